@@ -1,0 +1,60 @@
+package dev.funnel.engine.spi;
+
+import java.util.Set;
+
+/**
+ * Describes and creates one kind of operator, named by family and kind as it is written in DAG
+ * YAML ({@code recall.ann}, {@code rerank.mmr}). Implementations are listed in
+ * {@code META-INF/services/dev.funnel.engine.spi.OperatorFactory} and must have a public no-arg
+ * constructor. Thread-safe and stateless; {@link #create} is called once per node per compilation,
+ * off the request path.
+ */
+public interface OperatorFactory {
+
+    /** The name used in YAML's {@code op:} field, e.g. {@code recall.hot}. */
+    String name();
+
+    /** One line for people: shown in the generated DAG reference and JSON Schema. */
+    String description();
+
+    /** The parameters this operator accepts; validation rejects anything else. */
+    ParamSchema params();
+
+    /** The type of this operator's output, e.g. {@link Candidates} or a user profile. */
+    Class<?> outputType();
+
+    /**
+     * The output types this operator needs among its inputs ({@code after:} nodes). Validation
+     * reports a node whose upstream nodes provide none of a required type. Default: none.
+     */
+    default Set<Class<?>> requiredInputTypes() {
+        return Set.of();
+    }
+
+    /**
+     * How many of its inputs a node of this operator needs present (not skipped) to run, when the
+     * YAML gives no {@code min_inputs}. {@code -1} means all of them (the default); a merge says 1.
+     */
+    default int defaultMinInputs() {
+        return -1;
+    }
+
+    /**
+     * True when {@link Operator#apply} does long CPU work (say, more than ~50 µs): the executor then
+     * calls it on the engine's bounded worker pool instead of the event loop.
+     */
+    default boolean cpuHeavy() {
+        return false;
+    }
+
+    /**
+     * Builds the operator for one node.
+     *
+     * @param params validated against {@link #params()}, defaults filled in
+     * @param env    services wired by the server (index, stores, model registry…)
+     * @throws IllegalArgumentException when the params are valid by schema but wrong in substance
+     *                                  (a model name that is not registered): reported as a
+     *                                  validation problem at the node's line
+     */
+    Operator<?> create(Params params, OperatorEnv env);
+}
