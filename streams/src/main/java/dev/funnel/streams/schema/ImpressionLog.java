@@ -8,19 +8,21 @@ import java.util.Objects;
 /**
  * What one response served, with the exact features the ranker scored each item with, on topic
  * {@code impressions}. Training reads these features as they are: it never re-extracts them, so it
- * sees what serving saw.
+ * sees what serving saw (the layout is the feature schema's: field ids, wide ids, dense values, and
+ * the user's and item's content embeddings).
  *
- * @param requestId            the recommend request
- * @param userId               external user id
- * @param scene                the scene served
- * @param modelName            the ranking model that scored the items
- * @param modelVersion         its version at scoring time
- * @param featureSchemaVersion version of the feature extraction that produced the features
- * @param timestampMillis      when the response was sent, epoch millis
- * @param items                served items in slate order
+ * @param requestId       the recommend request
+ * @param userId          external user id
+ * @param scene           the scene served
+ * @param modelName       the ranking model that scored the items
+ * @param modelVersion    its version at scoring time
+ * @param featureSchema   version of the feature schema that produced the features, e.g. {@code ctr-v1@3f2a}
+ * @param timestampMillis when the response was sent, epoch millis
+ * @param userEmbedding   the user's content embedding the ranker used (empty when the user had none)
+ * @param items           served items in slate order
  */
 public record ImpressionLog(String requestId, String userId, String scene, String modelName, long modelVersion,
-                            int featureSchemaVersion, long timestampMillis, List<Served> items) {
+                            String featureSchema, long timestampMillis, float[] userEmbedding, List<Served> items) {
 
     /** Schema version this build writes. */
     public static final int VERSION = 1;
@@ -31,19 +33,18 @@ public record ImpressionLog(String requestId, String userId, String scene, Strin
      * @param itemId        item id
      * @param position      0-based slate position
      * @param score         the score the ranker gave
-     * @param featureIds    hashed sparse feature ids the ranker used (user, item and cross features)
-     * @param featureValues their values, same length
-     * @param dense         the dense input vector the ranker used (may be empty)
+     * @param fieldIds      hashed sparse field ids (one per schema field)
+     * @param wideIds       hashed wide ids (fields, crosses, tag slots)
+     * @param dense         dense feature values
+     * @param itemEmbedding the item's content embedding the ranker used (may be empty)
      */
-    public record Served(long itemId, int position, float score, long[] featureIds, float[] featureValues, float[] dense) {
+    public record Served(long itemId, int position, float score, long[] fieldIds, long[] wideIds, float[] dense,
+                         float[] itemEmbedding) {
         public Served {
-            Objects.requireNonNull(featureIds, "featureIds");
-            Objects.requireNonNull(featureValues, "featureValues");
-            if (featureIds.length != featureValues.length) {
-                throw new IllegalArgumentException("item " + itemId + ": " + featureIds.length + " feature ids but "
-                        + featureValues.length + " values");
-            }
+            fieldIds = fieldIds == null ? new long[0] : fieldIds;
+            wideIds = wideIds == null ? new long[0] : wideIds;
             dense = dense == null ? new float[0] : dense;
+            itemEmbedding = itemEmbedding == null ? new float[0] : itemEmbedding;
         }
     }
 
@@ -52,34 +53,34 @@ public record ImpressionLog(String requestId, String userId, String scene, Strin
         Objects.requireNonNull(userId, "userId");
         scene = scene == null ? "" : scene;
         modelName = modelName == null ? "" : modelName;
+        featureSchema = featureSchema == null ? "" : featureSchema;
+        userEmbedding = userEmbedding == null ? new float[0] : userEmbedding;
         items = List.copyOf(items);
     }
 
     /** Encodes with the current schema version. */
     public byte[] encode() {
-        BinaryWriter w = new BinaryWriter(256 + items.size() * 128);
-        encodeTo(w);
-        return w.toByteArray();
-    }
-
-    void encodeTo(BinaryWriter w) {
+        BinaryWriter w = new BinaryWriter(256 + userEmbedding.length * 4 + items.size() * 512);
         Header.write(w, Header.TYPE_IMPRESSION, (byte) VERSION);
         w.writeString(requestId);
         w.writeString(userId);
         w.writeString(scene);
         w.writeString(modelName);
         w.writeLong(modelVersion);
-        w.writeInt(featureSchemaVersion);
+        w.writeString(featureSchema);
         w.writeLong(timestampMillis);
+        w.writeFloats(userEmbedding);
         w.writeVarInt(items.size());
         for (Served s : items) {
             w.writeLong(s.itemId());
             w.writeVarInt(s.position());
             w.writeFloat(s.score());
-            w.writeLongs(s.featureIds());
-            w.writeFloats(s.featureValues());
+            w.writeLongs(s.fieldIds());
+            w.writeLongs(s.wideIds());
             w.writeFloats(s.dense());
+            w.writeFloats(s.itemEmbedding());
         }
+        return w.toByteArray();
     }
 
     /** Decodes a record written by this or an older schema version. */
@@ -94,25 +95,20 @@ public record ImpressionLog(String requestId, String userId, String scene, Strin
         String scene = r.readString();
         String model = r.readString();
         long modelVersion = r.readLong();
-        int fsv = r.readInt();
+        String schema = r.readString();
         long ts = r.readLong();
+        float[] userEmb = r.readFloats();
         int n = r.readVarInt();
         List<Served> items = new ArrayList<>(Math.min(n, 4096));
         for (int i = 0; i < n; i++) {
             long itemId = r.readLong();
             int pos = r.readVarInt();
             float score = r.readFloat();
-            long[] ids = r.readLongs();
-            float[] vals = r.readFloats();
-            float[] dense = r.readFloats();
-            if (ids.length != vals.length) {
-                throw new SchemaException(SchemaException.Reason.TRUNCATED, "ImpressionLog item " + itemId + " ids/values differ");
-            }
-            items.add(new Served(itemId, pos, score, ids, vals, dense));
+            items.add(new Served(itemId, pos, score, r.readLongs(), r.readLongs(), r.readFloats(), r.readFloats()));
         }
         if (requestId == null || userId == null) {
             throw new SchemaException(SchemaException.Reason.TRUNCATED, "ImpressionLog without requestId or userId");
         }
-        return new ImpressionLog(requestId, userId, scene, model, modelVersion, fsv, ts, items);
+        return new ImpressionLog(requestId, userId, scene, model, modelVersion, schema, ts, userEmb, items);
     }
 }

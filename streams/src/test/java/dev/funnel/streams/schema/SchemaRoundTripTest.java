@@ -19,18 +19,21 @@ class SchemaRoundTripTest {
 
     @Test
     void impressionLogRoundTrips() {
-        ImpressionLog log = new ImpressionLog("req-1", "u000001", "home", "ctr", 4, 2, 99L, List.of(
-                new ImpressionLog.Served(10, 0, 0.9f, new long[]{1, 2, 3}, new float[]{1, 1, 0.5f}, new float[]{0.1f}),
-                new ImpressionLog.Served(11, 1, 0.8f, new long[]{4}, new float[]{1}, null)));
+        ImpressionLog log = new ImpressionLog("req-1", "u000001", "home", "ctr", 4, "ctr-v1@ab", 99L, new float[]{0.5f, 0.25f},
+                List.of(new ImpressionLog.Served(10, 0, 0.9f, new long[]{1, 2}, new long[]{1, 2, 3}, new float[]{0.1f},
+                                new float[]{1, 0}),
+                        new ImpressionLog.Served(11, 1, 0.8f, new long[]{4}, null, null, null)));
         ImpressionLog back = ImpressionLog.decode(ByteBuffer.wrap(log.encode()));
         assertEquals("req-1", back.requestId());
         assertEquals("home", back.scene());
         assertEquals(4, back.modelVersion());
-        assertEquals(2, back.featureSchemaVersion());
+        assertEquals("ctr-v1@ab", back.featureSchema());
+        assertArrayEquals(new float[]{0.5f, 0.25f}, back.userEmbedding());
         assertEquals(2, back.items().size());
-        assertArrayEquals(new long[]{1, 2, 3}, back.items().get(0).featureIds());
-        assertArrayEquals(new float[]{1, 1, 0.5f}, back.items().get(0).featureValues());
+        assertArrayEquals(new long[]{1, 2}, back.items().get(0).fieldIds());
+        assertArrayEquals(new long[]{1, 2, 3}, back.items().get(0).wideIds());
         assertArrayEquals(new float[]{0.1f}, back.items().get(0).dense());
+        assertArrayEquals(new float[]{1, 0}, back.items().get(0).itemEmbedding());
         assertEquals(0, back.items().get(1).dense().length);
         assertEquals(1, back.items().get(1).position());
     }
@@ -93,7 +96,5 @@ class SchemaRoundTripTest {
         assertThrows(IllegalArgumentException.class, () -> new ModelDelta.Rows("t", 2, new long[]{1}, new float[]{1}));
         assertThrows(IllegalArgumentException.class, () -> new ModelDelta("m", 0, ModelDelta.Kind.SPARSE, 0, List.of(), null));
         assertThrows(IllegalArgumentException.class, () -> new ModelDelta("m", 1, ModelDelta.Kind.DENSE, 0, List.of(), null));
-        assertThrows(IllegalArgumentException.class,
-                () -> new ImpressionLog.Served(1, 0, 0, new long[]{1, 2}, new float[]{1}, null));
     }
 }
