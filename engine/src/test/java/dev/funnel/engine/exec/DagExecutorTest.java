@@ -421,6 +421,27 @@ class DagExecutorTest {
     }
 
     @Test
+    void executeFromAnotherThreadRunsOnTheRealLoop() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 1000\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  d: {op: delay, after: [a], params: {delay_ms: 5}}\n"
+                + "output: d\n");
+        try (dev.funnel.engine.time.SingleThreadLoopScheduler real = new dev.funnel.engine.time.SingleThreadLoopScheduler("real-loop")) {
+            long now = real.nanoTime();
+            var ctx = dev.funnel.engine.spi.RequestContext.builder().requestId("r").userId("u").scene("s").loop(real)
+                    .timing(now, now + 1_000 * MS).build();
+            CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+            DagResult r = new DagExecutor(Runnable::run, ExecutionListener.NOOP).execute(dag, ctx)
+                    .whenComplete((x, t) -> onLoop.complete(real.inLoop()))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(r.failed(), r.failure());
+            assertEquals(3, ((Candidates) r.output()).size());
+            assertTrue(r.tookNanos() >= 5 * MS);
+            assertTrue(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS), "completed on the loop thread");
+        }
+    }
+
+    @Test
     void listenerSeesEveryNodeOutcome() throws Exception {
         CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
                 + "  a: {op: src}\n"
