@@ -36,6 +36,13 @@ final class FunnelServerTestSupport {
                 }
             });
             app = FunnelApp.start(config, true, List.of(recorder));
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!app.readiness().ready()) { // the catalog loads in the background
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException("not ready after 60 s: " + app.readiness());
+                }
+                Thread.sleep(20);
+            }
             http = new TestHttp();
             FunnelApp a = app;
             TestHttp h = http;
