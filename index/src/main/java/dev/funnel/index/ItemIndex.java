@@ -135,7 +135,7 @@ public final class ItemIndex implements ItemStore {
             for (RoaringBitmap b : post) {
                 b.runOptimize();
             }
-            graph.addAll(0, n, cols.embedding);
+            graph.addAll(n, cols.embedding, cols.node);
             IndexState s = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
             state = s;
             for (int ord = 0; ord < n; ord++) {
@@ -188,11 +188,17 @@ public final class ItemIndex implements ItemStore {
                 cloned = grow(cloned, nCloned);
             }
         }
-        if (r.embedding() != null) {
-            graph.add(ord, r.embedding());
-        }
-        if (old != LongIntMap.MISSING) {
-            graph.markDeleted(old);
+        int oldNode = old == LongIntMap.MISSING ? -1 : cols.node[old];
+        if (oldNode >= 0 && Arrays.equals(r.embedding(), cols.embedding[old])) {
+            cols.node[ord] = oldNode; // same vector: the node moves to the new row, the graph is untouched
+            graph.repoint(oldNode, ord);
+        } else {
+            if (r.embedding() != null) {
+                cols.node[ord] = graph.add(r.embedding(), ord);
+            }
+            if (oldNode >= 0) {
+                graph.markDeleted(oldNode);
+            }
         }
         publish(s, cols, ord + 1, live, postings, ord);
         ordById.put(r.id(), ord);
@@ -215,7 +221,9 @@ public final class ItemIndex implements ItemStore {
             postings[term].remove(old);
             cloned = grow(cloned, nCloned);
         }
-        graph.markDeleted(old);
+        if (s.columns.node[old] >= 0) {
+            graph.markDeleted(s.columns.node[old]);
+        }
         publish(s, s.columns, s.rows, live, postings, -1);
         ordById.put(id, LongIntMap.MISSING);
         return true;
@@ -252,9 +260,6 @@ public final class ItemIndex implements ItemStore {
             }
         }
         state = new IndexState(s.version + 1, cols, rows, live, postings, ranked, tail, tailSize);
-        if (graph.purgeDue()) {
-            graph.purgeDeleted();
-        }
     }
 
     /** The (field, term) pairs a row is indexed under. */
@@ -452,10 +457,14 @@ public final class ItemIndex implements ItemStore {
         }
         SearchResult.NodeScore[] found = graph.search(query, k, ef, p);
         Columns c = p.state.columns;
-        int m = Math.min(k, found.length);
-        for (int i = 0; i < m; i++) {
-            outIds[i] = c.ids[found[i].node];
-            outScores[i] = found[i].score;
+        int m = 0;
+        for (int i = 0; i < found.length && m < k; i++) {
+            // re-check: a writer may have re-pointed the node since the search accepted it
+            int ord = graph.ordOf(found[i].node);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                outIds[m] = c.ids[ord];
+                outScores[m++] = found[i].score;
+            }
         }
         return m;
     }
@@ -476,8 +485,8 @@ public final class ItemIndex implements ItemStore {
         PeekableIntIterator it = p.candidates.getIntIterator();
         while (it.hasNext()) {
             int ord = it.next();
-            if (c.embedding[ord] != null && p.rowPasses(ord)) {
-                top.offer(ord, graph.score(q, ord));
+            if (c.node[ord] >= 0 && p.rowPasses(ord)) {
+                top.offer(ord, graph.score(q, c.node[ord]));
             }
         }
         int[] ords = new int[top.size()];
