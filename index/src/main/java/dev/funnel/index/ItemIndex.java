@@ -378,6 +378,24 @@ public final class ItemIndex implements ItemStore {
         return m;
     }
 
+    /**
+     * Keeps, in place and in order, the rows {@code [0, n)} whose item is live and passes the
+     * filter; returns how many remain. For recall sources that find ids elsewhere (co-clicks) and
+     * filter them here. Any thread.
+     */
+    public int retain(Filter filter, long[] ids, float[] scores, int n) {
+        FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            int ord = ordById.get(ids[i]);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                ids[m] = ids[i];
+                scores[m++] = scores[i];
+            }
+        }
+        return m;
+    }
+
     /** How many live items pass the filter. Any thread. */
     public int count(Filter filter) {
         FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
