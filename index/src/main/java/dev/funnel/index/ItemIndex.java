@@ -111,39 +111,63 @@ public final class ItemIndex implements ItemStore {
             int n = 0;
             for (ItemRecord r : items) {
                 checkDim(r);
-                int prev = seen.get(r.id());
-                if (prev != LongIntMap.MISSING) {
+                if (seen.get(r.id()) != LongIntMap.MISSING) {
                     throw new IllegalArgumentException("bulk load: item " + r.id() + " appears twice");
                 }
                 cols.write(n, r);
                 seen.put(r.id(), n);
                 n++;
             }
-            RoaringBitmap live = new RoaringBitmap();
-            live.add(0L, (long) n);
-            List<RoaringBitmap> postings = new ArrayList<>();
-            for (int ord = 0; ord < n; ord++) {
-                for (String[] t : terms(cols, ord)) {
-                    int term = dict.getOrAdd(t[0], t[1]);
-                    while (postings.size() <= term) {
-                        postings.add(new RoaringBitmap());
-                    }
-                    postings.get(term).add(ord);
-                }
-            }
-            RoaringBitmap[] post = postings.toArray(new RoaringBitmap[0]);
-            for (RoaringBitmap b : post) {
-                b.runOptimize();
-            }
             graph.addAll(n, cols.embedding, cols.node);
-            IndexState s = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
-            state = s;
-            for (int ord = 0; ord < n; ord++) {
-                ordById.put(cols.ids[ord], ord);
-            }
+            installRows(cols, n);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Writer lock held, index empty: publishes rows [0, n) of {@code cols} as the catalog, all live,
+     * building postings and ordered lists. The graph (and {@code cols.node}) must already be filled.
+     */
+    void installRows(Columns cols, int n) {
+        RoaringBitmap live = new RoaringBitmap();
+        live.add(0L, (long) n);
+        List<RoaringBitmap> postings = new ArrayList<>();
+        for (int ord = 0; ord < n; ord++) {
+            for (String[] t : terms(cols, ord)) {
+                int term = dict.getOrAdd(t[0], t[1]);
+                while (postings.size() <= term) {
+                    postings.add(new RoaringBitmap());
+                }
+                postings.get(term).add(ord);
+            }
+        }
+        RoaringBitmap[] post = postings.toArray(new RoaringBitmap[0]);
+        for (RoaringBitmap b : post) {
+            b.runOptimize();
+        }
+        state = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
+        for (int ord = 0; ord < n; ord++) {
+            ordById.put(cols.ids[ord], ord);
+        }
+    }
+
+    /** Runs {@code body} holding the writer lock (snapshots read a quiescent index). */
+    <T> T underWriteLock(java.util.function.Supplier<T> body) {
+        writeLock.lock();
+        try {
+            return body.get();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    VectorGraph graph() {
+        return graph;
+    }
+
+    IndexState state() {
+        return state;
     }
 
     private void checkDim(ItemRecord r) {
@@ -629,10 +653,6 @@ public final class ItemIndex implements ItemStore {
     /** Approximate heap bytes of the vector graph (not counting the vectors). */
     public long graphBytes() {
         return graph.ramBytesUsed();
-    }
-
-    IndexState stateForTest() {
-        return state;
     }
 
     @Override

@@ -170,8 +170,34 @@ final class VectorGraph {
         return VTS.createFloatVector(v);
     }
 
+    /**
+     * Writer lock held: writes the graph in the layout {@link GraphIndexBuilder#load} reads (node
+     * count, entry node, max degree, then each node's id and neighbours). Written here rather than
+     * by jvector's own {@code save}, which refuses graphs with deleted nodes; ours keep them as
+     * waypoints and are re-marked deleted on load.
+     */
     void save(DataOutput out) throws IOException {
-        graph.save(out);
+        var view = graph.getView();
+        int count = 0;
+        for (int node = 0; node < nodes; node++) {
+            if (graph.containsNode(node)) {
+                count++;
+            }
+        }
+        out.writeInt(count);
+        out.writeInt(count == 0 ? -1 : view.entryNode());
+        out.writeInt(graph.maxDegree());
+        for (int node = 0; node < nodes; node++) {
+            if (!graph.containsNode(node)) {
+                continue;
+            }
+            var it = view.getNeighborsIterator(node);
+            out.writeInt(node);
+            out.writeInt(it.size());
+            while (it.hasNext()) {
+                out.writeInt(it.nextInt());
+            }
+        }
     }
 
     void load(ByteBuffer in, float[][] vectorsByNode, int[] ownerByNode) throws IOException {
@@ -180,6 +206,12 @@ final class VectorGraph {
             assert n == node;
         }
         builder.load(new io.github.jbellis.jvector.disk.ByteBufferReader(in));
+        for (int node = 0; node < ownerByNode.length; node++) {
+            if (ownerByNode[node] < 0 && graph.containsNode(node)) {
+                builder.markNodeDeleted(node);
+                deleted++;
+            }
+        }
     }
 
     int nodeCount() {
