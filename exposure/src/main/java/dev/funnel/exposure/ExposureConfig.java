@@ -12,10 +12,13 @@ import java.util.Map;
  *                             at least this long, at most twice (two rotating windows)
  * @param windowSeconds        width of one long-term window (a day by default)
  * @param retentionWindows     long-term windows kept (30 by default: a month of daily windows)
- * @param falsePositiveRate    target false-positive rate of one window's filter, in (0, 0.5)
+ * @param falsePositiveRate    target false-positive rate of one lookup, in (0, 0.5): the chance that an
+ *                             item the user never saw is filtered. A lookup tests every kept window
+ *                             of both records, so each window's filter gets this rate divided by
+ *                             {@code retentionWindows + 2}
  * @param initialCapacity      items the first filter segment of a window holds; a window grows by
  *                             segments four times larger, each with a tighter rate, so the window's
- *                             compound rate stays under {@code falsePositiveRate}
+ *                             compound rate stays under its share of {@code falsePositiveRate}
  * @param maxBytes             memory bound of the in-process store; idle users are evicted past it
  * @param snapshotPath         in-process store: file written on close and read on start; null: none
  * @param redisUrl             Redis store: {@code redis://host:port[/db]}
