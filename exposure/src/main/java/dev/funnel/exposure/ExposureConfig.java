@@ -80,15 +80,17 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
      * {@code exposure.retention_windows}, {@code exposure.false_positive_rate}, {@code exposure.initial_capacity},
      * {@code exposure.max_bytes}, {@code exposure.snapshot_path}, {@code exposure.redis.url},
      * {@code exposure.redis.timeout_ms}, {@code exposure.redis.key_prefix}, {@code exposure.redis.pool_size};
-     * absent keys take the defaults. Values may be strings or numbers.
+     * absent keys take the defaults. Values may be strings or numbers. Each key is also found with
+     * its underscores as dots ({@code exposure.short.term.ttl.seconds}), the form an environment
+     * variable such as {@code FUNNEL_EXPOSURE_SHORT_TERM_TTL_SECONDS} takes.
      *
      * @throws IllegalArgumentException naming the key and the bad value
      */
     public static ExposureConfig fromMap(Map<String, ?> m) {
         ExposureConfig d = DEFAULT;
-        Object snap = m.get("exposure.snapshot_path");
+        Object snap = get(m, "exposure.snapshot_path");
         return new ExposureConfig(
-                str(m, "exposure.store", d.backend()),
+                str(m, "exposure.store", d.backend()).toLowerCase(java.util.Locale.ROOT),
                 num(m, "exposure.short_term_ttl_seconds", d.shortTermTtlSeconds()),
                 num(m, "exposure.window_seconds", d.windowSeconds()),
                 (int) num(m, "exposure.retention_windows", d.retentionWindows()),
@@ -102,13 +104,18 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
                 (int) num(m, "exposure.redis.pool_size", d.redisPoolSize()));
     }
 
-    private static String str(Map<String, ?> m, String key, String def) {
+    private static Object get(Map<String, ?> m, String key) {
         Object v = m.get(key);
+        return v != null ? v : m.get(key.replace('_', '.'));
+    }
+
+    private static String str(Map<String, ?> m, String key, String def) {
+        Object v = get(m, key);
         return v == null ? def : v.toString().trim();
     }
 
     private static long num(Map<String, ?> m, String key, long def) {
-        Object v = m.get(key);
+        Object v = get(m, key);
         if (v == null) {
             return def;
         }
@@ -123,7 +130,7 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
     }
 
     private static double dbl(Map<String, ?> m, String key, double def) {
-        Object v = m.get(key);
+        Object v = get(m, key);
         if (v == null) {
             return def;
         }
@@ -135,6 +142,16 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a number, got '" + v + "'", e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "ExposureConfig{exposure.store=" + backend + ", short_term_ttl_seconds=" + shortTermTtlSeconds
+                + ", window_seconds=" + windowSeconds + ", retention_windows=" + retentionWindows
+                + ", false_positive_rate=" + falsePositiveRate + ", initial_capacity=" + initialCapacity
+                + ", max_bytes=" + maxBytes + ", snapshot_path=" + snapshotPath + ", redis.url=" + redisUrl.replaceAll("//[^@/]*@", "//***@")
+                + ", redis.timeout_ms=" + redisTimeoutMillis + ", redis.key_prefix=" + redisKeyPrefix
+                + ", redis.pool_size=" + redisPoolSize + '}';
     }
 
     /** A copy with another backend. */
