@@ -109,7 +109,7 @@ public final class FunnelApp implements AutoCloseable {
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger());
+                    readiness, token, tls, new AtomicInteger(), env);
             FunnelServer server = FunnelServer.start(deps);
             LOG.info("ready: {}", readiness);
             return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);

@@ -92,6 +92,7 @@ final class HttpVerticle extends VerticleBase {
                 .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
+        new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
         router.errorHandler(404, rc -> Json.sendError(rc.response(), 404, "not_found",
                 "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
         router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
