@@ -140,7 +140,10 @@ public final class Trainer implements AutoCloseable {
         boolean fbIdle = nf == 0 && now - feedbackLastSeenClock >= config.idleAfterMillis();
         long wm;
         if (impIdle && fbIdle) {
-            wm = Math.max(impressionMaxTs, feedbackMaxTs);
+            // Caught up on both: event time goes on with the clock, so the last negatives come due.
+            long newest = Math.max(impressionMaxTs, feedbackMaxTs);
+            long idleFor = now - Math.max(impressionLastSeenClock, feedbackLastSeenClock);
+            wm = newest == Long.MIN_VALUE ? newest : newest + idleFor;
         } else if (impIdle) {
             wm = feedbackMaxTs;
         } else if (fbIdle) {
