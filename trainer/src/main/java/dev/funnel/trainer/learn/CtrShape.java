@@ -34,6 +34,15 @@ public record CtrShape(int contentDim, int fieldCount, int fieldDim, int wideCou
         }
     }
 
+    /** The shape of the model that {@code rank.onnx} serves for this spec and feature schema. */
+    public static CtrShape of(dev.funnel.model.ctr.CtrModelSpec spec, dev.funnel.features.FeatureSchema schema) {
+        if (!spec.schemaVersion().equals(schema.version())) {
+            throw new IllegalArgumentException("model spec is for schema " + spec.schemaVersion() + ", features are " + schema.version());
+        }
+        return new CtrShape(spec.contentDim(), spec.fieldCount(), spec.fieldDim(), schema.wideCount(), spec.denseCount(),
+                spec.hidden(), spec.heads());
+    }
+
     /** MLP input width: user emb, item emb, field embs, dense. */
     public int inputWidth() {
         return 2 * contentDim + fieldCount * fieldDim + denseCount;
