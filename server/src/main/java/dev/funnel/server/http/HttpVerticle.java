@@ -71,7 +71,8 @@ final class HttpVerticle extends VerticleBase {
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
-        router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
+        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()))
+                .handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
                 .handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
