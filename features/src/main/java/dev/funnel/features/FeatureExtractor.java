@@ -1,0 +1,203 @@
+package dev.funnel.features;
+
+import dev.funnel.features.profile.UserProfile;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns (user, request context, candidate items) into a {@link FeatureBatch} under one
+ * {@link FeatureSchema}. Stateless and thread-safe; per call it allocates nothing per candidate
+ * (user- and context-side ids are hashed once per call).
+ */
+public final class FeatureExtractor {
+
+    private static final double FRESHNESS_HOURS = 72.0;
+    private static final double MILLIS_PER_HOUR = 3_600_000.0;
+
+    private final FeatureSchema schema;
+    private final long[] fieldSeeds;
+    private final long[] crossSeeds;
+    private final long tagSeed;
+    private final FeatureSchema.Source[] sources;
+    private final FeatureSchema.DenseFeature[] dense;
+    private final double[] ageBounds;
+    private final double[] popularityBounds;
+
+    public FeatureExtractor(FeatureSchema schema) {
+        this.schema = schema;
+        int f = schema.fieldCount();
+        fieldSeeds = new long[f];
+        sources = new FeatureSchema.Source[f];
+        for (int i = 0; i < f; i++) {
+            fieldSeeds[i] = FeatureHash.fieldSeed(schema.fields().get(i).name());
+            sources[i] = schema.fields().get(i).source();
+        }
+        crossSeeds = new long[schema.crosses().size()];
+        for (int c = 0; c < crossSeeds.length; c++) {
+            crossSeeds[c] = FeatureHash.fieldSeed(schema.crosses().get(c).name());
+        }
+        tagSeed = FeatureHash.fieldSeed("tag");
+        dense = schema.dense().toArray(new FeatureSchema.DenseFeature[0]);
+        ageBounds = schema.ageBoundsShared();
+        popularityBounds = schema.popularityBoundsShared();
+    }
+
+    public FeatureSchema schema() {
+        return schema;
+    }
+
+    /** A new batch for this schema, extracted from these items. */
+    public FeatureBatch extract(UserProfile user, Map<String, Object> context, long nowMillis,
+                                ItemAttributes items, long[] itemIds, int n) {
+        FeatureBatch out = new FeatureBatch(schema, n);
+        extract(user, context, nowMillis, items, itemIds, n, out);
+        return out;
+    }
+
+    /**
+     * Fills {@code out} (reset first) with the features of {@code itemIds[0..n)}.
+     *
+     * @param user      the request's user (use {@link UserProfile#unknown} when none)
+     * @param context   the request's client context (device, locale…)
+     * @param nowMillis wall-clock time of the request (serving) or of the impression (training)
+     */
+    public void extract(UserProfile user, Map<String, Object> context, long nowMillis,
+                        ItemAttributes items, long[] itemIds, int n, FeatureBatch out) {
+        if (!out.schemaVersion().equals(schema.version())) {
+            throw new IllegalArgumentException("batch is for schema " + out.schemaVersion() + ", extractor for " + schema.version());
+        }
+        out.reset(n);
+        int fc = schema.fieldCount();
+        int cc = crossSeeds.length;
+        int wc = schema.wideCount();
+        int dc = dense.length;
+        long[] requestIds = new long[fc];
+        for (int f = 0; f < fc; f++) {
+            if (!sources[f].itemSide()) {
+                requestIds[f] = requestSideId(f, user, context);
+            }
+        }
+        float[] userEmb = user.embedding();
+        out.setUserEmbedding(userEmb);
+        Map<String, Double> interests = user.interestTags();
+        long[] fieldIds = out.fieldIdArray();
+        long[] wideIds = out.wideIdArray();
+        float[] denseOut = out.denseArray();
+        long[] itemIdsOut = out.itemIdArray();
+        for (int r = 0; r < n; r++) {
+            long item = itemIds[r];
+            itemIdsOut[r] = item;
+            int fb = r * fc;
+            for (int f = 0; f < fc; f++) {
+                fieldIds[fb + f] = sources[f].itemSide() ? itemSideId(f, item, items, nowMillis) : requestIds[f];
+            }
+            int wb = r * wc;
+            System.arraycopy(fieldIds, fb, wideIds, wb, fc);
+            for (int c = 0; c < cc; c++) {
+                wideIds[wb + fc + c] = FeatureHash.cross(crossSeeds[c], fieldIds[fb + schema.crossLeft(c)],
+                        fieldIds[fb + schema.crossRight(c)]);
+            }
+            List<String> tags = items.tags(item);
+            int tagCount = tags == null ? 0 : tags.size();
+            int slots = schema.tagSlots();
+            for (int t = 0; t < slots; t++) {
+                wideIds[wb + fc + cc + t] = t < tagCount ? FeatureHash.ofString(tagSeed, tags.get(t)) : FeatureBatch.EMPTY_ID;
+            }
+            int db = r * dc;
+            for (int d = 0; d < dc; d++) {
+                denseOut[db + d] = denseValue(dense[d], item, items, userEmb, interests, tags, tagCount, nowMillis);
+            }
+        }
+        out.setSize(n);
+    }
+
+    private long requestSideId(int f, UserProfile user, Map<String, Object> context) {
+        FeatureSchema.SparseField field = schema.fields().get(f);
+        long seed = fieldSeeds[f];
+        switch (field.source()) {
+            case USER_ID:
+                return FeatureHash.ofString(seed, user.userId());
+            case USER_ATTR:
+                return FeatureHash.ofString(seed, nullToEmpty(user.demographics().get(field.key())));
+            case CONTEXT:
+                Object v = context == null ? null : context.get(field.key());
+                if (v instanceof Number num && !(v instanceof Double || v instanceof Float)) {
+                    return FeatureHash.ofLong(seed, num.longValue());
+                }
+                return FeatureHash.ofString(seed, v == null ? "" : v.toString());
+            default:
+                throw new IllegalStateException("not a request-side source: " + field.source());
+        }
+    }
+
+    private long itemSideId(int f, long item, ItemAttributes items, long nowMillis) {
+        long seed = fieldSeeds[f];
+        switch (sources[f]) {
+            case ITEM_ID:
+                return FeatureHash.ofLong(seed, item);
+            case CATEGORY:
+                return FeatureHash.ofString(seed, nullToEmpty(items.category(item)));
+            case AUTHOR:
+                return FeatureHash.ofString(seed, nullToEmpty(items.author(item)));
+            case ITEM_AGE_BUCKET: {
+                long created = items.createdAtMillis(item);
+                // Unknown creation time gets its own bucket, one past the last.
+                int bucket = created == Long.MIN_VALUE ? ageBounds.length + 1
+                        : FeatureSchema.bucketOf((nowMillis - created) / MILLIS_PER_HOUR, ageBounds);
+                return FeatureHash.ofLong(seed, bucket);
+            }
+            case POPULARITY_BUCKET:
+                return FeatureHash.ofLong(seed, FeatureSchema.bucketOf(items.popularity(item), popularityBounds));
+            default:
+                throw new IllegalStateException("not an item-side source: " + sources[f]);
+        }
+    }
+
+    private static float denseValue(FeatureSchema.DenseFeature feature, long item, ItemAttributes items, float[] userEmb,
+                                    Map<String, Double> interests, List<String> tags, int tagCount, long nowMillis) {
+        switch (feature) {
+            case CONTENT_AFFINITY: {
+                float[] e = items.embedding(item);
+                if (userEmb == null || e == null) {
+                    return 0f;
+                }
+                int m = Math.min(userEmb.length, e.length);
+                float dot = 0f;
+                for (int i = 0; i < m; i++) {
+                    dot += userEmb[i] * e[i];
+                }
+                return dot;
+            }
+            case LOG_POPULARITY:
+                return (float) Math.log1p(Math.max(0.0, items.popularity(item)));
+            case INTEREST_MATCH: {
+                double s = 0;
+                if (interests != null && !interests.isEmpty()) {
+                    for (int t = 0; t < tagCount; t++) {
+                        Double w = interests.get(tags.get(t));
+                        if (w != null) {
+                            s += w;
+                        }
+                    }
+                }
+                return (float) s;
+            }
+            case FRESHNESS: {
+                long created = items.createdAtMillis(item);
+                if (created == Long.MIN_VALUE) {
+                    return 0f;
+                }
+                double hours = Math.max(0.0, (nowMillis - created) / MILLIS_PER_HOUR);
+                return (float) Math.exp(-hours / FRESHNESS_HOURS);
+            }
+            case HAS_USER_EMBEDDING:
+                return userEmb == null ? 0f : 1f;
+            default:
+                throw new IllegalStateException("unknown dense feature " + feature);
+        }
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.funnel.model.embedding;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.model.embedding.EmbeddingTable.Write;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class EmbeddingTableTest {
+
+    private final AtomicLong clock = new AtomicLong();
+
+    @Test
+    void unknownIdsReadAsTheDefaultVector() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 3).defaultVector(new float[] {1, 2, 3}).build();
+        float[] out = new float[5];
+        assertFalse(t.get(42, out, 1));
+        assertArrayEquals(new float[] {0, 1, 2, 3, 0}, out);
+    }
+
+    @Test
+    void putThenGetReturnsTheRowAndOverwriteReplacesIt() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 2).build();
+        assertEquals(Write.INSERTED, t.put(7, new float[] {9, 1, 2}, 1));
+        float[] out = new float[2];
+        assertTrue(t.get(7, out, 0));
+        assertArrayEquals(new float[] {1, 2}, out);
+        assertEquals(Write.UPDATED, t.put(7, new float[] {3, 4}, 0));
+        t.get(7, out, 0);
+        assertArrayEquals(new float[] {3, 4}, out);
+        assertEquals(1, t.size());
+    }
+
+    @Test
+    void anIdIsAdmittedOnlyOnItsNthWrite() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 1).admitAfter(3).build();
+        float[] v = {5};
+        assertEquals(Write.PENDING_ADMISSION, t.put(1, v, 0));
+        assertEquals(Write.PENDING_ADMISSION, t.put(1, v, 0));
+        assertFalse(t.contains(1));
+        assertEquals(Write.INSERTED, t.put(1, v, 0));
+        assertTrue(t.contains(1));
+        assertEquals(Write.UPDATED, t.put(1, v, 0));
+    }
+
+    @Test
+    void aFullTableRefusesNewIdsButUpdatesOldOnes() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 1).maxRows(3).build();
+        for (long id = 0; id < 3; id++) {
+            assertEquals(Write.INSERTED, t.put(id, new float[] {id}, 0));
+        }
+        assertEquals(Write.FULL, t.put(99, new float[] {1}, 0));
+        assertEquals(1, t.fullRejections());
+        assertEquals(Write.UPDATED, t.put(2, new float[] {1}, 0));
+        assertTrue(t.remove(0));
+        assertEquals(Write.INSERTED, t.put(99, new float[] {1}, 0));
+        assertEquals(3, t.size());
+    }
+
+    @Test
+    void rowsNotWrittenForTheTtlExpire() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 1).ttlNanos(1_000).clockNanos(clock::get).build();
+        t.put(1, new float[] {1}, 0);
+        clock.set(600);
+        t.put(2, new float[] {2}, 0);
+        clock.set(1_001);
+        assertEquals(0, t.expire() - 1); // row 1 only
+        assertFalse(t.contains(1));
+        assertTrue(t.contains(2));
+        clock.set(1_700);
+        assertEquals(1, t.expire());
+        assertEquals(0, t.size());
+        assertEquals(2, t.expiredRows());
+    }
+
+    @Test
+    void churnThroughTombstonesKeepsEveryLiveRowReadable() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 2).maxRows(64).build();
+        float[] out = new float[2];
+        for (long round = 0; round < 200; round++) {
+            for (long k = 0; k < 40; k++) {
+                long id = round * 1000 + k;
+                assertEquals(Write.INSERTED, t.put(id, new float[] {id, -id}, 0));
+            }
+            for (long k = 0; k < 40; k++) {
+                long id = round * 1000 + k;
+                assertTrue(t.get(id, out, 0), "id " + id);
+                assertArrayEquals(new float[] {id, -id}, out);
+                assertTrue(t.remove(id));
+            }
+        }
+        assertEquals(0, t.size());
+    }
+
+    @Test
+    void snapshotRestoresRowsAndAges() throws IOException {
+        EmbeddingTable a = EmbeddingTable.builder("a", 3).ttlNanos(100).clockNanos(clock::get).build();
+        for (long id = 1; id <= 50; id++) {
+            a.put(id * 7919, new float[] {id, id + 1, id + 2}, 0);
+        }
+        clock.set(60);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        a.snapshot(bytes);
+        EmbeddingTable b = EmbeddingTable.builder("b", 3).ttlNanos(100).clockNanos(clock::get).build();
+        b.put(123, new float[] {1, 1, 1}, 0);
+        b.restore(new ByteArrayInputStream(bytes.toByteArray()));
+        assertEquals(50, b.size());
+        assertFalse(b.contains(123));
+        float[] out = new float[3];
+        for (long id = 1; id <= 50; id++) {
+            assertTrue(b.get(id * 7919, out, 0));
+            assertArrayEquals(new float[] {id, id + 1, id + 2}, out);
+        }
+        clock.set(101); // restored rows kept their age of 60: 101 - 0 > 100
+        assertEquals(50, b.expire());
+    }
+
+    @Test
+    void restoreRefusesASnapshotOfAnotherWidth() throws IOException {
+        EmbeddingTable a = EmbeddingTable.builder("a", 3).build();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        a.snapshot(bytes);
+        EmbeddingTable b = EmbeddingTable.builder("b", 2).build();
+        IOException e = assertThrows(IOException.class, () -> b.restore(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals("table 'b': snapshot of 'a' has dim 3, table has 2", e.getMessage());
+    }
+
+    @Test
+    void configurationIsValidatedWithTheBadValue() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> EmbeddingTable.builder("t", 4).admitAfter(0).build());
+        assertEquals("table 't': admitAfter must be >= 1, got 0", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingTable.builder("t", 0).build());
+        assertThrows(IllegalArgumentException.class, () -> EmbeddingTable.builder("t", 2).defaultVector(new float[3]).build());
+    }
+}
