@@ -64,6 +64,24 @@ public final class NodeLatencies implements ExecutionListener {
                 result.failed() ? LatencyWindow.ERROR : result.partial() ? LatencyWindow.OTHER : LatencyWindow.OK);
     }
 
+    /** A listener that calls {@code first}, then this; both see every event. */
+    public ExecutionListener after(ExecutionListener first) {
+        NodeLatencies self = this;
+        return new ExecutionListener() {
+            @Override
+            public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
+                first.onNode(dag, node, op, outcome, tookNanos, outputSize);
+                self.onNode(dag, node, op, outcome, tookNanos, outputSize);
+            }
+
+            @Override
+            public void onRequest(String dag, DagResult result) {
+                first.onRequest(dag, result);
+                self.onRequest(dag, result);
+            }
+        };
+    }
+
     /** The node's recent numbers, or null when it has not run in this process. */
     public LatencyWindow.Snapshot node(String dag, String node) {
         Map<String, LatencyWindow> nodes = byDag.get(dag);

@@ -92,6 +92,9 @@ final class HttpVerticle extends VerticleBase {
                 .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
+        if (deps.sre() != null) {
+            deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
+        }
         router.errorHandler(404, rc -> Json.sendError(rc.response(), 404, "not_found",
                 "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
         router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
