@@ -105,8 +105,9 @@ public final class SreAdmin {
                                  Consumer<AutoCloseable> onClose) {
         LiveConfigReloader reloader = null;
         if (Boolean.parseBoolean(config.get("reload.enabled", "true"))) {
-            long pollMillis = parsePositive(config.get("reload.poll_ms", Long.toString(DirectoryWatcher.DEFAULT_POLL_MILLIS)),
-                    "reload.poll_ms");
+            // reload.poll.ms is what FUNNEL_RELOAD_POLL_MS maps to; reload.poll_ms reads better in files.
+            long pollMillis = parsePositive(config.get("reload.poll_ms", config.get("reload.poll.ms",
+                    Long.toString(DirectoryWatcher.DEFAULT_POLL_MILLIS))), "reload.poll_ms");
             reloader = new LiveConfigReloader(Path.of(config.dagsDir()), live, meters).start(pollMillis);
             onClose.accept(reloader);
             LOG.info("hot reload: watching {} every {} ms", config.dagsDir(), pollMillis);
