@@ -94,6 +94,9 @@ final class HttpVerticle extends VerticleBase {
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
         new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
+        if (deps.sre() != null) {
+            deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
+        }
         router.errorHandler(404, rc -> Json.sendError(rc.response(), 404, "not_found",
                 "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
         router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
