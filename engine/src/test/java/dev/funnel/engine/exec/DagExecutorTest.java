@@ -381,6 +381,23 @@ class DagExecutorTest {
     }
 
     @Test
+    void traceIsRightOnALoopWhoseClockIsNegative() throws Exception {
+        loop = new VirtualLoopScheduler(-5_000_000_000L); // System.nanoTime() may be negative too
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: error, on_error: skip}\n"
+                + "  b: {op: delay, params: {delay_ms: 4}}\n"
+                + "  c: {op: strict, after: [a], params: {keep: 1}, on_error: skip}\n"
+                + "  u: {op: union, after: [b, c]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 4);
+        assertEquals(0, span(r, "b").startNanos());
+        assertEquals(4 * MS, span(r, "b").tookNanos());
+        assertEquals(-1, span(r, "c").startNanos(), "not started");
+        assertEquals(NodeOutcome.MISSING_INPUTS, span(r, "c").outcome());
+        assertEquals(4 * MS, span(r, "u").startNanos());
+    }
+
+    @Test
     void cpuHeavyOperatorsRunOnThePoolAndHopBack() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
         try {
