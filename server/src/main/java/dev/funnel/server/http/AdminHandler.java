@@ -46,7 +46,9 @@ final class AdminHandler {
     }
 
     void mount(Router router) {
-        router.route("/admin/*").handler(this::authorize).handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
+        // Two routes: Vert.x Web wants a body handler first on its route; authorization still runs first.
+        router.route("/admin/*").handler(this::authorize);
+        router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
         router.get("/admin/dags").handler(this::listDags);
         router.post("/admin/dags/validate").handler(rc -> {
             List<Problem> problems = live.checkDag(fileName(rc, "dag.yaml"), body(rc));
