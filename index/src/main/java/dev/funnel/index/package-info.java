@@ -1,5 +1,9 @@
 /**
- * Item indexes: the forward index (item → attributes, column-wise), inverted indexes (term →
- * RoaringBitmap, filters pushed down) and the vector index, plus applying item updates.
+ * Item indexes: {@link dev.funnel.index.ItemIndex} holds the forward index (item → attributes,
+ * column-wise by internal ordinal), the inverted indexes (term → RoaringBitmap, with
+ * {@link dev.funnel.index.Filter}s pushed down), score-ordered lists and the vector index (a jvector
+ * graph; exact search for small candidate sets). Changes arrive as {@link dev.funnel.index.ItemUpdate}s
+ * through one {@code apply} method; reads are lock-free and see every change acknowledged before
+ * they began. {@link dev.funnel.index.ItemStore} is the read-only view other modules use.
  */
 package dev.funnel.index;

@@ -1,8 +1,20 @@
 package dev.funnel.engine.dag;
 
+import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.OperatorFactory;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 
 /** Validates and compiles specs. Off the request path; thread-safe. */
 public final class DagCompiler {
@@ -25,7 +37,119 @@ public final class DagCompiler {
      * route's experiment bucket or a replay asks; overrides are validated like the file's params.
      */
     public CompiledDag compile(DagSpec spec, Map<String, Map<String, Object>> overrides) throws DagException {
-        throw new UnsupportedOperationException("TODO(engine): DagCompiler.compile");
+        String file = spec.file() == null ? "<dag>" : spec.file();
+        List<Problem> problems = new ArrayList<>();
+        DagSpec effective = applyOverrides(spec, overrides, file, problems);
+        DagValidator.Analysis a = DagValidator.analyze(effective, registry);
+        problems.addAll(a.problems);
+        if (!problems.isEmpty()) {
+            problems.sort(Comparator.comparingInt(Problem::line));
+            throw new DagException(problems);
+        }
+        Map<String, NodeSpec> specs = effective.nodes();
+        Map<String, Operator<?>> operators = new HashMap<>();
+        for (NodeSpec n : specs.values()) {
+            OperatorFactory f = a.factories.get(n.id());
+            try {
+                Operator<?> op = f.create(a.params.get(n.id()), env);
+                if (op == null) {
+                    problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' created no operator (null)"));
+                }
+                operators.put(n.id(), op);
+            } catch (RuntimeException e) {
+                // Reported as a problem (the factory's message says what is wrong), not swallowed.
+                problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' rejected its params: " + e.getMessage()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new DagException(problems);
+        }
+        return link(effective, a, operators, overrides);
+    }
+
+    private static DagSpec applyOverrides(DagSpec spec, Map<String, Map<String, Object>> overrides, String file, List<Problem> problems) {
+        if (overrides == null || overrides.isEmpty()) {
+            return spec;
+        }
+        Map<String, NodeSpec> nodes = new LinkedHashMap<>(spec.nodes());
+        for (Map.Entry<String, Map<String, Object>> e : new TreeMap<>(overrides).entrySet()) {
+            NodeSpec n = nodes.get(e.getKey());
+            if (n == null) {
+                String near = Names.closest(e.getKey(), nodes.keySet());
+                problems.add(new Problem(file, 0, "override for unknown node '" + e.getKey() + "'"
+                        + (near == null ? "" : "; did you mean '" + near + "'?")));
+                continue;
+            }
+            Map<String, Object> merged = new LinkedHashMap<>(n.params());
+            merged.putAll(e.getValue());
+            nodes.put(n.id(), n.withParams(merged));
+        }
+        return new DagSpec(spec.name(), spec.file(), spec.deadlineMs(), spec.defaults(), nodes, spec.output(), spec.lines());
+    }
+
+    private static CompiledDag link(DagSpec spec, DagValidator.Analysis a, Map<String, Operator<?>> operators,
+                                    Map<String, Map<String, Object>> overrides) {
+        List<String> order = a.order;
+        Map<String, Integer> index = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            index.put(order.get(i), i);
+        }
+        long dagDeadlineNanos = TimeUnit.MILLISECONDS.toNanos(spec.deadlineMs());
+        DagSpec.Defaults d = spec.defaults() == null ? DagSpec.Defaults.NONE : spec.defaults();
+        List<List<Integer>> dependents = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            dependents.add(new ArrayList<>());
+        }
+        for (String id : order) {
+            for (String up : spec.nodes().get(id).after()) {
+                dependents.get(index.get(up)).add(index.get(id));
+            }
+        }
+        CompiledDag.Node[] nodes = new CompiledDag.Node[order.size()];
+        for (int i = 0; i < order.size(); i++) {
+            NodeSpec n = spec.nodes().get(order.get(i));
+            OperatorFactory f = a.factories.get(n.id());
+            int[] inputs = new int[n.after().size()];
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = index.get(n.after().get(k));
+            }
+            int[] deps = dependents.get(i).stream().mapToInt(Integer::intValue).toArray();
+            Integer nodeMs = n.deadlineMs() != null ? n.deadlineMs() : d.deadlineMs();
+            long deadlineNanos = nodeMs == null ? dagDeadlineNanos : TimeUnit.MILLISECONDS.toNanos(nodeMs);
+            Policy onTimeout = n.onTimeout() != null ? n.onTimeout() : d.onTimeout() != null ? d.onTimeout() : Policy.SKIP;
+            Policy onError = n.onError() != null ? n.onError() : d.onError() != null ? d.onError() : Policy.FAIL;
+            int minInputs = n.minInputs() != null ? n.minInputs() : f.defaultMinInputs();
+            if (minInputs < 0 || minInputs > inputs.length) {
+                minInputs = inputs.length;
+            }
+            nodes[i] = new CompiledDag.Node(i, n.id(), n.op(), f, operators.get(n.id()), a.params.get(n.id()), inputs,
+                    n.after().toArray(new String[0]), deps, deadlineNanos, onTimeout, onError,
+                    fallbackIndex(onTimeout, index), fallbackIndex(onError, index), minInputs,
+                    n.targetP95Ms() == null ? Double.NaN : n.targetP95Ms());
+        }
+        Map<String, Map<String, Object>> ov = overrides == null ? Map.of() : Map.copyOf(overrides);
+        return new CompiledDag(spec, spec.name() + "@" + hash(spec, ov), dagDeadlineNanos, nodes, index.get(spec.output()), ov);
+    }
+
+    private static int fallbackIndex(Policy p, Map<String, Integer> index) {
+        return p.kind() == Policy.Kind.FALLBACK ? index.get(p.fallbackNode()) : -1;
+    }
+
+    /** 8 hex digits of SHA-256 over the spec (file order, values, lines) and the sorted overrides. */
+    private static String hash(DagSpec spec, Map<String, Map<String, Object>> overrides) {
+        Map<String, Object> sorted = new TreeMap<>();
+        overrides.forEach((k, v) -> sorted.put(k, new TreeMap<>(v)));
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] h = md.digest((spec.toString() + "|" + sorted).getBytes(StandardCharsets.UTF_8));
+            StringBuilder sb = new StringBuilder();
+            for (int i = 0; i < 4; i++) {
+                sb.append(String.format("%02x", h[i]));
+            }
+            return sb.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     public OperatorRegistry registry() {

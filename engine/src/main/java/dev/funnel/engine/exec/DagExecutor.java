@@ -5,15 +5,34 @@ import dev.funnel.engine.spi.RequestContext;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Runs compiled DAGs. One instance per process; thread-safe (all per-request state lives in a
  * per-request run object confined to the request's loop).
+ *
+ * <p>Semantics, per request: a node starts as soon as all its inputs have settled, under
+ * {@code min(its deadline, the request's budget left)}; a node whose budget is gone is not started
+ * ({@link NodeOutcome#NO_BUDGET}); one with fewer present inputs than its {@code min_inputs} is not
+ * started ({@link NodeOutcome#MISSING_INPUTS}, handled by its {@code on_error} policy). A timeout is
+ * handled by {@code on_timeout}, an error signal or a throw by {@code on_error}: {@code skip} (no
+ * output), {@code fallback} (an upstream node's output stands in) or {@code fail} (outstanding
+ * nodes are cancelled and the request fails). When nodes time out because the request's own
+ * deadline came, the nodes that become ready at that instant still run if they finish
+ * synchronously (merges and truncations of what arrived), so a slow branch yields a partial
+ * answer at the deadline instead of none.
+ *
+ * <p>The request's deadline is the earlier of {@link RequestContext#deadlineNanos()} and the
+ * call's start plus {@link CompiledDag#deadlineNanos()}.
  */
 public final class DagExecutor {
 
-    private final Executor cpuPool;
-    private final ExecutionListener listener;
+    private static final System.Logger LOG = System.getLogger(DagExecutor.class.getName());
+
+    final Executor cpuPool;
+    final ExecutionListener listener;
+    private final AtomicLong listenerFailures = new AtomicLong();
+    private final AtomicLong internalErrors = new AtomicLong();
 
     /**
      * @param cpuPool  bounded pool for operators that declare {@code cpuHeavy()}
@@ -21,7 +40,7 @@ public final class DagExecutor {
      */
     public DagExecutor(Executor cpuPool, ExecutionListener listener) {
         this.cpuPool = cpuPool;
-        this.listener = listener;
+        this.listener = listener == null ? ExecutionListener.NOOP : listener;
     }
 
     /**
@@ -29,6 +48,29 @@ public final class DagExecutor {
      * exceptionally (failures are in the result).
      */
     public CompletableFuture<DagResult> execute(CompiledDag dag, RequestContext ctx) {
-        throw new UnsupportedOperationException("TODO(engine): DagExecutor.execute");
+        Run run = new Run(this, dag, ctx);
+        run.start();
+        return run.future;
+    }
+
+    /** Listener callbacks that threw (counted, the first one logged); they never fail a request. */
+    public long listenerFailures() {
+        return listenerFailures.get();
+    }
+
+    /** Engine bugs caught at a run's entry points (each failed its request and was logged). */
+    public long internalErrors() {
+        return internalErrors.get();
+    }
+
+    void listenerFailed(RuntimeException e) {
+        if (listenerFailures.getAndIncrement() == 0) {
+            LOG.log(System.Logger.Level.ERROR, "ExecutionListener threw; further failures are only counted", e);
+        }
+    }
+
+    void internalError(String dag, Throwable t) {
+        internalErrors.incrementAndGet();
+        LOG.log(System.Logger.Level.ERROR, "internal error running DAG " + dag + "; the request failed", t);
     }
 }

@@ -1,0 +1,99 @@
+package dev.funnel.engine.explain;
+
+import dev.funnel.engine.dag.CompiledDag;
+import dev.funnel.engine.exec.DagExecutor;
+import dev.funnel.engine.spi.LoopScheduler;
+import dev.funnel.engine.spi.RequestContext;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Replays one request against a compiled DAG with the trace on and explains it. Compile the DAG
+ * you want to look at first — the live one, or a candidate file with parameter overrides
+ * ({@link dev.funnel.engine.dag.DagCompiler#compile(dev.funnel.engine.dag.DagSpec, Map)}).
+ * Thread-safe; each call is one independent request.
+ */
+public final class Explainer {
+
+    /** Dropped items listed per stage when the caller does not say. */
+    public static final int DEFAULT_MAX_DROPPED_SHOWN = 20;
+
+    private final DagExecutor executor;
+
+    public Explainer(DagExecutor executor) {
+        this.executor = executor;
+    }
+
+    /**
+     * One request to replay.
+     *
+     * @param userId  the user
+     * @param scene   the scene (operators and side effects may read it)
+     * @param count   items asked for
+     * @param context client context
+     * @param bucket  experiment bucket 0..9999
+     */
+    public record Request(String userId, String scene, int count, Map<String, Object> context, int bucket) {
+        public Request {
+            if (userId == null || userId.isEmpty()) {
+                throw new IllegalArgumentException("user_id is required, got " + userId);
+            }
+            if (count <= 0) {
+                throw new IllegalArgumentException("count must be > 0, got " + count);
+            }
+            if (bucket < 0 || bucket > 9_999) {
+                throw new IllegalArgumentException("bucket must be in 0..9999, got " + bucket);
+            }
+            scene = scene == null ? "explain" : scene;
+            context = context == null ? Map.of() : Map.copyOf(context);
+        }
+    }
+
+    /**
+     * Runs {@code request} through {@code dag} on {@code loop}, with the DAG's whole deadline, and
+     * explains it. Completes on the loop; never exceptionally for a failed request (that is in
+     * the explanation).
+     */
+    public CompletableFuture<Explanation> explain(CompiledDag dag, Request request, LoopScheduler loop,
+                                                  int maxDroppedShown) {
+        if (maxDroppedShown < 0) {
+            throw new IllegalArgumentException("maxDroppedShown must be >= 0, got " + maxDroppedShown);
+        }
+        CompletableFuture<Explanation> out = new CompletableFuture<>();
+        loop.execute(() -> {
+            long now = loop.nanoTime();
+            RequestContext ctx = RequestContext.builder()
+                    .requestId("explain-" + Long.toHexString(now))
+                    .userId(request.userId())
+                    .scene(request.scene())
+                    .count(request.count())
+                    .context(request.context())
+                    .bucket(request.bucket())
+                    .debug(true)
+                    .loop(loop)
+                    .timing(now, now + dag.deadlineNanos())
+                    .build();
+            try {
+                executor.execute(dag, ctx).whenComplete((result, err) -> {
+                    if (err != null) {
+                        out.completeExceptionally(err);
+                    } else {
+                        out.complete(TraceAnalyzer.analyze(dag.spec(), result, request.userId(), maxDroppedShown,
+                                request.count()));
+                    }
+                });
+            } catch (RuntimeException e) {
+                out.completeExceptionally(e);
+            }
+        });
+        return out;
+    }
+
+    /** Runs the same request through two DAGs, one after the other, and compares them. */
+    public CompletableFuture<Comparison> compare(CompiledDag a, CompiledDag b, Request request, LoopScheduler loop,
+                                                 int maxDroppedShown) {
+        return explain(a, request, loop, maxDroppedShown)
+                .thenCompose(ea -> explain(b, request, loop, maxDroppedShown).thenApply(eb -> Comparison.of(ea, eb)));
+    }
+}

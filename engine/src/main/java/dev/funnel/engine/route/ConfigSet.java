@@ -1,0 +1,156 @@
+package dev.funnel.engine.route;
+
+import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.dag.DagLoader;
+import dev.funnel.engine.dag.DagSpec;
+import dev.funnel.engine.dag.DagValidator;
+import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.dag.Problem;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * A configuration directory as loaded: every DAG by its {@code dag:} name and the routing file
+ * ({@value #ROUTING_FILE}). Immutable; {@link #withDag} and {@link #withRouting} make the candidate
+ * sets a hot swap validates before it goes live.
+ *
+ * @param dags    DAG specs by name, sorted by name
+ * @param routing the routing spec, or null when the directory has none
+ */
+public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
+
+    /** The routing file's name inside a configuration directory. */
+    public static final String ROUTING_FILE = "routing.yaml";
+
+    /** Problems by file, then line. */
+    public static final Comparator<Problem> PROBLEM_ORDER =
+            Comparator.comparing(Problem::file).thenComparingInt(Problem::line);
+
+    public ConfigSet {
+        dags = Collections.unmodifiableMap(new java.util.TreeMap<>(dags));
+    }
+
+    /**
+     * Loads and validates a directory (every {@code *.yaml}/{@code *.yml}: the routing file and
+     * DAG files) or a single DAG file.
+     *
+     * @throws DagException with every problem in every file
+     */
+    public static ConfigSet load(Path dirOrFile, OperatorRegistry registry) throws DagException {
+        List<Problem> problems = new ArrayList<>();
+        ConfigSet set = read(dirOrFile, problems);
+        if (problems.isEmpty()) {
+            problems.addAll(set.validate(registry));
+        }
+        if (!problems.isEmpty()) {
+            problems.sort(PROBLEM_ORDER);
+            throw new DagException(problems);
+        }
+        return set;
+    }
+
+    /**
+     * Every problem in these paths (directories or files), as the {@code validate} command prints
+     * them; empty when all is valid. A routing file is checked against the DAGs of its directory.
+     */
+    public static List<Problem> check(List<Path> paths, OperatorRegistry registry) {
+        List<Problem> problems = new ArrayList<>();
+        for (Path p : paths) {
+            Path target = p;
+            if (Files.isRegularFile(p) && isRoutingFile(p)) {
+                target = p.toAbsolutePath().getParent();
+            }
+            List<Problem> found = new ArrayList<>();
+            ConfigSet set = read(target, found);
+            // Semantic checks also run on the files that parsed, so one bad file hides nothing.
+            found.addAll(set.validate(registry));
+            if (target != p) {
+                String name = p.toString();
+                String abs = p.toAbsolutePath().toString();
+                found.removeIf(pr -> !pr.file().equals(name) && !pr.file().equals(abs));
+            }
+            problems.addAll(found);
+        }
+        problems.sort(PROBLEM_ORDER);
+        return problems.stream().distinct().toList();
+    }
+
+    /** Every semantic problem: each DAG against the operators, the routing against the DAGs. */
+    public List<Problem> validate(OperatorRegistry registry) {
+        List<Problem> problems = new ArrayList<>();
+        for (DagSpec d : dags.values()) {
+            problems.addAll(DagValidator.validate(d, registry));
+        }
+        if (routing != null) {
+            problems.addAll(RoutingValidator.validate(routing, dags, registry));
+        }
+        problems.sort(PROBLEM_ORDER);
+        return problems;
+    }
+
+    /** This set with the DAG of {@code spec.name()} added or replaced. */
+    public ConfigSet withDag(DagSpec spec) {
+        Map<String, DagSpec> m = new LinkedHashMap<>(dags);
+        m.put(spec.name(), spec);
+        return new ConfigSet(m, routing);
+    }
+
+    /** This set with another routing. */
+    public ConfigSet withRouting(RoutingSpec newRouting) {
+        return new ConfigSet(dags, newRouting);
+    }
+
+    private static boolean isRoutingFile(Path p) {
+        String n = p.getFileName().toString();
+        return n.equals(ROUTING_FILE) || n.equals("routing.yml");
+    }
+
+    private static ConfigSet read(Path dirOrFile, List<Problem> problems) {
+        List<Path> files = new ArrayList<>();
+        if (Files.isDirectory(dirOrFile)) {
+            try (Stream<Path> s = Files.list(dirOrFile)) {
+                s.filter(f -> {
+                    String n = f.getFileName().toString();
+                    return Files.isRegularFile(f) && (n.endsWith(".yaml") || n.endsWith(".yml"));
+                }).sorted().forEach(files::add);
+            } catch (IOException e) {
+                problems.add(new Problem(dirOrFile.toString(), 0, "cannot list directory: " + e));
+            }
+            if (files.isEmpty() && problems.isEmpty()) {
+                problems.add(new Problem(dirOrFile.toString(), 0, "no .yaml files"));
+            }
+        } else if (Files.isRegularFile(dirOrFile)) {
+            files.add(dirOrFile);
+        } else {
+            problems.add(new Problem(dirOrFile.toString(), 0, "no such file or directory"));
+        }
+        Map<String, DagSpec> dags = new LinkedHashMap<>();
+        RoutingSpec routing = null;
+        for (Path f : files) {
+            try {
+                if (isRoutingFile(f)) {
+                    routing = RoutingLoader.load(f);
+                } else {
+                    DagSpec d = DagLoader.load(f);
+                    DagSpec prev = dags.putIfAbsent(d.name(), d);
+                    if (prev != null) {
+                        problems.add(new Problem(f.toString(), d.lineOf("dag"), "dag '" + d.name()
+                                + "' is already defined in " + prev.file()));
+                    }
+                }
+            } catch (DagException e) {
+                problems.addAll(e.problems());
+            }
+        }
+        return new ConfigSet(dags, routing);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.funnel.engine.route;
+
+import dev.funnel.engine.dag.DagSpec;
+import dev.funnel.engine.dag.NodeSpec;
+import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.dag.Problem;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSpec;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Static validation of a {@link RoutingSpec}: every scene has routes whose traffic sums to 100%
+ * (to the bucket), route names are unique in a scene, every route names a known DAG, and every
+ * override names a node of that DAG and a parameter its operator declares, with a value of the
+ * declared type and range. Reports every problem, with the routing file's lines.
+ */
+public final class RoutingValidator {
+
+    private RoutingValidator() {
+    }
+
+    /**
+     * Every problem, in line order; empty when valid.
+     *
+     * @param dags     the known DAGs by their {@code dag:} name
+     * @param registry the operators, for override checks
+     */
+    public static List<Problem> validate(RoutingSpec spec, Map<String, DagSpec> dags, OperatorRegistry registry) {
+        List<Problem> problems = new ArrayList<>();
+        String file = spec.file();
+        if (spec.scenes().isEmpty()) {
+            problems.add(new Problem(file, 1, "no scenes: routing needs at least one scene"));
+        }
+        for (RoutingSpec.Scene scene : spec.scenes().values()) {
+            String sw = "scene '" + scene.name() + "': ";
+            if (scene.routes().isEmpty()) {
+                problems.add(new Problem(file, scene.line(), sw + "no routes"));
+                continue;
+            }
+            int bucketSum = 0;
+            Set<String> names = new HashSet<>();
+            for (RoutingSpec.Route r : scene.routes()) {
+                String rw = "scene '" + scene.name() + "', route '" + r.name() + "': ";
+                if (!names.add(r.name())) {
+                    problems.add(new Problem(file, r.lineOf("name"), rw + "duplicate route name"));
+                }
+                double t = r.trafficPercent();
+                double buckets = t * Buckets.COUNT / 100.0;
+                if (t < 0 || t > 100 || Double.isNaN(t)) {
+                    problems.add(new Problem(file, r.lineOf("traffic"), rw + "traffic must be in 0..100 percent, got " + t));
+                } else if (Math.abs(buckets - Math.rint(buckets)) > 1e-6) {
+                    problems.add(new Problem(file, r.lineOf("traffic"), rw + "traffic must be a multiple of "
+                            + (100.0 / Buckets.COUNT) + "% (one bucket), got " + t));
+                } else {
+                    bucketSum += (int) Math.rint(buckets);
+                }
+                DagSpec dag = dags.get(r.dag());
+                if (dag == null) {
+                    problems.add(new Problem(file, r.lineOf("dag"), rw + "unknown dag '" + r.dag() + "'; known: "
+                            + new java.util.TreeSet<>(dags.keySet())));
+                    continue;
+                }
+                checkOverrides(file, rw, r, dag, registry, problems);
+            }
+            if (bucketSum != Buckets.COUNT && problems.stream().noneMatch(p -> p.message().contains("traffic must"))) {
+                problems.add(new Problem(file, scene.line(), sw + "traffic must sum to 100%, got "
+                        + (bucketSum * 100.0 / Buckets.COUNT) + "%"));
+            }
+        }
+        problems.sort(ConfigSet.PROBLEM_ORDER);
+        return problems;
+    }
+
+    private static void checkOverrides(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
+                                       List<Problem> problems) {
+        for (Map.Entry<String, Map<String, Object>> e : r.overrides().entrySet()) {
+            String nodeId = e.getKey();
+            NodeSpec node = dag.nodes().get(nodeId);
+            if (node == null) {
+                problems.add(new Problem(file, r.lineOf(nodeId), rw + "override of unknown node '" + nodeId
+                        + "' in dag '" + dag.name() + "'; nodes: " + dag.nodes().keySet()));
+                continue;
+            }
+            Optional<OperatorFactory> op = registry.find(node.op());
+            if (op.isEmpty()) {
+                problems.add(new Problem(file, r.lineOf(nodeId), rw + "node '" + nodeId + "' uses unknown op '" + node.op() + "'"));
+                continue;
+            }
+            for (Map.Entry<String, Object> p : e.getValue().entrySet()) {
+                int line = r.lineOf(nodeId + "." + p.getKey());
+                Optional<ParamSpec> ps = op.get().params().get(p.getKey());
+                if (ps.isEmpty()) {
+                    List<String> known = op.get().params().all().stream().map(ParamSpec::name).toList();
+                    problems.add(new Problem(file, line, rw + "node '" + nodeId + "' (" + node.op() + ") has no param '"
+                            + p.getKey() + "'; params: " + known));
+                    continue;
+                }
+                String why = ParamCheck.problem(ps.get(), p.getValue());
+                if (why != null) {
+                    problems.add(new Problem(file, line, rw + "node '" + nodeId + "': param '" + p.getKey() + "' " + why));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,472 @@
+package dev.funnel.engine.exec;
+
+import dev.funnel.engine.dag.CompiledDag;
+import dev.funnel.engine.dag.DagCompiler;
+import dev.funnel.engine.dag.DagLoader;
+import dev.funnel.engine.dag.Policy;
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.time.VirtualLoopScheduler;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DagExecutorTest {
+
+    private static final long MS = 1_000_000L;
+
+    private VirtualLoopScheduler loop;
+    private RecordingListener listener;
+    private DagExecutor executor;
+
+    @BeforeEach
+    void setUp() {
+        loop = new VirtualLoopScheduler();
+        listener = new RecordingListener();
+        executor = new DagExecutor(Runnable::run, listener);
+        TestOps.DELAYS_CANCELLED.set(0);
+    }
+
+    private CompiledDag compile(String yaml) throws Exception {
+        return new DagCompiler(TestOps.registry(), new OperatorEnv()).compile(DagLoader.parse("t.yaml", yaml));
+    }
+
+    private CompletableFuture<DagResult> run(CompiledDag dag, long deadlineMs, boolean debug) {
+        return executor.execute(dag, TestOps.ctx(loop, deadlineMs, debug));
+    }
+
+    private static Degradation degradation(DagResult r, String node) {
+        for (Degradation d : r.degraded()) {
+            if (d.node().equals(node)) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    void synchronousDagCompletesBeforeExecuteReturnsAndSchedulesNoTimer() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 50\nnodes:\n"
+                + "  a: {op: src, params: {n: 3, base: 1}}\n"
+                + "  b: {op: src, params: {n: 2, base: 10}}\n"
+                + "  u: {op: union, after: [a, b]}\n"
+                + "output: u\n");
+        CompletableFuture<DagResult> f = run(dag, 50, false);
+        assertTrue(f.isDone());
+        assertEquals(0, loop.pendingTasks(), "no timer for synchronous operators");
+        DagResult r = f.join();
+        assertFalse(r.failed());
+        assertFalse(r.partial());
+        Candidates c = (Candidates) r.output();
+        assertEquals(5, c.size());
+        assertEquals(1, c.id(0));
+        assertEquals(10, c.id(3));
+        assertEquals("d", r.dag());
+        assertTrue(r.version().startsWith("d@"));
+        assertTrue(r.trace().isEmpty(), "no trace without debug");
+        assertEquals(List.of("a:OK:3", "b:OK:2", "u:OK:5"), listener.nodes);
+        assertEquals(1, listener.requests);
+    }
+
+    @Test
+    void independentBranchesRunConcurrently() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: delay, params: {delay_ms: 30}}\n"
+                + "  b: {op: delay, params: {delay_ms: 40}}\n"
+                + "  c: {op: delay, params: {delay_ms: 20}}\n"
+                + "  u: {op: union, after: [a, b, c]}\n"
+                + "output: u\n");
+        CompletableFuture<DagResult> f = run(dag, 100, true);
+        assertFalse(f.isDone());
+        loop.advanceMillis(39);
+        assertFalse(f.isDone());
+        loop.advanceMillis(1);
+        assertTrue(f.isDone(), "done at 40 ms (the slowest branch), not 90 ms");
+        DagResult r = f.join();
+        assertEquals(40 * MS, r.tookNanos());
+        assertEquals(6, ((Candidates) r.output()).size());
+        // every branch started at 0
+        for (NodeSpan s : r.trace()) {
+            if (!s.node().equals("u")) {
+                assertEquals(0, s.startNanos(), s.toString());
+            }
+        }
+        assertEquals(0, loop.pendingTasks(), "timers cancelled on completion");
+    }
+
+    @Test
+    void aNodeStartsAsSoonAsItsInputsSettle() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: delay, params: {delay_ms: 10}}\n"
+                + "  b: {op: delay, after: [a], params: {delay_ms: 10}}\n"
+                + "  slow: {op: delay, params: {delay_ms: 50}}\n"
+                + "  u: {op: union, after: [b, slow]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 100);
+        assertEquals(10 * MS, span(r, "b").startNanos());
+        assertEquals(50 * MS, span(r, "u").startNanos());
+    }
+
+    @Test
+    void nodeDeadlineTimesOutAndSkips() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  fast: {op: src}\n"
+                + "  slow: {op: delay, deadline_ms: 20, params: {delay_ms: 500}}\n"
+                + "  u: {op: union, after: [fast, slow]}\n"
+                + "output: u\n");
+        CompletableFuture<DagResult> f = run(dag, 100, false);
+        loop.advanceMillis(20);
+        assertTrue(f.isDone());
+        DagResult r = f.join();
+        assertFalse(r.failed());
+        assertTrue(r.partial());
+        assertEquals(3, ((Candidates) r.output()).size());
+        Degradation d = degradation(r, "slow");
+        assertEquals(NodeOutcome.TIMEOUT, d.cause());
+        assertEquals(Policy.SKIP, d.action());
+        assertEquals(1, TestOps.DELAYS_CANCELLED.get(), "the timed-out Mono was disposed");
+        assertEquals(0, loop.pendingTasks(), "the delay's own timer was cancelled too");
+    }
+
+    @Test
+    void slowBranchUnderTheDagDeadlineReturnsPartialAtTheDeadline() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
+                + "  fast: {op: src}\n"
+                + "  slow: {op: delay, params: {delay_ms: 500}}\n"
+                + "  u: {op: union, after: [fast, slow]}\n"
+                + "  top: {op: strict, after: [u], params: {keep: 2}}\n"
+                + "output: top\n");
+        CompletableFuture<DagResult> f = run(dag, 1000, true);
+        loop.advanceMillis(59);
+        assertFalse(f.isDone());
+        loop.advanceMillis(1);
+        assertTrue(f.isDone());
+        DagResult r = f.join();
+        assertFalse(r.failed(), r.failure());
+        assertTrue(r.partial());
+        assertEquals(60 * MS, r.tookNanos());
+        assertEquals(2, ((Candidates) r.output()).size());
+        assertEquals(List.of("slow"), r.degraded().stream().map(Degradation::node).toList());
+        assertEquals(NodeOutcome.TIMEOUT, r.degraded().get(0).cause());
+        assertEquals(NodeOutcome.OK, span(r, "top").outcome());
+        assertEquals(1, TestOps.DELAYS_CANCELLED.get());
+    }
+
+    @Test
+    void asyncNodeReadyAtTheDeadlineIsCut() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
+                + "  slow: {op: delay, params: {delay_ms: 500}}\n"
+                + "  fast: {op: src}\n"
+                + "  u: {op: union, after: [fast, slow]}\n"
+                + "  late: {op: delay, after: [u], params: {delay_ms: 1}}\n"
+                + "output: late\n");
+        DagResult r = runTo(dag, 1000, 60);
+        assertTrue(r.failed());
+        assertEquals(NodeOutcome.TIMEOUT, degradation(r, "late").cause());
+        assertEquals(0, span(r, "late").tookNanos());
+    }
+
+    @Test
+    void budgetShrinksAlongTheChain() throws Exception {
+        // a spends 45 ms of the 60 ms budget; b (own deadline 30 ms) only gets the 15 ms left
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
+                + "  a: {op: delay, params: {delay_ms: 45}}\n"
+                + "  b: {op: delay, after: [a], deadline_ms: 30, params: {delay_ms: 20}, on_timeout: {fallback: a}}\n"
+                + "output: b\n");
+        CompletableFuture<DagResult> f = run(dag, 1000, true);
+        loop.advanceMillis(59);
+        assertFalse(f.isDone());
+        loop.advanceMillis(1);
+        DagResult r = f.join();
+        assertFalse(r.failed(), r.failure());
+        assertEquals(15 * MS, span(r, "b").tookNanos());
+        Degradation d = degradation(r, "b");
+        assertEquals(NodeOutcome.TIMEOUT, d.cause());
+        assertEquals(Policy.Kind.FALLBACK, d.action().kind());
+        assertEquals(2, ((Candidates) r.output()).size(), "a's output stands in");
+    }
+
+    @Test
+    void clientDeadlineShorterThanTheDagsWins() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: delay, params: {delay_ms: 50}, on_timeout: fail}\n"
+                + "output: a\n");
+        CompletableFuture<DagResult> f = run(dag, 30, false);
+        loop.advanceMillis(30);
+        assertTrue(f.join().failed());
+        assertTrue(f.join().failure().contains("node 'a' timeout"), f.join().failure());
+    }
+
+    @Test
+    void nodeWithNoBudgetLeftIsNotStarted() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
+                + "  hog: {op: burn, params: {burn_ms: 70}}\n"
+                + "  next: {op: src, after: [hog], min_inputs: 0}\n"
+                + "  u: {op: union, after: [hog, next], min_inputs: 0}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 1000, 0);
+        Degradation d = degradation(r, "next");
+        assertEquals(NodeOutcome.NO_BUDGET, d.cause());
+        assertEquals(-1, span(r, "next").startNanos());
+        assertEquals(NodeOutcome.NO_BUDGET, degradation(r, "u").cause());
+        assertTrue(r.failed(), "the output node never ran");
+    }
+
+    @Test
+    void failPolicyFailsTheRequestAndCancelsOutstandingNodes() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  slow: {op: delay, params: {delay_ms: 50}}\n"
+                + "  bad: {op: delay, deadline_ms: 10, params: {delay_ms: 90}, on_timeout: fail}\n"
+                + "  u: {op: union, after: [slow, bad]}\n"
+                + "output: u\n");
+        CompletableFuture<DagResult> f = run(dag, 100, true);
+        loop.advanceMillis(10);
+        assertTrue(f.isDone());
+        DagResult r = f.join();
+        assertTrue(r.failed());
+        assertNull(r.output());
+        assertTrue(r.failure().startsWith("node 'bad' timeout"), r.failure());
+        assertEquals(NodeOutcome.CANCELLED, span(r, "slow").outcome());
+        assertEquals(NodeOutcome.CANCELLED, span(r, "u").outcome());
+        assertEquals(2, TestOps.DELAYS_CANCELLED.get(), "both the failed and the outstanding delay were disposed");
+        assertEquals(0, loop.pendingTasks());
+    }
+
+    @Test
+    void errorsThrownByOperatorsAreErrorsNotCrashes() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  ok: {op: src}\n"
+                + "  thrower: {op: boom, on_error: skip}\n"
+                + "  signaller: {op: error, on_error: skip}\n"
+                + "  u: {op: union, after: [ok, thrower, signaller]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertFalse(r.failed());
+        assertEquals(NodeOutcome.ERROR, degradation(r, "thrower").cause());
+        assertTrue(degradation(r, "thrower").detail().contains("kaboom"));
+        assertEquals(NodeOutcome.ERROR, degradation(r, "signaller").cause());
+        assertTrue(degradation(r, "signaller").detail().contains("bad signal"));
+        assertEquals(3, ((Candidates) r.output()).size());
+        assertEquals(0, executor.internalErrors());
+    }
+
+    @Test
+    void defaultErrorPolicyIsFail() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  ok: {op: src}\n"
+                + "  thrower: {op: boom}\n"
+                + "  u: {op: union, after: [ok, thrower]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertTrue(r.failed());
+        assertTrue(r.failure().contains("kaboom"), r.failure());
+    }
+
+    @Test
+    void errorFallbackUsesTheUpstreamOutput() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src, params: {n: 4}}\n"
+                + "  rank: {op: boom, after: [a], on_error: {fallback: a}}\n"
+                + "output: rank\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertFalse(r.failed());
+        assertEquals(4, ((Candidates) r.output()).size());
+        assertEquals(Policy.fallback("a"), degradation(r, "rank").action());
+    }
+
+    @Test
+    void minInputsGateAMerge() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  b: {op: error, on_error: skip}\n"
+                + "  c: {op: error, on_error: skip}\n"
+                + "  two: {op: union, after: [a, b, c], min_inputs: 2, on_error: skip}\n"
+                + "  one: {op: union, after: [a, b, c]}\n"
+                + "  u: {op: union, after: [two, one]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertFalse(r.failed());
+        Degradation d = degradation(r, "two");
+        assertEquals(NodeOutcome.MISSING_INPUTS, d.cause());
+        assertEquals("1 of 3 inputs present, needs 2", d.detail());
+        assertNull(degradation(r, "one"), "union's default min_inputs is 1");
+        assertEquals(3, ((Candidates) r.output()).size());
+    }
+
+    @Test
+    void missingInputOfAnAllInputsNodeIsHandledByItsErrorPolicy() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: error, on_error: skip}\n"
+                + "  b: {op: strict, after: [a], params: {keep: 1}}\n"
+                + "output: b\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertTrue(r.failed());
+        assertEquals(NodeOutcome.MISSING_INPUTS, degradation(r, "b").cause());
+        assertTrue(r.failure().startsWith("node 'b' missing_inputs"), r.failure());
+    }
+
+    @Test
+    void emptyMonoMeansNoOutput() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  e: {op: empty}\n"
+                + "  u: {op: union, after: [a, e]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertFalse(r.failed());
+        assertEquals(3, ((Candidates) r.output()).size());
+    }
+
+    @Test
+    void traceHasASpanPerNodeWithSizesAndOutputs() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src, params: {n: 5}}\n"
+                + "  d: {op: delay, after: [a], params: {delay_ms: 7}}\n"
+                + "  t: {op: strict, after: [d], params: {keep: 2}}\n"
+                + "output: t\n");
+        loop.advanceMillis(3); // arrival is not 0
+        DagResult r = runTo(dag, 100, 100);
+        assertEquals(List.of("a", "d", "t"), r.trace().stream().map(NodeSpan::node).toList());
+        NodeSpan d = span(r, "d");
+        assertEquals("delay", d.op());
+        assertEquals(0, d.startNanos());
+        assertEquals(7 * MS, d.tookNanos());
+        assertEquals(5, d.inputSize());
+        assertEquals(5, d.outputSize());
+        assertNotNull(d.output());
+        NodeSpan t = span(r, "t");
+        assertEquals(7 * MS, t.startNanos());
+        assertEquals(2, t.outputSize());
+        assertEquals(-1, span(r, "a").inputSize(), "no candidate inputs");
+        assertEquals(r.output(), t.output());
+    }
+
+    @Test
+    void cpuHeavyOperatorsRunOnThePoolAndHopBack() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
+        try {
+            DagExecutor ex = new DagExecutor(pool, listener);
+            CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                    + "  h: {op: heavy}\n"
+                    + "  t: {op: strict, after: [h], params: {keep: 1}}\n"
+                    + "output: t\n");
+            var ctx = TestOps.ctx(loop, 100, false);
+            CompletableFuture<DagResult> f = ex.execute(dag, ctx);
+            assertFalse(f.isDone(), "waits for the pool");
+            assertEquals(1, loop.awaitAndRun(5_000));
+            assertTrue(f.isDone());
+            assertEquals("cpu-pool-1", ctx.attributes().get("heavy.thread"));
+            assertEquals(1, ((Candidates) f.join().output()).size());
+            assertEquals(0, loop.pendingTasks(), "the heavy node's timer was cancelled");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void cpuHeavyNodeThatOutlivesItsDeadlineTimesOut() throws Exception {
+        List<Runnable> queued = new ArrayList<>();
+        DagExecutor ex = new DagExecutor(queued::add, listener);
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  h: {op: heavy, deadline_ms: 10}\n"
+                + "  u: {op: union, after: [a, h]}\n"
+                + "output: u\n");
+        var ctx = TestOps.ctx(loop, 100, false);
+        CompletableFuture<DagResult> f = ex.execute(dag, ctx);
+        loop.advanceMillis(10);
+        assertTrue(f.isDone());
+        assertEquals(NodeOutcome.TIMEOUT, degradation(f.join(), "h").cause());
+        queued.forEach(Runnable::run); // the pool gets to it late: expired work is dropped
+        assertNull(ctx.attributes().get("heavy.thread"));
+    }
+
+    @Test
+    void listenerSeesEveryNodeOutcome() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  slow: {op: delay, deadline_ms: 5, params: {delay_ms: 50}}\n"
+                + "  u: {op: union, after: [a, slow]}\n"
+                + "output: u\n");
+        runTo(dag, 100, 5);
+        assertEquals(List.of("a:OK:3", "slow:TIMEOUT:-1", "u:OK:3"), listener.nodes);
+    }
+
+    @Test
+    void aThrowingListenerDoesNotFailRequests() throws Exception {
+        DagExecutor ex = new DagExecutor(Runnable::run, new ExecutionListener() {
+            @Override
+            public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
+                throw new IllegalStateException("metrics down");
+            }
+        });
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n  a: {op: src}\noutput: a\n");
+        DagResult r = ex.execute(dag, TestOps.ctx(loop, 100, false)).join();
+        assertFalse(r.failed());
+        assertEquals(1, ex.listenerFailures());
+    }
+
+    @Test
+    void manyConcurrentRequestsOnOneLoopStayIndependent() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 50\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  d: {op: delay, params: {delay_ms: 30}}\n"
+                + "  u: {op: union, after: [a, d]}\n"
+                + "output: u\n");
+        List<CompletableFuture<DagResult>> fs = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            fs.add(run(dag, i % 2 == 0 ? 50 : 20, false));
+            loop.advance(100_000);
+        }
+        loop.advanceMillis(60);
+        int partial = 0;
+        for (CompletableFuture<DagResult> f : fs) {
+            DagResult r = f.join();
+            assertFalse(r.failed());
+            partial += r.partial() ? 1 : 0;
+        }
+        assertEquals(50, partial, "requests with a 20 ms client deadline lose the 30 ms branch");
+    }
+
+    private DagResult runTo(CompiledDag dag, long deadlineMs, long advanceMs) {
+        CompletableFuture<DagResult> f = run(dag, deadlineMs, true);
+        loop.advanceMillis(advanceMs);
+        assertTrue(f.isDone(), "not done after " + advanceMs + " ms");
+        return f.join();
+    }
+
+    private static NodeSpan span(DagResult r, String node) {
+        for (NodeSpan s : r.trace()) {
+            if (s.node().equals(node)) {
+                return s;
+            }
+        }
+        throw new AssertionError("no span for " + node + " in " + r.trace());
+    }
+
+    static final class RecordingListener implements ExecutionListener {
+        final List<String> nodes = new ArrayList<>();
+        int requests;
+
+        @Override
+        public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
+            nodes.add(node + ":" + outcome + ":" + outputSize);
+        }
+
+        @Override
+        public void onRequest(String dag, DagResult result) {
+            requests++;
+        }
+    }
+}

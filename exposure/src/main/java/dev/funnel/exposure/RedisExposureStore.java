@@ -1,0 +1,222 @@
+package dev.funnel.exposure;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.lang.System.Logger;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * The shared store: the same windowed, segmented, blocked Bloom filters as the in-process store,
+ * as plain Redis strings used as bit arrays (no modules), each with a TTL a window past its
+ * retention. Keys of a user share a hash tag ({@code fx:{u42}:l:20412:0}), so a cluster keeps them
+ * on one shard.
+ *
+ * <p>A lookup is two pipelined round trips: one {@code MGET} of the item counters of every kept
+ * window (which says which segments exist), then one {@code BITFIELD_RO … GET i64} per existing
+ * segment, asking every candidate's two words at once. A record is {@code INCRBY} on the window's counter
+ * (whose result places the items in segments, consistently across replicas) then one
+ * {@code BITFIELD … SET u1} per touched segment, each with {@code PEXPIRE}. Non-blocking: futures
+ * complete on the client's event loop. Lookups not answered in
+ * {@link ExposureConfig#redisTimeoutMillis()} fail open.
+ */
+final class RedisExposureStore implements ExposureStore {
+
+    private static final Logger LOG = System.getLogger(RedisExposureStore.class.getName());
+    private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] I64 = "i64".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] U1 = "u1".getBytes(StandardCharsets.US_ASCII);
+
+    private final Redis redis;
+    private final ExposureConfig config;
+    private final BloomLayout longTerm;
+    private final BloomLayout shortTerm;
+    private final LongSupplier clockMillis;
+    private final ExposureMetrics metrics = new ExposureMetrics(() -> 0L);
+    private final AtomicBoolean failing = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    RedisExposureStore(Vertx vertx, ExposureConfig config, LongSupplier clockMillis) {
+        this.config = config;
+        this.longTerm = BloomLayout.longTerm(config);
+        this.shortTerm = BloomLayout.shortTerm(config);
+        this.clockMillis = clockMillis;
+        this.redis = Redis.createClient(vertx, new RedisOptions()
+                .setConnectionString(config.redisUrl())
+                .setMaxPoolSize(config.redisPoolSize())
+                .setMaxPoolWaiting(config.redisPoolSize() * 64)
+                .setMaxWaitingHandlers(4096));
+    }
+
+    private String key(String user, char kind, long window) {
+        return config.redisKeyPrefix() + ":{" + user + "}:" + kind + ':' + window;
+    }
+
+    @Override
+    public CompletionStage<SeenRows> seen(String userId, long[] itemIds, int n) {
+        metrics.checks.increment();
+        metrics.itemsChecked.add(n);
+        if (n == 0) {
+            return Future.succeededFuture(new SeenRows(new long[0], 0, false)).toCompletionStage();
+        }
+        long now = clockMillis.getAsLong();
+        long[] hashes = new long[n];
+        long[] masks1 = new long[n];
+        long[] masks2 = new long[n];
+        longTerm.hash(itemIds, n, hashes, masks1, masks2);
+        long shortNow = shortTerm.windowIndex(now);
+        long longNow = longTerm.windowIndex(now);
+        Request mget = Request.cmd(Command.MGET);
+        List<String> windowKeys = new ArrayList<>(shortTerm.windowsKept + longTerm.windowsKept);
+        List<BloomLayout> layouts = new ArrayList<>(windowKeys.size());
+        for (int w = 0; w < shortTerm.windowsKept; w++) {
+            windowKeys.add(key(userId, 's', shortNow - w));
+            layouts.add(shortTerm);
+        }
+        for (int w = 0; w < longTerm.windowsKept; w++) {
+            windowKeys.add(key(userId, 'l', longNow - w));
+            layouts.add(longTerm);
+        }
+        for (String k : windowKeys) {
+            mget.arg(k + ":n");
+        }
+        Future<SeenRows> answer = redis.send(mget).compose(counts -> {
+            List<Request> reads = new ArrayList<>();
+            List<Integer> readWords = new ArrayList<>();
+            for (int w = 0; w < windowKeys.size(); w++) {
+                Response c = counts.get(w);
+                long count = c == null ? 0 : c.toLong();
+                BloomLayout layout = layouts.get(w);
+                int segs = layout.segmentsFor(count);
+                for (int s = 0; s < segs; s++) {
+                    int words = layout.words(s);
+                    Request r = Request.cmd(Command.BITFIELD_RO).arg(windowKeys.get(w) + ':' + s);
+                    for (int i = 0; i < n; i++) {
+                        r.arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex(hashes[i], words))
+                                .arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex2(hashes[i], words));
+                    }
+                    reads.add(r);
+                    readWords.add(words);
+                }
+            }
+            if (reads.isEmpty()) {
+                return Future.succeededFuture(new SeenRows(new long[SeenRows.words(n)], n, false));
+            }
+            return redis.batch(reads).map(replies -> {
+                long[] bits = new long[SeenRows.words(n)];
+                for (Response reply : replies) {
+                    for (int i = 0; i < n; i++) {
+                        long w1 = reply.get(2 * i).toLong();
+                        long w2 = reply.get(2 * i + 1).toLong();
+                        if ((w1 & masks1[i]) == masks1[i] && (w2 & masks2[i]) == masks2[i]) {
+                            bits[i >>> 6] |= 1L << i;
+                        }
+                    }
+                }
+                return new SeenRows(bits, n, false);
+            });
+        });
+        return answer.timeout(config.redisTimeoutMillis(), TimeUnit.MILLISECONDS)
+                .map(rows -> {
+                    metrics.itemsSeen.add(rows.seenCount());
+                    if (failing.compareAndSet(true, false)) {
+                        LOG.log(Level.INFO, "exposure lookups reach Redis at {0} again", config.redisUrl());
+                    }
+                    return rows;
+                })
+                .recover(err -> {
+                    metrics.failOpen.increment();
+                    if (failing.compareAndSet(false, true)) {
+                        LOG.log(Level.WARNING, "exposure lookups fail open: Redis at " + config.redisUrl() + " did not answer", err);
+                    }
+                    return Future.succeededFuture(SeenRows.failOpen(n));
+                })
+                .toCompletionStage();
+    }
+
+    @Override
+    public CompletionStage<Void> recordServed(String userId, long[] itemIds, int n) {
+        return record(userId, itemIds, n, shortTerm, 's');
+    }
+
+    @Override
+    public CompletionStage<Void> recordExposed(String userId, long[] itemIds, int n) {
+        return record(userId, itemIds, n, longTerm, 'l');
+    }
+
+    private CompletionStage<Void> record(String userId, long[] itemIds, int n, BloomLayout layout, char kind) {
+        metrics.writes.increment();
+        if (n == 0) {
+            return Future.<Void>succeededFuture().toCompletionStage();
+        }
+        long now = clockMillis.getAsLong();
+        long window = layout.windowIndex(now);
+        // Kept one window past retention, so a reader on a slightly late clock still finds it.
+        long ttlMillis = Math.max(1, (window + layout.windowsKept + 1) * layout.windowMillis - now);
+        long[] hashes = new long[n];
+        long[] masks1 = new long[n];
+        long[] masks2 = new long[n];
+        layout.hash(itemIds, n, hashes, masks1, masks2);
+        String base = key(userId, kind, window);
+        List<Request> count = List.of(
+                Request.cmd(Command.INCRBY).arg(base + ":n").arg(n),
+                Request.cmd(Command.PEXPIRE).arg(base + ":n").arg(ttlMillis));
+        Future<Void> done = redis.batch(count).compose(replies -> {
+            long first = replies.get(0).toLong() - n;
+            List<Request> writes = new ArrayList<>();
+            int i = 0;
+            while (i < n) {
+                int s = layout.segmentOf(first + i);
+                int words = layout.words(s);
+                String segKey = base + ':' + s;
+                Request r = Request.cmd(Command.BITFIELD).arg(segKey);
+                while (i < n && layout.segmentOf(first + i) == s) {
+                    setBits(r, 64L * BloomLayout.wordIndex(hashes[i], words), masks1[i]);
+                    setBits(r, 64L * BloomLayout.wordIndex2(hashes[i], words), masks2[i]);
+                    i++;
+                }
+                writes.add(r);
+                writes.add(Request.cmd(Command.PEXPIRE).arg(segKey).arg(ttlMillis));
+            }
+            return redis.batch(writes).<Void>mapEmpty();
+        }).recover(err -> {
+            metrics.writeFailures.increment();
+            if (failing.compareAndSet(false, true)) {
+                LOG.log(Level.WARNING, "exposure writes fail: Redis at " + config.redisUrl() + " did not answer", err);
+            }
+            return Future.succeededFuture();
+        });
+        return done.toCompletionStage();
+    }
+
+    /** Redis numbers bits from the most significant bit of the first byte; GET i64 reads them back in that order. */
+    private static void setBits(Request r, long wordBit, long mask) {
+        for (long m = mask; m != 0; m &= m - 1) {
+            r.arg(SET).arg(U1).arg(wordBit + 63 - Long.numberOfTrailingZeros(m)).arg(1L);
+        }
+    }
+
+    @Override
+    public ExposureMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            redis.close();
+        }
+    }
+}

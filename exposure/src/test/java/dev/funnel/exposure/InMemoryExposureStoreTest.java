@@ -1,0 +1,115 @@
+package dev.funnel.exposure;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InMemoryExposureStoreTest extends ExposureStoreContract {
+
+    @TempDir
+    Path dir;
+
+    @Override
+    ExposureStore create(ExposureConfig config) {
+        try {
+            return ExposureStores.inMemory(config, clock::get, Runnable::run);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void snapshotRoundTripKeepsBothRecords() throws Exception {
+        Path file = dir.resolve("exposure.bin");
+        ExposureStore a = create(config().withSnapshotPath(file));
+        a.recordExposed("u1", range(1, 1001), 1000);
+        a.recordServed("u1", range(5000, 5020), 20);
+        a.recordExposed("u2", range(7, 8), 1);
+        a.close();
+        assertTrue(Files.size(file) > 0);
+
+        ExposureStore b = create(config().withSnapshotPath(file));
+        assertEquals(1000, b.seen("u1", range(1, 1001), 1000).toCompletableFuture().get().seenCount());
+        assertEquals(20, b.seen("u1", range(5000, 5020), 20).toCompletableFuture().get().seenCount());
+        assertEquals(1, b.seen("u2", range(7, 8), 1).toCompletableFuture().get().seenCount());
+        assertEquals(0, b.seen("u3", range(1, 100), 99).toCompletableFuture().get().seenCount());
+        assertEquals(a.metrics().bytes(), b.metrics().bytes(), "restored memory accounting");
+        b.close();
+    }
+
+    @Test
+    void corruptSnapshotIsRefusedWithTheReason() throws Exception {
+        Path file = dir.resolve("exposure.bin");
+        ExposureStore a = create(config().withSnapshotPath(file));
+        a.recordExposed("u1", range(1, 101), 100);
+        a.close();
+        byte[] bytes = Files.readAllBytes(file);
+        bytes[bytes.length / 2] ^= 0x40;
+        Files.write(file, bytes);
+        IOException e = assertThrows(IOException.class,
+                () -> ExposureStores.inMemory(config().withSnapshotPath(file), clock::get, Runnable::run));
+        assertTrue(e.getMessage().contains("checksum") || e.getMessage().contains("corrupt"), e.getMessage());
+
+        Files.write(file, java.util.Arrays.copyOf(bytes, 20));
+        e = assertThrows(IOException.class,
+                () -> ExposureStores.inMemory(config().withSnapshotPath(file), clock::get, Runnable::run));
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void snapshotOfAnotherLayoutIsRefused() throws Exception {
+        Path file = dir.resolve("exposure.bin");
+        ExposureStore a = create(config().withSnapshotPath(file));
+        a.recordExposed("u1", range(1, 11), 10);
+        a.close();
+        IOException e = assertThrows(IOException.class,
+                () -> ExposureStores.inMemory(config().withSnapshotPath(file).withInitialCapacity(1024), clock::get, Runnable::run));
+        assertTrue(e.getMessage().contains("layout"), e.getMessage());
+    }
+
+    @Test
+    void memoryIsBoundedByEvictingTheLeastRecentlyActiveUsers() throws Exception {
+        long max = 1L << 20;
+        ExposureStore s = create(config().withMaxBytes(max));
+        for (int u = 0; u < 6000; u++) {
+            clock.addAndGet(1);
+            s.recordExposed("user" + u, range(1, 11), 10);
+        }
+        assertTrue(s.metrics().bytes() <= max, "bytes " + s.metrics().bytes() + " over bound " + max);
+        assertTrue(s.metrics().evictedUsers() > 0);
+        assertEquals(10, s.seen("user5999", range(1, 11), 10).toCompletableFuture().get().seenCount(), "most recent user kept");
+        assertEquals(0, s.seen("user0", range(1, 11), 10).toCompletableFuture().get().seenCount(), "oldest user evicted");
+        s.close();
+    }
+
+    @Test
+    void expiredUsersAreDroppedByMaintenance() {
+        InMemoryExposureStore s = (InMemoryExposureStore) create(config());
+        s.recordExposed("u1", range(1, 11), 10);
+        s.recordServed("u2", range(1, 11), 10);
+        clock.addAndGet(31 * DAY);
+        s.maintain();
+        assertEquals(0, s.userCount());
+        assertEquals(0, s.metrics().bytes());
+    }
+
+    @Test
+    void layoutSizesMatchTheBloomMath() {
+        BloomLayout l = new BloomLayout(DAY, 30, 10_000, 0.01);
+        double rate = BloomLayout.filterFpp(10_000.0 / l.words(0), l.k);
+        assertTrue(rate <= 0.005 && rate > 0.004, "segment 0 sized for half the window's rate, got " + rate);
+        assertEquals(0, l.segmentOf(0));
+        assertEquals(0, l.segmentOf(9_999));
+        assertEquals(1, l.segmentOf(10_000));
+        assertEquals(1, l.segmentOf(49_999));
+        assertEquals(2, l.segmentOf(50_000));
+        assertEquals(3, l.segmentsFor(50_001));
+    }
+}

@@ -1,0 +1,106 @@
+package dev.funnel.index;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The forward index's columns, one array per attribute, indexed by internal ordinal. Rows are
+ * append-only: the writer fills row {@code n} and only then publishes a state whose count covers
+ * it, so a published row never changes and readers need no locks. An upsert writes a new row and
+ * retires the old one. Growing copies into new arrays; states published before keep the old ones.
+ */
+final class Columns {
+
+    final long[] ids;
+    final String[] category;
+    final String[] author;
+    final List<String>[] tags;
+    final boolean[] online;
+    final long[] createdAtMillis;
+    final double[] popularity;
+    final float[][] embedding;
+    final Map<String, Object>[] attributes;
+    /** The vector graph's node for the row's embedding, or -1. */
+    final int[] node;
+
+    @SuppressWarnings("unchecked")
+    Columns(int capacity) {
+        ids = new long[capacity];
+        category = new String[capacity];
+        author = new String[capacity];
+        tags = new List[capacity];
+        online = new boolean[capacity];
+        createdAtMillis = new long[capacity];
+        popularity = new double[capacity];
+        embedding = new float[capacity][];
+        attributes = new Map[capacity];
+        node = new int[capacity];
+    }
+
+    private Columns(Columns o, int capacity) {
+        ids = Arrays.copyOf(o.ids, capacity);
+        category = Arrays.copyOf(o.category, capacity);
+        author = Arrays.copyOf(o.author, capacity);
+        tags = Arrays.copyOf(o.tags, capacity);
+        online = Arrays.copyOf(o.online, capacity);
+        createdAtMillis = Arrays.copyOf(o.createdAtMillis, capacity);
+        popularity = Arrays.copyOf(o.popularity, capacity);
+        embedding = Arrays.copyOf(o.embedding, capacity);
+        attributes = Arrays.copyOf(o.attributes, capacity);
+        node = Arrays.copyOf(o.node, capacity);
+    }
+
+    int capacity() {
+        return ids.length;
+    }
+
+    Columns grow(int minCapacity) {
+        return new Columns(this, Math.max(minCapacity, capacity() * 2));
+    }
+
+    /** Writer only, for a row no published state covers yet. */
+    void write(int ord, ItemRecord r) {
+        ids[ord] = r.id();
+        category[ord] = r.category().intern();
+        author[ord] = r.author();
+        tags[ord] = r.tags();
+        online[ord] = r.online();
+        createdAtMillis[ord] = r.createdAtMillis();
+        popularity[ord] = r.popularity();
+        embedding[ord] = r.embedding(); // the record's own copy; never modified
+        attributes[ord] = r.attributes();
+        node[ord] = -1;
+    }
+
+    ItemRecord read(int ord) {
+        return new ItemRecord(ids[ord], category[ord], author[ord], tags[ord], online[ord] ? ItemRecord.ONLINE : ItemRecord.OFFLINE,
+                createdAtMillis[ord], popularity[ord], embedding[ord], attributes[ord]);
+    }
+
+    /** The value of a field at a row, as {@link ItemStore#attribute} returns it. */
+    Object field(int ord, String field) {
+        switch (field) {
+            case ItemFields.ID: return ids[ord];
+            case ItemFields.CATEGORY: return category[ord];
+            case ItemFields.AUTHOR: return author[ord];
+            case ItemFields.TAGS: return tags[ord];
+            case ItemFields.STATUS: return online[ord] ? ItemRecord.ONLINE : ItemRecord.OFFLINE;
+            case ItemFields.CREATED: return createdAtMillis[ord];
+            case ItemFields.POPULARITY: return popularity[ord];
+            case ItemFields.EMBEDDING: return embedding[ord];
+            default: return attributes[ord].get(field);
+        }
+    }
+
+    /** A numeric field at a row, or NaN when absent or not numeric. */
+    double number(int ord, String field) {
+        switch (field) {
+            case ItemFields.CREATED: return createdAtMillis[ord];
+            case ItemFields.POPULARITY: return popularity[ord];
+            default:
+                Object v = attributes[ord].get(field);
+                return v instanceof Number n ? n.doubleValue() : Double.NaN;
+        }
+    }
+}

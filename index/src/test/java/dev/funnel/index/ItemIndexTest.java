@@ -1,0 +1,194 @@
+package dev.funnel.index;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ItemIndexTest {
+
+    static final int DIM = 16;
+
+    static ItemIndex index(List<ItemRecord> items) {
+        ItemIndex idx = new ItemIndex(IndexConfig.of(DIM).withIndexedFields(List.of("brand", "price")).withRankedRebuildEvery(50),
+                () -> Catalogs.NOW);
+        idx.bulkLoad(items);
+        return idx;
+    }
+
+    static List<Filter> filters() {
+        return List.of(
+                Filter.NONE,
+                Filter.builder().term("status", "online").build(),
+                Filter.builder().term("status", "online").anyOf("category", List.of("c1", "c2")).build(),
+                Filter.builder().anyOf("tags", List.of("t3", "t4", "t5")).range("popularity", 0.2, 0.8).build(),
+                Filter.builder().term("status", "online").createdWithinMillis(24 * 3_600_000L).build(),
+                Filter.builder().term("brand", "b2").range("price", 10, 40).build(),
+                Filter.builder().term("category", "c3").term("category", "c4").build(), // contradictory: empty
+                Filter.builder().term("tags", "no-such-tag").build());
+    }
+
+    static List<Long> ids(long[] a, int n) {
+        List<Long> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(a[i]);
+        }
+        return out;
+    }
+
+    @Test
+    void forwardIndexReturnsWhatWasLoaded() {
+        List<ItemRecord> items = Catalogs.randomList(500, DIM, 1);
+        ItemIndex idx = index(items);
+        assertEquals(500, idx.size());
+        for (ItemRecord r : items) {
+            assertEquals(r, idx.get(r.id()));
+            assertEquals(r.category(), idx.category(r.id()));
+            assertEquals(r.tags(), idx.tags(r.id()));
+            assertEquals(r.status(), idx.status(r.id()));
+            assertEquals(r.popularity(), idx.popularity(r.id()));
+            assertEquals(r.attributes().get("price"), idx.attribute(r.id(), "price"));
+            assertEquals(Long.class, idx.attribute(r.id(), "price").getClass());
+        }
+        assertNull(idx.category(9999));
+        assertFalse(idx.contains(9999));
+        assertEquals(Long.MIN_VALUE, idx.createdAtMillis(9999));
+    }
+
+    @Test
+    void topWithFiltersMatchesBruteForceBeforeAndAfterUpdates() {
+        List<ItemRecord> items = Catalogs.randomList(3000, DIM, 2);
+        ItemIndex idx = index(items);
+        Map<Long, ItemRecord> model = new LinkedHashMap<>();
+        items.forEach(r -> model.put(r.id(), r));
+        check(idx, model);
+        SplittableRandom r = new SplittableRandom(7);
+        for (int i = 0; i < 400; i++) {
+            long id = 1 + r.nextInt(3500);
+            if (r.nextDouble() < 0.3) {
+                assertEquals(model.remove(id) != null, idx.delete(id));
+            } else {
+                ItemRecord rec = Catalogs.random(id, DIM, r);
+                idx.upsert(rec);
+                model.put(id, rec);
+            }
+            if (i % 97 == 0) {
+                check(idx, model);
+            }
+        }
+        check(idx, model);
+    }
+
+    private static void check(ItemIndex idx, Map<Long, ItemRecord> model) {
+        assertEquals(model.size(), idx.size());
+        long[] out = new long[600];
+        float[] scores = new float[600];
+        for (Filter f : filters()) {
+            for (int n : new int[] {1, 10, 300, 600}) {
+                int m = idx.top(f, ScoreField.POPULARITY, n, out, scores);
+                // Ties in popularity are measure-zero with random doubles, so order is exact.
+                assertEquals(BruteForce.topByPopularity(model.values(), f, Catalogs.NOW, n), ids(out, m), f + " n=" + n);
+            }
+            long expected = model.values().stream().filter(x -> BruteForce.passes(x, f, Catalogs.NOW)).count();
+            assertEquals(expected, idx.count(f), f.toString());
+        }
+        // freshness: every returned item passes and they are newest first
+        Filter fresh = Filter.builder().term("status", "online").createdWithinMillis(48 * 3_600_000L).build();
+        int m = idx.top(fresh, ScoreField.FRESHNESS, 50, out, scores);
+        List<ItemRecord> pass = model.values().stream().filter(x -> BruteForce.passes(x, fresh, Catalogs.NOW))
+                .sorted((a, b) -> Long.compare(b.createdAtMillis(), a.createdAtMillis())).limit(50).toList();
+        assertEquals(pass.stream().map(ItemRecord::id).toList(), ids(out, m));
+    }
+
+    @Test
+    void filteredVectorSearchIsExactForSmallSetsAndAccurateForLarge() {
+        List<ItemRecord> items = Catalogs.randomList(6000, DIM, 3);
+        ItemIndex idx = index(items);
+        SplittableRandom r = new SplittableRandom(11);
+        long[] out = new long[100];
+        float[] scores = new float[100];
+        double hits = 0;
+        int total = 0;
+        for (Filter f : filters()) {
+            for (int q = 0; q < 10; q++) {
+                float[] query = Catalogs.random(1, DIM, r).embedding();
+                List<Long> truth = BruteForce.nearest(items, f, Catalogs.NOW, query, 10);
+                int e = idx.exactNearest(query, 10, f, out, scores);
+                assertEquals(truth, ids(out, e), "exact " + f);
+                int m = idx.nearest(query, 10, 100, f, out, scores);
+                Set<Long> got = new HashSet<>(ids(out, m));
+                for (int i = 0; i < m; i++) {
+                    ItemRecord rec = idx.get(out[i]);
+                    assertTrue(BruteForce.passes(rec, f, Catalogs.NOW), "ANN returned an item outside the filter: " + rec);
+                }
+                assertEquals(truth.size(), m, f.toString());
+                hits += truth.stream().filter(got::contains).count();
+                total += truth.size();
+            }
+        }
+        assertTrue(hits / total >= 0.95, "filtered recall@10 " + hits / total);
+    }
+
+    @Test
+    void deletedAndReplacedItemsAreNeverReturned() {
+        List<ItemRecord> items = Catalogs.randomList(5000, DIM, 4);
+        ItemIndex idx = index(items);
+        long[] out = new long[5000];
+        float[] scores = new float[5000];
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 200; i++) {
+            ItemRecord victim = items.get(r.nextInt(items.size()));
+            idx.delete(victim.id());
+            assertFalse(idx.contains(victim.id()));
+            int m = idx.nearest(victim.embedding(), 10, 50, Filter.NONE, out, scores);
+            assertFalse(ids(out, m).contains(victim.id()), "deleted item found by ANN");
+            m = idx.top(Filter.NONE, ScoreField.POPULARITY, 5000, out, scores);
+            assertFalse(ids(out, m).contains(victim.id()), "deleted item found by top");
+        }
+        // upsert moves an item: the new embedding is found, the old category is gone
+        ItemRecord a = items.get(0);
+        ItemRecord moved = new ItemRecord(a.id(), "moved", a.author(), List.of("fresh-tag"), "online", a.createdAtMillis(), 0.5,
+                items.get(1).embedding(), Map.of());
+        idx.upsert(moved);
+        int m = idx.top(Filter.builder().term("category", "moved").build(), ScoreField.POPULARITY, 10, out, scores);
+        assertEquals(List.of(a.id()), ids(out, m));
+        m = idx.top(Filter.builder().term("category", a.category()).build(), ScoreField.POPULARITY, 5000, out, scores);
+        assertFalse(ids(out, m).contains(a.id()));
+        m = idx.nearest(items.get(1).embedding(), 2, 50, Filter.NONE, out, scores);
+        assertTrue(ids(out, m).contains(a.id()));
+    }
+
+    @Test
+    void rejectsBadInput() {
+        ItemIndex idx = index(Catalogs.randomList(10, DIM, 6));
+        assertThrows(IllegalArgumentException.class, () -> idx.upsert(new ItemRecord(1, "c", "a", List.of(), "online", 0, 1, new float[3], Map.of())));
+        assertThrows(IllegalArgumentException.class, () -> new ItemRecord(0, "c", "a", List.of(), "online", 0, 1, null, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> new ItemRecord(1, "c", "a", List.of(), "gone", 0, 1, null, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> new ItemRecord(1, "c", "a", List.of(), "online", 0, Double.NaN, null, Map.of()));
+        assertThrows(IllegalArgumentException.class, () -> idx.checkFilter(Filter.builder().term("color", "red").build(), "node 'x'"));
+        assertThrows(IllegalArgumentException.class, () -> Filter.parse(Map.of("popularity", Map.of("min", 2, "max", 1)), "here"));
+        assertThrows(IllegalArgumentException.class, () -> Filter.parse(Map.of("created_within_hours", -1), "here"));
+        assertThrows(IllegalArgumentException.class, () -> idx.nearest(new float[3], 5, 10, Filter.NONE, new long[5], new float[5]));
+    }
+
+    @Test
+    void filterParsesTheYamlForm() {
+        Filter f = Filter.parse(Map.of("status", "online", "category", List.of("c1", "c2"), "created_within_hours", 24,
+                "popularity", Map.of("min", 0.1)), "test");
+        assertEquals(Set.of("online"), f.terms().get("status"));
+        assertEquals(Set.of("c1", "c2"), f.terms().get("category"));
+        assertEquals(24 * 3_600_000L, f.createdWithinMillis());
+        assertEquals(List.of(new Filter.Range("popularity", 0.1, Double.POSITIVE_INFINITY)), f.ranges());
+    }
+}

@@ -1,0 +1,212 @@
+package dev.funnel.server;
+
+import dev.funnel.engine.dag.DagCompiler;
+import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.exec.DagExecutor;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.width.NodeLatencies;
+import dev.funnel.server.http.FunnelServer;
+import dev.funnel.server.http.ServerDeps;
+import dev.funnel.server.http.Tls;
+import dev.funnel.server.metrics.HttpMetrics;
+import dev.funnel.server.metrics.MicrometerExecutionListener;
+import dev.funnel.server.serving.LiveConfig;
+import dev.funnel.server.serving.Readiness;
+import dev.funnel.server.serving.ResponseHooks;
+import dev.funnel.server.sre.SreAdmin;
+import dev.funnel.server.wiring.FeatureWiring;
+import dev.funnel.server.wiring.WiringContext;
+import dev.funnel.server.wiring.Wirings;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.net.KeyCertOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A running Funnel: metrics, wirings (operator services), operator registry, compiled DAGs and
+ * routes, the executor with its bounded CPU pool, and the HTTP server. {@link #close()} shuts down
+ * in reverse: HTTP drains first, then the pool, then what wirings registered.
+ */
+public final class FunnelApp implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FunnelApp.class);
+
+    private final FunnelConfig config;
+    private final OperatorEnv env;
+    private final LiveConfig live;
+    private final Readiness readiness;
+    private final ResponseHooks hooks;
+    private final PrometheusMeterRegistry prometheus;
+    private final ThreadPoolExecutor cpuPool;
+    private final WiringContext wiring;
+    private final FunnelServer server;
+    private final String adminToken;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private FunnelApp(FunnelConfig config, OperatorEnv env, LiveConfig live, Readiness readiness, ResponseHooks hooks,
+                      PrometheusMeterRegistry prometheus, ThreadPoolExecutor cpuPool, WiringContext wiring,
+                      FunnelServer server, String adminToken) {
+        this.config = config;
+        this.env = env;
+        this.live = live;
+        this.readiness = readiness;
+        this.hooks = hooks;
+        this.prometheus = prometheus;
+        this.cpuPool = cpuPool;
+        this.wiring = wiring;
+        this.server = server;
+        this.adminToken = adminToken;
+    }
+
+    /** Starts with the wirings found on the class path. */
+    public static FunnelApp start(FunnelConfig config, boolean demo) throws DagException {
+        return start(config, demo, List.of());
+    }
+
+    /**
+     * Starts everything and returns once both ports listen.
+     *
+     * @param demo  whether the sim world is the data source
+     * @param extra wirings to run after the discovered ones (tests)
+     * @throws DagException when the configuration directory has problems (every one of them)
+     */
+    public static FunnelApp start(FunnelConfig config, boolean demo, List<FeatureWiring> extra) throws DagException {
+        LOG.info("starting Funnel ({}): {}", demo ? "demo" : "serve", config);
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(prometheus);
+        new JvmGcMetrics().bindTo(prometheus);
+        new ProcessorMetrics().bindTo(prometheus);
+        Readiness readiness = new Readiness();
+        ResponseHooks hooks = new ResponseHooks(prometheus);
+        OperatorEnv env = new OperatorEnv().register(MeterRegistry.class, prometheus);
+        WiringContext wctx = new WiringContext(config, demo, env, readiness, hooks, prometheus);
+        ThreadPoolExecutor pool = null;
+        try {
+            List<FeatureWiring> wirings = new ArrayList<>(Wirings.discover());
+            wirings.addAll(extra);
+            Wirings.runAll(wirings, wctx);
+            OperatorRegistry registry = OperatorRegistry.discover();
+            LOG.info("operators: {}", registry);
+            DagCompiler compiler = new DagCompiler(registry, env);
+            pool = cpuPool(config);
+            NodeLatencies nodeStats = new NodeLatencies(); // sre: console numbers, latency-driven width
+            DagExecutor executor = new DagExecutor(pool, nodeStats.after(new MicrometerExecutionListener(prometheus)));
+            LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
+            String token = config.adminToken() != null ? config.adminToken() : generatedToken();
+            SreAdmin sre = SreAdmin.start(config, live, compiler, executor, env, nodeStats, prometheus, token, wctx::onClose);
+            KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
+            ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
+                    readiness, token, tls, new AtomicInteger(), env, sre);
+            FunnelServer server = FunnelServer.start(deps);
+            LOG.info("ready: {}", readiness);
+            return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);
+        } catch (DagException | RuntimeException e) {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+            Exception c = wctx.closeAll();
+            if (c != null) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
+    }
+
+    private static ThreadPoolExecutor cpuPool(FunnelConfig config) {
+        AtomicInteger n = new AtomicInteger();
+        // Bounded both ways: a full queue rejects (the engine reports the node as failed) rather
+        // than letting CPU work pile up behind requests whose deadlines have passed.
+        return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(config.workerQueue()), r -> {
+                    Thread t = new Thread(r, "funnel-cpu-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                }, new ThreadPoolExecutor.AbortPolicy());
+    }
+
+    private static String generatedToken() {
+        byte[] b = new byte[16];
+        new SecureRandom().nextBytes(b);
+        String t = HexFormat.of().formatHex(b);
+        LOG.warn("admin.token not set: generated admin token for this run: {} (set FUNNEL_ADMIN_TOKEN to choose one)", t);
+        return t;
+    }
+
+    public int httpPort() {
+        return server.httpPort();
+    }
+
+    public int httpsPort() {
+        return server.httpsPort();
+    }
+
+    public String adminToken() {
+        return adminToken;
+    }
+
+    public FunnelConfig config() {
+        return config;
+    }
+
+    public OperatorEnv env() {
+        return env;
+    }
+
+    public LiveConfig live() {
+        return live;
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public ResponseHooks responseHooks() {
+        return hooks;
+    }
+
+    public PrometheusMeterRegistry meterRegistry() {
+        return prometheus;
+    }
+
+    /** Drains HTTP, stops the CPU pool, closes what the wirings registered. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        server.close();
+        cpuPool.shutdown();
+        try {
+            if (!cpuPool.awaitTermination(5, TimeUnit.SECONDS)) {
+                LOG.warn("cpu pool did not finish in 5 s; interrupting");
+                cpuPool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            cpuPool.shutdownNow();
+        }
+        Exception e = wiring.closeAll();
+        if (e != null) {
+            LOG.error("closing wired services failed", e);
+        }
+        prometheus.close();
+        LOG.info("Funnel stopped");
+    }
+}

@@ -1,0 +1,157 @@
+package dev.funnel.server;
+
+import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.dag.Problem;
+import dev.funnel.engine.route.ConfigSet;
+import dev.funnel.server.docs.OperatorDocs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code funnel} command:
+ * <pre>
+ * funnel demo  [--config FILE]            sim world + shipped dag-configs, ports 8080 / 8443
+ * funnel serve  --config FILE             production: config file + FUNNEL_* environment
+ * funnel validate PATH...                 every problem in DAG / routing files, exit 1 if any
+ * funnel docs  [--out docs/operators.md]  write the operator reference
+ * </pre>
+ */
+public final class FunnelMain {
+
+    private FunnelMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs a command; returns the exit code (a server command returns 0 once started). */
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
+            out.println(usage());
+            return args.length == 0 ? 2 : 0;
+        }
+        String cmd = args[0];
+        List<String> rest = List.of(args).subList(1, args.length);
+        try {
+            return switch (cmd) {
+                case "demo" -> serve(rest, true, err);
+                case "serve" -> serve(rest, false, err);
+                case "validate" -> validate(rest, out, err);
+                case "docs" -> docs(rest, out);
+                case "explain" -> dev.funnel.server.sre.ExplainCommand.run(rest, System.getenv(), out, err); // sre
+                case "schema" -> schema(rest, out); // sre
+                default -> {
+                    err.println("unknown command '" + cmd + "'\n" + usage());
+                    yield 2;
+                }
+            };
+        } catch (IllegalArgumentException e) {
+            err.println("funnel " + cmd + ": " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int serve(List<String> args, boolean demo, PrintStream err) {
+        String configFile = option(args, "--config");
+        if (!demo && configFile == null && System.getenv().keySet().stream().noneMatch(k -> k.startsWith("FUNNEL_"))) {
+            throw new IllegalArgumentException("serve needs --config FILE (or FUNNEL_* environment variables)");
+        }
+        FunnelConfig config = ConfigLoader.load(configFile == null ? null : Path.of(configFile), System.getenv());
+        FunnelApp app;
+        try {
+            app = FunnelApp.start(config, demo);
+        } catch (DagException e) {
+            err.println("funnel: the configuration in " + config.dagsDir() + " has problems:");
+            e.problems().forEach(p -> err.println("  " + p));
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(app::close, "funnel-shutdown"));
+        if (demo) {
+            System.out.printf("%nFunnel demo is up.%n  curl --http2-prior-knowledge http://localhost:%d/v1/recommend "
+                    + "-d '{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}'%n"
+                    + "  curl -k --http2 https://localhost:%d/health/ready%n  admin token: %s%n%n",
+                    app.httpPort(), app.httpsPort(), app.adminToken());
+        }
+        return 0; // Vert.x threads keep the process alive; SIGTERM runs the shutdown hook.
+    }
+
+    private static int validate(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            throw new IllegalArgumentException("validate needs at least one DAG file, routing file or directory");
+        }
+        List<Path> paths = new ArrayList<>();
+        args.forEach(a -> paths.add(Path.of(a)));
+        List<Problem> problems = ConfigSet.check(paths, OperatorRegistry.discover());
+        if (problems.isEmpty()) {
+            out.println("OK: " + String.join(", ", args) + " valid");
+            return 0;
+        }
+        problems.forEach(err::println);
+        err.println(problems.size() + " problem(s)");
+        return 1;
+    }
+
+    private static int docs(List<String> args, PrintStream out) {
+        String target = option(args, "--out");
+        Path path = Path.of(target == null ? OperatorDocs.PATH : target);
+        try {
+            if (path.getParent() != null) {
+                Files.createDirectories(path.getParent());
+            }
+            Files.writeString(path, OperatorDocs.markdown(OperatorRegistry.discover()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + path + ": " + e, e);
+        }
+        out.println("wrote " + path);
+        return 0;
+    }
+
+    /** sre: writes the JSON Schema for DAG and routing YAML (what the dag-configs build step does). */
+    private static int schema(List<String> args, PrintStream out) {
+        String target = option(args, "--out");
+        Path dir = Path.of(target == null ? "dag-configs/schema" : target);
+        try {
+            out.println("wrote " + dev.funnel.engine.schema.SchemaWriter.write(dir, OperatorRegistry.discover()) + " in " + dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + dir + ": " + e, e);
+        }
+        return 0;
+    }
+
+    private static String option(List<String> args, String name) {
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals(name)) {
+                if (i + 1 >= args.size()) {
+                    throw new IllegalArgumentException(name + " needs a value");
+                }
+                return args.get(i + 1);
+            }
+            if (args.get(i).startsWith(name + "=")) {
+                return args.get(i).substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String usage() {
+        return """
+                usage: funnel <command>
+                  demo  [--config FILE]            serve the sim world with dag-configs/ (ports 8080 h2c, 8443 h2)
+                  serve  --config FILE             serve with a config file (.yaml or .properties) + FUNNEL_* env
+                  validate PATH...                 check DAG files, routing.yaml or directories; exit 1 on problems
+                  docs  [--out docs/operators.md]  write the operator reference from the operators' schemas
+                  schema [--out dag-configs/schema] write the JSON Schema for DAG and routing YAML (editors, CI)
+                  explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
+                          [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
+                          [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
+                                                   replay one request on a running server; print the per-node trace""";
+    }
+}

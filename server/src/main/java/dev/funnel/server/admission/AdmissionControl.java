@@ -1,0 +1,142 @@
+package dev.funnel.server.admission;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A bounded number of requests in flight, one instance per event loop. A request calls
+ * {@link #tryAcquire} when it arrives, before any work is done for it; {@code false} means answer
+ * {@code 503} with {@code Retry-After: }{@link #retryAfterSeconds()} right away. An admitted request
+ * calls {@link #release} exactly once when its response is complete (or it failed, or the client
+ * went away), with its latency.
+ *
+ * <p>Why a bound per event loop: an event loop that accepts more than it can serve does not get
+ * faster, it only makes every request wait longer; a bound turns overload into fast rejections
+ * and keeps the latency of admitted requests where it was. Bounding per loop needs no shared
+ * counter between loops.
+ *
+ * <p>The limit adapts (AIMD), when {@link AdmissionConfig#adaptive()}: every
+ * {@link AdmissionConfig#windowSize()} completions, if more than
+ * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency, the
+ * limit is multiplied by {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
+ * otherwise, if the limit was reached during the window, it grows by one (not above
+ * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
+ * target, without anyone tuning it per machine or per DAG.
+ *
+ * <p>Threads: {@link #tryAcquire} is meant for the owning event loop, {@link #release} may be
+ * called from any thread (a response can complete on a worker); both are lock-free and never
+ * allocate. In-flight never exceeds {@code maxInFlight}. A limit decrease does not evict requests
+ * already admitted, so in-flight can sit above the current limit until they complete.
+ */
+public final class AdmissionControl {
+    private final AdmissionConfig config;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    /** Written only by the thread that closes a window; read racily on acquire (a stale read admits or sheds one request more). */
+    private volatile int limit;
+    private volatile boolean saturatedInWindow;
+    private final AtomicInteger completedInWindow = new AtomicInteger();
+    private final AtomicInteger slowInWindow = new AtomicInteger();
+    private final LongAdder admitted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+
+    public AdmissionControl(AdmissionConfig config) {
+        this.config = config;
+        this.limit = config.maxInFlight();
+    }
+
+    /**
+     * Admits a request if fewer than the limit are in flight.
+     *
+     * @return true if admitted (then {@link #release} must follow exactly once); false to shed it
+     */
+    public boolean tryAcquire() {
+        int max = limit;
+        for (;;) {
+            int current = inFlight.get();
+            if (current >= max) {
+                saturatedInWindow = true;
+                rejected.increment();
+                return false;
+            }
+            if (inFlight.compareAndSet(current, current + 1)) {
+                if (current + 1 == max) {
+                    saturatedInWindow = true;
+                }
+                admitted.increment();
+                return true;
+            }
+        }
+    }
+
+    /**
+     * Ends an admitted request.
+     *
+     * @param latencyNanos how long it took from {@link #tryAcquire} to its response
+     * @throws IllegalStateException if more releases than admissions were made (a wiring bug)
+     */
+    public void release(long latencyNanos) {
+        int after = inFlight.decrementAndGet();
+        if (after < 0) {
+            inFlight.incrementAndGet();
+            throw new IllegalStateException("admission: release without a matching tryAcquire");
+        }
+        if (!config.adaptive()) {
+            return;
+        }
+        if (latencyNanos > config.targetLatencyNanos()) {
+            slowInWindow.incrementAndGet();
+        }
+        // Exactly one thread sees the count hit windowSize, and it alone closes the window.
+        if (completedInWindow.incrementAndGet() == config.windowSize()) {
+            int slow = slowInWindow.getAndSet(0);
+            boolean saturated = saturatedInWindow;
+            saturatedInWindow = false;
+            completedInWindow.addAndGet(-config.windowSize());
+            adapt(slow, saturated);
+        }
+    }
+
+    private void adapt(int slow, boolean saturated) {
+        int current = limit;
+        if (slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
+            limit = Math.max(config.minInFlight(), (int) (current * AdmissionConfig.DECREASE_FACTOR));
+        } else if (saturated && current < config.maxInFlight()) {
+            limit = current + 1;
+        }
+    }
+
+    /** The {@code Retry-After} value, in seconds, to send with a rejection. */
+    public int retryAfterSeconds() {
+        return config.retryAfterSeconds();
+    }
+
+    /** Requests admitted and not yet released. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** The current bound on requests in flight. */
+    public int limit() {
+        return limit;
+    }
+
+    /** Requests admitted since start. */
+    public long admittedCount() {
+        return admitted.sum();
+    }
+
+    /** Requests shed since start. */
+    public long rejectedCount() {
+        return rejected.sum();
+    }
+
+    public AdmissionConfig config() {
+        return config;
+    }
+
+    @Override
+    public String toString() {
+        return "AdmissionControl{inFlight=" + inFlight.get() + ", limit=" + limit + ", admitted=" + admitted.sum()
+                + ", rejected=" + rejected.sum() + ", " + config + '}';
+    }
+}

@@ -1,0 +1,193 @@
+package dev.funnel.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.funnel.engine.dag.CompiledDag;
+import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.dag.Problem;
+import dev.funnel.engine.route.RouteTable;
+import dev.funnel.server.serving.LiveConfig;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The admin API, behind {@code Authorization: Bearer <token>} (401 JSON otherwise):
+ * <ul>
+ *   <li>{@code GET /admin/dags}: every DAG, its version, and the routes;</li>
+ *   <li>{@code POST /admin/dags/validate}: 200 when the posted DAG YAML would go live, else 400 with every problem;</li>
+ *   <li>{@code PUT /admin/dags/:name}: validate, compile and hot-swap (400 with every problem, old DAG still serving);</li>
+ *   <li>{@code GET /admin/routes}, {@code POST /admin/routes/validate}, {@code PUT /admin/routes}: the same for routing.</li>
+ * </ul>
+ * Compilation runs on a Vert.x worker thread, never on the event loop.
+ */
+final class AdminHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final int MAX_YAML_BYTES = 1 << 20;
+
+    private final Vertx vertx;
+    private final LiveConfig live;
+    private final byte[] token;
+
+    AdminHandler(Vertx vertx, ServerDeps deps) {
+        this.vertx = vertx;
+        this.live = deps.live();
+        this.token = ("Bearer " + deps.adminToken()).getBytes(StandardCharsets.UTF_8);
+    }
+
+    void mount(Router router) {
+        router.route("/admin/*").handler(this::authorize).handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
+        router.get("/admin/dags").handler(this::listDags);
+        router.post("/admin/dags/validate").handler(rc -> {
+            List<Problem> problems = live.checkDag(fileName(rc, "dag.yaml"), body(rc));
+            answerCheck(rc, "invalid_dag", problems);
+        });
+        router.put("/admin/dags/:name").handler(this::putDag);
+        router.get("/admin/routes").handler(rc -> Json.send(rc.response(), 200, g -> {
+            g.writeStartObject();
+            writeRoutes(g, live.current());
+            g.writeEndObject();
+        }));
+        router.post("/admin/routes/validate").handler(rc ->
+                answerCheck(rc, "invalid_routing", live.checkRouting(fileName(rc, "routing.yaml"), body(rc))));
+        router.put("/admin/routes").handler(this::putRoutes);
+    }
+
+    private void authorize(RoutingContext rc) {
+        String h = rc.request().getHeader("authorization");
+        if (h == null || !MessageDigest.isEqual(token, h.getBytes(StandardCharsets.UTF_8))) {
+            rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
+            Json.sendError(rc.response(), 401, "unauthorized",
+                    h == null ? "missing 'Authorization: Bearer <token>' header" : "wrong admin token", null);
+            return;
+        }
+        rc.next();
+    }
+
+    private void listDags(RoutingContext rc) {
+        RouteTable t = live.current();
+        Json.send(rc.response(), 200, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("dags");
+            for (CompiledDag d : t.dags().values()) {
+                g.writeStartObject();
+                g.writeStringField("name", d.name());
+                g.writeStringField("version", d.version());
+                g.writeStringField("file", d.spec().file());
+                g.writeNumberField("deadline_ms", d.spec().deadlineMs());
+                g.writeArrayFieldStart("nodes");
+                for (String n : d.spec().nodes().keySet()) {
+                    g.writeString(n);
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            writeRoutes(g, t);
+            g.writeEndObject();
+        });
+    }
+
+    private void putDag(RoutingContext rc) {
+        String name = rc.pathParam("name");
+        if (!NAME.matcher(name).matches()) {
+            Json.sendError(rc.response(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+            return;
+        }
+        String yaml = body(rc);
+        vertx.executeBlocking(() -> live.replaceDag(name + ".yaml", yaml, name), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                CompiledDag d = ar.result();
+                Json.send(rc.response(), 200, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("dag", d.name());
+                    g.writeStringField("version", d.version());
+                    g.writeBooleanField("live", true);
+                    g.writeEndObject();
+                });
+            } else if (ar.cause() instanceof DagException e) {
+                Json.sendProblems(rc.response(), "invalid_dag", e.problems());
+            } else {
+                internal(rc, "hot swap of dag " + name, ar.cause());
+            }
+        });
+    }
+
+    private void putRoutes(RoutingContext rc) {
+        String yaml = body(rc);
+        String file = fileName(rc, "routing.yaml");
+        vertx.executeBlocking(() -> live.replaceRouting(file, yaml), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Json.send(rc.response(), 200, g -> {
+                    g.writeStartObject();
+                    writeRoutes(g, ar.result());
+                    g.writeBooleanField("live", true);
+                    g.writeEndObject();
+                });
+            } else if (ar.cause() instanceof DagException e) {
+                Json.sendProblems(rc.response(), "invalid_routing", e.problems());
+            } else {
+                internal(rc, "routing replace", ar.cause());
+            }
+        });
+    }
+
+    private static void answerCheck(RoutingContext rc, String code, List<Problem> problems) {
+        if (problems.isEmpty()) {
+            Json.send(rc.response(), 200, g -> {
+                g.writeStartObject();
+                g.writeBooleanField("valid", true);
+                g.writeEndObject();
+            });
+        } else {
+            Json.sendProblems(rc.response(), code, problems);
+        }
+    }
+
+    private static void writeRoutes(JsonGenerator g, RouteTable t) throws IOException {
+        g.writeObjectFieldStart("scenes");
+        for (String scene : t.scenes()) {
+            g.writeArrayFieldStart(scene);
+            for (RouteTable.Route r : t.routes(scene)) {
+                g.writeStartObject();
+                g.writeStringField("name", r.name());
+                g.writeStringField("dag", r.dag().name());
+                g.writeStringField("version", r.dag().version());
+                g.writeNumberField("traffic", (r.toBucket() - r.fromBucket()) * 100.0 / dev.funnel.engine.route.Buckets.COUNT);
+                g.writeArrayFieldStart("buckets");
+                g.writeNumber(r.fromBucket());
+                g.writeNumber(r.toBucket());
+                g.writeEndArray();
+                g.writeFieldName("overrides");
+                Json.writeValue(g, r.overrides());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
+    }
+
+    private static String body(RoutingContext rc) {
+        return rc.body().buffer() == null ? "" : rc.body().asString("UTF-8");
+    }
+
+    private static String fileName(RoutingContext rc, String def) {
+        String n = rc.queryParams().get("file");
+        return n == null || !NAME.matcher(n).matches() ? def : n;
+    }
+
+    private static void internal(RoutingContext rc, String what, Throwable cause) {
+        LOG.error("{} failed", what, cause);
+        Json.sendError(rc.response(), 500, "internal", what + " failed: " + cause, null);
+    }
+}

@@ -1,0 +1,116 @@
+package dev.funnel.server.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One event loop's HTTP servers: the cleartext and the TLS server share this verticle's router,
+ * so a request is handled on the loop that accepted its connection. Deployed once per event loop;
+ * Vert.x spreads connections of the shared ports over the instances.
+ */
+final class HttpVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+
+    private final ServerDeps deps;
+    private final List<HttpServer> servers = new ArrayList<>();
+
+    HttpVerticle(ServerDeps deps) {
+        this.deps = deps;
+    }
+
+    @Override
+    public Future<?> start() {
+        VertxLoopScheduler loop = new VertxLoopScheduler(context);
+        Router router = router(loop);
+        List<Future<HttpServer>> bound = new ArrayList<>();
+        if (deps.config().httpPort() >= 0) {
+            HttpServerOptions clear = new HttpServerOptions().setHost(deps.config().host()).setPort(deps.config().httpPort())
+                    .setHttp2ClearTextEnabled(true).setTcpNoDelay(true);
+            bound.add(listen(clear, router));
+        }
+        if (deps.config().httpsPort() >= 0) {
+            HttpServerOptions tls = new HttpServerOptions().setHost(deps.config().host()).setPort(deps.config().httpsPort())
+                    .setSsl(true).setUseAlpn(true).setKeyCertOptions(deps.tls()).setTcpNoDelay(true);
+            bound.add(listen(tls, router));
+        }
+        return Future.all(bound);
+    }
+
+    private Future<HttpServer> listen(HttpServerOptions options, Router router) {
+        HttpServer s = vertx.createHttpServer(options).requestHandler(router);
+        servers.add(s);
+        return s.listen();
+    }
+
+    /** Actual ports, in the order cleartext, TLS (for ephemeral binding). */
+    List<Integer> ports() {
+        return servers.stream().map(HttpServer::actualPort).toList();
+    }
+
+    /** Stops accepting, lets in-flight streams finish for up to {@code drainMillis}, then closes. */
+    Future<?> shutdownServers(long drainMillis) {
+        List<Future<Void>> all = new ArrayList<>();
+        for (HttpServer s : servers) {
+            all.add(s.shutdown(drainMillis, TimeUnit.MILLISECONDS));
+        }
+        return Future.join(all);
+    }
+
+    private Router router(VertxLoopScheduler loop) {
+        Router router = Router.router(vertx);
+        RecommendHandler recommend = new RecommendHandler(deps, loop);
+        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()))
+                .handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
+                .handler(recommend::handle);
+        router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
+            g.writeStartObject();
+            g.writeStringField("status", "live");
+            g.writeEndObject();
+        }));
+        router.get("/health/ready").handler(rc -> {
+            boolean ready = deps.readiness().ready();
+            Json.send(rc.response(), ready ? 200 : 503, g -> {
+                g.writeStartObject();
+                g.writeStringField("status", ready ? "ready" : "not_ready");
+                g.writeFieldName("gates");
+                Json.writeValue(g, deps.readiness().gates());
+                g.writeEndObject();
+            });
+        });
+        router.get("/metrics").handler(rc -> vertx.executeBlocking(() -> deps.prometheus().scrape(), false)
+                .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+                .onFailure(rc::fail));
+        new AdminHandler(vertx, deps).mount(router);
+        new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
+        if (deps.sre() != null) {
+            deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
+        }
+        router.errorHandler(404, rc -> Json.sendError(rc.response(), 404, "not_found",
+                "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
+        router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
+                "method " + rc.request().method() + " is not allowed on " + rc.request().path(), null));
+        router.errorHandler(413, rc -> Json.sendError(rc.response(), 413, "body_too_large",
+                "request body is too large (the limit for /v1 is " + deps.config().maxBodyBytes() + " bytes)", null));
+        router.errorHandler(400, rc -> Json.sendError(rc.response(), 400, "bad_request",
+                rc.failure() == null ? "bad request" : String.valueOf(rc.failure().getMessage()), null));
+        router.errorHandler(500, this::internalError);
+        return router;
+    }
+
+    private void internalError(RoutingContext rc) {
+        LOG.error("unhandled error on {} {}", rc.request().method(), rc.request().path(), rc.failure());
+        Json.sendError(rc.response(), 500, "internal", "internal error", null);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.funnel.server.http;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import dev.funnel.engine.dag.Problem;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/** Writing JSON responses with Jackson's streaming generator (no tree, no reflection). */
+final class Json {
+
+    static final JsonFactory FACTORY = JsonFactory.builder().build();
+    static final String CONTENT_TYPE = "application/json";
+
+    private Json() {
+    }
+
+    /** Writes one JSON document. */
+    @FunctionalInterface
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    static Buffer encode(Body body) {
+        ByteArrayBuilder out = new ByteArrayBuilder(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            body.write(g);
+        } catch (IOException e) {
+            throw new UncheckedIOException("JSON encoding failed", e); // in-memory: a bug, not I/O
+        }
+        return Buffer.buffer(out.toByteArray());
+    }
+
+    static void send(HttpServerResponse resp, int status, Body body) {
+        if (resp.ended() || resp.closed()) {
+            return;
+        }
+        resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(encode(body));
+    }
+
+    /** The error body every 4xx/5xx uses. */
+    static void sendError(HttpServerResponse resp, int status, String code, String message, String field) {
+        send(resp, status, g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeNumberField("status", status);
+            g.writeStringField("code", code);
+            g.writeStringField("message", message);
+            if (field != null) {
+                g.writeStringField("field", field);
+            } else {
+                g.writeNullField("field");
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    /** A 400 listing every configuration problem with file and line. */
+    static void sendProblems(HttpServerResponse resp, String code, List<Problem> problems) {
+        send(resp, 400, g -> {
+            g.writeStartObject();
+            g.writeObjectFieldStart("error");
+            g.writeNumberField("status", 400);
+            g.writeStringField("code", code);
+            g.writeStringField("message", problems.size() + " problem(s): " + problems.get(0)
+                    + (problems.size() > 1 ? " …" : ""));
+            g.writeNullField("field");
+            writeProblems(g, problems);
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+    }
+
+    static void writeProblems(JsonGenerator g, List<Problem> problems) throws IOException {
+        g.writeArrayFieldStart("problems");
+        for (Problem p : problems) {
+            g.writeStartObject();
+            g.writeStringField("file", p.file());
+            g.writeNumberField("line", p.line());
+            g.writeStringField("message", p.message());
+            g.writeStringField("text", p.toString());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    /** A float as JSON: NaN and infinities (which JSON cannot carry) become null. */
+    static void writeScore(JsonGenerator g, String name, double v) throws IOException {
+        if (Double.isFinite(v)) {
+            g.writeNumberField(name, v);
+        } else {
+            g.writeNullField(name);
+        }
+    }
+
+    /** Any value parsed from JSON or YAML (maps, lists, strings, numbers, booleans, null). */
+    static void writeValue(JsonGenerator g, Object v) throws IOException {
+        if (v == null) {
+            g.writeNull();
+        } else if (v instanceof String s) {
+            g.writeString(s);
+        } else if (v instanceof Integer || v instanceof Long) {
+            g.writeNumber(((Number) v).longValue());
+        } else if (v instanceof Number n) {
+            double d = n.doubleValue();
+            if (Double.isFinite(d)) {
+                g.writeNumber(d);
+            } else {
+                g.writeNull();
+            }
+        } else if (v instanceof Boolean b) {
+            g.writeBoolean(b);
+        } else if (v instanceof java.util.Map<?, ?> m) {
+            g.writeStartObject();
+            for (java.util.Map.Entry<?, ?> e : m.entrySet()) {
+                g.writeFieldName(String.valueOf(e.getKey()));
+                writeValue(g, e.getValue());
+            }
+            g.writeEndObject();
+        } else if (v instanceof Iterable<?> it) {
+            g.writeStartArray();
+            for (Object o : it) {
+                writeValue(g, o);
+            }
+            g.writeEndArray();
+        } else {
+            g.writeString(String.valueOf(v));
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package dev.funnel.server.http;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import dev.funnel.engine.dag.CompiledDag;
+import dev.funnel.engine.exec.DagResult;
+import dev.funnel.engine.exec.Degradation;
+import dev.funnel.engine.exec.NodeSpan;
+import dev.funnel.engine.route.Buckets;
+import dev.funnel.engine.route.RouteTable;
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.LoopScheduler;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.server.metrics.HttpMetrics;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code POST /v1/recommend}: parse, route by scene and bucket, run the DAG on this event loop
+ * under {@code min(dag deadline, timeout_ms)}, answer with the items (excluded ids removed, at
+ * most {@code count}), then fire the response hooks on the next loop turn. One per verticle;
+ * called on its event loop only.
+ */
+final class RecommendHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RecommendHandler.class);
+
+    /** Request attribute where a ranker leaves {@code Map<String, String>} model name → version for the response. */
+    static final String MODEL_VERSIONS_ATTRIBUTE = "model_versions";
+
+    private static final String ENDPOINT = "recommend";
+
+    private final ServerDeps deps;
+    private final VertxLoopScheduler loop;
+    private final RequestParser parser;
+
+    RecommendHandler(ServerDeps deps, VertxLoopScheduler loop) {
+        this.deps = deps;
+        this.loop = loop;
+        this.parser = new RequestParser(deps.config().maxCount(), deps.config().maxExcludes());
+    }
+
+    void handle(RoutingContext rc) {
+        long arrival = loop.nanoTime();
+        HttpServerResponse resp = rc.response();
+        RecommendRequest req;
+        try {
+            req = parser.parse(rc.body().buffer());
+        } catch (ApiError e) {
+            fail(resp, arrival, HttpMetrics.NO_SCENE, e.status, e.code, e.getMessage(), e.field);
+            return;
+        }
+        RouteTable table = deps.live().current();
+        int bucket = Buckets.of(req.userId());
+        RouteTable.Route route = table.pick(req.scene(), bucket);
+        if (route == null) {
+            fail(resp, arrival, HttpMetrics.NO_SCENE, 400, "unknown_scene",
+                    "unknown scene '" + req.scene() + "'; known scenes: " + table.scenes(), "scene");
+            return;
+        }
+        CompiledDag dag = route.dag();
+        long budgetNanos = dag.deadlineNanos();
+        if (req.timeoutMs() > 0) {
+            budgetNanos = Math.min(budgetNanos, req.timeoutMs() * 1_000_000L);
+        }
+        LoopScheduler sched = loop.inLoop() ? loop : new VertxLoopScheduler(Vertx.currentContext());
+        RequestContext ctx = RequestContext.builder()
+                .requestId(requestId())
+                .userId(req.userId())
+                .scene(req.scene())
+                .count(req.count())
+                .context(req.context())
+                .exclude(req.exclude())
+                .debug(req.debug())
+                .bucket(bucket)
+                .loop(sched)
+                .timing(arrival, arrival + budgetNanos)
+                .build();
+        deps.inFlight().incrementAndGet();
+        try {
+            deps.executor().execute(dag, ctx).whenComplete((result, err) -> {
+                if (sched.inLoop()) {
+                    finish(resp, ctx, route, result, err);
+                } else {
+                    sched.execute(() -> finish(resp, ctx, route, result, err));
+                }
+            });
+        } catch (RuntimeException e) {
+            finish(resp, ctx, route, null, e);
+        }
+    }
+
+    private void finish(HttpServerResponse resp, RequestContext ctx, RouteTable.Route route, DagResult r, Throwable err) {
+        deps.inFlight().decrementAndGet();
+        String scene = ctx.scene();
+        if (err != null) {
+            LOG.error("request {} (scene {}, dag {}) failed inside the engine", ctx.requestId(), scene, route.dag().version(), err);
+            fail(resp, ctx.arrivalNanos(), scene, 500, "internal", "internal error in request " + ctx.requestId(), null);
+            return;
+        }
+        if (r.failed()) {
+            fail(resp, ctx.arrivalNanos(), scene, 503, "dag_failed", "request " + ctx.requestId() + " failed: " + r.failure(), null);
+            return;
+        }
+        Candidates served;
+        if (r.output() == null) {
+            served = Candidates.EMPTY;
+        } else if (r.output() instanceof Candidates c) {
+            served = select(c, ctx);
+        } else {
+            LOG.error("dag {} output node produced {}, not Candidates", r.version(), r.output().getClass().getName());
+            fail(resp, ctx.arrivalNanos(), scene, 500, "bad_output", "the DAG's output is not a candidate list", null);
+            return;
+        }
+        if (!resp.closed() && !resp.ended()) {
+            resp.setStatusCode(200).putHeader("content-type", Json.CONTENT_TYPE)
+                    .end(Json.encode(g -> writeResponse(g, ctx, route, r, served)));
+        }
+        deps.metrics().request(ENDPOINT, scene, 200, loop.nanoTime() - ctx.arrivalNanos());
+        deps.metrics().items(scene, served.size());
+        if (!deps.hooks().isEmpty()) {
+            // Next loop turn: the response bytes are flushed before any side effect runs.
+            ctx.loop().execute(() -> deps.hooks().fire(ctx, served, r));
+        }
+    }
+
+    /** The output minus excluded ids, at most {@code count}; allocates only the index array. */
+    private static Candidates select(Candidates c, RequestContext ctx) {
+        int want = Math.min(ctx.count(), c.size());
+        if (ctx.excludeIds().length == 0) {
+            return c.truncate(want);
+        }
+        int[] rows = new int[want];
+        int n = 0;
+        for (int i = 0; i < c.size() && n < want; i++) {
+            if (!ctx.excluded(c.id(i))) {
+                rows[n++] = i;
+            }
+        }
+        return c.select(rows, n);
+    }
+
+    private void writeResponse(JsonGenerator g, RequestContext ctx, RouteTable.Route route, DagResult r, Candidates served)
+            throws IOException {
+        g.writeStartObject();
+        g.writeStringField("request_id", ctx.requestId());
+        List<List<NodeSpan>> paths = ctx.debug() ? paths(r, served) : null;
+        g.writeArrayFieldStart("items");
+        for (int i = 0; i < served.size(); i++) {
+            g.writeStartObject();
+            g.writeNumberField("item_id", served.id(i));
+            Json.writeScore(g, "score", served.score(i));
+            g.writeArrayFieldStart("sources");
+            long mask = served.sourceMask(i);
+            String[] sources = served.sources();
+            for (int j = 0; j < sources.length; j++) {
+                if ((mask & (1L << j)) != 0) {
+                    g.writeString(sources[j]);
+                }
+            }
+            g.writeEndArray();
+            if (paths != null) {
+                writePath(g, served.id(i), paths.get(i));
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeBooleanField("partial", r.partial());
+        g.writeArrayFieldStart("degraded");
+        for (Degradation d : r.degraded()) {
+            g.writeStartObject();
+            g.writeStringField("node", d.node());
+            g.writeStringField("cause", d.cause().name().toLowerCase(Locale.ROOT));
+            g.writeStringField("action", String.valueOf(d.action()));
+            if (d.detail() != null) {
+                g.writeStringField("detail", d.detail());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeObjectFieldStart("versions");
+        g.writeStringField("dag", r.version());
+        g.writeStringField("route", route.name());
+        g.writeFieldName("models");
+        Object models = ctx.attributes().get(MODEL_VERSIONS_ATTRIBUTE);
+        Json.writeValue(g, models instanceof Map ? models : Map.of());
+        g.writeEndObject();
+        if (ctx.debug()) {
+            writeTrace(g, ctx, route, r);
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeTrace(JsonGenerator g, RequestContext ctx, RouteTable.Route route, DagResult r) throws IOException {
+        g.writeObjectFieldStart("trace");
+        g.writeStringField("dag", r.dag());
+        g.writeStringField("route", route.name());
+        g.writeNumberField("bucket", ctx.bucket());
+        g.writeNumberField("budget_ms", (ctx.deadlineNanos() - ctx.arrivalNanos()) / 1e6);
+        g.writeNumberField("took_ms", r.tookNanos() / 1e6);
+        g.writeArrayFieldStart("nodes");
+        for (NodeSpan s : r.trace()) {
+            g.writeStartObject();
+            g.writeStringField("node", s.node());
+            g.writeStringField("op", s.op());
+            g.writeStringField("outcome", s.outcome().name().toLowerCase(Locale.ROOT));
+            if (s.startNanos() >= 0) {
+                g.writeNumberField("start_ms", s.startNanos() / 1e6);
+            } else {
+                g.writeNullField("start_ms");
+            }
+            g.writeNumberField("took_ms", s.tookNanos() / 1e6);
+            g.writeNumberField("candidates_in", s.inputSize());
+            g.writeNumberField("candidates_out", s.outputSize());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    /** For each served item, the trace spans whose candidate output contained it (debug only). */
+    private static List<List<NodeSpan>> paths(DagResult r, Candidates served) {
+        Map<Long, Integer> index = new HashMap<>(served.size() * 2);
+        List<List<NodeSpan>> out = new ArrayList<>(served.size());
+        for (int i = 0; i < served.size(); i++) {
+            index.putIfAbsent(served.id(i), i);
+            out.add(new ArrayList<>());
+        }
+        for (NodeSpan s : r.trace()) {
+            if (s.output() instanceof Candidates c) {
+                for (int k = 0; k < c.size(); k++) {
+                    Integer i = index.get(c.id(k));
+                    if (i != null) {
+                        out.get(i).add(s);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void writePath(JsonGenerator g, long id, List<NodeSpan> spans) throws IOException {
+        g.writeArrayFieldStart("path");
+        for (NodeSpan s : spans) {
+            Candidates c = (Candidates) s.output();
+            for (int k = 0; k < c.size(); k++) {
+                if (c.id(k) == id) {
+                    g.writeStartObject();
+                    g.writeStringField("node", s.node());
+                    g.writeNumberField("rank", k);
+                    Json.writeScore(g, "score", c.score(k));
+                    g.writeEndObject();
+                    break;
+                }
+            }
+        }
+        g.writeEndArray();
+    }
+
+    private void fail(HttpServerResponse resp, long arrival, String scene, int status, String code, String message, String field) {
+        Json.sendError(resp, status, code, message, field);
+        deps.metrics().request(ENDPOINT, scene, status, loop.nanoTime() - arrival);
+    }
+
+    private static String requestId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+}

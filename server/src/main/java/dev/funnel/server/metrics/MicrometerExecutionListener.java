@@ -1,0 +1,90 @@
+package dev.funnel.server.metrics;
+
+import dev.funnel.engine.exec.DagResult;
+import dev.funnel.engine.exec.ExecutionListener;
+import dev.funnel.engine.exec.NodeOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The engine's bookkeeping as Micrometer meters:
+ * <ul>
+ *   <li>{@code funnel_node_latency_seconds{dag,node,op}}: histogram of node run time;</li>
+ *   <li>{@code funnel_node_outcomes_total{dag,node,cause}}: ok, timeout, error, no_budget, missing_inputs, cancelled;</li>
+ *   <li>{@code funnel_node_output_size{dag,node}}: candidates out;</li>
+ *   <li>{@code funnel_dag_runs_total{dag,result}}: ok, partial, failed; {@code funnel_dag_latency_seconds{dag}}.</li>
+ * </ul>
+ * Called on event loops; meters are looked up in two-level maps keyed by the engine's own
+ * strings, so the steady state allocates nothing.
+ */
+public final class MicrometerExecutionListener implements ExecutionListener {
+
+    private static final NodeOutcome[] OUTCOMES = NodeOutcome.values();
+
+    private final MeterRegistry registry;
+    private final ConcurrentMap<String, ConcurrentMap<String, NodeMeters>> nodes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, DagMeters> dags = new ConcurrentHashMap<>();
+
+    public MicrometerExecutionListener(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
+        NodeMeters m = nodes.computeIfAbsent(dag, d -> new ConcurrentHashMap<>())
+                .computeIfAbsent(node, n -> new NodeMeters(registry, dag, n, op));
+        m.outcomes[outcome.ordinal()].increment();
+        if (outcome == NodeOutcome.OK || outcome == NodeOutcome.TIMEOUT || outcome == NodeOutcome.ERROR) {
+            m.latency.record(tookNanos, TimeUnit.NANOSECONDS);
+        }
+        if (outputSize >= 0) {
+            m.outputSize.record(outputSize);
+        }
+    }
+
+    @Override
+    public void onRequest(String dag, DagResult result) {
+        DagMeters m = dags.computeIfAbsent(dag, d -> new DagMeters(registry, d));
+        (result.failed() ? m.failed : result.partial() ? m.partial : m.ok).increment();
+        m.latency.record(result.tookNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static final class NodeMeters {
+        final Timer latency;
+        final DistributionSummary outputSize;
+        final Counter[] outcomes = new Counter[OUTCOMES.length];
+
+        NodeMeters(MeterRegistry r, String dag, String node, String op) {
+            latency = Timer.builder("funnel.node.latency").description("node run time")
+                    .tags("dag", dag, "node", node, "op", op).serviceLevelObjectives(Slos.LATENCY).register(r);
+            outputSize = DistributionSummary.builder("funnel.node.output.size").description("candidates a node produced")
+                    .tags("dag", dag, "node", node).serviceLevelObjectives(Slos.SIZES).register(r);
+            for (NodeOutcome o : OUTCOMES) {
+                outcomes[o.ordinal()] = Counter.builder("funnel.node.outcomes").description("node outcomes by cause")
+                        .tags("dag", dag, "node", node, "cause", o.name().toLowerCase(Locale.ROOT)).register(r);
+            }
+        }
+    }
+
+    private static final class DagMeters {
+        final Counter ok;
+        final Counter partial;
+        final Counter failed;
+        final Timer latency;
+
+        DagMeters(MeterRegistry r, String dag) {
+            ok = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "ok").register(r);
+            partial = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "partial").register(r);
+            failed = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "failed").register(r);
+            latency = Timer.builder("funnel.dag.latency").description("DAG run time, start to result")
+                    .tags("dag", dag).serviceLevelObjectives(Slos.LATENCY).register(r);
+        }
+    }
+}

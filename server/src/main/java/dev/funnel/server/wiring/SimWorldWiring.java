@@ -1,0 +1,28 @@
+package dev.funnel.server.wiring;
+
+import dev.funnel.sim.SimConfig;
+import dev.funnel.sim.SimWorld;
+
+/**
+ * The sim world as the data source: in demo mode, or when {@code catalog.source: sim}, generates
+ * it from {@code sim.*} config and registers it as {@link SimWorld} so later wirings (the catalog,
+ * profiles) load from it.
+ */
+public final class SimWorldWiring implements FeatureWiring {
+
+    @Override
+    public int order() {
+        return 0;
+    }
+
+    @Override
+    public void wire(WiringContext ctx) {
+        boolean wanted = ctx.demo() || "sim".equals(ctx.config().get("catalog.source", ""));
+        if (!wanted || ctx.env().find(SimWorld.class).isPresent()) {
+            return;
+        }
+        SimConfig c = SimConfig.DEFAULT.withSeed(ctx.config().simSeed())
+                .withSize(ctx.config().simItems(), ctx.config().simUsers());
+        ctx.env().register(SimWorld.class, SimWorld.generate(c));
+    }
+}

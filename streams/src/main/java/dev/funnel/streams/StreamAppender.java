@@ -1,0 +1,19 @@
+package dev.funnel.streams;
+
+/**
+ * Appends records to one topic. Thread-safe. An append is durable in the transport's own sense:
+ * written to the memory-mapped file (Chronicle) or handed to the producer (Kafka, see {@link #flush()}).
+ */
+public interface StreamAppender {
+
+    /** Appends {@code length} bytes of {@code payload} from {@code offset} as one record. */
+    void append(byte[] payload, int offset, int length);
+
+    /** Appends the whole array as one record. */
+    default void append(byte[] payload) {
+        append(payload, 0, payload.length);
+    }
+
+    /** Blocks until every record appended so far from any thread is visible to tailers. */
+    void flush();
+}

@@ -1,0 +1,30 @@
+package dev.funnel.streams;
+
+/**
+ * Reads one topic in order. Used by one thread at a time (the consumer's own thread); never call it
+ * from an event loop: Kafka's implementation may wait a few milliseconds for a fetch.
+ */
+public interface StreamTailer extends AutoCloseable {
+
+    /**
+     * Delivers up to {@code maxRecords} available records to the handler, in order.
+     *
+     * @return how many were delivered; 0 when none is available now (not an error)
+     */
+    int poll(RecordHandler handler, int maxRecords);
+
+    /** Moves so that the next record delivered is the one after {@code position}. */
+    void seekAfter(long position);
+
+    /** Moves to the first record of the topic. */
+    void seekToStart();
+
+    /** Moves past the last record now in the topic: only records appended later are delivered. */
+    void seekToEnd();
+
+    /** Persists this named tailer's progress (up to the last delivered record). */
+    void commit();
+
+    @Override
+    void close();
+}

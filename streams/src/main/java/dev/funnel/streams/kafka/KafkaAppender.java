@@ -1,0 +1,48 @@
+package dev.funnel.streams.kafka;
+
+import dev.funnel.streams.StreamAppender;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Appends through the shared idempotent producer; a failed send surfaces on the next append or flush. */
+final class KafkaAppender implements StreamAppender {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final String topic;
+    private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private final AtomicLong failures = new AtomicLong();
+
+    KafkaAppender(KafkaProducer<byte[], byte[]> producer, String topic) {
+        this.producer = producer;
+        this.topic = topic;
+    }
+
+    @Override
+    public void append(byte[] payload, int offset, int length) {
+        rethrowFailure();
+        byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
+        producer.send(new ProducerRecord<>(topic, 0, null, value), (md, e) -> {
+            if (e != null) {
+                failures.incrementAndGet();
+                failure.compareAndSet(null, e);
+            }
+        });
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+        rethrowFailure();
+    }
+
+    private void rethrowFailure() {
+        Exception e = failure.getAndSet(null);
+        if (e != null) {
+            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.funnel.streams.kafka;
+
+import dev.funnel.streams.RecordHandler;
+import dev.funnel.streams.StreamTailer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A consumer assigned to partition 0 of one topic; the group id is the tailer's name, so committed
+ * offsets are its persisted progress. Records fetched but not yet delivered wait in a local deque.
+ */
+final class KafkaTailer implements StreamTailer {
+
+    /** How long one poll may wait for a fetch when nothing is buffered. */
+    static final Duration FETCH_WAIT = Duration.ofMillis(5);
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicPartition partition;
+    private final ArrayDeque<ConsumerRecord<byte[], byte[]>> buffered = new ArrayDeque<>();
+    private long nextOffset = -1;
+    private boolean closed;
+
+    KafkaTailer(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        this.consumer = consumer;
+        this.partition = new TopicPartition(topic, 0);
+        consumer.assign(List.of(partition));
+    }
+
+    @Override
+    public int poll(RecordHandler handler, int maxRecords) {
+        if (buffered.isEmpty()) {
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(FETCH_WAIT);
+            for (ConsumerRecord<byte[], byte[]> r : records.records(partition)) {
+                buffered.add(r);
+            }
+        }
+        int n = 0;
+        while (n < maxRecords && !buffered.isEmpty()) {
+            ConsumerRecord<byte[], byte[]> r = buffered.poll();
+            nextOffset = r.offset() + 1;
+            handler.onRecord(r.offset(), ByteBuffer.wrap(r.value()));
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public void seekAfter(long position) {
+        buffered.clear();
+        consumer.seek(partition, position + 1);
+        nextOffset = position + 1;
+    }
+
+    @Override
+    public void seekToStart() {
+        buffered.clear();
+        consumer.seekToBeginning(List.of(partition));
+        nextOffset = consumer.position(partition);
+    }
+
+    @Override
+    public void seekToEnd() {
+        buffered.clear();
+        consumer.seekToEnd(List.of(partition));
+        nextOffset = consumer.position(partition);
+    }
+
+    @Override
+    public void commit() {
+        if (nextOffset >= 0) {
+            consumer.commitSync(Map.of(partition, new OffsetAndMetadata(nextOffset)));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            consumer.close();
+        }
+    }
+}

@@ -1,0 +1,140 @@
+package dev.funnel.streams.kafka;
+
+import dev.funnel.streams.StreamAppender;
+import dev.funnel.streams.StreamTailer;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@link Transport} over Kafka. Topic {@code t} is Kafka topic {@code prefix + t} with one partition
+ * (created on first use), so order and positions are total. One producer is shared by all appenders.
+ * Thread-safe.
+ */
+public final class KafkaTransport implements Transport {
+
+    /** Default wait for a topic to be created, in milliseconds. */
+    public static final long DEFAULT_ADMIN_TIMEOUT_MILLIS = 30_000;
+
+    private final String bootstrapServers;
+    private final String topicPrefix;
+    private final short replicationFactor;
+    private final Admin admin;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
+    private final List<KafkaTailer> tailers = new ArrayList<>();
+
+    /**
+     * @param bootstrapServers  {@code host:port,…}
+     * @param topicPrefix       prepended to every topic name (e.g. {@code funnel.}); may be empty
+     * @param replicationFactor replication of topics this transport creates (1 for one broker)
+     */
+    public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor) {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("kafka transport: bootstrap servers must be set, got '" + bootstrapServers + "'");
+        }
+        if (replicationFactor < 1 || replicationFactor > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("kafka transport: replication factor must be >= 1, got " + replicationFactor);
+        }
+        this.bootstrapServers = bootstrapServers;
+        this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
+        this.replicationFactor = (short) replicationFactor;
+        Properties a = new Properties();
+        a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this.admin = Admin.create(a);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(64 << 20));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+    }
+
+    String kafkaTopic(String topic) {
+        String t = topicPrefix + Topics.requireValid(topic);
+        if (knownTopics.add(t)) {
+            try {
+                admin.createTopics(List.of(new NewTopic(t, 1, replicationFactor)))
+                        .all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    knownTopics.remove(t);
+                    throw new IllegalStateException("kafka transport: cannot create topic " + t + " on " + bootstrapServers, e.getCause());
+                }
+            } catch (InterruptedException | TimeoutException e) {
+                knownTopics.remove(t);
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("kafka transport: creating topic " + t + " on " + bootstrapServers + ": " + e, e);
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public StreamAppender appender(String topic) {
+        return new KafkaAppender(producer, kafkaTopic(topic));
+    }
+
+    @Override
+    public StreamTailer tailer(String topic, String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("tailer name must not be empty, got '" + name + "'");
+        }
+        String t = kafkaTopic(topic);
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, topicPrefix + name);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5");
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 << 20));
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        KafkaTailer tailer = new KafkaTailer(new KafkaConsumer<>(c), t);
+        synchronized (tailers) {
+            tailers.add(tailer);
+        }
+        return tailer;
+    }
+
+    /** Closes the producer and admin client; tailers still open are closed too (close them first from their own threads). */
+    @Override
+    public void close() {
+        List<KafkaTailer> open;
+        synchronized (tailers) {
+            open = new ArrayList<>(tailers);
+            tailers.clear();
+        }
+        open.forEach(KafkaTailer::close);
+        producer.close();
+        admin.close();
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaTransport{bootstrap=" + bootstrapServers + ", prefix='" + topicPrefix + "', rf=" + replicationFactor + "}";
+    }
+}

@@ -1,0 +1,163 @@
+package dev.funnel.streams.schema;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * A trainer's update to one model, on topic {@code model-deltas}. Versions of a model are consecutive
+ * (1, 2, 3, …) across both kinds, so a consumer can tell a skipped version from a duplicate.
+ *
+ * <ul>
+ *   <li>{@link Kind#SPARSE}: embedding (or wide-weight) rows touched since the previous delta, as
+ *       absolute values, so replaying a row is harmless;</li>
+ *   <li>{@link Kind#DENSE}: a full snapshot of the dense part as an ONNX model, plus any rows.</li>
+ * </ul>
+ * The encoding ends with a CRC32C of everything before it; {@link #decode} rejects a mismatch with
+ * {@link SchemaException.Reason#CHECKSUM}.
+ *
+ * @param modelName       model this delta belongs to, e.g. {@code ctr}
+ * @param version         consecutive version, starting at 1
+ * @param kind            sparse rows or dense snapshot
+ * @param createdAtMillis when the trainer published it, epoch millis (freshness is measured from it)
+ * @param tables          sparse rows per table
+ * @param onnx            serialized ONNX model for {@link Kind#DENSE}; empty for sparse
+ */
+public record ModelDelta(String modelName, long version, Kind kind, long createdAtMillis, List<Rows> tables, byte[] onnx) {
+
+    /** Schema version this build writes. */
+    public static final int VERSION = 1;
+
+    /** What a delta carries. */
+    public enum Kind { SPARSE, DENSE }
+
+    /**
+     * Rows of one table.
+     *
+     * @param table  table name, e.g. {@code item_emb}
+     * @param dim    row width
+     * @param ids    row keys
+     * @param values row-major values, {@code ids.length * dim} long
+     */
+    public record Rows(String table, int dim, long[] ids, float[] values) {
+        public Rows {
+            Objects.requireNonNull(table, "table");
+            if (dim <= 0) {
+                throw new IllegalArgumentException("table " + table + ": dim must be > 0, got " + dim);
+            }
+            if ((long) ids.length * dim != values.length) {
+                throw new IllegalArgumentException("table " + table + ": " + ids.length + " ids x dim " + dim
+                        + " != " + values.length + " values");
+            }
+        }
+
+        /** Row count. */
+        public int size() {
+            return ids.length;
+        }
+    }
+
+    public ModelDelta {
+        Objects.requireNonNull(modelName, "modelName");
+        Objects.requireNonNull(kind, "kind");
+        if (version < 1) {
+            throw new IllegalArgumentException("delta version must be >= 1, got " + version);
+        }
+        tables = List.copyOf(tables);
+        onnx = onnx == null ? new byte[0] : onnx;
+        if (kind == Kind.DENSE && onnx.length == 0) {
+            throw new IllegalArgumentException("dense delta " + modelName + " v" + version + " has no ONNX model");
+        }
+    }
+
+    /** Total rows over all tables. */
+    public int rowCount() {
+        int n = 0;
+        for (Rows t : tables) {
+            n += t.size();
+        }
+        return n;
+    }
+
+    /** Encodes with the current schema version, checksum last. */
+    public byte[] encode() {
+        int size = 64 + onnx.length;
+        for (Rows t : tables) {
+            size += 32 + t.ids().length * 8 + t.values().length * 4;
+        }
+        BinaryWriter w = new BinaryWriter(size);
+        Header.write(w, Header.TYPE_MODEL_DELTA, (byte) VERSION);
+        w.writeString(modelName);
+        w.writeLong(version);
+        w.writeByte(kind.ordinal());
+        w.writeLong(createdAtMillis);
+        w.writeVarInt(tables.size());
+        for (Rows t : tables) {
+            w.writeString(t.table());
+            w.writeVarInt(t.dim());
+            w.writeLongs(t.ids());
+            w.writeFloats(t.values());
+        }
+        w.writeByteArray(onnx);
+        CRC32C crc = new CRC32C();
+        crc.update(w.array(), 0, w.size());
+        w.writeInt((int) crc.getValue());
+        return w.toByteArray();
+    }
+
+    /**
+     * Decodes a record written by this or an older schema version.
+     *
+     * @throws SchemaException with reason {@code CHECKSUM} if the content does not match its checksum
+     */
+    public static ModelDelta decode(ByteBuffer record) {
+        int start = record.position();
+        int length = record.remaining();
+        if (length < Header.SIZE + 4) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelDelta of " + length + " bytes");
+        }
+        Header.peekType(record);
+        CRC32C crc = new CRC32C();
+        ByteBuffer body = record.duplicate();
+        body.position(start).limit(start + length - 4);
+        crc.update(body);
+        int stored = record.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(start + length - 4);
+        if (stored != (int) crc.getValue()) {
+            throw new SchemaException(SchemaException.Reason.CHECKSUM, "ModelDelta checksum " + Integer.toHexString(stored)
+                    + " != computed " + Integer.toHexString((int) crc.getValue()));
+        }
+        BinaryReader r = new BinaryReader(record, "ModelDelta");
+        int version = Header.read(r, Header.TYPE_MODEL_DELTA, "ModelDelta");
+        if (version != 1) {
+            throw Header.unknownVersion("ModelDelta", version, VERSION);
+        }
+        String model = r.readString();
+        long v = r.readLong();
+        int kind = r.readByte();
+        if (kind < 0 || kind >= Kind.values().length || model == null) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelDelta has unknown kind " + kind);
+        }
+        long created = r.readLong();
+        int nTables = r.readVarInt();
+        List<Rows> tables = new ArrayList<>(Math.min(nTables, 64));
+        for (int i = 0; i < nTables; i++) {
+            String name = r.readString();
+            int dim = r.readVarInt();
+            long[] ids = r.readLongs();
+            float[] values = r.readFloats();
+            try {
+                tables.add(new Rows(name, dim, ids, values));
+            } catch (IllegalArgumentException | NullPointerException e) {
+                throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelDelta table: " + e.getMessage());
+            }
+        }
+        byte[] onnx = r.readByteArray();
+        try {
+            return new ModelDelta(model, v, Kind.values()[kind], created, tables, onnx);
+        } catch (IllegalArgumentException e) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,100 @@
+package dev.funnel.streams.schema;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class SchemaRoundTripTest {
+
+    private static ModelDelta sparseDelta() {
+        return new ModelDelta("ctr", 3, ModelDelta.Kind.SPARSE, 1_000L, List.of(
+                new ModelDelta.Rows("item_emb", 2, new long[]{5, 9}, new float[]{1, 2, 3, 4}),
+                new ModelDelta.Rows("wide", 1, new long[]{77}, new float[]{-0.5f})), null);
+    }
+
+    @Test
+    void impressionLogRoundTrips() {
+        ImpressionLog log = new ImpressionLog("req-1", "u000001", "home", "ctr", 4, "ctr-v1@ab", 99L, new float[]{0.5f, 0.25f},
+                List.of(new ImpressionLog.Served(10, 0, 0.9f, new long[]{1, 2}, new long[]{1, 2, 3}, new float[]{0.1f},
+                                new float[]{1, 0}),
+                        new ImpressionLog.Served(11, 1, 0.8f, new long[]{4}, null, null, null)));
+        ImpressionLog back = ImpressionLog.decode(ByteBuffer.wrap(log.encode()));
+        assertEquals("req-1", back.requestId());
+        assertEquals("home", back.scene());
+        assertEquals(4, back.modelVersion());
+        assertEquals("ctr-v1@ab", back.featureSchema());
+        assertArrayEquals(new float[]{0.5f, 0.25f}, back.userEmbedding());
+        assertEquals(2, back.items().size());
+        assertArrayEquals(new long[]{1, 2}, back.items().get(0).fieldIds());
+        assertArrayEquals(new long[]{1, 2, 3}, back.items().get(0).wideIds());
+        assertArrayEquals(new float[]{0.1f}, back.items().get(0).dense());
+        assertArrayEquals(new float[]{1, 0}, back.items().get(0).itemEmbedding());
+        assertEquals(0, back.items().get(1).dense().length);
+        assertEquals(1, back.items().get(1).position());
+    }
+
+    @Test
+    void feedbackAndItemUpdateRoundTrip() {
+        Feedback f = new Feedback("req-1", "u1", 42, Feedback.Event.CLICK, 5L);
+        assertEquals(f, Feedback.decode(ByteBuffer.wrap(f.encode())));
+        assertEquals(Feedback.Event.CONVERT, Feedback.Event.parse("convert"));
+        assertThrows(IllegalArgumentException.class, () -> Feedback.Event.parse("bogus"));
+
+        ItemUpdate u = new ItemUpdate(ItemUpdate.Op.UPSERT, 7, "c01", "a0001", List.of("t1", "t2"), true, 3L, 0.25,
+                new float[]{0.5f, -0.5f}, 9L);
+        ItemUpdate back = ItemUpdate.decode(ByteBuffer.wrap(u.encode()));
+        assertEquals(u.tags(), back.tags());
+        assertEquals("c01", back.category());
+        assertEquals(0.25, back.popularity());
+        assertArrayEquals(u.embedding(), back.embedding());
+        assertEquals(ItemUpdate.Op.DELETE, ItemUpdate.decode(ByteBuffer.wrap(ItemUpdate.delete(7, 1).encode())).op());
+    }
+
+    @Test
+    void modelDeltaRoundTripsAndChecksumCatchesAnyFlippedByte() {
+        byte[] enc = sparseDelta().encode();
+        ModelDelta back = ModelDelta.decode(ByteBuffer.wrap(enc));
+        assertEquals(3, back.version());
+        assertEquals(3, back.rowCount());
+        assertArrayEquals(new float[]{1, 2, 3, 4}, back.tables().get(0).values());
+        for (int i = 3; i < enc.length; i++) {
+            byte[] bad = enc.clone();
+            bad[i] ^= 0x10;
+            SchemaException e = assertThrows(SchemaException.class, () -> ModelDelta.decode(ByteBuffer.wrap(bad)));
+            assertEquals(SchemaException.Reason.CHECKSUM, e.reason(), "byte " + i);
+        }
+        ModelDelta dense = new ModelDelta("ctr", 4, ModelDelta.Kind.DENSE, 1L, List.of(), new byte[]{1, 2, 3});
+        assertArrayEquals(new byte[]{1, 2, 3}, ModelDelta.decode(ByteBuffer.wrap(dense.encode())).onnx());
+    }
+
+    @Test
+    void rejectsWrongTypeUnknownVersionAndTruncation() {
+        byte[] f = new Feedback("r", "u", 1, Feedback.Event.EXPOSE, 0).encode();
+        assertEquals(SchemaException.Reason.WRONG_TYPE,
+                assertThrows(SchemaException.class, () -> ImpressionLog.decode(ByteBuffer.wrap(f))).reason());
+        byte[] future = f.clone();
+        future[2] = 9;
+        SchemaException v = assertThrows(SchemaException.class, () -> Feedback.decode(ByteBuffer.wrap(future)));
+        assertEquals(SchemaException.Reason.UNKNOWN_VERSION, v.reason());
+        byte[] cut = java.util.Arrays.copyOf(f, f.length - 3);
+        assertEquals(SchemaException.Reason.TRUNCATED,
+                assertThrows(SchemaException.class, () -> Feedback.decode(ByteBuffer.wrap(cut))).reason());
+        byte[] junk = f.clone();
+        junk[0] = 1;
+        assertEquals(SchemaException.Reason.BAD_MAGIC,
+                assertThrows(SchemaException.class, () -> Feedback.decode(ByteBuffer.wrap(junk))).reason());
+        assertEquals(Header.TYPE_FEEDBACK, Header.peekType(ByteBuffer.wrap(f)));
+    }
+
+    @Test
+    void validatesAtConstruction() {
+        assertThrows(IllegalArgumentException.class, () -> new ModelDelta.Rows("t", 2, new long[]{1}, new float[]{1}));
+        assertThrows(IllegalArgumentException.class, () -> new ModelDelta("m", 0, ModelDelta.Kind.SPARSE, 0, List.of(), null));
+        assertThrows(IllegalArgumentException.class, () -> new ModelDelta("m", 1, ModelDelta.Kind.DENSE, 0, List.of(), null));
+    }
+}
