@@ -297,7 +297,8 @@ public final class ModelRegistry implements AutoCloseable {
 
         synchronized ModelInfo info() {
             Live l = live;
-            return new ModelInfo(def.name(), l == null ? null : l.version, history.stream().map(k -> k.version).toList());
+            return new ModelInfo(def.name(), l == null ? null : l.version, history.stream().map(k -> k.version).toList(),
+                    l == null ? 0 : l.liveSinceMillis);
         }
 
         synchronized void retireAll() {
@@ -323,6 +324,7 @@ public final class ModelRegistry implements AutoCloseable {
         final ModelSession session;
         final byte[] bytes;
         final AtomicInteger refs = new AtomicInteger(1);
+        final long liveSinceMillis = System.currentTimeMillis();
 
         Live(String name, String version, ModelSession session, byte[] bytes) {
             this.name = name;

@@ -14,8 +14,8 @@ import java.util.SplittableRandom;
  */
 public final class CtrBootstrap {
 
-    /** The version name of the bootstrap model. */
-    public static final String VERSION = "bootstrap-0";
+    /** The version name of the bootstrap model: "0", before the trainer's first delta (version 1). */
+    public static final String VERSION = "0";
     private static final double BASE_RATE = 0.05;
     private static final float NOISE = 0.01f;
 

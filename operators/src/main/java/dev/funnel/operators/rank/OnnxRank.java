@@ -30,7 +30,7 @@ import java.util.Set;
 public final class OnnxRank implements OperatorFactory {
 
     /** Request attribute: {@code Map<String, String>} model name → version used. */
-    public static final String ATTR_MODELS = "models";
+    public static final String ATTR_MODELS = "model_versions";
     /** Request attribute: the {@code dev.funnel.features.FeatureBatch} the ranker scored. */
     public static final String ATTR_FEATURES = "rank.features";
 
