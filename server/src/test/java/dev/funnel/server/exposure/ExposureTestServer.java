@@ -37,6 +37,9 @@ final class ExposureTestServer {
     }
 
     static FunnelApp start(Map<String, String> exposureKeys) throws Exception {
+        // main's /v1/recommend route adds its body handler after the admission handler, which Vert.x 5
+        // refuses unless lenient; not this test's subject (reported to the lead). Remove once fixed.
+        System.setProperty("io.vertx.web.router.setup.lenient", "true");
         Path props = Files.createTempFile("funnel-exposure-it", ".properties");
         StringBuilder sb = new StringBuilder();
         sb.append("http.host=127.0.0.1\nhttp.port=0\nhttps.port=-1\nserver.event_loops=2\nserver.worker_threads=2\n")
