@@ -155,6 +155,15 @@
     })) : el('p', { 'class': 'muted', text: 'no models registered' }));
   }
 
+  // Opened as /console/?token=…: keep the token for this tab's API calls and drop it from the address bar.
+  (function takeToken() {
+    var q = new URLSearchParams(window.location.search);
+    if (q.get('token')) {
+      sessionStorage.setItem('funnelAdminToken', q.get('token'));
+      history.replaceState(null, '', window.location.pathname);
+    }
+  })();
+
   function headers() {
     var t = sessionStorage.getItem('funnelAdminToken');
     return t ? { Authorization: 'Bearer ' + t } : {};

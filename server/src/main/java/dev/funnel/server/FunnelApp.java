@@ -5,6 +5,7 @@ import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.width.NodeLatencies;
 import dev.funnel.server.http.FunnelServer;
 import dev.funnel.server.http.ServerDeps;
 import dev.funnel.server.http.Tls;
@@ -13,6 +14,7 @@ import dev.funnel.server.metrics.MicrometerExecutionListener;
 import dev.funnel.server.serving.LiveConfig;
 import dev.funnel.server.serving.Readiness;
 import dev.funnel.server.serving.ResponseHooks;
+import dev.funnel.server.sre.SreAdmin;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.server.wiring.Wirings;
@@ -104,12 +106,14 @@ public final class FunnelApp implements AutoCloseable {
             LOG.info("operators: {}", registry);
             DagCompiler compiler = new DagCompiler(registry, env);
             pool = cpuPool(config);
-            DagExecutor executor = new DagExecutor(pool, new MicrometerExecutionListener(prometheus));
+            NodeLatencies nodeStats = new NodeLatencies(); // sre: console numbers, latency-driven width
+            DagExecutor executor = new DagExecutor(pool, nodeStats.after(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
+            SreAdmin sre = SreAdmin.start(config, live, compiler, executor, env, nodeStats, prometheus, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger());
+                    readiness, token, tls, new AtomicInteger(), env, sre);
             FunnelServer server = FunnelServer.start(deps);
             LOG.info("ready: {}", readiness);
             return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);

@@ -46,6 +46,8 @@ public final class FunnelMain {
                 case "serve" -> serve(rest, false, err);
                 case "validate" -> validate(rest, out, err);
                 case "docs" -> docs(rest, out);
+                case "explain" -> dev.funnel.server.sre.ExplainCommand.run(rest, System.getenv(), out, err); // sre
+                case "schema" -> schema(rest, out); // sre
                 default -> {
                     err.println("unknown command '" + cmd + "'\n" + usage());
                     yield 2;
@@ -112,6 +114,18 @@ public final class FunnelMain {
         return 0;
     }
 
+    /** sre: writes the JSON Schema for DAG and routing YAML (what the dag-configs build step does). */
+    private static int schema(List<String> args, PrintStream out) {
+        String target = option(args, "--out");
+        Path dir = Path.of(target == null ? "dag-configs/schema" : target);
+        try {
+            out.println("wrote " + dev.funnel.engine.schema.SchemaWriter.write(dir, OperatorRegistry.discover()) + " in " + dir);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write " + dir + ": " + e, e);
+        }
+        return 0;
+    }
+
     private static String option(List<String> args, String name) {
         for (int i = 0; i < args.size(); i++) {
             if (args.get(i).equals(name)) {
@@ -133,6 +147,11 @@ public final class FunnelMain {
                   demo  [--config FILE]            serve the sim world with dag-configs/ (ports 8080 h2c, 8443 h2)
                   serve  --config FILE             serve with a config file (.yaml or .properties) + FUNNEL_* env
                   validate PATH...                 check DAG files, routing.yaml or directories; exit 1 on problems
-                  docs  [--out docs/operators.md]  write the operator reference from the operators' schemas""";
+                  docs  [--out docs/operators.md]  write the operator reference from the operators' schemas
+                  schema [--out dag-configs/schema] write the JSON Schema for DAG and routing YAML (editors, CI)
+                  explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
+                          [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
+                          [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
+                                                   replay one request on a running server; print the per-node trace""";
     }
 }

@@ -79,7 +79,8 @@ public final class Explainer {
                     if (err != null) {
                         out.completeExceptionally(err);
                     } else {
-                        out.complete(TraceAnalyzer.analyze(dag.spec(), result, request.userId(), maxDroppedShown));
+                        out.complete(TraceAnalyzer.analyze(dag.spec(), result, request.userId(), maxDroppedShown,
+                                request.count()));
                     }
                 });
             } catch (RuntimeException e) {

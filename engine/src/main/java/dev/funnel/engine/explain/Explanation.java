@@ -16,7 +16,7 @@ import java.util.Map;
  * @param failure   why, when failed
  * @param degraded  nodes that timed out, failed or fell back, as "node: cause → action"
  * @param stages    one per node, in file order
- * @param items     the final items, best first
+ * @param items     the final items, best first, cut to the request's count as the server cuts them
  */
 public record Explanation(String dag, String version, String userId, long tookNanos, boolean failed, String failure,
                           List<String> degraded, List<Stage> stages, List<FinalItem> items) {

@@ -22,7 +22,11 @@ final class TraceAnalyzer {
     private TraceAnalyzer() {
     }
 
-    static Explanation analyze(DagSpec spec, DagResult result, String userId, int maxDroppedShown) {
+    /**
+     * @param servedCount how many items the client asked for: the final list is cut to it, as the
+     *                    server cuts the response
+     */
+    static Explanation analyze(DagSpec spec, DagResult result, String userId, int maxDroppedShown, int servedCount) {
         Map<String, NodeSpan> spans = new HashMap<>();
         for (NodeSpan s : result.trace()) {
             spans.put(s.node(), s);
@@ -41,7 +45,7 @@ final class TraceAnalyzer {
         List<Explanation.FinalItem> items = new ArrayList<>();
         Candidates fin = asCandidates(result.output());
         if (fin != null) {
-            for (int i = 0; i < fin.size(); i++) {
+            for (int i = 0; i < Math.min(fin.size(), servedCount); i++) {
                 long id = fin.id(i);
                 List<String> path = new ArrayList<>();
                 for (Map.Entry<String, Map<Long, Integer>> e : positions.entrySet()) {

@@ -79,24 +79,23 @@ public final class DagSchemas {
      */
     public static Map<String, Object> routing(OperatorRegistry registry) {
         Map<String, Object> override = obj("type", "object",
-                "description", "Per-node parameter overrides: node id → param → value. Checked against the DAG's operators when the route loads.",
+                "description", "Per-node parameter overrides for this route only: node id → param → value;"
+                        + " checked against the DAG's operators when the routing loads.",
+                "propertyNames", obj("pattern", "^[A-Za-z_][A-Za-z0-9_]*$"),
                 "additionalProperties", obj("type", "object", "minProperties", 1));
         Map<String, Object> route = obj("type", "object", "additionalProperties", false,
-                "required", List.of("dag"),
+                "required", List.of("name", "dag", "traffic"),
                 "properties", obj(
-                        "name", obj("type", "string", "description", "The arm's name, reported in responses and metrics."),
-                        "dag", obj("type", "string", "description", "The DAG name ('dag:' in its file)."),
-                        "buckets", obj("type", "array", "minItems", 2, "maxItems", 2,
-                                "prefixItems", List.of(obj("type", "integer", "minimum", 0, "maximum", 10000),
-                                        obj("type", "integer", "minimum", 0, "maximum", 10000)),
-                                "description", "[from, to): the experiment buckets (0..9999, a stable hash of the user) this route takes."),
-                        "weight", obj("type", "number", "minimum", 0, "maximum", 100,
-                                "description", "Percent of buckets, as an alternative to explicit buckets."),
+                        "name", obj("type", "string", "minLength", 1,
+                                "description", "The route's name, reported in metrics and debug responses."),
+                        "dag", obj("type", "string", "minLength", 1, "description", "The DAG name ('dag:' in its file)."),
+                        "traffic", obj("type", "number", "minimum", 0, "maximum", 100, "multipleOf", 0.01,
+                                "description", "Percent of the scene's users (buckets are murmur3_32(user_id) mod 10000,"
+                                        + " taken in the order routes are listed); a scene's routes sum to 100."),
                         "overrides", override));
         Map<String, Object> scene = obj("type", "object", "additionalProperties", false,
                 "required", List.of("routes"),
                 "properties", obj(
-                        "default", obj("type", "string", "description", "The DAG for buckets no route takes."),
                         "routes", obj("type", "array", "minItems", 1, "items", obj("$ref", "#/$defs/route"))));
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("$schema", DIALECT);
@@ -107,6 +106,7 @@ public final class DagSchemas {
         root.put("required", List.of("scenes"));
         root.put("additionalProperties", false);
         root.put("properties", obj("scenes", obj("type", "object", "minProperties", 1,
+                "description", "Scene name (as clients send it) → its routes.",
                 "additionalProperties", obj("$ref", "#/$defs/scene"))));
         root.put("$defs", obj("scene", scene, "route", route));
         return root;
@@ -145,8 +145,9 @@ public final class DagSchemas {
         props.put("op", opChoices.isEmpty()
                 ? obj("type", "string")
                 : obj("type", "string", "description", "The operator: family.kind", "anyOf", opChoices));
-        props.put("after", obj("type", "array", "uniqueItems", true, "items", obj("type", "string"),
-                "description", "Upstream node ids whose outputs are this node's inputs."));
+        props.put("after", obj("description", "Upstream node ids whose outputs are this node's inputs.",
+                "anyOf", List.of(obj("type", "string"),
+                        obj("type", "array", "uniqueItems", true, "items", obj("type", "string")))));
         props.put("params", obj("type", "object", "description", "The operator's parameters."));
         props.put("deadline_ms", obj("$ref", "#/$defs/deadline_ms",
                 "description", "This node's deadline; it runs under min(this, budget left)."));

@@ -96,7 +96,7 @@ class TraceAnalyzerTest {
 
     @Test
     void accountsForEveryStage() {
-        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20);
+        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20, 100);
         assertEquals(6, e.stages().size());
         Explanation.Stage hot = e.stage("hot");
         assertEquals(5, hot.outCount());
@@ -123,7 +123,7 @@ class TraceAnalyzerTest {
 
     @Test
     void givesEachFinalItemItsSourcesAndPath() {
-        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20);
+        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20, 100);
         assertEquals(List.of(6L, 4L, 1L), e.items().stream().map(Explanation.FinalItem::itemId).toList());
         Explanation.FinalItem four = e.items().get(1);
         assertEquals(List.of("hot", "ann"), four.sources());
@@ -132,15 +132,21 @@ class TraceAnalyzerTest {
     }
 
     @Test
+    void theFinalListIsCutToWhatTheClientAskedFor() {
+        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20, 2);
+        assertEquals(List.of(6L, 4L), e.items().stream().map(Explanation.FinalItem::itemId).toList());
+    }
+
+    @Test
     void capsTheDroppedListButCountsAll() {
-        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 1);
+        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 1, 100);
         assertEquals(3, e.stage("rank").droppedCount());
         assertEquals(1, e.stage("rank").dropped().size());
     }
 
     @Test
     void rendersTextAndJsonAndComparisons() {
-        Explanation a = TraceAnalyzer.analyze(spec(), result(), "u000042", 20);
+        Explanation a = TraceAnalyzer.analyze(spec(), result(), "u000042", 20, 100);
         String text = ExplainText.render(a);
         assertTrue(text.contains("dropped at seen (filter.exposure): 1 item(s)"), text);
         assertTrue(text.contains("path hot#4 → ann#1 → merge#4 → seen#3 → rank#2"), text);
@@ -148,7 +154,7 @@ class TraceAnalyzerTest {
 
         DagResult other = new DagResult("home_feed_b", "home_feed_b@def", select(list("ann", 4, 5, 6, 7), 5, 6, 4),
                 false, null, List.of(), List.of(), 1_000_000);
-        Explanation b = TraceAnalyzer.analyze(spec(), other, "u000042", 20);
+        Explanation b = TraceAnalyzer.analyze(spec(), other, "u000042", 20, 100);
         Comparison c = Comparison.of(a, b);
         assertEquals(2, c.common());
         assertEquals(List.of(1L), c.onlyA());

@@ -110,14 +110,18 @@ class DagSchemasTest {
         String good = """
                 scenes:
                   home:
-                    default: home_feed
                     routes:
-                      - {name: control, dag: home_feed, buckets: [0, 5000]}
-                      - {name: wide, dag: home_feed, buckets: [5000, 10000], overrides: {ann: {k: 2000}}}
+                      - {name: control, dag: home_feed, traffic: 90}
+                      - name: wide
+                        dag: home_feed
+                        traffic: 10
+                        overrides:
+                          ann: {k: 2000}
                 """;
         assertTrue(v.validate(yaml(good)).getValid(), () -> String.valueOf(v.validate(yaml(good)).getErrors()));
-        assertFalse(v.validate(yaml(good.replace("dag: home_feed, buckets: [0", "dags: home_feed, buckets: [0"))).getValid());
-        assertFalse(v.validate(yaml(good.replace("[5000, 10000]", "[5000, 10001]"))).getValid());
+        assertFalse(v.validate(yaml(good.replace("dag: home_feed, traffic: 90", "dags: home_feed, traffic: 90"))).getValid());
+        assertFalse(v.validate(yaml(good.replace("traffic: 90", "traffic: 190"))).getValid());
+        assertFalse(v.validate(yaml(good.replace("traffic: 10", "trafic: 10"))).getValid());
     }
 
     @Test

@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * {@link ReloadLog} with its file:line problems while the last good version stays live. One file's
  * failure never affects another's.
  *
- * <p>Threading: {@link #poll()} and {@link #loadAll()} run on one thread at a time — the watcher's
- * own daemon thread after {@link #start}, or the test's. Tracking state is confined to that thread.
+ * <p>Threading: {@link #poll()}, {@link #prime()} and {@link #loadAll()} are serialized on this
+ * object's monitor (the watcher's own daemon thread after {@link #start}, an admin "reload now",
+ * or a test); tracking state is only touched under it. Never called from an event loop.
  *
  * @param <T> what a file compiles to
  */
@@ -106,7 +107,7 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
      *
      * @return the status of every file after the pass
      */
-    public List<ReloadLog.FileStatus> loadAll() {
+    public synchronized List<ReloadLog.FileStatus> loadAll() {
         Map<Path, byte[]> contents = snapshot();
         for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
             Tracked t = tracked.computeIfAbsent(e.getKey(), k -> new Tracked());
@@ -121,8 +122,20 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
         return log.files();
     }
 
+    /**
+     * Takes what is on disk now as already live, without compiling (the server loaded the
+     * directory at startup); later edits are applied as usual.
+     */
+    public synchronized void prime() {
+        for (Map.Entry<Path, byte[]> e : snapshot().entrySet()) {
+            Tracked t = tracked.computeIfAbsent(e.getKey(), k -> new Tracked());
+            t.appliedHash = hash(e.getValue());
+            log.live(e.getKey().toString(), t.appliedHash);
+        }
+    }
+
     /** One polling pass: notes changes, applies those stable for the debounce interval, notes deletions. */
-    public void poll() {
+    public synchronized void poll() {
         Map<Path, byte[]> contents = snapshot();
         long now = nanoClock.getAsLong();
         for (Map.Entry<Path, byte[]> e : contents.entrySet()) {

@@ -1,0 +1,157 @@
+package dev.funnel.server.sre;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code funnel explain}: asks a running server's {@code /admin/explain} to replay one request and
+ * prints the per-node trace (or two DAGs side by side). The server does the work, so the trace is
+ * of the real indexes, models and stores that serve traffic.
+ *
+ * <pre>
+ * funnel explain --user u000042 [--scene home] [--dag home_feed | --file candidate.yaml]
+ *                [--set node.param=value]... [--compare-dag NAME | --compare-file FILE]
+ *                [--compare-set node.param=value]... [--count 10] [--max-dropped 20] [--json]
+ *                [--url http://localhost:8080] [--token T]   (token default: $FUNNEL_ADMIN_TOKEN)
+ * </pre>
+ */
+public final class ExplainCommand {
+
+    private ExplainCommand() {
+    }
+
+    /** Runs the command; returns the exit code (0 ok, 1 the server refused, 2 usage). */
+    public static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
+        String url = "http://localhost:8080";
+        String token = environment.get("FUNNEL_ADMIN_TOKEN");
+        boolean json = false;
+        JsonObject body = new JsonObject();
+        JsonObject compare = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--json" -> json = true;
+                case "--url" -> url = value(args, ++i, a);
+                case "--token" -> token = value(args, ++i, a);
+                case "--user" -> body.put("user_id", value(args, ++i, a));
+                case "--scene" -> body.put("scene", value(args, ++i, a));
+                case "--count" -> body.put("count", integer(value(args, ++i, a), a));
+                case "--max-dropped" -> body.put("max_dropped", integer(value(args, ++i, a), a));
+                case "--dag" -> body.put("dag", value(args, ++i, a));
+                case "--file" -> putFile(body, value(args, ++i, a));
+                case "--set" -> override(body, value(args, ++i, a));
+                case "--compare-dag" -> (compare = compare == null ? new JsonObject() : compare).put("dag", value(args, ++i, a));
+                case "--compare-file" -> putFile(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
+                case "--compare-set" -> override(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+            }
+        }
+        if (!body.containsKey("user_id")) {
+            throw new IllegalArgumentException("--user is required (e.g. --user u000042)");
+        }
+        if (token == null) {
+            throw new IllegalArgumentException("no admin token: pass --token or set FUNNEL_ADMIN_TOKEN");
+        }
+        if (compare != null) {
+            body.put("compare", compare);
+        }
+        HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/admin/explain" + (json ? "" : "?format=text")))
+                .timeout(Duration.ofSeconds(30))
+                .header("authorization", "Bearer " + token)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .build();
+        HttpResponse<String> resp;
+        try {
+            resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
+                    .send(req, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            err.println("funnel explain: cannot reach " + url + ": " + e);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (resp.statusCode() != 200) {
+            err.println("funnel explain: " + resp.statusCode() + " " + problemsText(resp.body()));
+            return 1;
+        }
+        out.print(json ? new JsonObject(resp.body()).encodePrettily() + "\n" : resp.body());
+        return 0;
+    }
+
+    private static String problemsText(String body) {
+        try {
+            JsonObject j = new JsonObject(body);
+            if (j.getJsonArray("problems") != null) {
+                StringBuilder sb = new StringBuilder(j.getString("message", "")).append('\n');
+                j.getJsonArray("problems").forEach(p -> sb.append("  ").append(((JsonObject) p).getString("text")).append('\n'));
+                return sb.toString();
+            }
+            return j.getString("error", "") + ": " + j.getString("message", body);
+        } catch (RuntimeException e) {
+            return body;
+        }
+    }
+
+    private static void putFile(JsonObject side, String file) {
+        try {
+            side.put("yaml", Files.readString(Path.of(file))).put("file", file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code node.param=value}: value as JSON when it parses (numbers, booleans, lists), else a string. */
+    static void override(JsonObject side, String spec) {
+        int dot = spec.indexOf('.');
+        int eq = spec.indexOf('=');
+        if (dot <= 0 || eq < dot + 2) {
+            throw new IllegalArgumentException("--set takes node.param=value, got '" + spec + "'");
+        }
+        String node = spec.substring(0, dot);
+        String param = spec.substring(dot + 1, eq);
+        String raw = spec.substring(eq + 1);
+        Object v;
+        try {
+            v = io.vertx.core.json.Json.decodeValue(raw);
+        } catch (RuntimeException e) {
+            v = raw;
+        }
+        JsonObject o = side.getJsonObject("overrides");
+        if (o == null) {
+            side.put("overrides", o = new JsonObject());
+        }
+        JsonObject n = o.getJsonObject(node);
+        if (n == null) {
+            o.put(node, n = new JsonObject());
+        }
+        n.put(param, v);
+    }
+
+    private static String value(List<String> args, int i, String option) {
+        if (i >= args.size()) {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.get(i);
+    }
+
+    private static int integer(String v, String option) {
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + v + "'");
+        }
+    }
+}

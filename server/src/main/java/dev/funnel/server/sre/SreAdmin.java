@@ -1,0 +1,265 @@
+package dev.funnel.server.sre;
+
+import dev.funnel.engine.dag.DagCompiler;
+import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.exec.DagExecutor;
+import dev.funnel.engine.explain.Explainer;
+import dev.funnel.engine.schema.DagSchemas;
+import dev.funnel.engine.spi.LoopScheduler;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.width.NodeLatencies;
+import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.reload.DirectoryWatcher;
+import dev.funnel.server.reload.LiveConfigReloader;
+import io.micrometer.core.instrument.MeterRegistry;
+import dev.funnel.server.serving.LiveConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.ToDoubleBiFunction;
+
+/**
+ * Mounts the SRE endpoints on each event loop's router. Everything under {@code /admin/} is behind
+ * the admin API's bearer-token check (mounted before this); {@code /console/} checks the token
+ * itself — from the {@code Authorization} header, a {@code ?token=} query (which also sets an
+ * HttpOnly cookie for the page's assets) or that cookie:
+ * <ul>
+ *   <li>{@code GET /admin/schema} (both schemas), {@code /admin/schema/dag.schema.json},
+ *       {@code /admin/schema/routing.schema.json};</li>
+ *   <li>{@code GET /admin/reload}: every config file's state and recent reloads with file:line
+ *       problems; {@code POST /admin/reload}: poll the directory now;</li>
+ *   <li>{@code POST /admin/explain}: replay one request with the trace (see {@link ExplainService});
+ *       {@code ?format=text} for the terminal rendering;</li>
+ *   <li>{@code GET /admin/console/state}: the console's data; {@code GET /console/}: the page.</li>
+ * </ul>
+ * Blocking work (compiling, reading resources once) runs on worker threads; explain runs the DAG on
+ * the event loop that took the request, like any request.
+ */
+public final class SreAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SreAdmin.class);
+    private static final String COOKIE = "funnel_console";
+    private static final Map<String, String> ASSETS = Map.of(
+            "index.html", "text/html; charset=utf-8",
+            "console.js", "text/javascript; charset=utf-8",
+            "console.css", "text/css; charset=utf-8");
+
+    private final LiveConfig live;
+    private final OperatorEnv env;
+    private final NodeLatencies stats;
+    private final LiveConfigReloader reloader;
+    private final ExplainService explain;
+    private final String dagSchema;
+    private final String routingSchema;
+    private final byte[] token;
+    private final Map<String, Buffer> assets;
+    private volatile ToDoubleBiFunction<String, String> widthFactor = (dag, node) -> 1.0;
+
+    /**
+     * @param live     the serving configuration
+     * @param compiler compiles candidates and overrides for explain
+     * @param executor runs explain requests
+     * @param env      where {@link ModelStatusSource}s are found
+     * @param stats    recent per-node numbers (register it as an execution listener)
+     * @param reloader hot reload, or null when disabled
+     * @param adminToken the admin bearer token
+     */
+    public SreAdmin(LiveConfig live, DagCompiler compiler, DagExecutor executor, OperatorEnv env, NodeLatencies stats,
+                    LiveConfigReloader reloader, String adminToken) {
+        this.live = live;
+        this.env = env;
+        this.stats = stats;
+        this.reloader = reloader;
+        this.explain = new ExplainService(live, compiler, new Explainer(executor));
+        this.dagSchema = DagSchemas.toJson(DagSchemas.dag(compiler.registry()));
+        this.routingSchema = DagSchemas.toJson(DagSchemas.routing(compiler.registry()));
+        this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.assets = Map.of("index.html", asset("index.html"), "console.js", asset("console.js"),
+                "console.css", asset("console.css"));
+    }
+
+    /**
+     * Builds the SRE surface for a starting server: hot reload of {@code dags.dir} (unless
+     * {@code reload.enabled=false}; poll interval {@code reload.poll_ms}, default
+     * {@value DirectoryWatcher#DEFAULT_POLL_MILLIS}), explain, schema and console.
+     *
+     * @param onClose where to register what must stop with the server
+     */
+    public static SreAdmin start(FunnelConfig config, LiveConfig live, DagCompiler compiler, DagExecutor executor,
+                                 OperatorEnv env, NodeLatencies stats, MeterRegistry meters, String adminToken,
+                                 Consumer<AutoCloseable> onClose) {
+        LiveConfigReloader reloader = null;
+        if (Boolean.parseBoolean(config.get("reload.enabled", "true"))) {
+            // reload.poll.ms is what FUNNEL_RELOAD_POLL_MS maps to; reload.poll_ms reads better in files.
+            long pollMillis = parsePositive(config.get("reload.poll_ms", config.get("reload.poll.ms",
+                    Long.toString(DirectoryWatcher.DEFAULT_POLL_MILLIS))), "reload.poll_ms");
+            reloader = new LiveConfigReloader(Path.of(config.dagsDir()), live, meters).start(pollMillis);
+            onClose.accept(reloader);
+            LOG.info("hot reload: watching {} every {} ms", config.dagsDir(), pollMillis);
+        }
+        return new SreAdmin(live, compiler, executor, env, stats, reloader, adminToken);
+    }
+
+    private static long parsePositive(String v, String key) {
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the bad value
+        }
+        throw new IllegalArgumentException(key + " must be a positive number of milliseconds, got '" + v + "'");
+    }
+
+    /** Where the console reads each node's width factor (latency-driven width); 1.0 by default. */
+    public void widthFactors(ToDoubleBiFunction<String, String> f) {
+        this.widthFactor = f;
+    }
+
+    /** Mounts the routes; call after the admin API's {@code /admin/*} token check is mounted. */
+    public void mount(Vertx vertx, Router router, LoopScheduler loop) {
+        router.get("/admin/schema").handler(rc -> sendJson(rc.response(), 200,
+                "{\"dag\":" + dagSchema + ",\"routing\":" + routingSchema + "}"));
+        router.get("/admin/schema/" + DagSchemas.DAG_SCHEMA_FILE).handler(rc -> sendJson(rc.response(), 200, dagSchema));
+        router.get("/admin/schema/" + DagSchemas.ROUTING_SCHEMA_FILE).handler(rc -> sendJson(rc.response(), 200, routingSchema));
+        router.get("/admin/reload").handler(rc -> sendJson(rc.response(), 200, reloadJson()));
+        router.post("/admin/reload").handler(rc -> {
+            if (reloader == null) {
+                sendError(rc.response(), 409, "reload_disabled", "hot reload is off (reload.enabled=false)");
+                return;
+            }
+            vertx.executeBlocking(() -> {
+                reloader.pollNow();
+                return reloadJson();
+            }, false).onSuccess(j -> sendJson(rc.response(), 200, j)).onFailure(rc::fail);
+        });
+        router.post("/admin/explain").handler(rc -> explain(vertx, rc, loop));
+        router.get("/admin/console/state").handler(rc -> sendJson(rc.response(), 200,
+                new JsonObject(ConsoleState.build(live.current(), stats, reloader == null ? null : reloader.log(),
+                        env.find(ModelStatusSource.class).map(List::of).orElse(List.of()), widthFactor,
+                        System.currentTimeMillis())).encode()));
+        router.get("/console").handler(rc -> rc.response().setStatusCode(302)
+                .putHeader("location", "/console/" + (rc.request().query() == null ? "" : "?" + rc.request().query())).end());
+        router.get("/console/").handler(rc -> console(rc, "index.html"));
+        router.get("/console/:asset").handler(rc -> console(rc, rc.pathParam("asset")));
+    }
+
+    private String reloadJson() {
+        if (reloader == null) {
+            return "{\"enabled\":false,\"files\":[],\"recent\":[]}";
+        }
+        JsonObject j = new JsonObject(reloader.log().toJson());
+        j.put("enabled", true);
+        return j.encode();
+    }
+
+    private void explain(Vertx vertx, RoutingContext rc, LoopScheduler loop) {
+        boolean text = "text".equals(rc.queryParams().get("format"));
+        JsonObject body;
+        try {
+            body = rc.body().buffer() == null ? null : rc.body().asJsonObject();
+        } catch (DecodeException e) {
+            sendError(rc.response(), 400, "bad_json", "body is not JSON: " + e.getMessage());
+            return;
+        }
+        if (body == null) {
+            sendError(rc.response(), 400, "bad_request", "POST a JSON object: {\"user_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}");
+            return;
+        }
+        vertx.executeBlocking(() -> explain.plan(body), false).onComplete(ar -> {
+            if (ar.failed()) {
+                Throwable c = ar.cause();
+                if (c instanceof DagException e) {
+                    sendJson(rc.response(), 400, new JsonObject().put("error", "invalid_dag")
+                            .put("message", e.problems().size() + " problem(s)")
+                            .put("problems", ExplainService.problems(e.problems())).encode());
+                } else if (c instanceof IllegalArgumentException || c instanceof ClassCastException) {
+                    sendError(rc.response(), 400, "bad_request", c.getMessage());
+                } else {
+                    LOG.error("explain failed", c);
+                    sendError(rc.response(), 500, "internal", "explain failed: " + c);
+                }
+                return;
+            }
+            explain.run(ar.result(), loop, text).whenComplete((json, err) -> {
+                if (err != null) {
+                    LOG.error("explain run failed", err);
+                    sendError(rc.response(), 500, "internal", "explain run failed: " + err);
+                } else if (text) {
+                    rc.response().setStatusCode(200).putHeader("content-type", "text/plain; charset=utf-8")
+                            .end((String) json.get("text"));
+                } else {
+                    sendJson(rc.response(), 200, new JsonObject(json).encode());
+                }
+            });
+        });
+    }
+
+    private void console(RoutingContext rc, String name) {
+        Buffer body = assets.get(name);
+        if (body == null) {
+            sendError(rc.response(), 404, "not_found", "no console asset '" + name + "'");
+            return;
+        }
+        String query = rc.queryParams().get("token");
+        boolean viaQuery = query != null && same(query);
+        if (!viaQuery && !authorized(rc)) {
+            rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
+            sendError(rc.response(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')");
+            return;
+        }
+        HttpServerResponse resp = rc.response();
+        if (viaQuery) {
+            resp.putHeader("set-cookie", COOKIE + "=" + query + "; Path=/console; HttpOnly; SameSite=Strict");
+        }
+        resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store").end(body);
+    }
+
+    private boolean authorized(RoutingContext rc) {
+        String h = rc.request().getHeader("authorization");
+        if (h != null && h.startsWith("Bearer ") && same(h.substring(7))) {
+            return true;
+        }
+        var c = rc.request().getCookie(COOKIE);
+        return c != null && same(c.getValue());
+    }
+
+    private boolean same(String candidate) {
+        return MessageDigest.isEqual(token, candidate.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Buffer asset(String name) {
+        try (InputStream in = SreAdmin.class.getResourceAsStream("/console/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("console asset /console/" + name + " is missing from the class path");
+            }
+            return Buffer.buffer(in.readAllBytes());
+        } catch (IOException e) {
+            throw new IllegalStateException("reading console asset " + name, e);
+        }
+    }
+
+    private static void sendJson(HttpServerResponse resp, int status, String json) {
+        resp.setStatusCode(status).putHeader("content-type", "application/json").end(json);
+    }
+
+    private static void sendError(HttpServerResponse resp, int status, String code, String message) {
+        sendJson(resp, status, new JsonObject().put("error", code).put("message", message).encode());
+    }
+}

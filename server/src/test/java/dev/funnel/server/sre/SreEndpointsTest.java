@@ -1,0 +1,186 @@
+package dev.funnel.server.sre;
+
+import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.schema.DagSchemas;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The SRE surface against a real server: hot reload from disk, explain, schema, console data. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SreEndpointsTest {
+
+    @TempDir
+    static Path tmp;
+    static SreServerFixture server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new SreServerFixture(tmp);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void explainPrintsAPerNodeTraceForADemoUser() throws Exception {
+        HttpResponse<String> text = server.post("/admin/explain?format=text",
+                new JsonObject().put("user_id", "u000042").put("scene", "home").put("count", 10).encode(), true);
+        assertEquals(200, text.statusCode(), text.body());
+        for (String node : List.of("hot", "hot_wide", "merge", "top")) {
+            assertTrue(text.body().contains("\n" + node + " "), "trace lacks node " + node + ":\n" + text.body());
+        }
+        assertTrue(text.body().contains("final: 10 item(s)"), text.body());
+
+        JsonObject json = new JsonObject(server.post("/admin/explain",
+                new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10).encode(), true).body());
+        JsonArray stages = json.getJsonArray("stages");
+        assertEquals(6, stages.size());
+        JsonObject top = stages.getJsonObject(5);
+        assertEquals("top", top.getString("node"));
+        assertTrue(top.getInteger("in") > top.getInteger("out"), top.encode());
+        assertTrue(top.getInteger("dropped_count") > 0, "the cut drops items: " + top.encode());
+        assertTrue(top.getJsonArray("dropped").getJsonObject(0).getString("reason").contains("size=200"), top.encode());
+        JsonObject first = json.getJsonArray("items").getJsonObject(0);
+        assertFalse(first.getJsonArray("sources").isEmpty());
+        assertTrue(first.getJsonArray("path").encode().contains("merge#"), first.encode());
+    }
+
+    @Test
+    @Order(2)
+    void explainComparesTwoDagsAndReplaysWithOverridesAndCandidates() throws Exception {
+        JsonObject body = new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 200)
+                .put("compare", new JsonObject().put("dag", "home_feed")
+                        .put("overrides", new JsonObject().put("top", new JsonObject().put("size", 20))));
+        JsonObject cmp = new JsonObject(server.post("/admin/explain", body.encode(), true).body());
+        assertEquals(20, cmp.getInteger("common"), cmp.encode().substring(0, 200));
+        assertEquals(20, cmp.getJsonObject("b").getJsonArray("items").size());
+
+        String candidate = Files.readString(tmp.resolve("home_feed.yaml")).replace("size: 200", "size: 7");
+        JsonObject cand = new JsonObject(server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
+                .put("yaml", candidate).put("count", 50).encode(), true).body());
+        assertEquals(7, cand.getJsonArray("items").size());
+
+        HttpResponse<String> bad = server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
+                .put("dag", "home_feed").put("overrides", new JsonObject().put("top", new JsonObject().put("sise", 3))).encode(), true);
+        assertEquals(400, bad.statusCode(), bad.body());
+        assertTrue(bad.body().contains("sise"), bad.body());
+        assertEquals(401, server.post("/admin/explain", "{}", false).statusCode());
+    }
+
+    @Test
+    @Order(3)
+    void schemaIsServedAndMatchesTheOperators() throws Exception {
+        HttpResponse<String> r = server.get("/admin/schema/dag.schema.json", true);
+        assertEquals(200, r.statusCode());
+        assertEquals(DagSchemas.toJson(DagSchemas.dag(OperatorRegistry.discover())), r.body());
+        JsonObject both = new JsonObject(server.get("/admin/schema", true).body());
+        assertEquals(DagSchemas.ROUTING_SCHEMA_ID, both.getJsonObject("routing").getString("$id"));
+        assertEquals(401, server.get("/admin/schema", false).statusCode());
+    }
+
+    @Test
+    @Order(4)
+    void editingAShippedFileChangesServingWithinTwoSecondsAndABrokenEditKeepsTheOldOne() throws Exception {
+        assertEquals(10, server.recommend("u000042", 10).getJsonArray("items").size());
+        Path file = tmp.resolve("home_feed.yaml");
+        String original = Files.readString(file);
+
+        long t0 = System.nanoTime();
+        Files.writeString(file, original.replace("size: 200", "size: 4"));
+        int served = -1;
+        while (System.nanoTime() - t0 < 5_000_000_000L) {
+            served = server.recommend("u000042", 10).getJsonArray("items").size();
+            if (served == 4) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(4, served, "the edit never went live");
+        assertTrue(tookMs < 2_000, "the edit took " + tookMs + " ms to go live");
+
+        // A broken edit: misspelt param on line N. The old version keeps serving; the error is visible.
+        List<String> lines = Files.readAllLines(file);
+        int line = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("size: 4")) {
+                line = i + 1;
+            }
+        }
+        Files.writeString(file, Files.readString(file).replace("size: 4", "sise: 4"));
+        String expected = "home_feed.yaml:" + line + ":";
+        JsonObject status = null;
+        long t1 = System.nanoTime();
+        while (System.nanoTime() - t1 < 5_000_000_000L) {
+            status = new JsonObject(server.get("/admin/reload", true).body());
+            if (status.encode().contains(expected)) {
+                break;
+            }
+            Thread.sleep(20);
+        }
+        assertNotNull(status);
+        JsonObject failed = status.getJsonArray("files").stream().map(JsonObject.class::cast)
+                .filter(f -> f.getString("file").endsWith("home_feed.yaml")).findFirst().orElseThrow();
+        assertEquals("failed", failed.getString("state"));
+        String problem = failed.getJsonArray("problems").getJsonObject(0).getString("text");
+        assertTrue(problem.contains(expected) && problem.contains("sise"), problem);
+        assertEquals(4, server.recommend("u000042", 10).getJsonArray("items").size(), "last good version serves");
+
+        String console = server.get("/admin/console/state", true).body();
+        assertTrue(console.contains(expected), "the console shows the file:line error");
+        String metrics = server.get("/metrics", false).body();
+        assertTrue(metrics.contains("funnel_reload_failing_files 1.0"), "failing-files gauge");
+
+        Files.writeString(file, original);
+        long t2 = System.nanoTime();
+        while (server.recommend("u000042", 10).getJsonArray("items").size() != 10 && System.nanoTime() - t2 < 5_000_000_000L) {
+            Thread.sleep(20);
+        }
+        assertEquals(10, server.recommend("u000042", 10).getJsonArray("items").size(), "fixed file goes live");
+    }
+
+    @Test
+    @Order(5)
+    void consoleStateHasLiveNumbersAndThePageNeedsTheToken() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            server.recommend("u0000" + (10 + i), 10);
+        }
+        JsonObject st = new JsonObject(server.get("/admin/console/state", true).body());
+        JsonObject home = st.getJsonArray("dags").stream().map(JsonObject.class::cast)
+                .filter(d -> d.getString("name").equals("home_feed")).findFirst().orElseThrow();
+        JsonObject merge = home.getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                .filter(n -> n.getString("id").equals("merge")).findFirst().orElseThrow();
+        assertTrue(merge.getLong("count") >= 30, merge.encode());
+        assertTrue(merge.getDouble("p99_ms") > 0, merge.encode());
+        assertEquals(List.of("hot", "hot_wide", "slowpoke"), merge.getJsonArray("after").getList());
+        assertEquals("home", st.getJsonArray("scenes").getJsonObject(0).getString("scene"));
+
+        assertEquals(401, server.get("/console/", false).statusCode());
+        HttpResponse<String> page = server.get("/console/?token=" + SreServerFixture.TOKEN, false);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("console.js"));
+        assertTrue(page.headers().firstValue("set-cookie").orElse("").contains("HttpOnly"));
+    }
+}

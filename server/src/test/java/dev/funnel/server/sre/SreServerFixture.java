@@ -1,0 +1,75 @@
+package dev.funnel.server.sre;
+
+import dev.funnel.server.FunnelApp;
+import dev.funnel.server.FunnelConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.stream.Stream;
+
+/** A real server in demo mode (small sim world) over a temp copy of the shipped dag-configs. */
+final class SreServerFixture implements AutoCloseable {
+
+    static final String TOKEN = "sre-test-token";
+    static final Path SHIPPED = Path.of("..", "dag-configs").toAbsolutePath().normalize();
+
+    final Path dir;
+    final FunnelApp app;
+    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    SreServerFixture(Path tmp) throws Exception {
+        this.dir = tmp;
+        try (Stream<Path> s = Files.list(SHIPPED)) {
+            for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(tmp.toString())
+                .withSim(7, 3_000, 300);
+        this.app = FunnelApp.start(config, true);
+    }
+
+    String base() {
+        return "http://127.0.0.1:" + app.httpPort();
+    }
+
+    HttpResponse<String> get(String path, boolean admin) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10)).GET();
+        if (admin) {
+            b.header("authorization", "Bearer " + TOKEN);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String json, boolean admin) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(10))
+                .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json));
+        if (admin) {
+            b.header("authorization", "Bearer " + TOKEN);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    JsonObject recommend(String user, int count) throws IOException, InterruptedException {
+        HttpResponse<String> r = post("/v1/recommend",
+                new JsonObject().put("user_id", user).put("scene", "home").put("count", count).encode(), false);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("recommend answered " + r.statusCode() + ": " + r.body());
+        }
+        return new JsonObject(r.body());
+    }
+
+    @Override
+    public void close() {
+        app.close();
+    }
+}
