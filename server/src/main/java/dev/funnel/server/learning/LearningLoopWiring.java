@@ -17,7 +17,8 @@ import java.nio.file.Path;
 import java.util.logging.Logger;
 
 /**
- * The learning loop's serving side. Config keys:
+ * The learning loop's serving side (order 200: after the catalog, before {@code FeedbackWiring}, which keeps
+ * the sink registered here). Config keys:
  * <ul>
  *   <li>{@code streams.transport}: {@code chronicle} (default), {@code kafka} or {@code off};</li>
  *   <li>{@code streams.dir}: Chronicle directory (default {@code data/streams});</li>
@@ -35,7 +36,7 @@ public final class LearningLoopWiring implements FeatureWiring {
 
     @Override
     public int order() {
-        return 300;
+        return 200;
     }
 
     @Override
