@@ -8,10 +8,7 @@ import dev.funnel.engine.schema.DagSchemas;
 import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.width.NodeLatencies;
-import dev.funnel.server.FunnelConfig;
-import dev.funnel.server.reload.DirectoryWatcher;
 import dev.funnel.server.reload.LiveConfigReloader;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,11 +23,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.ToDoubleBiFunction;
 
 /**
@@ -91,40 +86,6 @@ public final class SreAdmin {
         this.token = adminToken.getBytes(StandardCharsets.UTF_8);
         this.assets = Map.of("index.html", asset("index.html"), "console.js", asset("console.js"),
                 "console.css", asset("console.css"));
-    }
-
-    /**
-     * Builds the SRE surface for a starting server: hot reload of {@code dags.dir} (unless
-     * {@code reload.enabled=false}; poll interval {@code reload.poll_ms}, default
-     * {@value DirectoryWatcher#DEFAULT_POLL_MILLIS}), explain, schema and console.
-     *
-     * @param onClose where to register what must stop with the server
-     */
-    public static SreAdmin start(FunnelConfig config, LiveConfig live, DagCompiler compiler, DagExecutor executor,
-                                 OperatorEnv env, NodeLatencies stats, MeterRegistry meters, String adminToken,
-                                 Consumer<AutoCloseable> onClose) {
-        LiveConfigReloader reloader = null;
-        if (Boolean.parseBoolean(config.get("reload.enabled", "true"))) {
-            // reload.poll.ms is what FUNNEL_RELOAD_POLL_MS maps to; reload.poll_ms reads better in files.
-            long pollMillis = parsePositive(config.get("reload.poll_ms", config.get("reload.poll.ms",
-                    Long.toString(DirectoryWatcher.DEFAULT_POLL_MILLIS))), "reload.poll_ms");
-            reloader = new LiveConfigReloader(Path.of(config.dagsDir()), live, meters).start(pollMillis);
-            onClose.accept(reloader);
-            LOG.info("hot reload: watching {} every {} ms", config.dagsDir(), pollMillis);
-        }
-        return new SreAdmin(live, compiler, executor, env, stats, reloader, adminToken);
-    }
-
-    private static long parsePositive(String v, String key) {
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the bad value
-        }
-        throw new IllegalArgumentException(key + " must be a positive number of milliseconds, got '" + v + "'");
     }
 
     /** Where the console reads each node's width factor (latency-driven width); 1.0 by default. */
