@@ -2,8 +2,10 @@ package dev.funnel.exposure;
 
 /**
  * The shape shared by the in-process and Redis stores, so both give the same answers: time windows,
- * growing filter segments per window, and a register-blocked Bloom filter (all k bits of an item in
- * one 64-bit word: a lookup is one memory load, or one {@code BITFIELD GET} in Redis).
+ * growing filter segments per window, and a two-word register-blocked Bloom filter: an item sets k
+ * bits in each of two 64-bit words chosen by its hash, so a lookup is two memory loads (two
+ * {@code BITFIELD GET i64} in Redis), and at the low per-window rates a multi-window lookup needs it
+ * takes ~20 bits per item where one word would take ~32 (standard Bloom: ~17).
  *
  * <p>A window's segment {@code s} holds {@code initialCapacity * 4^s} items at rate
  * {@code fpp * 0.5^(s+1)}, so however many segments a window grows, its compound false-positive
@@ -68,25 +70,46 @@ final class BloomLayout {
         return segmentWords[segment];
     }
 
-    /** The word of a segment of {@code words} words that holds an item of this hash (Lemire's fast range). */
+    /** The first word of a segment of {@code words} words that holds an item of this hash (Lemire's fast range). */
     static int wordIndex(long hash, int words) {
         return (int) (((hash >>> 32) * words) >>> 32);
     }
 
-    /** Fills {@code hashes[i]} and {@code masks[i]} for {@code ids[0..n)}: computed once per request. */
-    void hash(long[] ids, int n, long[] hashes, long[] masks) {
+    /** The second word. */
+    static int wordIndex2(long hash, int words) {
+        return (int) (((hash & 0xFFFF_FFFFL) * words) >>> 32);
+    }
+
+    /**
+     * Fills the word hash and the two k-bit masks of {@code ids[0..n)}: computed once per request and
+     * reused against every window and segment.
+     */
+    void hash(long[] ids, int n, long[] hashes, long[] masks1, long[] masks2) {
         for (int i = 0; i < n; i++) {
             long h = mix(ids[i] * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
             hashes[i] = h;
-            masks[i] = mask(mix(h ^ 0xD6E8FEB86659FD93L), k);
+            masks1[i] = mask(mix(h ^ 0xD6E8FEB86659FD93L), k);
+            masks2[i] = mask(mix(h ^ 0xA0761D6478BD642FL), k);
         }
     }
 
+    /** k distinct bits of a word, drawn from 6-bit slices of the hash (re-mixed when used up). */
     static long mask(long h, int k) {
         long m = 0;
-        for (int j = 0; j < k; j++) {
-            m |= 1L << (h & 63);
+        int bits = 0;
+        int slices = 0;
+        while (bits < k) {
+            if (slices == 10) {
+                h = mix(h + 0x9E3779B97F4A7C15L);
+                slices = 0;
+            }
+            long b = 1L << (h & 63);
             h >>>= 6;
+            slices++;
+            if ((m & b) == 0) {
+                m |= b;
+                bits++;
+            }
         }
         return m;
     }
@@ -97,9 +120,15 @@ final class BloomLayout {
         return z ^ (z >>> 33);
     }
 
-    /** Expected false-positive rate of a 64-bit-blocked filter with {@code load} items per word. */
+    /** Expected false-positive rate of the two-word filter with {@code itemsPerWord} items per word. */
+    static double filterFpp(double itemsPerWord, int k) {
+        double one = blockedFpp(2 * itemsPerWord, k); // each item lands in two words
+        return one * one;
+    }
+
+    /** Expected false-positive rate of one 64-bit block holding {@code load} item-insertions on average. */
     static double blockedFpp(double load, int k) {
-        // Items per word are Poisson(load); a word with j items has (1 - (63/64)^(jk))^k.
+        // Insertions per word are Poisson(load); a word with j of them has (1 - (63/64)^(jk))^k.
         double p = Math.exp(-load);
         double sum = 0;
         int limit = (int) (load + 12 * Math.sqrt(load + 1) + 20);
@@ -116,7 +145,7 @@ final class BloomLayout {
         long hi = Math.max(2, capacity * 8); // 512 bits per item is far beyond any useful rate
         while (lo < hi) {
             long mid = (lo + hi) >>> 1;
-            if (blockedFpp((double) capacity / mid, k) <= targetFpp) {
+            if (filterFpp((double) capacity / mid, k) <= targetFpp) {
                 hi = mid;
             } else {
                 lo = mid + 1;
@@ -146,12 +175,20 @@ final class BloomLayout {
         return "window=" + windowMillis + "ms x" + windowsKept + ", initialCapacity=" + initialCapacity + ", fpp=" + fpp + ", k=" + k;
     }
 
+    /**
+     * The rate each window gets: a lookup tests every kept window of both records, so the configured
+     * rate, a bound for the whole lookup, is split evenly among them.
+     */
+    static double windowFpp(ExposureConfig c) {
+        return c.falsePositiveRate() / (c.retentionWindows() + 2);
+    }
+
     static BloomLayout longTerm(ExposureConfig c) {
-        return new BloomLayout(c.windowSeconds() * 1000, c.retentionWindows(), c.initialCapacity(), c.falsePositiveRate());
+        return new BloomLayout(c.windowSeconds() * 1000, c.retentionWindows(), c.initialCapacity(), windowFpp(c));
     }
 
     static BloomLayout shortTerm(ExposureConfig c) {
         // Two windows of the TTL: a served item stays between one and two TTLs.
-        return new BloomLayout(c.shortTermTtlSeconds() * 1000, 2, Math.min(c.initialCapacity(), 256), c.falsePositiveRate());
+        return new BloomLayout(c.shortTermTtlSeconds() * 1000, 2, Math.min(c.initialCapacity(), 256), windowFpp(c));
     }
 }

@@ -12,10 +12,13 @@ import java.util.Map;
  *                             at least this long, at most twice (two rotating windows)
  * @param windowSeconds        width of one long-term window (a day by default)
  * @param retentionWindows     long-term windows kept (30 by default: a month of daily windows)
- * @param falsePositiveRate    target false-positive rate of one window's filter, in (0, 0.5)
+ * @param falsePositiveRate    target false-positive rate of one lookup, in (0, 0.5): the chance that an
+ *                             item the user never saw is filtered. A lookup tests every kept window
+ *                             of both records, so each window's filter gets this rate divided by
+ *                             {@code retentionWindows + 2}
  * @param initialCapacity      items the first filter segment of a window holds; a window grows by
  *                             segments four times larger, each with a tighter rate, so the window's
- *                             compound rate stays under {@code falsePositiveRate}
+ *                             compound rate stays under its share of {@code falsePositiveRate}
  * @param maxBytes             memory bound of the in-process store; idle users are evicted past it
  * @param snapshotPath         in-process store: file written on close and read on start; null: none
  * @param redisUrl             Redis store: {@code redis://host:port[/db]}
@@ -77,15 +80,17 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
      * {@code exposure.retention_windows}, {@code exposure.false_positive_rate}, {@code exposure.initial_capacity},
      * {@code exposure.max_bytes}, {@code exposure.snapshot_path}, {@code exposure.redis.url},
      * {@code exposure.redis.timeout_ms}, {@code exposure.redis.key_prefix}, {@code exposure.redis.pool_size};
-     * absent keys take the defaults. Values may be strings or numbers.
+     * absent keys take the defaults. Values may be strings or numbers. Each key is also found with
+     * its underscores as dots ({@code exposure.short.term.ttl.seconds}), the form an environment
+     * variable such as {@code FUNNEL_EXPOSURE_SHORT_TERM_TTL_SECONDS} takes.
      *
      * @throws IllegalArgumentException naming the key and the bad value
      */
     public static ExposureConfig fromMap(Map<String, ?> m) {
         ExposureConfig d = DEFAULT;
-        Object snap = m.get("exposure.snapshot_path");
+        Object snap = get(m, "exposure.snapshot_path");
         return new ExposureConfig(
-                str(m, "exposure.store", d.backend()),
+                str(m, "exposure.store", d.backend()).toLowerCase(java.util.Locale.ROOT),
                 num(m, "exposure.short_term_ttl_seconds", d.shortTermTtlSeconds()),
                 num(m, "exposure.window_seconds", d.windowSeconds()),
                 (int) num(m, "exposure.retention_windows", d.retentionWindows()),
@@ -99,13 +104,18 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
                 (int) num(m, "exposure.redis.pool_size", d.redisPoolSize()));
     }
 
-    private static String str(Map<String, ?> m, String key, String def) {
+    private static Object get(Map<String, ?> m, String key) {
         Object v = m.get(key);
+        return v != null ? v : m.get(key.replace('_', '.'));
+    }
+
+    private static String str(Map<String, ?> m, String key, String def) {
+        Object v = get(m, key);
         return v == null ? def : v.toString().trim();
     }
 
     private static long num(Map<String, ?> m, String key, long def) {
-        Object v = m.get(key);
+        Object v = get(m, key);
         if (v == null) {
             return def;
         }
@@ -120,7 +130,7 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
     }
 
     private static double dbl(Map<String, ?> m, String key, double def) {
-        Object v = m.get(key);
+        Object v = get(m, key);
         if (v == null) {
             return def;
         }
@@ -132,6 +142,16 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + " must be a number, got '" + v + "'", e);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "ExposureConfig{exposure.store=" + backend + ", short_term_ttl_seconds=" + shortTermTtlSeconds
+                + ", window_seconds=" + windowSeconds + ", retention_windows=" + retentionWindows
+                + ", false_positive_rate=" + falsePositiveRate + ", initial_capacity=" + initialCapacity
+                + ", max_bytes=" + maxBytes + ", snapshot_path=" + snapshotPath + ", redis.url=" + redisUrl.replaceAll("//[^@/]*@", "//***@")
+                + ", redis.timeout_ms=" + redisTimeoutMillis + ", redis.key_prefix=" + redisKeyPrefix
+                + ", redis.pool_size=" + redisPoolSize + '}';
     }
 
     /** A copy with another backend. */

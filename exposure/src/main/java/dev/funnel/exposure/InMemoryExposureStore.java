@@ -17,7 +17,7 @@ import java.util.function.LongSupplier;
 
 /**
  * The default store: every user's two records in this process. Lookups run on the caller's thread
- * and complete at once (one word load per candidate per filter segment). Memory is bounded by
+ * and complete at once (two word loads per candidate per filter segment). Memory is bounded by
  * {@link ExposureConfig#maxBytes()}: past it, a maintenance task on {@code maintenance} evicts the
  * least recently active users; users whose records have all expired are dropped by the same task.
  * Persisted to {@link ExposureConfig#snapshotPath()} on {@link #close()}.
@@ -62,9 +62,9 @@ final class InMemoryExposureStore implements ExposureStore {
             u.lastAccessMillis = now;
             Scratch s = Scratch.get(n);
             // Both layouts share k, so one hash pass serves both records.
-            longTerm.hash(itemIds, n, s.hashes, s.masks);
-            int seen = u.shortTerm.mark(now, s.hashes, s.masks, n, bits);
-            seen += u.longTerm.mark(now, s.hashes, s.masks, n, bits);
+            longTerm.hash(itemIds, n, s.hashes, s.masks1, s.masks2);
+            int seen = u.shortTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
+            seen += u.longTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
             metrics.itemsSeen.add(seen);
         }
         return new SeenRows(bits, n, false);
@@ -91,8 +91,8 @@ final class InMemoryExposureStore implements ExposureStore {
         UserRecord u = users.computeIfAbsent(userId, id -> new UserRecord(this));
         u.lastAccessMillis = now;
         Scratch s = Scratch.get(n);
-        longTerm.hash(itemIds, n, s.hashes, s.masks);
-        (served ? u.shortTerm : u.longTerm).add(now, s.hashes, s.masks, n);
+        longTerm.hash(itemIds, n, s.hashes, s.masks1, s.masks2);
+        (served ? u.shortTerm : u.longTerm).add(now, s.hashes, s.masks1, s.masks2, n);
         if (bytes.get() > config.maxBytes()) {
             scheduleMaintenance();
         }
@@ -187,11 +187,13 @@ final class InMemoryExposureStore implements ExposureStore {
     private static final class Scratch {
         private static final ThreadLocal<Scratch> LOCAL = ThreadLocal.withInitial(() -> new Scratch(1024));
         final long[] hashes;
-        final long[] masks;
+        final long[] masks1;
+        final long[] masks2;
 
         private Scratch(int n) {
             hashes = new long[n];
-            masks = new long[n];
+            masks1 = new long[n];
+            masks2 = new long[n];
         }
 
         static Scratch get(int n) {

@@ -25,7 +25,7 @@ import java.util.function.LongSupplier;
  *
  * <p>A lookup is two pipelined round trips: one {@code MGET} of the item counters of every kept
  * window (which says which segments exist), then one {@code BITFIELD_RO … GET i64} per existing
- * segment, asking every candidate's word at once. A record is {@code INCRBY} on the window's counter
+ * segment, asking every candidate's two words at once. A record is {@code INCRBY} on the window's counter
  * (whose result places the items in segments, consistently across replicas) then one
  * {@code BITFIELD … SET u1} per touched segment, each with {@code PEXPIRE}. Non-blocking: futures
  * complete on the client's event loop. Lookups not answered in
@@ -73,8 +73,9 @@ final class RedisExposureStore implements ExposureStore {
         }
         long now = clockMillis.getAsLong();
         long[] hashes = new long[n];
-        long[] masks = new long[n];
-        longTerm.hash(itemIds, n, hashes, masks);
+        long[] masks1 = new long[n];
+        long[] masks2 = new long[n];
+        longTerm.hash(itemIds, n, hashes, masks1, masks2);
         long shortNow = shortTerm.windowIndex(now);
         long longNow = longTerm.windowIndex(now);
         Request mget = Request.cmd(Command.MGET);
@@ -103,7 +104,8 @@ final class RedisExposureStore implements ExposureStore {
                     int words = layout.words(s);
                     Request r = Request.cmd(Command.BITFIELD_RO).arg(windowKeys.get(w) + ':' + s);
                     for (int i = 0; i < n; i++) {
-                        r.arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex(hashes[i], words));
+                        r.arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex(hashes[i], words))
+                                .arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex2(hashes[i], words));
                     }
                     reads.add(r);
                     readWords.add(words);
@@ -116,8 +118,9 @@ final class RedisExposureStore implements ExposureStore {
                 long[] bits = new long[SeenRows.words(n)];
                 for (Response reply : replies) {
                     for (int i = 0; i < n; i++) {
-                        long word = reply.get(i).toLong();
-                        if ((word & masks[i]) == masks[i]) {
+                        long w1 = reply.get(2 * i).toLong();
+                        long w2 = reply.get(2 * i + 1).toLong();
+                        if ((w1 & masks1[i]) == masks1[i] && (w2 & masks2[i]) == masks2[i]) {
                             bits[i >>> 6] |= 1L << i;
                         }
                     }
@@ -163,8 +166,9 @@ final class RedisExposureStore implements ExposureStore {
         // Kept one window past retention, so a reader on a slightly late clock still finds it.
         long ttlMillis = Math.max(1, (window + layout.windowsKept + 1) * layout.windowMillis - now);
         long[] hashes = new long[n];
-        long[] masks = new long[n];
-        layout.hash(itemIds, n, hashes, masks);
+        long[] masks1 = new long[n];
+        long[] masks2 = new long[n];
+        layout.hash(itemIds, n, hashes, masks1, masks2);
         String base = key(userId, kind, window);
         List<Request> count = List.of(
                 Request.cmd(Command.INCRBY).arg(base + ":n").arg(n),
@@ -179,13 +183,8 @@ final class RedisExposureStore implements ExposureStore {
                 String segKey = base + ':' + s;
                 Request r = Request.cmd(Command.BITFIELD).arg(segKey);
                 while (i < n && layout.segmentOf(first + i) == s) {
-                    long wordBit = 64L * BloomLayout.wordIndex(hashes[i], words);
-                    long m = masks[i];
-                    while (m != 0) {
-                        int j = Long.numberOfTrailingZeros(m);
-                        m &= m - 1;
-                        r.arg(SET).arg(U1).arg(wordBit + 63 - j).arg(1L);
-                    }
+                    setBits(r, 64L * BloomLayout.wordIndex(hashes[i], words), masks1[i]);
+                    setBits(r, 64L * BloomLayout.wordIndex2(hashes[i], words), masks2[i]);
                     i++;
                 }
                 writes.add(r);
@@ -200,6 +199,13 @@ final class RedisExposureStore implements ExposureStore {
             return Future.succeededFuture();
         });
         return done.toCompletionStage();
+    }
+
+    /** Redis numbers bits from the most significant bit of the first byte; GET i64 reads them back in that order. */
+    private static void setBits(Request r, long wordBit, long mask) {
+        for (long m = mask; m != 0; m &= m - 1) {
+            r.arg(SET).arg(U1).arg(wordBit + 63 - Long.numberOfTrailingZeros(m)).arg(1L);
+        }
     }
 
     @Override

@@ -27,7 +27,7 @@ final class WindowedBloom {
     }
 
     /** Records hashed items in the window of {@code nowMillis}. */
-    void add(long nowMillis, long[] hashes, long[] masks, int n) {
+    void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
         if (n == 0) {
             return;
         }
@@ -38,8 +38,8 @@ final class WindowedBloom {
         long pos = w.count.getAndAdd(n);
         for (int i = 0; i < n; i++) {
             long[] words = w.segment(layout.segmentOf(pos + i), layout, bytes);
-            int idx = BloomLayout.wordIndex(hashes[i], words.length);
-            WORDS.getAndBitwiseOrRelease(words, idx, masks[i]);
+            WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex(hashes[i], words.length), masks1[i]);
+            WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex2(hashes[i], words.length), masks2[i]);
         }
     }
 
@@ -47,7 +47,7 @@ final class WindowedBloom {
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
      * rows already marked are skipped. Returns how many rows it newly marked.
      */
-    int mark(long nowMillis, long[] hashes, long[] masks, int n, long[] seen) {
+    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         long current = layout.windowIndex(nowMillis);
         int marked = 0;
         for (int slot = 0; slot < ring.length(); slot++) {
@@ -66,9 +66,11 @@ final class WindowedBloom {
                     if ((seen[i >>> 6] & bit) != 0) {
                         continue;
                     }
-                    long m = masks[i];
-                    long word = (long) WORDS.getOpaque(words, BloomLayout.wordIndex(hashes[i], len));
-                    if ((word & m) == m) {
+                    long m1 = masks1[i];
+                    long m2 = masks2[i];
+                    long w1 = (long) WORDS.getOpaque(words, BloomLayout.wordIndex(hashes[i], len));
+                    long w2 = (long) WORDS.getOpaque(words, BloomLayout.wordIndex2(hashes[i], len));
+                    if ((w1 & m1) == m1 && (w2 & m2) == m2) {
                         seen[i >>> 6] |= bit;
                         marked++;
                     }

@@ -103,7 +103,7 @@ class InMemoryExposureStoreTest extends ExposureStoreContract {
     @Test
     void layoutSizesMatchTheBloomMath() {
         BloomLayout l = new BloomLayout(DAY, 30, 10_000, 0.01);
-        double rate = BloomLayout.blockedFpp(10_000.0 / l.words(0), l.k);
+        double rate = BloomLayout.filterFpp(10_000.0 / l.words(0), l.k);
         assertTrue(rate <= 0.005 && rate > 0.004, "segment 0 sized for half the window's rate, got " + rate);
         assertEquals(0, l.segmentOf(0));
         assertEquals(0, l.segmentOf(9_999));

@@ -21,6 +21,8 @@ final class Columns {
     final double[] popularity;
     final float[][] embedding;
     final Map<String, Object>[] attributes;
+    /** The vector graph's node for the row's embedding, or -1. */
+    final int[] node;
 
     @SuppressWarnings("unchecked")
     Columns(int capacity) {
@@ -33,6 +35,7 @@ final class Columns {
         popularity = new double[capacity];
         embedding = new float[capacity][];
         attributes = new Map[capacity];
+        node = new int[capacity];
     }
 
     private Columns(Columns o, int capacity) {
@@ -45,6 +48,7 @@ final class Columns {
         popularity = Arrays.copyOf(o.popularity, capacity);
         embedding = Arrays.copyOf(o.embedding, capacity);
         attributes = Arrays.copyOf(o.attributes, capacity);
+        node = Arrays.copyOf(o.node, capacity);
     }
 
     int capacity() {
@@ -66,6 +70,7 @@ final class Columns {
         popularity[ord] = r.popularity();
         embedding[ord] = r.embedding(); // the record's own copy; never modified
         attributes[ord] = r.attributes();
+        node[ord] = -1;
     }
 
     ItemRecord read(int ord) {

@@ -132,6 +132,17 @@ public final class Filter {
         return b.build();
     }
 
+    /** This filter and-ed with every condition of another. */
+    public Filter andAll(Filter other) {
+        Builder b = toBuilder();
+        other.terms.forEach((f, v) -> b.anyOf(f, new ArrayList<>(v)));
+        other.ranges.forEach(r -> b.range(r.field(), r.min(), r.max()));
+        if (other.createdWithinMillis >= 0) {
+            b.createdWithinMillis(other.createdWithinMillis);
+        }
+        return b.build();
+    }
+
     Builder toBuilder() {
         Builder b = builder();
         terms.forEach((f, v) -> b.anyOf(f, new ArrayList<>(v)));

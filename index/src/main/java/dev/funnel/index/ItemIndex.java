@@ -111,39 +111,63 @@ public final class ItemIndex implements ItemStore {
             int n = 0;
             for (ItemRecord r : items) {
                 checkDim(r);
-                int prev = seen.get(r.id());
-                if (prev != LongIntMap.MISSING) {
+                if (seen.get(r.id()) != LongIntMap.MISSING) {
                     throw new IllegalArgumentException("bulk load: item " + r.id() + " appears twice");
                 }
                 cols.write(n, r);
                 seen.put(r.id(), n);
                 n++;
             }
-            RoaringBitmap live = new RoaringBitmap();
-            live.add(0L, (long) n);
-            List<RoaringBitmap> postings = new ArrayList<>();
-            for (int ord = 0; ord < n; ord++) {
-                for (String[] t : terms(cols, ord)) {
-                    int term = dict.getOrAdd(t[0], t[1]);
-                    while (postings.size() <= term) {
-                        postings.add(new RoaringBitmap());
-                    }
-                    postings.get(term).add(ord);
-                }
-            }
-            RoaringBitmap[] post = postings.toArray(new RoaringBitmap[0]);
-            for (RoaringBitmap b : post) {
-                b.runOptimize();
-            }
-            graph.addAll(0, n, cols.embedding);
-            IndexState s = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
-            state = s;
-            for (int ord = 0; ord < n; ord++) {
-                ordById.put(cols.ids[ord], ord);
-            }
+            graph.addAll(n, cols.embedding, cols.node);
+            installRows(cols, n);
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Writer lock held, index empty: publishes rows [0, n) of {@code cols} as the catalog, all live,
+     * building postings and ordered lists. The graph (and {@code cols.node}) must already be filled.
+     */
+    void installRows(Columns cols, int n) {
+        RoaringBitmap live = new RoaringBitmap();
+        live.add(0L, (long) n);
+        List<RoaringBitmap> postings = new ArrayList<>();
+        for (int ord = 0; ord < n; ord++) {
+            for (String[] t : terms(cols, ord)) {
+                int term = dict.getOrAdd(t[0], t[1]);
+                while (postings.size() <= term) {
+                    postings.add(new RoaringBitmap());
+                }
+                postings.get(term).add(ord);
+            }
+        }
+        RoaringBitmap[] post = postings.toArray(new RoaringBitmap[0]);
+        for (RoaringBitmap b : post) {
+            b.runOptimize();
+        }
+        state = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
+        for (int ord = 0; ord < n; ord++) {
+            ordById.put(cols.ids[ord], ord);
+        }
+    }
+
+    /** Runs {@code body} holding the writer lock (snapshots read a quiescent index). */
+    <T> T underWriteLock(java.util.function.Supplier<T> body) {
+        writeLock.lock();
+        try {
+            return body.get();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    VectorGraph graph() {
+        return graph;
+    }
+
+    IndexState state() {
+        return state;
     }
 
     private void checkDim(ItemRecord r) {
@@ -188,11 +212,17 @@ public final class ItemIndex implements ItemStore {
                 cloned = grow(cloned, nCloned);
             }
         }
-        if (r.embedding() != null) {
-            graph.add(ord, r.embedding());
-        }
-        if (old != LongIntMap.MISSING) {
-            graph.markDeleted(old);
+        int oldNode = old == LongIntMap.MISSING ? -1 : cols.node[old];
+        if (oldNode >= 0 && Arrays.equals(r.embedding(), cols.embedding[old])) {
+            cols.node[ord] = oldNode; // same vector: the node moves to the new row, the graph is untouched
+            graph.repoint(oldNode, ord);
+        } else {
+            if (r.embedding() != null) {
+                cols.node[ord] = graph.add(r.embedding(), ord);
+            }
+            if (oldNode >= 0) {
+                graph.markDeleted(oldNode);
+            }
         }
         publish(s, cols, ord + 1, live, postings, ord);
         ordById.put(r.id(), ord);
@@ -215,7 +245,9 @@ public final class ItemIndex implements ItemStore {
             postings[term].remove(old);
             cloned = grow(cloned, nCloned);
         }
-        graph.markDeleted(old);
+        if (s.columns.node[old] >= 0) {
+            graph.markDeleted(s.columns.node[old]);
+        }
         publish(s, s.columns, s.rows, live, postings, -1);
         ordById.put(id, LongIntMap.MISSING);
         return true;
@@ -252,9 +284,6 @@ public final class ItemIndex implements ItemStore {
             }
         }
         state = new IndexState(s.version + 1, cols, rows, live, postings, ranked, tail, tailSize);
-        if (graph.purgeDue()) {
-            graph.purgeDeleted();
-        }
     }
 
     /** The (field, term) pairs a row is indexed under. */
@@ -373,6 +402,24 @@ public final class ItemIndex implements ItemStore {
         return m;
     }
 
+    /**
+     * Keeps, in place and in order, the rows {@code [0, n)} whose item is live and passes the
+     * filter; returns how many remain. For recall sources that find ids elsewhere (co-clicks) and
+     * filter them here. Any thread.
+     */
+    public int retain(Filter filter, long[] ids, float[] scores, int n) {
+        FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            int ord = ordById.get(ids[i]);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                ids[m] = ids[i];
+                scores[m++] = scores[i];
+            }
+        }
+        return m;
+    }
+
     /** How many live items pass the filter. Any thread. */
     public int count(Filter filter) {
         FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
@@ -452,10 +499,14 @@ public final class ItemIndex implements ItemStore {
         }
         SearchResult.NodeScore[] found = graph.search(query, k, ef, p);
         Columns c = p.state.columns;
-        int m = Math.min(k, found.length);
-        for (int i = 0; i < m; i++) {
-            outIds[i] = c.ids[found[i].node];
-            outScores[i] = found[i].score;
+        int m = 0;
+        for (int i = 0; i < found.length && m < k; i++) {
+            // re-check: a writer may have re-pointed the node since the search accepted it
+            int ord = graph.ordOf(found[i].node);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                outIds[m] = c.ids[ord];
+                outScores[m++] = found[i].score;
+            }
         }
         return m;
     }
@@ -476,8 +527,8 @@ public final class ItemIndex implements ItemStore {
         PeekableIntIterator it = p.candidates.getIntIterator();
         while (it.hasNext()) {
             int ord = it.next();
-            if (c.embedding[ord] != null && p.rowPasses(ord)) {
-                top.offer(ord, graph.score(q, ord));
+            if (c.node[ord] >= 0 && p.rowPasses(ord)) {
+                top.offer(ord, graph.score(q, c.node[ord]));
             }
         }
         int[] ords = new int[top.size()];
@@ -602,10 +653,6 @@ public final class ItemIndex implements ItemStore {
     /** Approximate heap bytes of the vector graph (not counting the vectors). */
     public long graphBytes() {
         return graph.ramBytesUsed();
-    }
-
-    IndexState stateForTest() {
-        return state;
     }
 
     @Override

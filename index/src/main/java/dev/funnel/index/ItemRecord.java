@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param createdAtMillis creation time in epoch millis
  * @param popularity      finite, {@code >= 0}; higher is more popular
  * @param embedding       content embedding (finite values) or null for an item without one; copied
- * @param attributes      extra fields (string, number, boolean or list of strings), may be empty
+ * @param attributes      extra fields (string, number, boolean or list of strings), may be empty;
+ *                        integral numbers are stored as Long, others as Double
  */
 public record ItemRecord(long id, String category, String author, List<String> tags, String status,
                          long createdAtMillis, double popularity, float[] embedding, Map<String, Object> attributes) {
@@ -50,7 +51,7 @@ public record ItemRecord(long id, String category, String author, List<String> t
                 }
             }
         }
-        attributes = attributes == null ? Map.of() : Map.copyOf(attributes);
+        attributes = attributes == null ? Map.of() : normalized(attributes);
         for (Map.Entry<String, Object> e : attributes.entrySet()) {
             Object v = e.getValue();
             if (!(v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof List)) {
@@ -61,6 +62,26 @@ public record ItemRecord(long id, String category, String author, List<String> t
                 throw new IllegalArgumentException("item " + id + ": attribute '" + e.getKey() + "' shadows a built-in field");
             }
         }
+    }
+
+    /** Integral numbers become Long, other numbers Double, lists immutable: one form per value. */
+    private static Map<String, Object> normalized(Map<String, Object> attrs) {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : attrs.entrySet()) {
+            Object v = e.getValue();
+            if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+                v = ((Number) v).longValue();
+            } else if (v instanceof Number n) {
+                v = n.doubleValue();
+            } else if (v instanceof List<?> l) {
+                v = l.stream().map(String::valueOf).toList();
+            }
+            if (e.getKey() == null || v == null) {
+                throw new IllegalArgumentException("attribute " + e.getKey() + " is null");
+            }
+            m.put(e.getKey(), v);
+        }
+        return Map.copyOf(m);
     }
 
     /** Whether the item may be served. */

@@ -16,30 +16,41 @@ import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * The HNSW-style proximity graph (jvector's Vamana/DiskANN graph, built in memory) over item
- * embeddings, keyed by the index's internal ordinals. Inserts come from the index writer; searches
- * run concurrently on any thread (jvector's on-heap graph is built for that), each thread with its
- * own searcher. Deleted ordinals are excluded by the caller's accept bits and marked deleted in the
- * graph so they stop being entry points; they are purged in bulk by {@link #purgeDeleted()}.
+ * The proximity graph over item embeddings (jvector's Vamana graph, in memory), with its own node
+ * ids: a row ({@link Columns}) points at a node, and {@link #ordOf} maps a node back to the row that
+ * currently owns it. An upsert that keeps the embedding (a popularity change) just re-points the
+ * node; only a new embedding adds a node.
+ *
+ * <p>Threads: the index writer adds nodes and re-points them; searches run concurrently on any
+ * thread (jvector's on-heap graph supports that), each thread with its own searcher. A node whose
+ * item is gone is marked deleted (no longer an entry point) and stays linked as a waypoint:
+ * jvector's {@code removeDeletedNodes} must not run concurrently with searches, so purging would
+ * need a rebuild beside the live graph, which is not done yet.
  */
 final class VectorGraph {
 
     static final VectorTypeSupport VTS = VectorizationProvider.getInstance().getVectorTypeSupport();
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
     private final int dim;
     private final VectorSimilarityFunction similarity;
     private final GraphIndexBuilder builder;
     private final OnHeapGraphIndex graph;
     private final ThreadLocal<GraphSearcher> searchers;
-    /** Vectors by ordinal; replaced (never mutated in place below the old length) when it grows. */
+    /** Vectors by node; replaced by a grown copy (published before the new node is linked). */
     private volatile VectorFloat<?>[] vectors = new VectorFloat<?>[1024];
-    private int deletedSinceCleanup; // writer only
+    /** Row ordinal owning each node, or -1; same growth rule. */
+    private volatile int[] ordOfNode = filled(1024);
+    private int nodes;   // writer only: next node id
+    private int deleted; // writer only
 
     VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth) {
         this.dim = dim;
@@ -51,99 +62,170 @@ final class VectorGraph {
         this.searchers = ThreadLocal.withInitial(() -> new GraphSearcher(graph));
     }
 
-    /** Writer only: stores the vector of an ordinal and links it into the graph. */
-    void add(int ord, float[] v) {
-        store(ord, v);
-        builder.addGraphNode(ord, vectors[ord]);
+    private static int[] filled(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, -1);
+        return a;
     }
 
-    /** Writer only: adds ordinals [from, to) in parallel on the common pool (bulk load). */
-    void addAll(int from, int to, float[][] embeddingsByOrd) {
-        for (int ord = from; ord < to; ord++) {
-            if (embeddingsByOrd[ord] != null) {
-                store(ord, embeddingsByOrd[ord]);
-            }
+    /** Writer only: stores a vector as a new node owned by {@code ord}, links it; returns the node. */
+    int add(float[] v, int ord) {
+        int node = store(v, ord);
+        builder.addGraphNode(node, vectors[node]);
+        return node;
+    }
+
+    /**
+     * Writer only, bulk load: nodes for rows [0, rows) with embeddings, linked in parallel on the
+     * common pool; writes each row's node into {@code nodeOfOrd}.
+     */
+    void addAll(int rows, float[][] embeddingsByOrd, int[] nodeOfOrd) {
+        int first = nodes;
+        for (int ord = 0; ord < rows; ord++) {
+            nodeOfOrd[ord] = embeddingsByOrd[ord] == null ? -1 : store(embeddingsByOrd[ord], ord);
         }
+        int last = nodes;
         VectorFloat<?>[] vs = vectors;
-        ForkJoinPool.commonPool().submit(() -> IntStream.range(from, to).parallel().forEach(ord -> {
-            if (vs[ord] != null) {
-                builder.addGraphNode(ord, vs[ord]);
-            }
-        })).join();
+        ForkJoinPool.commonPool().submit(() -> IntStream.range(first, last).parallel()
+                .forEach(node -> builder.addGraphNode(node, vs[node]))).join();
         builder.cleanup();
     }
 
-    private void store(int ord, float[] v) {
+    private int store(float[] v, int ord) {
         if (v.length != dim) {
             throw new IllegalArgumentException("embedding has dimension " + v.length + ", the index has " + dim);
         }
+        int node = nodes++;
         VectorFloat<?>[] vs = vectors;
-        if (ord >= vs.length) {
-            vs = Arrays.copyOf(vs, Math.max(ord + 1, vs.length * 2));
-            vectors = vs; // complete copy published before any search can be given this ordinal
+        int[] owners = ordOfNode;
+        if (node >= vs.length) {
+            vs = Arrays.copyOf(vs, vs.length * 2);
+            int[] o = Arrays.copyOf(owners, vs.length);
+            Arrays.fill(o, owners.length, o.length, -1);
+            owners = o;
         }
-        vs[ord] = VTS.createFloatVector(v);
+        vs[node] = VTS.createFloatVector(v);
+        owners[node] = ord;
+        ordOfNode = owners; // volatile writes: complete arrays, published before the node is linked
+        vectors = vs;
+        return node;
     }
 
-    /** Writer only. */
-    void markDeleted(int ord) {
-        if (ord < vectors.length && vectors[ord] != null && graph.containsNode(ord)) {
-            builder.markNodeDeleted(ord);
-            deletedSinceCleanup++;
-        }
+    /** Writer only: the node now belongs to another row (same vector). */
+    void repoint(int node, int ord) {
+        INTS.setRelease(ordOfNode, node, ord);
     }
 
-    /** Writer only: whether enough deletions piled up that a purge pays. */
-    boolean purgeDue() {
-        return deletedSinceCleanup > 1_000 && deletedSinceCleanup * 10L > graph.size();
+    /** Writer only: no row owns the node any more. */
+    void markDeleted(int node) {
+        INTS.setRelease(ordOfNode, node, -1);
+        builder.markNodeDeleted(node);
+        deleted++;
     }
 
-    /** Writer only: unlinks deleted nodes (seconds on a large graph; searches keep running). */
-    void purgeDeleted() {
-        builder.removeDeletedNodes();
-        deletedSinceCleanup = 0;
+    /** The row owning a node, or -1. Any thread. */
+    int ordOf(int node) {
+        int[] owners = ordOfNode;
+        return node < owners.length ? (int) INTS.getAcquire(owners, node) : -1;
     }
 
     int size() {
         return graph.size();
     }
 
+    /** Nodes marked deleted but still linked. */
+    int deletedCount() {
+        return deleted;
+    }
+
     /**
-     * Approximate search; any thread. Returns nodes best first, only ordinals {@code accept} takes.
+     * Approximate search; any thread. Returns nodes best first, only those whose owning row
+     * {@code acceptOrd} takes.
      *
      * @param ef search beam width (at least k)
      */
-    SearchResult.NodeScore[] search(float[] query, int k, int ef, Bits accept) {
+    SearchResult.NodeScore[] search(float[] query, int k, int ef, Bits acceptOrd) {
         if (graph.size() == 0) {
             return new SearchResult.NodeScore[0];
         }
         VectorFloat<?> q = VTS.createFloatVector(query);
         VectorFloat<?>[] vs = vectors;
-        ScoreFunction.ExactScoreFunction sf = node -> similarity.compare(q, vs[node]);
+        // The graph may hand us a node linked after we loaded the array (traversal scores nodes
+        // before the accept test); its vector was stored, and the array republished, before linking.
+        ScoreFunction.ExactScoreFunction sf = node -> similarity.compare(q, node < vs.length ? vs[node] : vectors[node]);
+        Bits accept = node -> {
+            int ord = ordOf(node);
+            return ord >= 0 && acceptOrd.get(ord);
+        };
         SearchResult r = searchers.get().search(new SearchScoreProvider(sf, null), k, Math.max(k, ef), 0f, 0f, accept);
         return r.getNodes();
     }
 
-    /** Exact score of an ordinal's vector against a query vector, on the graph's scale. */
-    float score(VectorFloat<?> query, int ord) {
-        return similarity.compare(query, vectors[ord]);
+    /** Exact score of a node's vector against a query vector, on the graph's scale. */
+    float score(VectorFloat<?> query, int node) {
+        return similarity.compare(query, vectors[node]);
     }
 
     VectorFloat<?> wrap(float[] v) {
         return VTS.createFloatVector(v);
     }
 
+    /**
+     * Writer lock held: writes the graph in the layout {@link GraphIndexBuilder#load} reads (node
+     * count, entry node, max degree, then each node's id and neighbours). Written here rather than
+     * by jvector's own {@code save}, which refuses graphs with deleted nodes; ours keep them as
+     * waypoints and are re-marked deleted on load.
+     */
     void save(DataOutput out) throws IOException {
-        graph.save(out);
-    }
-
-    void load(ByteBuffer in, float[][] embeddingsByOrd, int rows) throws IOException {
-        for (int ord = 0; ord < rows; ord++) {
-            if (embeddingsByOrd[ord] != null) {
-                store(ord, embeddingsByOrd[ord]);
+        var view = graph.getView();
+        int count = 0;
+        for (int node = 0; node < nodes; node++) {
+            if (graph.containsNode(node)) {
+                count++;
             }
         }
+        out.writeInt(count);
+        out.writeInt(count == 0 ? -1 : view.entryNode());
+        out.writeInt(graph.maxDegree());
+        for (int node = 0; node < nodes; node++) {
+            if (!graph.containsNode(node)) {
+                continue;
+            }
+            var it = view.getNeighborsIterator(node);
+            out.writeInt(node);
+            out.writeInt(it.size());
+            while (it.hasNext()) {
+                out.writeInt(it.nextInt());
+            }
+        }
+    }
+
+    void load(ByteBuffer in, float[][] vectorsByNode, int[] ownerByNode) throws IOException {
+        for (int node = 0; node < vectorsByNode.length; node++) {
+            int n = store(vectorsByNode[node], ownerByNode[node]);
+            assert n == node;
+        }
         builder.load(new io.github.jbellis.jvector.disk.ByteBufferReader(in));
+        for (int node = 0; node < ownerByNode.length; node++) {
+            if (ownerByNode[node] < 0 && graph.containsNode(node)) {
+                builder.markNodeDeleted(node);
+                deleted++;
+            }
+        }
+    }
+
+    int nodeCount() {
+        return nodes;
+    }
+
+    /** Writer only (snapshots): the vector of a node. */
+    float[] vector(int node) {
+        VectorFloat<?> v = vectors[node];
+        float[] out = new float[dim];
+        for (int d = 0; d < dim; d++) {
+            out[d] = v.get(d);
+        }
+        return out;
     }
 
     long ramBytesUsed() {

@@ -59,6 +59,7 @@ class ItemIndexTest {
             assertEquals(r.status(), idx.status(r.id()));
             assertEquals(r.popularity(), idx.popularity(r.id()));
             assertEquals(r.attributes().get("price"), idx.attribute(r.id(), "price"));
+            assertEquals(Long.class, idx.attribute(r.id(), "price").getClass());
         }
         assertNull(idx.category(9999));
         assertFalse(idx.contains(9999));

@@ -13,22 +13,23 @@ import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
 
 /**
- * An A/B split scene under a steady open-model rate: every answer's arm (by default
- * {@code $.versions.dag}, set {@code armPath} otherwise) is checked by an {@link ArmTracker}: a
+ * An A/B split scene under a steady open-model rate: every answer's arm (by default the route,
+ * {@code $.versions.route}; set {@code armPath} otherwise) is checked by an {@link ArmTracker}: a
  * user never changes arm, there are {@code arms} arms, and each gets at least {@code minArmShare}
  * of the traffic once 200 answers are in. A violation fails that request, so a broken split fails
  * the error-rate assertion; p99 is asserted as in the steady simulation. The observed split is
  * printed at the end.
  *
- * <p>Defaults: scene {@value #DEFAULT_SCENE}, rate 50/s, 30 s, p99 ≤ 20 ms, arms 2, minArmShare 0.3.
+ * <p>Defaults: scene {@value #DEFAULT_SCENE} (routed 90/10 to {@code control} and {@code wide_hot}
+ * by dag-configs/routing.yaml), rate 50/s, 30 s, p99 ≤ 20 ms, arms 2, minArmShare 0.05.
  */
 public final class AbSplitSimulation extends Simulation {
-    static final String DEFAULT_SCENE = "home_feed_ab";
+    static final String DEFAULT_SCENE = "home";
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(50, 30, 20, DEFAULT_SCENE);
-    private final String armPath = System.getProperty("armPath", "$.versions.dag");
+    private final String armPath = System.getProperty("armPath", "$.versions.route");
     private final ArmTracker arms = new ArmTracker((int) LoadSettings.number("arms", 2),
-            LoadSettings.number("minArmShare", 0.3), 200);
+            LoadSettings.number("minArmShare", 0.05), 200);
     private final SimTraffic traffic = SimTraffic.defaultWorld();
 
     {

@@ -17,7 +17,7 @@ import static io.gatling.javaapi.core.CoreDsl.scenario;
  * <p>Defaults: rate 100/s, 60 s, p99 ≤ 20 ms, scenes {@value #DEFAULT_SCENES}.
  */
 public final class RecommendSteadySimulation extends Simulation {
-    static final String DEFAULT_SCENES = "home_feed";
+    static final String DEFAULT_SCENES = "home";
 
     private final LoadSettings settings = LoadSettings.fromSystemProperties(100, 60, 20, DEFAULT_SCENES);
     private final SimTraffic traffic = SimTraffic.defaultWorld();

@@ -58,14 +58,23 @@ final class SimTraffic {
         }
     }
 
-    /** The default world (generated once per JVM, about a second), over {@code -Dusers} users (default all). */
+    /**
+     * The world the server under test serves, built as {@code funnel demo} builds it: the default
+     * sim config with {@code -DsimSeed}, {@code -DsimItems}, {@code -DsimUsers} when the server was
+     * started with other {@code sim.*} values. Traffic comes from its first {@code -Dusers} users
+     * (default all). Generated once per JVM (about a second for the default world).
+     */
     static SimTraffic defaultWorld() {
         SimTraffic t = defaultWorld;
         if (t == null) {
             synchronized (SimTraffic.class) {
                 t = defaultWorld;
                 if (t == null) {
-                    SimWorld w = SimWorld.generate(SimConfig.DEFAULT);
+                    SimConfig c = SimConfig.DEFAULT
+                            .withSeed((long) LoadSettings.number("simSeed", SimConfig.DEFAULT_SEED))
+                            .withSize((int) LoadSettings.number("simItems", SimConfig.DEFAULT_ITEMS),
+                                    (int) LoadSettings.number("simUsers", SimConfig.DEFAULT_USERS));
+                    SimWorld w = SimWorld.generate(c);
                     t = new SimTraffic(w, (int) LoadSettings.number("users", w.users().size()));
                     defaultWorld = t;
                 }

@@ -113,7 +113,7 @@ public final class FunnelApp implements AutoCloseable {
             SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), sre);
+                    readiness, token, tls, new AtomicInteger(), env, sre);
             FunnelServer server = FunnelServer.start(deps);
             LOG.info("ready: {}", readiness);
             return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);

@@ -3,7 +3,6 @@ package dev.funnel.engine.dag;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
-import dev.funnel.engine.spi.Params;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

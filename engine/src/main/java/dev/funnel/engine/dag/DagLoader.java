@@ -173,7 +173,7 @@ public final class DagLoader {
                         params.put(e.getKey(), value(e.getValue(), where + ": param '" + e.getKey() + "'"));
                     }
                 } else if (!isNull(p)) {
-                    problems.add(new Problem(file, line(p), where + ": 'params' must be a mapping, got " + describe(p)));
+                    problems.add(new Problem(file, line(p), where + ": params must be a mapping, got " + describe(p)));
                 }
             }
             Integer deadline = m.containsKey("deadline_ms") ? integer(m.get("deadline_ms"), where + ": deadline_ms") : null;

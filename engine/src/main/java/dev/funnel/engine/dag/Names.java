@@ -20,7 +20,7 @@ final class Names {
             }
         }
         int limit = Math.max(2, name.length() / 3);
-        return bestDistance <= limit ? best : null;
+        return bestDistance <= limit && bestDistance < name.length() ? best : null;
     }
 
     /** Levenshtein distance. */

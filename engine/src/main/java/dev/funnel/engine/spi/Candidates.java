@@ -218,6 +218,11 @@ public final class Candidates {
             scores[row] = score;
         }
 
+        /** The current score of the item at {@code row}. */
+        public float score(int row) {
+            return scores[row];
+        }
+
         /** Rows added so far. */
         public int size() {
             return size;

@@ -9,6 +9,7 @@ import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.index.ClickCounts;
 import dev.funnel.index.Filter;
 import dev.funnel.index.ItemFields;
 import dev.funnel.index.ItemIndex;
@@ -19,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code recall.hot}: the most popular items passing the node's filter, optionally the top few of
- * every category (a popularity list that is not all one category). The list is the same for every
+ * every category (a popularity list that is not all one category). Popularity is the items' prior
+ * popularity attribute, or with {@code window_hours} the clicks in that window (from
+ * {@link ClickCounts}) with the prior list filling the rest. The list is the same for every
  * user, so it is computed once per index version (and per minute when the filter has an age
  * window) and shared by requests: a cache hit is one volatile read.
  */
@@ -28,6 +31,7 @@ public final class HotRecall implements OperatorFactory {
     static final ParamSchema SCHEMA = ParamSchema.of(
             ParamSpec.optionalInt("limit", 300, 1, 10_000, "items to return"),
             ParamSpec.optionalInt("per_category", 0, 0, 10_000, "when > 0: at most this many per category, the best of each"),
+            ParamSpec.optionalDouble("window_hours", 0, 0, 24 * 7, "when > 0: rank by clicks in this window first, then by prior popularity"),
             RecallFilters.FILTER,
             RecallFilters.ONLINE_ONLY);
 
@@ -54,7 +58,14 @@ public final class HotRecall implements OperatorFactory {
     @Override
     public Operator<?> create(Params params, OperatorEnv env) {
         ItemIndex index = env.require(ItemIndex.class);
-        return new Hot(index, RecallFilters.from(params, index), params.getInt("limit"), params.getInt("per_category"));
+        double windowHours = params.getDouble("window_hours");
+        ClickCounts counts = windowHours > 0 ? env.require(ClickCounts.class) : null;
+        long windowMillis = (long) (windowHours * 3_600_000d);
+        if (counts != null && windowMillis > counts.maxWindowMillis()) {
+            throw new IllegalArgumentException("param 'window_hours': the click counts keep " + counts.maxWindowMillis() / 3_600_000d
+                    + " hours, got " + windowHours);
+        }
+        return new Hot(index, counts, windowMillis, RecallFilters.from(params, index), params.getInt("limit"), params.getInt("per_category"));
     }
 
     private record Cached(long version, long minute, String source, Candidates list) {
@@ -62,13 +73,17 @@ public final class HotRecall implements OperatorFactory {
 
     private static final class Hot implements Operator<Candidates> {
         private final ItemIndex index;
+        private final ClickCounts counts;
+        private final long windowMillis;
         private final Filter filter;
         private final int limit;
         private final int perCategory;
         private final AtomicReference<Cached> cache = new AtomicReference<>();
 
-        Hot(ItemIndex index, Filter filter, int limit, int perCategory) {
+        Hot(ItemIndex index, ClickCounts counts, long windowMillis, Filter filter, int limit, int perCategory) {
             this.index = index;
+            this.counts = counts;
+            this.windowMillis = windowMillis;
             this.filter = filter;
             this.limit = limit;
             this.perCategory = perCategory;
@@ -77,7 +92,7 @@ public final class HotRecall implements OperatorFactory {
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
             long version = index.version();
-            long minute = filter.createdWithinMillis() >= 0 ? index.nowMillis() / 60_000 : 0;
+            long minute = filter.createdWithinMillis() >= 0 || counts != null ? index.nowMillis() / 60_000 : 0;
             Cached c = cache.get(); // racy read once: a stale entry is detected by its version
             if (c != null && c.version == version && c.minute == minute && c.source.equals(in.nodeId())) {
                 return Mono.just(c.list);
@@ -88,6 +103,34 @@ public final class HotRecall implements OperatorFactory {
         }
 
         private Candidates compute(String source) {
+            Candidates prior = computePrior(source);
+            if (counts == null) {
+                return prior;
+            }
+            // clicked in the window first (score = clicks, at least 1), then the prior list
+            long[] ids = new long[limit * 4];
+            float[] clicks = new float[ids.length];
+            int n = counts.top(windowMillis, ids, clicks);
+            n = index.retain(filter, ids, clicks, n);
+            Candidates.Builder b = Candidates.builder(new String[] {source}, limit);
+            IdScoreAccumulator taken = new IdScoreAccumulator(limit, false);
+            java.util.Map<String, Integer> perCat = new java.util.HashMap<>();
+            for (int i = 0; i < n && b.size() < limit; i++) {
+                if (perCategory > 0 && perCat.merge(index.category(ids[i]), 1, Integer::sum) > perCategory) {
+                    continue;
+                }
+                taken.add(ids[i], 0);
+                b.add(ids[i], clicks[i], 0, clicks[i]);
+            }
+            for (int i = 0; i < prior.size() && b.size() < limit; i++) {
+                if (!taken.contains(prior.id(i))) {
+                    b.add(prior.id(i), prior.score(i), 0, prior.score(i));
+                }
+            }
+            return b.build();
+        }
+
+        private Candidates computePrior(String source) {
             long[] ids = new long[limit];
             float[] scores = new float[limit];
             if (perCategory == 0) {

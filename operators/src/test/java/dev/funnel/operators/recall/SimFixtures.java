@@ -61,6 +61,24 @@ public final class SimFixtures {
         return new OperatorEnv().register(ItemIndex.class, index).register(ItemStore.class, index).register(ProfileStore.class, profiles);
     }
 
+    /** Runs a recall operator with these params (schema defaults filled in) on one request. */
+    @SuppressWarnings("unchecked")
+    public static dev.funnel.engine.spi.Candidates run(dev.funnel.engine.spi.OperatorFactory f, Map<String, Object> given, OperatorEnv env,
+                                                       String nodeId, UserProfile profile, String requestId) {
+        java.util.Map<String, Object> m = new java.util.HashMap<>();
+        for (dev.funnel.engine.spi.ParamSpec spec : f.params().all()) {
+            if (spec.defaultValue() != null) {
+                m.put(spec.name(), spec.defaultValue());
+            }
+        }
+        m.putAll(given);
+        dev.funnel.engine.spi.Operator<dev.funnel.engine.spi.Candidates> op =
+                (dev.funnel.engine.spi.Operator<dev.funnel.engine.spi.Candidates>) f.create(dev.funnel.engine.spi.Params.of(m), env);
+        Inputs in = profile == null ? Inputs.none(nodeId) : inputs(nodeId, profile);
+        return op.apply(in, RequestContext.builder().requestId(requestId).userId(profile == null ? "anon" : profile.userId())
+                .scene("home").count(10).loop(DirectLoop.INSTANCE).timing(0, Long.MAX_VALUE).build()).block();
+    }
+
     public static RequestContext request(String userId) {
         return RequestContext.builder().requestId("r1").userId(userId).scene("home").count(10).loop(DirectLoop.INSTANCE)
                 .timing(0, Long.MAX_VALUE).build();

@@ -71,7 +71,8 @@ final class HttpVerticle extends VerticleBase {
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
-        router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
+        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()))
+                .handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
                 .handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
@@ -92,6 +93,7 @@ final class HttpVerticle extends VerticleBase {
                 .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
+        new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
         if (deps.sre() != null) {
             deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
         }

@@ -12,7 +12,7 @@ final class Slos {
         Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1)
     };
 
-    static final double[] SIZES = {0, 1, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
+    static final double[] SIZES = {1, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
 
     private Slos() {
     }

@@ -4,8 +4,9 @@ import dev.funnel.sim.SimConfig;
 import dev.funnel.sim.SimWorld;
 
 /**
- * Demo mode: generates the sim world from {@code sim.*} config and registers it as
- * {@link SimWorld} so later wirings (the catalog, profiles) load from it. Does nothing outside demo.
+ * The sim world as the data source: in demo mode, or when {@code catalog.source: sim}, generates
+ * it from {@code sim.*} config and registers it as {@link SimWorld} so later wirings (the catalog,
+ * profiles) load from it.
  */
 public final class SimWorldWiring implements FeatureWiring {
 
@@ -16,7 +17,8 @@ public final class SimWorldWiring implements FeatureWiring {
 
     @Override
     public void wire(WiringContext ctx) {
-        if (!ctx.demo() || ctx.env().find(SimWorld.class).isPresent()) {
+        boolean wanted = ctx.demo() || "sim".equals(ctx.config().get("catalog.source", ""));
+        if (!wanted || ctx.env().find(SimWorld.class).isPresent()) {
             return;
         }
         SimConfig c = SimConfig.DEFAULT.withSeed(ctx.config().simSeed())

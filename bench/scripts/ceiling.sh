@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Funnel's HTTP/2 path against its ceiling, in one run: h2load drives a raw Vert.x server that
+# answers a fixed body (dev.funnel.bench.ceiling.CeilingServer), then Funnel serving a trivial DAG
+# (bench/scripts/dags-trivial: one cheap recall), with the same requests, connections and streams,
+# and prints both rates and the ratio (target: Funnel >= 0.7x the ceiling).
+#
+#   bench/scripts/ceiling.sh            # defaults: -c8 -m10, 5 s warm-up, 15 s measured, h2c
+#   SECONDS_MEASURED=30 CONNECTIONS=16 STREAMS=10 bench/scripts/ceiling.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+CONNECTIONS=${CONNECTIONS:-8}
+STREAMS=${STREAMS:-10}
+WARMUP=${WARMUP:-5}
+SECONDS_MEASURED=${SECONDS_MEASURED:-15}
+CEILING_PORT=${CEILING_PORT:-18080}
+FUNNEL_PORT=${FUNNEL_PORT:-18081}
+command -v h2load >/dev/null || { echo "h2load missing: apt-get install -y nghttp2-client" >&2; exit 1; }
+for p in "$CEILING_PORT" "$FUNNEL_PORT" $((FUNNEL_PORT + 363)); do port_free "$p" || { echo "port $p is busy" >&2; exit 1; }; done
+
+build
+BODY=$(mktemp)
+echo '{"user_id":"u000042","scene":"trivial","count":3}' >"$BODY"
+
+drive() { # url -> prints req/s of the measured run
+  h2load -c"$CONNECTIONS" -m"$STREAMS" -D "$WARMUP" -d "$BODY" -H 'content-type: application/json' "$1" >/dev/null 2>&1 || true
+  local out
+  out=$(h2load -c"$CONNECTIONS" -m"$STREAMS" -D "$SECONDS_MEASURED" -d "$BODY" -H 'content-type: application/json' "$1" 2>&1)
+  echo "$out" | grep -E "^(finished|requests|status codes|time for request)" >&2
+  local ok
+  ok=$(echo "$out" | sed -n 's/^status codes: \([0-9]*\) 2xx.*/\1/p')
+  awk -v n="$ok" -v s="$SECONDS_MEASURED" 'BEGIN { printf "%.0f", n / s }'
+}
+
+machine
+echo "== ceiling: raw Vert.x h2c, fixed body"
+start_bg /tmp/funnel-ceiling.log java -Xms512m -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.ceiling.CeilingServer --port "$CEILING_PORT"
+CEIL_PID=$LAST_PID
+wait_http "http://127.0.0.1:$CEILING_PORT/" 30
+CEILING_RPS=$(drive "http://127.0.0.1:$CEILING_PORT/v1/recommend")
+stop_pid "$CEIL_PID"
+
+echo "== Funnel: trivial DAG (demo world, recall.hot limit 3)"
+start_funnel "$FUNNEL_PORT" $((FUNNEL_PORT + 363)) "$ROOT/bench/scripts/dags-trivial" /tmp/funnel-ceiling-funnel.log
+FUNNEL_RPS=$(drive "http://127.0.0.1:$FUNNEL_PORT/v1/recommend")
+stop_pid "$FUNNEL_PID"
+
+echo "h2load -c$CONNECTIONS -m$STREAMS, ${SECONDS_MEASURED}s after ${WARMUP}s warm-up, 2xx only"
+awk -v c="$CEILING_RPS" -v f="$FUNNEL_RPS" 'BEGIN { printf "ceiling %d req/s, funnel %d req/s, ratio %.2fx (target >= 0.70x)\n", c, f, f / c }'

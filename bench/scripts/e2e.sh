@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# End-to-end figures for Funnel serving the full home_feed on this machine, in one run:
+#   1. the rank stage's compute bound: bare ONNX Runtime on the ctr model, RANK_ROWS rows per call
+#      (dev.funnel.bench.e2e.RankComputeBound), on all cores, before the server starts;
+#   2. the sustainable rate: open-model sweep on scene $SCENE (OpenLoopDriver --sweep), the highest
+#      arrival rate whose p99 (2xx) stays <= 20 ms with <= 0.1% failed or shed; ratio to (1);
+#   3. the slow-branch case: scene $SLOW_SCENE (5% of one recall branch delayed 500 ms, 60 ms DAG
+#      deadline) at SLOW_RATE: p99 <= 65 ms and no errors expected;
+#   4. overload: sustainable rate S for 15 s, 2S for 20 s, S for 15 s, with a per-second timeline:
+#      the server should shed with fast 503 + Retry-After, keep admitted p99, and recover.
+#
+#   bench/scripts/e2e.sh                       # everything (~4 min)
+#   STEPS="sweep" bench/scripts/e2e.sh         # any of: bound sweep slow overload
+#   SUSTAINABLE=800 STEPS="overload" bench/scripts/e2e.sh
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+STEPS=${STEPS:-"bound sweep slow overload"}
+DAGS=${DAGS:-"$ROOT/bench/scripts/dags-e2e"}
+SCENE=${SCENE:-home}
+SLOW_SCENE=${SLOW_SCENE:-home_slow}
+RANK_ROWS=${RANK_ROWS:-300}
+SWEEP=${SWEEP:-"100:4000:100"}
+SLOW_RATE=${SLOW_RATE:-200}
+HTTP_PORT=${HTTP_PORT:-18082}
+HTTPS_PORT=${HTTPS_PORT:-18445}
+port_free "$HTTP_PORT" || { echo "port $HTTP_PORT is busy" >&2; exit 1; }
+
+build
+driver() { java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$BENCH_CP" dev.funnel.bench.e2e.OpenLoopDriver \
+  --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" "$@" 2>&1 | grep -v '^SLF4J'; }
+has() { [[ " $STEPS " == *" $1 "* ]]; }
+
+machine
+BOUND=""
+if has bound; then
+  echo "== 1. rank compute bound (bare ONNX Runtime, $RANK_ROWS rows/call)"
+  OUT=$(java -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.e2e.RankComputeBound --rows "$RANK_ROWS" --seconds 10 2>&1 | grep -v '^SLF4J')
+  echo "$OUT"
+  BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
+fi
+
+start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log
+echo "server: funnel demo, dags $DAGS, pid $FUNNEL_PID"
+# JIT and caches: one minute of moderate load before anything is measured.
+driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null
+
+if has sweep; then
+  echo "== 2. sustainable rate, scene $SCENE (p99 <= 20 ms)"
+  OUT=$(driver --scene "$SCENE" --sweep "$SWEEP" --step-seconds 10 --warmup-seconds 3 --p99-millis 20)
+  echo "$OUT"
+  SUSTAINABLE=${SUSTAINABLE:-$(echo "$OUT" | sed -n 's/^sustainable rate.*: \([0-9]*\) req\/s.*/\1/p')}
+  if [[ -n "$BOUND" && "${SUSTAINABLE:-0}" -gt 0 ]]; then
+    awk -v s="$SUSTAINABLE" -v b="$BOUND" 'BEGIN { printf "sustainable %d req/s vs rank compute bound %d req/s: %.2fx (target >= 0.60x)\n", s, b, s / b }'
+  fi
+fi
+
+if has slow; then
+  echo "== 3. slow branch: scene $SLOW_SCENE at $SLOW_RATE req/s (p99 <= 65 ms, no errors)"
+  driver --scene "$SLOW_SCENE" --phases "${SLOW_RATE}x5:slow-warmup,${SLOW_RATE}x30:slow-branch"
+fi
+
+if has overload; then
+  S=${SUSTAINABLE:?set SUSTAINABLE=<req/s> or run the sweep step}
+  echo "== 4. overload: $S req/s, then $((2 * S)) req/s, then $S req/s (scene $SCENE)"
+  driver --scene "$SCENE" --timeline --phases "${S}x15:before,$((2 * S))x20:overload-2x,${S}x15:after"
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^funnel_admission_(rejected_total|limit)' || true
+fi

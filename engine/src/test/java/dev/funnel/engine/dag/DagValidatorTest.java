@@ -1,0 +1,185 @@
+package dev.funnel.engine.dag;
+
+import dev.funnel.engine.exec.TestOps;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class DagValidatorTest {
+
+    private static final String F = "dag-configs/home.yaml";
+
+    private static List<String> problems(String... lines) throws DagException {
+        DagSpec spec = DagLoader.parse(F, String.join("\n", lines) + "\n");
+        return DagValidator.validate(spec, TestOps.registry()).stream().map(Problem::toString).toList();
+    }
+
+    @Test
+    void validDagHasNoProblems() throws Exception {
+        assertEquals(List.of(), problems(
+                "dag: d",
+                "deadline_ms: 60",
+                "defaults: {deadline_ms: 20}",
+                "nodes:",
+                "  p: {op: profile}",
+                "  a: {op: src}",
+                "  n: {op: needs_profile, after: [p, a]}",
+                "  t: {op: strict, after: [n, a], params: {keep: 5, mode: b, ratio: 1, fields: [x], quota: {a: 2}}, on_timeout: {fallback: a}}",
+                "output: t"));
+    }
+
+    @Test
+    void unknownOpSuggestsTheClosestName() throws Exception {
+        assertEquals(List.of(F + ":4: node 'a': unknown op 'delya'; did you mean 'delay'?"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: delya}", "output: a"));
+        assertEquals(List.of(F + ":4: node 'a': unknown op 'recall.everything'"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: recall.everything}", "output: a"));
+    }
+
+    @Test
+    void unknownParamIsReportedAtItsOwnLine() throws Exception {
+        assertEquals(List.of(F + ":8: node 'a': unknown param 'kep' for op 'strict'; did you mean 'keep'? (accepted: keep, mode, ratio, model, flag, fields, quota)"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a:", "    op: strict", "    params:", "      keep: 1", "      kep: 2", "output: a"));
+    }
+
+    @Test
+    void outOfRangeParam() throws Exception {
+        assertEquals(List.of(F + ":14: node 'rank': param 'keep' must be >= 1, got -5"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "", "", "", "", "", "", "", "", "  rank:",
+                        "    {op: strict, after: [a], params: {keep: -5}}", "output: rank"));
+        assertEquals(List.of(F + ":4: node 'a': param 'ratio' must be <= 1, got 1.5"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: strict, params: {keep: 1, ratio: 1.5}}", "output: a"));
+    }
+
+    @Test
+    void illTypedParams() throws Exception {
+        assertEquals(List.of(
+                        F + ":7: node 'a': param 'keep' must be an integer, got 'ten'",
+                        F + ":8: node 'a': param 'mode' must be one of [a, b], got 'c'",
+                        F + ":9: node 'a': param 'flag' must be true or false, got 1",
+                        F + ":10: node 'a': param 'fields' must be a list of strings, got 'x'",
+                        F + ":11: node 'a': param 'quota' entry 'ann' must be a number, got 'lots'",
+                        F + ":12: node 'a': param 'model' must be a string, got 42",
+                        F + ":13: node 'a': param 'ratio' must be a number, got 'half'"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a:", "    op: strict", "    params:",
+                        "      keep: ten",
+                        "      mode: c",
+                        "      flag: 1",
+                        "      fields: x",
+                        "      quota: {ann: lots}",
+                        "      model: 42",
+                        "      ratio: half",
+                        "output: a"));
+    }
+
+    @Test
+    void missingRequiredParam() throws Exception {
+        assertEquals(List.of(F + ":4: node 'a': missing required param 'keep' (int)"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: strict}", "output: a"));
+    }
+
+    @Test
+    void danglingAfterAndFallback() throws Exception {
+        assertEquals(List.of(
+                        F + ":5: node 'b': 'after' names unknown node 'aa'; did you mean 'a'?",
+                        F + ":6: node 'c': on_error falls back to unknown node 'zzz'"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}",
+                        "  b: {op: union, after: [a, aa]}",
+                        "  c: {op: union, after: [b], on_error: {fallback: zzz}}",
+                        "output: c"));
+    }
+
+    @Test
+    void cyclesAreNamed() throws Exception {
+        assertEquals(List.of(
+                        F + ":5: cycle: a -> b -> c -> a",
+                        F + ":9: node 'self': lists itself in 'after' (cycle: self -> self)"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  s: {op: src}",
+                        "  a: {op: union, after: [s, c]}",
+                        "  b: {op: union, after: [a]}",
+                        "  c: {op: union, after: [b]}",
+                        "  out: {op: union, after: [c, self]}",
+                        "  self: {op: union, after: [self, s]}",
+                        "output: out"));
+    }
+
+    @Test
+    void nodesThatDoNotContributeToTheOutput() throws Exception {
+        assertEquals(List.of(F + ":5: node 'orphan' does not contribute to output 'a': no path leads from it to the output"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "  orphan: {op: src}", "output: a"));
+    }
+
+    @Test
+    void missingAndUnknownOutput() throws Exception {
+        assertEquals(List.of(F + ":1: missing 'output: <node>'"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}"));
+        assertEquals(List.of(F + ":5: output 'rernak' is not a node; did you mean 'rerank'?"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  rerank: {op: src}", "output: rernak"));
+    }
+
+    @Test
+    void nodeDeadlineAboveTheDags() throws Exception {
+        assertEquals(List.of(
+                        F + ":3: defaults: deadline_ms 100 exceeds the DAG's deadline_ms 60",
+                        F + ":6: node 'a': deadline_ms 80 exceeds the DAG's deadline_ms 60",
+                        F + ":8: node 'b': deadline_ms must be >= 1, got 0"),
+                problems("dag: d", "deadline_ms: 60", "defaults: {deadline_ms: 100}", "nodes:", "  a:", "    deadline_ms: 80", "    op: src",
+                        "  b: {op: union, after: [a], deadline_ms: 0}", "output: b"));
+    }
+
+    @Test
+    void fallbackMustBeUpstream() throws Exception {
+        assertEquals(List.of(F + ":6: node 'b': on_timeout falls back to 'c', which is not upstream of it (its output would not be ready)"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "  b:",
+                        "    {op: union, after: [a], on_timeout: {fallback: c}}",
+                        "  c: {op: union, after: [b]}", "output: c"));
+    }
+
+    @Test
+    void fallbackInDefaultsIsRejected() throws Exception {
+        assertEquals(List.of(F + ":3: defaults: on_error cannot be a fallback (it would apply to every node); set it per node"),
+                problems("dag: d", "deadline_ms: 60", "defaults: {on_error: {fallback: a}}", "nodes:", "  a: {op: src}", "output: a"));
+    }
+
+    @Test
+    void minInputsOutOfRange() throws Exception {
+        assertEquals(List.of(F + ":5: node 'u': min_inputs must be between 0 and 1 (the number of 'after' nodes), got 3"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "  u: {op: union, after: [a], min_inputs: 3}", "output: u"));
+    }
+
+    @Test
+    void requiredInputTypeNotProvided() throws Exception {
+        assertEquals(List.of(F + ":5: node 'n': op 'needs_profile' needs an input of type String, but none of its 'after' nodes [a] produces one"),
+                problems("dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "  n: {op: needs_profile, after: [a]}", "output: n"));
+    }
+
+    @Test
+    void everyProblemInOneFileIsReportedInLineOrder() throws Exception {
+        assertEquals(List.of(
+                        F + ":2: deadline_ms must be >= 1, got 0",
+                        F + ":5: node 'a': unknown op 'sorc'; did you mean 'src'?",
+                        F + ":6: node 'b': param 'keep' must be >= 1, got -5",
+                        F + ":6: node 'b': 'after' names unknown node 'x'",
+                        F + ":6: node 'b': deadline_ms 90 exceeds the DAG's deadline_ms 0",
+                        F + ":7: node 'c': unknown param 'speed' for op 'union' (accepted: none)",
+                        F + ":7: node 'c': min_inputs must be between 0 and 1 (the number of 'after' nodes), got 2",
+                        F + ":8: cycle: d -> e -> d",
+                        F + ":8: node 'd' does not contribute to output 'c': no path leads from it to the output",
+                        F + ":9: node 'e' does not contribute to output 'c': no path leads from it to the output",
+                        F + ":10: node 'n': op 'needs_profile' needs an input of type String, but none of its 'after' nodes [b] produces one",
+                        F + ":10: node 'n' does not contribute to output 'c': no path leads from it to the output"),
+                problems("dag: d",
+                        "deadline_ms: 0",
+                        "defaults: {on_timeout: skip}",
+                        "nodes:",
+                        "  a: {op: sorc}",
+                        "  b: {op: strict, after: [a, x], params: {keep: -5}, deadline_ms: 90}",
+                        "  c: {op: union, after: [b], params: {speed: 3}, min_inputs: 2}",
+                        "  d: {op: union, after: [e]}",
+                        "  e: {op: union, after: [d]}",
+                        "  n: {op: needs_profile, after: [b]}",
+                        "output: c"));
+    }
+}

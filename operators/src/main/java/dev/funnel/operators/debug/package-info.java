@@ -1,0 +1,2 @@
+/** Operators for testing degradation and load: {@code debug.delay}. */
+package dev.funnel.operators.debug;

@@ -1,0 +1,2 @@
+/** Operators that combine the candidate lists of several branches: {@code merge}. */
+package dev.funnel.operators.merge;

@@ -1,0 +1,91 @@
+package dev.funnel.operators.recall;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSchema;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.index.Filter;
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ScoreField;
+import reactor.core.publisher.Mono;
+
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code recall.fresh}: the newest items (created within {@code max_age_hours}), newest first, for
+ * cold start and to give new items exposure. The same for every user, so it is cached per index
+ * version and minute.
+ */
+public final class FreshRecall implements OperatorFactory {
+
+    static final ParamSchema SCHEMA = ParamSchema.of(
+            ParamSpec.optionalInt("limit", 200, 1, 10_000, "items to return"),
+            ParamSpec.optionalDouble("max_age_hours", 72, 0.01, 24 * 365, "only items created within this many hours"),
+            RecallFilters.FILTER,
+            RecallFilters.ONLINE_ONLY);
+
+    @Override
+    public String name() {
+        return "recall.fresh";
+    }
+
+    @Override
+    public String description() {
+        return "Newest items (within max_age_hours), newest first; for cold start";
+    }
+
+    @Override
+    public ParamSchema params() {
+        return SCHEMA;
+    }
+
+    @Override
+    public Class<?> outputType() {
+        return Candidates.class;
+    }
+
+    @Override
+    public Operator<?> create(Params params, OperatorEnv env) {
+        ItemIndex index = env.require(ItemIndex.class);
+        Filter f = RecallFilters.from(params, index);
+        f = Filter.builder().createdWithinMillis((long) (params.getDouble("max_age_hours") * 3_600_000d)).build().andAll(f);
+        return new Fresh(index, f, params.getInt("limit"));
+    }
+
+    private record Cached(long version, long minute, String source, Candidates list) {
+    }
+
+    private static final class Fresh implements Operator<Candidates> {
+        private final ItemIndex index;
+        private final Filter filter;
+        private final int limit;
+        private final AtomicReference<Cached> cache = new AtomicReference<>();
+
+        Fresh(ItemIndex index, Filter filter, int limit) {
+            this.index = index;
+            this.filter = filter;
+            this.limit = limit;
+        }
+
+        @Override
+        public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
+            long version = index.version();
+            long minute = index.nowMillis() / 60_000;
+            Cached c = cache.get(); // racy read once: a stale entry is detected by version and minute
+            if (c != null && c.version == version && c.minute == minute && c.source.equals(in.nodeId())) {
+                return Mono.just(c.list);
+            }
+            long[] ids = new long[limit];
+            float[] scores = new float[limit];
+            int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
+            Candidates list = Candidates.fromSource(in.nodeId(), ids, scores, n);
+            cache.set(new Cached(version, minute, in.nodeId(), list));
+            return Mono.just(list);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package dev.funnel.operators.rerank;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSchema;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
+import dev.funnel.index.ItemStore;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code rerank.rules}: business rules on forward-index attributes, applied in this order:
+ * <ol>
+ *   <li>{@code block: ["status=offline", "author=a13"]} drops every matching item;</li>
+ *   <li>{@code boost: {"category=news": 1.5}} multiplies the score of matching items (several
+ *       matching rules multiply), then the list is re-sorted by score, ties kept in order;</li>
+ *   <li>{@code pin: {"category=promo": 0}} moves the first matching item to that position
+ *       (0-based; past the end means last; a position taken by an earlier pin: the next free one).</li>
+ * </ol>
+ */
+public final class RulesRerank implements OperatorFactory {
+
+    @Override
+    public String name() {
+        return "rerank.rules";
+    }
+
+    @Override
+    public String description() {
+        return "Block, boost and pin items by attribute rules (field=value)";
+    }
+
+    @Override
+    public ParamSchema params() {
+        return ParamSchema.of(
+                ParamSpec.optionalStringList("block", "drop items matching any of these field=value rules"),
+                ParamSpec.optionalNumberMap("boost", "field=value → score multiplier (> 0)"),
+                ParamSpec.optionalNumberMap("pin", "field=value → 0-based position of the first matching item"));
+    }
+
+    @Override
+    public Class<?> outputType() {
+        return Candidates.class;
+    }
+
+    @Override
+    public Set<Class<?>> requiredInputTypes() {
+        return Set.of(Candidates.class);
+    }
+
+    @Override
+    public Operator<Candidates> create(Params params, OperatorEnv env) {
+        List<AttributeRule> block = new ArrayList<>();
+        for (String s : params.getStringList("block")) {
+            block.add(AttributeRule.parse("block", s));
+        }
+        List<AttributeRule> boost = new ArrayList<>();
+        List<Float> factors = new ArrayList<>();
+        for (Map.Entry<String, Double> e : params.getNumberMap("boost").entrySet()) {
+            if (!(e.getValue() > 0) || e.getValue().isInfinite()) {
+                throw new IllegalArgumentException("param 'boost': '" + e.getKey() + "' must map to a factor > 0, got " + e.getValue());
+            }
+            boost.add(AttributeRule.parse("boost", e.getKey()));
+            factors.add(e.getValue().floatValue());
+        }
+        List<Map.Entry<AttributeRule, Integer>> pins = new ArrayList<>();
+        for (Map.Entry<String, Double> e : params.getNumberMap("pin").entrySet()) {
+            double pos = e.getValue();
+            if (pos < 0 || pos != Math.rint(pos) || pos > 10_000) {
+                throw new IllegalArgumentException("param 'pin': '" + e.getKey() + "' must map to a position in [0, 10000], got " + e.getValue());
+            }
+            pins.add(Map.entry(AttributeRule.parse("pin", e.getKey()), (int) pos));
+        }
+        pins.sort(Map.Entry.comparingByValue());
+        ItemStore items = env.require(ItemStore.class);
+        Rules rules = new Rules(block, boost, factors, pins);
+        return (in, ctx) -> {
+            Candidates c = in.first(Candidates.class);
+            return c == null ? Mono.empty() : Mono.just(rules.apply(c, items));
+        };
+    }
+
+    private record Rules(List<AttributeRule> block, List<AttributeRule> boost, List<Float> factors,
+                         List<Map.Entry<AttributeRule, Integer>> pins) {
+
+        Candidates apply(Candidates c, ItemStore items) {
+            int n = c.size();
+            Integer[] order = new Integer[n];
+            float[] score = c.scoresCopy();
+            int m = 0;
+            for (int i = 0; i < n; i++) {
+                boolean blocked = false;
+                for (AttributeRule r : block) {
+                    if (r.matches(items, c.id(i))) {
+                        blocked = true;
+                        break;
+                    }
+                }
+                if (blocked) {
+                    continue;
+                }
+                for (int b = 0; b < boost.size(); b++) {
+                    if (boost.get(b).matches(items, c.id(i))) {
+                        score[i] *= factors.get(b);
+                    }
+                }
+                order[m++] = i;
+            }
+            Integer[] kept = Arrays.copyOf(order, m);
+            if (!boost.isEmpty()) {
+                Arrays.sort(kept, Comparator.comparingDouble((Integer i) -> score[i]).reversed()); // stable
+            }
+            // Pinned items take their positions (a taken one: the next free); the rest fill the gaps in order.
+            int size = kept.length;
+            int[] slots = new int[size];
+            Arrays.fill(slots, -1);
+            boolean[] pinned = new boolean[n];
+            for (Map.Entry<AttributeRule, Integer> pin : pins) {
+                for (Integer row : kept) {
+                    if (!pinned[row] && pin.getKey().matches(items, c.id(row))) {
+                        int pos = Math.min(pin.getValue(), size - 1);
+                        while (slots[pos] >= 0) {
+                            pos = (pos + 1) % size;
+                        }
+                        slots[pos] = row;
+                        pinned[row] = true;
+                        break;
+                    }
+                }
+            }
+            int next = 0;
+            for (Integer row : kept) {
+                if (!pinned[row]) {
+                    while (slots[next] >= 0) {
+                        next++;
+                    }
+                    slots[next] = row;
+                }
+            }
+            List<Integer> list = new ArrayList<>(size);
+            for (int s : slots) {
+                list.add(s);
+            }
+            int[] rows = new int[list.size()];
+            float[] newScores = new float[list.size()];
+            for (int p = 0; p < rows.length; p++) {
+                rows[p] = list.get(p);
+                newScores[p] = score[rows[p]];
+            }
+            return c.select(rows, rows.length, newScores);
+        }
+    }
+}

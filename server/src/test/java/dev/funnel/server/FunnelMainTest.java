@@ -1,0 +1,66 @@
+package dev.funnel.server;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FunnelMainTest {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int run(String... args) {
+        return FunnelMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void validateAcceptsTheTestConfigs() {
+        assertEquals(0, run("validate", "src/test/resources/it-dags"), err.toString());
+        assertTrue(out.toString().startsWith("OK"));
+    }
+
+    @Test
+    void validatePrintsEveryProblemWithFileAndLineAndExitsOne(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("a.yaml"), """
+                dag: a
+                deadline_ms: 50
+                nodes:
+                  x: {op: recall.nope}
+                  y: {op: merge, after: [x, ghost]}
+                output: y
+                """);
+        Files.writeString(dir.resolve("routing.yaml"), """
+                scenes:
+                  home:
+                    routes:
+                      - {name: r, dag: b, traffic: 100}
+                """);
+        assertEquals(1, run("validate", dir.toString()));
+        String e = err.toString();
+        assertTrue(e.contains("a.yaml:4:"), e);
+        assertTrue(e.contains("a.yaml:5:"), e);
+        assertTrue(e.contains("routing.yaml:4: scene 'home', route 'r': unknown dag 'b'"), e);
+        assertTrue(e.contains("problem(s)"), e);
+    }
+
+    @Test
+    void validateOfAMissingPathIsAProblem() {
+        assertEquals(1, run("validate", "no/such/dir"));
+        assertTrue(err.toString().contains("no such file or directory"));
+    }
+
+    @Test
+    void usageErrorsExitTwo() {
+        assertEquals(2, run());
+        assertEquals(2, run("frobnicate"));
+        assertEquals(2, run("validate"));
+    }
+}

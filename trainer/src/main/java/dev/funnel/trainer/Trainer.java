@@ -1,0 +1,383 @@
+package dev.funnel.trainer;
+
+import dev.funnel.streams.StreamAppender;
+import dev.funnel.streams.StreamTailer;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.schema.Feedback;
+import dev.funnel.streams.schema.ImpressionLog;
+import dev.funnel.streams.schema.ModelDelta;
+import dev.funnel.streams.schema.SchemaException;
+import dev.funnel.trainer.join.JoinStats;
+import dev.funnel.trainer.join.LabelJoiner;
+import dev.funnel.trainer.learn.CtrLearner;
+import dev.funnel.trainer.learn.Sample;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The streaming trainer loop. Each {@link #runOnce() turn}: read a batch of impressions and of feedback,
+ * advance event time (the slower topic's newest timestamp, unless it has been idle), join labels, train
+ * on the samples, and publish a delta when an interval has passed.
+ *
+ * <p><b>Restart without loss or repeats.</b> Right after each publish the trainer writes a checkpoint:
+ * learner and join state, the input positions they reflect, and the delta version. On start it loads
+ * the checkpoint, moves its tailers just after those positions (replaying what the dead trainer had
+ * read but not checkpointed), and continues versions after the highest one in the delta topic, so no
+ * version is published twice even when the trainer died between publishing and checkpointing.
+ * Deltas carry absolute row values, so a row republished after a replay is harmless.
+ *
+ * <p>Threads: {@link #runOnce()} from one thread at a time, or {@link #start()} for a dedicated thread.
+ * The getters are safe from any thread.
+ */
+public final class Trainer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Trainer.class.getName());
+    private static final int CHECKPOINT_MAGIC = 0x46545243; // "FTRC"
+    private static final int CHECKPOINT_FORMAT = 1;
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final TrainerConfig config;
+    private final CtrLearner learner;
+    private final OnnxExporter exporter;
+    private final LongSupplier clockMillis;
+    private final LabelJoiner joiner;
+    private final StreamTailer impressions;
+    private final StreamTailer feedback;
+    private final StreamAppender deltas;
+    private final List<Sample> emitted = new ArrayList<>();
+
+    private long impressionPos = NONE;
+    private long feedbackPos = NONE;
+    private long impressionMaxTs = Long.MIN_VALUE;
+    private long feedbackMaxTs = Long.MIN_VALUE;
+    private long impressionLastSeenClock;
+    private long feedbackLastSeenClock;
+    private long lastSparseMillis;
+    private long lastDenseMillis;
+    private final AtomicLong version = new AtomicLong();
+    private final AtomicLong publishedSparse = new AtomicLong();
+    private final AtomicLong publishedDense = new AtomicLong();
+    private final AtomicLong badRecords = new AtomicLong();
+    private final AtomicLong lastPublishMillis = new AtomicLong();
+    private volatile Thread thread;
+    private volatile boolean running;
+
+    /**
+     * Opens the input and output topics, restores the checkpoint if there is one and finds the last
+     * published version.
+     *
+     * @param exporter    dense snapshot writer (ONNX)
+     * @param clockMillis processing-time clock for publish intervals and idleness (injected for tests)
+     */
+    public Trainer(TrainerConfig config, Transport transport, CtrLearner learner, OnnxExporter exporter, LongSupplier clockMillis) {
+        this.config = config;
+        this.learner = learner;
+        this.exporter = exporter;
+        this.clockMillis = clockMillis;
+        this.joiner = new LabelJoiner(config.join(), learner.shape().heads(), emitted::add);
+        this.impressions = transport.tailer(Topics.IMPRESSIONS, config.consumerName() + "-impressions");
+        this.feedback = transport.tailer(Topics.FEEDBACK, config.consumerName() + "-feedback");
+        this.deltas = transport.appender(Topics.MODEL_DELTAS);
+        restore();
+        long lastInTopic = lastPublishedVersion(transport);
+        version.set(Math.max(version.get(), lastInTopic));
+        long now = clockMillis.getAsLong();
+        lastSparseMillis = now;
+        lastDenseMillis = now;
+        impressionLastSeenClock = now;
+        feedbackLastSeenClock = now;
+    }
+
+    private long lastPublishedVersion(Transport transport) {
+        long[] max = {0};
+        try (StreamTailer t = transport.tailer(Topics.MODEL_DELTAS, config.consumerName() + "-self")) {
+            t.seekToStart();
+            int n;
+            do {
+                n = t.poll((pos, buf) -> {
+                    try {
+                        ModelDelta d = ModelDelta.decode(buf);
+                        if (d.modelName().equals(config.modelName())) {
+                            max[0] = Math.max(max[0], d.version());
+                        }
+                    } catch (SchemaException e) {
+                        badRecords.incrementAndGet();
+                    }
+                }, 256);
+            } while (n > 0);
+        }
+        return max[0];
+    }
+
+    /** One turn of the loop; returns how many input records it read. */
+    public int runOnce() {
+        long now = clockMillis.getAsLong();
+        int ni = impressions.poll(this::onImpression, config.pollBatch());
+        int nf = feedback.poll(this::onFeedback, config.pollBatch());
+        if (ni > 0) {
+            impressionLastSeenClock = now;
+        }
+        if (nf > 0) {
+            feedbackLastSeenClock = now;
+        }
+        boolean impIdle = ni == 0 && now - impressionLastSeenClock >= config.idleAfterMillis();
+        boolean fbIdle = nf == 0 && now - feedbackLastSeenClock >= config.idleAfterMillis();
+        long wm;
+        if (impIdle && fbIdle) {
+            // Caught up on both: event time goes on with the clock, so the last negatives come due.
+            long newest = Math.max(impressionMaxTs, feedbackMaxTs);
+            long idleFor = now - Math.max(impressionLastSeenClock, feedbackLastSeenClock);
+            wm = newest == Long.MIN_VALUE ? newest : newest + idleFor;
+        } else if (impIdle) {
+            wm = feedbackMaxTs;
+        } else if (fbIdle) {
+            wm = impressionMaxTs;
+        } else {
+            wm = Math.min(impressionMaxTs, feedbackMaxTs);
+        }
+        if (wm != Long.MIN_VALUE) {
+            joiner.advanceTo(wm);
+        }
+        long eventNow = Math.max(impressionMaxTs, feedbackMaxTs);
+        for (Sample s : emitted) {
+            learner.train(s, eventNow);
+        }
+        emitted.clear();
+        maybePublish(now);
+        return ni + nf;
+    }
+
+    private void onImpression(long pos, java.nio.ByteBuffer buf) {
+        impressionPos = pos;
+        try {
+            ImpressionLog log = ImpressionLog.decode(buf);
+            impressionMaxTs = Math.max(impressionMaxTs, log.timestampMillis());
+            joiner.onImpression(log);
+        } catch (SchemaException e) {
+            bad("impression", pos, e);
+        }
+    }
+
+    private void onFeedback(long pos, java.nio.ByteBuffer buf) {
+        feedbackPos = pos;
+        try {
+            Feedback f = Feedback.decode(buf);
+            feedbackMaxTs = Math.max(feedbackMaxTs, f.timestampMillis());
+            joiner.onFeedback(f);
+        } catch (SchemaException e) {
+            bad("feedback", pos, e);
+        }
+    }
+
+    private void bad(String what, long pos, SchemaException e) {
+        if (badRecords.incrementAndGet() == 1) {
+            LOG.log(Level.WARNING, "trainer " + config.consumerName() + ": skipping undecodable " + what + " at " + pos
+                    + " (further ones are only counted)", e);
+        }
+    }
+
+    private void maybePublish(long now) {
+        boolean dense = now - lastDenseMillis >= config.denseIntervalMillis();
+        boolean sparse = now - lastSparseMillis >= config.sparseIntervalMillis();
+        if (!dense && !sparse) {
+            return;
+        }
+        learner.flush();
+        learner.expire(Math.max(impressionMaxTs, feedbackMaxTs));
+        List<ModelDelta.Rows> rows = learner.takeTouchedRows();
+        int rowCount = 0;
+        for (ModelDelta.Rows r : rows) {
+            rowCount += r.size();
+        }
+        lastSparseMillis = now;
+        if (dense) {
+            lastDenseMillis = now;
+            publishDense(rows, now);
+        } else if (rowCount > 0) {
+            publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.SPARSE, now, rows, null));
+            publishedSparse.incrementAndGet();
+        } else {
+            return;
+        }
+        checkpoint();
+    }
+
+    private void publishDense(List<ModelDelta.Rows> rows, long now) {
+        float[][] w = learner.weights();
+        float[][] b = learner.biases();
+        List<ModelDelta.Rows> all = new ArrayList<>(rows);
+        all.addAll(DenseRows.of(w, b));
+        publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.DENSE, now, all, exporter.toOnnx(w, b)));
+        publishedDense.incrementAndGet();
+    }
+
+    /** Publishes a dense snapshot now (with rows touched since the last delta), then checkpoints. */
+    public void publishDenseNow() {
+        learner.flush();
+        long now = clockMillis.getAsLong();
+        lastDenseMillis = now;
+        lastSparseMillis = now;
+        publishDense(learner.takeTouchedRows(), now);
+        checkpoint();
+    }
+
+    private void publish(ModelDelta d) {
+        deltas.append(d.encode());
+        deltas.flush();
+        version.set(d.version());
+        lastPublishMillis.set(d.createdAtMillis());
+    }
+
+    private Path checkpointFile() {
+        return config.checkpointDir() == null ? null : config.checkpointDir().resolve(config.consumerName() + ".ckpt");
+    }
+
+    /** Writes the checkpoint now (also done after every publish). */
+    public void checkpoint() {
+        Path file = checkpointFile();
+        if (file == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+                o.writeInt(CHECKPOINT_MAGIC);
+                o.writeInt(CHECKPOINT_FORMAT);
+                o.writeUTF(config.modelName());
+                o.writeLong(version.get());
+                o.writeLong(impressionPos);
+                o.writeLong(feedbackPos);
+                o.writeLong(impressionMaxTs);
+                o.writeLong(feedbackMaxTs);
+                learner.writeState(o);
+                joiner.writeState(o);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot write checkpoint " + file, e);
+        }
+    }
+
+    private void restore() {
+        Path file = checkpointFile();
+        if (file == null || !Files.exists(file)) {
+            impressions.seekToStart();
+            feedback.seekToStart();
+            return;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
+            if (in.readInt() != CHECKPOINT_MAGIC || in.readInt() != CHECKPOINT_FORMAT) {
+                throw new IOException("not a trainer checkpoint (format " + CHECKPOINT_FORMAT + ")");
+            }
+            String model = in.readUTF();
+            if (!model.equals(config.modelName())) {
+                throw new IOException("checkpoint is for model " + model + ", trainer for " + config.modelName());
+            }
+            version.set(in.readLong());
+            impressionPos = in.readLong();
+            feedbackPos = in.readLong();
+            impressionMaxTs = in.readLong();
+            feedbackMaxTs = in.readLong();
+            learner.readState(in);
+            joiner.readState(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot read checkpoint " + file, e);
+        }
+        seek(impressions, impressionPos);
+        seek(feedback, feedbackPos);
+    }
+
+    private static void seek(StreamTailer t, long pos) {
+        if (pos == NONE) {
+            t.seekToStart();
+        } else {
+            t.seekAfter(pos);
+        }
+    }
+
+    /** Starts a dedicated loop thread (embedded or standalone use). */
+    public synchronized void start() {
+        if (thread != null) {
+            return;
+        }
+        running = true;
+        Thread t = new Thread(() -> {
+            while (running) {
+                int n;
+                try {
+                    n = runOnce();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "trainer " + config.consumerName() + " loop failed; stopping", e);
+                    running = false;
+                    break;
+                }
+                if (n == 0) {
+                    LockSupport.parkNanos(200_000);
+                }
+            }
+        }, "trainer-" + config.modelName());
+        t.setDaemon(true);
+        thread = t;
+        t.start();
+    }
+
+    /** The newest published delta version (0 before the first). */
+    public long version() {
+        return version.get();
+    }
+
+    public long publishedSparse() {
+        return publishedSparse.get();
+    }
+
+    public long publishedDense() {
+        return publishedDense.get();
+    }
+
+    /** Input records that could not be decoded. */
+    public long badRecords() {
+        return badRecords.get();
+    }
+
+    /** Join counters; read from the loop thread or after {@link #close()}. */
+    public JoinStats joinStats() {
+        return joiner.stats();
+    }
+
+    public CtrLearner learner() {
+        return learner;
+    }
+
+    /** Stops the loop thread (if any), writes a final checkpoint and closes the tailers. */
+    @Override
+    public void close() {
+        Thread t = thread;
+        running = false;
+        if (t != null) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        impressions.close();
+        feedback.close();
+    }
+}

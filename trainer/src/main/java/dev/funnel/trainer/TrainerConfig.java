@@ -1,0 +1,74 @@
+package dev.funnel.trainer;
+
+import dev.funnel.trainer.join.JoinConfig;
+import dev.funnel.trainer.learn.LearnerConfig;
+
+import java.nio.file.Path;
+
+/**
+ * Trainer settings. Immutable.
+ *
+ * @param modelName            model the deltas are for, e.g. {@code ctr}
+ * @param consumerName         the trainer's tailer name on the input topics
+ * @param sparseIntervalMillis publish touched rows at most this often
+ * @param denseIntervalMillis  publish a dense ONNX snapshot at most this often
+ * @param idleAfterMillis      an input topic with no new record for this long stops holding back event time
+ * @param pollBatch            records read per topic per loop turn
+ * @param checkpointDir        where state is checkpointed at each publish (null: no checkpoints)
+ * @param join                 label join timing
+ * @param learner              optimizers and tables
+ */
+public record TrainerConfig(String modelName, String consumerName, long sparseIntervalMillis, long denseIntervalMillis,
+                            long idleAfterMillis, int pollBatch, Path checkpointDir, JoinConfig join, LearnerConfig learner) {
+
+    public static final long DEFAULT_SPARSE_INTERVAL_MILLIS = 1_000;
+    public static final long DEFAULT_DENSE_INTERVAL_MILLIS = 60_000;
+    public static final long DEFAULT_IDLE_AFTER_MILLIS = 5_000;
+    public static final int DEFAULT_POLL_BATCH = 512;
+
+    public TrainerConfig {
+        if (modelName == null || modelName.isBlank()) {
+            throw new IllegalArgumentException("trainer: modelName must be set, got '" + modelName + "'");
+        }
+        if (consumerName == null || !consumerName.matches("[A-Za-z0-9._-]+")) {
+            throw new IllegalArgumentException("trainer: consumerName must match [A-Za-z0-9._-]+, got '" + consumerName + "'");
+        }
+        if (sparseIntervalMillis < 0 || denseIntervalMillis < sparseIntervalMillis || idleAfterMillis < 0 || pollBatch < 1) {
+            throw new IllegalArgumentException("trainer: need 0 <= sparseIntervalMillis <= denseIntervalMillis, idleAfterMillis >= 0,"
+                    + " pollBatch >= 1, got " + sparseIntervalMillis + "/" + denseIntervalMillis + "/" + idleAfterMillis + "/" + pollBatch);
+        }
+        if (join == null || learner == null) {
+            throw new IllegalArgumentException("trainer: join and learner config must be set");
+        }
+    }
+
+    /** Defaults for a model, checkpointing into {@code checkpointDir}. */
+    public static TrainerConfig defaults(String modelName, Path checkpointDir) {
+        return new TrainerConfig(modelName, "trainer-" + modelName, DEFAULT_SPARSE_INTERVAL_MILLIS, DEFAULT_DENSE_INTERVAL_MILLIS,
+                DEFAULT_IDLE_AFTER_MILLIS, DEFAULT_POLL_BATCH, checkpointDir, JoinConfig.DEFAULT, LearnerConfig.DEFAULT);
+    }
+
+    public TrainerConfig withIntervals(long sparseMillis, long denseMillis) {
+        return new TrainerConfig(modelName, consumerName, sparseMillis, denseMillis, idleAfterMillis, pollBatch, checkpointDir, join, learner);
+    }
+
+    public TrainerConfig withJoin(JoinConfig j) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, pollBatch,
+                checkpointDir, j, learner);
+    }
+
+    public TrainerConfig withLearner(LearnerConfig l) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, pollBatch,
+                checkpointDir, join, l);
+    }
+
+    public TrainerConfig withIdleAfter(long millis) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, millis, pollBatch,
+                checkpointDir, join, learner);
+    }
+
+    public TrainerConfig withPollBatch(int n) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, n,
+                checkpointDir, join, learner);
+    }
+}

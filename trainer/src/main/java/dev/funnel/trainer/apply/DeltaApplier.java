@@ -1,0 +1,180 @@
+package dev.funnel.trainer.apply;
+
+import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.streams.schema.ModelDelta;
+import dev.funnel.streams.schema.SchemaException;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Checks and applies one model's deltas, in version order. A delta that fails its checksum, belongs
+ * to another model, repeats an applied version, skips one, or names a table this replica lacks (or
+ * with another width) is rejected and counted, never applied, and nothing of it is half-applied:
+ * every check runs before the first write. Rows go into the serving {@link EmbeddingTable}s (which
+ * should have {@code admitAfter = 1}: the trainer already admitted them); dense snapshots go to the
+ * {@link DenseModelSink}.
+ *
+ * <p>Threads: {@link #apply} from one thread (the tables' single writer); getters from any thread.
+ */
+public final class DeltaApplier {
+
+    /** What happened to one delta. */
+    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, SKIPPED_VERSION, BAD_TABLE, SINK_FAILED, IGNORED }
+
+    private static final Logger LOG = Logger.getLogger(DeltaApplier.class.getName());
+
+    private final String modelName;
+    private final Map<String, EmbeddingTable> tables;
+    private final DenseModelSink denseSink;
+    private final LongSupplier clockMillis;
+    private final AtomicLong appliedVersion = new AtomicLong();
+    private final AtomicLong newestAppliedCreatedMillis = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong[] counts = new AtomicLong[Outcome.values().length];
+    private final AtomicLong rowsApplied = new AtomicLong();
+    private final AtomicLong rowsRefused = new AtomicLong();
+    private volatile boolean loggedReject;
+
+    /**
+     * @param modelName   the model this replica serves
+     * @param tables      serving tables by delta table name (e.g. {@code field}, {@code wide}); tables
+     *                    of a delta named {@code mlp.*} (dense weights as rows) are ignored here
+     * @param denseSink   where dense snapshots go
+     * @param clockMillis wall clock for freshness
+     */
+    public DeltaApplier(String modelName, Map<String, EmbeddingTable> tables, DenseModelSink denseSink, LongSupplier clockMillis) {
+        this.modelName = modelName;
+        this.tables = Map.copyOf(tables);
+        this.denseSink = denseSink;
+        this.clockMillis = clockMillis;
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new AtomicLong();
+        }
+    }
+
+    /** Decodes, checks and applies one encoded delta. */
+    public Outcome apply(ByteBuffer record) {
+        ModelDelta d;
+        try {
+            d = ModelDelta.decode(record);
+        } catch (SchemaException e) {
+            return reject(Outcome.CORRUPT, e.getMessage());
+        }
+        return apply(d);
+    }
+
+    /** Checks and applies one decoded delta. */
+    public Outcome apply(ModelDelta d) {
+        if (!d.modelName().equals(modelName)) {
+            return reject(Outcome.WRONG_MODEL, "delta for model " + d.modelName() + " v" + d.version() + ", serving " + modelName);
+        }
+        long applied = appliedVersion.get();
+        if (d.version() <= applied) {
+            return reject(Outcome.DUPLICATE, modelName + " v" + d.version() + " already applied (at v" + applied + ")");
+        }
+        if (d.version() != applied + 1) {
+            return reject(Outcome.SKIPPED_VERSION, modelName + " v" + d.version() + " after v" + applied + ": versions in between missing");
+        }
+        for (ModelDelta.Rows rows : d.tables()) {
+            if (isDenseRows(rows.table())) {
+                continue;
+            }
+            EmbeddingTable t = tables.get(rows.table());
+            if (t == null || t.dim() != rows.dim()) {
+                return reject(Outcome.BAD_TABLE, modelName + " v" + d.version() + ": table " + rows.table() + " dim " + rows.dim()
+                        + (t == null ? " is not served here" : " but serving has dim " + t.dim()));
+            }
+        }
+        if (d.kind() == ModelDelta.Kind.DENSE) {
+            try {
+                denseSink.swap(d);
+            } catch (Exception e) {
+                return reject(Outcome.SINK_FAILED, modelName + " v" + d.version() + ": dense swap failed: " + e);
+            }
+        }
+        for (ModelDelta.Rows rows : d.tables()) {
+            if (isDenseRows(rows.table())) {
+                continue;
+            }
+            EmbeddingTable t = tables.get(rows.table());
+            long[] ids = rows.ids();
+            float[] values = rows.values();
+            int dim = rows.dim();
+            long ok = 0;
+            for (int i = 0; i < ids.length; i++) {
+                EmbeddingTable.Write w = t.put(ids[i], values, i * dim);
+                if (w == EmbeddingTable.Write.INSERTED || w == EmbeddingTable.Write.UPDATED) {
+                    ok++;
+                }
+            }
+            rowsApplied.addAndGet(ok);
+            rowsRefused.addAndGet(ids.length - ok);
+        }
+        appliedVersion.set(d.version());
+        newestAppliedCreatedMillis.set(d.createdAtMillis());
+        counts[Outcome.APPLIED.ordinal()].incrementAndGet();
+        return Outcome.APPLIED;
+    }
+
+    private static boolean isDenseRows(String table) {
+        return table.startsWith("mlp.");
+    }
+
+    private Outcome reject(Outcome o, String why) {
+        counts[o.ordinal()].incrementAndGet();
+        if (!loggedReject) {
+            loggedReject = true;
+            LOG.log(Level.WARNING, "rejected model delta (" + o + "): " + why + "; further rejections are only counted");
+        }
+        return o;
+    }
+
+    public String modelName() {
+        return modelName;
+    }
+
+    /** The newest applied version (0 before the first). */
+    public long appliedVersion() {
+        return appliedVersion.get();
+    }
+
+    /** How many deltas had this outcome. */
+    public long count(Outcome o) {
+        return counts[o.ordinal()].get();
+    }
+
+    /** Deltas rejected for any reason. */
+    public long rejected() {
+        long n = 0;
+        for (Outcome o : Outcome.values()) {
+            if (o != Outcome.APPLIED && o != Outcome.IGNORED) {
+                n += counts[o.ordinal()].get();
+            }
+        }
+        return n;
+    }
+
+    public long rowsApplied() {
+        return rowsApplied.get();
+    }
+
+    /** Rows the serving tables refused (full, or not admitted). */
+    public long rowsRefused() {
+        return rowsRefused.get();
+    }
+
+    /** Model freshness: age of the newest applied delta in milliseconds, or -1 before the first. */
+    public long freshnessMillis() {
+        long created = newestAppliedCreatedMillis.get();
+        return created == Long.MIN_VALUE ? -1 : Math.max(0, clockMillis.getAsLong() - created);
+    }
+
+    @Override
+    public String toString() {
+        return "DeltaApplier{" + modelName + " v" + appliedVersion() + ", rejected=" + rejected() + ", rowsApplied=" + rowsApplied() + "}";
+    }
+}

@@ -1,0 +1,304 @@
+package dev.funnel.trainer.join;
+
+import dev.funnel.streams.schema.Feedback;
+import dev.funnel.streams.schema.ImpressionLog;
+import dev.funnel.trainer.learn.Sample;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Joins impressions with feedback by (request, item) in event time.
+ *
+ * <ul>
+ *   <li>A positive event (per head: {@code click} ← click/convert, {@code like} ← like, other heads by
+ *       event name) emits a positive sample for that head at once.</li>
+ *   <li>When the watermark passes impression time + {@code negativeDelayMillis}, each served item
+ *       emits one sample with label 0 for every head not yet positive (fast emit).</li>
+ *   <li>A positive after that, still inside {@code windowMillis}, is emitted as well (a correction,
+ *       counted); feedback after the window is dropped and counted late.</li>
+ *   <li>A repeated impression (same request id) or repeated event (same request, item, event) is
+ *       dropped and counted. Feedback that arrives before its impression waits for it, within the
+ *       window.</li>
+ * </ul>
+ * Single-threaded (the trainer's loop). Its whole state can be checkpointed.
+ */
+public final class LabelJoiner {
+
+    private final JoinConfig config;
+    private final List<String> heads;
+    private final int allHeads;
+    private final Consumer<Sample> out;
+    private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, List<Feedback>> orphans = new HashMap<>();
+    /** Request ids whose window closed recently, so a replayed impression is still recognised. */
+    private final LinkedHashMap<String, Long> closed = new LinkedHashMap<>();
+    private long watermarkMillis = Long.MIN_VALUE;
+    private final JoinStats stats = new JoinStats();
+
+    public LabelJoiner(JoinConfig config, List<String> heads, Consumer<Sample> out) {
+        if (heads.isEmpty() || heads.size() > 30) {
+            throw new IllegalArgumentException("join: need 1..30 heads, got " + heads);
+        }
+        this.config = config;
+        this.heads = List.copyOf(heads);
+        this.allHeads = (1 << heads.size()) - 1;
+        this.out = out;
+    }
+
+    public JoinStats stats() {
+        return stats;
+    }
+
+    public long watermarkMillis() {
+        return watermarkMillis;
+    }
+
+    /** Requests waiting for feedback or for their negative delay. */
+    public int pendingRequests() {
+        return pending.size();
+    }
+
+    /** Bits of the heads a feedback event is positive for. */
+    int headMask(Feedback.Event e) {
+        int m = 0;
+        for (int h = 0; h < heads.size(); h++) {
+            String name = heads.get(h);
+            boolean hit = switch (name) {
+                case "click" -> e == Feedback.Event.CLICK || e == Feedback.Event.CONVERT;
+                case "like" -> e == Feedback.Event.LIKE;
+                default -> e.isPositive() && e.name().equalsIgnoreCase(name);
+            };
+            if (hit) {
+                m |= 1 << h;
+            }
+        }
+        return m;
+    }
+
+    /** An impression: its items wait for feedback. */
+    public void onImpression(ImpressionLog log) {
+        stats.impressions++;
+        if (pending.containsKey(log.requestId()) || closed.containsKey(log.requestId())) {
+            stats.duplicateImpressions++;
+            return;
+        }
+        if (log.timestampMillis() + config.windowMillis() < watermarkMillis) {
+            stats.lateImpressions++;
+            return;
+        }
+        Pending p = new Pending(log);
+        pending.put(log.requestId(), p);
+        stats.servedItems += log.items().size();
+        List<Feedback> early = orphans.remove(log.requestId());
+        if (early != null) {
+            for (Feedback f : early) {
+                apply(p, f);
+            }
+        }
+    }
+
+    /** A feedback event. */
+    public void onFeedback(Feedback f) {
+        stats.feedback++;
+        Pending p = pending.get(f.requestId());
+        if (p == null) {
+            if (closed.containsKey(f.requestId()) || f.timestampMillis() + config.windowMillis() < watermarkMillis) {
+                stats.lateFeedback++;
+                return;
+            }
+            List<Feedback> list = orphans.computeIfAbsent(f.requestId(), k -> new ArrayList<>(2));
+            for (Feedback g : list) {
+                if (g.itemId() == f.itemId() && g.event() == f.event()) {
+                    stats.duplicateFeedback++;
+                    return;
+                }
+            }
+            list.add(f);
+            return;
+        }
+        apply(p, f);
+    }
+
+    private void apply(Pending p, Feedback f) {
+        int idx = p.indexOf(f.itemId());
+        if (idx < 0) {
+            stats.unknownItemFeedback++;
+            return;
+        }
+        if (!p.seenEvents.add(f.itemId() + ":" + f.event().ordinal())) {
+            stats.duplicateFeedback++;
+            return;
+        }
+        if (f.timestampMillis() > p.log.timestampMillis() + config.windowMillis()) {
+            stats.lateFeedback++;
+            return;
+        }
+        int mask = headMask(f.event()) & ~p.positive[idx];
+        if (mask == 0) {
+            return;
+        }
+        p.positive[idx] |= mask;
+        float[] labels = new float[heads.size()];
+        for (int h = 0; h < labels.length; h++) {
+            if ((mask & (1 << h)) != 0) {
+                labels[h] = 1f;
+            }
+        }
+        if (p.negativeEmitted) {
+            stats.corrections++;
+        }
+        stats.positives++;
+        out.accept(sample(p, idx, labels, mask));
+    }
+
+    private Sample sample(Pending p, int idx, float[] labels, int mask) {
+        ImpressionLog.Served s = p.log.items().get(idx);
+        return new Sample(p.log.requestId(), s.itemId(), p.log.userEmbedding(), s.itemEmbedding(), s.fieldIds(),
+                s.wideIds(), s.dense(), labels, mask);
+    }
+
+    /**
+     * Moves event time forward (never back): emits negatives that are due and closes windows that
+     * ended.
+     */
+    public void advanceTo(long watermark) {
+        if (watermark <= watermarkMillis) {
+            return;
+        }
+        watermarkMillis = watermark;
+        for (Iterator<Pending> it = pending.values().iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            long ts = p.log.timestampMillis();
+            if (!p.negativeEmitted && ts + config.negativeDelayMillis() <= watermark) {
+                p.negativeEmitted = true;
+                for (int i = 0; i < p.positive.length; i++) {
+                    int mask = allHeads & ~p.positive[i];
+                    if (mask != 0) {
+                        stats.negatives++;
+                        out.accept(sample(p, i, new float[heads.size()], mask));
+                    }
+                }
+            }
+            if (ts + config.windowMillis() < watermark) {
+                it.remove();
+                closed.put(p.log.requestId(), ts);
+            }
+        }
+        orphans.values().removeIf(list -> {
+            boolean expired = list.get(0).timestampMillis() + config.windowMillis() < watermark;
+            if (expired) {
+                stats.orphanFeedback += list.size();
+            }
+            return expired;
+        });
+        // Closed ids are kept for one more window, to recognise replays.
+        closed.values().removeIf(ts -> ts + 2 * config.windowMillis() < watermark);
+    }
+
+    private static final class Pending {
+        final ImpressionLog log;
+        final int[] positive;
+        final Set<String> seenEvents = new HashSet<>(4);
+        boolean negativeEmitted;
+
+        Pending(ImpressionLog log) {
+            this.log = log;
+            this.positive = new int[log.items().size()];
+        }
+
+        int indexOf(long itemId) {
+            List<ImpressionLog.Served> items = log.items();
+            for (int i = 0; i < items.size(); i++) {
+                if (items.get(i).itemId() == itemId) {
+                    return i;
+                }
+            }
+            return -1;
+        }
+    }
+
+    /** Writes the join state (pending impressions, early feedback, recent request ids, counters). */
+    public void writeState(DataOutputStream o) throws IOException {
+        o.writeLong(watermarkMillis);
+        o.writeInt(pending.size());
+        for (Pending p : pending.values()) {
+            byte[] enc = p.log.encode();
+            o.writeInt(enc.length);
+            o.write(enc);
+            for (int m : p.positive) {
+                o.writeInt(m);
+            }
+            o.writeBoolean(p.negativeEmitted);
+            o.writeInt(p.seenEvents.size());
+            for (String s : p.seenEvents) {
+                o.writeUTF(s);
+            }
+        }
+        o.writeInt(orphans.size());
+        for (List<Feedback> list : orphans.values()) {
+            o.writeInt(list.size());
+            for (Feedback f : list) {
+                byte[] enc = f.encode();
+                o.writeInt(enc.length);
+                o.write(enc);
+            }
+        }
+        o.writeInt(closed.size());
+        for (Map.Entry<String, Long> e : closed.entrySet()) {
+            o.writeUTF(e.getKey());
+            o.writeLong(e.getValue());
+        }
+        stats.write(o);
+    }
+
+    /** Restores state written by {@link #writeState}. */
+    public void readState(DataInputStream in) throws IOException {
+        pending.clear();
+        orphans.clear();
+        closed.clear();
+        watermarkMillis = in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            byte[] enc = new byte[in.readInt()];
+            in.readFully(enc);
+            Pending p = new Pending(ImpressionLog.decode(ByteBuffer.wrap(enc)));
+            for (int j = 0; j < p.positive.length; j++) {
+                p.positive[j] = in.readInt();
+            }
+            p.negativeEmitted = in.readBoolean();
+            int k = in.readInt();
+            for (int j = 0; j < k; j++) {
+                p.seenEvents.add(in.readUTF());
+            }
+            pending.put(p.log.requestId(), p);
+        }
+        int o = in.readInt();
+        for (int i = 0; i < o; i++) {
+            int k = in.readInt();
+            List<Feedback> list = new ArrayList<>(k);
+            for (int j = 0; j < k; j++) {
+                byte[] enc = new byte[in.readInt()];
+                in.readFully(enc);
+                list.add(Feedback.decode(ByteBuffer.wrap(enc)));
+            }
+            orphans.put(list.get(0).requestId(), list);
+        }
+        int c = in.readInt();
+        for (int i = 0; i < c; i++) {
+            closed.put(in.readUTF(), in.readLong());
+        }
+        stats.read(in);
+    }
+}

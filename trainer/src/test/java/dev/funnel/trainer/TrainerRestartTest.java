@@ -1,0 +1,162 @@
+package dev.funnel.trainer;
+
+import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.streams.StreamAppender;
+import dev.funnel.streams.StreamTailer;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.schema.Feedback;
+import dev.funnel.streams.schema.ImpressionLog;
+import dev.funnel.streams.schema.ModelDelta;
+import dev.funnel.trainer.apply.DeltaApplier;
+import dev.funnel.trainer.join.JoinConfig;
+import dev.funnel.trainer.learn.CtrLearner;
+import dev.funnel.trainer.learn.CtrShape;
+import dev.funnel.trainer.learn.LearnerConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Kills a trainer mid-stream (drops it without close or final checkpoint, its transport still
+ * open, as a dead process leaves its files) and starts another on the same directories: every served
+ * item becomes exactly one sample, and the delta topic holds each version once, consecutively, all
+ * applied by a serving applier with no rejection.
+ */
+class TrainerRestartTest {
+
+    static final CtrShape SHAPE = new CtrShape(4, 2, 3, 3, 1, new int[]{6}, List.of("click"));
+
+    @TempDir
+    Path dir;
+
+    static CtrLearner learner() {
+        int[] widths = SHAPE.layerWidths();
+        float[][] w = new float[widths.length - 1][];
+        float[][] b = new float[widths.length - 1][];
+        SplittableRandom r = new SplittableRandom(1);
+        for (int l = 0; l < w.length; l++) {
+            w[l] = new float[widths[l] * widths[l + 1]];
+            for (int i = 0; i < w[l].length; i++) {
+                w[l][i] = (float) (r.nextDouble() - 0.5);
+            }
+            b[l] = new float[widths[l + 1]];
+        }
+        return new CtrLearner(SHAPE, LearnerConfig.DEFAULT.withAdmitAfter(1), w, b);
+    }
+
+    static Trainer trainer(Transport t, Path ckpt, AtomicLong clock) {
+        TrainerConfig cfg = TrainerConfig.defaults("ctr", ckpt).withIntervals(1_000, 5_000).withJoin(new JoinConfig(500, 5_000))
+                .withIdleAfter(2_000).withPollBatch(40);
+        return new Trainer(cfg, t, learner(), (w, b) -> new byte[]{1, 2, 3}, clock::get);
+    }
+
+    @Test
+    void killAndRestartLosesNoSampleAndRepeatsNoVersion() {
+        Path topics = dir.resolve("topics");
+        Path ckpt = dir.resolve("ckpt");
+        int requests = 600;
+        int perRequest = 5;
+        long clicks = 0;
+        Transport writerSide = new ChronicleTransport(topics);
+        StreamAppender imp = writerSide.appender(Topics.IMPRESSIONS);
+        StreamAppender fb = writerSide.appender(Topics.FEEDBACK);
+        SplittableRandom r = new SplittableRandom(9);
+        for (int q = 0; q < requests; q++) {
+            long ts = q * 100L;
+            List<ImpressionLog.Served> served = new ArrayList<>();
+            for (int i = 0; i < perRequest; i++) {
+                long item = 1 + r.nextInt(50);
+                while (containsItem(served, item)) {
+                    item = 1 + r.nextInt(50);
+                }
+                served.add(new ImpressionLog.Served(item, i, 0.1f, new long[]{q % 20, item}, new long[]{q % 20, item, 9},
+                        new float[]{0.5f}, new float[]{1, 0, 0, 0}));
+            }
+            imp.append(new ImpressionLog("q" + q, "u" + (q % 20), "home", "ctr", 0, "s", ts, new float[]{0, 1, 0, 0}, served).encode());
+            for (ImpressionLog.Served s : served) {
+                if (r.nextDouble() < 0.2) {
+                    fb.append(new Feedback("q" + q, "u" + (q % 20), s.itemId(), Feedback.Event.CLICK, ts + 50).encode());
+                    clicks++;
+                    if (r.nextDouble() < 0.1) {
+                        fb.append(new Feedback("q" + q, "u" + (q % 20), s.itemId(), Feedback.Event.CLICK, ts + 60).encode());
+                    }
+                }
+            }
+        }
+
+        AtomicLong clock = new AtomicLong();
+        Transport first = new ChronicleTransport(topics);
+        Trainer a = trainer(first, ckpt, clock);
+        for (int turn = 0; turn < 7; turn++) {
+            clock.addAndGet(1_000);
+            a.runOnce();
+        }
+        clock.addAndGet(300);
+        a.runOnce(); // read more after the last checkpoint: this progress dies with the trainer
+        long versionAtKill = a.version();
+        assertTrue(versionAtKill >= 5, "published before the kill: " + versionAtKill);
+        // "kill -9": a is dropped, never closed, its transport left open.
+
+        Transport second = new ChronicleTransport(topics);
+        Trainer b = trainer(second, ckpt, clock);
+        assertEquals(versionAtKill, b.version(), "resumes numbering after the last published version");
+        for (int turn = 0; turn < 200; turn++) {
+            clock.addAndGet(1_000);
+            b.runOnce();
+        }
+        b.publishDenseNow();
+
+        assertEquals(requests, b.joinStats().impressions() - b.joinStats().duplicateImpressions());
+        assertEquals((long) requests * perRequest, b.joinStats().servedItems());
+        assertEquals(clicks, b.joinStats().positives(), "every click is one positive");
+        assertEquals((long) requests * perRequest - clicks, b.joinStats().negatives(), "every other served item one negative");
+        assertTrue(b.joinStats().duplicateFeedback() > 0);
+        assertEquals(0, b.joinStats().duplicateImpressions(), "replay started after the checkpointed position");
+        assertEquals(clicks + (long) requests * perRequest - clicks, b.learner().samplesSeen());
+
+        List<Long> versions = new ArrayList<>();
+        EmbeddingTable field = EmbeddingTable.builder(CtrShape.FIELD_TABLE, 3).build();
+        EmbeddingTable wide = EmbeddingTable.builder(CtrShape.WIDE_TABLE, 1).build();
+        List<Long> dense = new ArrayList<>();
+        DeltaApplier applier = new DeltaApplier("ctr", Map.of("field", field, "wide", wide), d -> dense.add(d.version()), clock::get);
+        try (Transport reader = new ChronicleTransport(topics); StreamTailer t = reader.tailer(Topics.MODEL_DELTAS, "replica")) {
+            while (t.poll((pos, buf) -> {
+                versions.add(ModelDelta.decode(buf.duplicate()).version());
+                assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(buf));
+            }, 100) > 0) {
+                // drain
+            }
+        }
+        for (int i = 0; i < versions.size(); i++) {
+            assertEquals(i + 1L, versions.get(i), "versions consecutive and unique: " + versions);
+        }
+        assertEquals(0, applier.rejected());
+        assertEquals(b.version(), applier.appliedVersion());
+        assertTrue(field.size() > 0 && wide.size() > 0);
+        assertTrue(dense.size() >= 2, "dense snapshots published: " + dense);
+        b.close();
+        second.close();
+        first.close();
+        writerSide.close();
+    }
+
+    private static boolean containsItem(List<ImpressionLog.Served> served, long item) {
+        for (ImpressionLog.Served s : served) {
+            if (s.itemId() == item) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

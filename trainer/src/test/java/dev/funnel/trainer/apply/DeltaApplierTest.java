@@ -1,0 +1,112 @@
+package dev.funnel.trainer.apply;
+
+import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.streams.schema.ModelDelta;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DeltaApplierTest {
+
+    private final AtomicLong clock = new AtomicLong(10_000);
+    private final EmbeddingTable field = EmbeddingTable.builder("field", 2).build();
+    private final List<Long> swapped = new ArrayList<>();
+    private final DeltaApplier applier = new DeltaApplier("ctr", Map.of("field", field), d -> swapped.add(d.version()), clock::get);
+
+    private static ModelDelta sparse(String model, long v, long id, float value) {
+        return new ModelDelta(model, v, ModelDelta.Kind.SPARSE, 9_000 + v,
+                List.of(new ModelDelta.Rows("field", 2, new long[]{id}, new float[]{value, value})), null);
+    }
+
+    private float valueOf(long id) {
+        float[] out = new float[2];
+        field.get(id, out, 0);
+        return out[0];
+    }
+
+    @Test
+    void appliesInOrderAndRejectsWhatMustNotBeApplied() {
+        assertEquals(-1, applier.freshnessMillis());
+        assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(ByteBuffer.wrap(sparse("ctr", 1, 5, 1f).encode())));
+        assertEquals(1f, valueOf(5));
+        assertEquals(10_000 - 9_001, applier.freshnessMillis());
+
+        assertEquals(DeltaApplier.Outcome.DUPLICATE, applier.apply(sparse("ctr", 1, 5, 7f)));
+        assertEquals(DeltaApplier.Outcome.SKIPPED_VERSION, applier.apply(sparse("ctr", 3, 5, 7f)));
+        assertEquals(DeltaApplier.Outcome.WRONG_MODEL, applier.apply(sparse("other", 2, 5, 7f)));
+        byte[] corrupt = sparse("ctr", 2, 5, 7f).encode();
+        corrupt[corrupt.length / 2] ^= 1;
+        assertEquals(DeltaApplier.Outcome.CORRUPT, applier.apply(ByteBuffer.wrap(corrupt)));
+        ModelDelta badTable = new ModelDelta("ctr", 2, ModelDelta.Kind.SPARSE, 0, List.of(
+                new ModelDelta.Rows("field", 2, new long[]{6}, new float[]{7, 7}),
+                new ModelDelta.Rows("nope", 1, new long[]{1}, new float[]{1})), null);
+        assertEquals(DeltaApplier.Outcome.BAD_TABLE, applier.apply(badTable));
+        assertFalse(field.contains(6), "nothing of a rejected delta is applied");
+        assertEquals(1f, valueOf(5));
+        assertEquals(5, applier.rejected());
+        assertEquals(1, applier.appliedVersion());
+
+        ModelDelta dense = new ModelDelta("ctr", 2, ModelDelta.Kind.DENSE, 9_500, List.of(), new byte[]{1});
+        assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(dense));
+        assertEquals(List.of(2L), swapped);
+        DeltaApplier failing = new DeltaApplier("ctr", Map.of("field", field), d -> {
+            throw new IllegalStateException("registry refused");
+        }, clock::get);
+        assertEquals(DeltaApplier.Outcome.SINK_FAILED, failing.apply(new ModelDelta("ctr", 1, ModelDelta.Kind.DENSE, 0, List.of(), new byte[]{1})));
+        assertEquals(0, failing.appliedVersion());
+    }
+
+    /** Stress: readers on many threads never see a torn row while the applier writes versions. */
+    @Test
+    void readersNeverSeeTornRowsWhileDeltasApply() throws Exception {
+        EmbeddingTable t = EmbeddingTable.builder("field", 16).build();
+        DeltaApplier a = new DeltaApplier("ctr", Map.of("field", t), d -> { }, clock::get);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong torn = new AtomicLong();
+        AtomicLong reads = new AtomicLong();
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            Thread th = new Thread(() -> {
+                float[] out = new float[16];
+                long i = 0;
+                while (!done.get()) {
+                    t.get(i++ % 100, out, 0);
+                    for (int k = 1; k < 16; k++) {
+                        if (out[k] != out[0]) {
+                            torn.incrementAndGet();
+                        }
+                    }
+                    reads.incrementAndGet();
+                }
+            });
+            th.start();
+            readers.add(th);
+        }
+        for (int v = 1; v <= 2_000; v++) {
+            long[] ids = new long[100];
+            float[] vals = new float[100 * 16];
+            for (int i = 0; i < 100; i++) {
+                ids[i] = i;
+                java.util.Arrays.fill(vals, i * 16, i * 16 + 16, v);
+            }
+            assertEquals(DeltaApplier.Outcome.APPLIED,
+                    a.apply(new ModelDelta("ctr", v, ModelDelta.Kind.SPARSE, 0, List.of(new ModelDelta.Rows("field", 16, ids, vals)), null)));
+        }
+        done.set(true);
+        for (Thread th : readers) {
+            th.join();
+        }
+        assertEquals(0, torn.get());
+        assertTrue(reads.get() > 0);
+        assertEquals(2_000 * 100L, a.rowsApplied());
+    }
+}
