@@ -115,9 +115,16 @@ public final class SreAdmin {
                 new JsonObject(ConsoleState.build(live.current(), stats, reloader == null ? null : reloader.log(),
                         env.find(ModelStatusSource.class).map(List::of).orElse(List.of()), widthFactor,
                         System.currentTimeMillis())).encode()));
-        router.get("/console").handler(rc -> rc.response().setStatusCode(302)
-                .putHeader("location", "/console/" + (rc.request().query() == null ? "" : "?" + rc.request().query())).end());
-        router.get("/console/").handler(rc -> console(rc, "index.html"));
+        // Vert.x matches "/console" for "/console/" too: redirect only the bare path, so the page's
+        // relative asset URLs resolve under /console/.
+        router.get("/console").handler(rc -> {
+            if (rc.request().path().endsWith("/")) {
+                console(rc, "index.html");
+            } else {
+                rc.response().setStatusCode(302).putHeader("location",
+                        "/console/" + (rc.request().query() == null ? "" : "?" + rc.request().query())).end();
+            }
+        });
         router.get("/console/:asset").handler(rc -> console(rc, rc.pathParam("asset")));
     }
 
