@@ -206,6 +206,7 @@ final class Run {
             return;
         }
         try {
+            calls[i] = null; // a signal the cancel itself provokes (some sources error on cancel) is ignored
             c.cancel();
             if (c.budgetBound) {
                 finishing = true;

@@ -9,6 +9,7 @@ import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.time.VirtualLoopScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -249,6 +250,31 @@ class DagExecutorTest {
         assertEquals(-1, span(r, "next").startNanos());
         assertEquals(NodeOutcome.NO_BUDGET, degradation(r, "u").cause());
         assertTrue(r.failed(), "the output node never ran");
+    }
+
+    @Test
+    void aSourceThatSignalsWhenCancelledIsSettledOnceAsTimeout() throws Exception {
+        TestOps.Factory rude = new TestOps.Factory("rude", dev.funnel.engine.spi.ParamSchema.NONE, Candidates.class,
+                java.util.Set.of(), -1, false, (p, env) -> (in, ctx) -> Mono.fromDirect(s -> s.onSubscribe(
+                        new org.reactivestreams.Subscription() {
+                            @Override
+                            public void request(long n) {
+                            }
+
+                            @Override
+                            public void cancel() {
+                                s.onError(new IllegalStateException("cancelled")); // not spec-compliant, but seen
+                            }
+                        })));
+        var reg = dev.funnel.engine.dag.OperatorRegistry.of(rude,
+                (TestOps.Factory) TestOps.registry().find("src").orElseThrow(),
+                (TestOps.Factory) TestOps.registry().find("union").orElseThrow());
+        CompiledDag dag = new DagCompiler(reg, new OperatorEnv()).compile(DagLoader.parse("t.yaml",
+                "dag: d\ndeadline_ms: 60\nnodes:\n  a: {op: src}\n  r: {op: rude, deadline_ms: 10}\n"
+                        + "  u: {op: union, after: [a, r]}\noutput: u\n"));
+        DagResult r = runTo(dag, 100, 10);
+        assertFalse(r.failed(), r.failure());
+        assertEquals(List.of("a:OK:3", "r:TIMEOUT:-1", "u:OK:3"), listener.nodes);
     }
 
     @Test
