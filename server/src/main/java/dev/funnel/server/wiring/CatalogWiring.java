@@ -1,6 +1,7 @@
 package dev.funnel.server.wiring;
 
 import dev.funnel.index.IndexConfig;
+import dev.funnel.index.IndexSnapshot;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemStore;
@@ -44,18 +45,52 @@ public final class CatalogWiring implements FeatureWiring {
             LOG.warn("no catalog source configured: the index starts empty and /health/ready waits for gate '{}'", GATE);
             return;
         }
+        // index.snapshot: restore from it when present (no graph rebuild), else build and write it
+        String snapshot = ctx.config().get("index.snapshot",
+                "data/index-sim" + world.config().seed() + "-" + world.config().items() + "x" + dim + ".snap");
+        java.nio.file.Path snapshotPath = snapshot.equals("none") ? null : java.nio.file.Path.of(snapshot);
+        java.util.concurrent.atomic.AtomicBoolean loaded = new java.util.concurrent.atomic.AtomicBoolean();
+        if (snapshotPath != null) {
+            // keep item updates made since start; never overwrite a good snapshot with a half-loaded index
+            ctx.onClose(() -> {
+                if (loaded.get()) {
+                    IndexSnapshot.write(index, snapshotPath);
+                }
+            });
+        }
         Thread loader = new Thread(() -> {
             long t0 = System.nanoTime();
             try {
-                index.bulkLoad(records(world));
+                if (!restored(index, snapshotPath)) {
+                    index.bulkLoad(records(world));
+                    if (snapshotPath != null) {
+                        IndexSnapshot.write(index, snapshotPath);
+                        LOG.info("catalog snapshot written to {}", snapshotPath);
+                    }
+                }
+                loaded.set(true);
                 ctx.readiness().open(GATE);
                 LOG.info("catalog: {} sim items loaded in {} ms", index.size(), (System.nanoTime() - t0) / 1_000_000);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | java.io.IOException e) {
                 LOG.error("catalog load failed; /health/ready stays 503", e);
             }
         }, "funnel-catalog-load");
         loader.setDaemon(true);
         loader.start();
+    }
+
+    private static boolean restored(ItemIndex index, java.nio.file.Path snapshot) {
+        if (snapshot == null || !java.nio.file.Files.exists(snapshot)) {
+            return false;
+        }
+        try {
+            IndexSnapshot.restoreInto(index, snapshot);
+            LOG.info("catalog restored from snapshot {}", snapshot);
+            return true;
+        } catch (java.io.IOException e) {
+            LOG.warn("snapshot {} unusable, rebuilding from the sim world: {}", snapshot, e.getMessage());
+            return false;
+        }
     }
 
     static List<ItemRecord> records(SimWorld world) {
