@@ -80,22 +80,23 @@ final class WindowedBloom {
             }
             for (int i = 0; i < n; i++) {
                 long bit = 1L << i;
-                if ((seen[i >>> 6] & bit) != 0) {
+                int wi = i >>> 6;
+                if ((seen[wi] & bit) != 0) {
                     continue;
                 }
                 long m1 = masks1[i];
                 long m2 = masks2[i];
                 int i1 = idx1[i];
                 int i2 = idx2[i];
-                for (int k = 0; k < a; k++) {
-                    long[] words1 = arrays[k];
-                    long w1 = (long) WORDS.getOpaque(words1, i1);
-                    long w2 = (long) WORDS.getOpaque(words1, i2);
-                    if ((w1 & m1) == m1 && (w2 & m2) == m2) {
-                        seen[i >>> 6] |= bit;
-                        marked++;
-                        break;
-                    }
+                boolean hit = false;
+                for (int k = 0; k < a && !hit; k++) {
+                    long[] ws = arrays[k];
+                    // Non-short-circuit: both loads issue together, one branch instead of two.
+                    hit = (((long) WORDS.getOpaque(ws, i1) & m1) == m1) & (((long) WORDS.getOpaque(ws, i2) & m2) == m2);
+                }
+                if (hit) {
+                    seen[wi] |= bit;
+                    marked++;
                 }
             }
         }
