@@ -205,7 +205,7 @@ class ClosedLoopSimTest {
                         LearnerConfig.DEFAULT_BATCH_SIZE, LearnerConfig.DEFAULT_ADMIT_AFTER, LearnerConfig.DEFAULT_MAX_ROWS,
                         LearnerConfig.DEFAULT_ROW_TTL_MILLIS, LearnerConfig.DEFAULT_INIT_SCALE);
                 CtrLearner learner = new CtrLearner(CtrShape.of(spec, schema), lc, w, b);
-                TrainerConfig tc = TrainerConfig.defaults("ctr", dir.resolve("ckpt")).withIntervals(1_000, 5_000)
+                TrainerConfig tc = TrainerConfig.defaults("ctr", null).withIntervals(1_000, 5_000)
                         .withJoin(new JoinConfig(30_000, 300_000)).withIdleAfter(2_000).withPollBatch(4_096);
                 this.trainer = new Trainer(tc, transport, learner, (ww, bb) -> CtrModel.toOnnx(CtrWeights.of(spec, ww, bb)), clock::get);
                 DeltaApplier applier = new DeltaApplier("ctr", Map.of(CtrShape.FIELD_TABLE, field, CtrShape.WIDE_TABLE, wide),
@@ -372,20 +372,25 @@ class ClosedLoopSimTest {
                 if (ue == null) {
                     continue;
                 }
-                Integer[] order = new Integer[onlineIds.length];
-                double[] z = new double[onlineIds.length];
+                long[] slate = new long[SLATE];
+                double[] best = new double[SLATE];
+                Arrays.fill(best, Double.NEGATIVE_INFINITY);
                 for (int i = 0; i < onlineIds.length; i++) {
-                    order[i] = i;
                     double dot = 0;
                     for (int d = 0; d < ue.length; d++) {
                         dot += ue[d] * embeddings[i][d];
                     }
-                    z[i] = SimWorld.AFFINITY_WEIGHT * dot + SimWorld.POPULARITY_WEIGHT * Math.log(world.item(onlineIds[i]).popularity());
-                }
-                Arrays.sort(order, (a, c) -> Double.compare(z[c], z[a]));
-                long[] slate = new long[SLATE];
-                for (int i = 0; i < SLATE; i++) {
-                    slate[i] = onlineIds[order[i]];
+                    double z = SimWorld.AFFINITY_WEIGHT * dot + SimWorld.POPULARITY_WEIGHT * Math.log(world.item(onlineIds[i]).popularity());
+                    if (z > best[SLATE - 1]) {
+                        int j = SLATE - 1;
+                        while (j > 0 && best[j - 1] < z) {
+                            best[j] = best[j - 1];
+                            slate[j] = slate[j - 1];
+                            j--;
+                        }
+                        best[j] = z;
+                        slate[j] = onlineIds[i];
+                    }
                 }
                 sum += world.expectedCtr(user, slate);
             }
