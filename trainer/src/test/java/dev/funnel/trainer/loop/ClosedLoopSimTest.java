@@ -12,6 +12,7 @@ import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.sim.SimConfig;
 import dev.funnel.sim.SimItem;
 import dev.funnel.sim.SimUser;
@@ -74,7 +75,8 @@ class ClosedLoopSimTest {
         SimWorld world = SimWorld.generate(SimConfig.small(11));
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
-        CtrWeights init = CtrWeights.init(spec, 3, 0.05);
+        // Both start from the model serving starts with (model-runtime's bootstrap: hand-set weights on the dense features).
+        CtrWeights init = CtrBootstrap.weights(schema, spec, 42);
 
         double random = 0;
         double popularity = 0;
@@ -120,8 +122,8 @@ class ClosedLoopSimTest {
         System.out.printf("  trainer: %s, deltas applied %d, rejected %d%n", onlineLoop.joinSummary, onlineLoop.applied, onlineLoop.rejected);
 
         assertEquals(0, onlineLoop.rejected);
-        assertTrue(onlineEnd > online[0] * 1.5, "online CTR rises: " + online[0] + " -> " + onlineEnd);
-        assertTrue(onlineEnd > frozenEnd * 1.5, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
+        assertTrue(onlineEnd > online[0] * 1.25, "online CTR rises: " + online[0] + " -> " + onlineEnd);
+        assertTrue(onlineEnd > frozenEnd * 1.25, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
         assertTrue(onlineEnd > popularity * 2, "well above popularity: " + onlineEnd + " vs " + popularity);
         // Target was 80%; the ceiling set by the profile embedding is printed above. Measured: ~70-74%.
         assertTrue(closed >= 0.65, "closes >= 65% of the random→oracle gap: " + closed);
