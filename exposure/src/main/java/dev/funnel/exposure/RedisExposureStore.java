@@ -157,8 +157,8 @@ final class RedisExposureStore implements ExposureStore {
     }
 
     private CompletionStage<Void> record(String userId, long[] itemIds, int n, BloomLayout layout, char kind) {
-        metrics.writes.increment();
         if (n == 0) {
+            metrics.writes.increment();
             return Future.<Void>succeededFuture().toCompletionStage();
         }
         long now = clockMillis.getAsLong();
@@ -191,7 +191,7 @@ final class RedisExposureStore implements ExposureStore {
                 writes.add(Request.cmd(Command.PEXPIRE).arg(segKey).arg(ttlMillis));
             }
             return redis.batch(writes).<Void>mapEmpty();
-        }).recover(err -> {
+        }).onSuccess(v -> metrics.writes.increment()).recover(err -> {
             metrics.writeFailures.increment();
             if (failing.compareAndSet(false, true)) {
                 LOG.log(Level.WARNING, "exposure writes fail: Redis at " + config.redisUrl() + " did not answer", err);

@@ -16,12 +16,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-/** Validates and compiles specs. Off the request path; thread-safe. */
+/**
+ * Validates and compiles specs: checks with the {@link DagValidator}, applies parameter overrides,
+ * fills defaults, creates each node's operator once and links nodes by index in topological order.
+ * Off the request path; thread-safe.
+ */
 public final class DagCompiler {
 
     private final OperatorRegistry registry;
     private final OperatorEnv env;
 
+    /**
+     * @param registry the operators known to this process
+     * @param env      the services factories may look up in {@code create}
+     */
     public DagCompiler(OperatorRegistry registry, OperatorEnv env) {
         this.registry = registry;
         this.env = env;
@@ -172,6 +180,7 @@ public final class DagCompiler {
         }
     }
 
+    /** The operators this compiler knows. */
     public OperatorRegistry registry() {
         return registry;
     }

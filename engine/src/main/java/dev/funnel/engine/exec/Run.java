@@ -42,7 +42,12 @@ final class Run {
     private final ArrayList<NodeSpan> trace; // debug only
     private ArrayList<Degradation> degraded;
     private boolean done;
-    /** The request's deadline came while nodes ran: nodes ready now get zero budget (synchronous only). */
+    /**
+     * The request's deadline came while the loop waited on async work (a budget-bound timeout, or a
+     * result that arrived at or past the deadline): nodes ready from now on still start, with zero
+     * budget, and count only if they finish synchronously. A synchronous operator that overran the
+     * budget does not set it: after CPU overrun nothing more starts ({@link NodeOutcome#NO_BUDGET}).
+     */
     private boolean finishing;
 
     Run(DagExecutor exec, CompiledDag dag, RequestContext ctx) {
@@ -175,11 +180,17 @@ final class Run {
             if (c.timer != null) {
                 c.timer.cancel();
             }
+            long now = loop.nanoTime();
+            if (!c.syncDone && now - deadlineNanos >= 0) {
+                // Async work that the loop waited for ended at or past the deadline (its result won
+                // the race with its timer): finish synchronously with what is there, as a timeout would.
+                finishing = true;
+            }
             Throwable error = c.error;
             if (error != null) {
                 failed(i, c, NodeOutcome.ERROR, describe(error));
             } else {
-                settle(i, NodeOutcome.OK, c.value, c.startNanos, loop.nanoTime() - c.startNanos, null, null);
+                settle(i, NodeOutcome.OK, c.value, c.startNanos, now - c.startNanos, null, null);
             }
         } catch (Throwable t) {
             crash(t);

@@ -44,6 +44,13 @@ final class FunnelServerTestSupport {
                 Thread.sleep(20);
             }
             http = new TestHttp();
+            // Warm up (class loading, JIT) so the first test's request is not the cold one.
+            for (int i = 0; i < 20; i++) {
+                for (String scene : List.of("home", "slow")) {
+                    http.post(http.h2c, app.httpPort(), "/v1/recommend",
+                            "{\"user_id\":\"warm" + i + "\",\"scene\":\"" + scene + "\",\"debug\":true}");
+                }
+            }
             FunnelApp a = app;
             TestHttp h = http;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -82,8 +82,8 @@ class SreEndpointsTest {
         JsonObject json = undegraded(new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10)
                 .put("deadline_ms", 2_000));
         JsonArray stages = json.getJsonArray("stages");
-        assertEquals(6, stages.size());
-        JsonObject top = stages.getJsonObject(5);
+        assertEquals(9, stages.size()); // home_feed's nodes, in file order: profile … prerank, rank, top
+        JsonObject top = stages.getJsonObject(8);
         assertEquals("top", top.getString("node"));
         assertTrue(top.getInteger("in") > top.getInteger("out"), top.encode());
         assertTrue(top.getInteger("dropped_count") > 0, "the cut drops items: " + top.encode());
