@@ -8,7 +8,9 @@ import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.schema.Feedback;
+import dev.funnel.streams.schema.ImpressionLog;
 import dev.funnel.streams.schema.ItemUpdate;
+import dev.funnel.trainer.apply.DeltaApplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,6 +73,39 @@ class LearningLoopWiringTest {
             }
             assertEquals("c03", items.category(999_999));
             assertTrue(app.meterRegistry().scrape().contains("funnel_loop_events_written_total"));
+
+            // The closed loop: recommend → impression with the ranker's features → click → embedded trainer →
+            // delta → applied into the serving tables and registry.
+            HttpResponse<String> rec = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, rec.statusCode(), rec.body());
+            List<ImpressionLog> logged = new ArrayList<>();
+            try (StreamTailer t = reader.tailer(Topics.IMPRESSIONS, "test")) {
+                while (logged.isEmpty() && System.nanoTime() < until) {
+                    t.poll((p, b) -> logged.add(ImpressionLog.decode(b)), 10);
+                }
+            }
+            assertEquals(1, logged.size());
+            ImpressionLog imp = logged.get(0);
+            assertEquals("u000042", imp.userId());
+            assertTrue(rec.body().contains(imp.requestId()), "the logged request id is the response's");
+            assertTrue(imp.items().get(0).fieldIds().length > 0 && imp.items().get(0).wideIds().length > 0, "logged with features");
+            long clicked = imp.items().get(0).itemId();
+            String click = "[{\"request_id\":\"" + imp.requestId() + "\",\"user_id\":\"u000042\",\"item_id\":" + clicked
+                    + ",\"event\":\"click\"}]";
+            assertEquals(202, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/feedback"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(click)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            DeltaApplier applier = app.env().require(DeltaApplier.class);
+            while (applier.appliedVersion() < 1 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(applier.appliedVersion() >= 1, "a delta from the embedded trainer was applied: " + applier);
+            assertEquals(0, applier.rejected());
+            assertTrue(applier.freshnessMillis() >= 0);
+            assertTrue(app.meterRegistry().scrape().contains("funnel_model_freshness_seconds"));
         } finally {
             app.close();
         }

@@ -42,19 +42,45 @@ class SreEndpointsTest {
         }
     }
 
+    /** Puts back any file a test edited, so one failing test does not cascade into the next. */
+    @org.junit.jupiter.api.AfterEach
+    void restoreShippedFiles() throws Exception {
+        boolean changed = false;
+        try (var files = Files.list(SreServerFixture.SHIPPED)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Path copy = tmp.resolve(f.getFileName());
+                if (!Files.readString(f).equals(Files.readString(copy))) {
+                    Files.writeString(copy, Files.readString(f));
+                    changed = true;
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        while (changed && server.get("/admin/reload", true).body().contains("\"state\":\"failed\"")
+                && System.nanoTime() - t0 < 5_000_000_000L) {
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     @Order(1)
     void explainPrintsAPerNodeTraceForADemoUser() throws Exception {
-        HttpResponse<String> text = server.post("/admin/explain?format=text",
-                new JsonObject().put("user_id", "u000042").put("scene", "home").put("count", 10).encode(), true);
-        assertEquals(200, text.statusCode(), text.body());
+        HttpResponse<String> text = null;
+        for (int attempt = 0; attempt < 5; attempt++) { // a branch may time out on a loaded machine
+            text = server.post("/admin/explain?format=text", new JsonObject().put("user_id", "u000042")
+                    .put("scene", "home").put("count", 10).put("deadline_ms", 2_000).encode(), true);
+            assertEquals(200, text.statusCode(), text.body());
+            if (!text.body().contains("degraded:")) {
+                break;
+            }
+        }
         for (String node : List.of("hot", "hot_wide", "merge", "top")) {
             assertTrue(text.body().contains("\n" + node + " "), "trace lacks node " + node + ":\n" + text.body());
         }
         assertTrue(text.body().contains("final: 10 item(s)"), text.body());
 
-        JsonObject json = new JsonObject(server.post("/admin/explain",
-                new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10).encode(), true).body());
+        JsonObject json = undegraded(new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10)
+                .put("deadline_ms", 2_000));
         JsonArray stages = json.getJsonArray("stages");
         assertEquals(9, stages.size()); // home_feed's nodes, in file order: profile … prerank, rank, top
         JsonObject top = stages.getJsonObject(8);
@@ -70,16 +96,18 @@ class SreEndpointsTest {
     @Test
     @Order(2)
     void explainComparesTwoDagsAndReplaysWithOverridesAndCandidates() throws Exception {
+        // A generous budget: this test is about what the DAGs produce, not about a loaded CI box's timing.
         JsonObject body = new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 200)
+                .put("deadline_ms", 2_000)
                 .put("compare", new JsonObject().put("dag", "home_feed")
                         .put("overrides", new JsonObject().put("top", new JsonObject().put("size", 20))));
-        JsonObject cmp = new JsonObject(server.post("/admin/explain", body.encode(), true).body());
+        JsonObject cmp = undegraded(body);
         assertEquals(20, cmp.getInteger("common"), cmp.encode().substring(0, 200));
         assertEquals(20, cmp.getJsonObject("b").getJsonArray("items").size());
 
         String candidate = Files.readString(tmp.resolve("home_feed.yaml")).replace("size: 200", "size: 7");
-        JsonObject cand = new JsonObject(server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
-                .put("yaml", candidate).put("count", 50).encode(), true).body());
+        JsonObject cand = undegraded(new JsonObject().put("user_id", "u000007")
+                .put("yaml", candidate).put("count", 50).put("deadline_ms", 2_000));
         assertEquals(7, cand.getJsonArray("items").size());
 
         HttpResponse<String> bad = server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
@@ -131,19 +159,22 @@ class SreEndpointsTest {
         }
         Files.writeString(file, Files.readString(file).replace("size: 4", "sise: 4"));
         String expected = "home_feed.yaml:" + line + ":";
+        // Look at the file's own state, not the history: on a loaded machine the watcher may have
+        // seen (and rejected) a half-written file during an earlier write.
         JsonObject status = null;
+        JsonObject failed = null;
         long t1 = System.nanoTime();
         while (System.nanoTime() - t1 < 5_000_000_000L) {
             status = new JsonObject(server.get("/admin/reload", true).body());
-            if (status.encode().contains(expected)) {
+            failed = status.getJsonArray("files").stream().map(JsonObject.class::cast)
+                    .filter(f -> f.getString("file").endsWith("home_feed.yaml")).findFirst().orElseThrow();
+            if ("failed".equals(failed.getString("state")) && failed.encode().contains("sise")) {
                 break;
             }
             Thread.sleep(20);
         }
         assertNotNull(status);
-        JsonObject failed = status.getJsonArray("files").stream().map(JsonObject.class::cast)
-                .filter(f -> f.getString("file").endsWith("home_feed.yaml")).findFirst().orElseThrow();
-        assertEquals("failed", failed.getString("state"));
+        assertEquals("failed", failed.getString("state"), status.encodePrettily());
         String problem = failed.getJsonArray("problems").getJsonObject(0).getString("text");
         assertTrue(problem.contains(expected) && problem.contains("sise"), problem);
         assertEquals(4, server.recommend("u000042", 10).getJsonArray("items").size(), "last good version serves");
@@ -210,6 +241,26 @@ class SreEndpointsTest {
         assertEquals("hot_wide", hotWide.getString("node"));
         assertTrue(hotWide.getInteger("out") <= 800 * 0.64 + 1, "narrowed output: " + hotWide.encode());
         Files.writeString(file, original);
+    }
+
+    /**
+     * An explain whose runs no node degraded in: node deadlines (25 ms) still apply, and on a loaded
+     * shared machine a branch sometimes times out, which changes what is served.
+     */
+    private static JsonObject undegraded(JsonObject body) throws Exception {
+        JsonObject out = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> r = server.post("/admin/explain", body.encode(), true);
+            assertEquals(200, r.statusCode(), r.body());
+            out = new JsonObject(r.body());
+            boolean degraded = out.containsKey("a")
+                    ? !out.getJsonObject("a").getJsonArray("degraded").isEmpty() || !out.getJsonObject("b").getJsonArray("degraded").isEmpty()
+                    : !out.getJsonArray("degraded").isEmpty();
+            if (!degraded) {
+                break;
+            }
+        }
+        return out;
     }
 
     private static double widthFactor() throws Exception {
