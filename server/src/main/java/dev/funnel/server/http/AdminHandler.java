@@ -46,7 +46,7 @@ final class AdminHandler {
     }
 
     void mount(Router router) {
-        // Two routes: Vert.x Web wants a body handler first on its route; authorization still runs first.
+        // Two routes: Vert.x 5 refuses a BodyHandler after a user handler on the same route.
         router.route("/admin/*").handler(this::authorize);
         router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
         router.get("/admin/dags").handler(this::listDags);
