@@ -82,36 +82,50 @@ final class BloomLayout {
 
     /**
      * Fills the word hash and the two k-bit masks of {@code ids[0..n)}: computed once per request and
-     * reused against every window and segment.
+     * reused against every window and segment. Two hash mixes per item; the masks come from a table
+     * of precomputed k-bit patterns (no per-item bit loop, no branches).
      */
     void hash(long[] ids, int n, long[] hashes, long[] masks1, long[] masks2) {
+        long[] patterns = patterns(k);
         for (int i = 0; i < n; i++) {
             long h = mix(ids[i] * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
+            long m = mix(h ^ 0xD6E8FEB86659FD93L);
             hashes[i] = h;
-            masks1[i] = mask(mix(h ^ 0xD6E8FEB86659FD93L), k);
-            masks2[i] = mask(mix(h ^ 0xA0761D6478BD642FL), k);
+            masks1[i] = patterns[(int) m & (PATTERNS - 1)];
+            masks2[i] = patterns[(int) (m >>> 32) & (PATTERNS - 1)];
         }
     }
 
-    /** k distinct bits of a word, drawn from 6-bit slices of the hash (re-mixed when used up). */
-    static long mask(long h, int k) {
-        long m = 0;
-        int bits = 0;
-        int slices = 0;
-        while (bits < k) {
-            if (slices == 10) {
-                h = mix(h + 0x9E3779B97F4A7C15L);
-                slices = 0;
+    /** How many distinct k-bit patterns a mask is drawn from (a power of two; 32 KiB of table). */
+    static final int PATTERNS = 4096;
+    private static final long[][] PATTERN_TABLES = new long[11][];
+
+    /**
+     * The k-bit pattern table: {@link #PATTERNS} words of exactly k distinct bits, from a fixed seed so
+     * every process (and the Redis store's readers and writers) agrees. Racy lazy init is fine:
+     * every thread computes the same table.
+     */
+    static long[] patterns(int k) {
+        long[] t = PATTERN_TABLES[k];
+        if (t == null) {
+            t = new long[PATTERNS];
+            long state = 0x2545F4914F6CDD1DL + k;
+            for (int p = 0; p < PATTERNS; p++) {
+                long m = 0;
+                int bits = 0;
+                while (bits < k) {
+                    state += 0x9E3779B97F4A7C15L;
+                    long b = 1L << (mix(state) & 63);
+                    if ((m & b) == 0) {
+                        m |= b;
+                        bits++;
+                    }
+                }
+                t[p] = m;
             }
-            long b = 1L << (h & 63);
-            h >>>= 6;
-            slices++;
-            if ((m & b) == 0) {
-                m |= b;
-                bits++;
-            }
+            PATTERN_TABLES[k] = t;
         }
-        return m;
+        return t;
     }
 
     static long mix(long z) {
@@ -172,7 +186,8 @@ final class BloomLayout {
 
     /** Identity of the layout, checked when a snapshot is restored. */
     String describe() {
-        return "window=" + windowMillis + "ms x" + windowsKept + ", initialCapacity=" + initialCapacity + ", fpp=" + fpp + ", k=" + k;
+        return "window=" + windowMillis + "ms x" + windowsKept + ", initialCapacity=" + initialCapacity + ", fpp=" + fpp
+                + ", k=" + k + ", patterns=" + PATTERNS + "/2w";
     }
 
     /**

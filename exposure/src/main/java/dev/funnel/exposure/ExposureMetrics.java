@@ -30,7 +30,7 @@ public final class ExposureMetrics {
     public long itemsSeen() { return itemsSeen.sum(); }
     /** Lookups that failed open: the store was unreachable or late, nothing was filtered. */
     public long failOpen() { return failOpen.sum(); }
-    /** Record calls (served or exposed). */
+    /** Records (served or exposed) written: counted when the store has them (for Redis, when it answered). */
     public long writes() { return writes.sum(); }
     /** Record calls that did not reach the store. */
     public long writeFailures() { return writeFailures.sum(); }

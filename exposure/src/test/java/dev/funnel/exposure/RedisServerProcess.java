@@ -55,6 +55,12 @@ final class RedisServerProcess implements AutoCloseable {
         }
         RedisServerProcess r = new RedisServerProcess(binary, Files.createTempDirectory("funnel-redis"), port);
         r.startProcess();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = r.process;
+            if (p != null) {
+                p.destroy(); // no orphan redis-server if the test JVM is killed
+            }
+        }));
         return r;
     }
 

@@ -38,6 +38,7 @@ final class LocalRedis implements AutoCloseable {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (command(port, "PING").startsWith("+PONG")) {
+                Runtime.getRuntime().addShutdownHook(new Thread(p::destroy)); // no orphan if the fork is killed
                 return new LocalRedis(port, p);
             }
             Thread.sleep(20);

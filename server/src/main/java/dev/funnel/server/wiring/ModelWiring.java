@@ -1,0 +1,64 @@
+package dev.funnel.server.wiring;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.BackendConfig;
+import dev.funnel.model.batch.BatcherConfig;
+import dev.funnel.model.registry.ModelRegistry;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.server.sre.ModelStatusSource;
+import dev.funnel.sim.SimWorld;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * The model runtime for {@code rank.onnx}: registers {@link ModelRuntime}, its
+ * {@link ModelRegistry}, the {@link FeatureSchema} and a {@link ModelStatusSource}. The {@code ctr}
+ * model starts as the bootstrap model (version {@code 0}); with {@code model.ctr.path} set, that
+ * ONNX file is loaded over it at start. Config keys (defaults): {@code model.backend} (ort-cpu;
+ * ort-cuda, ort-tensorrt, tensorrt fall back to CPU when they cannot start),
+ * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
+ * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
+ * {@code model.queue_capacity} (1024), {@code model.ctr.path}. Model team's wiring.
+ */
+public final class ModelWiring implements FeatureWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelWiring.class);
+
+    @Override
+    public int order() {
+        return 30; // after the catalog (10): the content dim comes from the same place
+    }
+
+    @Override
+    public void wire(WiringContext ctx) {
+        SimWorld world = ctx.env().find(SimWorld.class).orElse(null);
+        int dim = world != null ? world.config().dim() : Integer.parseInt(ctx.config().get("index.dim", "64"));
+        FeatureSchema schema = FeatureSchema.defaultSchema(dim);
+        BackendConfig backend = new BackendConfig(BackendConfig.Kind.fromId(ctx.config().get("model.backend", "ort-cpu")),
+                Integer.parseInt(ctx.config().get("model.intra_op_threads", "1")),
+                ctx.config().get("model.optimization_level", "all"), 0, null, false,
+                Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")) * 4);
+        BatcherConfig batcher = new BatcherConfig(Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")),
+                Long.parseLong(ctx.config().get("model.max_queue_delay_us", "500")),
+                Integer.parseInt(ctx.config().get("model.queue_capacity", "1024")));
+        ModelRuntime runtime = ModelRuntime.demo(schema, ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher),
+                ctx.meterRegistry());
+        ctx.onClose(runtime);
+        String path = ctx.config().get("model.ctr.path", "");
+        if (!path.isEmpty()) {
+            String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join();
+            LOG.info("model ctr: loaded {} as version {}", path, version);
+        }
+        ctx.env().register(ModelRuntime.class, runtime)
+                .register(ModelRegistry.class, runtime.registry())
+                .register(FeatureSchema.class, schema)
+                .register(ModelStatusSource.class, () -> runtime.models().stream()
+                        .filter(m -> m.liveVersion() != null)
+                        .map(m -> new ModelStatusSource.ModelStatus(m.name(), m.liveVersion(), m.liveSinceMillis()))
+                        .toList());
+        LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
+    }
+}
