@@ -1,7 +1,7 @@
 package dev.funnel.index;
 
 import io.github.jbellis.jvector.graph.SearchResult;
-import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.util.Bits;
 import org.roaringbitmap.PeekableIntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -497,7 +497,9 @@ public final class ItemIndex implements ItemStore {
         if (card <= Math.max(config.exactSearchBelow(), 4 * Math.max(k, ef))) {
             return exact(p, query, k, outIds, outScores);
         }
-        SearchResult.NodeScore[] found = graph.search(query, k, ef, p);
+        // No filter: the graph's own "owned by a live row" test replaces a bitmap probe per node;
+        // the re-check below still holds results to this query's state.
+        SearchResult.NodeScore[] found = graph.search(query, k, ef, p.acceptsAllLive() ? Bits.ALL : p);
         Columns c = p.state.columns;
         int m = 0;
         for (int i = 0; i < found.length && m < k; i++) {
@@ -521,14 +523,13 @@ public final class ItemIndex implements ItemStore {
     }
 
     private int exact(FilterPlan p, float[] query, int k, long[] outIds, float[] outScores) {
-        VectorFloat<?> q = graph.wrap(query);
         Columns c = p.state.columns;
         TopK top = new TopK(k);
         PeekableIntIterator it = p.candidates.getIntIterator();
         while (it.hasNext()) {
             int ord = it.next();
             if (c.node[ord] >= 0 && p.rowPasses(ord)) {
-                top.offer(ord, graph.score(q, c.node[ord]));
+                top.offer(ord, graph.score(query, c.node[ord]));
             }
         }
         int[] ords = new int[top.size()];

@@ -16,4 +16,16 @@ public enum Similarity {
     Similarity(VectorSimilarityFunction f) {
         this.jvector = f;
     }
+
+    /** The score on jvector's scale for this function ((1 + dot) / 2, (1 + cos) / 2, 1 / (1 + d²)). */
+    float score(float[] a, float[] b) {
+        switch (this) {
+            case DOT:
+                return (1 + VectorMath.dot(a, b)) / 2;
+            case COSINE:
+                return (1 + VectorMath.cosine(a, b)) / 2;
+            default:
+                return 1 / (1 + VectorMath.squareDistance(a, b));
+        }
+    }
 }

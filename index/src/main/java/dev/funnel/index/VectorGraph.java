@@ -42,11 +42,18 @@ final class VectorGraph {
 
     private final int dim;
     private final VectorSimilarityFunction similarity;
+    private final Similarity scoring;
     private final GraphIndexBuilder builder;
     private final OnHeapGraphIndex graph;
     private final ThreadLocal<GraphSearcher> searchers;
     /** Vectors by node; replaced by a grown copy (published before the new node is linked). */
     private volatile VectorFloat<?>[] vectors = new VectorFloat<?>[1024];
+    /**
+     * The same vectors as plain arrays (shared, not copied), for query-time scoring with
+     * {@link VectorMath}; published before {@link #vectors}, so a reader that loads it after
+     * {@code vectors} sees every node linked so far.
+     */
+    private volatile float[][] raw = new float[1024][];
     /** Row ordinal owning each node, or -1; same growth rule. */
     private volatile int[] ordOfNode = filled(1024);
     private int nodes;   // writer only: next node id
@@ -55,6 +62,7 @@ final class VectorGraph {
     VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth) {
         this.dim = dim;
         this.similarity = similarity.jvector;
+        this.scoring = similarity;
         RandomAccessVectorValues ravv = new Ravv();
         BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, this.similarity);
         this.builder = new GraphIndexBuilder(bsp, dim, maxDegree, beamWidth, 1.2f, 1.2f);
@@ -97,16 +105,21 @@ final class VectorGraph {
         }
         int node = nodes++;
         VectorFloat<?>[] vs = vectors;
+        float[][] rs = raw;
         int[] owners = ordOfNode;
         if (node >= vs.length) {
             vs = Arrays.copyOf(vs, vs.length * 2);
+            rs = Arrays.copyOf(rs, vs.length);
             int[] o = Arrays.copyOf(owners, vs.length);
             Arrays.fill(o, owners.length, o.length, -1);
             owners = o;
         }
-        vs[node] = VTS.createFloatVector(v);
+        VectorFloat<?> wrapped = VTS.createFloatVector(v);
+        vs[node] = wrapped;
+        rs[node] = wrapped.get() instanceof float[] ? (float[]) wrapped.get() : v.clone();
         owners[node] = ord;
         ordOfNode = owners; // volatile writes: complete arrays, published before the node is linked
+        raw = rs;
         vectors = vs;
         return node;
     }
@@ -148,26 +161,25 @@ final class VectorGraph {
         if (graph.size() == 0) {
             return new SearchResult.NodeScore[0];
         }
-        VectorFloat<?> q = VTS.createFloatVector(query);
-        VectorFloat<?>[] vs = vectors;
+        float[][] rs = raw;
+        Similarity fn = scoring;
         // The graph may hand us a node linked after we loaded the array (traversal scores nodes
         // before the accept test); its vector was stored, and the array republished, before linking.
-        ScoreFunction.ExactScoreFunction sf = node -> similarity.compare(q, node < vs.length ? vs[node] : vectors[node]);
-        Bits accept = node -> {
-            int ord = ordOf(node);
-            return ord >= 0 && acceptOrd.get(ord);
-        };
+        ScoreFunction.ExactScoreFunction sf = node -> fn.score(query, node < rs.length ? rs[node] : raw[node]);
+        // Bits.ALL from the caller means "any live row": the owner check alone says that.
+        Bits accept = acceptOrd == Bits.ALL
+                ? node -> ordOf(node) >= 0
+                : node -> {
+                    int ord = ordOf(node);
+                    return ord >= 0 && acceptOrd.get(ord);
+                };
         SearchResult r = searchers.get().search(new SearchScoreProvider(sf, null), k, Math.max(k, ef), 0f, 0f, accept);
         return r.getNodes();
     }
 
     /** Exact score of a node's vector against a query vector, on the graph's scale. */
-    float score(VectorFloat<?> query, int node) {
-        return similarity.compare(query, vectors[node]);
-    }
-
-    VectorFloat<?> wrap(float[] v) {
-        return VTS.createFloatVector(v);
+    float score(float[] query, int node) {
+        return scoring.score(query, raw[node]);
     }
 
     /**
