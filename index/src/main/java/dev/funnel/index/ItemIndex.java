@@ -42,9 +42,15 @@ public final class ItemIndex implements ItemStore {
      * @param clockMillis "now" for age filters and freshness scores (the sim world's clock in demo mode)
      */
     public ItemIndex(IndexConfig config, LongSupplier clockMillis) {
+        this(config, clockMillis, PartitionLists.TRAIN_AT_NODES);
+    }
+
+    /** Tests: inverted lists trained from {@code partitionTrainAtNodes} vectors instead of the default. */
+    ItemIndex(IndexConfig config, LongSupplier clockMillis, int partitionTrainAtNodes) {
         this.config = config;
         this.clockMillis = clockMillis;
-        this.graph = new VectorGraph(config.dim(), config.similarity(), config.graphMaxDegree(), config.graphBeamWidth());
+        this.graph = new VectorGraph(config.dim(), config.similarity(), config.graphMaxDegree(), config.graphBeamWidth(),
+                partitionTrainAtNodes);
     }
 
     public IndexConfig config() {
@@ -513,6 +519,52 @@ public final class ItemIndex implements ItemStore {
         return m;
     }
 
+    /**
+     * Like {@link #nearest}, but through the inverted lists (IVF): the query scores the k-means
+     * centroids, then every vector in the {@code nprobe} nearest lists exactly, checking the filter
+     * inside the scan. Catalogs below {@value PartitionLists#TRAIN_AT_NODES} vectors have no lists
+     * and are searched exactly, and so is a filter whose candidates are fewer than the probe would
+     * scan; a filter leaving fewer than k hits in the probed lists doubles {@code nprobe} until it
+     * finds k or has scanned every list. On clustered embeddings this reaches a graph's recall
+     * scoring far fewer vectors (see BENCHMARKS.md {@code ## index}). Any thread.
+     *
+     * @param nprobe lists to scan (at least 1); more lists, higher recall
+     */
+    public int nearestPartitioned(float[] query, int k, int nprobe, Filter filter, long[] outIds, float[] outScores) {
+        checkQuery(query);
+        if (nprobe < 1) {
+            throw new IllegalArgumentException("nprobe must be >= 1, got " + nprobe);
+        }
+        if (k <= 0) {
+            return 0;
+        }
+        FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
+        int lists = graph.partitionCount();
+        int card = p.candidates.getCardinality();
+        long probeScan = lists == 0 ? 0 : (long) graph.nodeCount() * Math.min(nprobe, lists) / lists;
+        if (lists == 0 || card <= config.exactSearchBelow() || card < probeScan) {
+            return exact(p, query, k, outIds, outScores);
+        }
+        Bits accept = p.acceptsAllLive() ? Bits.ALL : p;
+        int probes = Math.min(nprobe, lists);
+        SearchResult.NodeScore[] found = graph.searchPartitions(query, k, probes, accept);
+        while (found.length < k && probes < lists) {
+            probes = Math.min(lists, probes * 2);
+            found = graph.searchPartitions(query, k, probes, accept);
+        }
+        Columns c = p.state.columns;
+        int m = 0;
+        for (int i = 0; i < found.length && m < k; i++) {
+            // re-check: a writer may have re-pointed the node since the scan accepted it
+            int ord = graph.ordOf(found[i].node);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                outIds[m] = c.ids[ord];
+                outScores[m++] = found[i].score;
+            }
+        }
+        return m;
+    }
+
     /** Exact (brute-force) nearest neighbours, the oracle for {@link #nearest}. Any thread. */
     public int exactNearest(float[] query, int k, Filter filter, long[] outIds, float[] outScores) {
         checkQuery(query);
@@ -649,6 +701,11 @@ public final class ItemIndex implements ItemStore {
                         + (config.indexedFields().isEmpty() ? "" : ", " + String.join(", ", config.indexedFields())) + ")");
             }
         }
+    }
+
+    /** Inverted lists {@link #nearestPartitioned} probes; 0 while the catalog is too small to have them. */
+    public int partitionCount() {
+        return graph.partitionCount();
     }
 
     /** Approximate heap bytes of the vector graph (not counting the vectors). */

@@ -28,4 +28,26 @@ public enum Similarity {
                 return 1 / (1 + VectorMath.squareDistance(a, b));
         }
     }
+
+    /** {@link #score(float[], float[])} against {@code a.length} floats of {@code block} from {@code off}. */
+    float score(float[] a, float[] block, int off) {
+        switch (this) {
+            case DOT:
+                return (1 + VectorMath.dot(a, block, off)) / 2;
+            case COSINE:
+                float na = VectorMath.dot(a, a);
+                float nb = normAt(block, off, a.length);
+                return (float) ((1 + VectorMath.dot(a, block, off) / Math.sqrt((double) na * nb)) / 2);
+            default:
+                return 1 / (1 + VectorMath.squareDistance(a, block, off));
+        }
+    }
+
+    private static float normAt(float[] block, int off, int dim) {
+        float s = 0;
+        for (int i = 0; i < dim; i++) {
+            s += block[off + i] * block[off + i];
+        }
+        return s;
+    }
 }

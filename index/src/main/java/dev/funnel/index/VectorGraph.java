@@ -56,10 +56,19 @@ final class VectorGraph {
     private volatile float[][] raw = new float[1024][];
     /** Row ordinal owning each node, or -1; same growth rule. */
     private volatile int[] ordOfNode = filled(1024);
+    /** Inverted lists over the same nodes; null until the catalog reaches {@code trainAtNodes}. */
+    private volatile PartitionLists partitions;
+    private final int trainAtNodes;
     private int nodes;   // writer only: next node id
     private int deleted; // writer only
 
     VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth) {
+        this(dim, similarity, maxDegree, beamWidth, PartitionLists.TRAIN_AT_NODES);
+    }
+
+    /** @param trainAtNodes node count from which the inverted lists are trained (tests use small ones) */
+    VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth, int trainAtNodes) {
+        this.trainAtNodes = trainAtNodes;
         this.dim = dim;
         this.similarity = similarity.jvector;
         this.scoring = similarity;
@@ -80,6 +89,12 @@ final class VectorGraph {
     int add(float[] v, int ord) {
         int node = store(v, ord);
         builder.addGraphNode(node, vectors[node]);
+        PartitionLists p = partitions;
+        if (p != null && nodes < 4 * p.trainedNodes) {
+            p.add(node, raw[node]);
+        } else {
+            maybeTrain(); // first time at the threshold, or retrain once the lists are 4× outgrown
+        }
         return node;
     }
 
@@ -97,6 +112,7 @@ final class VectorGraph {
         ForkJoinPool.commonPool().submit(() -> IntStream.range(first, last).parallel()
                 .forEach(node -> builder.addGraphNode(node, vs[node]))).join();
         builder.cleanup();
+        maybeTrain();
     }
 
     private int store(float[] v, int ord) {
@@ -224,6 +240,50 @@ final class VectorGraph {
                 deleted++;
             }
         }
+        maybeTrain(); // the lists are derived data, rebuilt rather than stored in snapshots
+    }
+
+    /** Writer only: (re)builds the inverted lists once the catalog is large enough. */
+    private void maybeTrain() {
+        if (nodes >= trainAtNodes) {
+            partitions = PartitionLists.train(dim, scoring, raw, nodes, node -> ordOf(node) >= 0);
+        }
+    }
+
+    /** Whether {@link #searchPartitions} is available. */
+    boolean hasPartitions() {
+        return partitions != null;
+    }
+
+    /** Number of inverted lists, 0 before training. */
+    int partitionCount() {
+        PartitionLists p = partitions;
+        return p == null ? 0 : p.lists();
+    }
+
+    /**
+     * Inverted-file search; any thread; requires {@link #hasPartitions}. Scans the {@code nprobe}
+     * lists nearest the query exactly and returns up to k nodes best first whose owning row
+     * {@code acceptOrd} takes ({@link Bits#ALL}: any owned node).
+     */
+    SearchResult.NodeScore[] searchPartitions(float[] query, int k, int nprobe, Bits acceptOrd) {
+        PartitionLists p = partitions;
+        TopK top = new TopK(k);
+        java.util.function.IntPredicate accept = acceptOrd == Bits.ALL
+                ? node -> ordOf(node) >= 0
+                : node -> {
+                    int ord = ordOf(node);
+                    return ord >= 0 && acceptOrd.get(ord);
+                };
+        p.search(query, nprobe, top, accept);
+        int[] found = new int[top.size()];
+        double[] scores = new double[top.size()];
+        int m = top.drainDescending(found, scores);
+        SearchResult.NodeScore[] out = new SearchResult.NodeScore[m];
+        for (int i = 0; i < m; i++) {
+            out[i] = new SearchResult.NodeScore(found[i], (float) scores[i]);
+        }
+        return out;
     }
 
     int nodeCount() {

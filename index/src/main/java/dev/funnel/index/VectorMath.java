@@ -28,6 +28,35 @@ final class VectorMath {
         return (s0 + s1) + (s2 + s3);
     }
 
+    /** Dot product of {@code a} with {@code a.length} floats of {@code b} from {@code off}. */
+    static float dot(float[] a, float[] b, int off) {
+        float s0 = 0;
+        float s1 = 0;
+        float s2 = 0;
+        float s3 = 0;
+        int n = a.length;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += a[i] * b[off + i];
+            s1 += a[i + 1] * b[off + i + 1];
+            s2 += a[i + 2] * b[off + i + 2];
+            s3 += a[i + 3] * b[off + i + 3];
+        }
+        for (; i < n; i++) {
+            s0 += a[i] * b[off + i];
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    static float squareDistance(float[] a, float[] b, int off) {
+        float s = 0;
+        for (int i = 0; i < a.length; i++) {
+            float d = a[i] - b[off + i];
+            s += d * d;
+        }
+        return s;
+    }
+
     static float squareDistance(float[] a, float[] b) {
         float s0 = 0;
         float s1 = 0;
