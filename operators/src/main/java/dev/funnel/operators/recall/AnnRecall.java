@@ -26,6 +26,8 @@ public final class AnnRecall implements OperatorFactory {
     static final ParamSchema SCHEMA = ParamSchema.of(
             ParamSpec.optionalInt("k", 500, 1, 10_000, "neighbours to return"),
             ParamSpec.optionalInt("ef", 0, 0, 20_000, "search beam width; 0 = max(k, 100)"),
+            ParamSpec.optionalInt("nprobe", 0, 0, 4_096,
+                    "0 = graph search; n > 0 = inverted-file search scanning the n nearest k-means lists (ef unused)"),
             RecallFilters.FILTER,
             RecallFilters.ONLINE_ONLY);
 
@@ -67,10 +69,10 @@ public final class AnnRecall implements OperatorFactory {
         if (ef < k) {
             throw new IllegalArgumentException("param 'ef' must be >= k (" + k + "), got " + ef);
         }
-        return new Ann(index, RecallFilters.from(params, index), k, ef);
+        return new Ann(index, RecallFilters.from(params, index), k, ef, params.getInt("nprobe"));
     }
 
-    private record Ann(ItemIndex index, Filter filter, int k, int ef) implements Operator<Candidates> {
+    private record Ann(ItemIndex index, Filter filter, int k, int ef, int nprobe) implements Operator<Candidates> {
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
             UserProfile p = Ranking.profile(in);
@@ -79,7 +81,9 @@ public final class AnnRecall implements OperatorFactory {
             }
             long[] ids = new long[k];
             float[] scores = new float[k];
-            int n = index.nearest(p.embedding(), k, ef, filter, ids, scores);
+            int n = nprobe > 0
+                    ? index.nearestPartitioned(p.embedding(), k, nprobe, filter, ids, scores)
+                    : index.nearest(p.embedding(), k, ef, filter, ids, scores);
             return Mono.just(Candidates.fromSource(in.nodeId(), ids, scores, n));
         }
     }

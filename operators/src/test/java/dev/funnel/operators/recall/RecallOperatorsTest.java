@@ -106,6 +106,9 @@ class RecallOperatorsTest {
         for (long id : c.idsCopy()) {
             assertTrue(world.item(id).online());
         }
+        // nprobe: the inverted-file path; this 5k catalog is below the lists' training size, so exact
+        Candidates ivf = SimFixtures.run(new AnnRecall(), Map.of("k", 50, "nprobe", 4), env, "ann", p, "r");
+        assertEquals(truth, Arrays.stream(ivf.idsCopy()).boxed().toList());
         // a filter narrow enough for exact search gives exactly the brute-force answer
         String cat = world.item(truth.get(0)).category();
         Candidates f = SimFixtures.run(new AnnRecall(), Map.of("k", 20, "filter", Map.of("category", cat)), env, "ann", p, "r");
