@@ -104,13 +104,32 @@
       var off = (rows - col.length) * (H + GY) / 2;
       col.forEach(function (id, ri) { pos[id] = { x: 5 + ci * (W + GX), y: 5 + off + ri * (H + GY) }; });
     });
+    var LANE = 14;
+    height += LANE;
+    Object.keys(pos).forEach(function (id) { pos[id].y += LANE; });
     var s = svg('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, 'class': 'graph', 'data-dag': dag.name });
+    var defs = svg('defs');
+    var marker = svg('marker', { id: 'arrow-' + dag.name, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+    marker.appendChild(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', fill: '#9aa6b2' }));
+    defs.appendChild(marker);
+    s.appendChild(defs);
     dag.nodes.forEach(function (n) {
       (n.after || []).forEach(function (u) {
         if (!pos[u]) { return; }
-        var a = pos[u], b = pos[n.id];
-        var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2, mx = (x1 + x2) / 2;
-        s.appendChild(svg('path', { 'class': 'edge', d: 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2 }));
+        var a = pos[u], b = pos[n.id], d;
+        var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+        if (lay.depth[n.id] - lay.depth[u] > 1) {
+          // Skips a column: run along the lane above the boxes so it never passes behind one.
+          var r = 6, ly = LANE / 2;
+          d = 'M' + x1 + ',' + y1 + ' H' + (x1 + GX / 2 - r) + ' Q' + (x1 + GX / 2) + ',' + y1 + ' ' + (x1 + GX / 2) + ',' + (y1 - r)
+            + ' V' + (ly + r) + ' Q' + (x1 + GX / 2) + ',' + ly + ' ' + (x1 + GX / 2 + r) + ',' + ly
+            + ' H' + (x2 - GX / 2 - r) + ' Q' + (x2 - GX / 2) + ',' + ly + ' ' + (x2 - GX / 2) + ',' + (ly + r)
+            + ' V' + (y2 - r) + ' Q' + (x2 - GX / 2) + ',' + y2 + ' ' + (x2 - GX / 2 + r) + ',' + y2 + ' H' + x2;
+        } else {
+          var mx = (x1 + x2) / 2;
+          d = 'M' + x1 + ',' + y1 + ' C' + mx + ',' + y1 + ' ' + mx + ',' + y2 + ' ' + x2 + ',' + y2;
+        }
+        s.appendChild(svg('path', { 'class': 'edge', d: d, 'marker-end': 'url(#arrow-' + dag.name + ')' }));
       });
     });
     dag.nodes.forEach(function (n) {

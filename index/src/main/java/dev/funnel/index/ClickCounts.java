@@ -42,6 +42,11 @@ public final class ClickCounts {
         return bucketMillis * ring.length();
     }
 
+    /** Counts one click now, by this counter's clock. Any thread. */
+    public void onClick(long itemId) {
+        onClick(itemId, clockMillis.getAsLong());
+    }
+
     /** Counts one click at {@code tsMillis}. Any thread. */
     public void onClick(long itemId, long tsMillis) {
         long b = Math.floorDiv(tsMillis, bucketMillis);

@@ -32,6 +32,9 @@ public final class ConfigLoader {
     private static final List<String> OWN_PREFIXES = List.of("http.", "https.", "tls.", "server.", "dags.", "admin.",
             "request.", "shutdown.", "sim.");
 
+    /** Variables bin/funnel reads itself; not config keys. */
+    private static final List<String> LAUNCHER_ENV = List.of("FUNNEL_JAVA_OPTS", "FUNNEL_REBUILD");
+
     private ConfigLoader() {
     }
 
@@ -50,7 +53,7 @@ public final class ConfigLoader {
             values.keySet().forEach(k -> origin.put(k, file.toString()));
         }
         for (Map.Entry<String, String> e : env.entrySet()) {
-            if (!e.getKey().startsWith("FUNNEL_")) {
+            if (!e.getKey().startsWith("FUNNEL_") || LAUNCHER_ENV.contains(e.getKey())) {
                 continue;
             }
             String key = keyForEnv(e.getKey(), values);

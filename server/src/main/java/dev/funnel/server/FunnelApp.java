@@ -5,7 +5,6 @@ import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
-import dev.funnel.engine.width.NodeLatencies;
 import dev.funnel.server.http.FunnelServer;
 import dev.funnel.server.http.ServerDeps;
 import dev.funnel.server.http.Tls;
@@ -15,6 +14,7 @@ import dev.funnel.server.serving.LiveConfig;
 import dev.funnel.server.serving.Readiness;
 import dev.funnel.server.serving.ResponseHooks;
 import dev.funnel.server.sre.SreAdmin;
+import dev.funnel.server.sre.SreWiring;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.server.wiring.Wirings;
@@ -106,11 +106,11 @@ public final class FunnelApp implements AutoCloseable {
             LOG.info("operators: {}", registry);
             DagCompiler compiler = new DagCompiler(registry, env);
             pool = cpuPool(config);
-            NodeLatencies nodeStats = new NodeLatencies(); // sre: console numbers, latency-driven width
-            DagExecutor executor = new DagExecutor(pool, nodeStats.after(new MicrometerExecutionListener(prometheus)));
+            SreWiring sreWiring = new SreWiring(env, prometheus); // sre: width levels before compiling, console stats
+            DagExecutor executor = new DagExecutor(pool, sreWiring.listener(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
-            SreAdmin sre = SreAdmin.start(config, live, compiler, executor, env, nodeStats, prometheus, token, wctx::onClose);
+            SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
                     readiness, token, tls, new AtomicInteger(), env, sre);
@@ -155,6 +155,11 @@ public final class FunnelApp implements AutoCloseable {
 
     public int httpsPort() {
         return server.httpsPort();
+    }
+
+    /** Recommend requests accepted and not yet answered. */
+    public int inFlight() {
+        return server.inFlight();
     }
 
     public String adminToken() {

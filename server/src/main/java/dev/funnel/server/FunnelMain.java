@@ -28,11 +28,18 @@ public final class FunnelMain {
     private FunnelMain() {
     }
 
+    /** What {@link #run} returns when a server started and the process must keep running. */
+    static final int RUNNING = -1;
+
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        int code = run(args, System.out, System.err);
+        if (code != RUNNING) {
+            System.exit(code);
+        }
+        // Vert.x threads keep the process alive; SIGTERM runs the shutdown hook.
     }
 
-    /** Runs a command; returns the exit code (a server command returns 0 once started). */
+    /** Runs a command; returns the exit code, or {@link #RUNNING} once a server started. */
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("-h") || args[0].equals("--help") || args[0].equals("help")) {
             out.println(usage());
@@ -72,6 +79,10 @@ public final class FunnelMain {
             err.println("funnel: the configuration in " + config.dagsDir() + " has problems:");
             e.problems().forEach(p -> err.println("  " + p));
             return 1;
+        } catch (RuntimeException e) {
+            err.println("funnel: cannot start: " + e.getMessage());
+            e.printStackTrace(err);
+            return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "funnel-shutdown"));
         if (demo) {
@@ -80,7 +91,7 @@ public final class FunnelMain {
                     + "  curl -k --http2 https://localhost:%d/health/ready%n  admin token: %s%n%n",
                     app.httpPort(), app.httpsPort(), app.adminToken());
         }
-        return 0; // Vert.x threads keep the process alive; SIGTERM runs the shutdown hook.
+        return RUNNING;
     }
 
     private static int validate(List<String> args, PrintStream out, PrintStream err) {

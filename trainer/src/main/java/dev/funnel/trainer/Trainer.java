@@ -377,6 +377,8 @@ public final class Trainer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        // Touched-but-unpublished rows are part of the checkpoint and go out with the next delta.
+        checkpoint();
         impressions.close();
         feedback.close();
     }

@@ -116,10 +116,15 @@ public final class CompiledDag {
         final int minInputs;
         final boolean cpuHeavy;
         final double targetP95Ms;
+        // sre: latency-driven width. Null unless the node has target_p95_ms, width params and a
+        // WidthLevels in the environment; then widthVariants[level] is the operator to run.
+        final Operator<?>[] widthVariants;
+        final dev.funnel.engine.width.WidthLevels.Level widthLevel;
 
         Node(int index, String id, String op, OperatorFactory factory, Operator<?> operator, Params params,
              int[] inputs, String[] inputIds, int[] dependents, long deadlineNanos, Policy onTimeout,
-             Policy onError, int timeoutFallback, int errorFallback, int minInputs, double targetP95Ms) {
+             Policy onError, int timeoutFallback, int errorFallback, int minInputs, double targetP95Ms,
+             Operator<?>[] widthVariants, dev.funnel.engine.width.WidthLevels.Level widthLevel) {
             this.index = index;
             this.id = id;
             this.op = op;
@@ -137,6 +142,8 @@ public final class CompiledDag {
             this.minInputs = minInputs;
             this.cpuHeavy = factory.cpuHeavy();
             this.targetP95Ms = targetP95Ms;
+            this.widthVariants = widthVariants;
+            this.widthLevel = widthLevel;
         }
 
         /** Topological position. */
@@ -147,8 +154,15 @@ public final class CompiledDag {
         public String op() { return op; }
         /** The factory that made {@link #operator()}. */
         public OperatorFactory factory() { return factory; }
-        /** The bound operator, shared by all requests. */
-        public Operator<?> operator() { return operator; }
+        /**
+         * The operator to run now, shared by all requests: the bound one, or for a width-controlled
+         * node the variant of its current width level (one volatile read).
+         */
+        public Operator<?> operator() {
+            return widthLevel == null ? operator : widthVariants[widthLevel.index()];
+        }
+        /** The width level of a node with {@code target_p95_ms}, or null when its width is fixed. */
+        public dev.funnel.engine.width.WidthLevels.Level widthLevel() { return widthLevel; }
         /** Validated params, defaults filled in. */
         public Params params() { return params; }
         /** Indexes of its {@code after:} nodes, in YAML order; do not modify. */

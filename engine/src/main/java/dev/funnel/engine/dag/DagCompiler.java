@@ -16,12 +16,20 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-/** Validates and compiles specs. Off the request path; thread-safe. */
+/**
+ * Validates and compiles specs: checks with the {@link DagValidator}, applies parameter overrides,
+ * fills defaults, creates each node's operator once and links nodes by index in topological order.
+ * Off the request path; thread-safe.
+ */
 public final class DagCompiler {
 
     private final OperatorRegistry registry;
     private final OperatorEnv env;
 
+    /**
+     * @param registry the operators known to this process
+     * @param env      the services factories may look up in {@code create}
+     */
     public DagCompiler(OperatorRegistry registry, OperatorEnv env) {
         this.registry = registry;
         this.env = env;
@@ -61,10 +69,27 @@ public final class DagCompiler {
                 problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' rejected its params: " + e.getMessage()));
             }
         }
+        // sre: latency-driven width — one operator per width level for nodes with target_p95_ms.
+        Map<String, Operator<?>[]> variants = new HashMap<>();
+        dev.funnel.engine.width.WidthLevels widths = env.find(dev.funnel.engine.width.WidthLevels.class).orElse(null);
+        for (NodeSpec n : specs.values()) {
+            if (widths != null && n.targetP95Ms() != null && operators.get(n.id()) != null) {
+                try {
+                    Operator<?>[] v = dev.funnel.engine.width.WidthLevels.variants(a.factories.get(n.id()),
+                            a.params.get(n.id()), operators.get(n.id()), env);
+                    if (v != null) {
+                        variants.put(n.id(), v);
+                    }
+                } catch (RuntimeException e) {
+                    problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op()
+                            + "' rejected a narrowed width for target_p95_ms: " + e.getMessage()));
+                }
+            }
+        }
         if (!problems.isEmpty()) {
             throw new DagException(problems);
         }
-        return link(effective, a, operators, overrides);
+        return link(effective, a, operators, overrides, variants, widths);
     }
 
     private static DagSpec applyOverrides(DagSpec spec, Map<String, Map<String, Object>> overrides, String file, List<Problem> problems) {
@@ -88,7 +113,8 @@ public final class DagCompiler {
     }
 
     private static CompiledDag link(DagSpec spec, DagValidator.Analysis a, Map<String, Operator<?>> operators,
-                                    Map<String, Map<String, Object>> overrides) {
+                                    Map<String, Map<String, Object>> overrides, Map<String, Operator<?>[]> variants,
+                                    dev.funnel.engine.width.WidthLevels widths) {
         List<String> order = a.order;
         Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < order.size(); i++) {
@@ -125,7 +151,9 @@ public final class DagCompiler {
             nodes[i] = new CompiledDag.Node(i, n.id(), n.op(), f, operators.get(n.id()), a.params.get(n.id()), inputs,
                     n.after().toArray(new String[0]), deps, deadlineNanos, onTimeout, onError,
                     fallbackIndex(onTimeout, index), fallbackIndex(onError, index), minInputs,
-                    n.targetP95Ms() == null ? Double.NaN : n.targetP95Ms());
+                    n.targetP95Ms() == null ? Double.NaN : n.targetP95Ms(),
+                    variants.get(n.id()),
+                    variants.containsKey(n.id()) ? widths.level(spec.name(), n.id(), n.targetP95Ms()) : null);
         }
         Map<String, Map<String, Object>> ov = overrides == null ? Map.of() : Map.copyOf(overrides);
         return new CompiledDag(spec, spec.name() + "@" + hash(spec, ov), dagDeadlineNanos, nodes, index.get(spec.output()), ov);
@@ -152,6 +180,7 @@ public final class DagCompiler {
         }
     }
 
+    /** The operators this compiler knows. */
     public OperatorRegistry registry() {
         return registry;
     }

@@ -47,6 +47,7 @@ public final class OperatorRegistry {
         return new OperatorRegistry(m);
     }
 
+    /** The factory of this operator name ({@code recall.hot}), if registered. */
     public Optional<OperatorFactory> find(String name) {
         return Optional.ofNullable(byName.get(name));
     }

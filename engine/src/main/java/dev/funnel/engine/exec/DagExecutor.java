@@ -44,10 +44,20 @@ public final class DagExecutor {
     }
 
     /**
-     * Runs the DAG for one request. Call on {@code ctx.loop()}; the future completes on it, never
-     * exceptionally (failures are in the result).
+     * Runs the DAG for one request. Call on {@code ctx.loop()} (from any other thread the run is
+     * handed to the loop first); the future completes on the loop, never exceptionally (failures
+     * are in the result).
      */
     public CompletableFuture<DagResult> execute(CompiledDag dag, RequestContext ctx) {
+        if (!ctx.loop().inLoop()) {
+            CompletableFuture<DagResult> f = new CompletableFuture<>();
+            ctx.loop().execute(() -> {
+                Run run = new Run(this, dag, ctx);
+                run.start();
+                run.future.whenComplete((r, t) -> f.complete(r));
+            });
+            return f;
+        }
         Run run = new Run(this, dag, ctx);
         run.start();
         return run.future;

@@ -25,6 +25,8 @@ final class Run {
     private static final byte RUNNING = 1;
     private static final byte SETTLED = 2;
     private static final Object[] NO_VALUES = new Object[0];
+    /** Start time of a node that never started (loop clocks may be negative, so not -1). */
+    private static final long NOT_STARTED = Long.MIN_VALUE;
 
     final DagExecutor exec;
     final CompiledDag dag;
@@ -42,7 +44,12 @@ final class Run {
     private final ArrayList<NodeSpan> trace; // debug only
     private ArrayList<Degradation> degraded;
     private boolean done;
-    /** The request's deadline came while nodes ran: nodes ready now get zero budget (synchronous only). */
+    /**
+     * The request's deadline came while the loop waited on async work (a budget-bound timeout, or a
+     * result that arrived at or past the deadline): nodes ready from now on still start, with zero
+     * budget, and count only if they finish synchronously. A synchronous operator that overran the
+     * budget does not set it: after CPU overrun nothing more starts ({@link NodeOutcome#NO_BUDGET}).
+     */
     private boolean finishing;
 
     Run(DagExecutor exec, CompiledDag dag, RequestContext ctx) {
@@ -175,11 +182,17 @@ final class Run {
             if (c.timer != null) {
                 c.timer.cancel();
             }
+            long now = loop.nanoTime();
+            if (!c.syncDone && now - deadlineNanos >= 0) {
+                // Async work that the loop waited for ended at or past the deadline (its result won
+                // the race with its timer): finish synchronously with what is there, as a timeout would.
+                finishing = true;
+            }
             Throwable error = c.error;
             if (error != null) {
                 failed(i, c, NodeOutcome.ERROR, describe(error));
             } else {
-                settle(i, NodeOutcome.OK, c.value, c.startNanos, loop.nanoTime() - c.startNanos, null, null);
+                settle(i, NodeOutcome.OK, c.value, c.startNanos, now - c.startNanos, null, null);
             }
         } catch (Throwable t) {
             crash(t);
@@ -193,6 +206,7 @@ final class Run {
             return;
         }
         try {
+            calls[i] = null; // a signal the cancel itself provokes (some sources error on cancel) is ignored
             c.cancel();
             if (c.budgetBound) {
                 finishing = true;
@@ -212,7 +226,7 @@ final class Run {
     }
 
     private void notStarted(int i, NodeOutcome cause, Policy policy, int fallback, String detail) {
-        nodeDegraded(i, cause, policy, fallback, -1L, 0L, detail);
+        nodeDegraded(i, cause, policy, fallback, NOT_STARTED, 0L, detail);
     }
 
     private void nodeDegraded(int i, NodeOutcome cause, Policy policy, int fallback, long startedNanos, long took, String detail) {
@@ -261,7 +275,7 @@ final class Run {
             exec.listenerFailed(e);
         }
         if (trace != null) {
-            trace.add(new NodeSpan(node.id(), node.op(), startedNanos < 0 ? -1L : startedNanos - ctx.arrivalNanos(), took,
+            trace.add(new NodeSpan(node.id(), node.op(), startedNanos == NOT_STARTED ? -1L : startedNanos - ctx.arrivalNanos(), took,
                     outcome, inputSizes[i], size, output));
         }
         if (outcome != NodeOutcome.OK && outcome != NodeOutcome.CANCELLED) {
@@ -308,7 +322,7 @@ final class Run {
                 continue;
             }
             NodeCall c = calls[i];
-            long started = -1L;
+            long started = NOT_STARTED;
             long took = 0L;
             if (c != null) {
                 if (c.timer != null) {

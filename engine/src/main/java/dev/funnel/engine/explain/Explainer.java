@@ -33,9 +33,15 @@ public final class Explainer {
      * @param count   items asked for
      * @param context client context
      * @param bucket  experiment bucket 0..9999
+     * @param deadlineMs the request's budget; 0 for the DAG's own {@code deadline_ms} (a faithful
+     *                replay), more to see what the DAG produces without time pressure
      */
-    public record Request(String userId, String scene, int count, Map<String, Object> context, int bucket) {
+    public record Request(String userId, String scene, int count, Map<String, Object> context, int bucket,
+                          int deadlineMs) {
         public Request {
+            if (deadlineMs < 0 || deadlineMs > 60_000) {
+                throw new IllegalArgumentException("deadline_ms must be in 0..60000 (0 = the DAG's), got " + deadlineMs);
+            }
             if (userId == null || userId.isEmpty()) {
                 throw new IllegalArgumentException("user_id is required, got " + userId);
             }
@@ -51,7 +57,7 @@ public final class Explainer {
     }
 
     /**
-     * Runs {@code request} through {@code dag} on {@code loop}, with the DAG's whole deadline, and
+     * Runs {@code request} through {@code dag} on {@code loop}, with the DAG's deadline (or the request's), and
      * explains it. Completes on the loop; never exceptionally for a failed request (that is in
      * the explanation).
      */
@@ -72,7 +78,7 @@ public final class Explainer {
                     .bucket(request.bucket())
                     .debug(true)
                     .loop(loop)
-                    .timing(now, now + dag.deadlineNanos())
+                    .timing(now, now + (request.deadlineMs() > 0 ? request.deadlineMs() * 1_000_000L : dag.deadlineNanos()))
                     .build();
             try {
                 executor.execute(dag, ctx).whenComplete((result, err) -> {

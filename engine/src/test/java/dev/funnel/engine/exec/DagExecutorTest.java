@@ -9,6 +9,7 @@ import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.time.VirtualLoopScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -178,6 +179,34 @@ class DagExecutorTest {
     }
 
     @Test
+    void aResultThatArrivesPastTheDeadlineBeforeItsTimerStillLetsTheTailFinish() throws Exception {
+        // slow's Mono completes from another thread at 61 ms while the loop was busy: when the loop
+        // gets to slow's 60 ms timer, the result is already there and wins. The union after it must
+        // still run (synchronously, as after a timeout) rather than find the budget gone.
+        reactor.core.publisher.Sinks.One<Object> late = reactor.core.publisher.Sinks.one();
+        TestOps.Factory hop = new TestOps.Factory("hop", dev.funnel.engine.spi.ParamSchema.NONE, Candidates.class,
+                java.util.Set.of(), -1, false, (p, env) -> (in, ctx) -> late.asMono());
+        var reg = dev.funnel.engine.dag.OperatorRegistry.of(hop,
+                (TestOps.Factory) TestOps.registry().find("src").orElseThrow(),
+                (TestOps.Factory) TestOps.registry().find("union").orElseThrow());
+        CompiledDag dag = new DagCompiler(reg, new OperatorEnv()).compile(DagLoader.parse("t.yaml",
+                "dag: d\ndeadline_ms: 60\nnodes:\n  fast: {op: src}\n  slow: {op: hop}\n"
+                        + "  u: {op: union, after: [fast, slow]}\noutput: u\n"));
+        CompletableFuture<DagResult> f = run(dag, 1000, true);
+        loop.advanceMillis(59);
+        loop.burn(2 * MS); // the loop was busy past the deadline; meanwhile the result came
+        Thread t = new Thread(() -> late.tryEmitValue(TestOps.source("slow", 50, 4)));
+        t.start();
+        t.join();
+        loop.runPending(); // the overdue timer and the hop both run now
+        assertTrue(f.isDone());
+        DagResult r = f.join();
+        assertFalse(r.failed(), r.failure());
+        assertEquals(7, ((Candidates) r.output()).size());
+        assertEquals(NodeOutcome.OK, span(r, "u").outcome());
+    }
+
+    @Test
     void budgetShrinksAlongTheChain() throws Exception {
         // a spends 45 ms of the 60 ms budget; b (own deadline 30 ms) only gets the 15 ms left
         CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
@@ -221,6 +250,31 @@ class DagExecutorTest {
         assertEquals(-1, span(r, "next").startNanos());
         assertEquals(NodeOutcome.NO_BUDGET, degradation(r, "u").cause());
         assertTrue(r.failed(), "the output node never ran");
+    }
+
+    @Test
+    void aSourceThatSignalsWhenCancelledIsSettledOnceAsTimeout() throws Exception {
+        TestOps.Factory rude = new TestOps.Factory("rude", dev.funnel.engine.spi.ParamSchema.NONE, Candidates.class,
+                java.util.Set.of(), -1, false, (p, env) -> (in, ctx) -> Mono.fromDirect(s -> s.onSubscribe(
+                        new org.reactivestreams.Subscription() {
+                            @Override
+                            public void request(long n) {
+                            }
+
+                            @Override
+                            public void cancel() {
+                                s.onError(new IllegalStateException("cancelled")); // not spec-compliant, but seen
+                            }
+                        })));
+        var reg = dev.funnel.engine.dag.OperatorRegistry.of(rude,
+                (TestOps.Factory) TestOps.registry().find("src").orElseThrow(),
+                (TestOps.Factory) TestOps.registry().find("union").orElseThrow());
+        CompiledDag dag = new DagCompiler(reg, new OperatorEnv()).compile(DagLoader.parse("t.yaml",
+                "dag: d\ndeadline_ms: 60\nnodes:\n  a: {op: src}\n  r: {op: rude, deadline_ms: 10}\n"
+                        + "  u: {op: union, after: [a, r]}\noutput: u\n"));
+        DagResult r = runTo(dag, 100, 10);
+        assertFalse(r.failed(), r.failure());
+        assertEquals(List.of("a:OK:3", "r:TIMEOUT:-1", "u:OK:3"), listener.nodes);
     }
 
     @Test
@@ -353,6 +407,23 @@ class DagExecutorTest {
     }
 
     @Test
+    void traceIsRightOnALoopWhoseClockIsNegative() throws Exception {
+        loop = new VirtualLoopScheduler(-5_000_000_000L); // System.nanoTime() may be negative too
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: error, on_error: skip}\n"
+                + "  b: {op: delay, params: {delay_ms: 4}}\n"
+                + "  c: {op: strict, after: [a], params: {keep: 1}, on_error: skip}\n"
+                + "  u: {op: union, after: [b, c]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 4);
+        assertEquals(0, span(r, "b").startNanos());
+        assertEquals(4 * MS, span(r, "b").tookNanos());
+        assertEquals(-1, span(r, "c").startNanos(), "not started");
+        assertEquals(NodeOutcome.MISSING_INPUTS, span(r, "c").outcome());
+        assertEquals(4 * MS, span(r, "u").startNanos());
+    }
+
+    @Test
     void cpuHeavyOperatorsRunOnThePoolAndHopBack() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
         try {
@@ -390,6 +461,27 @@ class DagExecutorTest {
         assertEquals(NodeOutcome.TIMEOUT, degradation(f.join(), "h").cause());
         queued.forEach(Runnable::run); // the pool gets to it late: expired work is dropped
         assertNull(ctx.attributes().get("heavy.thread"));
+    }
+
+    @Test
+    void executeFromAnotherThreadRunsOnTheRealLoop() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 1000\nnodes:\n"
+                + "  a: {op: src}\n"
+                + "  d: {op: delay, after: [a], params: {delay_ms: 5}}\n"
+                + "output: d\n");
+        try (dev.funnel.engine.time.SingleThreadLoopScheduler real = new dev.funnel.engine.time.SingleThreadLoopScheduler("real-loop")) {
+            long now = real.nanoTime();
+            var ctx = dev.funnel.engine.spi.RequestContext.builder().requestId("r").userId("u").scene("s").loop(real)
+                    .timing(now, now + 1_000 * MS).build();
+            CompletableFuture<Boolean> onLoop = new CompletableFuture<>();
+            DagResult r = new DagExecutor(Runnable::run, ExecutionListener.NOOP).execute(dag, ctx)
+                    .whenComplete((x, t) -> onLoop.complete(real.inLoop()))
+                    .get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertFalse(r.failed(), r.failure());
+            assertEquals(3, ((Candidates) r.output()).size());
+            assertTrue(r.tookNanos() >= 5 * MS);
+            assertTrue(onLoop.get(10, java.util.concurrent.TimeUnit.SECONDS), "completed on the loop thread");
+        }
     }
 
     @Test

@@ -39,7 +39,7 @@ public record CtrModelSpec(String schemaVersion, int contentDim, int fieldCount,
     /** Default field embedding width. */
     public static final int DEFAULT_FIELD_DIM = 8;
     /** Default hidden layers. */
-    public static final int[] DEFAULT_HIDDEN = {128, 64};
+    public static final int[] DEFAULT_HIDDEN = {64, 32};
     /** Default objectives. */
     public static final List<String> DEFAULT_HEADS = List.of("click", "like");
 

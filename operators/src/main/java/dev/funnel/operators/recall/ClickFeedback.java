@@ -27,6 +27,6 @@ public final class ClickFeedback {
         long[] before = profiles.get(userId).recentClicks();
         profiles.onClick(userId, itemId, tsMillis);
         coClicks.onClick(itemId, before);
-        clickCounts.onClick(itemId, tsMillis);
+        clickCounts.onClick(itemId); // popularity windows run on arrival time, whatever clock the client's ts uses
     }
 }

@@ -22,7 +22,8 @@ import java.nio.charset.StandardCharsets;
  * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; sheds also count
  * in {@code funnel_http_requests_seconds{status="503"}}.
  */
-public final class AdmissionHandler implements Handler<RoutingContext> {
+// PlatformHandler: Vert.x 5 only lets platform/security handlers run before a BodyHandler on one route.
+public final class AdmissionHandler implements Handler<RoutingContext>, io.vertx.ext.web.handler.PlatformHandler {
     private static final Buffer SHED_BODY = Buffer.buffer(("{\"error\":{\"status\":503,\"code\":\"overloaded\","
             + "\"message\":\"server is at its admission limit; retry after the Retry-After delay\",\"field\":null}}")
             .getBytes(StandardCharsets.UTF_8));

@@ -71,8 +71,9 @@ final class HttpVerticle extends VerticleBase {
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
-        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()))
-                .handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
+        // Admission first, on its own route: Vert.x Web wants a body handler first on the route it is on.
+        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()));
+        router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
                 .handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
@@ -94,6 +95,7 @@ final class HttpVerticle extends VerticleBase {
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
         new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
+        new ItemsHandler(vertx, deps).mount(router, deps.config().maxBodyBytes());
         if (deps.sre() != null) {
             deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
         }

@@ -22,7 +22,7 @@ import java.util.Map;
  * <pre>
  * funnel explain --user u000042 [--scene home] [--dag home_feed | --file candidate.yaml]
  *                [--set node.param=value]... [--compare-dag NAME | --compare-file FILE]
- *                [--compare-set node.param=value]... [--count 10] [--max-dropped 20] [--json]
+ *                [--compare-set node.param=value]... [--count 10] [--max-dropped 20] [--deadline-ms N] [--json]
  *                [--url http://localhost:8080] [--token T]   (token default: $FUNNEL_ADMIN_TOKEN)
  * </pre>
  */
@@ -48,6 +48,7 @@ public final class ExplainCommand {
                 case "--scene" -> body.put("scene", value(args, ++i, a));
                 case "--count" -> body.put("count", integer(value(args, ++i, a), a));
                 case "--max-dropped" -> body.put("max_dropped", integer(value(args, ++i, a), a));
+                case "--deadline-ms" -> body.put("deadline_ms", integer(value(args, ++i, a), a));
                 case "--dag" -> body.put("dag", value(args, ++i, a));
                 case "--file" -> putFile(body, value(args, ++i, a));
                 case "--set" -> override(body, value(args, ++i, a));

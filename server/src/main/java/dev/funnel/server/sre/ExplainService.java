@@ -22,7 +22,8 @@ import java.util.concurrent.CompletableFuture;
  * candidate file's text, compiled but never made live), {@code dag} (a live DAG by name), or
  * neither (the route the scene gives this user, with its overrides); {@code overrides}
  * ({@code node → param → value}) apply on top. With {@code compare}, a second side runs the same
- * request and the answer is side by side.
+ * request and the answer is side by side. {@code deadline_ms} replaces the DAG's budget (0 or absent:
+ * the DAG's own, a faithful replay).
  */
 final class ExplainService {
 
@@ -59,7 +60,8 @@ final class ExplainService {
             throw new IllegalArgumentException("max_dropped must be in 0.." + MAX_DROPPED + ", got " + maxDropped);
         }
         int bucket = user == null ? 0 : Buckets.of(user);
-        Explainer.Request request = new Explainer.Request(user, scene, count, ctx.getMap(), bucket);
+        Explainer.Request request = new Explainer.Request(user, scene, count, ctx.getMap(), bucket,
+                body.getInteger("deadline_ms", 0));
         CompiledDag a = side(body, scene, bucket, "");
         JsonObject cmp = body.getJsonObject("compare");
         CompiledDag b = cmp == null ? null : side(cmp, scene, bucket, "compare.");

@@ -8,10 +8,7 @@ import dev.funnel.engine.schema.DagSchemas;
 import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.width.NodeLatencies;
-import dev.funnel.server.FunnelConfig;
-import dev.funnel.server.reload.DirectoryWatcher;
 import dev.funnel.server.reload.LiveConfigReloader;
-import io.micrometer.core.instrument.MeterRegistry;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -26,11 +23,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 import java.util.function.ToDoubleBiFunction;
 
 /**
@@ -93,40 +88,6 @@ public final class SreAdmin {
                 "console.css", asset("console.css"));
     }
 
-    /**
-     * Builds the SRE surface for a starting server: hot reload of {@code dags.dir} (unless
-     * {@code reload.enabled=false}; poll interval {@code reload.poll_ms}, default
-     * {@value DirectoryWatcher#DEFAULT_POLL_MILLIS}), explain, schema and console.
-     *
-     * @param onClose where to register what must stop with the server
-     */
-    public static SreAdmin start(FunnelConfig config, LiveConfig live, DagCompiler compiler, DagExecutor executor,
-                                 OperatorEnv env, NodeLatencies stats, MeterRegistry meters, String adminToken,
-                                 Consumer<AutoCloseable> onClose) {
-        LiveConfigReloader reloader = null;
-        if (Boolean.parseBoolean(config.get("reload.enabled", "true"))) {
-            // reload.poll.ms is what FUNNEL_RELOAD_POLL_MS maps to; reload.poll_ms reads better in files.
-            long pollMillis = parsePositive(config.get("reload.poll_ms", config.get("reload.poll.ms",
-                    Long.toString(DirectoryWatcher.DEFAULT_POLL_MILLIS))), "reload.poll_ms");
-            reloader = new LiveConfigReloader(Path.of(config.dagsDir()), live, meters).start(pollMillis);
-            onClose.accept(reloader);
-            LOG.info("hot reload: watching {} every {} ms", config.dagsDir(), pollMillis);
-        }
-        return new SreAdmin(live, compiler, executor, env, stats, reloader, adminToken);
-    }
-
-    private static long parsePositive(String v, String key) {
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the bad value
-        }
-        throw new IllegalArgumentException(key + " must be a positive number of milliseconds, got '" + v + "'");
-    }
-
     /** Where the console reads each node's width factor (latency-driven width); 1.0 by default. */
     public void widthFactors(ToDoubleBiFunction<String, String> f) {
         this.widthFactor = f;
@@ -154,9 +115,16 @@ public final class SreAdmin {
                 new JsonObject(ConsoleState.build(live.current(), stats, reloader == null ? null : reloader.log(),
                         env.find(ModelStatusSource.class).map(List::of).orElse(List.of()), widthFactor,
                         System.currentTimeMillis())).encode()));
-        router.get("/console").handler(rc -> rc.response().setStatusCode(302)
-                .putHeader("location", "/console/" + (rc.request().query() == null ? "" : "?" + rc.request().query())).end());
-        router.get("/console/").handler(rc -> console(rc, "index.html"));
+        // Vert.x matches "/console" for "/console/" too: redirect only the bare path, so the page's
+        // relative asset URLs resolve under /console/.
+        router.get("/console").handler(rc -> {
+            if (rc.request().path().endsWith("/")) {
+                console(rc, "index.html");
+            } else {
+                rc.response().setStatusCode(302).putHeader("location",
+                        "/console/" + (rc.request().query() == null ? "" : "?" + rc.request().query())).end();
+            }
+        });
         router.get("/console/:asset").handler(rc -> console(rc, rc.pathParam("asset")));
     }
 

@@ -29,7 +29,7 @@ final class FunnelServerTestSupport {
     static synchronized FunnelApp app() throws Exception {
         if (app == null) {
             FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
-                    .withSim(7, 5_000, 500);
+                    .withSim(7, 5_000, 500).with("catalog.snapshot", "");
             FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> {
                 if (request.userId().equals("u-hook")) {
                     SERVED.add(served.idsCopy());
@@ -44,6 +44,13 @@ final class FunnelServerTestSupport {
                 Thread.sleep(20);
             }
             http = new TestHttp();
+            // Warm up (class loading, JIT) so the first test's request is not the cold one.
+            for (int i = 0; i < 20; i++) {
+                for (String scene : List.of("home", "slow")) {
+                    http.post(http.h2c, app.httpPort(), "/v1/recommend",
+                            "{\"user_id\":\"warm" + i + "\",\"scene\":\"" + scene + "\",\"debug\":true}");
+                }
+            }
             FunnelApp a = app;
             TestHttp h = http;
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,6 +35,14 @@ class ConsoleScreenshotTest {
             for (int i = 0; i < 60; i++) {
                 server.recommend(String.format("u%06d", i), 10);
             }
+            // A broken edit of one file: the console must show its file:line while the rest serves.
+            Path slow = dags.resolve("slow_branch.yaml");
+            Files.writeString(slow, Files.readString(slow).replace("limit: 100", "limt: 100"));
+            long t0 = System.nanoTime();
+            while (!server.get("/admin/reload", true).body().contains("\"state\":\"failed\"")) {
+                assertTrue(System.nanoTime() - t0 < 5_000_000_000L, "the broken edit was never reported");
+                Thread.sleep(20);
+            }
             String url = server.base() + "/console/?token=" + SreServerFixture.TOKEN;
             String dom = run(chromium, tmp, "--dump-dom", url);
             assertTrue(dom.contains("data-loaded=\"true\""), "the page never loaded its data:\n" + head(dom));
@@ -42,6 +50,8 @@ class ConsoleScreenshotTest {
             for (String node : List.of("hot", "hot_wide", "hot_niche", "slowpoke", "merge", "top")) {
                 assertTrue(dom.contains("data-node=\"" + node + "\""), "graph lacks node " + node);
             }
+            assertTrue(dom.contains("class=\"reload-error\"") && dom.contains("slow_branch.yaml:8: ")
+                    && dom.contains("limt"), "the console does not show the reload error with file:line:\n" + head(dom));
             Matcher m = Pattern.compile("data-node=\"merge\" data-p50=\"([0-9.]+)\" data-p99=\"([0-9.]+)\" data-count=\"([0-9]+)\"")
                     .matcher(dom);
             assertTrue(m.find(), "merge node has no numbers:\n" + head(dom));
@@ -62,7 +72,7 @@ class ConsoleScreenshotTest {
         List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-dev-shm-usage", "--user-data-dir=" + tmp.resolve("chromium-profile"),
-                "--window-size=1400,900", "--virtual-time-budget=4000", mode, url));
+                "--window-size=1400,1250", "--virtual-time-budget=4000", mode, url));
         Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("chromium.log").toFile()).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

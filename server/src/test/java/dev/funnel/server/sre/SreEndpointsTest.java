@@ -42,22 +42,48 @@ class SreEndpointsTest {
         }
     }
 
+    /** Puts back any file a test edited, so one failing test does not cascade into the next. */
+    @org.junit.jupiter.api.AfterEach
+    void restoreShippedFiles() throws Exception {
+        boolean changed = false;
+        try (var files = Files.list(SreServerFixture.SHIPPED)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml")).toList()) {
+                Path copy = tmp.resolve(f.getFileName());
+                if (!Files.readString(f).equals(Files.readString(copy))) {
+                    Files.writeString(copy, Files.readString(f));
+                    changed = true;
+                }
+            }
+        }
+        long t0 = System.nanoTime();
+        while (changed && server.get("/admin/reload", true).body().contains("\"state\":\"failed\"")
+                && System.nanoTime() - t0 < 5_000_000_000L) {
+            Thread.sleep(20);
+        }
+    }
+
     @Test
     @Order(1)
     void explainPrintsAPerNodeTraceForADemoUser() throws Exception {
-        HttpResponse<String> text = server.post("/admin/explain?format=text",
-                new JsonObject().put("user_id", "u000042").put("scene", "home").put("count", 10).encode(), true);
-        assertEquals(200, text.statusCode(), text.body());
+        HttpResponse<String> text = null;
+        for (int attempt = 0; attempt < 5; attempt++) { // a branch may time out on a loaded machine
+            text = server.post("/admin/explain?format=text", new JsonObject().put("user_id", "u000042")
+                    .put("scene", "home").put("count", 10).put("deadline_ms", 2_000).encode(), true);
+            assertEquals(200, text.statusCode(), text.body());
+            if (!text.body().contains("degraded:")) {
+                break;
+            }
+        }
         for (String node : List.of("hot", "hot_wide", "merge", "top")) {
             assertTrue(text.body().contains("\n" + node + " "), "trace lacks node " + node + ":\n" + text.body());
         }
         assertTrue(text.body().contains("final: 10 item(s)"), text.body());
 
-        JsonObject json = new JsonObject(server.post("/admin/explain",
-                new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10).encode(), true).body());
+        JsonObject json = undegraded(new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10)
+                .put("deadline_ms", 2_000));
         JsonArray stages = json.getJsonArray("stages");
-        assertEquals(6, stages.size());
-        JsonObject top = stages.getJsonObject(5);
+        assertEquals(9, stages.size()); // home_feed's nodes, in file order: profile … prerank, rank, top
+        JsonObject top = stages.getJsonObject(8);
         assertEquals("top", top.getString("node"));
         assertTrue(top.getInteger("in") > top.getInteger("out"), top.encode());
         assertTrue(top.getInteger("dropped_count") > 0, "the cut drops items: " + top.encode());
@@ -70,16 +96,18 @@ class SreEndpointsTest {
     @Test
     @Order(2)
     void explainComparesTwoDagsAndReplaysWithOverridesAndCandidates() throws Exception {
+        // A generous budget: this test is about what the DAGs produce, not about a loaded CI box's timing.
         JsonObject body = new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 200)
+                .put("deadline_ms", 2_000)
                 .put("compare", new JsonObject().put("dag", "home_feed")
                         .put("overrides", new JsonObject().put("top", new JsonObject().put("size", 20))));
-        JsonObject cmp = new JsonObject(server.post("/admin/explain", body.encode(), true).body());
+        JsonObject cmp = undegraded(body);
         assertEquals(20, cmp.getInteger("common"), cmp.encode().substring(0, 200));
         assertEquals(20, cmp.getJsonObject("b").getJsonArray("items").size());
 
         String candidate = Files.readString(tmp.resolve("home_feed.yaml")).replace("size: 200", "size: 7");
-        JsonObject cand = new JsonObject(server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
-                .put("yaml", candidate).put("count", 50).encode(), true).body());
+        JsonObject cand = undegraded(new JsonObject().put("user_id", "u000007")
+                .put("yaml", candidate).put("count", 50).put("deadline_ms", 2_000));
         assertEquals(7, cand.getJsonArray("items").size());
 
         HttpResponse<String> bad = server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
@@ -131,19 +159,22 @@ class SreEndpointsTest {
         }
         Files.writeString(file, Files.readString(file).replace("size: 4", "sise: 4"));
         String expected = "home_feed.yaml:" + line + ":";
+        // Look at the file's own state, not the history: on a loaded machine the watcher may have
+        // seen (and rejected) a half-written file during an earlier write.
         JsonObject status = null;
+        JsonObject failed = null;
         long t1 = System.nanoTime();
         while (System.nanoTime() - t1 < 5_000_000_000L) {
             status = new JsonObject(server.get("/admin/reload", true).body());
-            if (status.encode().contains(expected)) {
+            failed = status.getJsonArray("files").stream().map(JsonObject.class::cast)
+                    .filter(f -> f.getString("file").endsWith("home_feed.yaml")).findFirst().orElseThrow();
+            if ("failed".equals(failed.getString("state")) && failed.encode().contains("sise")) {
                 break;
             }
             Thread.sleep(20);
         }
         assertNotNull(status);
-        JsonObject failed = status.getJsonArray("files").stream().map(JsonObject.class::cast)
-                .filter(f -> f.getString("file").endsWith("home_feed.yaml")).findFirst().orElseThrow();
-        assertEquals("failed", failed.getString("state"));
+        assertEquals("failed", failed.getString("state"), status.encodePrettily());
         String problem = failed.getJsonArray("problems").getJsonObject(0).getString("text");
         assertTrue(problem.contains(expected) && problem.contains("sise"), problem);
         assertEquals(4, server.recommend("u000042", 10).getJsonArray("items").size(), "last good version serves");
@@ -182,5 +213,93 @@ class SreEndpointsTest {
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("console.js"));
         assertTrue(page.headers().firstValue("set-cookie").orElse("").contains("HttpOnly"));
+    }
+
+    @Test
+    @Order(6)
+    void aNodeAboveItsLatencyTargetNarrowsAndTheFactorIsVisible() throws Exception {
+        Path file = tmp.resolve("home_feed.yaml");
+        String original = Files.readString(file);
+        // An unreachable target (100 ns): hot_wide must narrow step by step from its limit of 800.
+        Files.writeString(file, original.replace("params: {limit: 800, per_category: 40}}",
+                "params: {limit: 800, per_category: 40}, target_p95_ms: 0.0001}"));
+        double factor = 1.0;
+        long t0 = System.nanoTime();
+        while (System.nanoTime() - t0 < 15_000_000_000L) {
+            server.recommend("u000" + (100 + (int) (System.nanoTime() % 200)), 10);
+            factor = widthFactor();
+            if (factor <= 0.64) {
+                break;
+            }
+        }
+        assertTrue(factor <= 0.64, "hot_wide never narrowed below 0.64, factor " + factor);
+        String metrics = server.get("/metrics", false).body();
+        assertTrue(metrics.contains("funnel_node_width_factor{dag=\"home_feed\",node=\"hot_wide\"}"), "width gauge");
+        JsonObject ex = new JsonObject(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
+                .put("dag", "home_feed").encode(), true).body());
+        JsonObject hotWide = ex.getJsonArray("stages").getJsonObject(1);
+        assertEquals("hot_wide", hotWide.getString("node"));
+        assertTrue(hotWide.getInteger("out") <= 800 * 0.64 + 1, "narrowed output: " + hotWide.encode());
+        Files.writeString(file, original);
+    }
+
+    /**
+     * An explain whose runs no node degraded in: node deadlines (25 ms) still apply, and on a loaded
+     * shared machine a branch sometimes times out, which changes what is served.
+     */
+    private static JsonObject undegraded(JsonObject body) throws Exception {
+        JsonObject out = null;
+        for (int attempt = 0; attempt < 5; attempt++) {
+            HttpResponse<String> r = server.post("/admin/explain", body.encode(), true);
+            assertEquals(200, r.statusCode(), r.body());
+            out = new JsonObject(r.body());
+            boolean degraded = out.containsKey("a")
+                    ? !out.getJsonObject("a").getJsonArray("degraded").isEmpty() || !out.getJsonObject("b").getJsonArray("degraded").isEmpty()
+                    : !out.getJsonArray("degraded").isEmpty();
+            if (!degraded) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    private static double widthFactor() throws Exception {
+        JsonObject st = new JsonObject(server.get("/admin/console/state", true).body());
+        for (Object d : st.getJsonArray("dags")) {
+            JsonObject dag = (JsonObject) d;
+            if (dag.getString("name").equals("home_feed")) {
+                for (Object n : dag.getJsonArray("nodes")) {
+                    JsonObject node = (JsonObject) n;
+                    if (node.getString("id").equals("hot_wide")) {
+                        return node.getDouble("width_factor");
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no home_feed/hot_wide in the console state");
+    }
+
+    @Test
+    @Order(7)
+    void theDashboardQueriesMetricsTheServerEmits() throws Exception {
+        String dashboard = Files.readString(Path.of("..", "ops", "grafana", "funnel-serving.json"));
+        String metrics = server.get("/metrics", false).body();
+        // Meters other teams have not emitted yet; the dashboard names them as the contract.
+        List<String> pending = List.of("funnel_batcher_", "funnel_model_");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(funnel_[a-z_]+)").matcher(dashboard);
+        java.util.Set<String> missing = new java.util.TreeSet<>();
+        int checked = 0;
+        while (m.find()) {
+            String name = m.group(1).replaceAll("_(bucket|count|sum)$", "");
+            if (name.equals("funnel_serving") || pending.stream().anyMatch(name::startsWith)) {
+                continue;
+            }
+            checked++;
+            if (!metrics.contains("\n" + name)) {
+                missing.add(name);
+            }
+        }
+        assertTrue(checked >= 8, "too few dashboard metrics checked: " + checked);
+        assertEquals(java.util.Set.of(), missing, "dashboard queries metrics the server does not emit");
     }
 }

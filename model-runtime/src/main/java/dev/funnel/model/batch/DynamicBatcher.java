@@ -1,0 +1,361 @@
+package dev.funnel.model.batch;
+
+import dev.funnel.model.ModelLease;
+import dev.funnel.model.ModelSession;
+import dev.funnel.model.ModelSignature;
+import dev.funnel.model.registry.ModelRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.jctools.queues.MpscArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Batches scoring rows from many event loops into one inference per batch for one named model.
+ * Producers {@link #offer} tasks into a bounded MPSC queue (JCTools); one runner thread drains it
+ * and runs a batch once {@code maxBatchRows} rows are queued or {@code maxQueueDelayMicros} has
+ * passed since the oldest arrived. Before inference it drops tasks that were cancelled or whose
+ * deadline passed. Each batch runs on one leased model version, so every row of a task — and of
+ * the batch — is scored by exactly one version.
+ *
+ * <p>Metrics (tag {@code model}): {@code funnel.batcher.batch.rows} (batch size),
+ * {@code funnel.batcher.queue.delay} (oldest arrival → batch start),
+ * {@code funnel.batcher.inference} (run time), {@code funnel.batcher.rows.dropped}
+ * ({@code reason=deadline|cancelled}), {@code funnel.batcher.rows.rejected} (queue full),
+ * {@code funnel.batcher.rows.failed} (inference errors).
+ *
+ * <p>Threads: {@link #offer} from any thread (event loops); everything else runs on the runner.
+ */
+public final class DynamicBatcher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DynamicBatcher.class);
+    /** Longest real-time park while waiting, so an injected clock is re-read often. */
+    private static final long MAX_PARK_NANOS = 200_000;
+
+    private final String model;
+    private final ModelRegistry registry;
+    private final BatcherConfig config;
+    private final LongSupplier clockNanos;
+    private final long maxDelayNanos;
+    private final MpscArrayQueue<ScoringTask> queue;
+    private final AtomicBoolean parked = new AtomicBoolean();
+    private final Thread runner;
+    private volatile boolean running = true;
+
+    private final DistributionSummary batchRows;
+    private final Timer queueDelay;
+    private final Timer inference;
+    private final Counter droppedDeadline;
+    private final Counter droppedCancelled;
+    private final Counter rejected;
+    private final Counter failed;
+
+    // runner-only state
+    private final List<ScoringTask> batch = new ArrayList<>();
+    private ScoringTask carry;
+    private FloatBuffer[] inBuffers = new FloatBuffer[0];
+    private float[][] outArrays = new float[0][];
+
+    /**
+     * Starts the runner thread.
+     *
+     * @param model      the registry name of the model to run
+     * @param clockNanos the clock deadlines and delays are measured on ({@code System::nanoTime}
+     *                   in production, virtual time in tests)
+     */
+    public DynamicBatcher(String model, ModelRegistry registry, BatcherConfig config, LongSupplier clockNanos,
+                          MeterRegistry meters) {
+        this.model = model;
+        this.registry = registry;
+        this.config = config;
+        this.clockNanos = clockNanos;
+        this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayMicros());
+        this.queue = new MpscArrayQueue<>(config.queueCapacity());
+        this.batchRows = DistributionSummary.builder("funnel.batcher.batch.rows").tag("model", model)
+                .description("rows per inference batch").publishPercentileHistogram().register(meters);
+        this.queueDelay = Timer.builder("funnel.batcher.queue.delay").tag("model", model)
+                .description("oldest row's wait before its batch ran").publishPercentileHistogram().register(meters);
+        this.inference = Timer.builder("funnel.batcher.inference").tag("model", model)
+                .description("inference time per batch").publishPercentileHistogram().register(meters);
+        this.droppedDeadline = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "deadline").register(meters);
+        this.droppedCancelled = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "cancelled").register(meters);
+        this.rejected = Counter.builder("funnel.batcher.rows.rejected").tag("model", model).register(meters);
+        this.failed = Counter.builder("funnel.batcher.rows.failed").tag("model", model).register(meters);
+        this.runner = new Thread(this::runLoop, "batcher-" + model);
+        runner.setDaemon(true);
+        runner.start();
+    }
+
+    /** The model this batcher runs. */
+    public String model() {
+        return model;
+    }
+
+    public BatcherConfig config() {
+        return config;
+    }
+
+    /**
+     * Queues a task. Never blocks.
+     *
+     * @return false when the queue is full or the batcher is closed: the task was not queued and
+     *         its future is failed with {@link BatchException.Reason#QUEUE_FULL} / {@code CLOSED}
+     */
+    public boolean offer(ScoringTask task) {
+        if (!running) {
+            task.fail(new BatchException(BatchException.Reason.CLOSED, "batcher for '" + model + "' is closed"));
+            return false;
+        }
+        task.enqueuedNanos = clockNanos.getAsLong();
+        if (!queue.offer(task)) {
+            rejected.increment(task.rows);
+            task.fail(new BatchException(BatchException.Reason.QUEUE_FULL, "batcher queue for '" + model + "' is full ("
+                    + config.queueCapacity() + " tasks)"));
+            return false;
+        }
+        if (parked.get()) {
+            LockSupport.unpark(runner);
+        }
+        return true;
+    }
+
+    /** Tasks queued now (approximate). */
+    public int queuedTasks() {
+        return queue.size();
+    }
+
+    /** Stops the runner; queued tasks fail with {@link BatchException.Reason#CLOSED}. Waits for the runner. */
+    @Override
+    public void close() {
+        running = false;
+        LockSupport.unpark(runner);
+        try {
+            runner.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        BatchException closed = new BatchException(BatchException.Reason.CLOSED, "batcher for '" + model + "' is closed");
+        if (carry != null) {
+            carry.fail(closed);
+        }
+        ScoringTask t;
+        while ((t = queue.poll()) != null) {
+            t.fail(closed);
+        }
+    }
+
+    // ---- runner ----
+
+    private void runLoop() {
+        while (running) {
+            try {
+                ScoringTask first = carry != null ? carry : queue.poll();
+                carry = null;
+                if (first == null) {
+                    park(MAX_PARK_NANOS * 5);
+                    continue;
+                }
+                collect(first);
+                runBatch();
+            } catch (RuntimeException | Error e) {
+                // A bug, not an inference failure (those fail their tasks): fail the batch, keep serving.
+                LOG.error("batcher '{}' runner failed; failing {} tasks", model, batch.size(), e);
+                for (ScoringTask t : batch) {
+                    t.fail(e);
+                }
+            } finally {
+                batch.clear();
+            }
+        }
+    }
+
+    private void collect(ScoringTask first) {
+        batch.add(first);
+        int rows = first.rows;
+        long flushAt = first.enqueuedNanos + maxDelayNanos;
+        while (rows < config.maxBatchRows() && running) {
+            ScoringTask t = queue.poll();
+            if (t != null) {
+                if (rows + t.rows > config.maxBatchRows()) {
+                    carry = t;
+                    return;
+                }
+                batch.add(t);
+                rows += t.rows;
+                continue;
+            }
+            long wait = flushAt - clockNanos.getAsLong();
+            if (wait <= 0) {
+                return;
+            }
+            park(Math.min(wait, MAX_PARK_NANOS));
+        }
+    }
+
+    private void park(long nanos) {
+        parked.set(true);
+        if (queue.isEmpty() && running) {
+            LockSupport.parkNanos(this, nanos);
+        }
+        parked.set(false);
+    }
+
+    private void runBatch() {
+        long now = clockNanos.getAsLong();
+        int rows = 0;
+        int live = 0;
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < batch.size(); i++) {
+            ScoringTask t = batch.get(i);
+            if (t.cancelled) {
+                droppedCancelled.increment(t.rows);
+                t.fail(new BatchException(BatchException.Reason.CANCELLED, "cancelled before inference"));
+            } else if (now - t.deadlineNanos > 0) {
+                droppedDeadline.increment(t.rows);
+                t.fail(new BatchException(BatchException.Reason.DEADLINE, "deadline passed after "
+                        + (now - t.enqueuedNanos) / 1000 + " µs in the queue"));
+            } else {
+                batch.set(live++, t);
+                rows += t.rows;
+                oldest = Math.min(oldest, t.enqueuedNanos);
+            }
+        }
+        while (batch.size() > live) {
+            batch.remove(batch.size() - 1);
+        }
+        if (live == 0) {
+            return;
+        }
+        queueDelay.record(now - oldest, TimeUnit.NANOSECONDS);
+        ModelLease lease = registry.acquire(model);
+        if (lease == null) {
+            failAll(new BatchException(BatchException.Reason.NO_MODEL, "no live version of model '" + model + "'"));
+            return;
+        }
+        try {
+            runOn(lease, rows);
+        } finally {
+            lease.close();
+        }
+    }
+
+    private void runOn(ModelLease lease, int rows) {
+        ModelSession session = lease.session();
+        ModelSignature sig = session.signature();
+        int nIn = sig.inputs().size();
+        int nOut = sig.outputs().size();
+        int[] inW = new int[nIn];
+        for (int i = 0; i < nIn; i++) {
+            inW[i] = sig.inputs().get(i).width();
+        }
+        // Drop tasks whose shape does not fit this version's inputs.
+        int live = 0;
+        for (int k = 0; k < batch.size(); k++) {
+            ScoringTask t = batch.get(k);
+            String bad = checkShape(t, inW);
+            if (bad != null) {
+                rows -= t.rows;
+                failed.increment(t.rows);
+                t.fail(new BatchException(BatchException.Reason.BAD_INPUT, bad));
+            } else {
+                batch.set(live++, t);
+            }
+        }
+        while (batch.size() > live) {
+            batch.remove(batch.size() - 1);
+        }
+        if (live == 0) {
+            return;
+        }
+        ensureBuffers(sig, rows);
+        for (int i = 0; i < nIn; i++) {
+            FloatBuffer b = inBuffers[i];
+            b.clear();
+            for (ScoringTask t : batch) {
+                b.put(t.inputs[i], 0, t.rows * inW[i]);
+            }
+            b.flip();
+        }
+        long start = System.nanoTime();
+        try {
+            session.run(rows, inBuffers, outArrays);
+        } catch (Exception e) {
+            failed.increment(rows);
+            LOG.warn("batcher '{}': inference on {} rows with version '{}' failed: {}", model, rows, lease.version(), e.getMessage());
+            failAll(e);
+            return;
+        }
+        inference.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        batchRows.record(rows);
+        int offset = 0;
+        for (ScoringTask t : batch) {
+            float[][] outs = new float[nOut][];
+            for (int o = 0; o < nOut; o++) {
+                int w = sig.outputs().get(o).width();
+                outs[o] = new float[t.rows * w];
+                System.arraycopy(outArrays[o], offset * w, outs[o], 0, t.rows * w);
+            }
+            offset += t.rows;
+            t.complete(new Scores(lease.version(), t.rows, outs));
+        }
+    }
+
+    private static String checkShape(ScoringTask t, int[] inW) {
+        if (t.inputs.length != inW.length) {
+            return "task has " + t.inputs.length + " inputs, model takes " + inW.length;
+        }
+        for (int i = 0; i < inW.length; i++) {
+            if (t.inputs[i] == null || t.inputs[i].length < t.rows * inW[i]) {
+                return "input " + i + " holds " + (t.inputs[i] == null ? 0 : t.inputs[i].length) + " floats, "
+                        + t.rows + " rows × width " + inW[i] + " needed";
+            }
+        }
+        return null;
+    }
+
+    private void ensureBuffers(ModelSignature sig, int rows) {
+        int nIn = sig.inputs().size();
+        int nOut = sig.outputs().size();
+        int cap = Math.max(rows, config.maxBatchRows());
+        if (inBuffers.length != nIn) {
+            inBuffers = new FloatBuffer[nIn];
+        }
+        for (int i = 0; i < nIn; i++) {
+            int need = cap * sig.inputs().get(i).width();
+            if (inBuffers[i] == null || inBuffers[i].capacity() < need) {
+                inBuffers[i] = ByteBuffer.allocateDirect(need * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            }
+        }
+        if (outArrays.length != nOut) {
+            outArrays = new float[nOut][];
+        }
+        for (int o = 0; o < nOut; o++) {
+            int need = cap * sig.outputs().get(o).width();
+            if (outArrays[o] == null || outArrays[o].length < need) {
+                outArrays[o] = new float[need];
+            }
+        }
+    }
+
+    private void failAll(Throwable e) {
+        for (ScoringTask t : batch) {
+            t.fail(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DynamicBatcher{" + model + ", " + config + '}';
+    }
+}

@@ -1,0 +1,71 @@
+package dev.funnel.model.batch;
+
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * One request's rows for the batcher: per model input a row-major {@code rows × width} array (in
+ * the model signature's input order), the request's deadline, and where to complete. Created on
+ * the request's thread; the batcher's runner reads it after a safe publication through the queue.
+ */
+public final class ScoringTask {
+
+    final int rows;
+    final float[][] inputs;
+    final long deadlineNanos;
+    final Executor completeOn;
+    final CompletableFuture<Scores> result = new CompletableFuture<>();
+    long enqueuedNanos;
+    volatile boolean cancelled;
+
+    /**
+     * @param rows          rows to score, ≥ 1
+     * @param inputs        per model input, {@code rows × width} floats, row-major; not copied
+     * @param deadlineNanos the request's deadline in the batcher clock's terms (the server's loops
+     *                      and the batcher both use {@code System.nanoTime()}); rows still queued
+     *                      after it are dropped
+     * @param completeOn    where the result future completes (the request's event loop), or null
+     *                      for the runner thread
+     */
+    public ScoringTask(int rows, float[][] inputs, long deadlineNanos, Executor completeOn) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        this.rows = rows;
+        this.inputs = Objects.requireNonNull(inputs, "inputs");
+        this.deadlineNanos = deadlineNanos;
+        this.completeOn = completeOn;
+    }
+
+    /** Completes with the scores, or with {@link BatchException} (late, cancelled, closed) or the inference failure. */
+    public CompletableFuture<Scores> result() {
+        return result;
+    }
+
+    /** Rows in this task. */
+    public int rows() {
+        return rows;
+    }
+
+    /** Drops the task if it has not run yet (the request timed out). Any thread. */
+    public void cancel() {
+        cancelled = true;
+    }
+
+    void complete(Scores s) {
+        if (completeOn == null) {
+            result.complete(s);
+        } else {
+            completeOn.execute(() -> result.complete(s));
+        }
+    }
+
+    void fail(Throwable t) {
+        if (completeOn == null) {
+            result.completeExceptionally(t);
+        } else {
+            completeOn.execute(() -> result.completeExceptionally(t));
+        }
+    }
+}

@@ -1,0 +1,388 @@
+package dev.funnel.model.registry;
+
+import dev.funnel.model.InferenceBackend;
+import dev.funnel.model.InferenceException;
+import dev.funnel.model.ModelLease;
+import dev.funnel.model.ModelSession;
+import dev.funnel.model.ModelSignature;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Named models with versions. Loading (from a file or bytes) runs on the given executor, never on
+ * the caller's thread; a version goes live only after it loaded, passed the signature check and
+ * ran one warm-up row, and then by one atomic swap. Readers {@link #acquire} a lease on the live
+ * version (lock-free); a replaced session closes when its last lease closes, so in-flight batches
+ * finish on the version they started with. {@link #rollback} reloads the previous version.
+ *
+ * <p>Threads: {@link #acquire} on any thread (the batcher's runner); {@link #load},
+ * {@link #rollback} and {@link #define} on any thread, swaps per model are serialized.
+ */
+public final class ModelRegistry implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+
+    private final InferenceBackend backend;
+    private final Executor loader;
+    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicInteger openSessions = new AtomicInteger();
+    private final Counter loaded;
+    private final Counter rejected;
+    private final Counter rollbacks;
+
+    /**
+     * @param backend where models run
+     * @param loader  runs loads (ONNX parsing, TensorRT builds): a bounded pool off the event loops
+     * @param meters  for {@code funnel.model.loads{outcome}}, {@code funnel.model.rollbacks},
+     *                {@code funnel.model.sessions.open}
+     */
+    public ModelRegistry(InferenceBackend backend, Executor loader, MeterRegistry meters) {
+        this.backend = backend;
+        this.loader = loader;
+        this.loaded = Counter.builder("funnel.model.loads").tag("outcome", "live").register(meters);
+        this.rejected = Counter.builder("funnel.model.loads").tag("outcome", "rejected").register(meters);
+        this.rollbacks = Counter.builder("funnel.model.rollbacks").register(meters);
+        Gauge.builder("funnel.model.sessions.open", openSessions, AtomicInteger::get).register(meters);
+    }
+
+    /** The backend models run on. */
+    public InferenceBackend backend() {
+        return backend;
+    }
+
+    /**
+     * Declares a model. Required before its first load.
+     *
+     * @throws IllegalArgumentException when a model of that name is already defined
+     */
+    public void define(ModelDefinition def) {
+        if (entries.putIfAbsent(def.name(), new Entry(def)) != null) {
+            throw new IllegalArgumentException("model '" + def.name() + "' is already defined");
+        }
+    }
+
+    /** Whether a model of this name is defined. */
+    public boolean isDefined(String name) {
+        return entries.containsKey(name);
+    }
+
+    /**
+     * Loads a version from bytes on the loader and makes it live.
+     *
+     * @return completes with the version once live; fails with {@link ModelRejectedException} when
+     *         the model failed to load or its signature check, leaving the live version as it was
+     */
+    public CompletableFuture<String> load(String name, String version, byte[] onnx) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(() -> e.install(version, onnx.clone(), true), loader);
+    }
+
+    /** Loads a version from an ONNX file (read on the loader), then as {@link #load}. */
+    public CompletableFuture<String> loadFile(String name, String version, Path file) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(() -> {
+            byte[] bytes;
+            try {
+                bytes = Files.readAllBytes(file);
+            } catch (IOException ex) {
+                rejected.increment();
+                throw new ModelRejectedException(name, version, "cannot read " + file + ": " + ex.getMessage());
+            }
+            return e.install(version, bytes, true);
+        }, loader);
+    }
+
+    /**
+     * Makes the previous version live again (reloading it from its kept bytes); the current
+     * version is dropped from the history.
+     *
+     * @return completes with the version now live; fails with {@link IllegalStateException} when
+     *         there is no previous version
+     */
+    public CompletableFuture<String> rollback(String name) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(e::rollback, loader);
+    }
+
+    /**
+     * A lease on the live version of {@code name}, or null when none is live (or the model is not
+     * defined). Lock-free; close the lease when the batch is done.
+     */
+    public ModelLease acquire(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            return null;
+        }
+        for (;;) {
+            Live l = e.live;
+            if (l == null) {
+                return null;
+            }
+            if (l.tryRetain()) {
+                return l;
+            }
+            // l was retired and closed between the read and the retain: the swap already published its successor.
+        }
+    }
+
+    /** The live version of {@code name}, or null. */
+    public String liveVersion(String name) {
+        Entry e = entries.get(name);
+        Live l = e == null ? null : e.live;
+        return l == null ? null : l.version;
+    }
+
+    /** Every model's live version, by name (sorted), for {@code versions.models} in responses. */
+    public Map<String, String> liveVersions() {
+        Map<String, String> out = new TreeMap<>();
+        entries.forEach((n, e) -> {
+            Live l = e.live;
+            if (l != null) {
+                out.put(n, l.version);
+            }
+        });
+        return out;
+    }
+
+    /** Name, live version and rollback history of every model, for the admin API. */
+    public List<ModelInfo> models() {
+        List<ModelInfo> out = new ArrayList<>();
+        for (Entry e : entries.values()) {
+            out.add(e.info());
+        }
+        out.sort((a, b) -> a.name().compareTo(b.name()));
+        return out;
+    }
+
+    /** The signature every version of {@code name} must have, or null before the first load. */
+    public ModelSignature signature(String name) {
+        return entry(name).expected;
+    }
+
+    /** Sessions open now (live plus retired ones still leased). */
+    public int openSessions() {
+        return openSessions.get();
+    }
+
+    /** Retires every live version; sessions close as their leases close. */
+    @Override
+    public void close() {
+        for (Entry e : entries.values()) {
+            e.retireAll();
+        }
+    }
+
+    private Entry entry(String name) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("model '" + name + "' is not defined; defined: " + entries.keySet());
+        }
+        return e;
+    }
+
+    /** One model: its live version, expected signature and history. Swaps synchronize on it. */
+    private final class Entry {
+        final ModelDefinition def;
+        volatile ModelSignature expected;
+        volatile Live live;
+        final Deque<Kept> history = new ArrayDeque<>();
+
+        Entry(ModelDefinition def) {
+            this.def = def;
+            this.expected = def.expected();
+        }
+
+        String install(String version, byte[] bytes, boolean keepCurrent) {
+            ModelSession session = open(version, bytes);
+            synchronized (this) {
+                ModelSignature want = expected;
+                if (want == null) {
+                    expected = session.signature();
+                } else {
+                    List<String> problems = session.signature().problemsAgainst(want);
+                    if (!problems.isEmpty()) {
+                        session.close();
+                        openSessions.decrementAndGet();
+                        rejected.increment();
+                        throw new ModelRejectedException(def.name(), version, "signature check failed: " + String.join("; ", problems));
+                    }
+                }
+                Live old = live;
+                live = new Live(def.name(), version, session, bytes);
+                if (old != null && keepCurrent) {
+                    history.push(new Kept(old.version, old.bytes));
+                    while (history.size() > def.history()) {
+                        history.removeLast();
+                    }
+                }
+                loaded.increment();
+                LOG.info("model '{}' version '{}' is live (was '{}')", def.name(), version, old == null ? "none" : old.version);
+                if (old != null) {
+                    old.release(); // drops the live reference; closes once in-flight batches release theirs
+                }
+            }
+            return version;
+        }
+
+        String rollback() {
+            Kept previous;
+            synchronized (this) {
+                previous = history.peek();
+                if (previous == null) {
+                    throw new IllegalStateException("model '" + def.name() + "' has no previous version to roll back to");
+                }
+            }
+            String v = install(previous.version, previous.bytes, false);
+            synchronized (this) {
+                history.remove(previous);
+            }
+            rollbacks.increment();
+            return v;
+        }
+
+        private ModelSession open(String version, byte[] bytes) {
+            ModelSession s;
+            try {
+                s = backend.load(bytes);
+            } catch (InferenceException | RuntimeException ex) {
+                rejected.increment();
+                throw new ModelRejectedException(def.name(), version, "load failed: " + ex.getMessage());
+            }
+            openSessions.incrementAndGet();
+            try {
+                ModelSignature want = expected;
+                if (want != null && (!def.inputNames().isEmpty() || !def.outputNames().isEmpty())) {
+                    s = MappedSession.map(s, want, def.inputNames(), def.outputNames());
+                }
+                warmUp(s);
+                return s;
+            } catch (InferenceException | RuntimeException ex) {
+                s.close();
+                openSessions.decrementAndGet();
+                rejected.increment();
+                throw new ModelRejectedException(def.name(), version, ex.getMessage());
+            }
+        }
+
+        private void warmUp(ModelSession s) throws InferenceException {
+            ModelSignature sig = s.signature();
+            FloatBuffer[] in = new FloatBuffer[sig.inputs().size()];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = FloatBuffer.allocate(sig.inputs().get(i).width());
+            }
+            float[][] out = new float[sig.outputs().size()][];
+            for (int o = 0; o < out.length; o++) {
+                out[o] = new float[sig.outputs().get(o).width()];
+            }
+            s.run(1, in, out);
+        }
+
+        synchronized ModelInfo info() {
+            Live l = live;
+            return new ModelInfo(def.name(), l == null ? null : l.version, history.stream().map(k -> k.version).toList(),
+                    l == null ? 0 : l.liveSinceMillis);
+        }
+
+        synchronized void retireAll() {
+            Live l = live;
+            live = null;
+            if (l != null) {
+                l.release();
+            }
+        }
+    }
+
+    /** A version kept for rollback. */
+    private record Kept(String version, byte[] bytes) {
+    }
+
+    /**
+     * A live (or retired, still leased) version. The reference count starts at 1 for being live;
+     * each lease adds one; the session closes when it reaches 0, after which it cannot be retained.
+     */
+    private final class Live implements ModelLease {
+        final String name;
+        final String version;
+        final ModelSession session;
+        final byte[] bytes;
+        final AtomicInteger refs = new AtomicInteger(1);
+        final long liveSinceMillis = System.currentTimeMillis();
+
+        Live(String name, String version, ModelSession session, byte[] bytes) {
+            this.name = name;
+            this.version = version;
+            this.session = session;
+            this.bytes = bytes;
+        }
+
+        boolean tryRetain() {
+            for (;;) {
+                int r = refs.get();
+                if (r == 0) {
+                    return false;
+                }
+                if (refs.compareAndSet(r, r + 1)) {
+                    return true;
+                }
+            }
+        }
+
+        void release() {
+            int r = refs.decrementAndGet();
+            if (r == 0) {
+                session.close();
+                openSessions.decrementAndGet();
+                LOG.debug("model '{}' version '{}' session closed", name, version);
+            } else if (r < 0) {
+                throw new IllegalStateException("lease on model '" + name + "' version '" + version + "' released twice");
+            }
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String version() {
+            return version;
+        }
+
+        @Override
+        public ModelSession session() {
+            return session;
+        }
+
+        @Override
+        public void close() {
+            release();
+        }
+    }
+
+    /** Thrown into a load's future when a version never goes live. */
+    public static final class ModelRejectedException extends CompletionException {
+        private static final long serialVersionUID = 1L;
+
+        ModelRejectedException(String name, String version, String why) {
+            super("model '" + name + "' version '" + version + "' rejected: " + why, null);
+        }
+    }
+}

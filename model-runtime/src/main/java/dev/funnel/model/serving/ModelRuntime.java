@@ -1,0 +1,186 @@
+package dev.funnel.model.serving;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.InferenceBackend;
+import dev.funnel.model.ModelSignature;
+import dev.funnel.model.backend.Backends;
+import dev.funnel.model.batch.DynamicBatcher;
+import dev.funnel.model.ctr.CtrModel;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.model.registry.ModelDefinition;
+import dev.funnel.model.registry.ModelInfo;
+import dev.funnel.model.registry.ModelRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The model runtime as the server wires it: one backend, one registry with a loader pool, and per
+ * rank model its tables and batcher. The server registers this object in the
+ * {@code OperatorEnv} ({@code env.register(ModelRuntime.class, runtime)}); {@code rank.onnx}
+ * finds its model here. Thread-safe; {@link #addCtrModel} during wiring.
+ */
+public final class ModelRuntime implements AutoCloseable {
+
+    /** Metadata a ctr version must carry (besides its schema version). */
+    private static final String ARCH = "ctr";
+
+    private final ModelRuntimeConfig config;
+    private final MeterRegistry meters;
+    private final InferenceBackend backend;
+    private final ExecutorService loader;
+    private final ModelRegistry registry;
+    private final Map<String, RankModel> rankModels = new ConcurrentHashMap<>();
+
+    private ModelRuntime(ModelRuntimeConfig config, MeterRegistry meters) {
+        this.config = config;
+        this.meters = meters;
+        this.backend = Backends.open(config.backend(), meters);
+        AtomicInteger n = new AtomicInteger();
+        this.loader = Executors.newFixedThreadPool(config.loaderThreads(), r -> {
+            Thread t = new Thread(r, "model-loader-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.registry = new ModelRegistry(backend, loader, meters);
+    }
+
+    /** Starts the backend (falling back to CPU if it must) and the registry. */
+    public static ModelRuntime start(ModelRuntimeConfig config, MeterRegistry meters) {
+        return new ModelRuntime(config, meters);
+    }
+
+    /**
+     * The demo runtime: the default configuration, a {@code ctr} model over {@code schema} with the
+     * default spec, serving {@link CtrBootstrap}'s model as version {@value CtrBootstrap#VERSION}.
+     * Blocks until that version is live (tens of milliseconds); call it at start, off the loops.
+     */
+    public static ModelRuntime demo(FeatureSchema schema, ModelRuntimeConfig config, MeterRegistry meters) {
+        ModelRuntime rt = start(config, meters);
+        CtrModelSpec spec = CtrModelSpec.forSchema(schema);
+        rt.addCtrModel("ctr", schema, spec);
+        rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join();
+        return rt;
+    }
+
+    /**
+     * Declares a ctr-architecture model: every version must have the {@link CtrModel} inputs and
+     * output of {@code spec} and the metadata {@code funnel.arch=ctr} and
+     * {@code funnel.feature_schema=schema.version()}. Creates its tables and batcher; load versions
+     * with {@link #registry()}.
+     *
+     * @throws IllegalArgumentException when the name is taken or spec and schema disagree
+     */
+    public RankModel addCtrModel(String name, FeatureSchema schema, CtrModelSpec spec) {
+        return addCtrModel(name, schema, spec, Map.of(), Map.of());
+    }
+
+    /**
+     * Declares a model that takes the ctr inputs under its own names — a user-supplied model
+     * exported from PyTorch, say. {@code inputNames} maps each {@link CtrModel#INPUTS} name to the
+     * model's input name, {@code outputNames} maps {@link CtrModel#PROBS} to its output (shape
+     * [N, heads]). Such a model carries no funnel metadata, so only names and widths are checked.
+     * With both maps empty this is {@link #addCtrModel(String, FeatureSchema, CtrModelSpec)}.
+     */
+    public RankModel addCtrModel(String name, FeatureSchema schema, CtrModelSpec spec, Map<String, String> inputNames,
+                                 Map<String, String> outputNames) {
+        if (!spec.schemaVersion().equals(schema.version())) {
+            throw new IllegalArgumentException("model '" + name + "': spec is for schema " + spec.schemaVersion()
+                    + ", not " + schema.version());
+        }
+        boolean mapped = !inputNames.isEmpty() || !outputNames.isEmpty();
+        ModelSignature expected = ctrSignature(spec);
+        if (mapped) {
+            expected = ModelSignature.of(expected.inputs(), expected.outputs());
+        }
+        registry.define(new ModelDefinition(name, expected, inputNames, outputNames, ModelDefinition.DEFAULT_HISTORY));
+        EmbeddingTable field = table(name + ".field", spec.fieldDim());
+        EmbeddingTable wide = table(name + ".wide", spec.headCount());
+        DynamicBatcher batcher = new DynamicBatcher(name, registry, config.batcher(), System::nanoTime, meters);
+        RankModel m = new RankModel(name, schema, spec, field, wide, batcher, System::nanoTime);
+        rankModels.put(name, m);
+        return m;
+    }
+
+    /** The expected signature of ctr models of this spec. */
+    public static ModelSignature ctrSignature(CtrModelSpec spec) {
+        int[] w = CtrModel.inputWidths(spec);
+        List<ModelSignature.Tensor> ins = new ArrayList<>();
+        for (int i = 0; i < w.length; i++) {
+            ins.add(new ModelSignature.Tensor(CtrModel.INPUTS[i], w[i]));
+        }
+        return new ModelSignature(ins, List.of(new ModelSignature.Tensor(CtrModel.PROBS, spec.headCount())),
+                Map.of(CtrModel.META_ARCH, ARCH, CtrModel.META_SCHEMA, spec.schemaVersion()));
+    }
+
+    private EmbeddingTable table(String name, int dim) {
+        return EmbeddingTable.builder(name, dim).maxRows(config.tableMaxRows())
+                .ttlNanos(TimeUnit.SECONDS.toNanos(config.tableTtlSeconds())).admitAfter(config.tableAdmitAfter()).build();
+    }
+
+    /** The rank model of this name, if declared. */
+    public Optional<RankModel> rankModel(String name) {
+        return Optional.ofNullable(rankModels.get(name));
+    }
+
+    /**
+     * The rank model of this name.
+     *
+     * @throws IllegalArgumentException naming the declared models when there is none
+     */
+    public RankModel requireRankModel(String name) {
+        RankModel m = rankModels.get(name);
+        if (m == null) {
+            throw new IllegalArgumentException("model '" + name + "' is not registered; registered: " + rankModels.keySet());
+        }
+        return m;
+    }
+
+    public ModelRegistry registry() {
+        return registry;
+    }
+
+    /** The backend actually running (after any fallback). */
+    public InferenceBackend backend() {
+        return backend;
+    }
+
+    /** Live version per model, for {@code versions.models}. */
+    public Map<String, String> liveVersions() {
+        return registry.liveVersions();
+    }
+
+    /** For the admin API: models, live versions, rollback history. */
+    public List<ModelInfo> models() {
+        return registry.models();
+    }
+
+    /** For the admin API: makes the previous version of {@code name} live again. */
+    public CompletableFuture<String> rollback(String name) {
+        return registry.rollback(name);
+    }
+
+    @Override
+    public void close() {
+        for (RankModel m : rankModels.values()) {
+            m.batcher().close();
+        }
+        registry.close();
+        loader.shutdown();
+        backend.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ModelRuntime{backend=" + backend.kind().id() + ", models=" + rankModels.keySet() + '}';
+    }
+}

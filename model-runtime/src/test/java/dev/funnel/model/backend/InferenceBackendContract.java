@@ -1,0 +1,176 @@
+package dev.funnel.model.backend;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.BackendConfig;
+import dev.funnel.model.InferenceBackend;
+import dev.funnel.model.InferenceException;
+import dev.funnel.model.ModelSession;
+import dev.funnel.model.ModelSignature;
+import dev.funnel.model.ctr.CtrModel;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.ctr.CtrWeights;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * What every {@link InferenceBackend} must do, subclassed once per backend. A backend that
+ * cannot start on this machine (no GPU, no provider) skips every test with the reason.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class InferenceBackendContract {
+
+    static final CtrModelSpec SPEC = CtrModelSpec.forSchema(FeatureSchema.defaultSchema(16), 4, new int[] {32, 16},
+            List.of("click", "like"));
+    static final CtrWeights WEIGHTS = CtrWeights.init(SPEC, 99, 0.05);
+    /** Looser for GPU backends (TF32 / FP16 kernels). */
+    double tolerance = 1e-4;
+
+    private InferenceBackend backend;
+
+    /** The backend under test. */
+    abstract BackendConfig config();
+
+    @BeforeAll
+    void start() throws InferenceException {
+        Optional<String> why = Backends.unavailableReason(config());
+        Assumptions.assumeTrue(why.isEmpty(), () -> "backend " + config().kind().id() + " cannot run here: " + why.orElse(""));
+        backend = Backends.openExactly(config());
+    }
+
+    @AfterAll
+    void stop() {
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void reportsTheKindItRuns() {
+        assertEquals(config().kind(), backend.kind());
+    }
+
+    @Test
+    void signatureListsFloatMatricesAndMetadata() throws InferenceException {
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            ModelSignature sig = s.signature();
+            int[] widths = CtrModel.inputWidths(SPEC);
+            assertEquals(CtrModel.INPUTS.length, sig.inputs().size());
+            for (int i = 0; i < widths.length; i++) {
+                assertEquals(new ModelSignature.Tensor(CtrModel.INPUTS[i], widths[i]), sig.inputs().get(i));
+            }
+            assertEquals(List.of(new ModelSignature.Tensor(CtrModel.PROBS, 2)), sig.outputs());
+            assertEquals(SPEC.schemaVersion(), sig.metadata().get(CtrModel.META_SCHEMA));
+        }
+    }
+
+    @Test
+    void matchesTheJavaReferenceAtSeveralBatchSizes() throws InferenceException {
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            for (int rows : new int[] {1, 7, 300}) {
+                float[][] in = randomInputs(rows, rows);
+                float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
+                float[][] out = {new float[rows * 2]};
+                s.run(rows, direct(in), out);
+                assertClose(expected, out[0], rows);
+            }
+        }
+    }
+
+    @Test
+    void concurrentRunsComputeWhatSequentialRunsDo() throws Exception {
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int k = 0; k < 16; k++) {
+                    int seed = k;
+                    fs.add(pool.submit(() -> {
+                        int rows = 5 + seed;
+                        float[][] in = randomInputs(rows, 1000 + seed);
+                        float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
+                        float[][] out = {new float[rows * 2]};
+                        s.run(rows, direct(in), out);
+                        assertClose(expected, out[0], rows);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void refusesBytesThatAreNotAModel() {
+        assertThrows(InferenceException.class, () -> backend.load(new byte[] {1, 2, 3, 4, 5}));
+    }
+
+    @Test
+    void heapBuffersWorkToo() throws InferenceException {
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            float[][] in = randomInputs(3, 5);
+            FloatBuffer[] heap = new FloatBuffer[in.length];
+            for (int i = 0; i < in.length; i++) {
+                heap[i] = FloatBuffer.wrap(in[i]);
+            }
+            float[][] out = {new float[6]};
+            s.run(3, heap, out);
+            assertClose(CtrModel.forward(WEIGHTS, 3, in[0], in[1], in[2], in[3], in[4]), out[0], 3);
+        }
+    }
+
+    static float[][] randomInputs(int rows, long seed) {
+        int[] widths = CtrModel.inputWidths(SPEC);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[][] in = new float[widths.length][];
+        for (int i = 0; i < widths.length; i++) {
+            in[i] = new float[rows * widths[i]];
+            for (int j = 0; j < in[i].length; j++) {
+                in[i][j] = (float) (rnd.nextDouble() * 2 - 1);
+            }
+        }
+        return in;
+    }
+
+    static FloatBuffer[] direct(float[][] in) {
+        FloatBuffer[] out = new FloatBuffer[in.length];
+        for (int i = 0; i < in.length; i++) {
+            out[i] = ByteBuffer.allocateDirect(in[i].length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            out[i].put(in[i]).flip();
+        }
+        return out;
+    }
+
+    void assertClose(float[] expected, float[] got, int rows) {
+        double max = 0;
+        for (int i = 0; i < rows * 2; i++) {
+            max = Math.max(max, Math.abs(expected[i] - got[i]));
+        }
+        assertTrue(max < tolerance, "max abs error " + max + " > " + tolerance);
+    }
+
+    static void assertSame(float[] a, float[] b) {
+        assertArrayEquals(a, b);
+    }
+}

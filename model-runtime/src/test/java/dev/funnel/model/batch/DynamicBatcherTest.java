@@ -1,0 +1,200 @@
+package dev.funnel.model.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.model.ctr.CtrModel;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.registry.ModelDefinition;
+import dev.funnel.model.registry.ModelRegistry;
+import dev.funnel.model.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The batcher on a virtual clock: flushes by rows and by delay, drops late and cancelled rows. */
+class DynamicBatcherTest {
+
+    private static final long SECOND = 1_000_000_000L;
+    private final CtrModelSpec spec = TestModels.SPEC;
+    private final CtrWeights weights = CtrWeights.init(spec, 5, 0.1);
+    private final AtomicLong clock = new AtomicLong(1_000);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final TestModels.GatedBackend backend = new TestModels.GatedBackend(TestModels.cpu());
+    private final ModelRegistry registry = new ModelRegistry(backend, Runnable::run, meters);
+    private DynamicBatcher batcher;
+
+    DynamicBatcherTest() {
+        registry.define(ModelDefinition.of("ctr", TestModels.ctrSignature(spec)));
+        registry.load("ctr", "v1", CtrModel.toOnnx(weights)).join();
+    }
+
+    @AfterEach
+    void close() {
+        if (batcher != null) {
+            batcher.close();
+        }
+        registry.close();
+        backend.close();
+    }
+
+    private DynamicBatcher batcher(int maxRows, long maxDelayMicros, int capacity) {
+        batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(maxRows, maxDelayMicros, capacity), clock::get, meters);
+        return batcher;
+    }
+
+    @Test
+    void runsOneBatchWhenMaxRowsAreQueuedAndSplitsResultsPerTask() throws Exception {
+        DynamicBatcher b = batcher(8, 1_000_000, 16); // 1 s of virtual delay never passes: only rows flush
+        float[][][] inputs = {random(3, 1), random(3, 2), random(2, 3)};
+        ScoringTask[] tasks = new ScoringTask[3];
+        for (int i = 0; i < 3; i++) {
+            tasks[i] = new ScoringTask(inputs[i][0].length / spec.contentDim(), inputs[i], clock.get() + SECOND, null);
+            assertTrue(b.offer(tasks[i]));
+        }
+        for (int i = 0; i < 3; i++) {
+            Scores s = tasks[i].result().get(5, TimeUnit.SECONDS);
+            assertEquals("v1", s.modelVersion());
+            float[][] in = inputs[i];
+            float[] expected = CtrModel.forward(weights, s.rows(), in[0], in[1], in[2], in[3], in[4]);
+            for (int k = 0; k < expected.length; k++) {
+                assertEquals(expected[k], s.outputs()[0][k], 1e-5);
+            }
+        }
+        assertEquals(1, meters.get("funnel.batcher.batch.rows").summary().count());
+        assertEquals(8.0, meters.get("funnel.batcher.batch.rows").summary().totalAmount());
+    }
+
+    @Test
+    void runsAPartialBatchOnceTheOldestRowWaitedMaxDelay() throws Exception {
+        DynamicBatcher b = batcher(1024, 500, 16);
+        ScoringTask t = new ScoringTask(2, TestModels.zeroInputs(spec, 2), clock.get() + SECOND, null);
+        assertTrue(b.offer(t));
+        assertFalse(awaitQuietly(t, 100), "ran before the virtual delay passed");
+        clock.addAndGet(500_000);
+        assertEquals(2, t.result().get(5, TimeUnit.SECONDS).rows());
+    }
+
+    @Test
+    void rowsPastTheirDeadlineAreDroppedBeforeInference() throws Exception {
+        DynamicBatcher b = batcher(1024, 500, 16);
+        ScoringTask late = new ScoringTask(3, TestModels.zeroInputs(spec, 3), clock.get() + 100_000, null);
+        ScoringTask onTime = new ScoringTask(4, TestModels.zeroInputs(spec, 4), clock.get() + SECOND, null);
+        b.offer(late);
+        b.offer(onTime);
+        clock.addAndGet(600_000); // past the delay and past the first deadline
+        assertEquals(4, onTime.result().get(5, TimeUnit.SECONDS).rows());
+        assertEquals(BatchException.Reason.DEADLINE, failure(late).reason());
+        assertEquals(3.0, meters.get("funnel.batcher.rows.dropped").tag("reason", "deadline").counter().count());
+        assertEquals(4.0, meters.get("funnel.batcher.batch.rows").summary().totalAmount());
+    }
+
+    @Test
+    void cancelledTasksAreDropped() throws Exception {
+        DynamicBatcher b = batcher(1024, 500, 16);
+        ScoringTask t = new ScoringTask(2, TestModels.zeroInputs(spec, 2), clock.get() + SECOND, null);
+        b.offer(t);
+        t.cancel();
+        clock.addAndGet(600_000);
+        assertEquals(BatchException.Reason.CANCELLED, failure(t).reason());
+    }
+
+    @Test
+    void aFullQueueRejectsAtOnce() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(1, 0, 2);
+        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(running);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the runner is now held inside inference
+        assertTrue(b.offer(new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null)));
+        assertTrue(b.offer(new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null)));
+        ScoringTask rejected = new ScoringTask(5, TestModels.zeroInputs(spec, 5), clock.get() + SECOND, null);
+        assertFalse(b.offer(rejected));
+        assertEquals(BatchException.Reason.QUEUE_FULL, failure(rejected).reason());
+        assertEquals(5.0, meters.get("funnel.batcher.rows.rejected").counter().count());
+        backend.gate.countDown();
+        assertEquals(1, running.result().get(5, TimeUnit.SECONDS).rows());
+    }
+
+    @Test
+    void resultsCompleteOnTheSubmittersExecutor() throws Exception {
+        DynamicBatcher b = batcher(1, 0, 16);
+        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "loop-7"));
+        try {
+            ScoringTask t = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, loop);
+            AtomicReference<String> thread = new AtomicReference<>();
+            CountDownLatch done = new CountDownLatch(1);
+            t.result().whenComplete((s, e) -> {
+                thread.set(Thread.currentThread().getName());
+                done.countDown();
+            });
+            b.offer(t);
+            assertTrue(done.await(5, TimeUnit.SECONDS));
+            assertEquals("loop-7", thread.get());
+        } finally {
+            loop.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTaskOfTheWrongShapeFailsAloneWithTheReason() throws Exception {
+        DynamicBatcher b = batcher(4, 1_000_000, 16);
+        ScoringTask bad = new ScoringTask(2, new float[][] {new float[1]}, clock.get() + SECOND, null);
+        ScoringTask good = new ScoringTask(2, TestModels.zeroInputs(spec, 2), clock.get() + SECOND, null);
+        b.offer(bad);
+        b.offer(good);
+        assertEquals(2, good.result().get(5, TimeUnit.SECONDS).rows());
+        BatchException e = failure(bad);
+        assertEquals(BatchException.Reason.BAD_INPUT, e.reason());
+        assertEquals("task has 1 inputs, model takes 5", e.getMessage());
+    }
+
+    @Test
+    void configIsValidatedWithTheBadValue() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new BatcherConfig(0, 100, 16));
+        assertEquals("max_batch_rows must be >= 1, got 0", e.getMessage());
+    }
+
+    private static boolean awaitQuietly(ScoringTask t, long millis) throws Exception {
+        try {
+            t.result().get(millis, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    private static BatchException failure(ScoringTask t) throws Exception {
+        try {
+            t.result().get(5, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            return (BatchException) e.getCause();
+        }
+        throw new AssertionError("task succeeded");
+    }
+
+    private float[][] random(int rows, long seed) {
+        int[] w = CtrModel.inputWidths(spec);
+        SplittableRandom rnd = new SplittableRandom(seed);
+        float[][] in = new float[w.length][];
+        for (int i = 0; i < w.length; i++) {
+            in[i] = new float[rows * w[i]];
+            for (int j = 0; j < in[i].length; j++) {
+                in[i][j] = (float) rnd.nextDouble(-1, 1);
+            }
+        }
+        return in;
+    }
+}

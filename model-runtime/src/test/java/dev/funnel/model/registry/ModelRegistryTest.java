@@ -1,0 +1,170 @@
+package dev.funnel.model.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.InferenceBackend;
+import dev.funnel.model.ModelLease;
+import dev.funnel.model.ModelSignature;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.onnx.OnnxGraph;
+import dev.funnel.model.testing.TestModels;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ModelRegistryTest {
+
+    private final InferenceBackend cpu = TestModels.cpu();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final ModelRegistry registry = new ModelRegistry(cpu, Runnable::run, meters);
+    private final CtrModelSpec spec = TestModels.SPEC;
+
+    ModelRegistryTest() {
+        registry.define(ModelDefinition.of("ctr", TestModels.ctrSignature(spec)));
+    }
+
+    @AfterEach
+    void close() {
+        registry.close();
+        cpu.close();
+    }
+
+    @Test
+    void aLoadedVersionGoesLiveAndLeasesScoreOnIt() throws Exception {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        assertEquals(Map.of("ctr", "v1"), registry.liveVersions());
+        try (ModelLease lease = registry.acquire("ctr")) {
+            assertEquals("v1", lease.version());
+            assertEquals(0.25f, runOne(lease), 1e-6);
+        }
+        assertEquals(1, registry.openSessions());
+    }
+
+    @Test
+    void loadsRunOnTheLoaderNotTheCaller() {
+        ArrayDeque<Runnable> pending = new ArrayDeque<>();
+        Executor manual = pending::add;
+        ModelRegistry r = new ModelRegistry(cpu, manual, meters);
+        r.define(ModelDefinition.of("m", null));
+        CompletableFuture<String> f = r.load("m", "v1", TestModels.constantCtr(spec, 0.5));
+        assertFalse(f.isDone());
+        assertNull(r.liveVersion("m"));
+        pending.poll().run();
+        assertEquals("v1", f.join());
+        r.close();
+    }
+
+    @Test
+    void aModelFailingItsSignatureNeverGoesLive() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        CtrModelSpec other = CtrModelSpec.forSchema(FeatureSchema.defaultSchema(8), 4, new int[] {8}, List.of("click", "like"));
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> registry.load("ctr", "v2", TestModels.constantCtr(other, 0.5)).join());
+        assertTrue(e.getMessage().contains("input 'user_emb' has width 8, expected 16"), e.getMessage());
+        assertEquals("v1", registry.liveVersion("ctr"));
+        assertEquals(1, registry.openSessions(), "the rejected session was closed");
+        assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "rejected").counter().count());
+    }
+
+    @Test
+    void bytesThatAreNotAModelNeverGoLive() {
+        CompletionException e = assertThrows(CompletionException.class, () -> registry.load("ctr", "bad", new byte[] {9, 9, 9}).join());
+        assertTrue(e.getMessage().contains("model 'ctr' version 'bad' rejected: load failed"), e.getMessage());
+        assertNull(registry.liveVersion("ctr"));
+    }
+
+    @Test
+    void aSwappedOutSessionStaysOpenUntilItsLeaseCloses() throws Exception {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        ModelLease held = registry.acquire("ctr");
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.75)).join();
+        assertEquals(2, registry.openSessions());
+        assertEquals(0.25f, runOne(held), 1e-6, "the old version still runs for its in-flight batch");
+        try (ModelLease now = registry.acquire("ctr")) {
+            assertEquals("v2", now.version());
+        }
+        held.close();
+        assertEquals(1, registry.openSessions());
+    }
+
+    @Test
+    void rollbackRestoresThePreviousVersion() throws Exception {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.75)).join();
+        assertEquals(List.of("v1"), registry.models().get(0).previous());
+        assertEquals("v1", registry.rollback("ctr").join());
+        try (ModelLease lease = registry.acquire("ctr")) {
+            assertEquals("v1", lease.version());
+            assertEquals(0.25f, runOne(lease), 1e-6);
+        }
+        CompletionException e = assertThrows(CompletionException.class, () -> registry.rollback("ctr").join());
+        assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
+    }
+
+    @Test
+    void loadsFromAFile(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("ctr.onnx");
+        Files.write(f, TestModels.constantCtr(spec, 0.5));
+        assertEquals("f1", registry.loadFile("ctr", "f1", f).join());
+        assertThrows(CompletionException.class, () -> registry.loadFile("ctr", "f2", dir.resolve("missing.onnx")).join());
+        assertEquals("f1", registry.liveVersion("ctr"));
+    }
+
+    @Test
+    void aUserSuppliedModelIsFedByMappedNames() throws Exception {
+        // A "PyTorch export": inputs called input.1 / input.2 in the other order, output "output".
+        byte[] foreign = OnnxGraph.named("torch")
+                .input("input.2", OnnxGraph.DYNAMIC, 1)
+                .input("input.1", OnnxGraph.DYNAMIC, 2)
+                .output("output", OnnxGraph.DYNAMIC, 1)
+                .initializer("w", new float[] {1f, 10f}, 2, 1)
+                .initializer("b", new float[] {0f}, 1)
+                .gemm("input.1", "w", "b", "z")
+                .binary("Add", "z", "input.2", "output")
+                .toModelBytes();
+        ModelSignature logical = ModelSignature.of(
+                List.of(new ModelSignature.Tensor("features", 2), new ModelSignature.Tensor("bias", 1)),
+                List.of(new ModelSignature.Tensor("score", 1)));
+        registry.define(new ModelDefinition("torch", logical, Map.of("features", "input.1", "bias", "input.2"),
+                Map.of("score", "output"), 1));
+        registry.load("torch", "t1", foreign).join();
+        try (ModelLease lease = registry.acquire("torch")) {
+            float[][] out = {new float[1]};
+            lease.session().run(1, new FloatBuffer[] {FloatBuffer.wrap(new float[] {2, 3}), FloatBuffer.wrap(new float[] {100})}, out);
+            assertEquals(2 + 30 + 100, out[0][0], 1e-5);
+        }
+    }
+
+    @Test
+    void undefinedModelsAreNamedInTheError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> registry.load("nope", "v", new byte[0]));
+        assertTrue(e.getMessage().startsWith("model 'nope' is not defined"), e.getMessage());
+        assertNull(registry.acquire("nope"));
+    }
+
+    private float runOne(ModelLease lease) throws Exception {
+        float[][] in = TestModels.zeroInputs(spec, 1);
+        FloatBuffer[] bufs = new FloatBuffer[in.length];
+        for (int i = 0; i < in.length; i++) {
+            bufs[i] = FloatBuffer.wrap(in[i]);
+        }
+        float[][] out = {new float[2]};
+        lease.session().run(1, bufs, out);
+        return out[0][0];
+    }
+}

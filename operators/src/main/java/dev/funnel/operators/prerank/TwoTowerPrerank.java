@@ -1,0 +1,111 @@
+package dev.funnel.operators.prerank;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSchema;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
+import dev.funnel.features.profile.UserProfile;
+import dev.funnel.index.ItemStore;
+import dev.funnel.operators.rank.TopRows;
+import java.util.Set;
+import reactor.core.publisher.Mono;
+
+/**
+ * {@code prerank.two_tower}: the cheap stage before the ranker. Scores every candidate by the dot
+ * product of the user vector (the profile's real-time embedding, from a {@code profile.user}
+ * input) and the item vector ({@link ItemStore#embedding}), keeps the top {@code keep} with a
+ * heap — O(n · dim) and no allocation per candidate. An item without a vector scores -1 (the floor
+ * for unit vectors). Without a user vector the list keeps its incoming order and scores, cut to
+ * {@code keep}.
+ */
+public final class TwoTowerPrerank implements OperatorFactory {
+
+    /** Score of an item without an embedding. */
+    static final float MISSING_SCORE = -1f;
+
+    @Override
+    public String name() {
+        return "prerank.two_tower";
+    }
+
+    @Override
+    public String description() {
+        return "Dot product of user and item vectors over all candidates, keeps the top by a heap";
+    }
+
+    @Override
+    public ParamSchema params() {
+        return ParamSchema.of(ParamSpec.optionalInt("keep", 300, 1, 100_000, "candidates to keep, best first"));
+    }
+
+    @Override
+    public Class<?> outputType() {
+        return Candidates.class;
+    }
+
+    @Override
+    public Set<Class<?>> requiredInputTypes() {
+        return Set.of(Candidates.class);
+    }
+
+    /** Candidates are needed; without a profile the list passes through cut to {@code keep}. */
+    @Override
+    public int defaultMinInputs() {
+        return 1;
+    }
+
+    /** Thousands of dot products. */
+    @Override
+    public boolean cpuHeavy() {
+        return true;
+    }
+
+    @Override
+    public Operator<Candidates> create(Params params, OperatorEnv env) {
+        int keep = params.getInt("keep");
+        ItemStore items = env.require(ItemStore.class);
+        return (in, ctx) -> {
+            Candidates c = in.first(Candidates.class);
+            if (c == null) {
+                return Mono.empty();
+            }
+            UserProfile p = in.first(UserProfile.class);
+            return Mono.just(prerank(c, p == null ? null : p.embedding(), items, keep));
+        };
+    }
+
+    static Candidates prerank(Candidates c, float[] user, ItemStore items, int keep) {
+        int n = c.size();
+        if (user == null || n == 0) {
+            return c.truncate(keep);
+        }
+        int k = Math.min(keep, n);
+        TopRows top = new TopRows(k);
+        for (int i = 0; i < n; i++) {
+            float[] e = items.embedding(c.id(i));
+            top.offer(i, e == null ? MISSING_SCORE : dot(user, e));
+        }
+        int[] rows = new int[k];
+        float[] scores = new float[k];
+        int m = top.drainDescending(rows, scores);
+        return c.select(rows, m, scores);
+    }
+
+    static float dot(float[] a, float[] b) {
+        int m = Math.min(a.length, b.length);
+        float s0 = 0f;
+        float s1 = 0f;
+        int i = 0;
+        for (; i + 1 < m; i += 2) {
+            s0 += a[i] * b[i];
+            s1 += a[i + 1] * b[i + 1];
+        }
+        if (i < m) {
+            s0 += a[i] * b[i];
+        }
+        return s0 + s1;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.funnel.operators.rank;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.features.FeatureBatch;
+import dev.funnel.features.ItemAttributes;
+import dev.funnel.features.profile.UserProfile;
+import dev.funnel.model.batch.ScoringTask;
+import dev.funnel.model.batch.Scores;
+import dev.funnel.model.ctr.CtrInputs;
+import dev.funnel.model.serving.RankModel;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Mono;
+
+/** One {@code rank.onnx} node: stateless, shared by every request of the compiled DAG. */
+final class OnnxRankOperator implements Operator<Candidates> {
+
+    private final RankModel model;
+    private final ItemAttributes items;
+    private final FusionFormula formula;
+    private final int keep;
+
+    OnnxRankOperator(RankModel model, ItemAttributes items, FusionFormula formula, int keep) {
+        this.model = model;
+        this.items = items;
+        this.formula = formula;
+        this.keep = keep;
+    }
+
+    @Override
+    public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
+        Candidates c = in.first(Candidates.class);
+        if (c == null) {
+            return Mono.empty();
+        }
+        if (c.isEmpty()) {
+            return Mono.just(c);
+        }
+        UserProfile user = in.first(UserProfile.class);
+        if (user == null) {
+            user = UserProfile.unknown(ctx.userId());
+        }
+        int n = c.size();
+        FeatureBatch features = model.extractor().extract(user, ctx.context(), System.currentTimeMillis(), items,
+                c.idsCopy(), n);
+        CtrInputs inputs = new CtrInputs(model.spec(), n).fill(features, items, model.fieldTable(), model.wideTable());
+        // The batcher's clock may differ from the loop's (virtual time in tests): hand it the budget left.
+        long deadline = model.nowNanos() + ctx.remainingNanos();
+        ScoringTask task = new ScoringTask(n, inputs.arrays(), deadline, ctx.loop()::execute);
+        model.batcher().offer(task); // when refused, the task's future is already failed with the reason
+        return Mono.fromFuture(task.result(), true)
+                .doOnCancel(task::cancel)
+                .map(scores -> rank(c, scores, features, ctx));
+    }
+
+    private Candidates rank(Candidates c, Scores scores, FeatureBatch features, RequestContext ctx) {
+        int n = c.size();
+        int heads = model.heads().size();
+        float[] probs = scores.outputs()[0];
+        double[] vars = new double[heads];
+        double[] stack = new double[Math.max(1, formula.stackSize())];
+        int k = Math.min(keep, n);
+        TopRows top = new TopRows(k);
+        for (int r = 0; r < n; r++) {
+            for (int h = 0; h < heads; h++) {
+                vars[h] = probs[r * heads + h];
+            }
+            top.offer(r, (float) formula.eval(vars, stack));
+        }
+        int[] rows = new int[k];
+        float[] fused = new float[k];
+        int m = top.drainDescending(rows, fused);
+        record(ctx, scores.modelVersion(), features);
+        return c.select(rows, m, fused);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void record(RequestContext ctx, String version, FeatureBatch features) {
+        Map<String, String> models = (Map<String, String>) ctx.attributes()
+                .computeIfAbsent(OnnxRank.ATTR_MODELS, k -> new ConcurrentHashMap<String, String>());
+        models.put(model.name(), version);
+        ctx.attributes().put(OnnxRank.ATTR_FEATURES, features);
+    }
+}

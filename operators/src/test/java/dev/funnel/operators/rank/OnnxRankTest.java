@@ -1,0 +1,178 @@
+package dev.funnel.operators.rank;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.features.FeatureBatch;
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.features.profile.UserProfile;
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ItemStore;
+import dev.funnel.model.batch.BatchException;
+import dev.funnel.model.ctr.CtrInputs;
+import dev.funnel.model.ctr.CtrModel;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.model.serving.RankModel;
+import dev.funnel.operators.recall.SimFixtures;
+import dev.funnel.operators.testing.OperatorHarness;
+import dev.funnel.sim.SimConfig;
+import dev.funnel.sim.SimUser;
+import dev.funnel.sim.SimWorld;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OnnxRankTest {
+
+    private final SimWorld world = SimWorld.generate(SimConfig.small(11));
+    private final ItemIndex index = SimFixtures.index(world);
+    private final FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
+    private final CtrModelSpec spec = CtrModelSpec.forSchema(schema, 4, new int[] {16}, List.of("click", "like"));
+    private final CtrWeights weights = CtrWeights.init(spec, 3, 0.1);
+    private final ModelRuntime runtime = ModelRuntime.start(ModelRuntimeConfig.DEFAULT, new SimpleMeterRegistry());
+    private final RankModel model;
+    private final OperatorEnv env;
+    private final OnnxRank factory = new OnnxRank();
+
+    OnnxRankTest() {
+        model = runtime.addCtrModel("ctr", schema, spec);
+        runtime.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+        // Some learned sparse rows, so the tables matter.
+        SplittableRandom rnd = new SplittableRandom(1);
+        FeatureBatch all = model.extractor().extract(profile(world.users().get(0)), Map.of("device", "ios"), 0,
+                new ItemsOf(index), ids(200), 200);
+        for (int r = 0; r < all.size(); r++) {
+            for (int f = 0; f < all.fieldCount(); f++) {
+                float[] v = {(float) rnd.nextDouble(-1, 1), (float) rnd.nextDouble(-1, 1), (float) rnd.nextDouble(-1, 1), 0.5f};
+                model.fieldTable().put(all.fieldId(r, f), v, 0);
+            }
+            model.wideTable().put(all.wideId(r, 0), new float[] {0.3f, -0.2f}, 0);
+        }
+        env = new OperatorEnv().register(ModelRuntime.class, runtime).register(ItemStore.class, index);
+    }
+
+    @AfterAll
+    void close() {
+        runtime.close();
+    }
+
+    @Test
+    void scoresEqualTheReferenceForwardPassFusedAndCut() {
+        SimUser u = world.users().get(0);
+        UserProfile p = withEmbedding(profile(u), world.items().get(5).embedding());
+        long[] ids = ids(300);
+        Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
+        RequestContext ctx = request(u.id(), Long.MAX_VALUE / 4);
+        Candidates out = run(in, p, ctx, "click * (1 + 0.5 * like)", 40);
+
+        FeatureBatch logged = (FeatureBatch) ctx.attributes().get(OnnxRank.ATTR_FEATURES);
+        assertEquals(300, logged.size());
+        assertEquals(Map.of("ctr", "w3"), ctx.attributes().get(OnnxRank.ATTR_MODELS));
+        CtrInputs x = new CtrInputs(spec, 300).fill(logged, new ItemsOf(index), model.fieldTable(), model.wideTable());
+        float[] probs = CtrModel.forward(weights, 300, x.userEmb(), x.itemEmb(), x.fieldEmb(), x.dense(), x.wide());
+        Integer[] order = IntStream.range(0, 300).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(fused(probs, b), fused(probs, a)));
+        assertEquals(40, out.size());
+        for (int i = 0; i < 40; i++) {
+            assertEquals(ids[order[i]], out.id(i), "rank " + i);
+            assertEquals(fused(probs, order[i]), out.score(i), 1e-5);
+        }
+    }
+
+    @Test
+    void anUnknownUserRanksWithColdStartFeatures() {
+        long[] ids = ids(50);
+        Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
+        RequestContext ctx = request("nobody", Long.MAX_VALUE / 4);
+        Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {in, null});
+        Candidates out = (Candidates) factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), env)
+                .apply(inputs, ctx).block(Duration.ofSeconds(5));
+        assertEquals(10, out.size());
+        FeatureBatch logged = (FeatureBatch) ctx.attributes().get(OnnxRank.ATTR_FEATURES);
+        assertTrue(logged.userEmbedding() == null);
+    }
+
+    @Test
+    void aRequestWhoseBudgetIsGoneIsDroppedNotScored() {
+        long[] ids = ids(20);
+        Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
+        RequestContext ctx = request("u", System.nanoTime() - 1_000_000);
+        BatchException e = assertThrows(BatchException.class, () -> run(in, profile(world.users().get(1)), ctx, null, 10));
+        assertEquals(BatchException.Reason.DEADLINE, e.reason());
+    }
+
+    @Test
+    void configurationMistakesAreReportedAtCreate() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> factory.create(OperatorHarness.params(factory, "model", "ctr2"), env));
+        assertEquals("model 'ctr2' is not registered; registered: [ctr]", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> factory.create(OperatorHarness.params(factory, "model", "ctr", "fusion", "click * share"), env));
+        assertTrue(e.getMessage().contains("unknown name 'share'"), e.getMessage());
+    }
+
+    @Test
+    void anEmptyListPassesThrough() {
+        Candidates empty = Candidates.fromSource("prerank", new long[0], new float[0], 0);
+        assertSame(empty, run(empty, profile(world.users().get(1)), request("u", Long.MAX_VALUE / 4), null, 10));
+    }
+
+    private double fused(float[] probs, int row) {
+        return probs[row * 2] * (1 + 0.5 * probs[row * 2 + 1]);
+    }
+
+    private Candidates run(Candidates in, UserProfile p, RequestContext ctx, String fusion, int keep) {
+        Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {in, p});
+        Object[] kv = fusion == null ? new Object[] {"model", "ctr", "keep", keep} : new Object[] {"model", "ctr", "keep", keep, "fusion", fusion};
+        return (Candidates) factory.create(OperatorHarness.params(factory, kv), env).apply(inputs, ctx).block(Duration.ofSeconds(5));
+    }
+
+    private static RequestContext request(String user, long deadlineNanos) {
+        return RequestContext.builder().requestId("r").userId(user).scene("home").count(10)
+                .context(Map.of("device", "ios")).loop(OperatorHarness.DirectLoop.INSTANCE).timing(0, deadlineNanos).build();
+    }
+
+    private static long[] ids(int n) {
+        return IntStream.rangeClosed(1, n).mapToLong(i -> i * 7L).toArray();
+    }
+
+    private static UserProfile profile(SimUser u) {
+        return SimFixtures.profile(u);
+    }
+
+    private static UserProfile withEmbedding(UserProfile p, float[] e) {
+        return new UserProfile(p.userId(), p.demographics(), p.interestTags(), p.recentClicks(), e, p.updatedAtMillis());
+    }
+
+    /** The index as feature-library item attributes (what the operator adapts internally). */
+    static final class ItemsOf implements dev.funnel.features.ItemAttributes {
+        private final ItemStore s;
+
+        ItemsOf(ItemStore s) {
+            this.s = s;
+        }
+
+        @Override public String category(long id) { return s.category(id); }
+        @Override public String author(long id) { return s.author(id); }
+        @Override public List<String> tags(long id) { return s.tags(id); }
+        @Override public long createdAtMillis(long id) { return s.createdAtMillis(id); }
+        @Override public double popularity(long id) { return s.popularity(id); }
+        @Override public float[] embedding(long id) { return s.embedding(id); }
+    }
+}

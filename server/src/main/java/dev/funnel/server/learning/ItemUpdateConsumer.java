@@ -1,0 +1,87 @@
+package dev.funnel.server.learning;
+
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ItemRecord;
+import dev.funnel.index.ItemUpdate;
+import dev.funnel.streams.StreamTailer;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.schema.SchemaException;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Applies item updates from the {@code item-updates} topic to the index, on its own thread. The index
+ * is rebuilt in memory at start, so the topic is replayed from its beginning (upserts and deletes are
+ * idempotent, so the result is the latest state).
+ */
+final class ItemUpdateConsumer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ItemUpdateConsumer.class.getName());
+
+    private final StreamTailer tailer;
+    private final ItemIndex index;
+    private final AtomicLong applied = new AtomicLong();
+    private final AtomicLong rejected = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    ItemUpdateConsumer(Transport transport, String consumerName, ItemIndex index) {
+        this.index = index;
+        this.tailer = transport.tailer(Topics.ITEM_UPDATES, consumerName);
+        tailer.seekToStart();
+        this.thread = new Thread(this::loop, "item-update-consumer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void loop() {
+        while (running) {
+            if (tailer.poll(this::onRecord, 256) == 0) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        }
+    }
+
+    private void onRecord(long pos, ByteBuffer buf) {
+        try {
+            dev.funnel.streams.schema.ItemUpdate u = dev.funnel.streams.schema.ItemUpdate.decode(buf);
+            if (u.op() == dev.funnel.streams.schema.ItemUpdate.Op.DELETE) {
+                index.apply(ItemUpdate.delete(u.itemId()));
+            } else {
+                index.apply(ItemUpdate.upsert(new ItemRecord(u.itemId(), u.category(), u.author(), u.tags(),
+                        u.online() ? ItemRecord.ONLINE : ItemRecord.OFFLINE, u.createdAtMillis(), u.popularity(),
+                        u.embedding().length == 0 ? null : u.embedding(), Map.of())));
+            }
+            applied.incrementAndGet();
+        } catch (SchemaException | IllegalArgumentException e) {
+            if (rejected.incrementAndGet() == 1) {
+                LOG.log(Level.WARNING, "item update at " + pos + " rejected (further ones are only counted)", e);
+            }
+        }
+    }
+
+    long applied() {
+        return applied.get();
+    }
+
+    long rejected() {
+        return rejected.get();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        tailer.close();
+    }
+}

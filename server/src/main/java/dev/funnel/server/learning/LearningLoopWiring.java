@@ -1,0 +1,205 @@
+package dev.funnel.server.learning;
+
+import dev.funnel.features.feedback.FeedbackSink;
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ItemStore;
+import dev.funnel.server.sre.ModelStatusSource;
+import dev.funnel.server.wiring.FeatureWiring;
+import dev.funnel.server.wiring.WiringContext;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.trainer.log.LoopWriter;
+import dev.funnel.trainer.log.StreamFeedbackSink;
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.serving.CtrBootstrap;
+import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.RankModel;
+import dev.funnel.trainer.learn.CtrShape;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import dev.funnel.trainer.Trainer;
+import dev.funnel.trainer.TrainerConfig;
+import dev.funnel.trainer.TrainerMain;
+import dev.funnel.trainer.apply.DeltaApplier;
+import dev.funnel.trainer.apply.DeltaConsumer;
+import dev.funnel.trainer.apply.DenseModelSink;
+import dev.funnel.trainer.apply.ServingTables;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import java.nio.file.Path;
+import java.util.logging.Logger;
+
+/**
+ * The learning loop's serving side (order 200: after the catalog, before {@code FeedbackWiring}, which keeps
+ * the sink registered here). Config keys:
+ * <ul>
+ *   <li>{@code streams.transport}: {@code chronicle} (default), {@code kafka} or {@code off};</li>
+ *   <li>{@code streams.dir}: Chronicle directory (default {@code data/streams}; in demo a new temp directory);</li>
+ *   <li>{@code streams.kafka.bootstrap}, {@code streams.kafka.prefix} (default {@code funnel.}),
+ *       {@code streams.kafka.replication} (default 1);</li>
+ *   <li>{@code streams.replica}: this replica's consumer name (default {@code replica-1});</li>
+ *   <li>{@code learning.model} (default {@code ctr}), {@code trainer.embedded} (default: true in demo),
+ *       {@code trainer.checkpoint_dir} (default {@code data/trainer}).</li>
+ * </ul>
+ * Registers a {@link Transport}, a {@link LoopWriter} and a {@link FeedbackSink} onto the stream in
+ * the operator environment, adds the impression-log response hook, and, when an {@link ItemIndex} is
+ * registered, applies item updates from the stream.
+ */
+public final class LearningLoopWiring implements FeatureWiring {
+
+    private static final Logger LOG = Logger.getLogger(LearningLoopWiring.class.getName());
+    /** The seed model-runtime's demo bootstrap model is made with (ModelRuntime.demo). */
+    private static final long BOOTSTRAP_SEED = 42;
+    private static final long DENSE_LOAD_TIMEOUT_SECONDS = 30;
+
+    @Override
+    public int order() {
+        return 200;
+    }
+
+    @Override
+    public void wire(WiringContext ctx) {
+        String kind = ctx.config().get("streams.transport", "chronicle");
+        Transport transport;
+        switch (kind) {
+            case "off":
+                LOG.info("learning loop off (streams.transport=off)");
+                return;
+            case "chronicle":
+                transport = new ChronicleTransport(streamsDir(ctx));
+                break;
+            case "kafka":
+                transport = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
+                        ctx.config().get("streams.kafka.prefix", "funnel."),
+                        parseInt(ctx.config().get("streams.kafka.replication", "1"), "streams.kafka.replication"));
+                break;
+            default:
+                throw new IllegalArgumentException("streams.transport must be chronicle, kafka or off, got '" + kind + "'");
+        }
+        ctx.onClose(transport);
+        String replica = ctx.config().get("streams.replica", "replica-1");
+        LoopWriter writer = new LoopWriter(transport, LoopWriter.DEFAULT_CAPACITY);
+        ctx.onClose(writer);
+        ctx.env().register(Transport.class, transport);
+        ctx.env().register(LoopWriter.class, writer);
+        ctx.env().register(FeedbackSink.class, new StreamFeedbackSink(writer));
+        String model = ctx.config().get("learning.model", "ctr");
+        ModelRuntime runtime = ctx.env().find(ModelRuntime.class).orElse(null);
+        ImpressionLogHook hook = new ImpressionLogHook(writer, ctx.env().find(ItemStore.class).orElse(null), model,
+                () -> runtime == null ? -1 : ImpressionLogHook.versionNumber(runtime.registry().liveVersion(model)));
+        ctx.responseHooks().add(hook);
+
+        MeterRegistry m = ctx.meterRegistry();
+        FunctionCounter.builder("funnel_loop_events_written_total", writer, LoopWriter::written)
+                .description("impressions, feedback and item updates appended to the stream").register(m);
+        FunctionCounter.builder("funnel_loop_events_dropped_total", writer, LoopWriter::dropped)
+                .description("events dropped because the loop writer's queue was full").register(m);
+        FunctionCounter.builder("funnel_loop_impressions_without_features_total", hook, ImpressionLogHook::withoutFeatures)
+                .description("responses not logged because no ranker features were attached").register(m);
+
+        ctx.env().find(ItemIndex.class).ifPresent(index -> {
+            ItemUpdateConsumer items = new ItemUpdateConsumer(transport, replica + "-items", index);
+            ctx.onClose(items);
+            FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied).register(m);
+            FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected).register(m);
+        });
+        wireDeltas(ctx, transport, replica, m);
+        LOG.info("learning loop wired on " + transport);
+    }
+
+    /**
+     * The delta consumer, writing into the {@link ModelRuntime}'s tables of the model and loading dense
+     * snapshots into its registry (or into {@link ServingTables} / a {@link DenseModelSink} registered
+     * instead), and, when {@code trainer.embedded} (default: in demo), the embedded trainer starting
+     * from the serving model's bootstrap weights.
+     */
+    private static void wireDeltas(WiringContext ctx, Transport transport, String replica, MeterRegistry m) {
+        String model = ctx.config().get("learning.model", "ctr");
+        ServingTables tables = ctx.env().find(ServingTables.class).orElse(null);
+        DenseModelSink sink = ctx.env().find(DenseModelSink.class).orElse(null);
+        CtrModelSpec spec = ctx.env().find(CtrModelSpec.class).orElse(null);
+        FeatureSchema schema = ctx.env().find(FeatureSchema.class).orElse(null);
+        CtrWeights init = ctx.env().find(CtrWeights.class).orElse(null);
+        ModelRuntime runtime = ctx.env().find(ModelRuntime.class).orElse(null);
+        RankModel rank = runtime == null ? null : runtime.rankModel(model).orElse(null);
+        if (rank != null) {
+            // The model runtime's own tables and registry: what rank.onnx reads is what deltas write.
+            tables = tables != null ? tables : new ServingTables(Map.of(CtrShape.FIELD_TABLE, rank.fieldTable(),
+                    CtrShape.WIDE_TABLE, rank.wideTable()));
+            sink = sink != null ? sink : d -> runtime.registry().load(d.modelName(), "v" + d.version(), d.onnx())
+                    .get(DENSE_LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            spec = spec != null ? spec : rank.spec();
+            schema = rank.schema();
+            init = init != null ? init : CtrBootstrap.weights(schema, spec, BOOTSTRAP_SEED);
+        }
+        if (tables == null || sink == null) {
+            LOG.warning("no delta consumer: no ModelRuntime with model '" + model + "', nor ServingTables and a DenseModelSink");
+            return;
+        }
+        boolean embedded = Boolean.parseBoolean(ctx.config().get("trainer.embedded", Boolean.toString(ctx.demo())));
+        if (embedded) {
+            if (spec == null || schema == null || init == null) {
+                LOG.warning("trainer.embedded: no CtrModelSpec/FeatureSchema/CtrWeights for the serving model; not starting it");
+            } else {
+                String ckpt = ctx.config().get("trainer.checkpoint_dir", null);
+                Path ckptDir = ckpt != null ? Path.of(ckpt)
+                        : ctx.demo() && transport instanceof ChronicleTransport c ? c.baseDir().resolve("trainer-checkpoints")
+                        : Path.of("data/trainer");
+                TrainerConfig tc = TrainerConfig.defaults(model, ckptDir);
+                Trainer trainer = TrainerMain.newTrainer(tc, transport, spec, schema, init);
+                trainer.start();
+                ctx.onClose(trainer);
+                ctx.env().register(Trainer.class, trainer);
+            }
+        }
+        DeltaApplier applier = new DeltaApplier(model, tables.byName(), sink, System::currentTimeMillis);
+        DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000);
+        consumer.start();
+        ctx.onClose(consumer);
+        ctx.env().register(DeltaApplier.class, applier);
+        // The console and /admin show each model's version and when it last changed: include the deltas.
+        ModelStatusSource base = ctx.env().find(ModelStatusSource.class).orElse(List::of);
+        ctx.env().register(ModelStatusSource.class, () -> base.models().stream()
+                .map(s -> !s.name().equals(model) || applier.appliedVersion() == 0 ? s
+                        : new ModelStatusSource.ModelStatus(s.name(), s.version() + " (delta " + applier.appliedVersion() + ")",
+                        Math.max(s.updatedAtMillis(), applier.newestAppliedCreatedMillis())))
+                .toList());
+        Gauge.builder("funnel_model_freshness_seconds", applier, a -> a.freshnessMillis() < 0 ? Double.NaN : a.freshnessMillis() / 1000.0)
+                .tag("model", model).description("age of the newest applied model delta").register(m);
+        Gauge.builder("funnel_model_delta_version", applier, DeltaApplier::appliedVersion).tag("model", model).register(m);
+        for (DeltaApplier.Outcome o : DeltaApplier.Outcome.values()) {
+            FunctionCounter.builder("funnel_model_deltas_total", applier, a -> a.count(o)).tag("model", model)
+                    .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(m);
+        }
+    }
+
+    /** {@code streams.dir}; by default {@code data/streams}, or in demo (whose world is made afresh) a new temp directory. */
+    private static Path streamsDir(WiringContext ctx) {
+        String dir = ctx.config().get("streams.dir", null);
+        if (dir != null) {
+            return Path.of(dir);
+        }
+        if (!ctx.demo()) {
+            return Path.of("data/streams");
+        }
+        try {
+            return java.nio.file.Files.createTempDirectory("funnel-demo-streams");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot create a temp directory for the demo streams", e);
+        }
+    }
+
+    private static int parseInt(String s, String key) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
+        }
+    }
+}

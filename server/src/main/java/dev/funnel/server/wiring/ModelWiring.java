@@ -1,0 +1,96 @@
+package dev.funnel.server.wiring;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.BackendConfig;
+import dev.funnel.model.batch.BatcherConfig;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.registry.ModelRegistry;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.server.sre.ModelStatusSource;
+import dev.funnel.sim.SimWorld;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The model runtime for {@code rank.onnx}: registers {@link ModelRuntime}, its
+ * {@link ModelRegistry}, the {@link FeatureSchema} and a {@link ModelStatusSource}. The {@code ctr}
+ * model starts as the bootstrap model (version {@code 0}); with {@code model.ctr.path} set, that
+ * ONNX file is loaded over it at start. Config keys (defaults): {@code model.backend} (ort-cpu;
+ * ort-cuda, ort-tensorrt, tensorrt fall back to CPU when they cannot start),
+ * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
+ * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
+ * {@code model.queue_capacity} (1024), {@code model.ctr.path}, and for a user-supplied model
+ * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
+ * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
+ */
+public final class ModelWiring implements FeatureWiring {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelWiring.class);
+
+    @Override
+    public int order() {
+        return 30; // after the catalog (10): the content dim comes from the same place
+    }
+
+    @Override
+    public void wire(WiringContext ctx) {
+        SimWorld world = ctx.env().find(SimWorld.class).orElse(null);
+        int dim = world != null ? world.config().dim() : Integer.parseInt(ctx.config().get("index.dim", "64"));
+        FeatureSchema schema = FeatureSchema.defaultSchema(dim);
+        BackendConfig backend = new BackendConfig(BackendConfig.Kind.fromId(ctx.config().get("model.backend", "ort-cpu")),
+                Integer.parseInt(ctx.config().get("model.intra_op_threads", "1")),
+                ctx.config().get("model.optimization_level", "all"), 0, null, false,
+                Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")) * 4);
+        BatcherConfig batcher = new BatcherConfig(Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")),
+                Long.parseLong(ctx.config().get("model.max_queue_delay_us", "500")),
+                Integer.parseInt(ctx.config().get("model.queue_capacity", "1024")));
+        ModelRuntimeConfig config = ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
+        Map<String, String> inputMap = pairs(ctx.config().get("model.ctr.input_map", ""));
+        Map<String, String> outputMap = pairs(ctx.config().get("model.ctr.output_map", ""));
+        String path = ctx.config().get("model.ctr.path", "");
+        ModelRuntime runtime;
+        if (inputMap.isEmpty() && outputMap.isEmpty()) {
+            runtime = ModelRuntime.demo(schema, config, ctx.meterRegistry());
+        } else {
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("model.ctr.input_map / output_map need model.ctr.path (the user-supplied model)");
+            }
+            runtime = ModelRuntime.start(config, ctx.meterRegistry());
+            runtime.addCtrModel("ctr", schema, CtrModelSpec.forSchema(schema), inputMap, outputMap);
+        }
+        ctx.onClose(runtime);
+        if (!path.isEmpty()) {
+            String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join();
+            LOG.info("model ctr: loaded {} as version {}", path, version);
+        }
+        ctx.env().register(ModelRuntime.class, runtime)
+                .register(ModelRegistry.class, runtime.registry())
+                .register(FeatureSchema.class, schema)
+                .register(ModelStatusSource.class, () -> runtime.models().stream()
+                        .filter(m -> m.liveVersion() != null)
+                        .map(m -> new ModelStatusSource.ModelStatus(m.name(), m.liveVersion(), m.liveSinceMillis()))
+                        .toList());
+        LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
+    }
+
+    /** {@code a=b,c=d} → {a: b, c: d}; blank → empty. */
+    static Map<String, String> pairs(String spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0 || eq == part.length() - 1) {
+                throw new IllegalArgumentException("expected name=model_name pairs separated by commas, got '" + spec + "'");
+            }
+            out.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.funnel.server.learning;
+
+import dev.funnel.index.ItemStore;
+import dev.funnel.server.FunnelApp;
+import dev.funnel.server.FunnelConfig;
+import dev.funnel.streams.StreamTailer;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.schema.Feedback;
+import dev.funnel.streams.schema.ImpressionLog;
+import dev.funnel.streams.schema.ItemUpdate;
+import dev.funnel.trainer.apply.DeltaApplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real server in demo mode with the learning loop on a Chronicle directory: feedback posted over
+ * HTTP lands on the feedback topic, and an item update appended to the stream reaches the index.
+ */
+class LearningLoopWiringTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void feedbackGoesToTheStreamAndItemUpdatesComeFromIt() throws Exception {
+        FunnelConfig c = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("src/test/resources/it-dags").toAbsolutePath().toString()).withSim(7, 2_000, 200);
+        FunnelConfig config = new FunnelConfig(c.host(), c.httpPort(), c.httpsPort(), c.tlsCertPath(), c.tlsKeyPath(), c.eventLoops(),
+                c.workerThreads(), c.workerQueue(), c.dagsDir(), c.adminToken(), c.maxBodyBytes(), c.maxCount(), c.maxExcludes(),
+                c.drainMillis(), c.simSeed(), c.simItems(), c.simUsers(), Map.of("streams.dir", dir.toString()));
+        FunnelApp app = FunnelApp.start(config, true);
+        try (Transport reader = new ChronicleTransport(dir)) {
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (!app.readiness().ready() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String body = "{\"events\":[{\"request_id\":\"req-1\",\"user_id\":\"u000001\",\"item_id\":5,\"event\":\"click\",\"ts\":1000},"
+                    + "{\"request_id\":\"req-1\",\"user_id\":\"u000001\",\"item_id\":6,\"event\":\"like\",\"ts\":1001}]}";
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/feedback"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r.statusCode(), r.body());
+
+            List<Feedback> got = new ArrayList<>();
+            try (StreamTailer t = reader.tailer(Topics.FEEDBACK, "test")) {
+                while (got.size() < 2 && System.nanoTime() < until) {
+                    t.poll((p, b) -> got.add(Feedback.decode(b)), 10);
+                }
+            }
+            assertEquals(List.of(new Feedback("req-1", "u000001", 5, Feedback.Event.CLICK, 1000),
+                    new Feedback("req-1", "u000001", 6, Feedback.Event.LIKE, 1001)), got);
+
+            ItemStore items = app.env().require(ItemStore.class);
+            reader.appender(Topics.ITEM_UPDATES).append(new ItemUpdate(ItemUpdate.Op.UPSERT, 999_999, "c03", "a0001",
+                    List.of("t0001"), true, 1L, 0.5, new float[32], 2L).encode());
+            while (!"c03".equals(items.category(999_999)) && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals("c03", items.category(999_999));
+            assertTrue(app.meterRegistry().scrape().contains("funnel_loop_events_written_total"));
+
+            // The closed loop: recommend → impression with the ranker's features → click → embedded trainer →
+            // delta → applied into the serving tables and registry.
+            HttpResponse<String> rec = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend"))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, rec.statusCode(), rec.body());
+            List<ImpressionLog> logged = new ArrayList<>();
+            try (StreamTailer t = reader.tailer(Topics.IMPRESSIONS, "test")) {
+                while (logged.isEmpty() && System.nanoTime() < until) {
+                    t.poll((p, b) -> logged.add(ImpressionLog.decode(b)), 10);
+                }
+            }
+            assertEquals(1, logged.size());
+            ImpressionLog imp = logged.get(0);
+            assertEquals("u000042", imp.userId());
+            assertTrue(rec.body().contains(imp.requestId()), "the logged request id is the response's");
+            assertTrue(imp.items().get(0).fieldIds().length > 0 && imp.items().get(0).wideIds().length > 0, "logged with features");
+            long clicked = imp.items().get(0).itemId();
+            String click = "[{\"request_id\":\"" + imp.requestId() + "\",\"user_id\":\"u000042\",\"item_id\":" + clicked
+                    + ",\"event\":\"click\"}]";
+            assertEquals(202, http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/feedback"))
+                    .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(click)).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode());
+            DeltaApplier applier = app.env().require(DeltaApplier.class);
+            while (applier.appliedVersion() < 1 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(applier.appliedVersion() >= 1, "a delta from the embedded trainer was applied: " + applier);
+            assertEquals(0, applier.rejected());
+            assertTrue(applier.freshnessMillis() >= 0);
+            assertTrue(app.meterRegistry().scrape().contains("funnel_model_freshness_seconds"));
+        } finally {
+            app.close();
+        }
+    }
+}

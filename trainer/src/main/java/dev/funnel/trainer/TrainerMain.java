@@ -1,0 +1,82 @@
+package dev.funnel.trainer;
+
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.model.ctr.CtrModel;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.trainer.learn.CtrLearner;
+import dev.funnel.trainer.learn.CtrShape;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs the trainer standalone: {@code java $FUNNEL_JVM_FLAGS -cp … dev.funnel.trainer.TrainerMain trainer.properties}.
+ * Keys (all optional): {@code streams.transport} (chronicle|kafka), {@code streams.dir},
+ * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code model} (ctr),
+ * {@code checkpoint.dir} (data/trainer), {@code sparse.interval.ms}, {@code dense.interval.ms},
+ * {@code content.dim} (64), {@code field.dim} (8), {@code hidden} (128,64), {@code heads} (click,like),
+ * {@code init.seed} (1). The model's starting weights must match what serving starts from.
+ */
+public final class TrainerMain {
+
+    private TrainerMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Properties p = new Properties();
+        if (args.length > 0) {
+            try (Reader r = Files.newBufferedReader(Path.of(args[0]))) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read trainer config " + args[0] + ": " + e.getMessage(), e);
+            }
+        }
+        Transport transport = switch (p.getProperty("streams.transport", "chronicle")) {
+            case "chronicle" -> new ChronicleTransport(Path.of(p.getProperty("streams.dir", "data/streams")));
+            case "kafka" -> new KafkaTransport(p.getProperty("streams.kafka.bootstrap"), p.getProperty("streams.kafka.prefix", "funnel."), 1);
+            default -> throw new IllegalArgumentException("streams.transport must be chronicle or kafka, got '"
+                    + p.getProperty("streams.transport") + "'");
+        };
+        String model = p.getProperty("model", "ctr");
+        FeatureSchema schema = FeatureSchema.defaultSchema(Integer.parseInt(p.getProperty("content.dim", "64")));
+        int[] hidden = Arrays.stream(p.getProperty("hidden", "128,64").split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        CtrModelSpec spec = CtrModelSpec.forSchema(schema, Integer.parseInt(p.getProperty("field.dim", "8")), hidden,
+                List.of(p.getProperty("heads", "click,like").split(",")));
+        CtrWeights init = CtrWeights.init(spec, Long.parseLong(p.getProperty("init.seed", "1")), 0.05);
+        TrainerConfig cfg = TrainerConfig.defaults(model, Path.of(p.getProperty("checkpoint.dir", "data/trainer")))
+                .withIntervals(Long.parseLong(p.getProperty("sparse.interval.ms", String.valueOf(TrainerConfig.DEFAULT_SPARSE_INTERVAL_MILLIS))),
+                        Long.parseLong(p.getProperty("dense.interval.ms", String.valueOf(TrainerConfig.DEFAULT_DENSE_INTERVAL_MILLIS))));
+        Trainer trainer = newTrainer(cfg, transport, spec, schema, init);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            trainer.close();
+            transport.close();
+            stopped.countDown();
+        }, "trainer-shutdown"));
+        trainer.start();
+        System.out.println("trainer " + model + " running on " + transport + " from version " + trainer.version());
+        stopped.await();
+    }
+
+    /** A trainer for the ctr model of this spec, starting from these weights, exporting ONNX with model-runtime's writer. */
+    public static Trainer newTrainer(TrainerConfig cfg, Transport transport, CtrModelSpec spec, FeatureSchema schema, CtrWeights init) {
+        float[][] w = new float[init.layers()][];
+        float[][] b = new float[init.layers()][];
+        for (int l = 0; l < init.layers(); l++) {
+            w[l] = init.weights(l);
+            b[l] = init.bias(l);
+        }
+        CtrLearner learner = new CtrLearner(CtrShape.of(spec, schema), cfg.learner(), w, b);
+        return new Trainer(cfg, transport, learner, (ww, bb) -> CtrModel.toOnnx(CtrWeights.of(spec, ww, bb)), System::currentTimeMillis);
+    }
+}
