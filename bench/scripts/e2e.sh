@@ -22,8 +22,8 @@ SLOW_SCENE=${SLOW_SCENE:-home_slow}
 RANK_ROWS=${RANK_ROWS:-300}
 SWEEP=${SWEEP:-"100:4000:100"}
 SLOW_RATE=${SLOW_RATE:-200}
-HTTP_PORT=${HTTP_PORT:-18082}
-HTTPS_PORT=${HTTPS_PORT:-18445}
+HTTP_PORT=${HTTP_PORT:-$(free_port)}
+HTTPS_PORT=${HTTPS_PORT:-$(free_port)}
 port_free "$HTTP_PORT" || { echo "port $HTTP_PORT is busy" >&2; exit 1; }
 
 build
@@ -40,7 +40,7 @@ if has bound; then
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi
 
-start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log
+start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE"
 echo "server: funnel demo, dags $DAGS, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null

@@ -2,6 +2,7 @@ package dev.funnel.exposure;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisOptions;
@@ -23,9 +24,12 @@ import java.util.function.LongSupplier;
  * retention. Keys of a user share a hash tag ({@code fx:{u42}:l:20412:0}), so a cluster keeps them
  * on one shard.
  *
- * <p>A lookup is two pipelined round trips: one {@code MGET} of the item counters of every kept
- * window (which says which segments exist), then one {@code BITFIELD_RO … GET i64} per existing
- * segment, asking every candidate's two words at once. A record is {@code INCRBY} on the window's counter
+ * <p>A lookup is one round trip: one {@code MGET} of every segment key a kept window may have
+ * (absent keys answer nil); the filters come back whole (bytes proportional to the user's
+ * exposures, tens of KiB for 10,000) and every candidate is probed here, exactly as in process.
+ * Asking Redis for each candidate's words instead ({@code BITFIELD_RO … GET}) costs two
+ * sub-commands per candidate per segment, far slower for thousands of candidates. A record is
+ * {@code INCRBY} on the window's counter
  * (whose result places the items in segments, consistently across replicas) then one
  * {@code BITFIELD … SET u1} per touched segment, each with {@code PEXPIRE}. Non-blocking: futures
  * complete on the client's event loop. Lookups not answered in
@@ -34,9 +38,7 @@ import java.util.function.LongSupplier;
 final class RedisExposureStore implements ExposureStore {
 
     private static final Logger LOG = System.getLogger(RedisExposureStore.class.getName());
-    private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SET = "SET".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] I64 = "i64".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] U1 = "u1".getBytes(StandardCharsets.US_ASCII);
 
     private final Redis redis;
@@ -76,57 +78,18 @@ final class RedisExposureStore implements ExposureStore {
         long[] masks1 = new long[n];
         long[] masks2 = new long[n];
         longTerm.hash(itemIds, n, hashes, masks1, masks2);
-        long shortNow = shortTerm.windowIndex(now);
-        long longNow = longTerm.windowIndex(now);
+        // One round trip: every segment key a kept window may have (absent ones answer nil, cheaply);
+        // the filters come back whole (a heavy user's month is tens of KiB) and are probed here.
         Request mget = Request.cmd(Command.MGET);
-        List<String> windowKeys = new ArrayList<>(shortTerm.windowsKept + longTerm.windowsKept);
-        List<BloomLayout> layouts = new ArrayList<>(windowKeys.size());
-        for (int w = 0; w < shortTerm.windowsKept; w++) {
-            windowKeys.add(key(userId, 's', shortNow - w));
-            layouts.add(shortTerm);
-        }
-        for (int w = 0; w < longTerm.windowsKept; w++) {
-            windowKeys.add(key(userId, 'l', longNow - w));
-            layouts.add(longTerm);
-        }
-        for (String k : windowKeys) {
-            mget.arg(k + ":n");
-        }
-        Future<SeenRows> answer = redis.send(mget).compose(counts -> {
-            List<Request> reads = new ArrayList<>();
-            List<Integer> readWords = new ArrayList<>();
-            for (int w = 0; w < windowKeys.size(); w++) {
-                Response c = counts.get(w);
-                long count = c == null ? 0 : c.toLong();
-                BloomLayout layout = layouts.get(w);
-                int segs = layout.segmentsFor(count);
-                for (int s = 0; s < segs; s++) {
-                    int words = layout.words(s);
-                    Request r = Request.cmd(Command.BITFIELD_RO).arg(windowKeys.get(w) + ':' + s);
-                    for (int i = 0; i < n; i++) {
-                        r.arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex(hashes[i], words))
-                                .arg(GET).arg(I64).arg(64L * BloomLayout.wordIndex2(hashes[i], words));
-                    }
-                    reads.add(r);
-                    readWords.add(words);
-                }
-            }
-            if (reads.isEmpty()) {
-                return Future.succeededFuture(new SeenRows(new long[SeenRows.words(n)], n, false));
-            }
-            return redis.batch(reads).map(replies -> {
-                long[] bits = new long[SeenRows.words(n)];
-                for (Response reply : replies) {
-                    for (int i = 0; i < n; i++) {
-                        long w1 = reply.get(2 * i).toLong();
-                        long w2 = reply.get(2 * i + 1).toLong();
-                        if ((w1 & masks1[i]) == masks1[i] && (w2 & masks2[i]) == masks2[i]) {
-                            bits[i >>> 6] |= 1L << i;
-                        }
-                    }
-                }
-                return new SeenRows(bits, n, false);
-            });
+        addSegmentKeys(mget, userId, 's', shortTerm, now);
+        addSegmentKeys(mget, userId, 'l', longTerm, now);
+        Future<SeenRows> answer = redis.send(mget).map(reply -> {
+            long[] bits = new long[SeenRows.words(n)];
+            int[] idx1 = new int[n];
+            int[] idx2 = new int[n];
+            int r = probe(reply, 0, shortTerm, hashes, masks1, masks2, n, bits, idx1, idx2);
+            probe(reply, r, longTerm, hashes, masks1, masks2, n, bits, idx1, idx2);
+            return new SeenRows(bits, n, false);
         });
         return answer.timeout(config.redisTimeoutMillis(), TimeUnit.MILLISECONDS)
                 .map(rows -> {
@@ -144,6 +107,72 @@ final class RedisExposureStore implements ExposureStore {
                     return Future.succeededFuture(SeenRows.failOpen(n));
                 })
                 .toCompletionStage();
+    }
+
+    private void addSegmentKeys(Request mget, String userId, char kind, BloomLayout layout, long now) {
+        long current = layout.windowIndex(now);
+        for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
+            for (int w = 0; w < layout.windowsKept; w++) {
+                mget.arg(key(userId, kind, current - w) + ':' + s);
+            }
+        }
+    }
+
+    /**
+     * Probes the segments of one layout, laid out in the reply as {@link #addSegmentKeys} asked for
+     * them (segment-major), marking seen rows. Returns the reply index after this layout's keys.
+     */
+    private static int probe(Response reply, int from, BloomLayout layout, long[] hashes, long[] masks1, long[] masks2,
+                             int n, long[] bits, int[] idx1, int[] idx2) {
+        int r = from;
+        for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
+            int words = layout.words(s);
+            boolean indexed = false;
+            for (int w = 0; w < layout.windowsKept; w++) {
+                Response seg = reply.get(r++);
+                if (seg == null) {
+                    continue;
+                }
+                Buffer b = seg.toBuffer();
+                if (!indexed) {
+                    for (int i = 0; i < n; i++) {
+                        idx1[i] = BloomLayout.wordIndex(hashes[i], words);
+                        idx2[i] = BloomLayout.wordIndex2(hashes[i], words);
+                    }
+                    indexed = true;
+                }
+                int len = b.length();
+                for (int i = 0; i < n; i++) {
+                    long bit = 1L << i;
+                    if ((bits[i >>> 6] & bit) != 0) {
+                        continue;
+                    }
+                    long w1 = word(b, len, idx1[i]);
+                    long w2 = word(b, len, idx2[i]);
+                    if (((w1 & masks1[i]) == masks1[i]) & ((w2 & masks2[i]) == masks2[i])) {
+                        bits[i >>> 6] |= bit;
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Word {@code index} of a Redis bit string: big-endian, so bit j of the word is Redis bit offset
+     * {@code 64 * index + 63 - j}, as written by {@link #setBits}. Redis strings end at their last
+     * set byte: missing bytes are zeros.
+     */
+    private static long word(Buffer b, int len, int index) {
+        int at = index << 3;
+        if (at + 8 <= len) {
+            return b.getLong(at);
+        }
+        long v = 0;
+        for (int k = 0; k < 8; k++) {
+            v = (v << 8) | (at + k < len ? b.getByte(at + k) & 0xFF : 0);
+        }
+        return v;
     }
 
     @Override

@@ -46,34 +46,57 @@ final class WindowedBloom {
     /**
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
      * rows already marked are skipped. Returns how many rows it newly marked.
+     *
+     * <p>Segment {@code s} has the same size in every window, so an item's two word positions in it
+     * are computed once ({@code idx1}, {@code idx2}: scratch of at least n) and probed in every
+     * window's segment {@code s} in one pass over the candidates.
      */
-    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
+    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen, int[] idx1, int[] idx2) {
         long current = layout.windowIndex(nowMillis);
+        long[][] arrays = new long[ring.length()][];
         int marked = 0;
-        for (int slot = 0; slot < ring.length(); slot++) {
-            Window w = ring.get(slot);
-            if (w == null || w.index > current || w.index <= current - layout.windowsKept) {
-                continue;
-            }
-            long[][] segs = w.segments;
-            for (long[] words : segs) {
-                if (words == null) {
+        for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
+            int a = 0;
+            for (int slot = 0; slot < ring.length(); slot++) {
+                Window w = ring.get(slot);
+                if (w == null || w.index > current || w.index <= current - layout.windowsKept) {
                     continue;
                 }
-                int len = words.length;
-                for (int i = 0; i < n; i++) {
-                    long bit = 1L << i;
-                    if ((seen[i >>> 6] & bit) != 0) {
-                        continue;
-                    }
-                    long m1 = masks1[i];
-                    long m2 = masks2[i];
-                    long w1 = (long) WORDS.getOpaque(words, BloomLayout.wordIndex(hashes[i], len));
-                    long w2 = (long) WORDS.getOpaque(words, BloomLayout.wordIndex2(hashes[i], len));
-                    if ((w1 & m1) == m1 && (w2 & m2) == m2) {
-                        seen[i >>> 6] |= bit;
-                        marked++;
-                    }
+                long[][] segs = w.segments;
+                if (s < segs.length && segs[s] != null) {
+                    arrays[a++] = segs[s];
+                }
+            }
+            if (a == 0) {
+                if (s > 0) {
+                    break; // segments are used in order: no window has a later one either
+                }
+                continue;
+            }
+            int words = layout.words(s);
+            for (int i = 0; i < n; i++) {
+                idx1[i] = BloomLayout.wordIndex(hashes[i], words);
+                idx2[i] = BloomLayout.wordIndex2(hashes[i], words);
+            }
+            for (int i = 0; i < n; i++) {
+                long bit = 1L << i;
+                int wi = i >>> 6;
+                if ((seen[wi] & bit) != 0) {
+                    continue;
+                }
+                long m1 = masks1[i];
+                long m2 = masks2[i];
+                int i1 = idx1[i];
+                int i2 = idx2[i];
+                boolean hit = false;
+                for (int k = 0; k < a && !hit; k++) {
+                    long[] ws = arrays[k];
+                    // Non-short-circuit: both loads issue together, one branch instead of two.
+                    hit = (((long) WORDS.getOpaque(ws, i1) & m1) == m1) & (((long) WORDS.getOpaque(ws, i2) & m2) == m2);
+                }
+                if (hit) {
+                    seen[wi] |= bit;
+                    marked++;
                 }
             }
         }

@@ -51,14 +51,14 @@ class RedisExposureStoreTest extends ExposureStoreContract {
         // A fresh key prefix per test: the server is shared by the class.
         ExposureConfig c = new ExposureConfig(config.backend(), config.shortTermTtlSeconds(), config.windowSeconds(),
                 config.retentionWindows(), config.falsePositiveRate(), config.initialCapacity(), config.maxBytes(), null,
-                config.redisUrl(), 2000, "t" + (prefixCounter++), config.redisPoolSize());
+                config.redisUrl(), 10_000, "t" + (prefixCounter++), config.redisPoolSize()); // generous: busy build machines
         return ExposureStores.redis(vertx, c, clock::get);
     }
 
     @Test
     void twoStoresOnOneRedisHonourEachOthersRecords() throws Exception {
         ExposureStore other = ExposureStores.redis(vertx, new ExposureConfig("redis", 600, 86_400, 30, 0.01, 256,
-                ExposureConfig.DEFAULT_MAX_BYTES, null, redis.url(), 2000, "t" + (prefixCounter - 1), 4), clock::get);
+                ExposureConfig.DEFAULT_MAX_BYTES, null, redis.url(), 10_000, "t" + (prefixCounter - 1), 4), clock::get);
         try {
             other.recordServed("shared", range(1, 21), 20).toCompletableFuture().get(5, TimeUnit.SECONDS);
             store.recordExposed("shared", range(100, 120), 20).toCompletableFuture().get(5, TimeUnit.SECONDS);

@@ -41,27 +41,33 @@ final class FilterPlan implements Bits {
     }
 
     static FilterPlan resolve(IndexState s, TermDictionary dict, Filter f, long nowMillis) {
-        RoaringBitmap cand = s.live;
-        boolean owned = false;
+        // Posting lists hold live ordinals only, so with any term condition the live set need not
+        // take part; intersect the smallest lists first.
+        int n = f.terms().size();
+        RoaringBitmap[] clauses = new RoaringBitmap[n];
+        int c = 0;
         for (Map.Entry<String, Set<String>> e : f.terms().entrySet()) {
             RoaringBitmap any = null;
             for (String v : e.getValue()) {
                 RoaringBitmap p = s.posting(dict.find(e.getKey(), v));
                 any = any == null ? p : RoaringBitmap.or(any, p);
             }
-            if (any == null) {
-                any = IndexState.EMPTY;
+            clauses[c++] = any == null ? IndexState.EMPTY : any;
+        }
+        RoaringBitmap cand;
+        if (n == 0) {
+            cand = s.live;
+        } else if (n == 1) {
+            cand = clauses[0];
+        } else {
+            java.util.Arrays.sort(clauses, java.util.Comparator.comparingInt(RoaringBitmap::getCardinality));
+            cand = RoaringBitmap.and(clauses[0], clauses[1]);
+            for (int i = 2; i < n && !cand.isEmpty(); i++) {
+                cand.and(clauses[i]);
             }
-            cand = owned ? andInPlace(cand, any) : RoaringBitmap.and(cand, any);
-            owned = true;
         }
         long createdMin = f.createdWithinMillis() < 0 ? Long.MIN_VALUE : nowMillis - f.createdWithinMillis();
         return new FilterPlan(s, cand, f.ranges(), createdMin);
-    }
-
-    private static RoaringBitmap andInPlace(RoaringBitmap owned, RoaringBitmap other) {
-        owned.and(other);
-        return owned;
     }
 
     /** Whether the row passes the range and age conditions (terms are in {@link #candidates}). */

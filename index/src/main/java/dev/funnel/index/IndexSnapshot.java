@@ -61,6 +61,21 @@ public final class IndexSnapshot {
      * @throws IOException naming the file when it is truncated, corrupt (checksum) or of another format
      */
     public static ItemIndex read(Path file, LongSupplier clockMillis) throws IOException {
+        return decode(file, null, clockMillis);
+    }
+
+    /**
+     * Restores a snapshot into an index that is already wired but still empty (services registered
+     * at start, catalog loaded in the background).
+     *
+     * @throws IOException when the file is unreadable or was written with another index config
+     * @throws IllegalStateException when the index is not empty
+     */
+    public static void restoreInto(ItemIndex empty, Path file) throws IOException {
+        decode(file, empty, empty::nowMillis);
+    }
+
+    private static ItemIndex decode(Path file, ItemIndex target, LongSupplier clockMillis) throws IOException {
         byte[] all = Files.readAllBytes(file);
         if (all.length < MAGIC.length + 12) {
             throw new IOException(file + ": not an index snapshot (" + all.length + " bytes)");
@@ -82,7 +97,13 @@ public final class IndexSnapshot {
             throw new IOException(file + ": snapshot format " + version + ", this build reads " + FORMAT_VERSION);
         }
         IndexConfig config = readConfig(in);
-        ItemIndex index = new ItemIndex(config, clockMillis);
+        if (target != null && !target.config().equals(config)) {
+            throw new IOException(file + ": written with " + config + ", the index has " + target.config());
+        }
+        if (target != null && target.state().rows != 0) {
+            throw new IllegalStateException("restoreInto needs an empty index, got " + target);
+        }
+        ItemIndex index = target != null ? target : new ItemIndex(config, clockMillis);
         int n = in.readInt();
         Columns cols = new Columns(Math.max(1024, n + n / 8));
         for (int ord = 0; ord < n; ord++) {

@@ -78,6 +78,11 @@ class IndexSnapshotTest {
             }
         }
         assertTrue(hits >= 190, "recall@10 after restore " + hits / 200.0);
+        ItemIndex into = new ItemIndex(idx.config(), () -> Catalogs.NOW);
+        IndexSnapshot.restoreInto(into, file);
+        assertEquals(model.size(), into.size());
+        assertThrows(IllegalStateException.class, () -> IndexSnapshot.restoreInto(into, file));
+        assertThrows(IOException.class, () -> IndexSnapshot.restoreInto(new ItemIndex(IndexConfig.of(DIM + 1), () -> 0), file));
         // the restored index takes updates
         ItemRecord fresh = Catalogs.random(9999, DIM, r);
         back.upsert(fresh);

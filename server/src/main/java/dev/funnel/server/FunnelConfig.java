@@ -94,6 +94,14 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
                 dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, seed, items, users, extra);
     }
 
+    /** This config with one extra key set (tests; what a config file line would do). */
+    public FunnelConfig with(String key, String value) {
+        Map<String, String> m = new java.util.HashMap<>(extra);
+        m.put(key, value);
+        return new FunnelConfig(host, httpPort, httpsPort, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,
+                dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, m);
+    }
+
     private static void requirePort(String key, int port) {
         require(port >= -1 && port <= 65535, key + " must be in -1..65535 (0 = ephemeral, -1 = off), got " + port);
     }

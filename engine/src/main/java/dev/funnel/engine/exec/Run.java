@@ -25,6 +25,8 @@ final class Run {
     private static final byte RUNNING = 1;
     private static final byte SETTLED = 2;
     private static final Object[] NO_VALUES = new Object[0];
+    /** Start time of a node that never started (loop clocks may be negative, so not -1). */
+    private static final long NOT_STARTED = Long.MIN_VALUE;
 
     final DagExecutor exec;
     final CompiledDag dag;
@@ -204,6 +206,7 @@ final class Run {
             return;
         }
         try {
+            calls[i] = null; // a signal the cancel itself provokes (some sources error on cancel) is ignored
             c.cancel();
             if (c.budgetBound) {
                 finishing = true;
@@ -223,7 +226,7 @@ final class Run {
     }
 
     private void notStarted(int i, NodeOutcome cause, Policy policy, int fallback, String detail) {
-        nodeDegraded(i, cause, policy, fallback, -1L, 0L, detail);
+        nodeDegraded(i, cause, policy, fallback, NOT_STARTED, 0L, detail);
     }
 
     private void nodeDegraded(int i, NodeOutcome cause, Policy policy, int fallback, long startedNanos, long took, String detail) {
@@ -272,7 +275,7 @@ final class Run {
             exec.listenerFailed(e);
         }
         if (trace != null) {
-            trace.add(new NodeSpan(node.id(), node.op(), startedNanos < 0 ? -1L : startedNanos - ctx.arrivalNanos(), took,
+            trace.add(new NodeSpan(node.id(), node.op(), startedNanos == NOT_STARTED ? -1L : startedNanos - ctx.arrivalNanos(), took,
                     outcome, inputSizes[i], size, output));
         }
         if (outcome != NodeOutcome.OK && outcome != NodeOutcome.CANCELLED) {
@@ -319,7 +322,7 @@ final class Run {
                 continue;
             }
             NodeCall c = calls[i];
-            long started = -1L;
+            long started = NOT_STARTED;
             long took = 0L;
             if (c != null) {
                 if (c.timer != null) {

@@ -9,6 +9,7 @@ import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.time.VirtualLoopScheduler;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -252,6 +253,31 @@ class DagExecutorTest {
     }
 
     @Test
+    void aSourceThatSignalsWhenCancelledIsSettledOnceAsTimeout() throws Exception {
+        TestOps.Factory rude = new TestOps.Factory("rude", dev.funnel.engine.spi.ParamSchema.NONE, Candidates.class,
+                java.util.Set.of(), -1, false, (p, env) -> (in, ctx) -> Mono.fromDirect(s -> s.onSubscribe(
+                        new org.reactivestreams.Subscription() {
+                            @Override
+                            public void request(long n) {
+                            }
+
+                            @Override
+                            public void cancel() {
+                                s.onError(new IllegalStateException("cancelled")); // not spec-compliant, but seen
+                            }
+                        })));
+        var reg = dev.funnel.engine.dag.OperatorRegistry.of(rude,
+                (TestOps.Factory) TestOps.registry().find("src").orElseThrow(),
+                (TestOps.Factory) TestOps.registry().find("union").orElseThrow());
+        CompiledDag dag = new DagCompiler(reg, new OperatorEnv()).compile(DagLoader.parse("t.yaml",
+                "dag: d\ndeadline_ms: 60\nnodes:\n  a: {op: src}\n  r: {op: rude, deadline_ms: 10}\n"
+                        + "  u: {op: union, after: [a, r]}\noutput: u\n"));
+        DagResult r = runTo(dag, 100, 10);
+        assertFalse(r.failed(), r.failure());
+        assertEquals(List.of("a:OK:3", "r:TIMEOUT:-1", "u:OK:3"), listener.nodes);
+    }
+
+    @Test
     void failPolicyFailsTheRequestAndCancelsOutstandingNodes() throws Exception {
         CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
                 + "  slow: {op: delay, params: {delay_ms: 50}}\n"
@@ -378,6 +404,23 @@ class DagExecutorTest {
         assertEquals(2, t.outputSize());
         assertEquals(-1, span(r, "a").inputSize(), "no candidate inputs");
         assertEquals(r.output(), t.output());
+    }
+
+    @Test
+    void traceIsRightOnALoopWhoseClockIsNegative() throws Exception {
+        loop = new VirtualLoopScheduler(-5_000_000_000L); // System.nanoTime() may be negative too
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: error, on_error: skip}\n"
+                + "  b: {op: delay, params: {delay_ms: 4}}\n"
+                + "  c: {op: strict, after: [a], params: {keep: 1}, on_error: skip}\n"
+                + "  u: {op: union, after: [b, c]}\n"
+                + "output: u\n");
+        DagResult r = runTo(dag, 100, 4);
+        assertEquals(0, span(r, "b").startNanos());
+        assertEquals(4 * MS, span(r, "b").tookNanos());
+        assertEquals(-1, span(r, "c").startNanos(), "not started");
+        assertEquals(NodeOutcome.MISSING_INPUTS, span(r, "c").outcome());
+        assertEquals(4 * MS, span(r, "u").startNanos());
     }
 
     @Test

@@ -23,7 +23,21 @@ public final class InProcessProfileStore implements ProfileStore {
     @Override
     public UserProfile get(String userId) {
         UserProfile p = profiles.get(userId);
-        return p != null ? p : UserProfile.unknown(userId);
+        if (p == null) {
+            return UserProfile.unknown(userId);
+        }
+        if (p.embedding() == null && p.recentClicks().length > 0) {
+            // Stored before its clicked items were known (the catalog loads in the background):
+            // derive now, a few dozen lookups, and keep it unless a click replaced the profile meanwhile.
+            float[] e = embeddingFromClicks(p.recentClicks());
+            if (e != null) {
+                UserProfile withEmbedding = new UserProfile(p.userId(), p.demographics(), p.interestTags(), p.recentClicks(), e,
+                        p.updatedAtMillis());
+                profiles.replace(userId, p, withEmbedding);
+                return withEmbedding;
+            }
+        }
+        return p;
     }
 
     @Override

@@ -58,6 +58,16 @@ abstract class ProfileStoreContract {
     }
 
     @Test
+    void embeddingIsDerivedOnceItemsBecomeKnown() {
+        java.util.concurrent.atomic.AtomicBoolean loaded = new java.util.concurrent.atomic.AtomicBoolean();
+        ProfileStore s = newStore(id -> loaded.get() ? AXES.embedding(id) : null, ProfileConfig.DEFAULT);
+        s.put(new UserProfile("u1", Map.of(), Map.of(), new long[] {5}, null, 0));
+        assertNull(s.get("u1").embedding(), "catalog not loaded yet");
+        loaded.set(true);
+        assertArrayEquals(new float[] {0, 1, 0, 0}, s.get("u1").embedding(), 1e-6f);
+    }
+
+    @Test
     void clicksMoveTheEmbeddingAndTheRecentList() {
         ProfileStore s = newStore(AXES, new ProfileConfig(3, 0.5));
         s.onClick("u", 1, 100); // axis 1

@@ -57,29 +57,44 @@ public final class CtrInputs {
         int dc = spec.denseCount();
         int h = spec.headCount();
         float[] user = batch.userEmbedding();
-        float[] scratch = new float[h];
         long[] fieldIds = batch.fieldIdArray();
         long[] wideIds = batch.wideIdArray();
         float[] denseIn = batch.denseArray();
         int wc = batch.wideCount();
+        // Per wide slot, the last row's looked-up vector: request-side ids (user, demographics,
+        // context) repeat on every row, so each is looked up once per request, not once per row.
+        float[] slotRows = new float[wc * h];
         for (int r = 0; r < n; r++) {
-            copyPadded(user, userEmb, r * cd, cd);
+            if (r == 0) {
+                copyPadded(user, userEmb, 0, cd);
+            } else {
+                System.arraycopy(userEmb, 0, userEmb, r * cd, cd);
+            }
             copyPadded(items.embedding(batch.itemId(r)), itemEmb, r * cd, cd);
             for (int f = 0; f < fc; f++) {
-                fieldTable.get(fieldIds[r * fc + f], fieldEmb, (r * fc + f) * fd);
+                int at = r * fc + f;
+                if (r > 0 && fieldIds[at] == fieldIds[at - fc]) {
+                    System.arraycopy(fieldEmb, (at - fc) * fd, fieldEmb, at * fd, fd);
+                } else {
+                    fieldTable.get(fieldIds[at], fieldEmb, at * fd);
+                }
             }
             System.arraycopy(denseIn, r * dc, dense, r * dc, dc);
             int wo = r * h;
             for (int j = 0; j < h; j++) {
                 wide[wo + j] = 0f;
             }
-            for (int s = 0; s < wc; s++) {
-                long id = wideIds[r * wc + s];
-                if (id != FeatureBatch.EMPTY_ID) {
-                    wideTable.get(id, scratch, 0);
-                    for (int j = 0; j < h; j++) {
-                        wide[wo + j] += scratch[j];
-                    }
+            for (int sl = 0; sl < wc; sl++) {
+                int at = r * wc + sl;
+                long id = wideIds[at];
+                if (id == FeatureBatch.EMPTY_ID) {
+                    continue;
+                }
+                if (r == 0 || id != wideIds[at - wc]) {
+                    wideTable.get(id, slotRows, sl * h);
+                }
+                for (int j = 0; j < h; j++) {
+                    wide[wo + j] += slotRows[sl * h + j];
                 }
             }
         }

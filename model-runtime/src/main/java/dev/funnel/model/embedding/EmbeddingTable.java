@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -121,18 +120,18 @@ public final class EmbeddingTable {
         for (int probes = 0; probes <= mask; probes++) {
             long k;
             for (;;) {
-                long v1 = (long) LONGS.getAcquire(s.seq, idx);
+                long v1 = (long) LONGS.getAcquire(s.meta, 2 * idx + 1);
                 if ((v1 & 1) != 0) {
                     Thread.onSpinWait();
                     continue;
                 }
-                k = s.keys[idx];
+                k = s.meta[2 * idx];
                 if (k == id) {
                     System.arraycopy(s.values, idx * dim, out, offset, dim);
                 }
                 // Orders the reads above before the re-check (StampedLock.validate's fence).
                 VarHandle.acquireFence();
-                long v2 = (long) LONGS.getOpaque(s.seq, idx);
+                long v2 = (long) LONGS.getOpaque(s.meta, 2 * idx + 1);
                 if (v1 == v2) {
                     break;
                 }
@@ -155,7 +154,7 @@ public final class EmbeddingTable {
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
-            long k = (long) LONGS.getAcquire(s.keys, idx);
+            long k = (long) LONGS.getAcquire(s.meta, 2 * idx);
             if (k == id) {
                 return true;
             }
@@ -225,8 +224,8 @@ public final class EmbeddingTable {
         long now = clockNanos.getAsLong();
         Slots s = slots;
         int removed = 0;
-        for (int i = 0; i < s.keys.length; i++) {
-            long k = s.keys[i];
+        for (int i = 0; i < s.capacity; i++) {
+            long k = s.meta[2 * i];
             if (k != EMPTY && k != TOMBSTONE && now - s.updatedNanos[i] > ttlNanos) {
                 tombstone(s, i);
                 removed++;
@@ -253,7 +252,7 @@ public final class EmbeddingTable {
         int written = 0;
         java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
         DataOutputStream bd = new DataOutputStream(body);
-        for (int i = 0; i < s.keys.length; i++) {
+        for (int i = 0; i < s.capacity; i++) {
             if (readSlot(s, i, row, meta)) {
                 bd.writeLong(meta[0]);
                 bd.writeLong(Math.max(0, now - meta[1]));
@@ -308,7 +307,7 @@ public final class EmbeddingTable {
             if (find(fresh, id) < 0) {
                 int slot = freeSlot(fresh, id);
                 System.arraycopy(row, 0, fresh.values, slot * dim, dim);
-                fresh.keys[slot] = id;
+                fresh.meta[2 * slot] = id;
                 fresh.updatedNanos[slot] = now - age;
                 live++;
             }
@@ -328,11 +327,11 @@ public final class EmbeddingTable {
 
     private void insert(long id, float[] values, int offset, long now) {
         Slots s = slots;
-        if (size + tombstones + 1 > s.keys.length * 3 / 4) {
+        if (size + tombstones + 1 > s.capacity * 3 / 4) {
             s = rebuild(s);
         }
         int slot = freeSlot(s, id);
-        if (s.keys[slot] == TOMBSTONE) {
+        if (s.meta[2 * slot] == TOMBSTONE) {
             tombstones--;
         }
         write(s, slot, id, values, offset, now);
@@ -340,13 +339,13 @@ public final class EmbeddingTable {
     }
 
     private Slots rebuild(Slots old) {
-        Slots fresh = new Slots(old.keys.length, dim);
-        for (int i = 0; i < old.keys.length; i++) {
-            long k = old.keys[i];
+        Slots fresh = new Slots(old.capacity, dim);
+        for (int i = 0; i < old.capacity; i++) {
+            long k = old.meta[2 * i];
             if (k != EMPTY && k != TOMBSTONE) {
                 int slot = freeSlot(fresh, k);
                 System.arraycopy(old.values, i * dim, fresh.values, slot * dim, dim);
-                fresh.keys[slot] = k;
+                fresh.meta[2 * slot] = k;
                 fresh.updatedNanos[slot] = old.updatedNanos[i];
             }
         }
@@ -356,41 +355,41 @@ public final class EmbeddingTable {
     }
 
     private void write(Slots s, int slot, long id, float[] values, int offset, long now) {
-        long v = s.seq[slot];
-        LONGS.setOpaque(s.seq, slot, v + 1);
+        long v = s.meta[2 * slot + 1];
+        LONGS.setOpaque(s.meta, 2 * slot + 1, v + 1);
         // The odd sequence must be visible before any data changes.
         VarHandle.storeStoreFence();
         System.arraycopy(values, offset, s.values, slot * dim, dim);
         s.updatedNanos[slot] = now;
-        LONGS.setRelease(s.keys, slot, id);
-        LONGS.setRelease(s.seq, slot, v + 2);
+        LONGS.setRelease(s.meta, 2 * slot, id);
+        LONGS.setRelease(s.meta, 2 * slot + 1, v + 2);
     }
 
     private void tombstone(Slots s, int slot) {
-        long v = s.seq[slot];
-        LONGS.setOpaque(s.seq, slot, v + 1);
+        long v = s.meta[2 * slot + 1];
+        LONGS.setOpaque(s.meta, 2 * slot + 1, v + 1);
         VarHandle.storeStoreFence();
-        LONGS.setRelease(s.keys, slot, TOMBSTONE);
-        LONGS.setRelease(s.seq, slot, v + 2);
+        LONGS.setRelease(s.meta, 2 * slot, TOMBSTONE);
+        LONGS.setRelease(s.meta, 2 * slot + 1, v + 2);
         tombstones++;
         size = size - 1;
     }
 
     private boolean readSlot(Slots s, int i, float[] row, long[] meta) {
         for (;;) {
-            long v1 = (long) LONGS.getAcquire(s.seq, i);
+            long v1 = (long) LONGS.getAcquire(s.meta, 2 * i + 1);
             if ((v1 & 1) != 0) {
                 Thread.onSpinWait();
                 continue;
             }
-            long k = s.keys[i];
+            long k = s.meta[2 * i];
             long updated = s.updatedNanos[i];
             boolean live = k != EMPTY && k != TOMBSTONE;
             if (live) {
                 System.arraycopy(s.values, i * dim, row, 0, dim);
             }
             VarHandle.acquireFence();
-            if (v1 == (long) LONGS.getOpaque(s.seq, i)) {
+            if (v1 == (long) LONGS.getOpaque(s.meta, 2 * i + 1)) {
                 meta[0] = k;
                 meta[1] = updated;
                 return live;
@@ -403,7 +402,7 @@ public final class EmbeddingTable {
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
-            long k = s.keys[idx];
+            long k = s.meta[2 * idx];
             if (k == id) {
                 return idx;
             }
@@ -419,7 +418,7 @@ public final class EmbeddingTable {
     private static int freeSlot(Slots s, long id) {
         int mask = s.mask;
         int idx = spread(id) & mask;
-        while (s.keys[idx] != EMPTY && s.keys[idx] != TOMBSTONE) {
+        while (s.meta[2 * idx] != EMPTY && s.meta[2 * idx] != TOMBSTONE) {
             idx = (idx + 1) & mask;
         }
         return idx;
@@ -444,22 +443,27 @@ public final class EmbeddingTable {
         }
     }
 
-    /** The table's arrays; replaced whole on rebuild and restore. */
+    /**
+     * The table's arrays; replaced whole on rebuild and restore. A slot's key and sequence number
+     * sit side by side in {@code meta} ({@code 2i}, {@code 2i + 1}) so a probe touches one cache line.
+     */
     private static final class Slots {
-        final long[] keys;
-        final long[] seq;
+        final long[] meta;
         final long[] updatedNanos;
         final float[] values;
         final int mask;
+        final int capacity;
 
         Slots(int capacity, int dim) {
             long floats = (long) capacity * dim;
             if (floats > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("table too large: capacity " + capacity + " × dim " + dim);
             }
-            keys = new long[capacity];
-            Arrays.fill(keys, EMPTY);
-            seq = new long[capacity];
+            meta = new long[2 * capacity];
+            for (int i = 0; i < capacity; i++) {
+                meta[2 * i] = EMPTY;
+            }
+            this.capacity = capacity;
             updatedNanos = new long[capacity];
             values = new float[(int) floats];
             mask = capacity - 1;

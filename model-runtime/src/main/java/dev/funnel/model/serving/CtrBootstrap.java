@@ -30,8 +30,8 @@ public final class CtrBootstrap {
     /**
      * The bootstrap weights. Dense feature d enters the first hidden layer as units
      * {@code relu(x_d)} and {@code relu(-x_d)}, passes later hidden layers unchanged, and reaches
-     * each head's logit with a coefficient ({@code affinity 4, interest 1.5, log-popularity 6,
-     * freshness 1}; the {@code like} head and any others at half strength). Hidden layers narrower
+     * each head's logit with a coefficient ({@code affinity 2, interest 0.5, log-popularity 3,
+     * freshness 0.5}; the {@code like} head and any others at half strength). Hidden layers narrower
      * than twice the dense count get random weights only.
      */
     public static CtrWeights weights(FeatureSchema schema, CtrModelSpec spec, long seed) {
@@ -102,13 +102,13 @@ public final class CtrBootstrap {
     private static float coefficient(FeatureSchema.DenseFeature f) {
         switch (f) {
             case CONTENT_AFFINITY:
-                return 4f;
+                return 2f;
             case INTEREST_MATCH:
-                return 1.5f;
+                return 0.5f;
             case LOG_POPULARITY:
-                return 6f;
+                return 3f;
             case FRESHNESS:
-                return 1f;
+                return 0.5f;
             default:
                 return 0f;
         }

@@ -14,7 +14,6 @@ import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ScoreField;
 import reactor.core.publisher.Mono;
 
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code recall.fresh}: the newest items (created within {@code max_age_hours}), newest first, for
@@ -57,14 +56,11 @@ public final class FreshRecall implements OperatorFactory {
         return new Fresh(index, f, params.getInt("limit"));
     }
 
-    private record Cached(long version, long minute, String source, Candidates list) {
-    }
-
     private static final class Fresh implements Operator<Candidates> {
         private final ItemIndex index;
         private final Filter filter;
         private final int limit;
-        private final AtomicReference<Cached> cache = new AtomicReference<>();
+        private final SharedList shared = new SharedList();
 
         Fresh(ItemIndex index, Filter filter, int limit) {
             this.index = index;
@@ -74,18 +70,13 @@ public final class FreshRecall implements OperatorFactory {
 
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
-            long version = index.version();
-            long minute = index.nowMillis() / 60_000;
-            Cached c = cache.get(); // racy read once: a stale entry is detected by version and minute
-            if (c != null && c.version == version && c.minute == minute && c.source.equals(in.nodeId())) {
-                return Mono.just(c.list);
-            }
-            long[] ids = new long[limit];
-            float[] scores = new float[limit];
-            int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
-            Candidates list = Candidates.fromSource(in.nodeId(), ids, scores, n);
-            cache.set(new Cached(version, minute, in.nodeId(), list));
-            return Mono.just(list);
+            String source = in.nodeId();
+            return Mono.just(shared.get(source, index, filter, index.nowMillis() / 60_000, () -> {
+                long[] ids = new long[limit];
+                float[] scores = new float[limit];
+                int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
+                return Candidates.fromSource(source, ids, scores, n);
+            }));
         }
     }
 }

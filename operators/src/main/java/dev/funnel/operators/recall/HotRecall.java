@@ -16,7 +16,6 @@ import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ScoreField;
 import reactor.core.publisher.Mono;
 
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code recall.hot}: the most popular items passing the node's filter, optionally the top few of
@@ -24,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * popularity attribute, or with {@code window_hours} the clicks in that window (from
  * {@link ClickCounts}) with the prior list filling the rest. The list is the same for every
  * user, so it is computed once per index version (and per minute when the filter has an age
- * window) and shared by requests: a cache hit is one volatile read.
+ * window) and shared by requests ({@link SharedList}): a cache hit is one volatile read.
  */
 public final class HotRecall implements OperatorFactory {
 
@@ -68,9 +67,6 @@ public final class HotRecall implements OperatorFactory {
         return new Hot(index, counts, windowMillis, RecallFilters.from(params, index), params.getInt("limit"), params.getInt("per_category"));
     }
 
-    private record Cached(long version, long minute, String source, Candidates list) {
-    }
-
     private static final class Hot implements Operator<Candidates> {
         private final ItemIndex index;
         private final ClickCounts counts;
@@ -78,7 +74,7 @@ public final class HotRecall implements OperatorFactory {
         private final Filter filter;
         private final int limit;
         private final int perCategory;
-        private final AtomicReference<Cached> cache = new AtomicReference<>();
+        private final SharedList shared = new SharedList();
 
         Hot(ItemIndex index, ClickCounts counts, long windowMillis, Filter filter, int limit, int perCategory) {
             this.index = index;
@@ -91,15 +87,9 @@ public final class HotRecall implements OperatorFactory {
 
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
-            long version = index.version();
             long minute = filter.createdWithinMillis() >= 0 || counts != null ? index.nowMillis() / 60_000 : 0;
-            Cached c = cache.get(); // racy read once: a stale entry is detected by its version
-            if (c != null && c.version == version && c.minute == minute && c.source.equals(in.nodeId())) {
-                return Mono.just(c.list);
-            }
-            Candidates list = compute(in.nodeId());
-            cache.set(new Cached(version, minute, in.nodeId(), list));
-            return Mono.just(list);
+            String source = in.nodeId();
+            return Mono.just(shared.get(source, index, filter, minute, () -> compute(source)));
         }
 
         private Candidates compute(String source) {

@@ -95,6 +95,7 @@ final class HttpVerticle extends VerticleBase {
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
         new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
+        new ItemsHandler(vertx, deps).mount(router, deps.config().maxBodyBytes());
         if (deps.sre() != null) {
             deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
         }

@@ -23,12 +23,27 @@ final class ImpressionLogHook implements ResponseListener {
     private final LoopWriter writer;
     private final ItemStore items;
     private final String modelName;
+    private final java.util.function.LongSupplier modelVersion;
     private final AtomicLong withoutFeatures = new AtomicLong();
 
-    ImpressionLogHook(LoopWriter writer, ItemStore items, String modelName) {
+    ImpressionLogHook(LoopWriter writer, ItemStore items, String modelName, java.util.function.LongSupplier modelVersion) {
         this.writer = writer;
         this.items = items;
         this.modelName = modelName;
+        this.modelVersion = modelVersion;
+    }
+
+    /** A registry version as a number: {@code v12} → 12, {@code 0} → 0; -1 when it is not one. */
+    static long versionNumber(String version) {
+        if (version == null) {
+            return -1;
+        }
+        String digits = version.startsWith("v") ? version.substring(1) : version;
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     @Override
@@ -49,7 +64,7 @@ final class ImpressionLogHook implements ResponseListener {
                 embeddings[i] = items.embedding(ids[i]);
             }
         }
-        writer.logImpression(request.requestId(), request.userId(), request.scene(), modelName, 0, batch, embeddings, ids,
+        writer.logImpression(request.requestId(), request.userId(), request.scene(), modelName, modelVersion.getAsLong(), batch, embeddings, ids,
                 served.scoresCopy(), System.currentTimeMillis());
     }
 

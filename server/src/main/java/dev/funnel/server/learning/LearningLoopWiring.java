@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.features.feedback.FeedbackSink;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemStore;
+import dev.funnel.server.sre.ModelStatusSource;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.streams.Transport;
@@ -12,7 +13,14 @@ import dev.funnel.trainer.log.LoopWriter;
 import dev.funnel.trainer.log.StreamFeedbackSink;
 import dev.funnel.features.FeatureSchema;
 import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.RankModel;
+import dev.funnel.trainer.learn.CtrShape;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import dev.funnel.trainer.Trainer;
 import dev.funnel.trainer.TrainerConfig;
 import dev.funnel.trainer.TrainerMain;
@@ -46,6 +54,9 @@ import java.util.logging.Logger;
 public final class LearningLoopWiring implements FeatureWiring {
 
     private static final Logger LOG = Logger.getLogger(LearningLoopWiring.class.getName());
+    /** The seed model-runtime's demo bootstrap model is made with (ModelRuntime.demo). */
+    private static final long BOOTSTRAP_SEED = 42;
+    private static final long DENSE_LOAD_TIMEOUT_SECONDS = 30;
 
     @Override
     public int order() {
@@ -78,8 +89,10 @@ public final class LearningLoopWiring implements FeatureWiring {
         ctx.env().register(Transport.class, transport);
         ctx.env().register(LoopWriter.class, writer);
         ctx.env().register(FeedbackSink.class, new StreamFeedbackSink(writer));
-        ImpressionLogHook hook = new ImpressionLogHook(writer, ctx.env().find(ItemStore.class).orElse(null),
-                ctx.config().get("learning.model", "ctr"));
+        String model = ctx.config().get("learning.model", "ctr");
+        ModelRuntime runtime = ctx.env().find(ModelRuntime.class).orElse(null);
+        ImpressionLogHook hook = new ImpressionLogHook(writer, ctx.env().find(ItemStore.class).orElse(null), model,
+                () -> runtime == null ? -1 : ImpressionLogHook.versionNumber(runtime.registry().liveVersion(model)));
         ctx.responseHooks().add(hook);
 
         MeterRegistry m = ctx.meterRegistry();
@@ -101,26 +114,38 @@ public final class LearningLoopWiring implements FeatureWiring {
     }
 
     /**
-     * The delta consumer (needs {@link ServingTables} and a {@link DenseModelSink}, e.g. the model
-     * registry's load, in the environment) and, when {@code trainer.embedded} (default: in demo), the
-     * embedded trainer (needs the serving starting point: {@link CtrModelSpec}, {@link FeatureSchema}
-     * and {@link CtrWeights}).
+     * The delta consumer, writing into the {@link ModelRuntime}'s tables of the model and loading dense
+     * snapshots into its registry (or into {@link ServingTables} / a {@link DenseModelSink} registered
+     * instead), and, when {@code trainer.embedded} (default: in demo), the embedded trainer starting
+     * from the serving model's bootstrap weights.
      */
     private static void wireDeltas(WiringContext ctx, Transport transport, String replica, MeterRegistry m) {
         String model = ctx.config().get("learning.model", "ctr");
         ServingTables tables = ctx.env().find(ServingTables.class).orElse(null);
         DenseModelSink sink = ctx.env().find(DenseModelSink.class).orElse(null);
+        CtrModelSpec spec = ctx.env().find(CtrModelSpec.class).orElse(null);
+        FeatureSchema schema = ctx.env().find(FeatureSchema.class).orElse(null);
+        CtrWeights init = ctx.env().find(CtrWeights.class).orElse(null);
+        ModelRuntime runtime = ctx.env().find(ModelRuntime.class).orElse(null);
+        RankModel rank = runtime == null ? null : runtime.rankModel(model).orElse(null);
+        if (rank != null) {
+            // The model runtime's own tables and registry: what rank.onnx reads is what deltas write.
+            tables = tables != null ? tables : new ServingTables(Map.of(CtrShape.FIELD_TABLE, rank.fieldTable(),
+                    CtrShape.WIDE_TABLE, rank.wideTable()));
+            sink = sink != null ? sink : d -> runtime.registry().load(d.modelName(), "v" + d.version(), d.onnx())
+                    .get(DENSE_LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            spec = spec != null ? spec : rank.spec();
+            schema = rank.schema();
+            init = init != null ? init : CtrBootstrap.weights(schema, spec, BOOTSTRAP_SEED);
+        }
         if (tables == null || sink == null) {
-            LOG.warning("no delta consumer: register ServingTables and a DenseModelSink (the model registry) before order 200");
+            LOG.warning("no delta consumer: no ModelRuntime with model '" + model + "', nor ServingTables and a DenseModelSink");
             return;
         }
         boolean embedded = Boolean.parseBoolean(ctx.config().get("trainer.embedded", Boolean.toString(ctx.demo())));
         if (embedded) {
-            CtrModelSpec spec = ctx.env().find(CtrModelSpec.class).orElse(null);
-            FeatureSchema schema = ctx.env().find(FeatureSchema.class).orElse(null);
-            CtrWeights init = ctx.env().find(CtrWeights.class).orElse(null);
             if (spec == null || schema == null || init == null) {
-                LOG.warning("trainer.embedded: no CtrModelSpec/FeatureSchema/CtrWeights registered for the serving model; not starting it");
+                LOG.warning("trainer.embedded: no CtrModelSpec/FeatureSchema/CtrWeights for the serving model; not starting it");
             } else {
                 String ckpt = ctx.config().get("trainer.checkpoint_dir", null);
                 Path ckptDir = ckpt != null ? Path.of(ckpt)
@@ -138,6 +163,13 @@ public final class LearningLoopWiring implements FeatureWiring {
         consumer.start();
         ctx.onClose(consumer);
         ctx.env().register(DeltaApplier.class, applier);
+        // The console and /admin show each model's version and when it last changed: include the deltas.
+        ModelStatusSource base = ctx.env().find(ModelStatusSource.class).orElse(List::of);
+        ctx.env().register(ModelStatusSource.class, () -> base.models().stream()
+                .map(s -> !s.name().equals(model) || applier.appliedVersion() == 0 ? s
+                        : new ModelStatusSource.ModelStatus(s.name(), s.version() + " (delta " + applier.appliedVersion() + ")",
+                        Math.max(s.updatedAtMillis(), applier.newestAppliedCreatedMillis())))
+                .toList());
         Gauge.builder("funnel_model_freshness_seconds", applier, a -> a.freshnessMillis() < 0 ? Double.NaN : a.freshnessMillis() / 1000.0)
                 .tag("model", model).description("age of the newest applied model delta").register(m);
         Gauge.builder("funnel_model_delta_version", applier, DeltaApplier::appliedVersion).tag("model", model).register(m);

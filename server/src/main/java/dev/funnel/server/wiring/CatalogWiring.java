@@ -1,6 +1,7 @@
 package dev.funnel.server.wiring;
 
 import dev.funnel.index.IndexConfig;
+import dev.funnel.index.IndexSnapshot;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemStore;
@@ -9,15 +10,22 @@ import dev.funnel.sim.SimWorld;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
  * The item catalog: registers the forward index as {@link ItemIndex} and {@link ItemStore}. With the
- * sim world (demo, or {@code catalog.source: sim}) it bulk-loads the sim catalog on a background
- * thread and opens the {@value #GATE} readiness gate when done; otherwise the index starts empty
- * and the gate stays closed until a catalog source opens it.
+ * sim world (demo, or {@code catalog.source: sim}) it restores the catalog from a snapshot of the
+ * same world when one exists ({@code catalog.snapshot}, default {@code data/sim-catalog-…}; empty
+ * to disable), else bulk-loads the sim catalog on a background thread (building the vector graph
+ * takes minutes for 100k items on two cores), writes the snapshot, and opens the {@value #GATE}
+ * readiness gate. Without the sim the index starts empty and the gate stays closed until a
+ * catalog source opens it.
  */
 public final class CatalogWiring implements FeatureWiring {
 
@@ -36,14 +44,24 @@ public final class CatalogWiring implements FeatureWiring {
         ctx.readiness().register(GATE);
         SimWorld world = ctx.env().find(SimWorld.class).orElse(null);
         int dim = world != null ? world.config().dim() : Integer.parseInt(ctx.config().get("index.dim", "64"));
-        ItemIndex index = world != null
-                ? new ItemIndex(IndexConfig.of(dim), () -> world.config().nowMillis()) // the sim's fixed "now"
-                : new ItemIndex(IndexConfig.of(dim), System::currentTimeMillis);
-        ctx.env().register(ItemIndex.class, index).register(ItemStore.class, index);
         if (world == null) {
+            ItemIndex index = new ItemIndex(IndexConfig.of(dim), System::currentTimeMillis);
+            ctx.env().register(ItemIndex.class, index).register(ItemStore.class, index);
             LOG.warn("no catalog source configured: the index starts empty and /health/ready waits for gate '{}'", GATE);
             return;
         }
+        LongSupplier simNow = () -> world.config().nowMillis(); // the sim's fixed "now"
+        String snap = ctx.config().get("catalog.snapshot", "data/sim-catalog-s" + world.config().seed() + "-n"
+                + world.config().items() + "-d" + dim + ".snap");
+        Path snapshot = snap.isBlank() ? null : Path.of(snap);
+        ItemIndex restored = snapshot == null ? null : restore(snapshot, simNow, world);
+        if (restored != null) {
+            ctx.env().register(ItemIndex.class, restored).register(ItemStore.class, restored);
+            ctx.readiness().open(GATE);
+            return;
+        }
+        ItemIndex index = new ItemIndex(IndexConfig.of(dim), simNow);
+        ctx.env().register(ItemIndex.class, index).register(ItemStore.class, index);
         Thread loader = new Thread(() -> {
             long t0 = System.nanoTime();
             try {
@@ -52,10 +70,50 @@ public final class CatalogWiring implements FeatureWiring {
                 LOG.info("catalog: {} sim items loaded in {} ms", index.size(), (System.nanoTime() - t0) / 1_000_000);
             } catch (RuntimeException e) {
                 LOG.error("catalog load failed; /health/ready stays 503", e);
+                return;
+            }
+            if (snapshot != null) {
+                try {
+                    long bytes = IndexSnapshot.write(index, snapshot);
+                    LOG.info("catalog snapshot written to {} ({} MB); the next start restores it", snapshot, bytes >> 20);
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("could not write catalog snapshot {}: {}", snapshot, e.toString());
+                }
             }
         }, "funnel-catalog-load");
         loader.setDaemon(true);
         loader.start();
+    }
+
+    /** The snapshot's index when it holds exactly this world's catalog, else null (and a log line why). */
+    private static ItemIndex restore(Path snapshot, LongSupplier clock, SimWorld world) {
+        if (!Files.isRegularFile(snapshot)) {
+            return null;
+        }
+        long t0 = System.nanoTime();
+        try {
+            ItemIndex index = IndexSnapshot.read(snapshot, clock);
+            if (!sameCatalog(index, world)) {
+                LOG.warn("catalog snapshot {} does not match the sim world; rebuilding", snapshot);
+                return null;
+            }
+            LOG.info("catalog: {} items restored from {} in {} ms", index.size(), snapshot, (System.nanoTime() - t0) / 1_000_000);
+            return index;
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("catalog snapshot {} unusable ({}); rebuilding", snapshot, e.toString());
+            return null;
+        }
+    }
+
+    private static boolean sameCatalog(ItemIndex index, SimWorld world) {
+        int live = 0;
+        for (SimItem i : world.items()) {
+            live++;
+            if (i.id() % 997 == 1 && (index.popularity(i.id()) != i.popularity() || !i.category().equals(index.category(i.id())))) {
+                return false;
+            }
+        }
+        return index.size() == live;
     }
 
     static List<ItemRecord> records(SimWorld world) {

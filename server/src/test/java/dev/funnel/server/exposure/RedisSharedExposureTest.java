@@ -39,7 +39,7 @@ class RedisSharedExposureTest {
         Path bin = TestRedis.findBinary();
         assumeTrue(bin != null, "redis-server not found on this machine (apt-get install -y redis-server): Redis tests skipped");
         redis = TestRedis.start(bin);
-        String[] keys = {"exposure.store=redis", "exposure.redis.url=" + redis.url(), "exposure.redis.timeout_ms=1000"};
+        String[] keys = {"exposure.store=redis", "exposure.redis.url=" + redis.url(), "exposure.redis.timeout_ms=5000"};
         a = ServerProcess.start(keys);
         b = ServerProcess.start(keys);
     }

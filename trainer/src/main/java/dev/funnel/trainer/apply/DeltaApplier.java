@@ -167,6 +167,11 @@ public final class DeltaApplier {
         return rowsRefused.get();
     }
 
+    /** When the newest applied delta was published (epoch ms), or {@code Long.MIN_VALUE} before the first. */
+    public long newestAppliedCreatedMillis() {
+        return newestAppliedCreatedMillis.get();
+    }
+
     /** Model freshness: age of the newest applied delta in milliseconds, or -1 before the first. */
     public long freshnessMillis() {
         long created = newestAppliedCreatedMillis.get();

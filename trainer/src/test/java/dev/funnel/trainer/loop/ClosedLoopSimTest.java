@@ -12,6 +12,7 @@ import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.embedding.EmbeddingTable;
+import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.sim.SimConfig;
 import dev.funnel.sim.SimItem;
 import dev.funnel.sim.SimUser;
@@ -74,7 +75,8 @@ class ClosedLoopSimTest {
         SimWorld world = SimWorld.generate(SimConfig.small(11));
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
-        CtrWeights init = CtrWeights.init(spec, 3, 0.05);
+        // Both start from the model serving starts with (model-runtime's bootstrap: hand-set weights on the dense features).
+        CtrWeights init = CtrBootstrap.weights(schema, spec, 42);
 
         double random = 0;
         double popularity = 0;
@@ -120,8 +122,8 @@ class ClosedLoopSimTest {
         System.out.printf("  trainer: %s, deltas applied %d, rejected %d%n", onlineLoop.joinSummary, onlineLoop.applied, onlineLoop.rejected);
 
         assertEquals(0, onlineLoop.rejected);
-        assertTrue(onlineEnd > online[0] * 1.5, "online CTR rises: " + online[0] + " -> " + onlineEnd);
-        assertTrue(onlineEnd > frozenEnd * 1.5, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
+        assertTrue(onlineEnd > online[0] * 1.25, "online CTR rises: " + online[0] + " -> " + onlineEnd);
+        assertTrue(onlineEnd > frozenEnd * 1.25, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
         assertTrue(onlineEnd > popularity * 2, "well above popularity: " + onlineEnd + " vs " + popularity);
         // Target was 80%; the ceiling set by the profile embedding is printed above. Measured: ~70-74%.
         assertTrue(closed >= 0.65, "closes >= 65% of the random→oracle gap: " + closed);
@@ -205,7 +207,7 @@ class ClosedLoopSimTest {
                         LearnerConfig.DEFAULT_BATCH_SIZE, LearnerConfig.DEFAULT_ADMIT_AFTER, LearnerConfig.DEFAULT_MAX_ROWS,
                         LearnerConfig.DEFAULT_ROW_TTL_MILLIS, LearnerConfig.DEFAULT_INIT_SCALE);
                 CtrLearner learner = new CtrLearner(CtrShape.of(spec, schema), lc, w, b);
-                TrainerConfig tc = TrainerConfig.defaults("ctr", dir.resolve("ckpt")).withIntervals(1_000, 5_000)
+                TrainerConfig tc = TrainerConfig.defaults("ctr", null).withIntervals(1_000, 5_000)
                         .withJoin(new JoinConfig(30_000, 300_000)).withIdleAfter(2_000).withPollBatch(4_096);
                 this.trainer = new Trainer(tc, transport, learner, (ww, bb) -> CtrModel.toOnnx(CtrWeights.of(spec, ww, bb)), clock::get);
                 DeltaApplier applier = new DeltaApplier("ctr", Map.of(CtrShape.FIELD_TABLE, field, CtrShape.WIDE_TABLE, wide),
@@ -372,20 +374,25 @@ class ClosedLoopSimTest {
                 if (ue == null) {
                     continue;
                 }
-                Integer[] order = new Integer[onlineIds.length];
-                double[] z = new double[onlineIds.length];
+                long[] slate = new long[SLATE];
+                double[] best = new double[SLATE];
+                Arrays.fill(best, Double.NEGATIVE_INFINITY);
                 for (int i = 0; i < onlineIds.length; i++) {
-                    order[i] = i;
                     double dot = 0;
                     for (int d = 0; d < ue.length; d++) {
                         dot += ue[d] * embeddings[i][d];
                     }
-                    z[i] = SimWorld.AFFINITY_WEIGHT * dot + SimWorld.POPULARITY_WEIGHT * Math.log(world.item(onlineIds[i]).popularity());
-                }
-                Arrays.sort(order, (a, c) -> Double.compare(z[c], z[a]));
-                long[] slate = new long[SLATE];
-                for (int i = 0; i < SLATE; i++) {
-                    slate[i] = onlineIds[order[i]];
+                    double z = SimWorld.AFFINITY_WEIGHT * dot + SimWorld.POPULARITY_WEIGHT * Math.log(world.item(onlineIds[i]).popularity());
+                    if (z > best[SLATE - 1]) {
+                        int j = SLATE - 1;
+                        while (j > 0 && best[j - 1] < z) {
+                            best[j] = best[j - 1];
+                            slate[j] = slate[j - 1];
+                            j--;
+                        }
+                        best[j] = z;
+                        slate[j] = onlineIds[i];
+                    }
                 }
                 sum += world.expectedCtr(user, slate);
             }

@@ -1,0 +1,183 @@
+package dev.funnel.bench.model;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.LoopScheduler;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.features.FeatureBatch;
+import dev.funnel.features.FeatureSchema;
+import dev.funnel.features.ItemAttributes;
+import dev.funnel.features.profile.UserProfile;
+import dev.funnel.index.IndexConfig;
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ItemRecord;
+import dev.funnel.index.ItemStore;
+import dev.funnel.model.InferenceException;
+import dev.funnel.model.ModelLease;
+import dev.funnel.model.batch.BatcherConfig;
+import dev.funnel.model.ctr.CtrInputs;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.serving.CtrBootstrap;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.model.serving.RankModel;
+import dev.funnel.operators.rank.OnnxRank;
+import dev.funnel.sim.SimConfig;
+import dev.funnel.sim.SimItem;
+import dev.funnel.sim.SimUser;
+import dev.funnel.sim.SimWorld;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Issue target (b): {@code rank.onnx} against bare ONNX Runtime on the same batches. Each op is
+ * one request of {@code candidates} sim items for a sim user: {@code rankOnnx} runs the operator
+ * (feature extraction, table lookups, input assembly, the batcher, fusion, top-K);
+ * {@code bareOrt} runs the model once on that request's already-assembled inputs, from direct
+ * buffers, on the caller's thread. Same model (the bootstrap {@code ctr} weights at two widths:
+ * the demo default 64×32 and 256×128), same rows. Two threads (the machine's cores).
+ */
+@State(Scope.Benchmark)
+@Threads(2)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+public class RankBench {
+
+    @Param("300")
+    public int candidates;
+
+    /** The ctr model's hidden layers: the demo default, and a wider one (more FLOPs per row). */
+    @Param({"64x32", "256x128"})
+    public String hidden;
+
+    private ModelRuntime runtime;
+    private RankModel model;
+    private ItemIndex index;
+    private Operator<?> operator;
+    private ModelLease lease;
+    private SimWorld world;
+    private long[] ids;
+    private UserProfile user;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        world = SimWorld.generate(SimConfig.DEFAULT.withSize(20_000, 1_000));
+        index = new ItemIndex(IndexConfig.of(world.config().dim()), () -> world.config().nowMillis());
+        List<ItemRecord> records = new ArrayList<>();
+        for (SimItem i : world.items()) {
+            records.add(new ItemRecord(i.id(), i.category(), i.author(), i.tags(), i.status(), i.createdAtMillis(),
+                    i.popularity(), i.embedding(), Map.of()));
+        }
+        index.bulkLoad(records);
+        FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
+        runtime = ModelRuntime.start(ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096)),
+                new SimpleMeterRegistry());
+        int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
+        CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
+        model = runtime.addCtrModel("ctr", schema, spec);
+        runtime.registry().load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join();
+        OperatorEnv env = new OperatorEnv().register(ModelRuntime.class, runtime).register(ItemStore.class, index);
+        OnnxRank f = new OnnxRank();
+        Map<String, Object> p = new HashMap<>();
+        for (ParamSpec s : f.params().all()) {
+            p.put(s.name(), s.defaultValue());
+        }
+        p.put("model", "ctr");
+        p.put("keep", 100);
+        p.put("fusion", "click * (1 + 0.5 * like)");
+        operator = f.create(Params.of(p), env);
+        lease = runtime.registry().acquire("ctr");
+        SplittableRandom rnd = new SplittableRandom(3);
+        ids = new long[candidates];
+        for (int i = 0; i < candidates; i++) {
+            ids[i] = 1 + rnd.nextInt(world.items().size());
+        }
+        SimUser u = world.users().get(17);
+        user = new UserProfile(u.id(), Map.of("age_bucket", u.ageBucket(), "gender", u.gender(), "country", u.country()),
+                u.interestTags(), u.recentClicks(), world.items().get(5).embedding(), 0);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        lease.close();
+        runtime.close();
+    }
+
+    /** One thread's request: the candidates and, for bare ORT, the same rows already assembled. */
+    @State(Scope.Thread)
+    public static class Request {
+        Inputs inputs;
+        FloatBuffer[] assembled;
+        float[][] outputs;
+
+        @Setup(Level.Trial)
+        public void setUp(RankBench b) {
+            Candidates c = Candidates.fromSource("prerank", b.ids, new float[b.ids.length], b.ids.length);
+            inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {c, b.user});
+            ItemAttributes attrs = new ItemAttributes() {
+                @Override public String category(long id) { return b.index.category(id); }
+                @Override public String author(long id) { return b.index.author(id); }
+                @Override public List<String> tags(long id) { return b.index.tags(id); }
+                @Override public long createdAtMillis(long id) { return b.index.createdAtMillis(id); }
+                @Override public double popularity(long id) { return b.index.popularity(id); }
+                @Override public float[] embedding(long id) { return b.index.embedding(id); }
+            };
+            FeatureBatch fb = b.model.extractor().extract(b.user, Map.of(), System.currentTimeMillis(), attrs, b.ids, b.ids.length);
+            float[][] arrays = new CtrInputs(b.model.spec(), b.ids.length).fill(fb, attrs, b.model.fieldTable(),
+                    b.model.wideTable()).arrays();
+            assembled = new FloatBuffer[arrays.length];
+            for (int i = 0; i < arrays.length; i++) {
+                assembled[i] = ByteBuffer.allocateDirect(arrays[i].length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                assembled[i].put(arrays[i]).flip();
+            }
+            outputs = new float[][] {new float[b.ids.length * b.model.heads().size()]};
+        }
+    }
+
+    @Benchmark
+    public Object rankOnnx(Request r) {
+        RequestContext ctx = RequestContext.builder().requestId("b").userId(user.userId()).scene("home").count(10)
+                .loop(DirectLoop.INSTANCE).timing(0, Long.MAX_VALUE / 2).build();
+        return operator.apply(r.inputs, ctx).block(Duration.ofSeconds(10));
+    }
+
+    @Benchmark
+    public float bareOrt(Request r) throws InferenceException {
+        lease.session().run(candidates, r.assembled, r.outputs);
+        return r.outputs[0][0];
+    }
+
+    /** Runs completions on the calling (runner) thread: the cheapest loop. */
+    enum DirectLoop implements LoopScheduler {
+        INSTANCE;
+
+        @Override public long nanoTime() { return System.nanoTime(); }
+        @Override public Cancellable schedule(long delayNanos, Runnable task) { return () -> { }; }
+        @Override public void execute(Runnable task) { task.run(); }
+        @Override public boolean inLoop() { return true; }
+    }
+}

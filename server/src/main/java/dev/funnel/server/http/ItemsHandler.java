@@ -1,0 +1,220 @@
+package dev.funnel.server.http;
+
+import dev.funnel.index.ItemIndex;
+import dev.funnel.index.ItemRecord;
+import dev.funnel.index.ItemUpdate;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}. The body
+ * is validated completely before anything is applied (400 naming the field); the update goes
+ * through {@link ItemIndex#apply}, the same method the item stream uses, on a worker thread (an
+ * upsert links the embedding into the graph), ordered per event loop; the answer comes once the
+ * change is visible to every later request.
+ *
+ * <p>PUT body: {@code {"category", "author", "status": "online|offline", "tags": [..],
+ * "created_at_ms", "popularity", "embedding": [..], "attributes": {..}}}; category, author and
+ * status are required; {@code created_at_ms} defaults to now, popularity to 0.
+ */
+final class ItemsHandler {
+
+    private static final Set<String> FIELDS = Set.of("item_id", "category", "author", "status", "tags", "created_at_ms",
+            "popularity", "embedding", "attributes");
+
+    private final Vertx vertx;
+    private final ItemIndex index;
+    private final Counter upserts;
+    private final Counter deletes;
+    private final Counter rejected;
+
+    ItemsHandler(Vertx vertx, ServerDeps deps) {
+        this.vertx = vertx;
+        this.index = deps.env().find(ItemIndex.class).orElse(null);
+        this.upserts = Counter.builder("funnel.items.updates").tag("op", "upsert").register(deps.prometheus());
+        this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").register(deps.prometheus());
+        this.rejected = Counter.builder("funnel.items.updates.rejected").register(deps.prometheus());
+    }
+
+    /** Mounts both endpoints on a verticle's router (nothing when no index is wired). */
+    void mount(Router router, int maxBodyBytes) {
+        if (index == null) {
+            return;
+        }
+        router.put("/v1/items/:id").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::put);
+        router.delete("/v1/items/:id").handler(this::delete);
+    }
+
+    private void put(RoutingContext rc) {
+        ItemRecord record;
+        try {
+            long id = pathId(rc);
+            record = parse(id, rc.body().buffer() == null ? null : rc.body().asString());
+        } catch (ApiError e) {
+            rejected.increment();
+            Json.sendError(rc.response(), e.status, e.code, e.getMessage(), e.field);
+            return;
+        }
+        boolean existed = index.contains(record.id());
+        vertx.executeBlocking(() -> index.apply(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
+            if (ar.failed()) {
+                rejected.increment();
+                Json.sendError(rc.response(), 400, "invalid_item", String.valueOf(ar.cause().getMessage()), null);
+                return;
+            }
+            upserts.increment();
+            Json.send(rc.response(), existed ? 200 : 201, g -> {
+                g.writeStartObject();
+                g.writeNumberField("item_id", record.id());
+                g.writeStringField("result", existed ? "replaced" : "created");
+                g.writeNumberField("index_version", index.version());
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private void delete(RoutingContext rc) {
+        long id;
+        try {
+            id = pathId(rc);
+        } catch (ApiError e) {
+            rejected.increment();
+            Json.sendError(rc.response(), e.status, e.code, e.getMessage(), e.field);
+            return;
+        }
+        vertx.executeBlocking(() -> index.apply(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
+            if (ar.failed()) {
+                rc.fail(ar.cause());
+                return;
+            }
+            if (!ar.result()) {
+                Json.sendError(rc.response(), 404, "unknown_item", "no item " + id, "id");
+                return;
+            }
+            deletes.increment();
+            Json.send(rc.response(), 200, g -> {
+                g.writeStartObject();
+                g.writeNumberField("item_id", id);
+                g.writeStringField("result", "deleted");
+                g.writeNumberField("index_version", index.version());
+                g.writeEndObject();
+            });
+        });
+    }
+
+    private static long pathId(RoutingContext rc) throws ApiError {
+        String raw = rc.pathParam("id");
+        try {
+            long id = Long.parseLong(raw);
+            if (id > 0) {
+                return id;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ApiError(400, "bad_item_id", "item id in the path must be a whole number > 0, got '" + raw + "'", "id");
+    }
+
+    /** Validates the whole body; nothing is applied unless all of it is good. */
+    ItemRecord parse(long id, String body) throws ApiError {
+        if (body == null || body.isBlank()) {
+            throw new ApiError(400, "empty_body", "request body is empty; expected a JSON object describing the item", null);
+        }
+        JsonObject o;
+        try {
+            o = new JsonObject(body);
+        } catch (DecodeException | ClassCastException e) {
+            throw new ApiError(400, "bad_json", "body must be a JSON object: " + e.getMessage(), null);
+        }
+        for (String k : o.fieldNames()) {
+            if (!FIELDS.contains(k)) {
+                throw new ApiError(400, "unknown_field", "unknown field '" + k + "'; known: " + FIELDS, k);
+            }
+        }
+        if (o.containsKey("item_id") && !(o.getValue("item_id") instanceof Number n && n.longValue() == id)) {
+            throw new ApiError(400, "id_mismatch", "item_id " + o.getValue("item_id") + " differs from the path's " + id, "item_id");
+        }
+        String category = string(o, "category", true);
+        String author = string(o, "author", true);
+        String status = string(o, "status", true);
+        List<String> tags = new ArrayList<>();
+        Object rawTags = o.getValue("tags");
+        if (rawTags != null) {
+            if (!(rawTags instanceof JsonArray arr)) {
+                throw new ApiError(400, "bad_field", "'tags' must be an array of strings", "tags");
+            }
+            for (int i = 0; i < arr.size(); i++) {
+                if (!(arr.getValue(i) instanceof String t)) {
+                    throw new ApiError(400, "bad_field", "tags[" + i + "] must be a string, got " + arr.getValue(i), "tags[" + i + "]");
+                }
+                tags.add(t);
+            }
+        }
+        long created = o.containsKey("created_at_ms") ? number(o, "created_at_ms").longValue() : System.currentTimeMillis();
+        double popularity = o.containsKey("popularity") ? number(o, "popularity").doubleValue() : 0;
+        float[] embedding = null;
+        Object rawEmb = o.getValue("embedding");
+        if (rawEmb != null) {
+            if (!(rawEmb instanceof JsonArray arr)) {
+                throw new ApiError(400, "bad_field", "'embedding' must be an array of numbers", "embedding");
+            }
+            if (arr.size() != index.config().dim()) {
+                throw new ApiError(400, "bad_field", "'embedding' must have " + index.config().dim() + " numbers, got " + arr.size(), "embedding");
+            }
+            embedding = new float[arr.size()];
+            for (int i = 0; i < embedding.length; i++) {
+                if (!(arr.getValue(i) instanceof Number n)) {
+                    throw new ApiError(400, "bad_field", "embedding[" + i + "] must be a number, got " + arr.getValue(i), "embedding[" + i + "]");
+                }
+                embedding[i] = n.floatValue();
+            }
+        }
+        Map<String, Object> attrs = new LinkedHashMap<>();
+        Object rawAttrs = o.getValue("attributes");
+        if (rawAttrs != null) {
+            if (!(rawAttrs instanceof JsonObject a)) {
+                throw new ApiError(400, "bad_field", "'attributes' must be an object", "attributes");
+            }
+            for (String k : a.fieldNames()) {
+                Object v = a.getValue(k);
+                attrs.put(k, v instanceof JsonArray l ? l.getList() : v);
+            }
+        }
+        try {
+            return new ItemRecord(id, category, author, tags, status, created, popularity, embedding, attrs);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ApiError(400, "invalid_item", e.getMessage(), null);
+        }
+    }
+
+    private static String string(JsonObject o, String field, boolean required) throws ApiError {
+        Object v = o.getValue(field);
+        if (v == null && !required) {
+            return null;
+        }
+        if (!(v instanceof String s)) {
+            throw new ApiError(400, "bad_field", "'" + field + "' must be a string" + (v == null ? " and is required" : ", got " + v), field);
+        }
+        return s;
+    }
+
+    private static Number number(JsonObject o, String field) throws ApiError {
+        Object v = o.getValue(field);
+        if (!(v instanceof Number n)) {
+            throw new ApiError(400, "bad_field", "'" + field + "' must be a number, got " + v, field);
+        }
+        return n;
+    }
+}
