@@ -326,4 +326,29 @@ class SreEndpointsTest {
         assertTrue(checked >= 8, "too few dashboard metrics checked: " + checked);
         assertEquals(java.util.Set.of(), missing, "dashboard queries metrics the server does not emit");
     }
+
+    @Test
+    @Order(8)
+    void theExplainCommandPrintsTheTraceAndComparesAgainstAnOverride() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = ExplainCommand.run(List.of("--url", server.base(), "--user", "u000042", "--scene", "home",
+                "--deadline-ms", "2000", "--compare-set", "diverse.size=5"), java.util.Map.of("FUNNEL_ADMIN_TOKEN",
+                SreServerFixture.TOKEN), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, rc, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(text.startsWith("A: home_feed") && text.contains("\nB: home_feed") && text.contains("diverse"), text);
+        assertTrue(text.contains("final: "), text);
+
+        out.reset();
+        rc = ExplainCommand.run(List.of("--url", server.base(), "--token", "wrong-token", "--user", "u1"), java.util.Map.of(),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(1, rc, "a refused request exits 1");
+        JsonObject side = new JsonObject();
+        ExplainCommand.override(side, "rank.keep=50");
+        ExplainCommand.override(side, "merge.quota={\"ann\":10}");
+        ExplainCommand.override(side, "rules.block=status");
+        assertEquals("{\"overrides\":{\"rank\":{\"keep\":50},\"merge\":{\"quota\":{\"ann\":10}},\"rules\":{\"block\":\"status\"}}}",
+                side.encode());
+    }
 }
