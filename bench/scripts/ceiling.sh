@@ -13,10 +13,11 @@ CONNECTIONS=${CONNECTIONS:-8}
 STREAMS=${STREAMS:-10}
 WARMUP=${WARMUP:-5}
 SECONDS_MEASURED=${SECONDS_MEASURED:-15}
-CEILING_PORT=${CEILING_PORT:-18080}
-FUNNEL_PORT=${FUNNEL_PORT:-18081}
+CEILING_PORT=${CEILING_PORT:-$(free_port)}
+FUNNEL_PORT=${FUNNEL_PORT:-$(free_port)}
+FUNNEL_TLS_PORT=${FUNNEL_TLS_PORT:-$(free_port)}
 command -v h2load >/dev/null || { echo "h2load missing: apt-get install -y nghttp2-client" >&2; exit 1; }
-for p in "$CEILING_PORT" "$FUNNEL_PORT" $((FUNNEL_PORT + 363)); do port_free "$p" || { echo "port $p is busy" >&2; exit 1; }; done
+for p in "$CEILING_PORT" "$FUNNEL_PORT" "$FUNNEL_TLS_PORT"; do port_free "$p" || { echo "port $p is busy" >&2; exit 1; }; done
 
 build
 BODY=$(mktemp)
@@ -41,7 +42,7 @@ CEILING_RPS=$(drive "http://127.0.0.1:$CEILING_PORT/v1/recommend")
 stop_pid "$CEIL_PID"
 
 echo "== Funnel: trivial DAG (demo world, recall.hot limit 3)"
-start_funnel "$FUNNEL_PORT" $((FUNNEL_PORT + 363)) "$ROOT/bench/scripts/dags-trivial" /tmp/funnel-ceiling-funnel.log
+start_funnel "$FUNNEL_PORT" "$FUNNEL_TLS_PORT" "$ROOT/bench/scripts/dags-trivial" /tmp/funnel-ceiling-funnel.log trivial
 FUNNEL_RPS=$(drive "http://127.0.0.1:$FUNNEL_PORT/v1/recommend")
 stop_pid "$FUNNEL_PID"
 

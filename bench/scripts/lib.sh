@@ -7,8 +7,8 @@ JVM_FLAGS="$(sed -n 's:.*<funnel.jvm.flags>\(.*\)</funnel.jvm.flags>.*:\1:p' pom
 PIDS=()
 
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  wait 2>/dev/null
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -22,11 +22,18 @@ build() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-wait_http() { # url seconds
-  local i
-  for ((i = 0; i < $2 * 10; i++)); do
-    if curl -sf -o /dev/null --http2-prior-knowledge "$1"; then return 0; fi
-    sleep 0.1
+# An unused port (the machine is shared: fixed ports collide with other people's servers).
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+wait_http() { # url seconds [json body to POST]
+  local i end=$((SECONDS + $2))
+  while ((SECONDS < end)); do
+    if [[ -n "${3:-}" ]]; then
+      curl -sf -o /dev/null --max-time 2 --http2-prior-knowledge -H 'content-type: application/json' -d "$3" "$1" && return 0
+    else
+      curl -sf -o /dev/null --max-time 2 --http2-prior-knowledge "$1" && return 0
+    fi
+    sleep 0.2
   done
   echo "timed out waiting for $1" >&2
   return 1
@@ -40,17 +47,19 @@ start_bg() { # log command... ; sets LAST_PID
 }
 
 stop_pid() {
-  kill "$1" 2>/dev/null
-  wait "$1" 2>/dev/null
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
 }
 
-# Funnel in demo mode (sim world) with a DAG directory, h2c on $1, TLS on $2, extra env after.
-start_funnel() { # http_port https_port dags_dir log [VAR=value...]
-  local hp="$1" sp="$2" dags="$3" log="$4"; shift 4
+# Funnel in demo mode (sim world) with a DAG directory, h2c on $1, TLS on $2, extra env after;
+# returns once a recommend for scene $5 answers 200.
+start_funnel() { # http_port https_port dags_dir log scene [VAR=value...]
+  local hp="$1" sp="$2" dags="$3" log="$4" scene="$5"; shift 5
   start_bg "$log" env FUNNEL_HTTP_HOST=127.0.0.1 FUNNEL_HTTP_PORT="$hp" FUNNEL_HTTPS_PORT="$sp" FUNNEL_DAGS_DIR="$dags" "$@" \
     java -Xms1g -Xmx2g $JVM_FLAGS -cp "$SERVER_CP" dev.funnel.server.FunnelMain demo
   FUNNEL_PID=$LAST_PID
-  wait_http "http://127.0.0.1:$hp/health/ready" 120 || { tail -30 "$log"; exit 1; }
+  wait_http "http://127.0.0.1:$hp/v1/recommend" 180 "{\"user_id\":\"u000001\",\"scene\":\"$scene\",\"count\":5}" \
+    || { grep -v '^\s*at ' "$log" | tail -30; exit 1; }
 }
 
 machine() {

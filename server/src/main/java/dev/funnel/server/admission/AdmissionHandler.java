@@ -5,9 +5,9 @@ import dev.funnel.server.metrics.HttpMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 
 import java.nio.charset.StandardCharsets;
 
@@ -16,14 +16,14 @@ import java.nio.charset.StandardCharsets;
  * mounted before the body is read, it either lets the request through (and releases its permit
  * when the response ends or the stream is reset, whichever comes first, exactly once) or answers
  * {@code 503} with {@code Retry-After} and a fixed JSON error body, without reading the body or
- * touching the engine. One per verticle; called on its event loop.
+ * touching the engine. A {@link PlatformHandler}, so Vert.x Web lets it run before the body
+ * handler. One per verticle; called on its event loop.
  *
  * <p>Meters: {@code funnel_admission_rejected_total{loop}}, {@code funnel_admission_admitted_total{loop}},
  * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; sheds also count
  * in {@code funnel_http_requests_seconds{status="503"}}.
  */
-// PlatformHandler: Vert.x 5 only lets platform/security handlers run before a BodyHandler on one route.
-public final class AdmissionHandler implements Handler<RoutingContext>, io.vertx.ext.web.handler.PlatformHandler {
+public final class AdmissionHandler implements PlatformHandler {
     private static final Buffer SHED_BODY = Buffer.buffer(("{\"error\":{\"status\":503,\"code\":\"overloaded\","
             + "\"message\":\"server is at its admission limit; retry after the Retry-After delay\",\"field\":null}}")
             .getBytes(StandardCharsets.UTF_8));

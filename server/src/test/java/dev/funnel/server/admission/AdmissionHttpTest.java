@@ -1,0 +1,124 @@
+package dev.funnel.server.admission;
+
+import dev.funnel.server.ConfigLoader;
+import dev.funnel.server.FunnelApp;
+import dev.funnel.server.FunnelConfig;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Admission control on the real server: one event loop, a fixed bound of 2, a DAG that holds each
+ * request 400 ms. Two requests in flight, the third is shed at once with 503 + Retry-After (while
+ * the two are still running), and once they finish the server admits again.
+ */
+class AdmissionHttpTest {
+
+    @Test
+    void shedsPastTheBoundWithRetryAfterAndRecovers(@TempDir Path dags) throws Exception {
+        Files.writeString(dags.resolve("held.yaml"), """
+                dag: held
+                deadline_ms: 2000
+                nodes:
+                  hot:  {op: recall.hot, params: {limit: 5}}
+                  hold: {op: debug.delay, after: [hot], params: {delay_ms: 400}, deadline_ms: 1500}
+                output: hold
+                """);
+        Files.writeString(dags.resolve("routing.yaml"), """
+                scenes:
+                  held:
+                    routes:
+                      - {name: default, dag: held, traffic: 100}
+                """);
+        FunnelConfig config = ConfigLoader.load(null, Map.of(
+                "FUNNEL_HTTP_HOST", "127.0.0.1",
+                "FUNNEL_HTTP_PORT", "0",
+                "FUNNEL_HTTPS_PORT", "-1",
+                "FUNNEL_SERVER_EVENT_LOOPS", "1",
+                "FUNNEL_DAGS_DIR", dags.toString(),
+                "FUNNEL_ADMIN_TOKEN", "admission-test-token",
+                "FUNNEL_SIM_ITEMS", "2000",
+                "FUNNEL_SIM_USERS", "50",
+                "FUNNEL_ADMISSION_MAX", "2",
+                "FUNNEL_ADMISSION_TARGET_MS", "0"));
+        assertEquals(AdmissionConfig.fixed(2).maxInFlight(), AdmissionHandler.configFrom(config).maxInFlight());
+        assertFalse(AdmissionHandler.configFrom(config).adaptive());
+
+        try (FunnelApp app = FunnelApp.start(config, true)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend");
+            awaitServing(client, uri);
+
+            CompletableFuture<HttpResponse<String>> first = client.sendAsync(recommend(uri, "u000001"), HttpResponse.BodyHandlers.ofString());
+            CompletableFuture<HttpResponse<String>> second = client.sendAsync(recommend(uri, "u000002"), HttpResponse.BodyHandlers.ofString());
+            awaitInFlight(app, 2);
+
+            HttpResponse<String> shed = client.send(recommend(uri, "u000003"), HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, shed.statusCode(), shed.body());
+            assertEquals("1", shed.headers().firstValue("retry-after").orElse(null));
+            assertTrue(shed.body().contains("\"code\":\"overloaded\""), shed.body());
+            assertFalse(first.isDone() || second.isDone(), "shed while the admitted requests were still running");
+
+            assertEquals(200, first.get(10, TimeUnit.SECONDS).statusCode());
+            assertEquals(200, second.get(10, TimeUnit.SECONDS).statusCode());
+            awaitInFlight(app, 0);
+            HttpResponse<String> after = client.send(recommend(uri, "u000004"), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, after.statusCode(), "admits again once load falls: " + after.body());
+
+            FunctionCounter rejected = app.meterRegistry().find("funnel.admission.rejected").functionCounter();
+            assertEquals(1.0, rejected.count());
+            assertTrue(app.meterRegistry().find("funnel.http.requests").tag("status", "503").timer().count() >= 1);
+        }
+    }
+
+    private static HttpRequest recommend(URI uri, String user) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"" + user + "\",\"scene\":\"held\",\"count\":3}"))
+                .build();
+    }
+
+    /** The catalog loads in the background: wait until a recommend answers 200. */
+    private static void awaitServing(HttpClient client, URI uri) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        int status = 0;
+        while (System.nanoTime() < until) {
+            status = client.send(recommend(uri, "u000000"), HttpResponse.BodyHandlers.discarding()).statusCode();
+            if (status == 200) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("server did not serve within 60 s, last status " + status);
+    }
+
+    private static void awaitInFlight(FunnelApp app, int expected) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        double now = -1;
+        while (System.nanoTime() < until) {
+            Gauge g = app.meterRegistry().find("funnel.admission.in.flight").gauge();
+            now = g == null ? -1 : g.value();
+            if (now == expected) {
+                return;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("admission in-flight never reached " + expected + ", last " + now);
+    }
+}
