@@ -13,6 +13,7 @@
 #   bench/scripts/e2e.sh                       # everything (~4 min)
 #   STEPS="sweep" bench/scripts/e2e.sh         # any of: bound sweep slow overload
 #   SUSTAINABLE=800 STEPS="overload" bench/scripts/e2e.sh
+#   ADMISSION_MAX=8 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh   # a tighter admission bound
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -46,7 +47,9 @@ if has bound; then
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi
 
-start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE"
+# ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms
+start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
+  ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS}
 echo "server: funnel demo, dags $DAGS, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null
