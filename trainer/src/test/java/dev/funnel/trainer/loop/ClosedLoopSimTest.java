@@ -330,28 +330,76 @@ class ClosedLoopSimTest {
         /**
          * The ctr model's function over the assembled inputs: {@link CtrMath} computes what
          * {@code CtrModel.forward} (and the ONNX graph) computes, in float; CtrLearnerTest checks they agree.
+         * Inputs equal in every row (the user's side) enter the first layer once per request rather than
+         * once per candidate, which changes only the float summation order.
          */
         private float[] score(CtrInputs in, int n, CtrWeights cw) {
-            float[][] w = new float[cw.layers()][];
-            float[][] b = new float[cw.layers()][];
-            for (int l = 0; l < w.length; l++) {
-                w[l] = cw.weights(l);
-                b[l] = cw.bias(l);
+            int layers = cw.layers();
+            float[][] w = new float[layers - 1][];
+            float[][] b = new float[layers - 1][];
+            for (int l = 1; l < layers; l++) {
+                w[l - 1] = cw.weights(l);
+                b[l - 1] = cw.bias(l);
             }
+            float[] w0 = cw.weights(0);
+            float[] b0 = cw.bias(0);
             int cd = spec.contentDim();
             int fw = spec.fieldCount() * spec.fieldDim();
             int dc = spec.denseCount();
             int h = spec.headCount();
+            int width = 2 * cd + fw + dc;
+            float[] x = new float[n * width];
+            for (int r = 0; r < n; r++) {
+                int o = r * width;
+                System.arraycopy(in.userEmb(), r * cd, x, o, cd);
+                System.arraycopy(in.itemEmb(), r * cd, x, o + cd, cd);
+                System.arraycopy(in.fieldEmb(), r * fw, x, o + 2 * cd, fw);
+                System.arraycopy(in.dense(), r * dc, x, o + 2 * cd + fw, dc);
+            }
+            int hidden = b0.length;
+            float[] base = b0.clone();
+            int[] varying = new int[width];
+            int nv = 0;
+            for (int c = 0; c < width; c++) {
+                float v = x[c];
+                boolean same = true;
+                for (int r = 1; r < n && same; r++) {
+                    same = x[r * width + c] == v;
+                }
+                if (!same) {
+                    varying[nv++] = c;
+                } else if (v != 0f) {
+                    for (int j = 0; j < hidden; j++) {
+                        base[j] += v * w0[c * hidden + j];
+                    }
+                }
+            }
+            float[][] rest = Arrays.copyOfRange(acts, 1, acts.length);
+            float[] h1 = rest[0];
             float[] wideIn = in.arrays()[4];
             float[] out = new float[n];
             for (int r = 0; r < n; r++) {
-                float[] x = acts[0];
-                System.arraycopy(in.userEmb(), r * cd, x, 0, cd);
-                System.arraycopy(in.itemEmb(), r * cd, x, cd, cd);
-                System.arraycopy(in.fieldEmb(), r * fw, x, 2 * cd, fw);
-                System.arraycopy(in.dense(), r * dc, x, 2 * cd + fw, dc);
-                CtrMath.mlp(w, b, acts);
-                out[r] = (float) CtrMath.sigmoid(acts[acts.length - 1][0] + wideIn[r * h]);
+                System.arraycopy(base, 0, h1, 0, hidden);
+                int o = r * width;
+                for (int k = 0; k < nv; k++) {
+                    int c = varying[k];
+                    float v = x[o + c];
+                    if (v != 0f) {
+                        int wb = c * hidden;
+                        for (int j = 0; j < hidden; j++) {
+                            h1[j] += v * w0[wb + j];
+                        }
+                    }
+                }
+                if (layers > 1) {
+                    for (int j = 0; j < hidden; j++) {
+                        if (h1[j] < 0f) {
+                            h1[j] = 0f;
+                        }
+                    }
+                    CtrMath.mlp(w, b, rest);
+                }
+                out[r] = (float) CtrMath.sigmoid(rest[rest.length - 1][0] + wideIn[r * h]);
             }
             return out;
         }
