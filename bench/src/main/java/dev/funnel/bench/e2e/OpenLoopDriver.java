@@ -39,18 +39,23 @@ public final class OpenLoopDriver {
     static final double MAX_FAILED_SHARE = 0.001;
 
     private final Vertx vertx;
-    private final HttpClientAgent client;
+    /** One client per connection: an h2 client multiplexes everything over one connection otherwise, and one connection is served by one event loop. */
+    private final HttpClientAgent[] clients;
+    private int nextClient;
     private final RequestOptions target;
     private final Buffer[] bodies;
     private final long timeoutMillis;
 
     OpenLoopDriver(URI url, String scene, int count, int users, int connections, long timeoutMillis) {
         this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
-        this.client = vertx.httpClientBuilder()
-                .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
-                        .setKeepAlive(true).setHttp2MultiplexingLimit(1_000))
-                .with(new PoolOptions().setHttp2MaxSize(connections).setMaxWaitQueueSize(-1))
-                .build();
+        this.clients = new HttpClientAgent[connections];
+        for (int c = 0; c < connections; c++) {
+            clients[c] = vertx.httpClientBuilder()
+                    .with(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2).setHttp2ClearTextUpgrade(false)
+                            .setKeepAlive(true).setHttp2MultiplexingLimit(10_000))
+                    .with(new PoolOptions().setHttp2MaxSize(1).setMaxWaitQueueSize(-1))
+                    .build();
+        }
         this.target = new RequestOptions().setMethod(HttpMethod.POST).setHost(url.getHost())
                 .setPort(url.getPort()).setURI(url.getRawPath()).putHeader("content-type", "application/json")
                 .setIdleTimeout(timeoutMillis);
@@ -73,7 +78,7 @@ public final class OpenLoopDriver {
             for (int j = 0; j < 10; j++) {
                 CompletableFuture<Integer> f = new CompletableFuture<>();
                 int user = (i + j) % bodies.length;
-                client.request(target).compose(req -> req.send(bodies[user]))
+                client().request(target).compose(req -> req.send(bodies[user]))
                         .compose(resp -> resp.body().map(b -> resp.statusCode()))
                         .onComplete(ar -> {
                             if (ar.succeeded()) {
@@ -143,7 +148,7 @@ public final class OpenLoopDriver {
     private void send(Recorder rec, long dueNanos, int user, int[] outstanding) {
         outstanding[0]++;
         rec.sent++;
-        client.request(target)
+        client().request(target)
                 .compose(req -> req.send(bodies[user]))
                 .compose(resp -> resp.body().map(b -> resp.statusCode() * 2 + (resp.getHeader("retry-after") != null ? 1 : 0)))
                 .onComplete(ar -> {
@@ -158,8 +163,17 @@ public final class OpenLoopDriver {
                 });
     }
 
+    /** Round robin over the connections; event-loop (or priming-thread) confined. */
+    private HttpClientAgent client() {
+        HttpClientAgent c = clients[nextClient];
+        nextClient = (nextClient + 1) % clients.length;
+        return c;
+    }
+
     void close() {
-        client.close();
+        for (HttpClientAgent c : clients) {
+            c.close();
+        }
         vertx.close();
     }
 

@@ -7,7 +7,7 @@ import ai.onnxruntime.OrtSession;
 import dev.funnel.features.FeatureSchema;
 import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
-import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.serving.CtrBootstrap;
 
 import java.nio.FloatBuffer;
 import java.util.HashMap;
@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The rank stage's compute bound: the {@code ctr} model of the default feature schema, run by bare
+ * The rank stage's compute bound: the {@code ctr} model {@code funnel demo} serves (default feature
+ * schema, default spec, {@code CtrBootstrap} weights), run by bare
  * ONNX Runtime on {@code rows} rows per call (the rows one request brings to {@code rank.onnx}),
  * from {@code threads} threads (one intra-op thread each) for {@code seconds}, inputs prepared once.
  * Calls per second is the most requests per second this machine could rank if it did nothing
@@ -51,7 +52,8 @@ public final class RankComputeBound {
             }
         }
         CtrModelSpec spec = CtrModelSpec.forSchema(FeatureSchema.DEFAULT);
-        byte[] model = CtrModel.toOnnx(CtrWeights.init(spec, 1, 0.05));
+        // The model the demo serves (ModelRuntime.demo): same schema, spec and bootstrap weights.
+        byte[] model = CtrBootstrap.onnx(FeatureSchema.DEFAULT, spec, 42);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions opts = new OrtSession.SessionOptions()) {
             opts.setIntraOpNumThreads(1);

@@ -30,8 +30,8 @@ public final class CtrBootstrap {
     /**
      * The bootstrap weights. Dense feature d enters the first hidden layer as units
      * {@code relu(x_d)} and {@code relu(-x_d)}, passes later hidden layers unchanged, and reaches
-     * each head's logit with a coefficient ({@code affinity 2, interest 0.5, log-popularity 3,
-     * freshness 0.5}; the {@code like} head and any others at half strength). Hidden layers narrower
+     * each head's logit with a coefficient ({@code affinity 4, interest 1.5, log-popularity 6,
+     * freshness 1}; the {@code like} head and any others at half strength). Hidden layers narrower
      * than twice the dense count get random weights only.
      */
     public static CtrWeights weights(FeatureSchema schema, CtrModelSpec spec, long seed) {
@@ -102,13 +102,13 @@ public final class CtrBootstrap {
     private static float coefficient(FeatureSchema.DenseFeature f) {
         switch (f) {
             case CONTENT_AFFINITY:
-                return 2f;
+                return 4f;
             case INTEREST_MATCH:
-                return 0.5f;
+                return 1.5f;
             case LOG_POPULARITY:
-                return 3f;
+                return 6f;
             case FRESHNESS:
-                return 0.5f;
+                return 1f;
             default:
                 return 0f;
         }

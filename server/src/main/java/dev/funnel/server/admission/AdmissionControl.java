@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The limit adapts (AIMD), when {@link AdmissionConfig#adaptive()}: every
  * {@link AdmissionConfig#windowSize()} completions, if more than
- * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency, the
+ * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency
+ * while in-flight reached at least half the limit (requests were queueing behind each other, which
+ * is what a bound can fix; slowness at low concurrency is not), the
  * limit is multiplied by {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
  * otherwise, if the limit was reached during the window, it grows by one (not above
  * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
@@ -34,6 +36,8 @@ public final class AdmissionControl {
     /** Written only by the thread that closes a window; read racily on acquire (a stale read admits or sheds one request more). */
     private volatile int limit;
     private volatile boolean saturatedInWindow;
+    /** Highest in-flight seen in this window; a racy max (a lost update only understates it by one). */
+    private volatile int peakInWindow;
     private final AtomicInteger completedInWindow = new AtomicInteger();
     private final AtomicInteger slowInWindow = new AtomicInteger();
     private final LongAdder admitted = new LongAdder();
@@ -61,6 +65,9 @@ public final class AdmissionControl {
             if (inFlight.compareAndSet(current, current + 1)) {
                 if (current + 1 == max) {
                     saturatedInWindow = true;
+                }
+                if (current + 1 > peakInWindow) {
+                    peakInWindow = current + 1;
                 }
                 admitted.increment();
                 return true;
@@ -91,14 +98,19 @@ public final class AdmissionControl {
             int slow = slowInWindow.getAndSet(0);
             boolean saturated = saturatedInWindow;
             saturatedInWindow = false;
+            int peak = peakInWindow;
+            peakInWindow = inFlight.get();
             completedInWindow.addAndGet(-config.windowSize());
-            adapt(slow, saturated);
+            adapt(slow, saturated, peak);
         }
     }
 
-    private void adapt(int slow, boolean saturated) {
+    private void adapt(int slow, boolean saturated, int peak) {
         int current = limit;
-        if (slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
+        // Slow while few requests are in flight is not a queue this bound can shorten (a stalled
+        // dependency, a starved machine): only shrink when the window also ran near the bound.
+        boolean queued = peak * 2 >= current;
+        if (queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
             limit = Math.max(config.minInFlight(), (int) (current * AdmissionConfig.DECREASE_FACTOR));
         } else if (saturated && current < config.maxInFlight()) {
             limit = current + 1;

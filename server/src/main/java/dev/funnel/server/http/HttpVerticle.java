@@ -94,6 +94,7 @@ final class HttpVerticle extends VerticleBase {
                 .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
+        new ModelAdminHandler(vertx, deps).mount(router);
         new FeedbackHandler(deps).mount(router, deps.config().maxBodyBytes());
         new ItemsHandler(vertx, deps).mount(router, deps.config().maxBodyBytes());
         if (deps.sre() != null) {

@@ -53,12 +53,12 @@ class AdmissionControlTest {
     @Test
     void overloadLatencyShrinksTheLimitMultiplicativelyDownToTheFloor() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
-        completeWindow(ac, 50, SLOW);
+        completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(51, ac.limit(), "64 * 0.8");
-        completeWindow(ac, 50, SLOW);
+        completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(40, ac.limit(), "51 * 0.8");
         for (int w = 0; w < 30; w++) {
-            completeWindow(ac, 50, SLOW);
+            completeWindowAtTheBound(ac, 50, SLOW);
         }
         assertEquals(4, ac.limit(), "never below minInFlight");
         // At the floor, the fifth concurrent request is shed.
@@ -69,12 +69,22 @@ class AdmissionControlTest {
     }
 
     @Test
+    void slownessAtLowConcurrencyDoesNotThrottle() {
+        // A starved machine or a stalled dependency: every request slow, but no queue at the bound.
+        AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        for (int w = 0; w < 20; w++) {
+            completeWindow(ac, 50, SLOW);
+        }
+        assertEquals(64, ac.limit());
+    }
+
+    @Test
     void aSlowTailBelowTheThresholdDoesNotThrottle() {
         // The slow-branch case: 5% of requests wait for a stalled recall until the deadline.
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         for (int w = 0; w < 20; w++) {
-            completeWindow(ac, 47, FAST);
-            completeWindow(ac, 3, SLOW);
+            completeWindowAtTheBound(ac, 47, FAST);
+            completeWindowAtTheBound(ac, 3, SLOW);
         }
         assertEquals(64, ac.limit());
     }
@@ -82,7 +92,7 @@ class AdmissionControlTest {
     @Test
     void limitGrowsByOnePerWindowOnlyWhenItWasReached() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
-        completeWindow(ac, 50, SLOW);
+        completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(51, ac.limit());
 
         completeWindow(ac, 50, FAST);
@@ -120,7 +130,7 @@ class AdmissionControlTest {
     void recoversWhenLoadFalls() {
         AdmissionControl ac = new AdmissionControl(new AdmissionConfig(20, 2, TimeUnit.MILLISECONDS.toNanos(15), 10, 1));
         for (int w = 0; w < 20; w++) {
-            completeWindow(ac, 10, SLOW);
+            completeWindowAtTheBound(ac, 10, SLOW);
         }
         assertEquals(2, ac.limit());
         // Load falls: requests are fast again, and while clients still push, the limit climbs back.
@@ -159,6 +169,24 @@ class AdmissionControlTest {
         for (int i = 0; i < n; i++) {
             assertTrue(ac.tryAcquire());
             ac.release(latencyNanos);
+        }
+    }
+
+    /**
+     * Completes {@code n} requests with this latency while the limit's worth are in flight at once
+     * (a queue at the bound, as under overload).
+     */
+    private static void completeWindowAtTheBound(AdmissionControl ac, int n, long latencyNanos) {
+        int done = 0;
+        while (done < n) {
+            int batch = Math.min(ac.limit(), n - done);
+            for (int i = 0; i < batch; i++) {
+                assertTrue(ac.tryAcquire());
+            }
+            for (int i = 0; i < batch; i++) {
+                ac.release(latencyNanos);
+            }
+            done += batch;
         }
     }
 }

@@ -235,6 +235,32 @@ class FunnelServerTest {
                 .filter(d -> d.getString("name").equals(name)).findFirst().orElseThrow().getString("version");
     }
 
+    @Test
+    void adminListsModelsAndRollsBackToThePreviousVersion() throws Exception {
+        dev.funnel.model.serving.ModelRuntime rt = app.env().require(dev.funnel.model.serving.ModelRuntime.class);
+        dev.funnel.model.serving.RankModel ctr = rt.requireRankModel("ctr");
+        String before = rt.liveVersions().get("ctr");
+        assertEquals(401, http.call(http.h2c, HttpMethod.POST, app.httpPort(), "/admin/models/ctr/rollback", "", Map.of()).status());
+
+        rt.registry().load("ctr", "admin-test", dev.funnel.model.serving.CtrBootstrap.onnx(ctr.schema(), ctr.spec(), 7)).join();
+        TestHttp.Resp list = admin(HttpMethod.GET, "/admin/models", null);
+        assertEquals(200, list.status());
+        JsonObject m = list.json().getJsonArray("models").stream().map(o -> (JsonObject) o)
+                .filter(o -> "ctr".equals(o.getString("name"))).findFirst().orElseThrow();
+        assertEquals("admin-test", m.getString("live_version"));
+        assertEquals(before, m.getJsonArray("previous").getString(0));
+
+        TestHttp.Resp back = admin(HttpMethod.POST, "/admin/models/ctr/rollback", "");
+        assertEquals(200, back.status(), back.body());
+        assertEquals(before, back.json().getString("version"));
+        assertEquals(before, rt.liveVersions().get("ctr"));
+        assertEquals(200, http.post(http.h2c, app.httpPort(), "/v1/recommend", HOME).status());
+
+        TestHttp.Resp unknown = admin(HttpMethod.POST, "/admin/models/nope/rollback", "");
+        assertEquals(404, unknown.status());
+        assertEquals("unknown_model", unknown.json().getJsonObject("error").getString("code"));
+    }
+
     private TestHttp.Resp admin(HttpMethod m, String path, String body) throws Exception {
         return http.call(http.h2c, m, app.httpPort(), path, body, Map.of("authorization", "Bearer " + TOKEN));
     }

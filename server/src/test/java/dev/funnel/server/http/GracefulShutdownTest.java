@@ -23,7 +23,7 @@ class GracefulShutdownTest {
     void inFlightRequestCompletesAndNewConnectionsAreRefused() throws Exception {
         FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("drain-token-123")
                 .withDagsDir(Path.of("src/test/resources/drain-dags").toAbsolutePath().toString())
-                .withSim(3, 2_000, 100).with("catalog.snapshot", "");
+                .withSim(3, 2_000, 100);
         FunnelApp app = FunnelApp.start(config, true, List.of());
         try (TestHttp http = new TestHttp()) {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -211,7 +211,8 @@ class SreEndpointsTest {
                 .filter(n -> n.getString("id").equals("merge")).findFirst().orElseThrow();
         assertTrue(merge.getLong("count") >= 30, merge.encode());
         assertTrue(merge.getDouble("p99_ms") > 0, merge.encode());
-        assertEquals(List.of("hot", "hot_wide", "slowpoke"), merge.getJsonArray("after").getList());
+        assertEquals(dev.funnel.engine.dag.DagLoader.load(SreServerFixture.SHIPPED.resolve("home_feed.yaml")).nodes()
+                .get("merge").after(), merge.getJsonArray("after").getList(), "edges come from the DAG");
         assertEquals("home", st.getJsonArray("scenes").getJsonObject(0).getString("scene"));
 
         assertEquals(401, server.get("/console/", false).statusCode());
@@ -324,5 +325,30 @@ class SreEndpointsTest {
         }
         assertTrue(checked >= 8, "too few dashboard metrics checked: " + checked);
         assertEquals(java.util.Set.of(), missing, "dashboard queries metrics the server does not emit");
+    }
+
+    @Test
+    @Order(8)
+    void theExplainCommandPrintsTheTraceAndComparesAgainstAnOverride() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = ExplainCommand.run(List.of("--url", server.base(), "--user", "u000042", "--scene", "home",
+                "--deadline-ms", "2000", "--compare-set", "diverse.size=5"), java.util.Map.of("FUNNEL_ADMIN_TOKEN",
+                SreServerFixture.TOKEN), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, rc, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(text.startsWith("A: home_feed") && text.contains("\nB: home_feed") && text.contains("diverse"), text);
+        assertTrue(text.contains("final: "), text);
+
+        out.reset();
+        rc = ExplainCommand.run(List.of("--url", server.base(), "--token", "wrong-token", "--user", "u1"), java.util.Map.of(),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(1, rc, "a refused request exits 1");
+        JsonObject side = new JsonObject();
+        ExplainCommand.override(side, "rank.keep=50");
+        ExplainCommand.override(side, "merge.quota={\"ann\":10}");
+        ExplainCommand.override(side, "rules.block=status");
+        assertEquals("{\"overrides\":{\"rank\":{\"keep\":50},\"merge\":{\"quota\":{\"ann\":10}},\"rules\":{\"block\":\"status\"}}}",
+                side.encode());
     }
 }

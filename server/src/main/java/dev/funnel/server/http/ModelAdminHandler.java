@@ -1,0 +1,97 @@
+package dev.funnel.server.http;
+
+import dev.funnel.model.registry.ModelInfo;
+import dev.funnel.model.serving.ModelRuntime;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+/**
+ * The model part of the admin API (mounted after {@link AdminHandler}, whose {@code /admin/*}
+ * route checks the token first):
+ * <ul>
+ *   <li>{@code GET /admin/models}: every model, its live version, when it went live, and the
+ *       versions a rollback can return to;</li>
+ *   <li>{@code POST /admin/models/:name/rollback}: makes the previous version live again (404 for
+ *       an unknown model, 409 when there is no previous version).</li>
+ * </ul>
+ * The rollback reloads a session on the registry's loader thread; the answer is written back on the
+ * request's context, so the event loop never waits.
+ */
+final class ModelAdminHandler {
+
+    private final Vertx vertx;
+    private final Optional<ModelRuntime> runtime;
+
+    ModelAdminHandler(Vertx vertx, ServerDeps deps) {
+        this.vertx = vertx;
+        this.runtime = deps.env() == null ? Optional.empty() : deps.env().find(ModelRuntime.class);
+    }
+
+    void mount(Router router) {
+        router.get("/admin/models").handler(this::list);
+        router.post("/admin/models/:name/rollback").handler(this::rollback);
+    }
+
+    private void list(RoutingContext rc) {
+        Json.send(rc.response(), 200, g -> {
+            g.writeStartObject();
+            g.writeArrayFieldStart("models");
+            if (runtime.isPresent()) {
+                for (ModelInfo m : runtime.get().models()) {
+                    g.writeStartObject();
+                    g.writeStringField("name", m.name());
+                    g.writeStringField("live_version", m.liveVersion());
+                    g.writeNumberField("live_since_ms", m.liveSinceMillis());
+                    g.writeArrayFieldStart("previous");
+                    for (String v : m.previous()) {
+                        g.writeString(v);
+                    }
+                    g.writeEndArray();
+                    g.writeEndObject();
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+    }
+
+    private void rollback(RoutingContext rc) {
+        String name = rc.pathParam("name");
+        if (runtime.isEmpty()) {
+            Json.sendError(rc.response(), 404, "no_models", "this server has no model runtime wired", "name");
+            return;
+        }
+        java.util.concurrent.CompletableFuture<String> done;
+        try {
+            done = runtime.get().rollback(name);
+        } catch (IllegalArgumentException unknown) { // the registry checks the name before going async
+            Json.sendError(rc.response(), 404, "unknown_model", unknown.getMessage(), "name");
+            return;
+        }
+        Future.fromCompletionStage(done, vertx.getOrCreateContext()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                Json.send(rc.response(), 200, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("model", name);
+                    g.writeStringField("version", ar.result());
+                    g.writeBooleanField("live", true);
+                    g.writeEndObject();
+                });
+                return;
+            }
+            Throwable cause = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
+            if (cause instanceof IllegalArgumentException) {
+                Json.sendError(rc.response(), 404, "unknown_model", cause.getMessage(), "name");
+            } else if (cause instanceof IllegalStateException) {
+                Json.sendError(rc.response(), 409, "no_previous_version", cause.getMessage(), "name");
+            } else {
+                Json.sendError(rc.response(), 500, "internal", "rollback of model '" + name + "' failed: " + cause, null);
+            }
+        });
+    }
+}
