@@ -24,6 +24,7 @@
     return (x === null || x === undefined || isNaN(x)) ? '–' : Number(x).toFixed(digits === undefined ? 2 : digits);
   }
   function pct(x) { return (x === null || x === undefined) ? '–' : (100 * x).toFixed(1) + '%'; }
+  function shortName(path) { var i = String(path).lastIndexOf('/'); return i < 0 ? String(path) : String(path).substring(i + 1); }
   function clear(id) { var e = document.getElementById(id); e.innerHTML = ''; return e; }
   function table(head, rows) {
     var t = el('table');
@@ -42,7 +43,7 @@
     }
     failing.forEach(function (f) {
       var div = el('div', { 'class': 'reload-error', 'data-file': f.file });
-      div.appendChild(el('h3', { 'class': 'bad', text: f.file + (f.live_hash ? ' — last good version ' + f.live_hash + ' still serving' : ' — not live') }));
+      div.appendChild(el('h3', { 'class': 'bad', title: f.file, text: shortName(f.file) + (f.live_hash ? ' — last good version ' + f.live_hash + ' still serving' : ' — not live') }));
       f.problems.forEach(function (p) { div.appendChild(el('div', { 'class': 'problem', text: p.text })); });
       box.appendChild(div);
     });
@@ -50,7 +51,7 @@
     if (recent.length) {
       box.appendChild(el('h3', { text: 'Recent reloads' }));
       box.appendChild(table(['when', 'file', 'result'], recent.map(function (e) {
-        return [new Date(e.at_ms).toISOString().replace('T', ' ').replace('Z', ''), e.file,
+        return [new Date(e.at_ms).toISOString().replace('T', ' ').replace('Z', ''), shortName(e.file),
           el('span', { 'class': e.ok ? 'ok' : 'bad', text: e.ok ? 'live ' + (e.hash || 'removed') : (e.problems[0] ? e.problems[0].text : 'failed') })];
       })));
     }
@@ -95,7 +96,7 @@
   }
 
   function renderDag(dag) {
-    var W = 152, H = 84, GX = 30, GY = 14;
+    var W = 142, H = 84, GX = 26, GY = 14;
     var lay = layout(dag.nodes);
     var rows = Math.max.apply(null, lay.cols.map(function (c) { return c.length; }).concat([1]));
     var width = lay.cols.length * (W + GX) + 10, height = rows * (H + GY) + 10;
@@ -157,7 +158,7 @@
     var box = clear('dags');
     (dags || []).forEach(function (d) {
       var div = el('div', { 'class': 'dag', id: 'dag-' + d.name });
-      div.appendChild(el('h3', { text: d.name + '  ' }, [el('span', { 'class': 'muted mono', text: d.version + ' · ' + (d.file || '') + ' · deadline ' + d.deadline_ms + ' ms'
+      div.appendChild(el('h3', { text: d.name + '  ' }, [el('span', { 'class': 'muted mono', text: d.version + ' · ' + shortName(d.file || '') + ' · deadline ' + d.deadline_ms + ' ms'
         + (d.requests_per_s !== undefined ? ' · ' + fmt(d.requests_per_s, 1) + ' req/s' : '') })]));
       div.appendChild(renderDag(d));
       box.appendChild(div);

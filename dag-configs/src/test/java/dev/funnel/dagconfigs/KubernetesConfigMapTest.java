@@ -32,6 +32,6 @@ class KubernetesConfigMapTest {
             }
         }
         assertEquals(expected, new TreeMap<>((Map<String, String>) cm.get("data")),
-                "ops/k8s/configmap-dag-configs.yaml is stale: run bash ops/k8s/configmap.sh");
+                "ops/k8s/configmap-dag-configs.yaml is stale: run mvn -pl dag-configs -am process-test-classes");
     }
 }

@@ -118,6 +118,9 @@ final class InMemoryExposureStore implements ExposureStore {
     /**
      * Drops expired records, then evicts least recently active users until memory is under 90% of
      * the bound. Runs off the request path (on the maintenance executor); also callable directly.
+     * A write racing the eviction of its user lands in the dropped record and is lost (the user
+     * was the least active one); the bytes it allocated there stay counted, so the gauge can
+     * over-count slightly, never under-count.
      */
     void maintain() {
         long now = clockMillis.getAsLong();

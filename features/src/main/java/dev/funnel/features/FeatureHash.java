@@ -5,12 +5,9 @@ package dev.funnel.features;
  * on its field's name and the value only (never on a field's position), so ids stay stable when a
  * schema gains fields. Pure functions, any thread, no allocation.
  *
- * <p>A {@link String} value hashes through its (cached, specified) {@code String.hashCode()} and
- * length, mixed with the field's seed by a murmur3 finaliser, so hashing a category or tag costs a
- * few multiplies rather than a pass over its characters; other {@link CharSequence}s are hashed
- * through the same function of their contents. Longs mix through the finaliser alone. Trainer and
- * server must use exactly these functions (they do: both call this class through
- * {@link FeatureExtractor}).
+ * <p>Strings hash by UTF-16 code unit with FNV-1a 64 and a murmur3 finaliser; longs by the
+ * finaliser alone. Trainer and server must use exactly these functions (they do: both call this
+ * class through {@link FeatureExtractor}).
  */
 public final class FeatureHash {
 
@@ -27,9 +24,7 @@ public final class FeatureHash {
 
     /** The feature id of a string value in a field. */
     public static long ofString(long fieldSeed, CharSequence value) {
-        int h = value instanceof String s ? s.hashCode() : value.toString().hashCode();
-        long key = ((long) h << 32) ^ value.length();
-        return fmix64(fmix64(key + fieldSeed) ^ fieldSeed) & Long.MAX_VALUE;
+        return fmix64(fnv(FNV_OFFSET ^ fieldSeed, value) + fieldSeed) & Long.MAX_VALUE;
     }
 
     /** The feature id of a numeric value (an item id, a bucket index) in a field. */

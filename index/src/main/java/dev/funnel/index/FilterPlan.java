@@ -94,6 +94,11 @@ final class FilterPlan implements Bits {
         return candidates.contains(ord) && rowPasses(ord);
     }
 
+    /** Whether every live row of the state passes (no term, range or age condition). */
+    boolean acceptsAllLive() {
+        return candidates == state.live && !hasRowChecks;
+    }
+
     boolean hasRowChecks() {
         return hasRowChecks;
     }

@@ -1,7 +1,7 @@
 package dev.funnel.index;
 
 import io.github.jbellis.jvector.graph.SearchResult;
-import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.util.Bits;
 import org.roaringbitmap.PeekableIntIterator;
 import org.roaringbitmap.RoaringBitmap;
 
@@ -42,9 +42,15 @@ public final class ItemIndex implements ItemStore {
      * @param clockMillis "now" for age filters and freshness scores (the sim world's clock in demo mode)
      */
     public ItemIndex(IndexConfig config, LongSupplier clockMillis) {
+        this(config, clockMillis, PartitionLists.TRAIN_AT_NODES);
+    }
+
+    /** Tests: inverted lists trained from {@code partitionTrainAtNodes} vectors instead of the default. */
+    ItemIndex(IndexConfig config, LongSupplier clockMillis, int partitionTrainAtNodes) {
         this.config = config;
         this.clockMillis = clockMillis;
-        this.graph = new VectorGraph(config.dim(), config.similarity(), config.graphMaxDegree(), config.graphBeamWidth());
+        this.graph = new VectorGraph(config.dim(), config.similarity(), config.graphMaxDegree(), config.graphBeamWidth(),
+                partitionTrainAtNodes);
     }
 
     public IndexConfig config() {
@@ -497,11 +503,59 @@ public final class ItemIndex implements ItemStore {
         if (card <= Math.max(config.exactSearchBelow(), 4 * Math.max(k, ef))) {
             return exact(p, query, k, outIds, outScores);
         }
-        SearchResult.NodeScore[] found = graph.search(query, k, ef, p);
+        // No filter: the graph's own "owned by a live row" test replaces a bitmap probe per node;
+        // the re-check below still holds results to this query's state.
+        SearchResult.NodeScore[] found = graph.search(query, k, ef, p.acceptsAllLive() ? Bits.ALL : p);
         Columns c = p.state.columns;
         int m = 0;
         for (int i = 0; i < found.length && m < k; i++) {
             // re-check: a writer may have re-pointed the node since the search accepted it
+            int ord = graph.ordOf(found[i].node);
+            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
+                outIds[m] = c.ids[ord];
+                outScores[m++] = found[i].score;
+            }
+        }
+        return m;
+    }
+
+    /**
+     * Like {@link #nearest}, but through the inverted lists (IVF): the query scores the k-means
+     * centroids, then every vector in the {@code nprobe} nearest lists exactly, checking the filter
+     * inside the scan. Catalogs below {@value PartitionLists#TRAIN_AT_NODES} vectors have no lists
+     * and are searched exactly, and so is a filter whose candidates are fewer than the probe would
+     * scan; a filter leaving fewer than k hits in the probed lists doubles {@code nprobe} until it
+     * finds k or has scanned every list. On clustered embeddings this reaches a graph's recall
+     * scoring far fewer vectors (see BENCHMARKS.md {@code ## index}). Any thread.
+     *
+     * @param nprobe lists to scan (at least 1); more lists, higher recall
+     */
+    public int nearestPartitioned(float[] query, int k, int nprobe, Filter filter, long[] outIds, float[] outScores) {
+        checkQuery(query);
+        if (nprobe < 1) {
+            throw new IllegalArgumentException("nprobe must be >= 1, got " + nprobe);
+        }
+        if (k <= 0) {
+            return 0;
+        }
+        FilterPlan p = FilterPlan.resolve(state, dict, filter, nowMillis());
+        int lists = graph.partitionCount();
+        int card = p.candidates.getCardinality();
+        long probeScan = lists == 0 ? 0 : (long) graph.nodeCount() * Math.min(nprobe, lists) / lists;
+        if (lists == 0 || card <= config.exactSearchBelow() || card < probeScan) {
+            return exact(p, query, k, outIds, outScores);
+        }
+        Bits accept = p.acceptsAllLive() ? Bits.ALL : p;
+        int probes = Math.min(nprobe, lists);
+        SearchResult.NodeScore[] found = graph.searchPartitions(query, k, probes, accept);
+        while (found.length < k && probes < lists) {
+            probes = Math.min(lists, probes * 2);
+            found = graph.searchPartitions(query, k, probes, accept);
+        }
+        Columns c = p.state.columns;
+        int m = 0;
+        for (int i = 0; i < found.length && m < k; i++) {
+            // re-check: a writer may have re-pointed the node since the scan accepted it
             int ord = graph.ordOf(found[i].node);
             if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
                 outIds[m] = c.ids[ord];
@@ -521,14 +575,13 @@ public final class ItemIndex implements ItemStore {
     }
 
     private int exact(FilterPlan p, float[] query, int k, long[] outIds, float[] outScores) {
-        VectorFloat<?> q = graph.wrap(query);
         Columns c = p.state.columns;
         TopK top = new TopK(k);
         PeekableIntIterator it = p.candidates.getIntIterator();
         while (it.hasNext()) {
             int ord = it.next();
             if (c.node[ord] >= 0 && p.rowPasses(ord)) {
-                top.offer(ord, graph.score(q, c.node[ord]));
+                top.offer(ord, graph.score(query, c.node[ord]));
             }
         }
         int[] ords = new int[top.size()];
@@ -648,6 +701,11 @@ public final class ItemIndex implements ItemStore {
                         + (config.indexedFields().isEmpty() ? "" : ", " + String.join(", ", config.indexedFields())) + ")");
             }
         }
+    }
+
+    /** Inverted lists {@link #nearestPartitioned} probes; 0 while the catalog is too small to have them. */
+    public int partitionCount() {
+        return graph.partitionCount();
     }
 
     /** Approximate heap bytes of the vector graph (not counting the vectors). */

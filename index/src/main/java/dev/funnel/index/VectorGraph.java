@@ -42,19 +42,36 @@ final class VectorGraph {
 
     private final int dim;
     private final VectorSimilarityFunction similarity;
+    private final Similarity scoring;
     private final GraphIndexBuilder builder;
     private final OnHeapGraphIndex graph;
     private final ThreadLocal<GraphSearcher> searchers;
     /** Vectors by node; replaced by a grown copy (published before the new node is linked). */
     private volatile VectorFloat<?>[] vectors = new VectorFloat<?>[1024];
+    /**
+     * The same vectors as plain arrays (shared, not copied), for query-time scoring with
+     * {@link VectorMath}; published before {@link #vectors}, so a reader that loads it after
+     * {@code vectors} sees every node linked so far.
+     */
+    private volatile float[][] raw = new float[1024][];
     /** Row ordinal owning each node, or -1; same growth rule. */
     private volatile int[] ordOfNode = filled(1024);
+    /** Inverted lists over the same nodes; null until the catalog reaches {@code trainAtNodes}. */
+    private volatile PartitionLists partitions;
+    private final int trainAtNodes;
     private int nodes;   // writer only: next node id
     private int deleted; // writer only
 
     VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth) {
+        this(dim, similarity, maxDegree, beamWidth, PartitionLists.TRAIN_AT_NODES);
+    }
+
+    /** @param trainAtNodes node count from which the inverted lists are trained (tests use small ones) */
+    VectorGraph(int dim, Similarity similarity, int maxDegree, int beamWidth, int trainAtNodes) {
+        this.trainAtNodes = trainAtNodes;
         this.dim = dim;
         this.similarity = similarity.jvector;
+        this.scoring = similarity;
         RandomAccessVectorValues ravv = new Ravv();
         BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, this.similarity);
         this.builder = new GraphIndexBuilder(bsp, dim, maxDegree, beamWidth, 1.2f, 1.2f);
@@ -72,6 +89,12 @@ final class VectorGraph {
     int add(float[] v, int ord) {
         int node = store(v, ord);
         builder.addGraphNode(node, vectors[node]);
+        PartitionLists p = partitions;
+        if (p != null && nodes < 4 * p.trainedNodes) {
+            p.add(node, raw[node]);
+        } else {
+            maybeTrain(); // first time at the threshold, or retrain once the lists are 4× outgrown
+        }
         return node;
     }
 
@@ -89,6 +112,7 @@ final class VectorGraph {
         ForkJoinPool.commonPool().submit(() -> IntStream.range(first, last).parallel()
                 .forEach(node -> builder.addGraphNode(node, vs[node]))).join();
         builder.cleanup();
+        maybeTrain();
     }
 
     private int store(float[] v, int ord) {
@@ -97,16 +121,21 @@ final class VectorGraph {
         }
         int node = nodes++;
         VectorFloat<?>[] vs = vectors;
+        float[][] rs = raw;
         int[] owners = ordOfNode;
         if (node >= vs.length) {
             vs = Arrays.copyOf(vs, vs.length * 2);
+            rs = Arrays.copyOf(rs, vs.length);
             int[] o = Arrays.copyOf(owners, vs.length);
             Arrays.fill(o, owners.length, o.length, -1);
             owners = o;
         }
-        vs[node] = VTS.createFloatVector(v);
+        VectorFloat<?> wrapped = VTS.createFloatVector(v);
+        vs[node] = wrapped;
+        rs[node] = wrapped.get() instanceof float[] ? (float[]) wrapped.get() : v.clone();
         owners[node] = ord;
         ordOfNode = owners; // volatile writes: complete arrays, published before the node is linked
+        raw = rs;
         vectors = vs;
         return node;
     }
@@ -148,26 +177,25 @@ final class VectorGraph {
         if (graph.size() == 0) {
             return new SearchResult.NodeScore[0];
         }
-        VectorFloat<?> q = VTS.createFloatVector(query);
-        VectorFloat<?>[] vs = vectors;
+        float[][] rs = raw;
+        Similarity fn = scoring;
         // The graph may hand us a node linked after we loaded the array (traversal scores nodes
         // before the accept test); its vector was stored, and the array republished, before linking.
-        ScoreFunction.ExactScoreFunction sf = node -> similarity.compare(q, node < vs.length ? vs[node] : vectors[node]);
-        Bits accept = node -> {
-            int ord = ordOf(node);
-            return ord >= 0 && acceptOrd.get(ord);
-        };
+        ScoreFunction.ExactScoreFunction sf = node -> fn.score(query, node < rs.length ? rs[node] : raw[node]);
+        // Bits.ALL from the caller means "any live row": the owner check alone says that.
+        Bits accept = acceptOrd == Bits.ALL
+                ? node -> ordOf(node) >= 0
+                : node -> {
+                    int ord = ordOf(node);
+                    return ord >= 0 && acceptOrd.get(ord);
+                };
         SearchResult r = searchers.get().search(new SearchScoreProvider(sf, null), k, Math.max(k, ef), 0f, 0f, accept);
         return r.getNodes();
     }
 
     /** Exact score of a node's vector against a query vector, on the graph's scale. */
-    float score(VectorFloat<?> query, int node) {
-        return similarity.compare(query, vectors[node]);
-    }
-
-    VectorFloat<?> wrap(float[] v) {
-        return VTS.createFloatVector(v);
+    float score(float[] query, int node) {
+        return scoring.score(query, raw[node]);
     }
 
     /**
@@ -212,6 +240,50 @@ final class VectorGraph {
                 deleted++;
             }
         }
+        maybeTrain(); // the lists are derived data, rebuilt rather than stored in snapshots
+    }
+
+    /** Writer only: (re)builds the inverted lists once the catalog is large enough. */
+    private void maybeTrain() {
+        if (nodes >= trainAtNodes) {
+            partitions = PartitionLists.train(dim, scoring, raw, nodes, node -> ordOf(node) >= 0);
+        }
+    }
+
+    /** Whether {@link #searchPartitions} is available. */
+    boolean hasPartitions() {
+        return partitions != null;
+    }
+
+    /** Number of inverted lists, 0 before training. */
+    int partitionCount() {
+        PartitionLists p = partitions;
+        return p == null ? 0 : p.lists();
+    }
+
+    /**
+     * Inverted-file search; any thread; requires {@link #hasPartitions}. Scans the {@code nprobe}
+     * lists nearest the query exactly and returns up to k nodes best first whose owning row
+     * {@code acceptOrd} takes ({@link Bits#ALL}: any owned node).
+     */
+    SearchResult.NodeScore[] searchPartitions(float[] query, int k, int nprobe, Bits acceptOrd) {
+        PartitionLists p = partitions;
+        TopK top = new TopK(k);
+        java.util.function.IntPredicate accept = acceptOrd == Bits.ALL
+                ? node -> ordOf(node) >= 0
+                : node -> {
+                    int ord = ordOf(node);
+                    return ord >= 0 && acceptOrd.get(ord);
+                };
+        p.search(query, nprobe, top, accept);
+        int[] found = new int[top.size()];
+        double[] scores = new double[top.size()];
+        int m = top.drainDescending(found, scores);
+        SearchResult.NodeScore[] out = new SearchResult.NodeScore[m];
+        for (int i = 0; i < m; i++) {
+            out[i] = new SearchResult.NodeScore(found[i], (float) scores[i]);
+        }
+        return out;
     }
 
     int nodeCount() {

@@ -51,7 +51,8 @@ class ItemIndexStressTest {
     @Test
     void concurrentWritersAndReadersSeeNoTornOrStaleData() throws Exception {
         int nIds = WRITERS * IDS_PER_WRITER;
-        ItemIndex index = new ItemIndex(IndexConfig.of(DIM).withExactSearchBelow(100).withRankedRebuildEvery(64), () -> Catalogs.NOW);
+        // inverted lists from 200 vectors: writers grow the lists while readers scan them
+        ItemIndex index = new ItemIndex(IndexConfig.of(DIM).withExactSearchBelow(100).withRankedRebuildEvery(64), () -> Catalogs.NOW, 200);
         List<ItemRecord> initial = new ArrayList<>();
         for (long id = 1; id <= nIds; id++) {
             initial.add(gen(id, 0));
@@ -118,9 +119,13 @@ class ItemIndexStressTest {
                     }
                     // searches never return an item whose delete was acked before they began
                     long startSeq = seq.get();
-                    int m = r.nextBoolean()
+                    int kind = r.nextInt(3);
+                    int m = kind == 0
                             ? index.top(Filter.builder().term("category", "c" + r.nextInt(3)).build(), ScoreField.POPULARITY, 50, out, scores)
-                            : index.nearest(gen(1, r.nextInt(1000)).embedding(), 20, 40, Filter.NONE, out, scores);
+                            : kind == 1
+                            ? index.nearest(gen(1, r.nextInt(1000)).embedding(), 20, 40, Filter.NONE, out, scores)
+                            : index.nearestPartitioned(gen(1, r.nextInt(1000)).embedding(), 20, 1 + r.nextInt(4),
+                                    r.nextBoolean() ? Filter.NONE : Filter.builder().term("category", "c" + r.nextInt(3)).build(), out, scores);
                     for (int i = 0; i < m; i++) {
                         long d = deletedAtSeq.get((int) out[i]);
                         if (d != 0 && d <= startSeq) {
@@ -154,5 +159,6 @@ class ItemIndexStressTest {
             }
         }
         assertEquals(live, index.size());
+        assertTrue(index.partitionCount() > 0, "the stress test must exercise the inverted lists");
     }
 }

@@ -157,6 +157,11 @@ public final class FunnelApp implements AutoCloseable {
         return server.httpsPort();
     }
 
+    /** Recommend requests accepted and not yet answered. */
+    public int inFlight() {
+        return server.inFlight();
+    }
+
     public String adminToken() {
         return adminToken;
     }

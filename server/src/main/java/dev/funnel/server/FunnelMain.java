@@ -5,6 +5,7 @@ import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.ConfigSet;
 import dev.funnel.server.docs.OperatorDocs;
+import dev.funnel.server.wiring.CatalogWiring;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,6 +28,9 @@ public final class FunnelMain {
 
     private FunnelMain() {
     }
+
+    /** Where {@code demo} keeps the sim catalog snapshot unless {@code catalog.snapshot} is set. */
+    static final String DEMO_SNAPSHOT_DIR = "data/";
 
     /** What {@link #run} returns when a server started and the process must keep running. */
     static final int RUNNING = -1;
@@ -72,6 +76,9 @@ public final class FunnelMain {
             throw new IllegalArgumentException("serve needs --config FILE (or FUNNEL_* environment variables)");
         }
         FunnelConfig config = ConfigLoader.load(configFile == null ? null : Path.of(configFile), System.getenv());
+        if (demo && !config.extra().containsKey(CatalogWiring.SNAPSHOT_KEY)) {
+            config = config.with(CatalogWiring.SNAPSHOT_KEY, DEMO_SNAPSHOT_DIR); // later demos restore, not rebuild
+        }
         FunnelApp app;
         try {
             app = FunnelApp.start(config, demo);

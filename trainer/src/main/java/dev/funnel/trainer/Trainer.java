@@ -33,7 +33,8 @@ import java.util.logging.Logger;
 /**
  * The streaming trainer loop. Each {@link #runOnce() turn}: read a batch of impressions and of feedback,
  * advance event time (the slower topic's newest timestamp, unless it has been idle), join labels, train
- * on the samples, and publish a delta when an interval has passed.
+ * on the turn's samples in a seeded shuffled order (the join emits positives and negatives in separate
+ * blocks), and publish a delta when an interval has passed.
  *
  * <p><b>Restart without loss or repeats.</b> Right after each publish the trainer writes a checkpoint:
  * learner and join state, the input positions they reflect, and the delta version. On start it loads
@@ -61,6 +62,8 @@ public final class Trainer implements AutoCloseable {
     private final StreamTailer feedback;
     private final StreamAppender deltas;
     private final List<Sample> emitted = new ArrayList<>();
+    /** Orders a turn's samples; seeded, so the same input in the same turns trains the same model. */
+    private final java.util.SplittableRandom shuffle = new java.util.SplittableRandom(0x5EEDL);
 
     private long impressionPos = NONE;
     private long feedbackPos = NONE;
@@ -155,12 +158,25 @@ public final class Trainer implements AutoCloseable {
             joiner.advanceTo(wm);
         }
         long eventNow = Math.max(impressionMaxTs, feedbackMaxTs);
+        // The join emits a turn's positives at once (fast emit) and its negatives when their delay has
+        // passed, so in emission order an Adam batch is all positives or all negatives and the dense
+        // part swings with each block. Training the turn's samples in a shuffled order mixes them.
+        shuffle(emitted);
         for (Sample s : emitted) {
             learner.train(s, eventNow);
         }
         emitted.clear();
         maybePublish(now);
         return ni + nf;
+    }
+
+    private void shuffle(List<Sample> samples) {
+        for (int i = samples.size() - 1; i > 0; i--) {
+            int j = shuffle.nextInt(i + 1);
+            Sample t = samples.get(i);
+            samples.set(i, samples.get(j));
+            samples.set(j, t);
+        }
     }
 
     private void onImpression(long pos, java.nio.ByteBuffer buf) {

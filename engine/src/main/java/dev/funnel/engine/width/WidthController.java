@@ -64,7 +64,9 @@ public final class WidthController implements ExecutionListener {
 
     @Override
     public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
-        recent.onNode(dag, node, op, outcome, tookNanos, outputSize);
+        if (levels.controls(dag, node)) { // most nodes have no target: one map lookup, nothing recorded
+            recent.onNode(dag, node, op, outcome, tookNanos, outputSize);
+        }
     }
 
     @Override

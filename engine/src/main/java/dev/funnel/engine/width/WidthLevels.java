@@ -106,6 +106,12 @@ public final class WidthLevels {
         return l;
     }
 
+    /** Whether the node has a level (has {@code target_p95_ms} and width params). Any thread; no allocation. */
+    public boolean controls(String dag, String node) {
+        Map<String, Level> m = byDag.get(dag);
+        return m != null && m.containsKey(node);
+    }
+
     /** The width factor of a node now: 1.0 for nodes without a level. */
     public double factor(String dag, String node) {
         Map<String, Level> m = byDag.get(dag);

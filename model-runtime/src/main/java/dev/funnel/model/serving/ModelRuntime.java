@@ -81,11 +81,28 @@ public final class ModelRuntime implements AutoCloseable {
      * @throws IllegalArgumentException when the name is taken or spec and schema disagree
      */
     public RankModel addCtrModel(String name, FeatureSchema schema, CtrModelSpec spec) {
+        return addCtrModel(name, schema, spec, Map.of(), Map.of());
+    }
+
+    /**
+     * Declares a model that takes the ctr inputs under its own names — a user-supplied model
+     * exported from PyTorch, say. {@code inputNames} maps each {@link CtrModel#INPUTS} name to the
+     * model's input name, {@code outputNames} maps {@link CtrModel#PROBS} to its output (shape
+     * [N, heads]). Such a model carries no funnel metadata, so only names and widths are checked.
+     * With both maps empty this is {@link #addCtrModel(String, FeatureSchema, CtrModelSpec)}.
+     */
+    public RankModel addCtrModel(String name, FeatureSchema schema, CtrModelSpec spec, Map<String, String> inputNames,
+                                 Map<String, String> outputNames) {
         if (!spec.schemaVersion().equals(schema.version())) {
             throw new IllegalArgumentException("model '" + name + "': spec is for schema " + spec.schemaVersion()
                     + ", not " + schema.version());
         }
-        registry.define(ModelDefinition.of(name, ctrSignature(spec)));
+        boolean mapped = !inputNames.isEmpty() || !outputNames.isEmpty();
+        ModelSignature expected = ctrSignature(spec);
+        if (mapped) {
+            expected = ModelSignature.of(expected.inputs(), expected.outputs());
+        }
+        registry.define(new ModelDefinition(name, expected, inputNames, outputNames, ModelDefinition.DEFAULT_HISTORY));
         EmbeddingTable field = table(name + ".field", spec.fieldDim());
         EmbeddingTable wide = table(name + ".wide", spec.headCount());
         DynamicBatcher batcher = new DynamicBatcher(name, registry, config.batcher(), System::nanoTime, meters);

@@ -66,6 +66,11 @@ public final class FunnelServer implements AutoCloseable {
         return httpsPort;
     }
 
+    /** Requests accepted and not yet answered. */
+    public int inFlight() {
+        return deps.inFlight().get();
+    }
+
     public Vertx vertx() {
         return vertx;
     }

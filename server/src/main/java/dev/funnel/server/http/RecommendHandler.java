@@ -109,7 +109,23 @@ final class RecommendHandler {
             return;
         }
         if (r.failed()) {
-            fail(resp, ctx.arrivalNanos(), scene, 503, "dag_failed", "request " + ctx.requestId() + " failed: " + r.failure(), null);
+            String message = "request " + ctx.requestId() + " failed: " + r.failure();
+            if (ctx.debug()) { // the trace says which node failed and why
+                Json.send(resp, 503, g -> {
+                    g.writeStartObject();
+                    g.writeObjectFieldStart("error");
+                    g.writeNumberField("status", 503);
+                    g.writeStringField("code", "dag_failed");
+                    g.writeStringField("message", message);
+                    g.writeNullField("field");
+                    g.writeEndObject();
+                    writeTrace(g, ctx, route, r);
+                    g.writeEndObject();
+                });
+                deps.metrics().request(ENDPOINT, scene, 503, loop.nanoTime() - ctx.arrivalNanos());
+            } else {
+                fail(resp, ctx.arrivalNanos(), scene, 503, "dag_failed", message, null);
+            }
             return;
         }
         Candidates served;
@@ -208,6 +224,18 @@ final class RecommendHandler {
         g.writeNumberField("bucket", ctx.bucket());
         g.writeNumberField("budget_ms", (ctx.deadlineNanos() - ctx.arrivalNanos()) / 1e6);
         g.writeNumberField("took_ms", r.tookNanos() / 1e6);
+        g.writeArrayFieldStart("degraded");
+        for (Degradation d : r.degraded()) {
+            g.writeStartObject();
+            g.writeStringField("node", d.node());
+            g.writeStringField("cause", d.cause().name().toLowerCase(Locale.ROOT));
+            g.writeStringField("action", String.valueOf(d.action()));
+            if (d.detail() != null) {
+                g.writeStringField("detail", d.detail());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
         g.writeArrayFieldStart("nodes");
         for (NodeSpan s : r.trace()) {
             g.writeStartObject();

@@ -113,7 +113,7 @@ public final class SreAdmin {
         router.post("/admin/explain").handler(rc -> explain(vertx, rc, loop));
         router.get("/admin/console/state").handler(rc -> sendJson(rc.response(), 200,
                 new JsonObject(ConsoleState.build(live.current(), stats, reloader == null ? null : reloader.log(),
-                        env.find(ModelStatusSource.class).map(List::of).orElse(List.of()), widthFactor,
+                        env.find(ModelStatusSource.class).map(List::of).orElse(List.of(new RegistryModelStatus(env))), widthFactor,
                         System.currentTimeMillis())).encode()));
         // Vert.x matches "/console" for "/console/" too: redirect only the bare path, so the page's
         // relative asset URLs resolve under /console/.

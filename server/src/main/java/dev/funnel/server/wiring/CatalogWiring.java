@@ -21,8 +21,8 @@ import java.util.function.LongSupplier;
 /**
  * The item catalog: registers the forward index as {@link ItemIndex} and {@link ItemStore}. With the
  * sim world (demo, or {@code catalog.source: sim}) it restores the catalog from a snapshot of the
- * same world when one exists ({@code catalog.snapshot}, default {@code data/sim-catalog-…}; empty
- * to disable), else bulk-loads the sim catalog on a background thread (building the vector graph
+ * same world when one exists ({@code catalog.snapshot}: a file, or a directory ending in '/';
+ * {@code funnel demo} uses {@code data/}), else bulk-loads the sim catalog on a background thread (building the vector graph
  * takes minutes for 100k items on two cores), writes the snapshot, and opens the {@value #GATE}
  * readiness gate. Without the sim the index starts empty and the gate stays closed until a
  * catalog source opens it.
@@ -30,6 +30,9 @@ import java.util.function.LongSupplier;
 public final class CatalogWiring implements FeatureWiring {
 
     private static final Logger LOG = LoggerFactory.getLogger(CatalogWiring.class);
+
+    /** Config key: snapshot file, or directory ending in '/', for the sim catalog; empty (default) for none. */
+    public static final String SNAPSHOT_KEY = "catalog.snapshot";
 
     /** The readiness gate of a loaded catalog. */
     public static final String GATE = "catalog";
@@ -51,9 +54,7 @@ public final class CatalogWiring implements FeatureWiring {
             return;
         }
         LongSupplier simNow = () -> world.config().nowMillis(); // the sim's fixed "now"
-        String snap = ctx.config().get("catalog.snapshot", "data/sim-catalog-s" + world.config().seed() + "-n"
-                + world.config().items() + "-d" + dim + ".snap");
-        Path snapshot = snap.isBlank() ? null : Path.of(snap);
+        Path snapshot = snapshotPath(ctx.config().get(SNAPSHOT_KEY, ""), world, dim);
         ItemIndex restored = snapshot == null ? null : restore(snapshot, simNow, world);
         if (restored != null) {
             ctx.env().register(ItemIndex.class, restored).register(ItemStore.class, restored);
@@ -83,6 +84,19 @@ public final class CatalogWiring implements FeatureWiring {
         }, "funnel-catalog-load");
         loader.setDaemon(true);
         loader.start();
+    }
+
+    /** A directory (trailing '/') gets a file named after the world, so another world never restores it. */
+    private static Path snapshotPath(String snap, SimWorld world, int dim) {
+        if (snap.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(snap);
+        if (!snap.endsWith("/") && !Files.isDirectory(p)) {
+            return p;
+        }
+        return p.resolve("sim-catalog-s" + world.config().seed() + "-n" + world.config().items()
+                + "-u" + world.config().users() + "-d" + dim + ".snap");
     }
 
     /** The snapshot's index when it holds exactly this world's catalog, else null (and a log line why). */

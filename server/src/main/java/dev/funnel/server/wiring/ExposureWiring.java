@@ -12,6 +12,10 @@ import io.vertx.core.VertxOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.ForkJoinPool;
 import java.util.function.ToDoubleFunction;
 
@@ -43,7 +47,7 @@ public final class ExposureWiring implements FeatureWiring {
             ctx.onClose(() -> vertx.close().toCompletionStage().toCompletableFuture().get());
             store = ExposureStores.redis(vertx, config, System::currentTimeMillis);
         } else {
-            store = ExposureStores.inMemory(config, System::currentTimeMillis, ForkJoinPool.commonPool());
+            store = inMemory(config);
         }
         ctx.onClose(store);
         ctx.env().register(ExposureStore.class, store);
@@ -54,6 +58,24 @@ public final class ExposureWiring implements FeatureWiring {
         });
         bind(ctx.meterRegistry(), store.metrics(), config.backend());
         LOG.info("exposure store: {}", config);
+    }
+
+    /**
+     * The in-process store, restored from its snapshot when there is one. A snapshot that cannot be
+     * read (corrupt, truncated, another layout) must not keep the server down: it is moved aside
+     * (kept for inspection), logged, and the store starts empty.
+     */
+    private static ExposureStore inMemory(ExposureConfig config) throws IOException {
+        try {
+            return ExposureStores.inMemory(config, System::currentTimeMillis, ForkJoinPool.commonPool());
+        } catch (IOException e) {
+            Path bad = config.snapshotPath();
+            Path aside = bad.resolveSibling(bad.getFileName() + ".unreadable-" + System.currentTimeMillis());
+            Files.move(bad, aside, StandardCopyOption.REPLACE_EXISTING);
+            LOG.error("exposure snapshot {} not restored ({}); moved to {}, starting with an empty store",
+                    bad, e.getMessage(), aside);
+            return ExposureStores.inMemory(config, System::currentTimeMillis, ForkJoinPool.commonPool());
+        }
     }
 
     static void bind(MeterRegistry registry, ExposureMetrics m, String backend) {

@@ -3,6 +3,7 @@ package dev.funnel.server.wiring;
 import dev.funnel.features.FeatureSchema;
 import dev.funnel.model.BackendConfig;
 import dev.funnel.model.batch.BatcherConfig;
+import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.registry.ModelRegistry;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
@@ -12,6 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The model runtime for {@code rank.onnx}: registers {@link ModelRuntime}, its
@@ -21,7 +24,9 @@ import java.nio.file.Path;
  * ort-cuda, ort-tensorrt, tensorrt fall back to CPU when they cannot start),
  * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
  * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
- * {@code model.queue_capacity} (1024), {@code model.ctr.path}. Model team's wiring.
+ * {@code model.queue_capacity} (1024), {@code model.ctr.path}, and for a user-supplied model
+ * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
+ * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
  */
 public final class ModelWiring implements FeatureWiring {
 
@@ -44,10 +49,21 @@ public final class ModelWiring implements FeatureWiring {
         BatcherConfig batcher = new BatcherConfig(Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")),
                 Long.parseLong(ctx.config().get("model.max_queue_delay_us", "500")),
                 Integer.parseInt(ctx.config().get("model.queue_capacity", "1024")));
-        ModelRuntime runtime = ModelRuntime.demo(schema, ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher),
-                ctx.meterRegistry());
-        ctx.onClose(runtime);
+        ModelRuntimeConfig config = ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
+        Map<String, String> inputMap = pairs(ctx.config().get("model.ctr.input_map", ""));
+        Map<String, String> outputMap = pairs(ctx.config().get("model.ctr.output_map", ""));
         String path = ctx.config().get("model.ctr.path", "");
+        ModelRuntime runtime;
+        if (inputMap.isEmpty() && outputMap.isEmpty()) {
+            runtime = ModelRuntime.demo(schema, config, ctx.meterRegistry());
+        } else {
+            if (path.isEmpty()) {
+                throw new IllegalArgumentException("model.ctr.input_map / output_map need model.ctr.path (the user-supplied model)");
+            }
+            runtime = ModelRuntime.start(config, ctx.meterRegistry());
+            runtime.addCtrModel("ctr", schema, CtrModelSpec.forSchema(schema), inputMap, outputMap);
+        }
+        ctx.onClose(runtime);
         if (!path.isEmpty()) {
             String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join();
             LOG.info("model ctr: loaded {} as version {}", path, version);
@@ -60,5 +76,21 @@ public final class ModelWiring implements FeatureWiring {
                         .map(m -> new ModelStatusSource.ModelStatus(m.name(), m.liveVersion(), m.liveSinceMillis()))
                         .toList());
         LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
+    }
+
+    /** {@code a=b,c=d} → {a: b, c: d}; blank → empty. */
+    static Map<String, String> pairs(String spec) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String part : spec.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            if (eq <= 0 || eq == part.length() - 1) {
+                throw new IllegalArgumentException("expected name=model_name pairs separated by commas, got '" + spec + "'");
+            }
+            out.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
+        }
+        return out;
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.exposure.ExposureStore;
-import dev.funnel.features.feedback.BufferedFeedbackSink;
 import dev.funnel.features.feedback.FeedbackEvent;
 import dev.funnel.server.FunnelApp;
 import io.vertx.core.json.JsonObject;
@@ -72,10 +71,9 @@ class ExposureServingTest {
             long[] page = recommend(port, "u-exposed", 30);
             assertTrue(!overlap(head, page), "exposed " + Arrays.toString(head) + " came back in " + Arrays.toString(page));
         }
-        BufferedFeedbackSink sink = app.env().require(BufferedFeedbackSink.class);
-        List<FeedbackEvent> kept = sink.drain(100);
-        assertTrue(kept.stream().filter(e -> e.userId().equals("u-exposed") && e.type() == FeedbackEvent.Type.EXPOSE).count() == 10,
-                "events kept for the learning loop: " + kept);
+        List<FeedbackEvent> offered = List.copyOf(RecordingFeedbackWiring.OFFERED);
+        assertEquals(10, offered.stream().filter(e -> e.userId().equals("u-exposed") && e.type() == FeedbackEvent.Type.EXPOSE
+                && e.requestId().equals("r1")).count(), "events handed to the learning loop's sink: " + offered);
     }
 
     @Test

@@ -29,7 +29,7 @@ final class FunnelServerTestSupport {
     static synchronized FunnelApp app() throws Exception {
         if (app == null) {
             FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
-                    .withSim(7, 5_000, 500).with("catalog.snapshot", "");
+                    .withSim(7, 5_000, 500);
             FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> {
                 if (request.userId().equals("u-hook")) {
                     SERVED.add(served.idsCopy());

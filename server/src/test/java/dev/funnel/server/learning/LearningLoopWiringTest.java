@@ -38,7 +38,7 @@ class LearningLoopWiringTest {
     @Test
     void feedbackGoesToTheStreamAndItemUpdatesComeFromIt() throws Exception {
         FunnelConfig c = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
-                .withDagsDir(Path.of("src/test/resources/it-dags").toAbsolutePath().toString()).withSim(7, 2_000, 200);
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200);
         FunnelConfig config = new FunnelConfig(c.host(), c.httpPort(), c.httpsPort(), c.tlsCertPath(), c.tlsKeyPath(), c.eventLoops(),
                 c.workerThreads(), c.workerQueue(), c.dagsDir(), c.adminToken(), c.maxBodyBytes(), c.maxCount(), c.maxExcludes(),
                 c.drainMillis(), c.simSeed(), c.simItems(), c.simUsers(), Map.of("streams.dir", dir.toString()));
@@ -67,7 +67,7 @@ class LearningLoopWiringTest {
 
             ItemStore items = app.env().require(ItemStore.class);
             reader.appender(Topics.ITEM_UPDATES).append(new ItemUpdate(ItemUpdate.Op.UPSERT, 999_999, "c03", "a0001",
-                    List.of("t0001"), true, 1L, 0.5, new float[32], 2L).encode());
+                    List.of("t0001"), true, 1L, 0.5, new float[64], 2L).encode());
             while (!"c03".equals(items.category(999_999)) && System.nanoTime() < until) {
                 Thread.sleep(10);
             }
@@ -76,21 +76,26 @@ class LearningLoopWiringTest {
 
             // The closed loop: recommend → impression with the ranker's features → click → embedded trainer →
             // delta → applied into the serving tables and registry.
-            HttpResponse<String> rec = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend"))
-                    .header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertEquals(200, rec.statusCode(), rec.body());
+            // Under load the ranker may time out and fall back (then nothing is logged): ask until one is ranked.
             List<ImpressionLog> logged = new ArrayList<>();
+            String lastBody = "";
             try (StreamTailer t = reader.tailer(Topics.IMPRESSIONS, "test")) {
-                while (logged.isEmpty() && System.nanoTime() < until) {
-                    t.poll((p, b) -> logged.add(ImpressionLog.decode(b)), 10);
+                for (int attempt = 0; attempt < 20 && logged.isEmpty(); attempt++) {
+                    HttpResponse<String> rec = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend"))
+                            .header("content-type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}")).build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    lastBody = rec.body();
+                    long wait = System.nanoTime() + 1_000_000_000L;
+                    while (logged.isEmpty() && System.nanoTime() < wait) {
+                        t.poll((p, b) -> logged.add(ImpressionLog.decode(b)), 10);
+                    }
                 }
             }
-            assertEquals(1, logged.size());
+            assertEquals(1, logged.size(), "an impression was logged; last response " + lastBody);
             ImpressionLog imp = logged.get(0);
             assertEquals("u000042", imp.userId());
-            assertTrue(rec.body().contains(imp.requestId()), "the logged request id is the response's");
+            assertTrue(lastBody.contains(imp.requestId()), "the logged request id is the response's");
             assertTrue(imp.items().get(0).fieldIds().length > 0 && imp.items().get(0).wideIds().length > 0, "logged with features");
             long clicked = imp.items().get(0).itemId();
             String click = "[{\"request_id\":\"" + imp.requestId() + "\",\"user_id\":\"u000042\",\"item_id\":" + clicked

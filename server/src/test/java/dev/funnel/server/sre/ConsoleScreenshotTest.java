@@ -72,7 +72,7 @@ class ConsoleScreenshotTest {
         List<String> cmd = new ArrayList<>(List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
                 "--disable-dev-shm-usage", "--user-data-dir=" + tmp.resolve("chromium-profile"),
-                "--window-size=1400,1250", "--virtual-time-budget=4000", mode, url));
+                "--window-size=1900,1250", "--virtual-time-budget=4000", mode, url));
         Process p = new ProcessBuilder(cmd).redirectError(tmp.resolve("chromium.log").toFile()).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {

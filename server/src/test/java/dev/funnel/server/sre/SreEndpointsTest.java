@@ -82,12 +82,12 @@ class SreEndpointsTest {
         JsonObject json = undegraded(new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 10)
                 .put("deadline_ms", 2_000));
         JsonArray stages = json.getJsonArray("stages");
-        assertEquals(9, stages.size()); // home_feed's nodes, in file order: profile … prerank, rank, top
-        JsonObject top = stages.getJsonObject(8);
-        assertEquals("top", top.getString("node"));
+        assertTrue(stages.size() >= 6, stages.encode());
+        JsonObject top = stage(json, "top");
         assertTrue(top.getInteger("in") > top.getInteger("out"), top.encode());
         assertTrue(top.getInteger("dropped_count") > 0, "the cut drops items: " + top.encode());
         assertTrue(top.getJsonArray("dropped").getJsonObject(0).getString("reason").contains("size=200"), top.encode());
+        assertTrue(stage(json, "merge").getDouble("took_ms") >= 0);
         JsonObject first = json.getJsonArray("items").getJsonObject(0);
         assertFalse(first.getJsonArray("sources").isEmpty());
         assertTrue(first.getJsonArray("path").encode().contains("merge#"), first.encode());
@@ -100,15 +100,21 @@ class SreEndpointsTest {
         JsonObject body = new JsonObject().put("user_id", "u000042").put("dag", "home_feed").put("count", 200)
                 .put("deadline_ms", 2_000)
                 .put("compare", new JsonObject().put("dag", "home_feed")
-                        .put("overrides", new JsonObject().put("top", new JsonObject().put("size", 20))));
+                        .put("overrides", new JsonObject().put("diverse", new JsonObject().put("size", 20))));
         JsonObject cmp = undegraded(body);
-        assertEquals(20, cmp.getInteger("common"), cmp.encode().substring(0, 200));
-        assertEquals(20, cmp.getJsonObject("b").getJsonArray("items").size());
+        int a = cmp.getJsonObject("a").getJsonArray("items").size();
+        int b = cmp.getJsonObject("b").getJsonArray("items").size();
+        assertTrue(a > 20, "a serves the diverse stage's 50: " + a);
+        assertEquals(20, b);
+        assertEquals(20, cmp.getInteger("common") + cmp.getJsonArray("only_b").size());
+        assertEquals(a, cmp.getInteger("common") + cmp.getJsonArray("only_a").size());
+        assertEquals(20, stage(cmp.getJsonObject("b"), "diverse").getInteger("out"));
 
         String candidate = Files.readString(tmp.resolve("home_feed.yaml")).replace("size: 200", "size: 7");
         JsonObject cand = undegraded(new JsonObject().put("user_id", "u000007")
                 .put("yaml", candidate).put("count", 50).put("deadline_ms", 2_000));
-        assertEquals(7, cand.getJsonArray("items").size());
+        assertEquals(7, stage(cand, "top").getInteger("out"), "the candidate file ran, not the live one");
+        assertTrue(cand.getJsonArray("items").size() <= 7);
 
         HttpResponse<String> bad = server.post("/admin/explain", new JsonObject().put("user_id", "u000007")
                 .put("dag", "home_feed").put("overrides", new JsonObject().put("top", new JsonObject().put("sise", 3))).encode(), true);
@@ -140,13 +146,13 @@ class SreEndpointsTest {
         int served = -1;
         while (System.nanoTime() - t0 < 5_000_000_000L) {
             served = server.recommend("u000042", 10).getJsonArray("items").size();
-            if (served == 4) {
+            if (served <= 4) { // top cut to 4: at most 4 served (rules may block one)
                 break;
             }
             Thread.sleep(20);
         }
         long tookMs = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals(4, served, "the edit never went live");
+        assertTrue(served <= 4, "the edit never went live: " + served + " items served");
         assertTrue(tookMs < 2_000, "the edit took " + tookMs + " ms to go live");
 
         // A broken edit: misspelt param on line N. The old version keeps serving; the error is visible.
@@ -177,7 +183,7 @@ class SreEndpointsTest {
         assertEquals("failed", failed.getString("state"), status.encodePrettily());
         String problem = failed.getJsonArray("problems").getJsonObject(0).getString("text");
         assertTrue(problem.contains(expected) && problem.contains("sise"), problem);
-        assertEquals(4, server.recommend("u000042", 10).getJsonArray("items").size(), "last good version serves");
+        assertTrue(server.recommend("u000042", 10).getJsonArray("items").size() <= 4, "last good version serves");
 
         String console = server.get("/admin/console/state", true).body();
         assertTrue(console.contains(expected), "the console shows the file:line error");
@@ -205,7 +211,8 @@ class SreEndpointsTest {
                 .filter(n -> n.getString("id").equals("merge")).findFirst().orElseThrow();
         assertTrue(merge.getLong("count") >= 30, merge.encode());
         assertTrue(merge.getDouble("p99_ms") > 0, merge.encode());
-        assertEquals(List.of("hot", "hot_wide", "slowpoke"), merge.getJsonArray("after").getList());
+        assertEquals(dev.funnel.engine.dag.DagLoader.load(SreServerFixture.SHIPPED.resolve("home_feed.yaml")).nodes()
+                .get("merge").after(), merge.getJsonArray("after").getList(), "edges come from the DAG");
         assertEquals("home", st.getJsonArray("scenes").getJsonObject(0).getString("scene"));
 
         assertEquals(401, server.get("/console/", false).statusCode());
@@ -237,8 +244,7 @@ class SreEndpointsTest {
         assertTrue(metrics.contains("funnel_node_width_factor{dag=\"home_feed\",node=\"hot_wide\"}"), "width gauge");
         JsonObject ex = new JsonObject(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
                 .put("dag", "home_feed").encode(), true).body());
-        JsonObject hotWide = ex.getJsonArray("stages").getJsonObject(1);
-        assertEquals("hot_wide", hotWide.getString("node"));
+        JsonObject hotWide = stage(ex, "hot_wide");
         assertTrue(hotWide.getInteger("out") <= 800 * 0.64 + 1, "narrowed output: " + hotWide.encode());
         Files.writeString(file, original);
     }
@@ -263,6 +269,12 @@ class SreEndpointsTest {
         return out;
     }
 
+    private static JsonObject stage(JsonObject explanation, String node) {
+        return explanation.getJsonArray("stages").stream().map(JsonObject.class::cast)
+                .filter(st -> st.getString("node").equals(node)).findFirst()
+                .orElseThrow(() -> new AssertionError("no stage " + node + " in " + explanation.getJsonArray("stages")));
+    }
+
     private static double widthFactor() throws Exception {
         JsonObject st = new JsonObject(server.get("/admin/console/state", true).body());
         for (Object d : st.getJsonArray("dags")) {
@@ -284,14 +296,26 @@ class SreEndpointsTest {
     void theDashboardQueriesMetricsTheServerEmits() throws Exception {
         String dashboard = Files.readString(Path.of("..", "ops", "grafana", "funnel-serving.json"));
         String metrics = server.get("/metrics", false).body();
-        // Meters other teams have not emitted yet; the dashboard names them as the contract.
-        List<String> pending = List.of("funnel_batcher_", "funnel_model_");
+        // Meters that appear only once something runs (the learning loop; a node with target_p95_ms)
+        // are checked against the source that registers them.
+        String sources = Files.readString(Path.of("src", "main", "java", "dev", "funnel", "server", "learning",
+                "LearningLoopWiring.java")) + Files.readString(Path.of("src", "main", "java", "dev", "funnel", "server",
+                "sre", "SreWiring.java"));
+        List<String> pending = List.of("funnel_model_", "funnel_node_width_factor");
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b(funnel_[a-z_]+)").matcher(dashboard);
         java.util.Set<String> missing = new java.util.TreeSet<>();
         int checked = 0;
         while (m.find()) {
             String name = m.group(1).replaceAll("_(bucket|count|sum)$", "");
-            if (name.equals("funnel_serving") || pending.stream().anyMatch(name::startsWith)) {
+            if (name.equals("funnel_serving")) {
+                continue;
+            }
+            if (pending.stream().anyMatch(name::startsWith) && !metrics.contains("\n" + name)) {
+                String bare = name.replaceAll("_total$", "");
+                if (!sources.contains("\"" + name + "\"") && !sources.contains("\"" + bare + "\"")
+                        && !sources.contains("\"" + bare.replace('_', '.') + "\"")) {
+                    missing.add(name + " (neither scraped nor registered in LearningLoopWiring/SreWiring)");
+                }
                 continue;
             }
             checked++;
@@ -301,5 +325,30 @@ class SreEndpointsTest {
         }
         assertTrue(checked >= 8, "too few dashboard metrics checked: " + checked);
         assertEquals(java.util.Set.of(), missing, "dashboard queries metrics the server does not emit");
+    }
+
+    @Test
+    @Order(8)
+    void theExplainCommandPrintsTheTraceAndComparesAgainstAnOverride() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int rc = ExplainCommand.run(List.of("--url", server.base(), "--user", "u000042", "--scene", "home",
+                "--deadline-ms", "2000", "--compare-set", "diverse.size=5"), java.util.Map.of("FUNNEL_ADMIN_TOKEN",
+                SreServerFixture.TOKEN), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, rc, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(text.startsWith("A: home_feed") && text.contains("\nB: home_feed") && text.contains("diverse"), text);
+        assertTrue(text.contains("final: "), text);
+
+        out.reset();
+        rc = ExplainCommand.run(List.of("--url", server.base(), "--token", "wrong-token", "--user", "u1"), java.util.Map.of(),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(1, rc, "a refused request exits 1");
+        JsonObject side = new JsonObject();
+        ExplainCommand.override(side, "rank.keep=50");
+        ExplainCommand.override(side, "merge.quota={\"ann\":10}");
+        ExplainCommand.override(side, "rules.block=status");
+        assertEquals("{\"overrides\":{\"rank\":{\"keep\":50},\"merge\":{\"quota\":{\"ann\":10}},\"rules\":{\"block\":\"status\"}}}",
+                side.encode());
     }
 }

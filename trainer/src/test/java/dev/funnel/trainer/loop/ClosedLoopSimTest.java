@@ -62,9 +62,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClosedLoopSimTest {
 
-    static final int ROUNDS = Integer.getInteger("loop.rounds", 24);
+    static final int ROUNDS = Integer.getInteger("loop.rounds", 8);
     static final int SLATE = 10;
     static final long ROUND_MILLIS = 60_000;
+    /** {@code -Dloop.noApply=true}: the replica never applies a delta (learning broken); the test must then fail. */
+    static final boolean NO_APPLY = Boolean.getBoolean("loop.noApply");
+    /** Requests between two trainer turns (6 s of event time). */
+    static final int CHUNK = 50;
     static final int INTEREST_CANDIDATES = Integer.getInteger("loop.interest", 0);
 
     @TempDir
@@ -125,8 +129,14 @@ class ClosedLoopSimTest {
         assertTrue(onlineEnd > online[0] * 1.25, "online CTR rises: " + online[0] + " -> " + onlineEnd);
         assertTrue(onlineEnd > frozenEnd * 1.25, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
         assertTrue(onlineEnd > popularity * 2, "well above popularity: " + onlineEnd + " vs " + popularity);
-        // Target was 80%; the ceiling set by the profile embedding is printed above. Measured: ~70-74%.
-        assertTrue(closed >= 0.65, "closes >= 65% of the random→oracle gap: " + closed);
+        // Stable: once learning has started, no round falls well below the best before it (the old
+        // 3e-3 dense learning rate dropped rounds to 0.10).
+        for (int r = 2; r < online.length; r++) {
+            double best = Arrays.stream(online, 0, r).max().orElseThrow();
+            assertTrue(online[r] >= 0.95 * best, "round " + r + " dips: " + online[r] + " after " + best);
+        }
+        // Target was 80%; the ceiling set by the profile embedding is printed above. Measured: ~77%.
+        assertTrue(closed >= 0.72, "closes >= 72% of the random→oracle gap: " + closed);
     }
 
     private static double tailMean(double[] perRound) {
@@ -152,7 +162,7 @@ class ClosedLoopSimTest {
         final StreamAppender feedback;
         final Trainer trainer;
         final DeltaConsumer consumer;
-        final AtomicLong clock = new AtomicLong(1_000_000);
+        final AtomicLong clock = new AtomicLong(0);
         final SplittableRandom rnd = new SplittableRandom(77);
         final long[] onlineIds;
         final float[][] embeddings;
@@ -203,7 +213,7 @@ class ClosedLoopSimTest {
                 }
                 LearnerConfig lc = new LearnerConfig(new Ftrl(Double.parseDouble(System.getProperty("loop.alpha", "0.1")), 1,
                         Double.parseDouble(System.getProperty("loop.l1", "0.1")), 1), AdaGrad.DEFAULT,
-                        new Adam(Double.parseDouble(System.getProperty("loop.lr", "3e-3")), 0.9, 0.999, 1e-8),
+                        new Adam(Double.parseDouble(System.getProperty("loop.lr", String.valueOf(Adam.DEFAULT_LEARNING_RATE))), 0.9, 0.999, 1e-8),
                         LearnerConfig.DEFAULT_BATCH_SIZE, LearnerConfig.DEFAULT_ADMIT_AFTER, LearnerConfig.DEFAULT_MAX_ROWS,
                         LearnerConfig.DEFAULT_ROW_TTL_MILLIS, LearnerConfig.DEFAULT_INIT_SCALE);
                 CtrLearner learner = new CtrLearner(CtrShape.of(spec, schema), lc, w, b);
@@ -239,18 +249,6 @@ class ClosedLoopSimTest {
             double[] ctr = new double[rounds];
             for (int r = 0; r < rounds; r++) {
                 ctr[r] = round(r);
-                if (trainer != null) {
-                    int idleTurns = 0;
-                    while (idleTurns < 4) {
-                        clock.addAndGet(1_000);
-                        idleTurns = trainer.runOnce() == 0 ? idleTurns + 1 : 0;
-                    }
-                    clock.addAndGet(ROUND_MILLIS);
-                    trainer.runOnce();
-                    while (consumer.pollOnce() > 0) {
-                        // apply everything published
-                    }
-                }
             }
             if (trainer != null) {
                 joinSummary = trainer.joinStats().toString();
@@ -260,15 +258,33 @@ class ClosedLoopSimTest {
             return ctr;
         }
 
+        /**
+         * One round: every user is served once, spread evenly over {@link #ROUND_MILLIS} of event time, so
+         * traffic is continuous as in production. After every {@link #CHUNK} requests the trainer takes
+         * one turn (its clock is event time) and the replica applies every delta published so far
+         * before the next request is served; single-threaded, so the outcome does not depend on timing.
+         */
         private double round(int r) {
             double sum = 0;
-            long base = r * ROUND_MILLIS;
-            int u = 0;
-            for (SimUser user : world.users()) {
-                long ts = base + (u++ * 50L) % 20_000;
+            List<SimUser> users = world.users();
+            long gapMillis = ROUND_MILLIS / users.size();
+            for (int u = 0; u < users.size(); u++) {
+                long ts = r * ROUND_MILLIS + u * gapMillis;
+                SimUser user = users.get(u);
                 sum += serve(user, ts, "r" + r + "-" + user.id());
+                if (trainer != null && (u + 1) % CHUNK == 0) {
+                    clock.set(ts + 1_000);
+                    trainer.runOnce();
+                    long published = trainer.version();
+                    while (!NO_APPLY && consumer.pollOnce() > 0) {
+                        // apply everything published
+                    }
+                    if (!NO_APPLY && consumer.applier().appliedVersion() != published) {
+                        throw new AssertionError("replica at v" + consumer.applier().appliedVersion() + ", trainer published v" + published);
+                    }
+                }
             }
-            return sum / world.users().size();
+            return sum / users.size();
         }
 
         private double serve(SimUser user, long ts, String requestId) {
@@ -314,28 +330,76 @@ class ClosedLoopSimTest {
         /**
          * The ctr model's function over the assembled inputs: {@link CtrMath} computes what
          * {@code CtrModel.forward} (and the ONNX graph) computes, in float; CtrLearnerTest checks they agree.
+         * Inputs equal in every row (the user's side) enter the first layer once per request rather than
+         * once per candidate, which changes only the float summation order.
          */
         private float[] score(CtrInputs in, int n, CtrWeights cw) {
-            float[][] w = new float[cw.layers()][];
-            float[][] b = new float[cw.layers()][];
-            for (int l = 0; l < w.length; l++) {
-                w[l] = cw.weights(l);
-                b[l] = cw.bias(l);
+            int layers = cw.layers();
+            float[][] w = new float[layers - 1][];
+            float[][] b = new float[layers - 1][];
+            for (int l = 1; l < layers; l++) {
+                w[l - 1] = cw.weights(l);
+                b[l - 1] = cw.bias(l);
             }
+            float[] w0 = cw.weights(0);
+            float[] b0 = cw.bias(0);
             int cd = spec.contentDim();
             int fw = spec.fieldCount() * spec.fieldDim();
             int dc = spec.denseCount();
             int h = spec.headCount();
+            int width = 2 * cd + fw + dc;
+            float[] x = new float[n * width];
+            for (int r = 0; r < n; r++) {
+                int o = r * width;
+                System.arraycopy(in.userEmb(), r * cd, x, o, cd);
+                System.arraycopy(in.itemEmb(), r * cd, x, o + cd, cd);
+                System.arraycopy(in.fieldEmb(), r * fw, x, o + 2 * cd, fw);
+                System.arraycopy(in.dense(), r * dc, x, o + 2 * cd + fw, dc);
+            }
+            int hidden = b0.length;
+            float[] base = b0.clone();
+            int[] varying = new int[width];
+            int nv = 0;
+            for (int c = 0; c < width; c++) {
+                float v = x[c];
+                boolean same = true;
+                for (int r = 1; r < n && same; r++) {
+                    same = x[r * width + c] == v;
+                }
+                if (!same) {
+                    varying[nv++] = c;
+                } else if (v != 0f) {
+                    for (int j = 0; j < hidden; j++) {
+                        base[j] += v * w0[c * hidden + j];
+                    }
+                }
+            }
+            float[][] rest = Arrays.copyOfRange(acts, 1, acts.length);
+            float[] h1 = rest[0];
             float[] wideIn = in.arrays()[4];
             float[] out = new float[n];
             for (int r = 0; r < n; r++) {
-                float[] x = acts[0];
-                System.arraycopy(in.userEmb(), r * cd, x, 0, cd);
-                System.arraycopy(in.itemEmb(), r * cd, x, cd, cd);
-                System.arraycopy(in.fieldEmb(), r * fw, x, 2 * cd, fw);
-                System.arraycopy(in.dense(), r * dc, x, 2 * cd + fw, dc);
-                CtrMath.mlp(w, b, acts);
-                out[r] = (float) CtrMath.sigmoid(acts[acts.length - 1][0] + wideIn[r * h]);
+                System.arraycopy(base, 0, h1, 0, hidden);
+                int o = r * width;
+                for (int k = 0; k < nv; k++) {
+                    int c = varying[k];
+                    float v = x[o + c];
+                    if (v != 0f) {
+                        int wb = c * hidden;
+                        for (int j = 0; j < hidden; j++) {
+                            h1[j] += v * w0[wb + j];
+                        }
+                    }
+                }
+                if (layers > 1) {
+                    for (int j = 0; j < hidden; j++) {
+                        if (h1[j] < 0f) {
+                            h1[j] = 0f;
+                        }
+                    }
+                    CtrMath.mlp(w, b, rest);
+                }
+                out[r] = (float) CtrMath.sigmoid(rest[rest.length - 1][0] + wideIn[r * h]);
             }
             return out;
         }
