@@ -22,6 +22,9 @@ public final class FeatureExtractor {
     private final FeatureSchema.DenseFeature[] dense;
     private final double[] ageBounds;
     private final double[] popularityBounds;
+    // Item-side strings repeat across requests: hash each once (see StringIdCache).
+    private final StringIdCache[] fieldStringIds;
+    private final StringIdCache tagIds;
 
     public FeatureExtractor(FeatureSchema schema) {
         this.schema = schema;
@@ -37,6 +40,13 @@ public final class FeatureExtractor {
             crossSeeds[c] = FeatureHash.fieldSeed(schema.crosses().get(c).name());
         }
         tagSeed = FeatureHash.fieldSeed("tag");
+        tagIds = new StringIdCache(tagSeed);
+        fieldStringIds = new StringIdCache[f];
+        for (int i = 0; i < f; i++) {
+            if (sources[i] == FeatureSchema.Source.CATEGORY || sources[i] == FeatureSchema.Source.AUTHOR) {
+                fieldStringIds[i] = new StringIdCache(fieldSeeds[i]);
+            }
+        }
         dense = schema.dense().toArray(new FeatureSchema.DenseFeature[0]);
         ageBounds = schema.ageBoundsShared();
         popularityBounds = schema.popularityBoundsShared();
@@ -84,12 +94,17 @@ public final class FeatureExtractor {
         long[] wideIds = out.wideIdArray();
         float[] denseOut = out.denseArray();
         long[] itemIdsOut = out.itemIdArray();
+        int slots = schema.tagSlots();
         for (int r = 0; r < n; r++) {
             long item = itemIds[r];
             itemIdsOut[r] = item;
+            // Each attribute is read from the store once per row, not once per feature using it.
+            long created = items.createdAtMillis(item);
+            double popularity = items.popularity(item);
             int fb = r * fc;
             for (int f = 0; f < fc; f++) {
-                fieldIds[fb + f] = sources[f].itemSide() ? itemSideId(f, item, items, nowMillis) : requestIds[f];
+                fieldIds[fb + f] = sources[f].itemSide() ? itemSideId(f, item, items, nowMillis, created, popularity)
+                        : requestIds[f];
             }
             int wb = r * wc;
             System.arraycopy(fieldIds, fb, wideIds, wb, fc);
@@ -99,13 +114,13 @@ public final class FeatureExtractor {
             }
             List<String> tags = items.tags(item);
             int tagCount = tags == null ? 0 : tags.size();
-            int slots = schema.tagSlots();
             for (int t = 0; t < slots; t++) {
-                wideIds[wb + fc + cc + t] = t < tagCount ? FeatureHash.ofString(tagSeed, tags.get(t)) : FeatureBatch.EMPTY_ID;
+                wideIds[wb + fc + cc + t] = t < tagCount ? tagIds.idOf(tags.get(t)) : FeatureBatch.EMPTY_ID;
             }
             int db = r * dc;
             for (int d = 0; d < dc; d++) {
-                denseOut[db + d] = denseValue(dense[d], item, items, userEmb, interests, tags, tagCount, nowMillis);
+                denseOut[db + d] = denseValue(dense[d], item, items, userEmb, interests, tags, tagCount, nowMillis,
+                        created, popularity);
             }
         }
         out.setSize(n);
@@ -130,31 +145,31 @@ public final class FeatureExtractor {
         }
     }
 
-    private long itemSideId(int f, long item, ItemAttributes items, long nowMillis) {
+    private long itemSideId(int f, long item, ItemAttributes items, long nowMillis, long created, double popularity) {
         long seed = fieldSeeds[f];
         switch (sources[f]) {
             case ITEM_ID:
                 return FeatureHash.ofLong(seed, item);
             case CATEGORY:
-                return FeatureHash.ofString(seed, nullToEmpty(items.category(item)));
+                return fieldStringIds[f].idOf(nullToEmpty(items.category(item)));
             case AUTHOR:
-                return FeatureHash.ofString(seed, nullToEmpty(items.author(item)));
+                return fieldStringIds[f].idOf(nullToEmpty(items.author(item)));
             case ITEM_AGE_BUCKET: {
-                long created = items.createdAtMillis(item);
                 // Unknown creation time gets its own bucket, one past the last.
                 int bucket = created == Long.MIN_VALUE ? ageBounds.length + 1
                         : FeatureSchema.bucketOf((nowMillis - created) / MILLIS_PER_HOUR, ageBounds);
                 return FeatureHash.ofLong(seed, bucket);
             }
             case POPULARITY_BUCKET:
-                return FeatureHash.ofLong(seed, FeatureSchema.bucketOf(items.popularity(item), popularityBounds));
+                return FeatureHash.ofLong(seed, FeatureSchema.bucketOf(popularity, popularityBounds));
             default:
                 throw new IllegalStateException("not an item-side source: " + sources[f]);
         }
     }
 
     private static float denseValue(FeatureSchema.DenseFeature feature, long item, ItemAttributes items, float[] userEmb,
-                                    Map<String, Double> interests, List<String> tags, int tagCount, long nowMillis) {
+                                    Map<String, Double> interests, List<String> tags, int tagCount, long nowMillis,
+                                    long created, double popularity) {
         switch (feature) {
             case CONTENT_AFFINITY: {
                 float[] e = items.embedding(item);
@@ -169,7 +184,7 @@ public final class FeatureExtractor {
                 return dot;
             }
             case LOG_POPULARITY:
-                return (float) Math.log1p(Math.max(0.0, items.popularity(item)));
+                return (float) Math.log1p(Math.max(0.0, popularity));
             case INTEREST_MATCH: {
                 double s = 0;
                 if (interests != null && !interests.isEmpty()) {
@@ -183,7 +198,6 @@ public final class FeatureExtractor {
                 return (float) s;
             }
             case FRESHNESS: {
-                long created = items.createdAtMillis(item);
                 if (created == Long.MIN_VALUE) {
                     return 0f;
                 }

@@ -41,6 +41,10 @@ class FeatureExtractorTest {
     private final UserProfile user = new UserProfile("u1", Map.of("age_bucket", "25-34", "gender", "f", "country", "de"),
             Map.of("t1", 0.5, "t2", 0.25), new long[0], new float[] {0.6f, 0.8f}, 0);
 
+    UserProfile userForTests() {
+        return user;
+    }
+
     @Test
     void rowsFollowTheSchemaLayout() {
         FeatureBatch b = new FeatureExtractor(schema).extract(user, Map.of("device", "ios"), NOW, items, new long[] {1, 2}, 2);

@@ -61,25 +61,32 @@ public final class CtrInputs {
         long[] wideIds = batch.wideIdArray();
         float[] denseIn = batch.denseArray();
         int wc = batch.wideCount();
-        // Per wide slot, the last row's looked-up vector: request-side ids (user, demographics,
-        // context) repeat on every row, so each is looked up once per request, not once per row.
-        float[] slotRows = new float[wc * h];
+        copyPadded(user, userEmb, 0, cd);
+        for (int r = 1; r < n; r++) {
+            System.arraycopy(userEmb, 0, userEmb, r * cd, cd);
+        }
+        System.arraycopy(denseIn, 0, dense, 0, n * dc);
+        // Ids repeat across rows (request-side ids on every row; categories, buckets, tags and
+        // their crosses across items): a lossy per-call memo turns each repeat into a copy of the
+        // vector already read instead of another probe into the (large, cache-missing) table.
+        // Within one request every occurrence of an id therefore reads the same row version.
+        LookupMemo fieldMemo = new LookupMemo(n * fc);
+        LookupMemo wideMemo = new LookupMemo(n * wc);
+        // Looked-up wide vectors, one per (row, slot), so the memo can point back at them.
+        float[] wideRows = new float[n * wc * h];
         for (int r = 0; r < n; r++) {
-            if (r == 0) {
-                copyPadded(user, userEmb, 0, cd);
-            } else {
-                System.arraycopy(userEmb, 0, userEmb, r * cd, cd);
-            }
             copyPadded(items.embedding(batch.itemId(r)), itemEmb, r * cd, cd);
             for (int f = 0; f < fc; f++) {
                 int at = r * fc + f;
-                if (r > 0 && fieldIds[at] == fieldIds[at - fc]) {
-                    System.arraycopy(fieldEmb, (at - fc) * fd, fieldEmb, at * fd, fd);
+                long id = fieldIds[at];
+                int seen = fieldMemo.find(id);
+                if (seen >= 0) {
+                    System.arraycopy(fieldEmb, seen * fd, fieldEmb, at * fd, fd);
                 } else {
-                    fieldTable.get(fieldIds[at], fieldEmb, at * fd);
+                    fieldTable.get(id, fieldEmb, at * fd);
+                    fieldMemo.put(id, at);
                 }
             }
-            System.arraycopy(denseIn, r * dc, dense, r * dc, dc);
             int wo = r * h;
             for (int j = 0; j < h; j++) {
                 wide[wo + j] = 0f;
@@ -90,11 +97,17 @@ public final class CtrInputs {
                 if (id == FeatureBatch.EMPTY_ID) {
                     continue;
                 }
-                if (r == 0 || id != wideIds[at - wc]) {
-                    wideTable.get(id, slotRows, sl * h);
+                int seen = wideMemo.find(id);
+                int src;
+                if (seen >= 0) {
+                    src = seen * h;
+                } else {
+                    src = at * h;
+                    wideTable.get(id, wideRows, src);
+                    wideMemo.put(id, at);
                 }
                 for (int j = 0; j < h; j++) {
-                    wide[wo + j] += slotRows[sl * h + j];
+                    wide[wo + j] += wideRows[src + j];
                 }
             }
         }
@@ -145,5 +158,41 @@ public final class CtrInputs {
 
     public float[] wide() {
         return wide;
+    }
+
+    /**
+     * Id → the first position it was read at, direct-mapped and lossy (a collision forgets the
+     * older id, which then is only read again from the table). Feature ids are non-negative, so
+     * -1 marks an empty slot.
+     */
+    private static final class LookupMemo {
+        private final long[] keys;
+        private final int[] positions;
+        private final int mask;
+
+        LookupMemo(int expected) {
+            int cap = Integer.highestOneBit(Math.max(16, expected) * 2 - 1);
+            cap = Math.min(Math.max(cap, 16), 1 << 14);
+            keys = new long[cap];
+            java.util.Arrays.fill(keys, -1L);
+            positions = new int[cap];
+            mask = cap - 1;
+        }
+
+        int find(long id) {
+            int i = slot(id);
+            return keys[i] == id ? positions[i] : -1;
+        }
+
+        void put(long id, int position) {
+            int i = slot(id);
+            keys[i] = id;
+            positions[i] = position;
+        }
+
+        private int slot(long id) {
+            long h = id * 0x9e3779b97f4a7c15L;
+            return (int) (h >>> 40) & mask;
+        }
     }
 }
