@@ -1,0 +1,66 @@
+package dev.funnel.server.http;
+
+import dev.funnel.index.ItemIndex;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** PUT / DELETE /v1/items/{id} against the real server: validation, then visibility in the index. */
+class ItemsApiTest {
+
+    private static final long ID = 9_000_001L;
+
+    @Test
+    void upsertValidateAndDeleteAnItem() throws Exception {
+        ItemIndex index = FunnelServerTestSupport.app().env().require(ItemIndex.class);
+        int dim = index.config().dim();
+        JsonArray embedding = new JsonArray();
+        for (int d = 0; d < dim; d++) {
+            embedding.add(d == 0 ? 1.0 : 0.0);
+        }
+        JsonObject item = new JsonObject().put("category", "c_new").put("author", "a_new").put("status", "online")
+                .put("tags", new JsonArray().add("t_new")).put("popularity", 0.9).put("embedding", embedding);
+
+        TestHttp.Resp created = call(HttpMethod.PUT, "/v1/items/" + ID, item.encode());
+        assertEquals(201, created.status(), created.body());
+        assertEquals("c_new", index.category(ID));
+        assertEquals("online", index.status(ID));
+        assertEquals(1.0f, index.embedding(ID)[0]);
+
+        TestHttp.Resp replaced = call(HttpMethod.PUT, "/v1/items/" + ID, item.copy().put("status", "offline").encode());
+        assertEquals(200, replaced.status(), replaced.body());
+        assertEquals("offline", index.status(ID));
+
+        assertRejected(call(HttpMethod.PUT, "/v1/items/" + ID, item.copy().put("embedding", new JsonArray().add(1)).encode()), "embedding");
+        assertRejected(call(HttpMethod.PUT, "/v1/items/" + ID, item.copy().put("colour", "red").encode()), "colour");
+        assertRejected(call(HttpMethod.PUT, "/v1/items/abc", item.encode()), "id");
+        assertEquals("offline", index.status(ID), "a rejected update changes nothing");
+
+        TestHttp.Resp deleted = call(HttpMethod.DELETE, "/v1/items/" + ID, null);
+        assertEquals(200, deleted.status(), deleted.body());
+        assertFalse(index.contains(ID));
+        TestHttp.Resp again = call(HttpMethod.DELETE, "/v1/items/" + ID, null);
+        assertEquals(404, again.status());
+        assertEquals("unknown_item", again.json().getJsonObject("error").getString("code"));
+    }
+
+    private static void assertRejected(TestHttp.Resp r, String field) {
+        assertEquals(400, r.status(), r.body());
+        JsonObject e = r.json().getJsonObject("error");
+        assertEquals(field, e.getString("field"), r.body());
+        assertTrue(!e.getString("message").isBlank());
+    }
+
+    private static TestHttp.Resp call(HttpMethod m, String path, String body) throws Exception {
+        TestHttp http = FunnelServerTestSupport.http();
+        return http.call(http.h2c, m, FunnelServerTestSupport.app().httpPort(), path, body,
+                body == null ? Map.of() : Map.of("content-type", "application/json"));
+    }
+}
