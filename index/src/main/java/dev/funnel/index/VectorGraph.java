@@ -110,7 +110,7 @@ final class VectorGraph {
         int last = nodes;
         VectorFloat<?>[] vs = vectors;
         ForkJoinPool.commonPool().submit(() -> IntStream.range(first, last).parallel()
-                .forEach(node -> builder.addGraphNode(node, vs[node]))).join();
+                .forEach(node -> builder.addGraphNode(node, vs[node]))).join(); // bulk load: a loader thread, never a loop
         builder.cleanup();
         maybeTrain();
     }

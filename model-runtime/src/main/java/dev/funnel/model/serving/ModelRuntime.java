@@ -68,7 +68,7 @@ public final class ModelRuntime implements AutoCloseable {
         ModelRuntime rt = start(config, meters);
         CtrModelSpec spec = CtrModelSpec.forSchema(schema);
         rt.addCtrModel("ctr", schema, spec);
-        rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join();
+        rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join(); // wiring at start, never on a loop
         return rt;
     }
 

@@ -67,7 +67,7 @@ public final class ExposureFilter implements OperatorFactory {
         }
         CompletableFuture<SeenRows> seen = store.seen(ctx.userId(), c.idsCopy(), c.size()).toCompletableFuture();
         if (seen.isDone()) {
-            return Mono.just(keep(c, seen.join(), dropExcluded, ctx));
+            return Mono.just(keep(c, seen.join(), dropExcluded, ctx)); // already done: join() never waits here
         }
         return Mono.fromFuture(seen, true).map(rows -> keep(c, rows, dropExcluded, ctx));
     }
