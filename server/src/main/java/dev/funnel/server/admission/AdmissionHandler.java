@@ -100,10 +100,10 @@ public final class AdmissionHandler implements PlatformHandler {
     public void handle(RoutingContext rc) {
         long arrivalNanos = System.nanoTime();
         if (!admission.tryAcquire()) {
-            dev.funnel.server.http.EarlyAnswer.afterBody(rc.request(), () -> rc.response().setStatusCode(503)
+            rc.response().setStatusCode(503)
                     .putHeader("retry-after", retryAfter)
                     .putHeader("content-type", "application/json")
-                    .end(SHED_BODY));
+                    .end(SHED_BODY);
             metrics.request(endpoint, HttpMetrics.NO_SCENE, 503, System.nanoTime() - arrivalNanos);
             return;
         }

@@ -69,8 +69,8 @@ final class AdminHandler {
         String h = rc.request().getHeader("authorization");
         if (h == null || !MessageDigest.isEqual(token, h.getBytes(StandardCharsets.UTF_8))) {
             rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
-            EarlyAnswer.afterBody(rc.request(), () -> Json.sendError(rc.response(), 401, "unauthorized",
-                    h == null ? "missing 'Authorization: Bearer <token>' header" : "wrong admin token", null));
+            Json.sendError(rc.response(), 401, "unauthorized",
+                    h == null ? "missing 'Authorization: Bearer <token>' header" : "wrong admin token", null);
             return;
         }
         rc.next();

@@ -71,16 +71,6 @@ final class HttpVerticle extends VerticleBase {
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
-        // A declared length over the limit is refused here, after the body has arrived (EarlyAnswer), not by
-        // BodyHandler at once: Vert.x Web's error handlers must answer synchronously.
-        router.route("/v1/*").handler(rc -> {
-            String length = rc.request().getHeader("content-length");
-            if (length != null && declaredOver(length, deps.config().maxBodyBytes())) {
-                EarlyAnswer.afterBody(rc.request(), () -> tooLarge(rc.response()));
-            } else {
-                rc.next();
-            }
-        });
         // Admission first, on its own route: Vert.x Web wants a body handler first on the route it is on.
         router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()));
         router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
@@ -114,24 +104,12 @@ final class HttpVerticle extends VerticleBase {
                 "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
         router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
                 "method " + rc.request().method() + " is not allowed on " + rc.request().path(), null));
-        router.errorHandler(413, rc -> tooLarge(rc.response()));
+        router.errorHandler(413, rc -> Json.sendError(rc.response(), 413, "body_too_large",
+                "request body is too large (the limit for /v1 is " + deps.config().maxBodyBytes() + " bytes)", null));
         router.errorHandler(400, rc -> Json.sendError(rc.response(), 400, "bad_request",
                 rc.failure() == null ? "bad request" : String.valueOf(rc.failure().getMessage()), null));
         router.errorHandler(500, this::internalError);
         return router;
-    }
-
-    private void tooLarge(io.vertx.core.http.HttpServerResponse response) {
-        Json.sendError(response, 413, "body_too_large",
-                "request body is too large (the limit for /v1 is " + deps.config().maxBodyBytes() + " bytes)", null);
-    }
-
-    private static boolean declaredOver(String contentLength, long maxBytes) {
-        try {
-            return Long.parseLong(contentLength.trim()) > maxBytes;
-        } catch (NumberFormatException e) {
-            return false; // BodyHandler and the codec deal with a malformed length
-        }
     }
 
     private void internalError(RoutingContext rc) {

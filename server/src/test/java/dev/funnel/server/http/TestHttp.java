@@ -40,12 +40,10 @@ final class TestHttp implements AutoCloseable {
         try {
             return call0(client, o, body);
         } catch (java.util.concurrent.TimeoutException lost) {
-            // Root cause found (h2bug): the server answered 413/401/503 while the client was still sending a
-            // body over 64 KiB (waiting for WINDOW_UPDATE); the Vert.x HTTP/2 client then sometimes never
-            // completed that request although the whole answer had arrived (frame log: HEADERS + DATA
-            // endStream for the 413, then the client's last DATA, then nothing). The server now answers such
-            // refusals after the body (EarlyAnswer; EarlyAnswerTest). The client race itself remains for
-            // bodies over EarlyAnswer.MAX_DRAIN_BYTES, so keep one loud retry.
+            // KNOWN ISSUE (open, see the closing note of the spine issue): about one h2c request in a
+            // few hundred in MalformedRequestTest gets no answer while every event loop is idle; not
+            // root-caused (client or server stream handling). Retry once, loudly, so a persistent
+            // failure still fails the test.
             LOST.incrementAndGet();
             System.err.println("TestHttp: no answer in 10 s to " + method + " " + path + "; retrying once (lost so far: " + LOST.get() + ")");
             return call0(client, o, body);
