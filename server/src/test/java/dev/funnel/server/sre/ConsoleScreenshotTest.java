@@ -47,7 +47,7 @@ class ConsoleScreenshotTest {
             String dom = run(chromium, tmp, "--dump-dom", url);
             assertTrue(dom.contains("data-loaded=\"true\""), "the page never loaded its data:\n" + head(dom));
             assertTrue(dom.contains("data-dag=\"home_feed\""), "no home_feed graph:\n" + head(dom));
-            for (String node : List.of("hot", "hot_wide", "hot_niche", "slowpoke", "merge", "top")) {
+            for (String node : List.of("hot", "hot_wide", "hot_niche", "ann", "merge", "top")) {
                 assertTrue(dom.contains("data-node=\"" + node + "\""), "graph lacks node " + node);
             }
             assertTrue(dom.contains("class=\"reload-error\"") && dom.contains("slow_branch.yaml:8: ")
