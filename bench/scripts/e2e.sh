@@ -47,10 +47,12 @@ if has bound; then
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi
 
-# ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms
+# ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms.
+# TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
+# own host; true measures the demo's layout, with the online trainer sharing these two cores.
 start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
-  ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS}
-echo "server: funnel demo, dags $DAGS, pid $FUNNEL_PID"
+  FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS}
+echo "server: funnel demo, dags $DAGS, embedded trainer ${TRAINER_EMBEDDED:-false}, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null
 
