@@ -6,6 +6,9 @@ import dev.funnel.index.ItemStore;
 /** What MMR and DPP share: relevance scaled to [0, 1] and unit item embeddings. */
 final class Diversity {
 
+    /** How far from 1 a squared norm may be for a vector to count as unit length (float rounding). */
+    private static final double UNIT_TOLERANCE = 1e-5;
+
     private Diversity() {
     }
 
@@ -32,7 +35,9 @@ final class Diversity {
 
     /**
      * Each candidate's embedding scaled to unit length (so dot products are cosines), or null when
-     * the item has none or it is all zeros: such an item is similar to nothing.
+     * the item has none or it is all zeros: such an item is similar to nothing. A vector already of
+     * unit length (the catalog's usual case) is used as it is, not copied: the store's arrays are
+     * never written in place and nothing here writes to them.
      */
     static float[][] unitEmbeddings(Candidates c, ItemStore items) {
         float[][] out = new float[c.size()][];
@@ -46,6 +51,10 @@ final class Diversity {
                 norm += (double) x * x;
             }
             if (norm == 0) {
+                continue;
+            }
+            if (Math.abs(norm - 1) < UNIT_TOLERANCE) {
+                out[i] = e;
                 continue;
             }
             float inv = (float) (1 / Math.sqrt(norm));
