@@ -63,8 +63,8 @@ final class InMemoryExposureStore implements ExposureStore {
             Scratch s = Scratch.get(n);
             // Both layouts share k, so one hash pass serves both records.
             longTerm.hash(itemIds, n, s.hashes, s.masks1, s.masks2);
-            int seen = u.shortTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits, s.idx1, s.idx2);
-            seen += u.longTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits, s.idx1, s.idx2);
+            int seen = u.shortTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
+            seen += u.longTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
             metrics.itemsSeen.add(seen);
         }
         return new SeenRows(bits, n, false);
@@ -192,15 +192,11 @@ final class InMemoryExposureStore implements ExposureStore {
         final long[] hashes;
         final long[] masks1;
         final long[] masks2;
-        final int[] idx1;
-        final int[] idx2;
 
         private Scratch(int n) {
             hashes = new long[n];
             masks1 = new long[n];
             masks2 = new long[n];
-            idx1 = new int[n];
-            idx2 = new int[n];
         }
 
         static Scratch get(int n) {

@@ -45,13 +45,20 @@ final class WindowedBloom {
 
     /**
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
-     * rows already marked are skipped. Returns how many rows it newly marked.
+     * returns how many rows it newly marked.
      *
      * <p>Segment {@code s} has the same size in every window, so an item's two word positions in it
-     * are computed once ({@code idx1}, {@code idx2}: scratch of at least n) and probed in every
-     * window's segment {@code s} in one pass over the candidates.
+     * are computed once per segment and probed in every window's segment {@code s}. The probe is
+     * branch-free (about a fifth of the candidates are seen, a branch on the answer would mispredict
+     * often): hits of 64 rows gather in a register and are OR-ed into {@code seen} once.
+     *
+     * <p>Filter words are read plainly: the arrays reach this thread through a volatile read (the
+     * segment list) and a writer only ever ORs bits in, so a read sees each word as it was at some
+     * instant between that publication and now. A mask test that passes on such a value also passes
+     * on the word's current value, so a racing write can only make this lookup miss the item being
+     * recorded at that instant, never invent one.
      */
-    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen, int[] idx1, int[] idx2) {
+    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         long current = layout.windowIndex(nowMillis);
         long[][] arrays = new long[ring.length()][];
         int marked = 0;
@@ -73,32 +80,57 @@ final class WindowedBloom {
                 }
                 continue;
             }
-            int words = layout.words(s);
-            for (int i = 0; i < n; i++) {
-                idx1[i] = BloomLayout.wordIndex(hashes[i], words);
-                idx2[i] = BloomLayout.wordIndex2(hashes[i], words);
-            }
-            for (int i = 0; i < n; i++) {
-                long bit = 1L << i;
-                int wi = i >>> 6;
-                if ((seen[wi] & bit) != 0) {
-                    continue;
-                }
+            marked += a == 1
+                    ? probeOne(arrays[0], hashes, masks1, masks2, n, seen)
+                    : probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
+        }
+        return marked;
+    }
+
+    private static int probeOne(long[] ws, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
+        int words = ws.length;
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = 0;
+            for (int i = base; i < end; i++) {
+                long h = hashes[i];
                 long m1 = masks1[i];
                 long m2 = masks2[i];
-                int i1 = idx1[i];
-                int i2 = idx2[i];
-                boolean hit = false;
-                for (int k = 0; k < a && !hit; k++) {
-                    long[] ws = arrays[k];
-                    // Non-short-circuit: both loads issue together, one branch instead of two.
-                    hit = (((long) WORDS.getOpaque(ws, i1) & m1) == m1) & (((long) WORDS.getOpaque(ws, i2) & m2) == m2);
-                }
-                if (hit) {
-                    seen[wi] |= bit;
-                    marked++;
-                }
+                long missing = (~ws[BloomLayout.wordIndex(h, words)] & m1) | (~ws[BloomLayout.wordIndex2(h, words)] & m2);
+                hits |= (long) ((missing == 0) ? 1 : 0) << i; // shift counts are mod 64: i is row base + (i - base)
             }
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
+        }
+        return marked;
+    }
+
+    private static int probeMany(long[][] arrays, int a, int words, long[] hashes, long[] masks1, long[] masks2,
+                                 int n, long[] seen) {
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = 0;
+            for (int i = base; i < end; i++) {
+                long h = hashes[i];
+                long m1 = masks1[i];
+                long m2 = masks2[i];
+                int i1 = BloomLayout.wordIndex(h, words);
+                int i2 = BloomLayout.wordIndex2(h, words);
+                int hit = 0;
+                for (int k = 0; k < a; k++) {
+                    long[] ws = arrays[k];
+                    hit |= ((~ws[i1] & m1) | (~ws[i2] & m2)) == 0 ? 1 : 0;
+                }
+                hits |= (long) hit << i;
+            }
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
         }
         return marked;
     }
