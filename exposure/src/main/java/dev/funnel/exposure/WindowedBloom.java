@@ -7,9 +7,15 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One user's record of one kind (short- or long-term) in process: a ring of time windows, each a
- * list of growing filter segments. Lock-free: bits are set with atomic OR, segments appended and
- * windows replaced with CAS; readers see a racing write either whole or not yet, which at worst lets
- * one concurrent request miss an item being recorded at that instant. Any thread.
+ * list of growing filter segments. Closed windows (all but the current one) are compacted, once
+ * enough of them share a segment, into a bit-sliced {@link ClosedWindows} block that a lookup probes
+ * in one go instead of window by window.
+ *
+ * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}; microseconds,
+ * off the request path, and a compaction once per window). Readers ({@link #mark}) never lock: bits
+ * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
+ * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
+ * item being recorded at that instant. Any thread.
  */
 final class WindowedBloom {
 
@@ -18,20 +24,36 @@ final class WindowedBloom {
     private final BloomLayout layout;
     private final AtomicReferenceArray<Window> ring;
     private final AtomicLong bytes;
+    /** Per segment, the compacted closed windows, or null; replaced whole under the monitor. */
+    private volatile ClosedWindows[] compacted = new ClosedWindows[BloomLayout.MAX_SEGMENTS];
+    /** The window index of the last compaction; under the monitor. */
+    private long compactedAt = Long.MIN_VALUE;
+
+    private final boolean compacting;
 
     /** @param bytes the owner's byte counter, raised and lowered as filters are allocated and dropped */
     WindowedBloom(BloomLayout layout, AtomicLong bytes) {
+        this(layout, bytes, true);
+    }
+
+    /** @param compacting false: closed windows stay as they are (tests compare both ways) */
+    WindowedBloom(BloomLayout layout, AtomicLong bytes, boolean compacting) {
         this.layout = layout;
         this.ring = new AtomicReferenceArray<>(layout.windowsKept);
         this.bytes = bytes;
+        this.compacting = compacting;
     }
 
-    /** Records hashed items in the window of {@code nowMillis}. */
-    void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
+    /** Records hashed items in the window of {@code nowMillis}; the first write of a window compacts the closed ones. */
+    synchronized void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
         if (n == 0) {
             return;
         }
-        Window w = windowFor(layout.windowIndex(nowMillis));
+        long index = layout.windowIndex(nowMillis);
+        if (index > compactedAt) {
+            compact(index);
+        }
+        Window w = windowFor(index);
         if (w == null) {
             return;
         }
@@ -60,29 +82,37 @@ final class WindowedBloom {
      */
     int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         long current = layout.windowIndex(nowMillis);
-        long[][] arrays = new long[ring.length()][];
+        int slots = ring.length();
+        long[][][] segsOf = new long[slots][][];
+        for (int slot = 0; slot < slots; slot++) {
+            Window w = ring.get(slot);
+            if (w != null && w.index <= current && w.index > current - layout.windowsKept) {
+                segsOf[slot] = w.segments;
+            }
+        }
+        // Read after the windows: a compaction publishes its blocks before it detaches the window
+        // arrays they absorbed, so an array already missing above is in the blocks read here.
+        ClosedWindows[] blocks = compacted;
+        long[][] arrays = new long[slots][];
         int marked = 0;
         for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
             int a = 0;
-            for (int slot = 0; slot < ring.length(); slot++) {
-                Window w = ring.get(slot);
-                if (w == null || w.index > current || w.index <= current - layout.windowsKept) {
-                    continue;
-                }
-                long[][] segs = w.segments;
-                if (s < segs.length && segs[s] != null) {
+            for (int slot = 0; slot < slots; slot++) {
+                long[][] segs = segsOf[slot];
+                if (segs != null && s < segs.length && segs[s] != null) {
                     arrays[a++] = segs[s];
                 }
             }
-            if (a == 0) {
-                if (s > 0) {
-                    break; // segments are used in order: no window has a later one either
-                }
-                continue;
+            ClosedWindows block = blocks[s];
+            int live = block == null ? 0 : block.liveMask(current, layout.windowsKept);
+            if (live != 0) {
+                marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
-            marked += a == 1
-                    ? probeOne(arrays[0], hashes, masks1, masks2, n, seen)
-                    : probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
+            if (a == 1) {
+                marked += probeOne(arrays[0], hashes, masks1, masks2, n, seen);
+            } else if (a > 1) {
+                marked += probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
+            }
         }
         return marked;
     }
@@ -135,6 +165,137 @@ final class WindowedBloom {
         return marked;
     }
 
+    /**
+     * Moves segment {@code s} of the closed windows (index below {@code current}, still kept) into
+     * the block of segment {@code s}, newest windows first, up to {@link ClosedWindows#COLUMNS};
+     * drops expired columns. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
+     * windows have it. Publishes the new blocks, then detaches the absorbed arrays from their windows
+     * (the order {@link #mark} relies on). A write that lands later in a closed window (a clock two
+     * windows behind) finds the segment detached and starts a fresh array, probed as usual and merged
+     * into the column at the next compaction. Under the monitor.
+     */
+    private void compact(long current) {
+        compactedAt = current;
+        if (!compacting || layout.windowsKept - 1 < ClosedWindows.MIN_COLUMNS) {
+            return;
+        }
+        ClosedWindows[] old = compacted;
+        ClosedWindows[] next = old.clone();
+        Window[] closed = windows();
+        java.util.Arrays.sort(closed, (x, y) -> x == null ? (y == null ? 0 : 1) : y == null ? -1 : Long.compare(y.index, x.index));
+        boolean[][] absorbed = new boolean[closed.length][BloomLayout.MAX_SEGMENTS];
+        boolean changed = false;
+        long delta = 0;
+        for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
+            ClosedWindows block = old[s];
+            long[] index = new long[ClosedWindows.COLUMNS];
+            long[][] arrays = new long[ClosedWindows.COLUMNS][];
+            int[] fromColumn = new int[ClosedWindows.COLUMNS];
+            int columns = 0;
+            boolean dropped = false;
+            if (block != null) {
+                for (int c = 0; c < block.columns; c++) {
+                    long wi = block.windowIndex(c);
+                    if (wi > current - layout.windowsKept) {
+                        index[columns] = wi;
+                        fromColumn[columns++] = c;
+                    } else {
+                        dropped = true;
+                    }
+                }
+            }
+            int[] absorbedFrom = new int[closed.length];
+            int fresh = 0;
+            for (int k = 0; k < closed.length; k++) {
+                Window w = closed[k];
+                if (w == null || w.index >= current || w.index <= current - layout.windowsKept) {
+                    continue;
+                }
+                long[][] segs = w.segments;
+                if (s >= segs.length || segs[s] == null) {
+                    continue;
+                }
+                int c = 0;
+                while (c < columns && index[c] != w.index) {
+                    c++;
+                }
+                if (c == columns) {
+                    if (columns == ClosedWindows.COLUMNS) {
+                        continue; // the block is full: older windows stay as they are
+                    }
+                    index[c] = w.index;
+                    fromColumn[c] = -1;
+                    columns++;
+                }
+                arrays[c] = segs[s];
+                absorbedFrom[fresh++] = k;
+            }
+            if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
+                continue;
+            }
+            ClosedWindows built = columns == 0 ? null
+                    : ClosedWindows.build(layout.words(s), index, columns, arrays, block, fromColumn);
+            next[s] = built;
+            delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
+            for (int f = 0; f < fresh; f++) {
+                absorbed[absorbedFrom[f]][s] = true;
+            }
+            changed = true;
+        }
+        if (!changed) {
+            return;
+        }
+        compacted = next;
+        for (int k = 0; k < closed.length; k++) {
+            Window w = closed[k];
+            if (w == null) {
+                continue;
+            }
+            long[][] segs = w.segments;
+            long[][] kept = null;
+            for (int s = 0; s < segs.length; s++) {
+                if (absorbed[k][s]) {
+                    kept = kept == null ? segs.clone() : kept;
+                    delta -= 8L * kept[s].length;
+                    kept[s] = null;
+                }
+            }
+            if (kept != null) {
+                w.segments = kept;
+            }
+        }
+        bytes.addAndGet(delta);
+    }
+
+    /** Columns of the block of segment {@code s} (0: none), for tests. */
+    int compactedColumns(int s) {
+        ClosedWindows block = compacted[s];
+        return block == null ? 0 : block.columns;
+    }
+
+    /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */
+    long[][] segmentsOf(Window w) {
+        long[][] segs = w.segments;
+        ClosedWindows[] blocks = compacted;
+        long[][] out = segs.clone();
+        for (int s = 0; s < blocks.length; s++) {
+            ClosedWindows block = blocks[s];
+            int c = block == null ? -1 : block.columnOf(w.index);
+            if (c < 0) {
+                continue;
+            }
+            if (out.length <= s) {
+                out = java.util.Arrays.copyOf(out, s + 1);
+            }
+            long[] words = new long[block.words];
+            for (int i = 0; i < words.length; i++) {
+                words[i] = block.word(c, i) | (out[s] == null ? 0 : out[s][i]);
+            }
+            out[s] = words;
+        }
+        return out;
+    }
+
     private Window windowFor(long index) {
         int slot = (int) Math.floorMod(index, (long) ring.length());
         while (true) {
@@ -156,9 +317,22 @@ final class WindowedBloom {
     }
 
     /** Drops windows no longer kept at {@code nowMillis}; returns whether anything is left. */
-    boolean expire(long nowMillis) {
+    synchronized boolean expire(long nowMillis) {
         long current = layout.windowIndex(nowMillis);
         boolean any = false;
+        ClosedWindows[] blocks = compacted;
+        ClosedWindows[] kept = blocks.clone();
+        for (int s = 0; s < kept.length; s++) {
+            if (kept[s] != null) {
+                if (kept[s].liveMask(current, layout.windowsKept) == 0) {
+                    bytes.addAndGet(-kept[s].bytes());
+                    kept[s] = null;
+                } else {
+                    any = true;
+                }
+            }
+        }
+        compacted = kept;
         for (int slot = 0; slot < ring.length(); slot++) {
             Window w = ring.get(slot);
             if (w == null) {
@@ -177,6 +351,11 @@ final class WindowedBloom {
 
     long bytes() {
         long b = 0;
+        for (ClosedWindows block : compacted) {
+            if (block != null) {
+                b += block.bytes();
+            }
+        }
         for (int slot = 0; slot < ring.length(); slot++) {
             Window w = ring.get(slot);
             if (w != null) {

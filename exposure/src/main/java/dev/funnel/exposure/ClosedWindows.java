@@ -1,0 +1,133 @@
+package dev.funnel.exposure;
+
+/**
+ * Segment {@code s} of up to {@value #COLUMNS} closed windows of one record, bit-sliced: one
+ * {@code int} per filter bit position, whose bit {@code c} is that filter bit in the window of
+ * column {@code c}. Probing an item in all of them at once takes one load per bit of its two masks
+ * (2k loads, ten by default) where probing the windows one by one takes two per window (sixty with
+ * thirty daily windows). The bits are exactly the windows' bits, so answers and false-positive rate
+ * are unchanged; expiry stays per window, by masking out the columns of windows no longer kept.
+ *
+ * <p>Immutable once built; published through a volatile field, read by any thread.
+ */
+final class ClosedWindows {
+
+    /** Columns of one block: the bits of an {@code int}. */
+    static final int COLUMNS = 32;
+    /**
+     * Fewest windows worth compacting: a block takes the memory of {@link #COLUMNS} windows'
+     * segments, so at 16 or more it costs at most twice what the windows did.
+     */
+    static final int MIN_COLUMNS = 16;
+
+    final int words;
+    final int columns;
+    /** Window index of each column. */
+    private final long[] windowIndex;
+    /** {@code planes[word * 64 + bit]}: bit {@code c} set when column {@code c}'s word has that bit. */
+    private final int[] planes;
+
+    private ClosedWindows(int words, long[] windowIndex, int columns, int[] planes) {
+        this.words = words;
+        this.windowIndex = windowIndex;
+        this.columns = columns;
+        this.planes = planes;
+    }
+
+    /**
+     * Builds a block of {@code columns} columns: column {@code c} is the OR of a window's segment
+     * ({@code arrays[c]} of {@code words} words, when not null) and column {@code fromColumn[c]} of
+     * {@code from} (when not negative).
+     */
+    static ClosedWindows build(int words, long[] windowIndex, int columns, long[][] arrays, ClosedWindows from,
+                               int[] fromColumn) {
+        if (columns < 1 || columns > COLUMNS) {
+            throw new IllegalArgumentException("a block holds 1 to " + COLUMNS + " columns, got " + columns);
+        }
+        int[] planes = new int[words * 64];
+        for (int c = 0; c < columns; c++) {
+            int bit = 1 << c;
+            long[] src = arrays[c];
+            for (int i = 0; i < words; i++) {
+                long x = (src != null ? src[i] : 0) | (fromColumn[c] >= 0 ? from.word(fromColumn[c], i) : 0);
+                int row = i << 6;
+                for (long m = x; m != 0; m &= m - 1) {
+                    planes[row + Long.numberOfTrailingZeros(m)] |= bit;
+                }
+            }
+        }
+        return new ClosedWindows(words, java.util.Arrays.copyOf(windowIndex, columns), columns, planes);
+    }
+
+    long windowIndex(int column) {
+        return windowIndex[column];
+    }
+
+    /** Column {@code column}'s filter word {@code i}, reassembled (compaction and snapshots; not a hot path). */
+    long word(int column, int i) {
+        long x = 0;
+        int row = i << 6;
+        for (int b = 0; b < 64; b++) {
+            x |= (long) ((planes[row + b] >>> column) & 1) << b;
+        }
+        return x;
+    }
+
+    /** Column of window {@code index}, or -1. */
+    int columnOf(long index) {
+        for (int c = 0; c < columns; c++) {
+            if (windowIndex[c] == index) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** The columns whose window is kept at window {@code current} ({@code kept} windows kept). */
+    int liveMask(long current, int kept) {
+        int live = 0;
+        for (int c = 0; c < columns; c++) {
+            long w = windowIndex[c];
+            if (w <= current && w > current - kept) {
+                live |= 1 << c;
+            }
+        }
+        return live;
+    }
+
+    long bytes() {
+        return 4L * planes.length;
+    }
+
+    /**
+     * Marks the rows whose item is in one of the {@code live} columns, as
+     * {@link WindowedBloom#mark} does; returns how many rows it newly marked. Branch-free apart from
+     * the k-iteration mask loops.
+     */
+    int probe(int live, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
+        int[] p = planes;
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = 0;
+            for (int i = base; i < end; i++) {
+                long h = hashes[i];
+                int row1 = BloomLayout.wordIndex(h, words) << 6;
+                int row2 = BloomLayout.wordIndex2(h, words) << 6;
+                int acc = live;
+                for (long m = masks1[i]; m != 0; m &= m - 1) {
+                    acc &= p[row1 + Long.numberOfTrailingZeros(m)];
+                }
+                for (long m = masks2[i]; m != 0; m &= m - 1) {
+                    acc &= p[row2 + Long.numberOfTrailingZeros(m)];
+                }
+                hits |= (long) (acc != 0 ? 1 : 0) << i; // shift counts are mod 64
+            }
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
+        }
+        return marked;
+    }
+}
