@@ -118,8 +118,10 @@ final class ClosedWindows {
                 for (long m = masks1[i]; m != 0; m &= m - 1) {
                     acc &= p[row1 + Long.numberOfTrailingZeros(m)];
                 }
-                for (long m = masks2[i]; m != 0; m &= m - 1) {
-                    acc &= p[row2 + Long.numberOfTrailingZeros(m)];
+                if (acc != 0) { // after one word most never-seen items match no column: skip the second
+                    for (long m = masks2[i]; m != 0; m &= m - 1) {
+                        acc &= p[row2 + Long.numberOfTrailingZeros(m)];
+                    }
                 }
                 hits |= (long) (acc != 0 ? 1 : 0) << i; // shift counts are mod 64
             }
