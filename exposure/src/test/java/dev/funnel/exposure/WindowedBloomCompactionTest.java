@@ -59,34 +59,39 @@ class WindowedBloomCompactionTest {
 
     @Test
     void compactedWindowsAnswerExactlyAsTheWindowsDidAndExpireOneByOne() {
-        AtomicLong bytes = new AtomicLong();
-        AtomicLong plainBytes = new AtomicLong();
-        WindowedBloom compacted = new WindowedBloom(layout, bytes);
-        WindowedBloom plain = new WindowedBloom(layout, plainBytes, false);
-        for (int d = 0; d < 30; d++) {
-            int perDay = d % 7 == 3 ? 400 : 50; // some days grow past the first segment
-            add(compacted, layout, START + d * DAY, day(d, perDay));
-            add(plain, layout, START + d * DAY, day(d, perDay));
-        }
-        assertEquals(29, compacted.compactedColumns(0), "every closed window's first segment is in the block");
-        assertEquals(0, plain.compactedColumns(0));
-        assertEquals(compacted.bytes(), bytes.get(), "byte gauge vs filters held");
+        for (int days : new int[] {6, 12, 30}) { // byte, short and int planes
+            AtomicLong bytes = new AtomicLong();
+            WindowedBloom compacted = new WindowedBloom(layout, bytes);
+            WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+            for (int d = 0; d < days; d++) {
+                add(compacted, layout, START + d * DAY, day(d, perDay(d)));
+                add(plain, layout, START + d * DAY, day(d, perDay(d)));
+            }
+            assertEquals(days - 1, compacted.compactedColumns(0), "every closed window's first segment is in the block");
+            assertEquals(0, plain.compactedColumns(0));
+            assertEquals(compacted.bytes(), bytes.get(), "byte gauge vs filters held");
 
-        long[] probe = LongStream.range(0, 40 * 100_000L).filter(id -> id % 100_000 < 500 || id % 997 == 0).toArray();
-        for (int after = 0; after <= 31; after++) {
-            long now = START + (29 + after) * DAY;
-            long[] a = seen(compacted, layout, now, probe);
-            assertArrayEquals(seen(plain, layout, now, probe), a, "day " + (29 + after) + ": same answers as without compaction");
-            for (int d = 0; d < 30; d++) {
-                long[] ids = day(d, d % 7 == 3 ? 400 : 50);
-                int hits = count(seen(compacted, layout, now, ids));
-                if (d > 29 + after - 30) {
-                    assertEquals(ids.length, hits, "day-" + d + " items must be seen on day " + (29 + after));
-                } else {
-                    assertTrue(hits <= 2, "day-" + d + " items expired on day " + (29 + after) + ", yet " + hits + " seen");
+            long[] probe = LongStream.range(0, 40 * 100_000L).filter(id -> id % 100_000 < 500 || id % 997 == 0).toArray();
+            int last = days - 1;
+            for (int now = last; now <= last + 31; now++) {
+                long nowMillis = START + now * DAY;
+                assertArrayEquals(seen(plain, layout, nowMillis, probe), seen(compacted, layout, nowMillis, probe),
+                        days + " days, day " + now + ": same answers as without compaction");
+                for (int d = 0; d < days; d++) {
+                    long[] ids = day(d, perDay(d));
+                    int hits = count(seen(compacted, layout, nowMillis, ids));
+                    if (d > now - 30) {
+                        assertEquals(ids.length, hits, days + " days: day-" + d + " items must be seen on day " + now);
+                    } else {
+                        assertTrue(hits <= 2, days + " days: day-" + d + " items expired on day " + now + ", yet " + hits + " seen");
+                    }
                 }
             }
         }
+    }
+
+    private static int perDay(int d) {
+        return d % 7 == 3 ? 400 : 50; // some days grow past the first segment
     }
 
     @Test
