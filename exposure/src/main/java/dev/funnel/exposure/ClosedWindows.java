@@ -23,27 +23,34 @@ final class ClosedWindows {
     /** Fewest windows worth compacting: half of the narrowest plane. */
     static final int MIN_COLUMNS = 4;
 
+    /** Window index of a free column. */
+    static final long EMPTY = Long.MIN_VALUE;
+
     final int words;
+    /** Columns in use. */
     final int columns;
-    /** Window index of each column. */
+    /** Column positions, used or free: every window index below it. */
+    final int slots;
+    /** Window index of each column, {@link #EMPTY} when free. */
     private final long[] windowIndex;
     /** {@code planes[word * 64 + bit]}: bit {@code c} set when column {@code c}'s word has that bit; one of the three is set. */
     private final byte[] planes8;
     private final short[] planes16;
     private final int[] planes32;
 
-    private ClosedWindows(int words, long[] windowIndex, int columns, int[] planes) {
+    private ClosedWindows(int words, long[] windowIndex, int slots, int columns, int[] planes) {
         this.words = words;
         this.windowIndex = windowIndex;
+        this.slots = slots;
         this.columns = columns;
-        if (columns <= 8) {
+        if (slots <= 8) {
             planes8 = new byte[planes.length];
             for (int p = 0; p < planes.length; p++) {
                 planes8[p] = (byte) planes[p];
             }
             planes16 = null;
             planes32 = null;
-        } else if (columns <= 16) {
+        } else if (slots <= 16) {
             planes8 = null;
             planes16 = new short[planes.length];
             for (int p = 0; p < planes.length; p++) {
@@ -58,28 +65,47 @@ final class ClosedWindows {
     }
 
     /**
-     * Builds a block of {@code columns} columns: column {@code c} is the OR of a window's segment
-     * ({@code arrays[c]} of {@code words} words, when not null) and column {@code fromColumn[c]} of
-     * {@code from} (when not negative).
+     * Builds a block whose column {@code c} (for {@code c} below {@link #COLUMNS}) holds window
+     * {@code windowIndex[c]} ({@link #EMPTY}: none): the OR of that column of {@code from} when
+     * {@code keep} has bit {@code c}, and of the window segment {@code arrays[c]} when not null.
+     * Columns keep their positions from one build to the next, so the old planes are copied whole
+     * and only new windows' bits are scattered: a daily rebuild costs a copy, not a transposition.
      */
-    static ClosedWindows build(int words, long[] windowIndex, int columns, long[][] arrays, ClosedWindows from,
-                               int[] fromColumn) {
-        if (columns < 1 || columns > COLUMNS) {
-            throw new IllegalArgumentException("a block holds 1 to " + COLUMNS + " columns, got " + columns);
+    static ClosedWindows build(int words, long[] windowIndex, ClosedWindows from, int keep, long[][] arrays) {
+        int slots = 0;
+        int columns = 0;
+        for (int c = 0; c < COLUMNS; c++) {
+            if (windowIndex[c] != EMPTY) {
+                slots = c + 1;
+                columns++;
+            }
+        }
+        if (columns == 0) {
+            throw new IllegalArgumentException("a block needs at least one column");
         }
         int[] planes = new int[words * 64];
-        for (int c = 0; c < columns; c++) {
-            int bit = 1 << c;
+        if (from != null && keep != 0) {
+            if (from.words != words) {
+                throw new IllegalArgumentException("blocks of " + from.words + " and " + words + " words");
+            }
+            for (int p = 0; p < planes.length; p++) {
+                planes[p] = from.plane(p) & keep; // also drops the sign extension of narrow planes
+            }
+        }
+        for (int c = 0; c < slots; c++) {
             long[] src = arrays[c];
+            if (src == null) {
+                continue;
+            }
+            int bit = 1 << c;
             for (int i = 0; i < words; i++) {
-                long x = (src != null ? src[i] : 0) | (fromColumn[c] >= 0 ? from.word(fromColumn[c], i) : 0);
                 int row = i << 6;
-                for (long m = x; m != 0; m &= m - 1) {
+                for (long m = src[i]; m != 0; m &= m - 1) {
                     planes[row + Long.numberOfTrailingZeros(m)] |= bit;
                 }
             }
         }
-        return new ClosedWindows(words, Arrays.copyOf(windowIndex, columns), columns, planes);
+        return new ClosedWindows(words, Arrays.copyOf(windowIndex, slots), slots, columns, planes);
     }
 
     long windowIndex(int column) {
@@ -102,7 +128,7 @@ final class ClosedWindows {
 
     /** Column of window {@code index}, or -1. */
     int columnOf(long index) {
-        for (int c = 0; c < columns; c++) {
+        for (int c = 0; c < slots; c++) {
             if (windowIndex[c] == index) {
                 return c;
             }
@@ -113,9 +139,9 @@ final class ClosedWindows {
     /** The columns whose window is kept at window {@code current} ({@code kept} windows kept). */
     int liveMask(long current, int kept) {
         int live = 0;
-        for (int c = 0; c < columns; c++) {
+        for (int c = 0; c < slots; c++) {
             long w = windowIndex[c];
-            if (w <= current && w > current - kept) {
+            if (w != EMPTY && w <= current && w > current - kept) {
                 live |= 1 << c;
             }
         }

@@ -189,21 +189,25 @@ final class WindowedBloom {
         for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
             ClosedWindows block = old[s];
             long[] index = new long[ClosedWindows.COLUMNS];
+            java.util.Arrays.fill(index, ClosedWindows.EMPTY);
             long[][] arrays = new long[ClosedWindows.COLUMNS][];
-            int[] fromColumn = new int[ClosedWindows.COLUMNS];
-            int columns = 0;
+            int keep = 0;
             boolean dropped = false;
             if (block != null) {
-                for (int c = 0; c < block.columns; c++) {
+                for (int c = 0; c < block.slots; c++) {
                     long wi = block.windowIndex(c);
+                    if (wi == ClosedWindows.EMPTY) {
+                        continue;
+                    }
                     if (wi > current - layout.windowsKept) {
-                        index[columns] = wi;
-                        fromColumn[columns++] = c;
+                        index[c] = wi;
+                        keep |= 1 << c;
                     } else {
                         dropped = true;
                     }
                 }
             }
+            int columns = Integer.bitCount(keep);
             int[] absorbedFrom = new int[closed.length];
             int fresh = 0;
             for (int k = 0; k < closed.length; k++) {
@@ -216,15 +220,18 @@ final class WindowedBloom {
                     continue;
                 }
                 int c = 0;
-                while (c < columns && index[c] != w.index) {
+                while (c < ClosedWindows.COLUMNS && index[c] != w.index) {
                     c++;
                 }
-                if (c == columns) {
-                    if (columns == ClosedWindows.COLUMNS) {
+                if (c == ClosedWindows.COLUMNS) { // not a column yet: take the first free one
+                    c = 0;
+                    while (c < ClosedWindows.COLUMNS && index[c] != ClosedWindows.EMPTY) {
+                        c++;
+                    }
+                    if (c == ClosedWindows.COLUMNS) {
                         continue; // the block is full: older windows stay as they are
                     }
                     index[c] = w.index;
-                    fromColumn[c] = -1;
                     columns++;
                 }
                 arrays[c] = segs[s];
@@ -233,8 +240,7 @@ final class WindowedBloom {
             if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
                 continue;
             }
-            ClosedWindows built = columns == 0 ? null
-                    : ClosedWindows.build(layout.words(s), index, columns, arrays, block, fromColumn);
+            ClosedWindows built = columns == 0 ? null : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
