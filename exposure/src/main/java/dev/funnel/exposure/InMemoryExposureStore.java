@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The default store: every user's two records in this process. Lookups run on the caller's thread
- * and complete at once (two word loads per candidate per filter segment). Memory is bounded by
+ * and complete at once (two word loads per candidate per open window's filter segment, one load per
+ * mask bit for each block of compacted closed windows: see {@link WindowedBloom}). Memory is bounded by
  * {@link ExposureConfig#maxBytes()}: past it, a maintenance task on {@code maintenance} evicts the
  * least recently active users; users whose records have all expired are dropped by the same task.
  * Persisted to {@link ExposureConfig#snapshotPath()} on {@link #close()}.
@@ -151,6 +152,14 @@ final class InMemoryExposureStore implements ExposureStore {
     @Override
     public ExposureMetrics metrics() {
         return metrics;
+    }
+
+    /** Compacts every user's closed windows after a restore (a snapshot holds them as windows). */
+    void compactRestored() {
+        long now = clockMillis.getAsLong();
+        for (UserRecord u : users.values()) {
+            u.longTerm.compactNow(now);
+        }
     }
 
     /** Users held now. */

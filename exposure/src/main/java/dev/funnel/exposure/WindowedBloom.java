@@ -11,8 +11,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * enough of them share a segment, into a bit-sliced {@link ClosedWindows} block that a lookup probes
  * in one go instead of window by window.
  *
- * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}; microseconds,
- * off the request path, and a compaction once per window). Readers ({@link #mark}) never lock: bits
+ * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}: microseconds,
+ * off the request path; the first write of a window also compacts, tens of microseconds for a
+ * month of daily windows). Readers ({@link #mark}) never lock: bits
  * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
  * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
  * item being recorded at that instant. Any thread.
@@ -163,6 +164,11 @@ final class WindowedBloom {
             marked += Long.bitCount(fresh);
         }
         return marked;
+    }
+
+    /** Compacts the windows closed at {@code nowMillis}, as the first write of a window does. */
+    synchronized void compactNow(long nowMillis) {
+        compact(layout.windowIndex(nowMillis));
     }
 
     /**

@@ -58,6 +58,7 @@ class InMemoryExposureStoreTest extends ExposureStoreContract {
         a.close();
 
         ExposureStore b = create(config().withSnapshotPath(file));
+        assertTrue(((InMemoryExposureStore) b).users.get("u1").longTerm.compactedColumns(0) >= 16, "compacted again on restore");
         SeenRows after = b.seen("u1", probe, probe.length).toCompletableFuture().get();
         assertEquals(25 * 30, countSeenOfDays(after, 25), "every recorded item seen after restore");
         for (int i = 0; i < probe.length; i++) {
