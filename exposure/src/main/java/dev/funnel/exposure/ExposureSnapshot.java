@@ -69,7 +69,7 @@ final class ExposureSnapshot {
             if (w == null) {
                 continue;
             }
-            long[][] segs = w.segments;
+            long[][] segs = b.segmentsOf(w);
             out.writeLong(w.index);
             out.writeLong(w.count.get());
             out.writeInt(segs.length);

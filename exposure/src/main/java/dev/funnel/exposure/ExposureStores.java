@@ -26,6 +26,7 @@ public final class ExposureStores {
         InMemoryExposureStore store = new InMemoryExposureStore(config, clockMillis, maintenance);
         if (config.snapshotPath() != null && Files.exists(config.snapshotPath())) {
             ExposureSnapshot.read(store, config.snapshotPath());
+            store.compactRestored();
         }
         return store;
     }

@@ -17,7 +17,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The default store: every user's two records in this process. Lookups run on the caller's thread
- * and complete at once (two word loads per candidate per filter segment). Memory is bounded by
+ * and complete at once (two word loads per candidate per open window's filter segment, one load per
+ * mask bit for each block of compacted closed windows: see {@link WindowedBloom}). Memory is bounded by
  * {@link ExposureConfig#maxBytes()}: past it, a maintenance task on {@code maintenance} evicts the
  * least recently active users; users whose records have all expired are dropped by the same task.
  * Persisted to {@link ExposureConfig#snapshotPath()} on {@link #close()}.
@@ -63,8 +64,8 @@ final class InMemoryExposureStore implements ExposureStore {
             Scratch s = Scratch.get(n);
             // Both layouts share k, so one hash pass serves both records.
             longTerm.hash(itemIds, n, s.hashes, s.masks1, s.masks2);
-            int seen = u.shortTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits, s.idx1, s.idx2);
-            seen += u.longTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits, s.idx1, s.idx2);
+            int seen = u.shortTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
+            seen += u.longTerm.mark(now, s.hashes, s.masks1, s.masks2, n, bits);
             metrics.itemsSeen.add(seen);
         }
         return new SeenRows(bits, n, false);
@@ -153,6 +154,14 @@ final class InMemoryExposureStore implements ExposureStore {
         return metrics;
     }
 
+    /** Compacts every user's closed windows after a restore (a snapshot holds them as windows). */
+    void compactRestored() {
+        long now = clockMillis.getAsLong();
+        for (UserRecord u : users.values()) {
+            u.longTerm.compactNow(now);
+        }
+    }
+
     /** Users held now. */
     int userCount() {
         return users.size();
@@ -192,15 +201,11 @@ final class InMemoryExposureStore implements ExposureStore {
         final long[] hashes;
         final long[] masks1;
         final long[] masks2;
-        final int[] idx1;
-        final int[] idx2;
 
         private Scratch(int n) {
             hashes = new long[n];
             masks1 = new long[n];
             masks2 = new long[n];
-            idx1 = new int[n];
-            idx2 = new int[n];
         }
 
         static Scratch get(int n) {

@@ -7,9 +7,16 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One user's record of one kind (short- or long-term) in process: a ring of time windows, each a
- * list of growing filter segments. Lock-free: bits are set with atomic OR, segments appended and
- * windows replaced with CAS; readers see a racing write either whole or not yet, which at worst lets
- * one concurrent request miss an item being recorded at that instant. Any thread.
+ * list of growing filter segments. Closed windows (all but the current one) are compacted, once
+ * enough of them share a segment, into a bit-sliced {@link ClosedWindows} block that a lookup probes
+ * in one go instead of window by window.
+ *
+ * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}: microseconds,
+ * off the request path; the first write of a window also compacts, tens of microseconds for a
+ * month of daily windows). Readers ({@link #mark}) never lock: bits
+ * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
+ * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
+ * item being recorded at that instant. Any thread.
  */
 final class WindowedBloom {
 
@@ -18,20 +25,36 @@ final class WindowedBloom {
     private final BloomLayout layout;
     private final AtomicReferenceArray<Window> ring;
     private final AtomicLong bytes;
+    /** Per segment, the compacted closed windows, or null; replaced whole under the monitor. */
+    private volatile ClosedWindows[] compacted = new ClosedWindows[BloomLayout.MAX_SEGMENTS];
+    /** The window index of the last compaction; under the monitor. */
+    private long compactedAt = Long.MIN_VALUE;
+
+    private final boolean compacting;
 
     /** @param bytes the owner's byte counter, raised and lowered as filters are allocated and dropped */
     WindowedBloom(BloomLayout layout, AtomicLong bytes) {
+        this(layout, bytes, true);
+    }
+
+    /** @param compacting false: closed windows stay as they are (tests compare both ways) */
+    WindowedBloom(BloomLayout layout, AtomicLong bytes, boolean compacting) {
         this.layout = layout;
         this.ring = new AtomicReferenceArray<>(layout.windowsKept);
         this.bytes = bytes;
+        this.compacting = compacting;
     }
 
-    /** Records hashed items in the window of {@code nowMillis}. */
-    void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
+    /** Records hashed items in the window of {@code nowMillis}; the first write of a window compacts the closed ones. */
+    synchronized void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
         if (n == 0) {
             return;
         }
-        Window w = windowFor(layout.windowIndex(nowMillis));
+        long index = layout.windowIndex(nowMillis);
+        if (index > compactedAt) {
+            compact(index);
+        }
+        Window w = windowFor(index);
         if (w == null) {
             return;
         }
@@ -45,62 +68,244 @@ final class WindowedBloom {
 
     /**
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
-     * rows already marked are skipped. Returns how many rows it newly marked.
+     * returns how many rows it newly marked.
      *
      * <p>Segment {@code s} has the same size in every window, so an item's two word positions in it
-     * are computed once ({@code idx1}, {@code idx2}: scratch of at least n) and probed in every
-     * window's segment {@code s} in one pass over the candidates.
+     * are computed once per segment and probed in every window's segment {@code s}. The probe is
+     * branch-free (about a fifth of the candidates are seen, a branch on the answer would mispredict
+     * often): hits of 64 rows gather in a register and are OR-ed into {@code seen} once.
+     *
+     * <p>Filter words are read plainly: the arrays reach this thread through a volatile read (the
+     * segment list) and a writer only ever ORs bits in, so a read sees each word as it was at some
+     * instant between that publication and now. A mask test that passes on such a value also passes
+     * on the word's current value, so a racing write can only make this lookup miss the item being
+     * recorded at that instant, never invent one.
      */
-    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen, int[] idx1, int[] idx2) {
+    int mark(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         long current = layout.windowIndex(nowMillis);
-        long[][] arrays = new long[ring.length()][];
+        int slots = ring.length();
+        long[][][] segsOf = new long[slots][][];
+        for (int slot = 0; slot < slots; slot++) {
+            Window w = ring.get(slot);
+            if (w != null && w.index <= current && w.index > current - layout.windowsKept) {
+                segsOf[slot] = w.segments;
+            }
+        }
+        // Read after the windows: a compaction publishes its blocks before it detaches the window
+        // arrays they absorbed, so an array already missing above is in the blocks read here.
+        ClosedWindows[] blocks = compacted;
+        long[][] arrays = new long[slots][];
         int marked = 0;
         for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
             int a = 0;
-            for (int slot = 0; slot < ring.length(); slot++) {
-                Window w = ring.get(slot);
-                if (w == null || w.index > current || w.index <= current - layout.windowsKept) {
-                    continue;
-                }
-                long[][] segs = w.segments;
-                if (s < segs.length && segs[s] != null) {
+            for (int slot = 0; slot < slots; slot++) {
+                long[][] segs = segsOf[slot];
+                if (segs != null && s < segs.length && segs[s] != null) {
                     arrays[a++] = segs[s];
                 }
             }
-            if (a == 0) {
-                if (s > 0) {
-                    break; // segments are used in order: no window has a later one either
-                }
-                continue;
+            ClosedWindows block = blocks[s];
+            int live = block == null ? 0 : block.liveMask(current, layout.windowsKept);
+            if (live != 0) {
+                marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
-            int words = layout.words(s);
-            for (int i = 0; i < n; i++) {
-                idx1[i] = BloomLayout.wordIndex(hashes[i], words);
-                idx2[i] = BloomLayout.wordIndex2(hashes[i], words);
-            }
-            for (int i = 0; i < n; i++) {
-                long bit = 1L << i;
-                int wi = i >>> 6;
-                if ((seen[wi] & bit) != 0) {
-                    continue;
-                }
-                long m1 = masks1[i];
-                long m2 = masks2[i];
-                int i1 = idx1[i];
-                int i2 = idx2[i];
-                boolean hit = false;
-                for (int k = 0; k < a && !hit; k++) {
-                    long[] ws = arrays[k];
-                    // Non-short-circuit: both loads issue together, one branch instead of two.
-                    hit = (((long) WORDS.getOpaque(ws, i1) & m1) == m1) & (((long) WORDS.getOpaque(ws, i2) & m2) == m2);
-                }
-                if (hit) {
-                    seen[wi] |= bit;
-                    marked++;
-                }
+            if (a == 1) {
+                marked += probeOne(arrays[0], hashes, masks1, masks2, n, seen);
+            } else if (a > 1) {
+                marked += probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
             }
         }
         return marked;
+    }
+
+    private static int probeOne(long[] ws, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
+        int words = ws.length;
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = 0;
+            for (int i = base; i < end; i++) {
+                long h = hashes[i];
+                long m1 = masks1[i];
+                long m2 = masks2[i];
+                long missing = (~ws[BloomLayout.wordIndex(h, words)] & m1) | (~ws[BloomLayout.wordIndex2(h, words)] & m2);
+                hits |= (long) ((missing == 0) ? 1 : 0) << i; // shift counts are mod 64: i is row base + (i - base)
+            }
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
+        }
+        return marked;
+    }
+
+    private static int probeMany(long[][] arrays, int a, int words, long[] hashes, long[] masks1, long[] masks2,
+                                 int n, long[] seen) {
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = 0;
+            for (int i = base; i < end; i++) {
+                long h = hashes[i];
+                long m1 = masks1[i];
+                long m2 = masks2[i];
+                int i1 = BloomLayout.wordIndex(h, words);
+                int i2 = BloomLayout.wordIndex2(h, words);
+                int hit = 0;
+                for (int k = 0; k < a; k++) {
+                    long[] ws = arrays[k];
+                    hit |= ((~ws[i1] & m1) | (~ws[i2] & m2)) == 0 ? 1 : 0;
+                }
+                hits |= (long) hit << i;
+            }
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
+        }
+        return marked;
+    }
+
+    /** Compacts the windows closed at {@code nowMillis}, as the first write of a window does. */
+    synchronized void compactNow(long nowMillis) {
+        compact(layout.windowIndex(nowMillis));
+    }
+
+    /**
+     * Moves segment {@code s} of the closed windows (index below {@code current}, still kept) into
+     * the block of segment {@code s}, newest windows first, up to {@link ClosedWindows#COLUMNS};
+     * drops expired columns. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
+     * windows have it. Publishes the new blocks, then detaches the absorbed arrays from their windows
+     * (the order {@link #mark} relies on). A write that lands later in a closed window (a clock two
+     * windows behind) finds the segment detached and starts a fresh array, probed as usual and merged
+     * into the column at the next compaction. Under the monitor.
+     */
+    private void compact(long current) {
+        compactedAt = current;
+        if (!compacting || layout.windowsKept - 1 < ClosedWindows.MIN_COLUMNS) {
+            return;
+        }
+        ClosedWindows[] old = compacted;
+        ClosedWindows[] next = old.clone();
+        Window[] closed = windows();
+        java.util.Arrays.sort(closed, (x, y) -> x == null ? (y == null ? 0 : 1) : y == null ? -1 : Long.compare(y.index, x.index));
+        boolean[][] absorbed = new boolean[closed.length][BloomLayout.MAX_SEGMENTS];
+        boolean changed = false;
+        long delta = 0;
+        for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
+            ClosedWindows block = old[s];
+            long[] index = new long[ClosedWindows.COLUMNS];
+            java.util.Arrays.fill(index, ClosedWindows.EMPTY);
+            long[][] arrays = new long[ClosedWindows.COLUMNS][];
+            int keep = 0;
+            boolean dropped = false;
+            if (block != null) {
+                for (int c = 0; c < block.slots; c++) {
+                    long wi = block.windowIndex(c);
+                    if (wi == ClosedWindows.EMPTY) {
+                        continue;
+                    }
+                    if (wi > current - layout.windowsKept) {
+                        index[c] = wi;
+                        keep |= 1 << c;
+                    } else {
+                        dropped = true;
+                    }
+                }
+            }
+            int columns = Integer.bitCount(keep);
+            int[] absorbedFrom = new int[closed.length];
+            int fresh = 0;
+            for (int k = 0; k < closed.length; k++) {
+                Window w = closed[k];
+                if (w == null || w.index >= current || w.index <= current - layout.windowsKept) {
+                    continue;
+                }
+                long[][] segs = w.segments;
+                if (s >= segs.length || segs[s] == null) {
+                    continue;
+                }
+                int c = 0;
+                while (c < ClosedWindows.COLUMNS && index[c] != w.index) {
+                    c++;
+                }
+                if (c == ClosedWindows.COLUMNS) { // not a column yet: take the first free one
+                    c = 0;
+                    while (c < ClosedWindows.COLUMNS && index[c] != ClosedWindows.EMPTY) {
+                        c++;
+                    }
+                    if (c == ClosedWindows.COLUMNS) {
+                        continue; // the block is full: older windows stay as they are
+                    }
+                    index[c] = w.index;
+                    columns++;
+                }
+                arrays[c] = segs[s];
+                absorbedFrom[fresh++] = k;
+            }
+            if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
+                continue;
+            }
+            ClosedWindows built = columns == 0 ? null : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
+            next[s] = built;
+            delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
+            for (int f = 0; f < fresh; f++) {
+                absorbed[absorbedFrom[f]][s] = true;
+            }
+            changed = true;
+        }
+        if (!changed) {
+            return;
+        }
+        compacted = next;
+        for (int k = 0; k < closed.length; k++) {
+            Window w = closed[k];
+            if (w == null) {
+                continue;
+            }
+            long[][] segs = w.segments;
+            long[][] kept = null;
+            for (int s = 0; s < segs.length; s++) {
+                if (absorbed[k][s]) {
+                    kept = kept == null ? segs.clone() : kept;
+                    delta -= 8L * kept[s].length;
+                    kept[s] = null;
+                }
+            }
+            if (kept != null) {
+                w.segments = kept;
+            }
+        }
+        bytes.addAndGet(delta);
+    }
+
+    /** Columns of the block of segment {@code s} (0: none), for tests. */
+    int compactedColumns(int s) {
+        ClosedWindows block = compacted[s];
+        return block == null ? 0 : block.columns;
+    }
+
+    /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */
+    long[][] segmentsOf(Window w) {
+        long[][] segs = w.segments;
+        ClosedWindows[] blocks = compacted;
+        long[][] out = segs.clone();
+        for (int s = 0; s < blocks.length; s++) {
+            ClosedWindows block = blocks[s];
+            int c = block == null ? -1 : block.columnOf(w.index);
+            if (c < 0) {
+                continue;
+            }
+            if (out.length <= s) {
+                out = java.util.Arrays.copyOf(out, s + 1);
+            }
+            long[] words = new long[block.words];
+            for (int i = 0; i < words.length; i++) {
+                words[i] = block.word(c, i) | (out[s] == null ? 0 : out[s][i]);
+            }
+            out[s] = words;
+        }
+        return out;
     }
 
     private Window windowFor(long index) {
@@ -124,9 +329,22 @@ final class WindowedBloom {
     }
 
     /** Drops windows no longer kept at {@code nowMillis}; returns whether anything is left. */
-    boolean expire(long nowMillis) {
+    synchronized boolean expire(long nowMillis) {
         long current = layout.windowIndex(nowMillis);
         boolean any = false;
+        ClosedWindows[] blocks = compacted;
+        ClosedWindows[] kept = blocks.clone();
+        for (int s = 0; s < kept.length; s++) {
+            if (kept[s] != null) {
+                if (kept[s].liveMask(current, layout.windowsKept) == 0) {
+                    bytes.addAndGet(-kept[s].bytes());
+                    kept[s] = null;
+                } else {
+                    any = true;
+                }
+            }
+        }
+        compacted = kept;
         for (int slot = 0; slot < ring.length(); slot++) {
             Window w = ring.get(slot);
             if (w == null) {
@@ -145,6 +363,11 @@ final class WindowedBloom {
 
     long bytes() {
         long b = 0;
+        for (ClosedWindows block : compacted) {
+            if (block != null) {
+                b += block.bytes();
+            }
+        }
         for (int slot = 0; slot < ring.length(); slot++) {
             Window w = ring.get(slot);
             if (w != null) {

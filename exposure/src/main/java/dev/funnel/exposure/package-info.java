@@ -8,6 +8,8 @@
  * not repeat it before the client reports) and a long-term one of what the client really showed
  * ({@code expose} feedback). Both are windowed Bloom filters with the same layout in either store
  * (package-private {@code BloomLayout}); one candidate hash is computed once per request and reused
- * against every window.
+ * against every window. In process, closed windows are also compacted into bit-sliced blocks
+ * ({@code ClosedWindows}) so that a lookup costs about the same with thirty daily windows as with
+ * one; the bits, and so the answers, are the windows' own.
  */
 package dev.funnel.exposure;

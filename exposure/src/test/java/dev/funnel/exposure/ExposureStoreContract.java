@@ -100,6 +100,26 @@ abstract class ExposureStoreContract {
     }
 
     @Test
+    void itemsOfThirtyDailyWindowsAreAllSeenThenExpireDayByDay() throws Exception {
+        for (int d = 0; d < 30; d++) {
+            exposed("u1", range(d * 1000L, d * 1000L + 20));
+            clock.addAndGet(DAY);
+        }
+        clock.addAndGet(-DAY); // day 29
+        for (int after = 0; after <= 3; after++) {
+            for (int d = 0; d < 30; d++) {
+                int hits = seen("u1", range(d * 1000L, d * 1000L + 20)).seenCount();
+                if (d > after - 1) {
+                    assertEquals(20, hits, "day-" + d + " items on day " + (29 + after));
+                } else {
+                    assertTrue(hits <= 1, "day-" + d + " items expired on day " + (29 + after) + ", yet " + hits + " seen");
+                }
+            }
+            clock.addAndGet(DAY);
+        }
+    }
+
+    @Test
     void usersAreIsolated() throws Exception {
         exposed("alice", range(1, 101));
         served("alice", range(101, 201));

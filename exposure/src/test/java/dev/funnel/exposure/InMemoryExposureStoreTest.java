@@ -45,6 +45,39 @@ class InMemoryExposureStoreTest extends ExposureStoreContract {
     }
 
     @Test
+    void snapshotOfCompactedWindowsKeepsEveryItemAndTheSameAnswers() throws Exception {
+        Path file = dir.resolve("exposure.bin");
+        ExposureStore a = create(config().withSnapshotPath(file));
+        for (int d = 0; d < 25; d++) {
+            a.recordExposed("u1", range(d * 1000L, d * 1000L + 30), 30);
+            clock.addAndGet(DAY);
+        }
+        assertTrue(((InMemoryExposureStore) a).users.get("u1").longTerm.compactedColumns(0) >= 16, "closed windows compacted");
+        long[] probe = range(0, 40_000);
+        SeenRows before = a.seen("u1", probe, probe.length).toCompletableFuture().get();
+        a.close();
+
+        ExposureStore b = create(config().withSnapshotPath(file));
+        assertTrue(((InMemoryExposureStore) b).users.get("u1").longTerm.compactedColumns(0) >= 16, "compacted again on restore");
+        SeenRows after = b.seen("u1", probe, probe.length).toCompletableFuture().get();
+        assertEquals(25 * 30, countSeenOfDays(after, 25), "every recorded item seen after restore");
+        for (int i = 0; i < probe.length; i++) {
+            assertEquals(before.isSeen(i), after.isSeen(i), "row " + i);
+        }
+        b.close();
+    }
+
+    private static int countSeenOfDays(SeenRows r, int days) {
+        int c = 0;
+        for (int d = 0; d < days; d++) {
+            for (int j = 0; j < 30; j++) {
+                c += r.isSeen(d * 1000 + j) ? 1 : 0;
+            }
+        }
+        return c;
+    }
+
+    @Test
     void corruptSnapshotIsRefusedWithTheReason() throws Exception {
         Path file = dir.resolve("exposure.bin");
         ExposureStore a = create(config().withSnapshotPath(file));

@@ -1,0 +1,238 @@
+package dev.funnel.exposure;
+
+import java.util.Arrays;
+
+/**
+ * Segment {@code s} of up to {@value #COLUMNS} closed windows of one record, bit-sliced: one plane
+ * per filter bit position, whose bit {@code c} is that filter bit in the window of column {@code c}.
+ * Probing an item in all of them at once takes one load per bit of its two masks (2k loads, ten by
+ * default) where probing the windows one by one takes two per window (sixty with thirty daily
+ * windows). The bits are exactly the windows' bits, so answers and false-positive rate are
+ * unchanged; expiry stays per window, by masking out the columns of windows no longer kept.
+ *
+ * <p>A plane is a {@code byte}, {@code short} or {@code int} (up to 8, 16 or 32 columns), so a
+ * block of at least {@link #MIN_COLUMNS} windows takes at most twice their memory (exactly theirs
+ * when its planes are full).
+ *
+ * <p>Immutable once built; published through a volatile field, read by any thread.
+ */
+final class ClosedWindows {
+
+    /** Most columns of one block: the bits of an {@code int}. */
+    static final int COLUMNS = 32;
+    /** Fewest windows worth compacting: half of the narrowest plane. */
+    static final int MIN_COLUMNS = 4;
+
+    /** Window index of a free column. */
+    static final long EMPTY = Long.MIN_VALUE;
+
+    final int words;
+    /** Columns in use. */
+    final int columns;
+    /** Column positions, used or free: every window index below it. */
+    final int slots;
+    /** Window index of each column, {@link #EMPTY} when free. */
+    private final long[] windowIndex;
+    /** {@code planes[word * 64 + bit]}: bit {@code c} set when column {@code c}'s word has that bit; one of the three is set. */
+    private final byte[] planes8;
+    private final short[] planes16;
+    private final int[] planes32;
+
+    private ClosedWindows(int words, long[] windowIndex, int slots, int columns, int[] planes) {
+        this.words = words;
+        this.windowIndex = windowIndex;
+        this.slots = slots;
+        this.columns = columns;
+        if (slots <= 8) {
+            planes8 = new byte[planes.length];
+            for (int p = 0; p < planes.length; p++) {
+                planes8[p] = (byte) planes[p];
+            }
+            planes16 = null;
+            planes32 = null;
+        } else if (slots <= 16) {
+            planes8 = null;
+            planes16 = new short[planes.length];
+            for (int p = 0; p < planes.length; p++) {
+                planes16[p] = (short) planes[p];
+            }
+            planes32 = null;
+        } else {
+            planes8 = null;
+            planes16 = null;
+            planes32 = planes;
+        }
+    }
+
+    /**
+     * Builds a block whose column {@code c} (for {@code c} below {@link #COLUMNS}) holds window
+     * {@code windowIndex[c]} ({@link #EMPTY}: none): the OR of that column of {@code from} when
+     * {@code keep} has bit {@code c}, and of the window segment {@code arrays[c]} when not null.
+     * Columns keep their positions from one build to the next, so the old planes are copied whole
+     * and only new windows' bits are scattered: a daily rebuild costs a copy, not a transposition.
+     */
+    static ClosedWindows build(int words, long[] windowIndex, ClosedWindows from, int keep, long[][] arrays) {
+        int slots = 0;
+        int columns = 0;
+        for (int c = 0; c < COLUMNS; c++) {
+            if (windowIndex[c] != EMPTY) {
+                slots = c + 1;
+                columns++;
+            }
+        }
+        if (columns == 0) {
+            throw new IllegalArgumentException("a block needs at least one column");
+        }
+        int[] planes = new int[words * 64];
+        if (from != null && keep != 0) {
+            if (from.words != words) {
+                throw new IllegalArgumentException("blocks of " + from.words + " and " + words + " words");
+            }
+            for (int p = 0; p < planes.length; p++) {
+                planes[p] = from.plane(p) & keep; // also drops the sign extension of narrow planes
+            }
+        }
+        for (int c = 0; c < slots; c++) {
+            long[] src = arrays[c];
+            if (src == null) {
+                continue;
+            }
+            int bit = 1 << c;
+            for (int i = 0; i < words; i++) {
+                int row = i << 6;
+                for (long m = src[i]; m != 0; m &= m - 1) {
+                    planes[row + Long.numberOfTrailingZeros(m)] |= bit;
+                }
+            }
+        }
+        return new ClosedWindows(words, Arrays.copyOf(windowIndex, slots), slots, columns, planes);
+    }
+
+    long windowIndex(int column) {
+        return windowIndex[column];
+    }
+
+    private int plane(int p) {
+        return planes32 != null ? planes32[p] : planes16 != null ? planes16[p] : planes8[p];
+    }
+
+    /** Column {@code column}'s filter word {@code i}, reassembled (compaction and snapshots; not a hot path). */
+    long word(int column, int i) {
+        long x = 0;
+        int row = i << 6;
+        for (int b = 0; b < 64; b++) {
+            x |= (long) ((plane(row + b) >>> column) & 1) << b;
+        }
+        return x;
+    }
+
+    /** Column of window {@code index}, or -1. */
+    int columnOf(long index) {
+        for (int c = 0; c < slots; c++) {
+            if (windowIndex[c] == index) {
+                return c;
+            }
+        }
+        return -1;
+    }
+
+    /** The columns whose window is kept at window {@code current} ({@code kept} windows kept). */
+    int liveMask(long current, int kept) {
+        int live = 0;
+        for (int c = 0; c < slots; c++) {
+            long w = windowIndex[c];
+            if (w != EMPTY && w <= current && w > current - kept) {
+                live |= 1 << c;
+            }
+        }
+        return live;
+    }
+
+    long bytes() {
+        long planes = (long) words * 64;
+        return planes32 != null ? 4 * planes : planes16 != null ? 2 * planes : planes;
+    }
+
+    /**
+     * Marks the rows whose item is in one of the {@code live} columns, as
+     * {@link WindowedBloom#mark} does; returns how many rows it newly marked. Branch-free apart from
+     * the k-iteration mask loops and skipping the second word once the first rules out every column.
+     * Narrow planes load sign-extended; {@code live} has no bit above the plane's, so that is harmless.
+     */
+    int probe(int live, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
+        int marked = 0;
+        for (int base = 0; base < n; base += 64) {
+            int end = Math.min(n, base + 64);
+            long hits = planes32 != null ? probe32(planes32, live, hashes, masks1, masks2, base, end)
+                    : planes16 != null ? probe16(planes16, live, hashes, masks1, masks2, base, end)
+                    : probe8(planes8, live, hashes, masks1, masks2, base, end);
+            int wi = base >>> 6;
+            long fresh = hits & ~seen[wi];
+            seen[wi] |= fresh;
+            marked += Long.bitCount(fresh);
+        }
+        return marked;
+    }
+
+    // Three copies of one loop, one per plane width: Java has no generics over primitive arrays.
+
+    private long probe32(int[] p, int live, long[] hashes, long[] masks1, long[] masks2, int base, int end) {
+        long hits = 0;
+        for (int i = base; i < end; i++) {
+            long h = hashes[i];
+            int row = BloomLayout.wordIndex(h, words) << 6;
+            int acc = live;
+            for (long m = masks1[i]; m != 0; m &= m - 1) {
+                acc &= p[row + Long.numberOfTrailingZeros(m)];
+            }
+            if (acc != 0) { // after one word most never-seen items match no column: skip the second
+                row = BloomLayout.wordIndex2(h, words) << 6;
+                for (long m = masks2[i]; m != 0; m &= m - 1) {
+                    acc &= p[row + Long.numberOfTrailingZeros(m)];
+                }
+            }
+            hits |= (long) (acc != 0 ? 1 : 0) << i; // shift counts are mod 64
+        }
+        return hits;
+    }
+
+    private long probe16(short[] p, int live, long[] hashes, long[] masks1, long[] masks2, int base, int end) {
+        long hits = 0;
+        for (int i = base; i < end; i++) {
+            long h = hashes[i];
+            int row = BloomLayout.wordIndex(h, words) << 6;
+            int acc = live;
+            for (long m = masks1[i]; m != 0; m &= m - 1) {
+                acc &= p[row + Long.numberOfTrailingZeros(m)];
+            }
+            if (acc != 0) {
+                row = BloomLayout.wordIndex2(h, words) << 6;
+                for (long m = masks2[i]; m != 0; m &= m - 1) {
+                    acc &= p[row + Long.numberOfTrailingZeros(m)];
+                }
+            }
+            hits |= (long) (acc != 0 ? 1 : 0) << i;
+        }
+        return hits;
+    }
+
+    private long probe8(byte[] p, int live, long[] hashes, long[] masks1, long[] masks2, int base, int end) {
+        long hits = 0;
+        for (int i = base; i < end; i++) {
+            long h = hashes[i];
+            int row = BloomLayout.wordIndex(h, words) << 6;
+            int acc = live;
+            for (long m = masks1[i]; m != 0; m &= m - 1) {
+                acc &= p[row + Long.numberOfTrailingZeros(m)];
+            }
+            if (acc != 0) {
+                row = BloomLayout.wordIndex2(h, words) << 6;
+                for (long m = masks2[i]; m != 0; m &= m - 1) {
+                    acc &= p[row + Long.numberOfTrailingZeros(m)];
+                }
+            }
+            hits |= (long) (acc != 0 ? 1 : 0) << i;
+        }
+        return hits;
+    }
+}

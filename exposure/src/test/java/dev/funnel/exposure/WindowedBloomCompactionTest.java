@@ -1,0 +1,179 @@
+package dev.funnel.exposure;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Compaction of closed windows into bit-sliced blocks ({@link ClosedWindows}): it keeps every item
+ * of a kept window, drops expired ones, answers exactly as the uncompacted windows do (false
+ * positives included: the bits are the same), keeps memory accounting exact, and readers racing it
+ * never miss a kept item.
+ */
+class WindowedBloomCompactionTest {
+
+    static final long DAY = 86_400_000L;
+    static final long START = 20_000 * DAY;
+    final BloomLayout layout = BloomLayout.longTerm(ExposureConfig.DEFAULT.withInitialCapacity(64));
+
+    static long[] day(int d, int perDay) {
+        return LongStream.range(0, perDay).map(j -> d * 100_000L + j).toArray();
+    }
+
+    static void add(WindowedBloom b, BloomLayout l, long now, long[] ids) {
+        long[] h = new long[ids.length];
+        long[] m1 = new long[ids.length];
+        long[] m2 = new long[ids.length];
+        l.hash(ids, ids.length, h, m1, m2);
+        b.add(now, h, m1, m2, ids.length);
+    }
+
+    static long[] seen(WindowedBloom b, BloomLayout l, long now, long[] ids) {
+        long[] h = new long[ids.length];
+        long[] m1 = new long[ids.length];
+        long[] m2 = new long[ids.length];
+        l.hash(ids, ids.length, h, m1, m2);
+        long[] bits = new long[SeenRows.words(ids.length)];
+        b.mark(now, h, m1, m2, ids.length, bits);
+        return bits;
+    }
+
+    static int count(long[] bits) {
+        int c = 0;
+        for (long w : bits) {
+            c += Long.bitCount(w);
+        }
+        return c;
+    }
+
+    @Test
+    void compactedWindowsAnswerExactlyAsTheWindowsDidAndExpireOneByOne() {
+        for (int days : new int[] {6, 12, 30}) { // byte, short and int planes
+            AtomicLong bytes = new AtomicLong();
+            WindowedBloom compacted = new WindowedBloom(layout, bytes);
+            WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+            for (int d = 0; d < days; d++) {
+                add(compacted, layout, START + d * DAY, day(d, perDay(d)));
+                add(plain, layout, START + d * DAY, day(d, perDay(d)));
+            }
+            assertEquals(days - 1, compacted.compactedColumns(0), "every closed window's first segment is in the block");
+            assertEquals(0, plain.compactedColumns(0));
+            assertEquals(compacted.bytes(), bytes.get(), "byte gauge vs filters held");
+
+            long[] probe = LongStream.range(0, 40 * 100_000L).filter(id -> id % 100_000 < 500 || id % 997 == 0).toArray();
+            int last = days - 1;
+            for (int now = last; now <= last + 31; now++) {
+                long nowMillis = START + now * DAY;
+                assertArrayEquals(seen(plain, layout, nowMillis, probe), seen(compacted, layout, nowMillis, probe),
+                        days + " days, day " + now + ": same answers as without compaction");
+                for (int d = 0; d < days; d++) {
+                    long[] ids = day(d, perDay(d));
+                    int hits = count(seen(compacted, layout, nowMillis, ids));
+                    if (d > now - 30) {
+                        assertEquals(ids.length, hits, days + " days: day-" + d + " items must be seen on day " + now);
+                    } else {
+                        assertTrue(hits <= 2, days + " days: day-" + d + " items expired on day " + now + ", yet " + hits + " seen");
+                    }
+                }
+            }
+        }
+    }
+
+    private static int perDay(int d) {
+        return d % 7 == 3 ? 400 : 50; // some days grow past the first segment
+    }
+
+    @Test
+    void laterCompactionsDropExpiredColumnsAndKeepAccountingExact() {
+        AtomicLong bytes = new AtomicLong();
+        WindowedBloom b = new WindowedBloom(layout, bytes);
+        WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+        for (int d = 0; d < 75; d++) {
+            add(b, layout, START + d * DAY, day(d, 30));
+            add(plain, layout, START + d * DAY, day(d, 30));
+            assertEquals(b.bytes(), bytes.get(), "byte gauge on day " + d);
+        }
+        assertEquals(29, b.compactedColumns(0));
+        long now = START + 74 * DAY;
+        // Columns of expired windows were reused for new ones: none may keep an old window's bits.
+        long[] probe = LongStream.range(0, 75 * 100_000L).filter(id -> id % 100_000 < 40 || id % 101 == 0).toArray();
+        assertArrayEquals(seen(plain, layout, now, probe), seen(b, layout, now, probe), "same answers as without compaction");
+        for (int d = 45; d < 75; d++) {
+            assertEquals(30, count(seen(b, layout, now, day(d, 30))), "day " + d + " kept");
+        }
+        for (int d = 0; d < 45; d++) {
+            assertTrue(count(seen(b, layout, now, day(d, 30))) <= 1, "day " + d + " expired");
+        }
+        assertTrue(b.expire(now));
+        assertTrue(!b.expire(START + 200 * DAY), "everything expired");
+        assertEquals(0, bytes.get());
+    }
+
+    @Test
+    void aWriteIntoAnAlreadyCompactedWindowIsSeen() {
+        WindowedBloom b = new WindowedBloom(layout, new AtomicLong());
+        for (int d = 0; d < 20; d++) {
+            add(b, layout, START + d * DAY, day(d, 20));
+        }
+        assertEquals(19, b.compactedColumns(0));
+        long[] late = LongStream.range(9_000_000, 9_000_040).toArray();
+        add(b, layout, START + 5 * DAY + 1, late); // a writer whose clock is two weeks behind
+        add(b, layout, START + 20 * DAY, day(20, 20)); // next compaction merges it into day 5's column
+        assertEquals(40, count(seen(b, layout, START + 20 * DAY, late)));
+        assertEquals(20, count(seen(b, layout, START + 20 * DAY, day(5, 20))));
+    }
+
+    @Test
+    void readersRacingCompactionNeverMissAKeptItem() throws Exception {
+        WindowedBloom b = new WindowedBloom(layout, new AtomicLong());
+        AtomicLong publishedDay = new AtomicLong(-1);
+        AtomicBoolean done = new AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        List<Future<Integer>> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(pool.submit(() -> {
+                int checks = 0;
+                while (!done.get()) {
+                    long d = publishedDay.get();
+                    if (d < 0) {
+                        continue;
+                    }
+                    long now = START + d * DAY;
+                    for (long k = Math.max(0, d - 29); k <= d; k++) {
+                        long[] ids = day((int) k, 40);
+                        int hits = count(seen(b, layout, now, ids));
+                        // A miss is allowed only once the writer (publishing day w, maybe writing
+                        // w + 1) has moved past day k's retention: then day k is expired for it.
+                        long w = publishedDay.get();
+                        if (hits != 40 && w + 1 < k + 30) {
+                            throw new AssertionError("day " + k + " seen " + hits + "/40 on day " + d + ", writer on day " + w);
+                        }
+                        checks++;
+                    }
+                }
+                return checks;
+            }));
+        }
+        for (int d = 0; d < 120; d++) {
+            add(b, layout, START + d * DAY, day(d, 40));
+            publishedDay.set(d);
+        }
+        done.set(true);
+        for (Future<Integer> f : readers) {
+            assertTrue(f.get(60, TimeUnit.SECONDS) > 0);
+        }
+        pool.shutdown();
+        assertEquals(29, b.compactedColumns(0));
+    }
+}
