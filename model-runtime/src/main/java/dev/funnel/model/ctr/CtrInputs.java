@@ -28,7 +28,7 @@ public final class CtrInputs {
     private final float[] zeros;
     private final float[] fieldRow;
     private final float[] firstFieldRow;
-    private final float[] wideSum;
+    private final float[] wideSums;
     private final float[] wideVec;
     private float[] firstWideRows = new float[0];
 
@@ -67,7 +67,7 @@ public final class CtrInputs {
         zeros = new float[spec.contentDim()];
         fieldRow = new float[spec.fieldCount() * spec.fieldDim()];
         firstFieldRow = new float[fieldRow.length];
-        wideSum = new float[spec.headCount()];
+        wideSums = new float[rows * spec.headCount()];
         wideVec = new float[spec.headCount()];
     }
 
@@ -152,14 +152,16 @@ public final class CtrInputs {
             firstWideRows = new float[wc * h];
         }
         float[] first = firstWideRows;
-        float[] sum = wideSum;
+        float[] sum = wideSums;
+        float[] absent = table.defaultVector();
         for (int sl = 0; sl < wc; sl++) {
             if (ids[sl] != FeatureBatch.EMPTY_ID) {
                 table.get(ids[sl], first, sl * h);
             }
         }
         for (int r = 0; r < n; r++) {
-            Arrays.fill(sum, 0f);
+            int so = r * h;
+            Arrays.fill(sum, so, so + h, 0f);
             int base = r * wc;
             for (int sl = 0; sl < wc; sl++) {
                 long id = ids[base + sl];
@@ -171,18 +173,20 @@ public final class CtrInputs {
                 if (id == ids[sl]) {
                     v = first;
                     off = sl * h;
-                } else {
-                    table.get(id, wideVec, 0);
+                } else if (table.getIfPresent(id, wideVec, 0)) {
                     v = wideVec;
+                    off = 0;
+                } else {
+                    v = absent; // the table's default vector, held for this call
                     off = 0;
                 }
                 // Slot order, from 0f: the same float sums as a per-slot read of the table.
                 for (int j = 0; j < h; j++) {
-                    sum[j] += v[off + j];
+                    sum[so + j] += v[off + j];
                 }
             }
-            out.put(r * h, sum, 0, h);
         }
+        out.put(0, sum, 0, n * h); // one copy of n × heads floats, not a small one per row
     }
 
     private static void padded(float[] src, float[] dst, int width) {

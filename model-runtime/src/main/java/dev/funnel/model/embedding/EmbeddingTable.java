@@ -122,9 +122,23 @@ public final class EmbeddingTable {
      * @return whether the id has a row
      */
     public boolean get(long id, float[] out, int offset) {
+        if (getIfPresent(id, out, offset)) {
+            return true;
+        }
+        System.arraycopy(defaultVector, 0, out, offset, dim);
+        return false;
+    }
+
+    /**
+     * Copies the row of {@code id} into {@code out[offset .. offset+dim)} when the id has one;
+     * otherwise leaves {@code out} alone (a caller that adds up rows uses the
+     * {@link #defaultVector()} it holds, without copying it per id). Any thread, lock-free, never torn.
+     *
+     * @return whether the id has a row (and {@code out} was written)
+     */
+    public boolean getIfPresent(long id, float[] out, int offset) {
         Slots s = slots;
         if (!s.mayContain(id)) {
-            System.arraycopy(defaultVector, 0, out, offset, dim);
             return false;
         }
         int mask = s.mask;
@@ -156,7 +170,6 @@ public final class EmbeddingTable {
             }
             idx = (idx + 1) & mask;
         }
-        System.arraycopy(defaultVector, 0, out, offset, dim);
         return false;
     }
 
@@ -474,6 +487,12 @@ public final class EmbeddingTable {
         /** Presence bitmap: 2 bits per slot; a bit is set once an id hashing to it has had a row here. */
         final long[] present;
         final int presentShift;
+        /**
+         * One bit per 512 presence bits (8 words), set with any of them: small enough to stay in
+         * L1, so while the table is sparse (a new model, a young table) absent ids cost no miss at
+         * all; once it is dense, most summary bits are set and the check costs an L1 hit.
+         */
+        final long[] summary;
 
         Slots(int capacity, int dim) {
             long floats = (long) capacity * dim;
@@ -491,14 +510,16 @@ public final class EmbeddingTable {
             int bits = (int) Math.max(64, Math.min(1L << 30, 2L * capacity)); // a power of two: capacity is one
             present = new long[bits >>> 6];
             presentShift = 64 - Integer.numberOfTrailingZeros(bits);
+            summary = new long[Math.max(1, bits >>> 15)];
         }
 
         /** False when the id has no row here; true when it may have one. Any thread. */
         boolean mayContain(long id) {
             int bit = presenceBit(id);
-            // A racy read is enough: bits only go from 0 to 1 while these arrays live, and a reader
-            // that misses a concurrent insert reads as if it ran just before it.
-            return (present[bit >>> 6] & (1L << bit)) != 0;
+            // Racy reads are enough: bits only go from 0 to 1 while these arrays live (the summary
+            // bit after the presence bit), and a reader that misses a concurrent insert reads as if
+            // it ran just before it.
+            return (summary[bit >>> 15] & (1L << (bit >>> 9))) != 0 && (present[bit >>> 6] & (1L << bit)) != 0;
         }
 
         /** Writer only; atomic store so readers never see a torn word. */
@@ -508,6 +529,11 @@ public final class EmbeddingTable {
             long set = word | (1L << bit);
             if (set != word) {
                 LONGS.setOpaque(present, bit >>> 6, set);
+            }
+            long sword = summary[bit >>> 15];
+            long sset = sword | (1L << (bit >>> 9));
+            if (sset != sword) {
+                LONGS.setOpaque(summary, bit >>> 15, sset);
             }
         }
 
