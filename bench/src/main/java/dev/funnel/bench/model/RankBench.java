@@ -17,7 +17,10 @@ import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemStore;
 import dev.funnel.model.InferenceException;
-import dev.funnel.model.ModelLease;
+import dev.funnel.model.BackendConfig;
+import dev.funnel.model.InferenceBackend;
+import dev.funnel.model.ModelSession;
+import dev.funnel.model.backend.Backends;
 import dev.funnel.model.batch.BatcherConfig;
 import dev.funnel.model.ctr.CtrInputs;
 import dev.funnel.model.ctr.CtrModelSpec;
@@ -58,8 +61,9 @@ import org.openjdk.jmh.annotations.Threads;
  * one request of {@code candidates} sim items for a sim user: {@code rankOnnx} runs the operator
  * (feature extraction, table lookups, input assembly, the batcher, fusion, top-K);
  * {@code bareOrt} runs the model once on that request's already-assembled inputs, from direct
- * buffers, on the caller's thread. Same model (the bootstrap {@code ctr} weights at two widths:
- * the demo default 64×32 and 256×128), same rows. Two threads (the machine's cores).
+ * buffers, on the caller's thread, in its own session with one intra-op thread. Same model (the
+ * bootstrap {@code ctr} weights at two widths: the demo default 64×32 and 256×128), same rows. Two
+ * threads (the machine's cores).
  */
 @State(Scope.Benchmark)
 @Threads(2)
@@ -74,11 +78,19 @@ public class RankBench {
     @Param({"64x32", "256x128"})
     public String hidden;
 
+    /**
+     * ONNX Runtime intra-op threads of the session the batcher runs (bare ORT runs the same session
+     * from its two caller threads; with 1 both use one intra-op thread per run).
+     */
+    @Param("1")
+    public int intraOpThreads;
+
     private ModelRuntime runtime;
     private RankModel model;
     private ItemIndex index;
     private Operator<?> operator;
-    private ModelLease lease;
+    private InferenceBackend bareBackend;
+    private ModelSession bare;
     private SimWorld world;
     private long[] ids;
     private UserProfile user;
@@ -94,12 +106,19 @@ public class RankBench {
         }
         index.bulkLoad(records);
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
-        runtime = ModelRuntime.start(ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096)),
-                new SimpleMeterRegistry());
+        ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096));
+        runtime = ModelRuntime.start(rc.withBackend(rc.backend().withIntraOpThreads(intraOpThreads)), new SimpleMeterRegistry());
         int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
         model = runtime.addCtrModel("ctr", schema, spec);
-        runtime.registry().load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join();
+        byte[] onnx = CtrBootstrap.onnx(schema, spec, 42);
+        runtime.registry().load("ctr", CtrBootstrap.VERSION, onnx).join();
+        try {
+            bareBackend = Backends.openExactly(BackendConfig.DEFAULT); // one intra-op thread per run, always
+            bare = bareBackend.load(onnx);
+        } catch (InferenceException e) {
+            throw new IllegalStateException("cannot open the bare ONNX Runtime session", e);
+        }
         OperatorEnv env = new OperatorEnv().register(ModelRuntime.class, runtime).register(ItemStore.class, index);
         OnnxRank f = new OnnxRank();
         Map<String, Object> p = new HashMap<>();
@@ -110,7 +129,6 @@ public class RankBench {
         p.put("keep", 100);
         p.put("fusion", "click * (1 + 0.5 * like)");
         operator = f.create(Params.of(p), env);
-        lease = runtime.registry().acquire("ctr");
         SplittableRandom rnd = new SplittableRandom(3);
         ids = new long[candidates];
         for (int i = 0; i < candidates; i++) {
@@ -123,7 +141,8 @@ public class RankBench {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        lease.close();
+        bare.close();
+        bareBackend.close();
         runtime.close();
     }
 
@@ -167,7 +186,7 @@ public class RankBench {
 
     @Benchmark
     public float bareOrt(Request r) throws InferenceException {
-        lease.session().run(candidates, r.assembled, r.outputs);
+        bare.run(candidates, r.assembled, r.outputs);
         return r.outputs[0][0];
     }
 

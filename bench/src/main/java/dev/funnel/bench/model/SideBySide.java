@@ -14,7 +14,10 @@ import java.util.Locale;
  * CPU time per op (CPU per op does not move when other processes take the cores), and the ratios.
  * The bodies are {@link BatcherBench}'s and {@link RankBench}'s benchmark methods on their own state.
  *
- * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.funnel.bench.model.SideBySide [rounds] [roundMillis]}.
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.funnel.bench.model.SideBySide [rounds] [roundMillis]
+ * [a|b|all] [rankIntraOpThreads]}: which targets to run (default all), and the ONNX Runtime intra-op
+ * threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op thread on
+ * each of its two caller threads).
  */
 public final class SideBySide {
 
@@ -29,6 +32,20 @@ public final class SideBySide {
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 8;
         long roundMillis = args.length > 1 ? Long.parseLong(args[1]) : 2000;
+        String which = args.length > 2 ? args[2] : "all";
+        int rankIntraOp = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        if (!which.equals("a") && !which.equals("b") && !which.equals("all")) {
+            throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
+        }
+        if (!which.equals("b")) {
+            targetA(rounds, roundMillis);
+        }
+        if (!which.equals("a")) {
+            targetB(rounds, roundMillis, rankIntraOp);
+        }
+    }
+
+    private static void targetA(int rounds, long roundMillis) throws Exception {
 
         BatcherBench bb = new BatcherBench();
         bb.rowsPerRequest = 16;
@@ -43,17 +60,20 @@ public final class SideBySide {
         compare("(a) 16 rows/request, 64 in flight", 64, rounds, roundMillis,
                 "batched", t -> bb.batched(), "perRequest", t -> bb.perRequest(reqs[t]));
         bb.tearDown();
+    }
 
+    private static void targetB(int rounds, long roundMillis, int rankIntraOp) throws Exception {
         for (String hidden : new String[] {"64x32", "256x128"}) {
             RankBench rb = new RankBench();
             rb.candidates = 300;
             rb.hidden = hidden;
+            rb.intraOpThreads = rankIntraOp;
             rb.setUp();
             RankBench.Request[] rr = {new RankBench.Request(), new RankBench.Request()};
             for (RankBench.Request r : rr) {
                 r.setUp(rb);
             }
-            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads", 2, rounds, roundMillis,
+            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp, 2, rounds, roundMillis,
                     "rankOnnx", t -> rb.rankOnnx(rr[t]), "bareOrt", t -> rb.bareOrt(rr[t]));
             rb.tearDown();
         }

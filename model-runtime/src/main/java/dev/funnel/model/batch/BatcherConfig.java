@@ -3,19 +3,30 @@ package dev.funnel.model.batch;
 /**
  * When the dynamic batcher runs a batch. Immutable; validated on construction.
  *
- * @param maxBatchRows        run as soon as this many rows are queued
- * @param maxQueueDelayMicros run at the latest this long after the oldest queued row arrived
+ * <p>With {@code dispatchWhenIdle} (the default) the batcher batches adaptively: a runner that is
+ * free runs whatever is queued at once, so a lone request never waits for company; rows that arrive
+ * while an inference runs queue up behind it and form the next batch (up to {@code maxBatchRows}).
+ * Their wait is the running inference, and batches grow with load by themselves. Without it, the
+ * runner waits for {@code maxBatchRows} rows or {@code maxQueueDelayMicros} after the oldest
+ * arrived — bigger batches at the price of that delay on every request (an accelerator whose cost
+ * per call dwarfs its cost per row may want that).
+ *
+ * @param maxBatchRows        run as soon as this many rows are queued; never more rows per batch
+ * @param maxQueueDelayMicros without {@code dispatchWhenIdle}: run at the latest this long after
+ *                            the oldest queued row arrived; with it, unused
  * @param queueCapacity       queued submissions (not rows) before {@link DynamicBatcher#offer}
  *                            refuses; a power of two is used at or above it
+ * @param dispatchWhenIdle    run at once when the runner is free instead of waiting for the delay
  */
-public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity) {
+public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity, boolean dispatchWhenIdle) {
 
     public static final int DEFAULT_MAX_BATCH_ROWS = 1024;
     public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 500;
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
+    public static final boolean DEFAULT_DISPATCH_WHEN_IDLE = true;
 
     public static final BatcherConfig DEFAULT = new BatcherConfig(DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_QUEUE_DELAY_MICROS,
-            DEFAULT_QUEUE_CAPACITY);
+            DEFAULT_QUEUE_CAPACITY, DEFAULT_DISPATCH_WHEN_IDLE);
 
     public BatcherConfig {
         if (maxBatchRows < 1) {
@@ -27,5 +38,15 @@ public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queu
         if (queueCapacity < 2 || queueCapacity > (1 << 24)) {
             throw new IllegalArgumentException("queue_capacity must be in 2..16777216, got " + queueCapacity);
         }
+    }
+
+    /** A configuration with {@link #DEFAULT_DISPATCH_WHEN_IDLE adaptive dispatch}. */
+    public BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity) {
+        this(maxBatchRows, maxQueueDelayMicros, queueCapacity, DEFAULT_DISPATCH_WHEN_IDLE);
+    }
+
+    /** This configuration with dispatch-when-idle on or off. */
+    public BatcherConfig withDispatchWhenIdle(boolean on) {
+        return new BatcherConfig(maxBatchRows, maxQueueDelayMicros, queueCapacity, on);
     }
 }

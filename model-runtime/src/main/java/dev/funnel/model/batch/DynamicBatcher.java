@@ -23,9 +23,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Batches scoring rows from many event loops into one inference per batch for one named model.
- * Producers {@link #offer} tasks into a bounded MPSC queue (JCTools); one runner thread drains it
- * and runs a batch once {@code maxBatchRows} rows are queued or {@code maxQueueDelayMicros} has
- * passed since the oldest arrived. Before inference it drops tasks that were cancelled or whose
+ * Producers {@link #offer} tasks into a bounded MPSC queue (JCTools); one runner thread drains it.
+ * With {@link BatcherConfig#dispatchWhenIdle()} (the default) a free runner runs whatever is queued
+ * at once, up to {@code maxBatchRows}: rows that arrive during an inference form the next batch, so
+ * batches grow with load and a lone request never waits. Otherwise the runner runs a batch once
+ * {@code maxBatchRows} rows are queued or {@code maxQueueDelayMicros} has passed since the oldest
+ * arrived. A task that runs alone on direct buffers goes to the backend without a copy.
+ * Before inference it drops tasks that were cancelled or whose
  * deadline passed. Each batch runs on one leased model version, so every row of a task — and of
  * the batch — is scored by exactly one version.
  *
@@ -195,6 +199,9 @@ public final class DynamicBatcher implements AutoCloseable {
                 rows += t.rows;
                 continue;
             }
+            if (config.dispatchWhenIdle()) {
+                return; // the runner is free and nothing more is queued: waiting would only add latency
+            }
             long wait = flushAt - clockNanos.getAsLong();
             if (wait <= 0) {
                 return;
@@ -279,17 +286,27 @@ public final class DynamicBatcher implements AutoCloseable {
             return;
         }
         ensureBuffers(sig, rows);
-        for (int i = 0; i < nIn; i++) {
-            FloatBuffer b = inBuffers[i];
-            b.clear();
-            for (ScoringTask t : batch) {
-                b.put(t.inputs[i], 0, t.rows * inW[i]);
+        FloatBuffer[] feed = inBuffers;
+        if (live == 1 && batch.get(0).buffers != null) {
+            feed = batch.get(0).buffers; // alone in the batch: no copy (the backend reads [0, rows × width))
+        } else {
+            for (int i = 0; i < nIn; i++) {
+                FloatBuffer b = inBuffers[i];
+                b.clear();
+                for (ScoringTask t : batch) {
+                    int n = t.rows * inW[i];
+                    if (t.inputs != null) {
+                        b.put(t.inputs[i], 0, n);
+                    } else {
+                        b.put(t.buffers[i].duplicate().clear().limit(n));
+                    }
+                }
+                b.flip();
             }
-            b.flip();
         }
         long start = System.nanoTime();
         try {
-            session.run(rows, inBuffers, outArrays);
+            session.run(rows, feed, outArrays);
         } catch (Exception e) {
             failed.increment(rows);
             LOG.warn("batcher '{}': inference on {} rows with version '{}' failed: {}", model, rows, lease.version(), e.getMessage());
@@ -312,13 +329,13 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     private static String checkShape(ScoringTask t, int[] inW) {
-        if (t.inputs.length != inW.length) {
-            return "task has " + t.inputs.length + " inputs, model takes " + inW.length;
+        if (t.inputCount() != inW.length) {
+            return "task has " + t.inputCount() + " inputs, model takes " + inW.length;
         }
         for (int i = 0; i < inW.length; i++) {
-            if (t.inputs[i] == null || t.inputs[i].length < t.rows * inW[i]) {
-                return "input " + i + " holds " + (t.inputs[i] == null ? 0 : t.inputs[i].length) + " floats, "
-                        + t.rows + " rows × width " + inW[i] + " needed";
+            int floats = t.inputFloats(i);
+            if (floats < t.rows * inW[i]) {
+                return "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
             }
         }
         return null;

@@ -1,18 +1,22 @@
 package dev.funnel.model.batch;
 
+import java.nio.FloatBuffer;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * One request's rows for the batcher: per model input a row-major {@code rows × width} array (in
- * the model signature's input order), the request's deadline, and where to complete. Created on
- * the request's thread; the batcher's runner reads it after a safe publication through the queue.
+ * One request's rows for the batcher: per model input a row-major {@code rows × width} array or
+ * buffer (in the model signature's input order), the request's deadline, and where to complete.
+ * Created on the request's thread; the batcher's runner reads it after a safe publication through
+ * the queue. A task given direct buffers that runs alone in its batch is handed to the backend as
+ * it is, without a copy; the buffers must not change until {@link #result()} completes.
  */
 public final class ScoringTask {
 
     final int rows;
     final float[][] inputs;
+    final FloatBuffer[] buffers;
     final long deadlineNanos;
     final Executor completeOn;
     final CompletableFuture<Scores> result = new CompletableFuture<>();
@@ -34,8 +38,38 @@ public final class ScoringTask {
         }
         this.rows = rows;
         this.inputs = Objects.requireNonNull(inputs, "inputs");
+        this.buffers = null;
         this.deadlineNanos = deadlineNanos;
         this.completeOn = completeOn;
+    }
+
+    /**
+     * A task over buffers: per model input, floats {@code [0, rows × width)} of the buffer (its
+     * position and limit are ignored), row-major; direct buffers avoid every copy when the task
+     * runs alone. Otherwise as {@link #ScoringTask(int, float[][], long, Executor)}.
+     */
+    public ScoringTask(int rows, FloatBuffer[] buffers, long deadlineNanos, Executor completeOn) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        this.rows = rows;
+        this.inputs = null;
+        this.buffers = Objects.requireNonNull(buffers, "buffers");
+        this.deadlineNanos = deadlineNanos;
+        this.completeOn = completeOn;
+    }
+
+    /** Model inputs carried. */
+    int inputCount() {
+        return inputs != null ? inputs.length : buffers.length;
+    }
+
+    /** Floats available for input i (0 when missing). */
+    int inputFloats(int i) {
+        if (inputs != null) {
+            return inputs[i] == null ? 0 : inputs[i].length;
+        }
+        return buffers[i] == null ? 0 : buffers[i].capacity();
     }
 
     /** Completes with the scores, or with {@link BatchException} (late, cancelled, closed) or the inference failure. */

@@ -3,36 +3,79 @@ package dev.funnel.model.ctr;
 import dev.funnel.features.FeatureBatch;
 import dev.funnel.features.ItemAttributes;
 import dev.funnel.model.embedding.EmbeddingTable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
- * The five input matrices of a {@code ctr} model for n rows (layout in {@link CtrModelSpec}),
- * assembled from a {@link FeatureBatch}, the item embeddings and the {@code field} and {@code wide}
- * embedding tables. One instance per request; not thread-safe. Serving and training assemble
- * through this class, so both see the same inputs.
+ * The five input matrices of a {@code ctr} model for up to {@code rows} rows (layout in
+ * {@link CtrModelSpec}), assembled from a {@link FeatureBatch}, the item embeddings and the
+ * {@code field} and {@code wide} embedding tables. Serving and training assemble through this
+ * class, so both see the same inputs. Heap-backed ({@link #CtrInputs(CtrModelSpec, int)}: the
+ * arrays are readable) or backed by direct buffers ({@link #direct}: what the batcher hands to ONNX
+ * Runtime without a copy; serving reuses them across requests). Not thread-safe: one request at a
+ * time.
  */
 public final class CtrInputs {
 
     private final CtrModelSpec spec;
     private final int rows;
-    private final float[] userEmb;
-    private final float[] itemEmb;
-    private final float[] fieldEmb;
-    private final float[] dense;
-    private final float[] wide;
+    private final float[][] arrays; // null when direct
+    private final FloatBuffer[] buffers;
+    // Row scratch, reused across fills: what one row writes, and row 0's vectors for reuse.
+    private final float[] userRow;
+    private final float[] zeros;
+    private final float[] fieldRow;
+    private final float[] firstFieldRow;
+    private final float[] wideSums;
+    private final float[] wideVec;
+    private float[] firstWideRows = new float[0];
 
+    /** Heap-backed inputs for {@code rows} rows; {@link #arrays()} exposes them. */
     public CtrInputs(CtrModelSpec spec, int rows) {
+        this(spec, rows, false);
+    }
+
+    /** Inputs in native-order direct buffers for {@code rows} rows; {@link #buffers()} exposes them. */
+    public static CtrInputs direct(CtrModelSpec spec, int rows) {
+        return new CtrInputs(spec, rows, true);
+    }
+
+    private CtrInputs(CtrModelSpec spec, int rows, boolean direct) {
+        if (rows < 0) {
+            throw new IllegalArgumentException("rows must be >= 0, got " + rows);
+        }
         this.spec = spec;
         this.rows = rows;
         int[] w = CtrModel.inputWidths(spec);
-        userEmb = new float[rows * w[0]];
-        itemEmb = new float[rows * w[1]];
-        fieldEmb = new float[rows * w[2]];
-        dense = new float[rows * w[3]];
-        wide = new float[rows * w[4]];
+        buffers = new FloatBuffer[w.length];
+        if (direct) {
+            arrays = null;
+            for (int i = 0; i < w.length; i++) {
+                buffers[i] = ByteBuffer.allocateDirect(Math.max(1, rows * w[i]) * Float.BYTES).order(ByteOrder.nativeOrder())
+                        .asFloatBuffer();
+            }
+        } else {
+            arrays = new float[w.length][];
+            for (int i = 0; i < w.length; i++) {
+                arrays[i] = new float[rows * w[i]];
+                buffers[i] = FloatBuffer.wrap(arrays[i]);
+            }
+        }
+        userRow = new float[spec.contentDim()];
+        zeros = new float[spec.contentDim()];
+        fieldRow = new float[spec.fieldCount() * spec.fieldDim()];
+        firstFieldRow = new float[fieldRow.length];
+        wideSums = new float[rows * spec.headCount()];
+        wideVec = new float[spec.headCount()];
     }
 
     /**
-     * Fills rows [0, batch.size()) from the batch.
+     * Fills rows [0, batch.size()) from the batch. Every float of those rows is written. An id
+     * equal to row 0's in the same field or wide slot (a request-side id: user, demographics,
+     * context) is read from the table once per call, so all rows see the same version of it; other
+     * ids are read per row.
      *
      * @param fieldTable width {@code spec.fieldDim()}; unknown ids read as its default vector
      * @param wideTable  width {@code spec.headCount()}; unknown ids add its default vector
@@ -51,79 +94,107 @@ public final class CtrInputs {
         if (n > rows) {
             throw new IllegalArgumentException(n + " rows do not fit in inputs for " + rows);
         }
+        if (n == 0) {
+            return this;
+        }
         int cd = spec.contentDim();
-        int fc = spec.fieldCount();
-        int fd = spec.fieldDim();
         int dc = spec.denseCount();
-        int h = spec.headCount();
-        float[] user = batch.userEmbedding();
-        long[] fieldIds = batch.fieldIdArray();
-        long[] wideIds = batch.wideIdArray();
-        float[] denseIn = batch.denseArray();
-        int wc = batch.wideCount();
-        copyPadded(user, userEmb, 0, cd);
-        for (int r = 1; r < n; r++) {
-            System.arraycopy(userEmb, 0, userEmb, r * cd, cd);
-        }
-        System.arraycopy(denseIn, 0, dense, 0, n * dc);
-        // Ids repeat across rows (request-side ids on every row; categories, buckets, tags and
-        // their crosses across items): a lossy per-call memo turns each repeat into a copy of the
-        // vector already read instead of another probe into the (large, cache-missing) table.
-        // Within one request every occurrence of an id therefore reads the same row version.
-        LookupMemo fieldMemo = new LookupMemo(n * fc);
-        LookupMemo wideMemo = new LookupMemo(n * wc);
-        // Looked-up wide vectors, one per (row, slot), so the memo can point back at them.
-        float[] wideRows = new float[n * wc * h];
+        FloatBuffer userOut = buffers[0];
+        FloatBuffer itemOut = buffers[1];
+        padded(batch.userEmbedding(), userRow, cd);
+        buffers[3].put(0, batch.denseArray(), 0, n * dc);
         for (int r = 0; r < n; r++) {
-            copyPadded(items.embedding(batch.itemId(r)), itemEmb, r * cd, cd);
-            for (int f = 0; f < fc; f++) {
-                int at = r * fc + f;
-                long id = fieldIds[at];
-                int seen = fieldMemo.find(id);
-                if (seen >= 0) {
-                    System.arraycopy(fieldEmb, seen * fd, fieldEmb, at * fd, fd);
-                } else {
-                    fieldTable.get(id, fieldEmb, at * fd);
-                    fieldMemo.put(id, at);
-                }
+            userOut.put(r * cd, userRow, 0, cd);
+            float[] e = items.embedding(batch.itemId(r));
+            int m = e == null ? 0 : Math.min(e.length, cd);
+            if (m > 0) {
+                itemOut.put(r * cd, e, 0, m);
             }
-            int wo = r * h;
-            for (int j = 0; j < h; j++) {
-                wide[wo + j] = 0f;
-            }
-            for (int sl = 0; sl < wc; sl++) {
-                int at = r * wc + sl;
-                long id = wideIds[at];
-                if (id == FeatureBatch.EMPTY_ID) {
-                    continue;
-                }
-                int seen = wideMemo.find(id);
-                int src;
-                if (seen >= 0) {
-                    src = seen * h;
-                } else {
-                    src = at * h;
-                    wideTable.get(id, wideRows, src);
-                    wideMemo.put(id, at);
-                }
-                for (int j = 0; j < h; j++) {
-                    wide[wo + j] += wideRows[src + j];
-                }
+            if (m < cd) {
+                itemOut.put(r * cd + m, zeros, 0, cd - m);
             }
         }
+        fillFields(batch, n, fieldTable);
+        fillWide(batch, n, wideTable);
         return this;
     }
 
-    private static void copyPadded(float[] src, float[] dst, int off, int width) {
-        if (src == null) {
-            java.util.Arrays.fill(dst, off, off + width, 0f);
-            return;
+    private void fillFields(FeatureBatch batch, int n, EmbeddingTable table) {
+        int fc = spec.fieldCount();
+        int fd = spec.fieldDim();
+        int width = fc * fd;
+        long[] ids = batch.fieldIdArray();
+        FloatBuffer out = buffers[2];
+        for (int f = 0; f < fc; f++) {
+            table.get(ids[f], firstFieldRow, f * fd);
         }
-        int m = Math.min(src.length, width);
-        System.arraycopy(src, 0, dst, off, m);
-        if (m < width) {
-            java.util.Arrays.fill(dst, off + m, off + width, 0f);
+        out.put(0, firstFieldRow, 0, width);
+        for (int r = 1; r < n; r++) {
+            int base = r * fc;
+            for (int f = 0; f < fc; f++) {
+                long id = ids[base + f];
+                if (id == ids[f]) {
+                    System.arraycopy(firstFieldRow, f * fd, fieldRow, f * fd, fd);
+                } else {
+                    table.get(id, fieldRow, f * fd);
+                }
+            }
+            out.put(r * width, fieldRow, 0, width);
         }
+    }
+
+    private void fillWide(FeatureBatch batch, int n, EmbeddingTable table) {
+        int wc = batch.wideCount();
+        int h = spec.headCount();
+        long[] ids = batch.wideIdArray();
+        FloatBuffer out = buffers[4];
+        if (firstWideRows.length < wc * h) {
+            firstWideRows = new float[wc * h];
+        }
+        float[] first = firstWideRows;
+        float[] sum = wideSums;
+        float[] absent = table.defaultVector();
+        for (int sl = 0; sl < wc; sl++) {
+            if (ids[sl] != FeatureBatch.EMPTY_ID) {
+                table.get(ids[sl], first, sl * h);
+            }
+        }
+        for (int r = 0; r < n; r++) {
+            int so = r * h;
+            Arrays.fill(sum, so, so + h, 0f);
+            int base = r * wc;
+            for (int sl = 0; sl < wc; sl++) {
+                long id = ids[base + sl];
+                if (id == FeatureBatch.EMPTY_ID) {
+                    continue;
+                }
+                float[] v;
+                int off;
+                if (id == ids[sl]) {
+                    v = first;
+                    off = sl * h;
+                } else if (table.getIfPresent(id, wideVec, 0)) {
+                    v = wideVec;
+                    off = 0;
+                } else {
+                    v = absent; // the table's default vector, held for this call
+                    off = 0;
+                }
+                // Slot order, from 0f: the same float sums as a per-slot read of the table.
+                for (int j = 0; j < h; j++) {
+                    sum[so + j] += v[off + j];
+                }
+            }
+        }
+        out.put(0, sum, 0, n * h); // one copy of n × heads floats, not a small one per row
+    }
+
+    private static void padded(float[] src, float[] dst, int width) {
+        int m = src == null ? 0 : Math.min(src.length, width);
+        if (m > 0) {
+            System.arraycopy(src, 0, dst, 0, m);
+        }
+        Arrays.fill(dst, m, width, 0f);
     }
 
     public CtrModelSpec spec() {
@@ -135,64 +206,52 @@ public final class CtrInputs {
         return rows;
     }
 
-    /** The input arrays in {@link CtrModel#INPUTS} order; live, row-major. */
-    public float[][] arrays() {
-        return new float[][] {userEmb, itemEmb, fieldEmb, dense, wide};
-    }
-
-    public float[] userEmb() {
-        return userEmb;
-    }
-
-    public float[] itemEmb() {
-        return itemEmb;
-    }
-
-    public float[] fieldEmb() {
-        return fieldEmb;
-    }
-
-    public float[] dense() {
-        return dense;
-    }
-
-    public float[] wide() {
-        return wide;
+    /** Whether the inputs live in direct buffers (no arrays to read). */
+    public boolean isDirect() {
+        return arrays == null;
     }
 
     /**
-     * Id → the first position it was read at, direct-mapped and lossy (a collision forgets the
-     * older id, which then is only read again from the table). Feature ids are non-negative, so
-     * -1 marks an empty slot.
+     * The inputs in {@link CtrModel#INPUTS} order, row-major from index 0 (positions and limits
+     * are not used); live.
      */
-    private static final class LookupMemo {
-        private final long[] keys;
-        private final int[] positions;
-        private final int mask;
+    public FloatBuffer[] buffers() {
+        return buffers.clone();
+    }
 
-        LookupMemo(int expected) {
-            int cap = Integer.highestOneBit(Math.max(16, expected) * 2 - 1);
-            cap = Math.min(Math.max(cap, 16), 1 << 14);
-            keys = new long[cap];
-            java.util.Arrays.fill(keys, -1L);
-            positions = new int[cap];
-            mask = cap - 1;
-        }
+    /**
+     * The input arrays in {@link CtrModel#INPUTS} order; live, row-major.
+     *
+     * @throws IllegalStateException for {@link #direct} inputs
+     */
+    public float[][] arrays() {
+        return heap().clone();
+    }
 
-        int find(long id) {
-            int i = slot(id);
-            return keys[i] == id ? positions[i] : -1;
-        }
+    public float[] userEmb() {
+        return heap()[0];
+    }
 
-        void put(long id, int position) {
-            int i = slot(id);
-            keys[i] = id;
-            positions[i] = position;
-        }
+    public float[] itemEmb() {
+        return heap()[1];
+    }
 
-        private int slot(long id) {
-            long h = id * 0x9e3779b97f4a7c15L;
-            return (int) (h >>> 40) & mask;
+    public float[] fieldEmb() {
+        return heap()[2];
+    }
+
+    public float[] dense() {
+        return heap()[3];
+    }
+
+    public float[] wide() {
+        return heap()[4];
+    }
+
+    private float[][] heap() {
+        if (arrays == null) {
+            throw new IllegalStateException("direct inputs have no arrays; read buffers()");
         }
+        return arrays;
     }
 }

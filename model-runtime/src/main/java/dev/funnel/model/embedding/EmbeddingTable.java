@@ -22,10 +22,18 @@ import java.util.function.LongSupplier;
  * optimistic read).
  *
  * <p><b>Memory</b> is bounded: at most {@code maxRows} rows, in open-addressing arrays sized once
- * at build time (about {@code 2 × maxRows × (dim × 4 + 24)} bytes); a full table refuses new ids
+ * at build time (about {@code 2 × maxRows × (dim × 4 + 24)} bytes, plus a presence bitmap of
+ * about {@code maxRows} bytes); a full table refuses new ids
  * ({@link Write#FULL}). Rows not written for {@code ttl} are removed by {@link #expire()}. A new id
  * is admitted only after {@code admitAfter} writes (counted in a bounded count-min sketch), so
  * one-off ids never take a row. Unknown ids read as the default vector.
+ *
+ * <p><b>Absent ids are cheap.</b> Most ids a ranker reads (new items, their crosses) have no row.
+ * A presence bitmap, one bit per hash of an id that had a row since the arrays were last built,
+ * sits beside the slots (a few hundred KB where the slots take tens of MB); a read whose bit is
+ * clear returns the default vector without probing the slot arrays, which would be a cache and
+ * TLB miss. Bits are only set by the writer (before the row is published) and cleared when the
+ * arrays are rebuilt, so a clear bit proves absence and a set bit only means "probe".
  */
 public final class EmbeddingTable {
 
@@ -114,7 +122,25 @@ public final class EmbeddingTable {
      * @return whether the id has a row
      */
     public boolean get(long id, float[] out, int offset) {
+        if (getIfPresent(id, out, offset)) {
+            return true;
+        }
+        System.arraycopy(defaultVector, 0, out, offset, dim);
+        return false;
+    }
+
+    /**
+     * Copies the row of {@code id} into {@code out[offset .. offset+dim)} when the id has one;
+     * otherwise leaves {@code out} alone (a caller that adds up rows uses the
+     * {@link #defaultVector()} it holds, without copying it per id). Any thread, lock-free, never torn.
+     *
+     * @return whether the id has a row (and {@code out} was written)
+     */
+    public boolean getIfPresent(long id, float[] out, int offset) {
         Slots s = slots;
+        if (!s.mayContain(id)) {
+            return false;
+        }
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
@@ -144,13 +170,15 @@ public final class EmbeddingTable {
             }
             idx = (idx + 1) & mask;
         }
-        System.arraycopy(defaultVector, 0, out, offset, dim);
         return false;
     }
 
     /** Whether the id has a row. Any thread. */
     public boolean contains(long id) {
         Slots s = slots;
+        if (!s.mayContain(id)) {
+            return false;
+        }
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
@@ -307,6 +335,7 @@ public final class EmbeddingTable {
             if (find(fresh, id) < 0) {
                 int slot = freeSlot(fresh, id);
                 System.arraycopy(row, 0, fresh.values, slot * dim, dim);
+                fresh.markPresent(id);
                 fresh.meta[2 * slot] = id;
                 fresh.updatedNanos[slot] = now - age;
                 live++;
@@ -345,6 +374,7 @@ public final class EmbeddingTable {
             if (k != EMPTY && k != TOMBSTONE) {
                 int slot = freeSlot(fresh, k);
                 System.arraycopy(old.values, i * dim, fresh.values, slot * dim, dim);
+                fresh.markPresent(k);
                 fresh.meta[2 * slot] = k;
                 fresh.updatedNanos[slot] = old.updatedNanos[i];
             }
@@ -361,6 +391,7 @@ public final class EmbeddingTable {
         VarHandle.storeStoreFence();
         System.arraycopy(values, offset, s.values, slot * dim, dim);
         s.updatedNanos[slot] = now;
+        s.markPresent(id); // before the key is released: a reader that can find the row sees the bit
         LONGS.setRelease(s.meta, 2 * slot, id);
         LONGS.setRelease(s.meta, 2 * slot + 1, v + 2);
     }
@@ -453,6 +484,15 @@ public final class EmbeddingTable {
         final float[] values;
         final int mask;
         final int capacity;
+        /** Presence bitmap: 2 bits per slot; a bit is set once an id hashing to it has had a row here. */
+        final long[] present;
+        final int presentShift;
+        /**
+         * One bit per 512 presence bits (8 words), set with any of them: small enough to stay in
+         * L1, so while the table is sparse (a new model, a young table) absent ids cost no miss at
+         * all; once it is dense, most summary bits are set and the check costs an L1 hit.
+         */
+        final long[] summary;
 
         Slots(int capacity, int dim) {
             long floats = (long) capacity * dim;
@@ -467,6 +507,39 @@ public final class EmbeddingTable {
             updatedNanos = new long[capacity];
             values = new float[(int) floats];
             mask = capacity - 1;
+            int bits = (int) Math.max(64, Math.min(1L << 30, 2L * capacity)); // a power of two: capacity is one
+            present = new long[bits >>> 6];
+            presentShift = 64 - Integer.numberOfTrailingZeros(bits);
+            summary = new long[Math.max(1, bits >>> 15)];
+        }
+
+        /** False when the id has no row here; true when it may have one. Any thread. */
+        boolean mayContain(long id) {
+            int bit = presenceBit(id);
+            // Racy reads are enough: bits only go from 0 to 1 while these arrays live (the summary
+            // bit after the presence bit), and a reader that misses a concurrent insert reads as if
+            // it ran just before it.
+            return (summary[bit >>> 15] & (1L << (bit >>> 9))) != 0 && (present[bit >>> 6] & (1L << bit)) != 0;
+        }
+
+        /** Writer only; atomic store so readers never see a torn word. */
+        void markPresent(long id) {
+            int bit = presenceBit(id);
+            long word = present[bit >>> 6];
+            long set = word | (1L << bit);
+            if (set != word) {
+                LONGS.setOpaque(present, bit >>> 6, set);
+            }
+            long sword = summary[bit >>> 15];
+            long sset = sword | (1L << (bit >>> 9));
+            if (sset != sword) {
+                LONGS.setOpaque(summary, bit >>> 15, sset);
+            }
+        }
+
+        private int presenceBit(long id) {
+            // Independent of the slot index (a different multiplier, the high bits).
+            return (int) ((id * 0xc2b2ae3d27d4eb4fL) >>> presentShift);
         }
     }
 

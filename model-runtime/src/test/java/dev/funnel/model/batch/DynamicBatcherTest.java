@@ -48,9 +48,109 @@ class DynamicBatcherTest {
         backend.close();
     }
 
+    /** A batcher that waits for rows or the delay (dispatch-when-idle off): the delay policy's tests. */
     private DynamicBatcher batcher(int maxRows, long maxDelayMicros, int capacity) {
-        batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(maxRows, maxDelayMicros, capacity), clock::get, meters);
+        return batcher(new BatcherConfig(maxRows, maxDelayMicros, capacity, false));
+    }
+
+    private DynamicBatcher batcher(BatcherConfig config) {
+        batcher = new DynamicBatcher("ctr", registry, config, clock::get, meters);
         return batcher;
+    }
+
+    @Test
+    void anIdleRunnerRunsALoneTaskAtOnce() throws Exception {
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 1_000_000, 16)); // the default: dispatch when idle
+        ScoringTask t = new ScoringTask(2, TestModels.zeroInputs(spec, 2), clock.get() + SECOND, null);
+        assertTrue(b.offer(t));
+        assertEquals(2, t.result().get(5, TimeUnit.SECONDS).rows()); // the virtual second of delay never passes
+    }
+
+    @Test
+    void rowsArrivingDuringAnInferenceFormTheNextBatchUpToMaxRows() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(new BatcherConfig(8, 1_000_000, 16));
+        ScoringTask first = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(first);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the runner is now held inside inference
+        float[][][] inputs = {random(2, 1), random(3, 2), random(4, 3)};
+        ScoringTask[] queued = new ScoringTask[3];
+        for (int i = 0; i < 3; i++) {
+            queued[i] = new ScoringTask(i + 2, inputs[i], clock.get() + SECOND, null);
+            assertTrue(b.offer(queued[i]));
+        }
+        backend.gate.countDown();
+        for (int i = 0; i < 3; i++) {
+            Scores s = queued[i].result().get(5, TimeUnit.SECONDS);
+            float[][] in = inputs[i];
+            float[] expected = CtrModel.forward(weights, s.rows(), in[0], in[1], in[2], in[3], in[4]);
+            for (int k = 0; k < expected.length; k++) {
+                assertEquals(expected[k], s.outputs()[0][k], 1e-5);
+            }
+        }
+        // [1], then 2 + 3 rows together; 4 more would pass max_batch_rows 8, so they run next.
+        assertEquals(3, meters.get("funnel.batcher.batch.rows").summary().count());
+        assertEquals(5.0, meters.get("funnel.batcher.batch.rows").summary().max());
+        assertEquals(10.0, meters.get("funnel.batcher.batch.rows").summary().totalAmount());
+    }
+
+    @Test
+    void rowsThatOutliveTheirDeadlineBehindARunningInferenceAreDropped() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
+        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(running);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS));
+        ScoringTask late = new ScoringTask(3, TestModels.zeroInputs(spec, 3), clock.get() + 100_000, null);
+        b.offer(late);
+        clock.addAndGet(200_000);
+        backend.gate.countDown();
+        assertEquals(1, running.result().get(5, TimeUnit.SECONDS).rows());
+        assertEquals(BatchException.Reason.DEADLINE, failure(late).reason());
+        assertEquals(3.0, meters.get("funnel.batcher.rows.dropped").tag("reason", "deadline").counter().count());
+    }
+
+    @Test
+    void tasksOnDirectBuffersScoreAloneAndMixedWithArrays() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
+        float[][] alone = random(3, 4);
+        ScoringTask direct = new ScoringTask(3, direct(alone), clock.get() + SECOND, null);
+        b.offer(direct); // alone in its batch: handed to the backend without a copy
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS));
+        float[][] arrays = random(2, 5);
+        float[][] buffered = random(4, 6);
+        ScoringTask a = new ScoringTask(2, arrays, clock.get() + SECOND, null);
+        ScoringTask d = new ScoringTask(4, direct(buffered), clock.get() + SECOND, null);
+        b.offer(a);
+        b.offer(d);
+        backend.gate.countDown();
+        assertScores(alone, direct.result().get(5, TimeUnit.SECONDS));
+        assertScores(arrays, a.result().get(5, TimeUnit.SECONDS));
+        assertScores(buffered, d.result().get(5, TimeUnit.SECONDS));
+        assertEquals(2, meters.get("funnel.batcher.batch.rows").summary().count());
+    }
+
+    private void assertScores(float[][] in, Scores s) {
+        float[] expected = CtrModel.forward(weights, s.rows(), in[0], in[1], in[2], in[3], in[4]);
+        assertEquals(expected.length, s.rows() * spec.headCount());
+        for (int k = 0; k < expected.length; k++) {
+            assertEquals(expected[k], s.outputs()[0][k], 1e-5);
+        }
+    }
+
+    /** Direct buffers holding the arrays, with a non-zero position the batcher must ignore. */
+    private static java.nio.FloatBuffer[] direct(float[][] arrays) {
+        java.nio.FloatBuffer[] out = new java.nio.FloatBuffer[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            out[i] = java.nio.ByteBuffer.allocateDirect(arrays[i].length * 4 + 64).order(java.nio.ByteOrder.nativeOrder())
+                    .asFloatBuffer();
+            out[i].put(arrays[i]).position(1);
+        }
+        return out;
     }
 
     @Test

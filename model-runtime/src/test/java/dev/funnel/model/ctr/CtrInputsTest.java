@@ -93,5 +93,34 @@ class CtrInputsTest {
                 assertEquals(sum[j], in.wide()[r * h + j], "row " + r + " head " + j); // same order: bit-exact
             }
         }
+
+        // Direct buffers, reused: filled first with other features (a previous request), then with
+        // these; every float of the rows must be rewritten, bit for bit the heap inputs.
+        long[] otherFields = fieldIds.clone();
+        long[] otherWide = wideIds.clone();
+        float[] otherDense = new float[dense.length];
+        for (int i = 0; i < otherFields.length; i++) {
+            otherFields[i] += 1;
+        }
+        for (int i = 0; i < otherWide.length; i++) {
+            otherWide[i] = otherWide[i] == FeatureBatch.EMPTY_ID ? 4 : FeatureBatch.EMPTY_ID;
+        }
+        Arrays.fill(otherDense, 9f);
+        long[] otherItems = new long[n];
+        Arrays.fill(otherItems, 3); // embedding {3, -3, 1, 2, 3}: nothing zero-padded
+        FeatureBatch previous = FeatureBatch.of("s1", fc, wc, dc, n, otherItems, otherFields, otherWide, otherDense,
+                new float[] {9, 9, 9, 9, 9, 9});
+        CtrInputs direct = CtrInputs.direct(spec, n);
+        direct.fill(previous, items, field, wide);
+        direct.fill(batch, items, field, wide);
+        java.nio.FloatBuffer[] buffers = direct.buffers();
+        float[][] arrays = in.arrays();
+        for (int i = 0; i < arrays.length; i++) {
+            float[] got = new float[arrays[i].length];
+            buffers[i].get(0, got);
+            for (int k = 0; k < got.length; k++) {
+                assertEquals(Float.floatToRawIntBits(arrays[i][k]), Float.floatToRawIntBits(got[k]), "input " + i + " float " + k);
+            }
+        }
     }
 }

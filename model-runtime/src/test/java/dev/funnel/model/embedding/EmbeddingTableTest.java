@@ -15,6 +15,36 @@ import org.junit.jupiter.api.Test;
 
 class EmbeddingTableTest {
 
+    @Test
+    void thePresenceBitmapNeverHidesARowThroughInsertsRemovesRebuildsAndRestores() throws IOException {
+        EmbeddingTable t = EmbeddingTable.builder("t", 2).maxRows(4_000).defaultVector(new float[] {-1, -2}).build();
+        float[] out = new float[2];
+        java.util.Set<Long> live = new java.util.HashSet<>();
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+        for (int step = 0; step < 60_000; step++) { // enough removes to force tombstone rebuilds
+            long id = rnd.nextLong(20_000) * 7919;
+            if (live.size() < 3_000 && rnd.nextInt(3) > 0) {
+                t.put(id, new float[] {id, 1}, 0);
+                live.add(id);
+            } else if (t.remove(id)) {
+                live.remove(id);
+            }
+        }
+        ByteArrayOutputStream snap = new ByteArrayOutputStream();
+        t.snapshot(snap);
+        EmbeddingTable restored = EmbeddingTable.builder("t", 2).maxRows(4_000).defaultVector(new float[] {-1, -2}).build();
+        restored.restore(new java.io.ByteArrayInputStream(snap.toByteArray()));
+        for (EmbeddingTable table : new EmbeddingTable[] {t, restored}) {
+            for (long k = 0; k < 20_000; k++) {
+                long id = k * 7919;
+                boolean has = live.contains(id);
+                assertEquals(has, table.get(id, out, 0), "id " + id);
+                assertEquals(has, table.contains(id));
+                assertArrayEquals(has ? new float[] {id, 1} : new float[] {-1, -2}, out);
+            }
+        }
+    }
+
     private final AtomicLong clock = new AtomicLong();
 
     @Test

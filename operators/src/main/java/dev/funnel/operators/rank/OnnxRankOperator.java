@@ -9,7 +9,6 @@ import dev.funnel.features.ItemAttributes;
 import dev.funnel.features.profile.UserProfile;
 import dev.funnel.model.batch.ScoringTask;
 import dev.funnel.model.batch.Scores;
-import dev.funnel.model.ctr.CtrInputs;
 import dev.funnel.model.serving.RankModel;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,11 +45,10 @@ final class OnnxRankOperator implements Operator<Candidates> {
         int n = c.size();
         FeatureBatch features = model.extractor().extract(user, ctx.context(), System.currentTimeMillis(), items,
                 c.idsCopy(), n);
-        CtrInputs inputs = new CtrInputs(model.spec(), n).fill(features, items, model.fieldTable(), model.wideTable());
         // The batcher's clock may differ from the loop's (virtual time in tests): hand it the budget left.
         long deadline = model.nowNanos() + ctx.remainingNanos();
-        ScoringTask task = new ScoringTask(n, inputs.arrays(), deadline, ctx.loop()::execute);
-        model.batcher().offer(task); // when refused, the task's future is already failed with the reason
+        // Inputs go straight into pooled direct buffers; when refused, the task's future is already failed.
+        ScoringTask task = model.score(features, items, deadline, ctx.loop()::execute);
         return Mono.fromFuture(task.result(), true)
                 .doOnCancel(task::cancel)
                 .map(scores -> rank(c, scores, features, ctx));
