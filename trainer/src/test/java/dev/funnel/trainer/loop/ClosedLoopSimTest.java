@@ -64,6 +64,8 @@ class ClosedLoopSimTest {
 
     static final int ROUNDS = Integer.getInteger("loop.rounds", 12);
     static final int SLATE = 10;
+    /** The sim world's seed; the assertions hold for the default, other seeds are for exploring. */
+    static final long SEED = Long.getLong("loop.seed", 11);
     static final long ROUND_MILLIS = 60_000;
     /** {@code -Dloop.noApply=true}: the replica never applies a delta (learning broken); the test must then fail. */
     static final boolean NO_APPLY = Boolean.getBoolean("loop.noApply");
@@ -115,7 +117,7 @@ class ClosedLoopSimTest {
 
     @Test
     void onlineCtrRisesAndClosesMostOfTheGapToTheOracle() {
-        SimWorld world = SimWorld.generate(SimConfig.small(11));
+        SimWorld world = SimWorld.generate(SimConfig.small(SEED));
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
         // Both start from the model serving starts with (model-runtime's bootstrap: hand-set weights on the dense features).
@@ -137,7 +139,7 @@ class ClosedLoopSimTest {
         }
         double onlineEnd = tailMean(online);
         double closed = base.gapClosed(onlineEnd);
-        System.out.printf("closed loop (SimConfig.small(11), %d users, %d rounds, slate %d, ann k %d)%n", n, ROUNDS, SLATE, ANN_K);
+        System.out.printf("closed loop (SimConfig.small(%d), %d users, %d rounds, slate %d, ann k %d)%n", SEED, n, ROUNDS, SLATE, ANN_K);
         System.out.printf("  online CTR per round: %s%n", rounded(online));
         System.out.printf("  random %.4f | popularity %.4f | frozen %.4f | online %.4f | oracle %.4f | gap closed %.1f%%%n",
                 base.random(), base.popularity(), frozenEnd, onlineEnd, base.oracle(), 100 * closed);
@@ -167,7 +169,7 @@ class ClosedLoopSimTest {
      */
     @Test
     void onlineModelRecoversWhenTastesDrift() {
-        SimWorld world = SimWorld.generate(SimConfig.small(11));
+        SimWorld world = SimWorld.generate(SimConfig.small(SEED));
         SimWorld drifted = world.withDriftedTastes(DRIFT_AMOUNT, 99);
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
@@ -188,8 +190,8 @@ class ClosedLoopSimTest {
         double lastBefore = online[DRIFT_BEFORE - 1];
         double firstAfter = online[DRIFT_BEFORE];
         double end = tailMean(online);
-        System.out.printf("drift (SimConfig.small(11), tastes move %.0f%% toward a random category after round %d of %d)%n",
-                100 * DRIFT_AMOUNT, DRIFT_BEFORE, online.length);
+        System.out.printf("drift (SimConfig.small(%d), tastes move %.0f%% toward a random category after round %d of %d)%n",
+                SEED, 100 * DRIFT_AMOUNT, DRIFT_BEFORE, online.length);
         System.out.printf("  online CTR per round: %s%n", rounded(online));
         System.out.printf("  before: random %.4f | popularity %.4f | oracle %.4f%n", before.random(), before.popularity(), before.oracle());
         System.out.printf("  after:  random %.4f | popularity %.4f | frozen %.4f | online (last 3) %.4f | oracle %.4f | gap closed %.1f%%%n",
