@@ -30,12 +30,18 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Freshness: time from the trainer's publish (encode + append to Chronicle Queue) until a serving
  * replica's consumer thread has checked and applied the delta (rows in the embedding tables; for a
  * dense delta also a new ONNX Runtime session swapped in, as the registry does). Sample mode gives
  * p50 / p99 per delta.
+ *
+ * <p>{@code idleParkMicros} is the consumer's park when the topic is empty: 200 is what the server's
+ * learning-loop wiring uses; 0 busy-polls. The benchmark thread waits for the apply by parking
+ * {@link #WAIT_PARK_NANOS} between checks rather than spinning, as a publishing trainer does not
+ * wait at all: two spinning threads on a small shared machine measure the scheduler, not the path.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SampleTime)
@@ -51,6 +57,13 @@ public class FreshnessBenchmark {
     /** Rows per sparse delta (field and wide rows each): about one second of touched rows. */
     @Param({"1000"})
     public int rows;
+
+    /** The consumer's park when no delta is waiting, in microseconds (0: busy-poll). */
+    @Param({"200", "0"})
+    public int idleParkMicros;
+
+    /** Between two checks of the applied version; adds at most a timer slack (~50 µs) to a sample. */
+    static final long WAIT_PARK_NANOS = 10_000;
 
     private Path dir;
     private Transport transport;
@@ -72,7 +85,7 @@ public class FreshnessBenchmark {
                 "field", EmbeddingTable.builder("field", Deltas.SPEC.fieldDim()).maxRows(1 << 21).build(),
                 "wide", EmbeddingTable.builder("wide", Deltas.SPEC.headCount()).maxRows(1 << 21).build());
         DeltaApplier applier = new DeltaApplier("ctr", tables, this::swap, System::currentTimeMillis);
-        consumer = new DeltaConsumer(transport, "replica-bench", applier, 0);
+        consumer = new DeltaConsumer(transport, "replica-bench", applier, idleParkMicros * 1_000L);
         consumer.start();
         sparseRows = Deltas.sparseRows(rows, new SplittableRandom(1));
         denseTemplate = Deltas.dense(1, 7);
@@ -89,7 +102,7 @@ public class FreshnessBenchmark {
     private void awaitApplied(long v) {
         DeltaApplier a = consumer.applier();
         while (a.appliedVersion() < v) {
-            Thread.onSpinWait();
+            LockSupport.parkNanos(WAIT_PARK_NANOS);
         }
     }
 

@@ -72,9 +72,9 @@ abstract class ProfileStoreContract {
         ProfileStore s = newStore(AXES, new ProfileConfig(3, 0.5));
         s.onClick("u", 1, 100); // axis 1
         assertArrayEquals(new float[] {0, 1, 0, 0}, s.get("u").embedding(), 1e-6f);
-        s.onClick("u", 2, 200); // axis 2: halfway, normalized
+        s.onClick("u", 2, 200); // axis 2: 1 · axis 2 + 0.5 · axis 1, normalized
         float[] e = s.get("u").embedding();
-        assertEquals(e[1], e[2], 1e-6);
+        assertEquals(2 * e[1], e[2], 1e-6);
         assertEquals(1.0, e[1] * e[1] + e[2] * e[2], 1e-5);
         s.onClick("u", 3, 300);
         s.onClick("u", 1, 400); // again: moves to front, no duplicate
@@ -82,6 +82,21 @@ abstract class ProfileStoreContract {
         assertEquals(400, s.get("u").updatedAtMillis());
         s.onClick("u", 99_999, 500); // unknown item: recorded, embedding unchanged
         assertArrayEquals(new long[] {99_999, 1, 3}, s.get("u").recentClicks());
+    }
+
+    @Test
+    void everyClickKeepsItsDecayedWeightSoTheFirstDoesNotDominate() {
+        ProfileStore s = newStore(AXES, new ProfileConfig(50, 0.9));
+        s.onClick("u", 4, 100); // axis 0, the oldest
+        for (long id = 1; id <= 17; id += 4) {
+            s.onClick("u", id, 200 + id); // five clicks along axis 1
+        }
+        float[] e = s.get("u").embedding();
+        // Σ 0.9^i: axis 1 gets 1 + 0.9 + … + 0.9^4 = 4.0951, axis 0 gets 0.9^5 = 0.59049.
+        assertEquals(0.59049 / 4.0951, e[0] / e[1], 1e-5);
+        // The same from the stored history, as put() derives it.
+        s.put(new UserProfile("v", Map.of(), Map.of(), s.get("u").recentClicks(), null, 0));
+        assertArrayEquals(e, s.get("v").embedding(), 1e-6f);
     }
 
     @Test

@@ -62,81 +62,152 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClosedLoopSimTest {
 
-    static final int ROUNDS = Integer.getInteger("loop.rounds", 8);
+    static final int ROUNDS = Integer.getInteger("loop.rounds", 12);
     static final int SLATE = 10;
+    /** The sim world's seed; the assertions hold for the default, other seeds are for exploring. */
+    static final long SEED = Long.getLong("loop.seed", 11);
     static final long ROUND_MILLIS = 60_000;
     /** {@code -Dloop.noApply=true}: the replica never applies a delta (learning broken); the test must then fail. */
     static final boolean NO_APPLY = Boolean.getBoolean("loop.noApply");
     /** Requests between two trainer turns (6 s of event time). */
     static final int CHUNK = 50;
     static final int INTEREST_CANDIDATES = Integer.getInteger("loop.interest", 0);
+    /**
+     * Nearest items recalled per request. With the exploration below, the ranker scores about 240
+     * candidates per request; the shipped home feed ranks up to 300 (prerank keep 300, ann k 500).
+     */
+    static final int ANN_K = Integer.getInteger("loop.ann", 200);
+    /** Rounds of the drift test before and after the users' tastes move. */
+    static final int DRIFT_BEFORE = 4;
+    static final int DRIFT_AFTER = 8;
+    static final double DRIFT_AMOUNT = Double.parseDouble(System.getProperty("loop.drift", "0.5"));
 
     @TempDir
     Path dir;
 
+    /** Expected CTR of the baselines that need no model, over every user of a world. */
+    record Baselines(double random, double popularity, double oracle) {
+
+        static Baselines of(SimWorld world) {
+            double random = 0;
+            double popularity = 0;
+            double oracle = 0;
+            long[] popular = world.items().stream().filter(SimItem::online)
+                    .sorted(Comparator.comparingDouble(SimItem::popularity).reversed()).limit(SLATE).mapToLong(SimItem::id).toArray();
+            long[] onlineIds = world.items().stream().filter(SimItem::online).mapToLong(SimItem::id).toArray();
+            SplittableRandom rr = new SplittableRandom(5);
+            for (SimUser u : world.users()) {
+                long[] slate = new long[SLATE];
+                for (int i = 0; i < SLATE; i++) {
+                    slate[i] = onlineIds[rr.nextInt(onlineIds.length)];
+                }
+                random += world.expectedCtr(u, slate);
+                popularity += world.expectedCtr(u, popular);
+                oracle += world.expectedCtr(u, world.oracleTopK(u, SLATE));
+            }
+            int n = world.users().size();
+            return new Baselines(random / n, popularity / n, oracle / n);
+        }
+
+        /** Share of the random→oracle gap a CTR closes. */
+        double gapClosed(double ctr) {
+            return (ctr - random) / (oracle - random);
+        }
+    }
+
     @Test
     void onlineCtrRisesAndClosesMostOfTheGapToTheOracle() {
-        SimWorld world = SimWorld.generate(SimConfig.small(11));
+        SimWorld world = SimWorld.generate(SimConfig.small(SEED));
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
         // Both start from the model serving starts with (model-runtime's bootstrap: hand-set weights on the dense features).
         CtrWeights init = CtrBootstrap.weights(schema, spec, 42);
-
-        double random = 0;
-        double popularity = 0;
-        double oracle = 0;
-        long[] popular = world.items().stream().filter(SimItem::online)
-                .sorted(Comparator.comparingDouble(SimItem::popularity).reversed()).limit(SLATE).mapToLong(SimItem::id).toArray();
-        long[] onlineIds = world.items().stream().filter(SimItem::online).mapToLong(SimItem::id).toArray();
-        SplittableRandom rr = new SplittableRandom(5);
-        for (SimUser u : world.users()) {
-            long[] slate = new long[SLATE];
-            for (int i = 0; i < SLATE; i++) {
-                slate[i] = onlineIds[rr.nextInt(onlineIds.length)];
-            }
-            random += world.expectedCtr(u, slate);
-            popularity += world.expectedCtr(u, popular);
-            oracle += world.expectedCtr(u, world.oracleTopK(u, SLATE));
-        }
+        Baselines base = Baselines.of(world);
         int n = world.users().size();
-        random /= n;
-        popularity /= n;
-        oracle /= n;
 
         double[] online;
         double frozenEnd;
         double ideal;
+        double candidateIdeal;
         Loop onlineLoop;
         try (Loop l = new Loop(world, schema, spec, init, dir.resolve("online"), true)) {
             online = l.run(ROUNDS);
             onlineLoop = l;
             ideal = l.profileIdealCtr();
-            // The frozen model (starting weights, empty tables) serving the same users with the same profiles now.
-            frozenEnd = l.evaluate(init, EmbeddingTable.builder(CtrShape.FIELD_TABLE, spec.fieldDim()).build(),
-                    EmbeddingTable.builder(CtrShape.WIDE_TABLE, spec.headCount()).build());
+            candidateIdeal = l.profileIdealFromCandidatesCtr();
+            frozenEnd = l.evaluateFrozen(init);
         }
         double onlineEnd = tailMean(online);
-        double closed = (onlineEnd - random) / (oracle - random);
-        System.out.printf("closed loop (SimConfig.small(11), %d users, %d rounds, slate %d)%n", n, ROUNDS, SLATE);
-        System.out.printf("  online CTR per round: %s%n", Arrays.toString(Arrays.stream(online).map(v -> Math.round(v * 10_000) / 10_000.0).toArray()));
+        double closed = base.gapClosed(onlineEnd);
+        System.out.printf("closed loop (SimConfig.small(%d), %d users, %d rounds, slate %d, ann k %d)%n", SEED, n, ROUNDS, SLATE, ANN_K);
+        System.out.printf("  online CTR per round: %s%n", rounded(online));
         System.out.printf("  random %.4f | popularity %.4f | frozen %.4f | online %.4f | oracle %.4f | gap closed %.1f%%%n",
-                random, popularity, frozenEnd, onlineEnd, oracle, 100 * closed);
-        System.out.printf("  best possible from the profile embedding (sim's click model on it): %.4f (%.1f%% of the gap)%n",
-                ideal, 100 * (ideal - random) / (oracle - random));
+                base.random(), base.popularity(), frozenEnd, onlineEnd, base.oracle(), 100 * closed);
+        System.out.printf("  best possible from the profile embedding (sim's click model on it): %.4f (%.1f%% of the gap); "
+                + "from the same candidates: %.4f (%.1f%%)%n", ideal, 100 * base.gapClosed(ideal), candidateIdeal,
+                100 * base.gapClosed(candidateIdeal));
         System.out.printf("  trainer: %s, deltas applied %d, rejected %d%n", onlineLoop.joinSummary, onlineLoop.applied, onlineLoop.rejected);
 
         assertEquals(0, onlineLoop.rejected);
         assertTrue(onlineEnd > online[0] * 1.25, "online CTR rises: " + online[0] + " -> " + onlineEnd);
         assertTrue(onlineEnd > frozenEnd * 1.25, "well above the frozen model: " + onlineEnd + " vs " + frozenEnd);
-        assertTrue(onlineEnd > popularity * 2, "well above popularity: " + onlineEnd + " vs " + popularity);
+        assertTrue(onlineEnd > base.popularity() * 2, "well above popularity: " + onlineEnd + " vs " + base.popularity());
         // Stable: once learning has started, no round falls well below the best before it (the old
         // 3e-3 dense learning rate dropped rounds to 0.10).
         for (int r = 2; r < online.length; r++) {
             double best = Arrays.stream(online, 0, r).max().orElseThrow();
             assertTrue(online[r] >= 0.95 * best, "round " + r + " dips: " + online[r] + " after " + best);
         }
-        // Target was 80%; the ceiling set by the profile embedding is printed above. Measured: ~77%.
-        assertTrue(closed >= 0.72, "closes >= 72% of the random→oracle gap: " + closed);
+        assertTrue(closed >= 0.80, "closes >= 80% of the random→oracle gap: " + closed);
+    }
+
+    /**
+     * Deliver 5, "tastes can drift": after {@link #DRIFT_BEFORE} rounds every user's hidden taste moves
+     * halfway toward a random category (profiles and the model keep what they knew, as in
+     * production). CTR must dip, then climb (clicks move the profiles, the trainer goes on learning)
+     * and stay well above the frozen model serving the drifted users with the same profiles.
+     */
+    @Test
+    void onlineModelRecoversWhenTastesDrift() {
+        SimWorld world = SimWorld.generate(SimConfig.small(SEED));
+        SimWorld drifted = world.withDriftedTastes(DRIFT_AMOUNT, 99);
+        FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
+        CtrModelSpec spec = CtrModelSpec.forSchema(schema, 8, new int[]{32}, List.of("click"));
+        CtrWeights init = CtrBootstrap.weights(schema, spec, 42);
+        Baselines before = Baselines.of(world);
+        Baselines after = Baselines.of(drifted);
+
+        double[] online = new double[DRIFT_BEFORE + DRIFT_AFTER];
+        double frozenEnd;
+        double rejected;
+        try (Loop l = new Loop(world, schema, spec, init, dir.resolve("drift"), true)) {
+            System.arraycopy(l.run(DRIFT_BEFORE), 0, online, 0, DRIFT_BEFORE);
+            l.driftTo(drifted);
+            System.arraycopy(l.run(DRIFT_AFTER), 0, online, DRIFT_BEFORE, DRIFT_AFTER);
+            frozenEnd = l.evaluateFrozen(init);
+            rejected = l.rejected;
+        }
+        double lastBefore = online[DRIFT_BEFORE - 1];
+        double firstAfter = online[DRIFT_BEFORE];
+        double end = tailMean(online);
+        System.out.printf("drift (SimConfig.small(%d), tastes move %.0f%% toward a random category after round %d of %d)%n",
+                SEED, 100 * DRIFT_AMOUNT, DRIFT_BEFORE, online.length);
+        System.out.printf("  online CTR per round: %s%n", rounded(online));
+        System.out.printf("  before: random %.4f | popularity %.4f | oracle %.4f%n", before.random(), before.popularity(), before.oracle());
+        System.out.printf("  after:  random %.4f | popularity %.4f | frozen %.4f | online (last 3) %.4f | oracle %.4f | gap closed %.1f%%%n",
+                after.random(), after.popularity(), frozenEnd, end, after.oracle(), 100 * after.gapClosed(end));
+
+        assertEquals(0, rejected);
+        assertTrue(firstAfter < 0.9 * lastBefore, "CTR dips when tastes drift: " + lastBefore + " -> " + firstAfter);
+        // The climb is slow (measured +3% in 8 rounds): nothing explores, so the ranker sees the
+        // users' new categories only where recall happens to bring them; see the report.
+        assertTrue(end > 1.01 * firstAfter, "the loop climbs back after the drift: " + firstAfter + " -> " + end);
+        assertTrue(end > 1.25 * frozenEnd, "well above the frozen model on the drifted users: " + end + " vs " + frozenEnd);
+        assertTrue(end > 2 * after.popularity(), "well above popularity on the drifted users: " + end + " vs " + after.popularity());
+    }
+
+    private static String rounded(double[] ctr) {
+        return Arrays.toString(Arrays.stream(ctr).map(v -> Math.round(v * 10_000) / 10_000.0).toArray());
     }
 
     private static double tailMean(double[] perRound) {
@@ -149,7 +220,8 @@ class ClosedLoopSimTest {
 
     /** One serving replica (optionally with its trainer) over its own transport. */
     static final class Loop implements AutoCloseable {
-        final SimWorld world;
+        /** The users' click model; the catalog never changes, tastes may ({@link #driftTo}). */
+        SimWorld world;
         final FeatureExtractor extractor;
         final CtrModelSpec spec;
         final ItemAttributes items;
@@ -169,6 +241,7 @@ class ClosedLoopSimTest {
         final float[][] acts;
         final Map<String, long[]> byTag = new java.util.HashMap<>();
         String joinSummary = "";
+        int roundsRun;
         long applied;
         long rejected;
 
@@ -245,10 +318,19 @@ class ClosedLoopSimTest {
             weights = CtrWeights.of(spec, w, b);
         }
 
+        /** Users click by the tastes of this world from the next request on; profiles and model keep what they knew. */
+        void driftTo(SimWorld drifted) {
+            if (!drifted.config().equals(world.config())) {
+                throw new IllegalArgumentException("drift keeps the catalog: " + drifted.config() + " vs " + world.config());
+            }
+            world = drifted;
+        }
+
+        /** Runs the next {@code rounds} rounds (event time goes on from the last one); CTR per round. */
         double[] run(int rounds) {
             double[] ctr = new double[rounds];
             for (int r = 0; r < rounds; r++) {
-                ctr[r] = round(r);
+                ctr[r] = round(roundsRun++);
             }
             if (trainer != null) {
                 joinSummary = trainer.joinStats().toString();
@@ -404,6 +486,12 @@ class ClosedLoopSimTest {
             return out;
         }
 
+        /** The frozen model (starting weights, empty tables) serving the same users with the same profiles now. */
+        double evaluateFrozen(CtrWeights init) {
+            return evaluate(init, EmbeddingTable.builder(CtrShape.FIELD_TABLE, spec.fieldDim()).build(),
+                    EmbeddingTable.builder(CtrShape.WIDE_TABLE, spec.headCount()).build());
+        }
+
         /** Mean expected CTR of the slates a model with these weights and tables serves now; no clicks, no logging. */
         double evaluate(CtrWeights w, EmbeddingTable f, EmbeddingTable wd) {
             double sum = 0;
@@ -463,12 +551,40 @@ class ClosedLoopSimTest {
             return sum / world.users().size();
         }
 
-        /** Recall: nearest items to the user's embedding, popular items, and random exploration. */
+        /** As {@link #profileIdealCtr}, choosing only among the candidates the ranker is given. */
+        double profileIdealFromCandidatesCtr() {
+            double sum = 0;
+            for (SimUser user : world.users()) {
+                UserProfile p = profiles.get(user.id());
+                float[] ue = p.embedding();
+                if (ue == null) {
+                    continue;
+                }
+                long[] cands = candidates(p);
+                float[] z = new float[cands.length];
+                for (int i = 0; i < cands.length; i++) {
+                    float[] e = world.item(cands[i]).embedding();
+                    double dot = 0;
+                    for (int d = 0; d < ue.length; d++) {
+                        dot += ue[d] * e[d];
+                    }
+                    z[i] = (float) (SimWorld.AFFINITY_WEIGHT * dot + SimWorld.POPULARITY_WEIGHT * Math.log(world.item(cands[i]).popularity()));
+                }
+                sum += world.expectedCtr(user, top(cands, z));
+            }
+            return sum / world.users().size();
+        }
+
+        /**
+         * Recall: the {@link #ANN_K} items nearest the user's embedding, then exploration: 30 draws from a
+         * fixed pool of 300 items (ids 1..300, a stand-in hot list; popularity is random by id in the
+         * sim) and 10 from the whole catalog.
+         */
         private long[] candidates(UserProfile p) {
             java.util.LinkedHashSet<Long> out = new java.util.LinkedHashSet<>();
             float[] ue = p.embedding();
             if (ue != null) {
-                int k = Integer.getInteger("loop.ann", 100);
+                int k = ANN_K;
                 long[] topIds = new long[k];
                 float[] topScores = new float[k];
                 Arrays.fill(topScores, Float.NEGATIVE_INFINITY);
