@@ -179,7 +179,7 @@ class ClosedLoopSimTest {
 
         double[] online = new double[DRIFT_BEFORE + DRIFT_AFTER];
         double frozenEnd;
-        double rejected;
+        long rejected;
         try (Loop l = new Loop(world, schema, spec, init, dir.resolve("drift"), true)) {
             System.arraycopy(l.run(DRIFT_BEFORE), 0, online, 0, DRIFT_BEFORE);
             l.driftTo(drifted);
