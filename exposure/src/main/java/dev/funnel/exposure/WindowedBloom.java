@@ -70,10 +70,9 @@ final class WindowedBloom {
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
      * returns how many rows it newly marked.
      *
-     * <p>Segment {@code s} has the same size in every window, so an item's two word positions in it
-     * are computed once per segment and probed in every window's segment {@code s}. The probe is
-     * branch-free (about a fifth of the candidates are seen, a branch on the answer would mispredict
-     * often): hits of 64 rows gather in a register and are OR-ed into {@code seen} once.
+     * <p>Per segment {@code s}: the block of compacted windows, then the open windows' segment
+     * {@code s} in one pass ({@link FilterProbes}: same size in every window, so an item's word
+     * positions are computed once for all of them).
      *
      * <p>Filter words are read plainly: the arrays reach this thread through a volatile read (the
      * segment list) and a writer only ever ORs bits in, so a read sees each word as it was at some
@@ -110,58 +109,10 @@ final class WindowedBloom {
                 marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
             if (a == 1) {
-                marked += probeOne(arrays[0], hashes, masks1, masks2, n, seen);
+                marked += FilterProbes.probeOne(arrays[0], hashes, masks1, masks2, n, seen);
             } else if (a > 1) {
-                marked += probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
+                marked += FilterProbes.probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
             }
-        }
-        return marked;
-    }
-
-    private static int probeOne(long[] ws, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
-        int words = ws.length;
-        int marked = 0;
-        for (int base = 0; base < n; base += 64) {
-            int end = Math.min(n, base + 64);
-            long hits = 0;
-            for (int i = base; i < end; i++) {
-                long h = hashes[i];
-                long m1 = masks1[i];
-                long m2 = masks2[i];
-                long missing = (~ws[BloomLayout.wordIndex(h, words)] & m1) | (~ws[BloomLayout.wordIndex2(h, words)] & m2);
-                hits |= (long) ((missing == 0) ? 1 : 0) << i; // shift counts are mod 64: i is row base + (i - base)
-            }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
-        }
-        return marked;
-    }
-
-    private static int probeMany(long[][] arrays, int a, int words, long[] hashes, long[] masks1, long[] masks2,
-                                 int n, long[] seen) {
-        int marked = 0;
-        for (int base = 0; base < n; base += 64) {
-            int end = Math.min(n, base + 64);
-            long hits = 0;
-            for (int i = base; i < end; i++) {
-                long h = hashes[i];
-                long m1 = masks1[i];
-                long m2 = masks2[i];
-                int i1 = BloomLayout.wordIndex(h, words);
-                int i2 = BloomLayout.wordIndex2(h, words);
-                int hit = 0;
-                for (int k = 0; k < a; k++) {
-                    long[] ws = arrays[k];
-                    hit |= ((~ws[i1] & m1) | (~ws[i2] & m2)) == 0 ? 1 : 0;
-                }
-                hits |= (long) hit << i;
-            }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
         }
         return marked;
     }
