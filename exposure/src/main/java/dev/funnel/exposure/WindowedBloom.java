@@ -197,7 +197,10 @@ final class WindowedBloom {
             if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
                 continue;
             }
-            ClosedWindows built = columns == 0 ? null : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
+            ClosedWindows built = columns == 0 ? null
+                    : ClosedWindows.planeBits(columns) < ClosedWindows.planeBits(slotsUsed(index))
+                    ? renumbered(layout.words(s), index, block, keep, arrays)
+                    : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
@@ -230,10 +233,54 @@ final class WindowedBloom {
         bytes.addAndGet(delta);
     }
 
+    private static int slotsUsed(long[] index) {
+        int slots = 0;
+        for (int c = 0; c < index.length; c++) {
+            if (index[c] != ClosedWindows.EMPTY) {
+                slots = c + 1;
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * A block of the same columns numbered from 0: once expiry has left a block with few columns
+     * spread over wide planes, narrower planes hold them. Reassembles the kept columns' words, slower
+     * than a copy; happens only as a record's activity falls.
+     */
+    private static ClosedWindows renumbered(int words, long[] index, ClosedWindows block, int keep, long[][] arrays) {
+        long[] packedIndex = new long[ClosedWindows.COLUMNS];
+        java.util.Arrays.fill(packedIndex, ClosedWindows.EMPTY);
+        long[][] packed = new long[ClosedWindows.COLUMNS][];
+        int p = 0;
+        for (int c = 0; c < index.length; c++) {
+            if (index[c] == ClosedWindows.EMPTY) {
+                continue;
+            }
+            long[] src = arrays[c];
+            if ((keep >>> c & 1) != 0) {
+                long[] merged = new long[words];
+                for (int i = 0; i < words; i++) {
+                    merged[i] = block.word(c, i) | (src == null ? 0 : src[i]);
+                }
+                src = merged;
+            }
+            packedIndex[p] = index[c];
+            packed[p++] = src;
+        }
+        return ClosedWindows.build(words, packedIndex, null, 0, packed);
+    }
+
     /** Columns of the block of segment {@code s} (0: none), for tests. */
     int compactedColumns(int s) {
         ClosedWindows block = compacted[s];
         return block == null ? 0 : block.columns;
+    }
+
+    /** Bits per plane of the block of segment {@code s} (0: none), for tests. */
+    int compactedPlaneBits(int s) {
+        ClosedWindows block = compacted[s];
+        return block == null ? 0 : ClosedWindows.planeBits(block.slots);
     }
 
     /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */
