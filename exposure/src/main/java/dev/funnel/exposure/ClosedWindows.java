@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * <p>A plane is a {@code byte}, {@code short} or {@code int} (up to 8, 16 or 32 columns), so a
  * block of at least {@link #MIN_COLUMNS} windows takes at most twice their memory (exactly theirs
- * when its planes are full).
+ * when its planes are full). Expiry frees columns, which new windows take; when few are left the
+ * next compaction renumbers them into narrower planes.
  *
  * <p>Immutable once built; published through a volatile field, read by any thread.
  */
@@ -43,14 +44,14 @@ final class ClosedWindows {
         this.windowIndex = windowIndex;
         this.slots = slots;
         this.columns = columns;
-        if (slots <= 8) {
+        if (planeBits(slots) == 8) {
             planes8 = new byte[planes.length];
             for (int p = 0; p < planes.length; p++) {
                 planes8[p] = (byte) planes[p];
             }
             planes16 = null;
             planes32 = null;
-        } else if (slots <= 16) {
+        } else if (planeBits(slots) == 16) {
             planes8 = null;
             planes16 = new short[planes.length];
             for (int p = 0; p < planes.length; p++) {
@@ -62,6 +63,11 @@ final class ClosedWindows {
             planes16 = null;
             planes32 = planes;
         }
+    }
+
+    /** Bits of the plane a block of {@code slots} column positions uses. */
+    static int planeBits(int slots) {
+        return slots <= 8 ? 8 : slots <= 16 ? 16 : 32;
     }
 
     /**

@@ -85,10 +85,8 @@ final class RedisExposureStore implements ExposureStore {
         addSegmentKeys(mget, userId, 'l', longTerm, now);
         Future<SeenRows> answer = redis.send(mget).map(reply -> {
             long[] bits = new long[SeenRows.words(n)];
-            int[] idx1 = new int[n];
-            int[] idx2 = new int[n];
-            int r = probe(reply, 0, shortTerm, hashes, masks1, masks2, n, bits, idx1, idx2);
-            probe(reply, r, longTerm, hashes, masks1, masks2, n, bits, idx1, idx2);
+            int r = probe(reply, 0, shortTerm, hashes, masks1, masks2, n, bits);
+            probe(reply, r, longTerm, hashes, masks1, masks2, n, bits);
             return new SeenRows(bits, n, false);
         });
         return answer.timeout(config.redisTimeoutMillis(), TimeUnit.MILLISECONDS)
@@ -120,59 +118,48 @@ final class RedisExposureStore implements ExposureStore {
 
     /**
      * Probes the segments of one layout, laid out in the reply as {@link #addSegmentKeys} asked for
-     * them (segment-major), marking seen rows. Returns the reply index after this layout's keys.
+     * them (segment-major), marking seen rows with the in-process kernels ({@link FilterProbes}):
+     * each present key is first read into a {@code long[]} of the segment's size. Returns the reply
+     * index after this layout's keys.
      */
     private static int probe(Response reply, int from, BloomLayout layout, long[] hashes, long[] masks1, long[] masks2,
-                             int n, long[] bits, int[] idx1, int[] idx2) {
+                             int n, long[] bits) {
         int r = from;
+        long[][] arrays = new long[layout.windowsKept][];
         for (int s = 0; s < BloomLayout.MAX_SEGMENTS; s++) {
             int words = layout.words(s);
-            boolean indexed = false;
+            int a = 0;
             for (int w = 0; w < layout.windowsKept; w++) {
                 Response seg = reply.get(r++);
-                if (seg == null) {
-                    continue;
+                if (seg != null) {
+                    arrays[a++] = words(seg.toBuffer(), words);
                 }
-                Buffer b = seg.toBuffer();
-                if (!indexed) {
-                    for (int i = 0; i < n; i++) {
-                        idx1[i] = BloomLayout.wordIndex(hashes[i], words);
-                        idx2[i] = BloomLayout.wordIndex2(hashes[i], words);
-                    }
-                    indexed = true;
-                }
-                int len = b.length();
-                for (int i = 0; i < n; i++) {
-                    long bit = 1L << i;
-                    if ((bits[i >>> 6] & bit) != 0) {
-                        continue;
-                    }
-                    long w1 = word(b, len, idx1[i]);
-                    long w2 = word(b, len, idx2[i]);
-                    if (((w1 & masks1[i]) == masks1[i]) & ((w2 & masks2[i]) == masks2[i])) {
-                        bits[i >>> 6] |= bit;
-                    }
-                }
+            }
+            if (a == 1) {
+                FilterProbes.probeOne(arrays[0], hashes, masks1, masks2, n, bits);
+            } else if (a > 1) {
+                FilterProbes.probeMany(arrays, a, words, hashes, masks1, masks2, n, bits);
             }
         }
         return r;
     }
 
     /**
-     * Word {@code index} of a Redis bit string: big-endian, so bit j of the word is Redis bit offset
-     * {@code 64 * index + 63 - j}, as written by {@link #setBits}. Redis strings end at their last
-     * set byte: missing bytes are zeros.
+     * A Redis bit string as filter words: big-endian, so bit j of word i is Redis bit offset
+     * {@code 64 * i + 63 - j}, as written by {@link #setBits}. Redis strings end at their last set
+     * byte: missing bytes are zeros.
      */
-    private static long word(Buffer b, int len, int index) {
-        int at = index << 3;
-        if (at + 8 <= len) {
-            return b.getLong(at);
+    private static long[] words(Buffer b, int words) {
+        long[] out = new long[words];
+        int len = Math.min(b.length(), words * 8);
+        int full = len >>> 3;
+        for (int i = 0; i < full; i++) {
+            out[i] = b.getLong(i << 3);
         }
-        long v = 0;
-        for (int k = 0; k < 8; k++) {
-            v = (v << 8) | (at + k < len ? b.getByte(at + k) & 0xFF : 0);
+        for (int at = full << 3; at < len; at++) {
+            out[full] |= (long) (b.getByte(at) & 0xFF) << (8 * (7 - (at & 7)));
         }
-        return v;
+        return out;
     }
 
     @Override

@@ -70,10 +70,9 @@ final class WindowedBloom {
      * Marks in {@code seen} the rows whose item is in a window still kept at {@code nowMillis};
      * returns how many rows it newly marked.
      *
-     * <p>Segment {@code s} has the same size in every window, so an item's two word positions in it
-     * are computed once per segment and probed in every window's segment {@code s}. The probe is
-     * branch-free (about a fifth of the candidates are seen, a branch on the answer would mispredict
-     * often): hits of 64 rows gather in a register and are OR-ed into {@code seen} once.
+     * <p>Per segment {@code s}: the block of compacted windows, then the open windows' segment
+     * {@code s} in one pass ({@link FilterProbes}: same size in every window, so an item's word
+     * positions are computed once for all of them).
      *
      * <p>Filter words are read plainly: the arrays reach this thread through a volatile read (the
      * segment list) and a writer only ever ORs bits in, so a read sees each word as it was at some
@@ -110,58 +109,10 @@ final class WindowedBloom {
                 marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
             if (a == 1) {
-                marked += probeOne(arrays[0], hashes, masks1, masks2, n, seen);
+                marked += FilterProbes.probeOne(arrays[0], hashes, masks1, masks2, n, seen);
             } else if (a > 1) {
-                marked += probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
+                marked += FilterProbes.probeMany(arrays, a, layout.words(s), hashes, masks1, masks2, n, seen);
             }
-        }
-        return marked;
-    }
-
-    private static int probeOne(long[] ws, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
-        int words = ws.length;
-        int marked = 0;
-        for (int base = 0; base < n; base += 64) {
-            int end = Math.min(n, base + 64);
-            long hits = 0;
-            for (int i = base; i < end; i++) {
-                long h = hashes[i];
-                long m1 = masks1[i];
-                long m2 = masks2[i];
-                long missing = (~ws[BloomLayout.wordIndex(h, words)] & m1) | (~ws[BloomLayout.wordIndex2(h, words)] & m2);
-                hits |= (long) ((missing == 0) ? 1 : 0) << i; // shift counts are mod 64: i is row base + (i - base)
-            }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
-        }
-        return marked;
-    }
-
-    private static int probeMany(long[][] arrays, int a, int words, long[] hashes, long[] masks1, long[] masks2,
-                                 int n, long[] seen) {
-        int marked = 0;
-        for (int base = 0; base < n; base += 64) {
-            int end = Math.min(n, base + 64);
-            long hits = 0;
-            for (int i = base; i < end; i++) {
-                long h = hashes[i];
-                long m1 = masks1[i];
-                long m2 = masks2[i];
-                int i1 = BloomLayout.wordIndex(h, words);
-                int i2 = BloomLayout.wordIndex2(h, words);
-                int hit = 0;
-                for (int k = 0; k < a; k++) {
-                    long[] ws = arrays[k];
-                    hit |= ((~ws[i1] & m1) | (~ws[i2] & m2)) == 0 ? 1 : 0;
-                }
-                hits |= (long) hit << i;
-            }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
         }
         return marked;
     }
@@ -246,7 +197,10 @@ final class WindowedBloom {
             if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
                 continue;
             }
-            ClosedWindows built = columns == 0 ? null : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
+            ClosedWindows built = columns == 0 ? null
+                    : ClosedWindows.planeBits(columns) < ClosedWindows.planeBits(slotsUsed(index))
+                    ? renumbered(layout.words(s), index, block, keep, arrays)
+                    : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
@@ -279,10 +233,54 @@ final class WindowedBloom {
         bytes.addAndGet(delta);
     }
 
+    private static int slotsUsed(long[] index) {
+        int slots = 0;
+        for (int c = 0; c < index.length; c++) {
+            if (index[c] != ClosedWindows.EMPTY) {
+                slots = c + 1;
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * A block of the same columns numbered from 0: once expiry has left a block with few columns
+     * spread over wide planes, narrower planes hold them. Reassembles the kept columns' words, slower
+     * than a copy; happens only as a record's activity falls.
+     */
+    private static ClosedWindows renumbered(int words, long[] index, ClosedWindows block, int keep, long[][] arrays) {
+        long[] packedIndex = new long[ClosedWindows.COLUMNS];
+        java.util.Arrays.fill(packedIndex, ClosedWindows.EMPTY);
+        long[][] packed = new long[ClosedWindows.COLUMNS][];
+        int p = 0;
+        for (int c = 0; c < index.length; c++) {
+            if (index[c] == ClosedWindows.EMPTY) {
+                continue;
+            }
+            long[] src = arrays[c];
+            if ((keep >>> c & 1) != 0) {
+                long[] merged = new long[words];
+                for (int i = 0; i < words; i++) {
+                    merged[i] = block.word(c, i) | (src == null ? 0 : src[i]);
+                }
+                src = merged;
+            }
+            packedIndex[p] = index[c];
+            packed[p++] = src;
+        }
+        return ClosedWindows.build(words, packedIndex, null, 0, packed);
+    }
+
     /** Columns of the block of segment {@code s} (0: none), for tests. */
     int compactedColumns(int s) {
         ClosedWindows block = compacted[s];
         return block == null ? 0 : block.columns;
+    }
+
+    /** Bits per plane of the block of segment {@code s} (0: none), for tests. */
+    int compactedPlaneBits(int s) {
+        ClosedWindows block = compacted[s];
+        return block == null ? 0 : ClosedWindows.planeBits(block.slots);
     }
 
     /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */

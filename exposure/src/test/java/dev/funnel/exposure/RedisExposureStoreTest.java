@@ -91,6 +91,31 @@ class RedisExposureStoreTest extends ExposureStoreContract {
         assertEquals(1, store.metrics().failOpen());
     }
 
+    @Test
+    void answersBitForBitAsTheInProcessStoreFalsePositivesIncluded() throws Exception {
+        ExposureStore local = ExposureStores.inMemory(ExposureConfig.DEFAULT.withInitialCapacity(256), clock::get, Runnable::run);
+        try {
+            for (int d = 0; d < 30; d++) {
+                long[] ids = range(d * 10_000L, d * 10_000L + (d % 5 == 0 ? 700 : 60)); // some days grow a second segment
+                exposed("u1", ids);
+                local.recordExposed("u1", ids, ids.length).toCompletableFuture().get(5, TimeUnit.SECONDS);
+                clock.addAndGet(DAY);
+            }
+            served("u1", range(5_000_000, 5_000_050));
+            local.recordServed("u1", range(5_000_000, 5_000_050), 50);
+            clock.addAndGet(-DAY + 1000);
+            long[] probe = range(0, 300_000);
+            SeenRows fromRedis = seen("u1", probe);
+            SeenRows inProcess = local.seen("u1", probe, probe.length).toCompletableFuture().get();
+            assertTrue(fromRedis.seenCount() >= 6 * 700 + 24 * 60, "every exposure seen: " + fromRedis);
+            for (int i = 0; i < probe.length; i++) {
+                assertEquals(inProcess.isSeen(i), fromRedis.isSeen(i), "id " + probe[i]);
+            }
+        } finally {
+            local.close();
+        }
+    }
+
     static long[] concat(long[] a, long[] b) {
         long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

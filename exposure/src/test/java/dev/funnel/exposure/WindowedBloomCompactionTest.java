@@ -121,6 +121,28 @@ class WindowedBloomCompactionTest {
     }
 
     @Test
+    void asActivityFallsBlocksMoveToNarrowerPlanesAndStillAnswerAsTheWindows() {
+        AtomicLong bytes = new AtomicLong();
+        WindowedBloom b = new WindowedBloom(layout, bytes);
+        WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+        int[] days = java.util.stream.IntStream.concat(java.util.stream.IntStream.range(0, 25),
+                java.util.stream.IntStream.of(40, 45, 50, 51)).toArray(); // daily, then a few days
+        for (int d : days) {
+            add(b, layout, START + d * DAY, day(d, 30));
+            add(plain, layout, START + d * DAY, day(d, 30));
+            assertEquals(b.bytes(), bytes.get(), "byte gauge on day " + d);
+        }
+        // On day 51 the closed windows still kept are days 22-24, 40, 45, 50: six columns, a byte each.
+        assertEquals(6, b.compactedColumns(0));
+        assertEquals(8, b.compactedPlaneBits(0), "renumbered into byte planes");
+        long[] probe = LongStream.range(0, 52 * 100_000L).filter(id -> id % 100_000 < 40 || id % 101 == 0).toArray();
+        for (int now = 51; now <= 85; now += 2) {
+            assertArrayEquals(seen(plain, layout, START + now * DAY, probe), seen(b, layout, START + now * DAY, probe),
+                    "day " + now + ": same answers as without compaction");
+        }
+    }
+
+    @Test
     void aWriteIntoAnAlreadyCompactedWindowIsSeen() {
         WindowedBloom b = new WindowedBloom(layout, new AtomicLong());
         for (int d = 0; d < 20; d++) {

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
  * Memory per user holding 10,000 long-term exposures at a 1% target false-positive rate, and the
  * rate measured on 100,000 never-exposed ids: in process (filter bytes the store accounts) for the
  * default growing layout and for a window pre-sized to 10,000, and in Redis ({@code MEMORY USAGE}
- * of the user's keys). Run: {@code java -cp … dev.funnel.bench.exposure.ExposureMemoryReport}.
+ * of the user's keys), with the exposures in 1, 8 or 30 daily windows. Run:
+ * {@code java -cp … dev.funnel.bench.exposure.ExposureMemoryReport}.
  */
 public final class ExposureMemoryReport {
 
@@ -21,7 +22,7 @@ public final class ExposureMemoryReport {
     public static void main(String[] args) throws Exception {
         long now = System.currentTimeMillis();
         for (int initial : new int[] {ExposureConfig.DEFAULT_INITIAL_CAPACITY, 10_000}) {
-            for (int windows : new int[] {1, 30}) {
+            for (int windows : new int[] {1, 8, 30}) {
                 long[] clock = {now};
                 ExposureStore store = ExposureStores.inMemory(ExposureConfig.DEFAULT.withInitialCapacity(initial), () -> clock[0], Runnable::run);
                 fill(store, clock, now, windows);
@@ -33,7 +34,7 @@ public final class ExposureMemoryReport {
         }
         try (LocalRedis redis = LocalRedis.start()) {
             Vertx vertx = Vertx.vertx();
-            for (int windows : new int[] {1, 30}) {
+            for (int windows : new int[] {1, 8, 30}) {
                 long[] clock = {now};
                 String prefix = "m" + windows;
                 ExposureConfig c = new ExposureConfig("redis", 600, 86_400, 30, 0.01, ExposureConfig.DEFAULT_INITIAL_CAPACITY,
