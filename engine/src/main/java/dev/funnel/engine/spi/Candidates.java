@@ -119,7 +119,12 @@ public final class Candidates {
             nIds[r] = ids[i];
             nScores[r] = newScores == null ? scores[i] : newScores[r];
             nMasks[r] = sourceMasks[i];
-            System.arraycopy(sourceScores, i * k, nSrc, r * k, k);
+            // A plain loop: k is a handful of sources, where System.arraycopy's call costs more than the copy.
+            int from = i * k;
+            int to = r * k;
+            for (int j = 0; j < k; j++) {
+                nSrc[to + j] = sourceScores[from + j];
+            }
         }
         return new Candidates(n, nIds, nScores, sources, nMasks, nSrc);
     }
