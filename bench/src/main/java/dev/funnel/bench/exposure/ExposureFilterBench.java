@@ -45,7 +45,7 @@ public class ExposureFilterBench {
     @Param({"memory", "redis"})
     public String backend;
 
-    @Param({"1", "30"})
+    @Param({"1", "8", "30"})
     public int windows;
 
     long[] candidates;
