@@ -193,4 +193,38 @@ class LabelJoinerTest {
         restored.advanceTo(2_000);
         assertEquals(21 * 10, out2.size(), "every restored item still emits its negative");
     }
+
+    /** A trainer checkpoint of format 1 held pending impressions inline; it is still read, and spilled at the next write. */
+    @Test
+    void readsFormatOneStateAndSpillsItNextTime() throws Exception {
+        ImpressionLog log = big("r1", 100);
+        byte[] enc = log.encode();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(bytes);
+        o.writeLong(150); // watermark
+        o.writeInt(1); // pending
+        o.writeInt(enc.length);
+        o.write(enc);
+        for (int i = 0; i < 10; i++) {
+            o.writeInt(i == 3 ? 1 : 0); // item 4 clicked
+        }
+        o.writeBoolean(false);
+        o.writeInt(1);
+        o.writeUTF("4:" + Feedback.Event.CLICK.ordinal());
+        o.writeInt(0); // orphans
+        o.writeInt(0); // closed
+        new JoinStats().write(o);
+
+        List<Sample> out2 = new ArrayList<>();
+        LabelJoiner restored = new LabelJoiner(new JoinConfig(1_000, 10_000), List.of("click", "like"), out2::add);
+        restored.readStateInline(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(150, restored.watermarkMillis());
+        restored.onFeedback(fb("r1", 4, Feedback.Event.CLICK, 120));
+        assertEquals(1, restored.stats().duplicateFeedback(), "seen events restored");
+        ImpressionSpill spill = new ImpressionSpill(dir, "s");
+        checkpoint(restored, spill);
+        assertEquals(enc.length, spill.fileBytes(), "the inline bytes are spilled as they were");
+        restored.advanceTo(1_100);
+        assertEquals(10, out2.size(), "item 4 like-negative, the others both heads");
+    }
 }
