@@ -15,7 +15,6 @@ import dev.funnel.trainer.learn.CtrLearner;
 import dev.funnel.trainer.learn.Sample;
 
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -292,7 +291,7 @@ public final class Trainer implements AutoCloseable {
         try {
             Files.createDirectories(file.getParent());
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            try (DataOutputStream o = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
+            try (DataOutputStream o = new DataOutputStream(new CheckpointOutputStream(Files.newOutputStream(tmp), 1 << 16))) {
                 o.writeInt(CHECKPOINT_MAGIC);
                 o.writeInt(CHECKPOINT_FORMAT);
                 o.writeUTF(config.modelName());
