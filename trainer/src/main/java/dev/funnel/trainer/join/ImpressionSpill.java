@@ -38,6 +38,10 @@ public final class ImpressionSpill implements AutoCloseable {
     /** The generation being compacted away: kept until the checkpoint naming the new one is committed. */
     private FileChannel previous;
     private long previousGeneration = -1;
+    /** Earlier generations whose compaction was never committed (a failed checkpoint); deleted at the next commit. */
+    private final java.util.List<Long> abandoned = new java.util.ArrayList<>();
+    /** Set when a checkpoint failed half-way: offsets in memory may no longer match the files. */
+    private IOException failure;
 
     /** Files {@code <dir>/<prefix>.<generation>}; nothing is opened until the first checkpoint or restore. */
     public ImpressionSpill(Path dir, String prefix) {
@@ -77,7 +81,20 @@ public final class ImpressionSpill implements AutoCloseable {
         return end;
     }
 
+    /**
+     * A checkpoint failed while writing here: refuse every later one, so that no checkpoint naming a
+     * half-written state is committed. A restart restores the last committed checkpoint.
+     */
+    void failed(IOException e) {
+        if (failure == null) {
+            failure = e;
+        }
+    }
+
     private FileChannel channel() throws IOException {
+        if (failure != null) {
+            throw new IOException("spill " + file(generation) + " unusable after an earlier failure", failure);
+        }
         if (channel == null) {
             Files.createDirectories(dir);
             channel = FileChannel.open(file(generation), StandardOpenOption.CREATE, StandardOpenOption.READ,
@@ -127,6 +144,10 @@ public final class ImpressionSpill implements AutoCloseable {
      */
     void compactInto() throws IOException {
         FileChannel old = channel();
+        if (previous != null) {
+            previous.close();
+            abandoned.add(previousGeneration);
+        }
         previous = old;
         previousGeneration = generation;
         generation++;
@@ -159,6 +180,10 @@ public final class ImpressionSpill implements AutoCloseable {
             previous = null;
             Files.deleteIfExists(file(previousGeneration));
         }
+        for (long gen : abandoned) {
+            Files.deleteIfExists(file(gen));
+        }
+        abandoned.clear();
     }
 
     /**

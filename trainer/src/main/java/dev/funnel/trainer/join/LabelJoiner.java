@@ -252,6 +252,25 @@ public final class LabelJoiner {
      * stream is durably in place.
      */
     public void writeState(DataOutputStream o, ImpressionSpill spill) throws IOException {
+        try {
+            spill(spill);
+        } catch (IOException e) {
+            spill.failed(e);
+            throw e;
+        }
+        o.writeLong(watermarkMillis);
+        o.writeLong(spill.generation());
+        o.writeLong(spill.end());
+        o.writeInt(pending.size());
+        for (Pending p : pending.values()) {
+            o.writeLong(p.spillOffset);
+            o.writeInt(p.spillLength);
+            writeMutable(o, p);
+        }
+        writeRest(o);
+    }
+
+    private void spill(ImpressionSpill spill) throws IOException {
         long liveBytes = 0;
         for (Pending p : pending.values()) {
             if (p.spillOffset >= 0) {
@@ -274,16 +293,6 @@ public final class LabelJoiner {
                 p.encoded = null;
             }
         }
-        o.writeLong(watermarkMillis);
-        o.writeLong(spill.generation());
-        o.writeLong(spill.end());
-        o.writeInt(pending.size());
-        for (Pending p : pending.values()) {
-            o.writeLong(p.spillOffset);
-            o.writeInt(p.spillLength);
-            writeMutable(o, p);
-        }
-        writeRest(o);
     }
 
     private static void writeMutable(DataOutputStream o, Pending p) throws IOException {
