@@ -25,8 +25,54 @@ final class BinaryWriter {
         return buf;
     }
 
+    /** The written bytes: the buffer itself when it was sized exactly (see the {@code sizeOf} helpers), else a copy. */
     byte[] toByteArray() {
-        return Arrays.copyOf(buf, pos);
+        return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
+    }
+
+    /** Bytes {@link #writeVarInt} writes for v. */
+    static int sizeOfVarInt(int v) {
+        int n = 1;
+        while ((v & ~0x7F) != 0) {
+            v >>>= 7;
+            n++;
+        }
+        return n;
+    }
+
+    /** Bytes {@link #writeString} writes for s, counted without encoding it. */
+    static int sizeOfString(String s) {
+        if (s == null) {
+            return 1;
+        }
+        int utf8 = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                utf8++;
+            } else if (c < 0x800) {
+                utf8 += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                utf8 += 4;
+                i++;
+            } else {
+                // A lone surrogate is encoded as '?' by String.getBytes(UTF_8).
+                utf8 += Character.isSurrogate(c) ? 1 : 3;
+            }
+        }
+        return 1 + sizeOfVarInt(utf8) + utf8;
+    }
+
+    /** Bytes {@link #writeLongs} writes for a. */
+    static int sizeOfLongs(long[] a) {
+        int n = a == null ? 0 : a.length;
+        return sizeOfVarInt(n) + 8 * n;
+    }
+
+    /** Bytes {@link #writeFloats} writes for a. */
+    static int sizeOfFloats(float[] a) {
+        int n = a == null ? 0 : a.length;
+        return sizeOfVarInt(n) + 4 * n;
     }
 
     private void ensure(int n) {

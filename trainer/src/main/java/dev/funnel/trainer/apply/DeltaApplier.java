@@ -19,6 +19,14 @@ import java.util.logging.Logger;
  * should have {@code admitAfter = 1}: the trainer already admitted them); dense snapshots go to the
  * {@link DenseModelSink}.
  *
+ * <p><b>Dense snapshot order.</b> A dense delta's rows are written first and the snapshot is swapped in
+ * after them, so a reader that takes the model and then reads rows never pairs the new dense weights
+ * with older values of the rows they were trained with. The other mismatch (old dense weights with
+ * newer rows) lasts until the swap returns; it is the state serving is in anyway between dense
+ * snapshots, as sparse deltas keep updating rows under one dense model. When the swap fails, the
+ * delta is rejected with its rows already written: they are absolute values, as harmless as a sparse
+ * delta's, and the version does not advance.
+ *
  * <p>Threads: {@link #apply} from one thread (the tables' single writer); getters from any thread.
  */
 public final class DeltaApplier {
@@ -89,13 +97,6 @@ public final class DeltaApplier {
                         + (t == null ? " is not served here" : " but serving has dim " + t.dim()));
             }
         }
-        if (d.kind() == ModelDelta.Kind.DENSE) {
-            try {
-                denseSink.swap(d);
-            } catch (Exception e) {
-                return reject(Outcome.SINK_FAILED, modelName + " v" + d.version() + ": dense swap failed: " + e);
-            }
-        }
         for (ModelDelta.Rows rows : d.tables()) {
             if (isDenseRows(rows.table())) {
                 continue;
@@ -113,6 +114,14 @@ public final class DeltaApplier {
             }
             rowsApplied.addAndGet(ok);
             rowsRefused.addAndGet(ids.length - ok);
+        }
+        if (d.kind() == ModelDelta.Kind.DENSE) {
+            // After the rows (see the class comment): whoever sees these dense weights sees their rows.
+            try {
+                denseSink.swap(d);
+            } catch (Exception e) {
+                return reject(Outcome.SINK_FAILED, modelName + " v" + d.version() + ": dense swap failed: " + e);
+            }
         }
         appliedVersion.set(d.version());
         newestAppliedCreatedMillis.set(d.createdAtMillis());

@@ -32,7 +32,9 @@ import java.util.function.Consumer;
  *       dropped and counted. Feedback that arrives before its impression waits for it, within the
  *       window.</li>
  * </ul>
- * Single-threaded (the trainer's loop). Its whole state can be checkpointed.
+ * Single-threaded (the trainer's loop). Its whole state can be checkpointed; a checkpoint writes
+ * each pending impression's bytes once (to an {@link ImpressionSpill}) and afterwards only its small
+ * mutable state, so its cost follows the traffic since the last checkpoint, not the window.
  */
 public final class LabelJoiner {
 
@@ -87,8 +89,16 @@ public final class LabelJoiner {
         return m;
     }
 
-    /** An impression: its items wait for feedback. */
+    /** An impression: its items wait for feedback. A checkpoint encodes it again to spill it. */
     public void onImpression(ImpressionLog log) {
+        onImpression(log, null);
+    }
+
+    /**
+     * An impression with the bytes it was decoded from (owned by the joiner from now on): a
+     * checkpoint spills these rather than encoding the impression again.
+     */
+    public void onImpression(ImpressionLog log, byte[] encoded) {
         stats.impressions++;
         if (pending.containsKey(log.requestId()) || closed.containsKey(log.requestId())) {
             stats.duplicateImpressions++;
@@ -99,6 +109,7 @@ public final class LabelJoiner {
             return;
         }
         Pending p = new Pending(log);
+        p.encoded = encoded;
         pending.put(log.requestId(), p);
         stats.servedItems += log.items().size();
         List<Feedback> early = orphans.remove(log.requestId());
@@ -212,6 +223,11 @@ public final class LabelJoiner {
         final int[] positive;
         final Set<String> seenEvents = new HashSet<>(4);
         boolean negativeEmitted;
+        /** The impression's bytes until a checkpoint spills them (null: encode when spilling). */
+        byte[] encoded;
+        /** Where a checkpoint spilled the bytes; -1 before. */
+        long spillOffset = -1;
+        int spillLength;
 
         Pending(ImpressionLog log) {
             this.log = log;
@@ -229,23 +245,68 @@ public final class LabelJoiner {
         }
     }
 
-    /** Writes the join state (pending impressions, early feedback, recent request ids, counters). */
-    public void writeState(DataOutputStream o) throws IOException {
+    /**
+     * Writes the join state (pending impressions, early feedback, recent request ids, counters).
+     * Impressions not spilled yet are appended to {@code spill} first (compacting it when most of it is
+     * dead); the stream gets their spill ranges. Call {@link ImpressionSpill#committed()} once the
+     * stream is durably in place.
+     */
+    public void writeState(DataOutputStream o, ImpressionSpill spill) throws IOException {
+        try {
+            spill(spill);
+        } catch (IOException e) {
+            spill.failed(e);
+            throw e;
+        }
         o.writeLong(watermarkMillis);
+        o.writeLong(spill.generation());
+        o.writeLong(spill.end());
         o.writeInt(pending.size());
         for (Pending p : pending.values()) {
-            byte[] enc = p.log.encode();
-            o.writeInt(enc.length);
-            o.write(enc);
-            for (int m : p.positive) {
-                o.writeInt(m);
-            }
-            o.writeBoolean(p.negativeEmitted);
-            o.writeInt(p.seenEvents.size());
-            for (String s : p.seenEvents) {
-                o.writeUTF(s);
+            o.writeLong(p.spillOffset);
+            o.writeInt(p.spillLength);
+            writeMutable(o, p);
+        }
+        writeRest(o);
+    }
+
+    private void spill(ImpressionSpill spill) throws IOException {
+        long liveBytes = 0;
+        for (Pending p : pending.values()) {
+            if (p.spillOffset >= 0) {
+                liveBytes += p.spillLength;
             }
         }
+        if (spill.shouldCompact(liveBytes)) {
+            spill.compactInto();
+            for (Pending p : pending.values()) {
+                if (p.spillOffset >= 0) {
+                    p.spillOffset = spill.copyFromPrevious(p.spillOffset, p.spillLength);
+                }
+            }
+        }
+        for (Pending p : pending.values()) {
+            if (p.spillOffset < 0) {
+                byte[] enc = p.encoded != null ? p.encoded : p.log.encode();
+                p.spillOffset = spill.append(enc);
+                p.spillLength = enc.length;
+                p.encoded = null;
+            }
+        }
+    }
+
+    private static void writeMutable(DataOutputStream o, Pending p) throws IOException {
+        for (int m : p.positive) {
+            o.writeInt(m);
+        }
+        o.writeBoolean(p.negativeEmitted);
+        o.writeInt(p.seenEvents.size());
+        for (String s : p.seenEvents) {
+            o.writeUTF(s);
+        }
+    }
+
+    private void writeRest(DataOutputStream o) throws IOException {
         o.writeInt(orphans.size());
         for (List<Feedback> list : orphans.values()) {
             o.writeInt(list.size());
@@ -263,27 +324,61 @@ public final class LabelJoiner {
         stats.write(o);
     }
 
-    /** Restores state written by {@link #writeState}. */
-    public void readState(DataInputStream in) throws IOException {
+    /** Restores state written by {@link #writeState}, reading the impressions back from {@code spill}. */
+    public void readState(DataInputStream in, ImpressionSpill spill) throws IOException {
+        clear();
+        watermarkMillis = in.readLong();
+        spill.open(in.readLong(), in.readLong());
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            long offset = in.readLong();
+            int length = in.readInt();
+            Pending p = new Pending(ImpressionLog.decode(ByteBuffer.wrap(spill.read(offset, length))));
+            p.spillOffset = offset;
+            p.spillLength = length;
+            readMutable(in, p);
+            pending.put(p.log.requestId(), p);
+        }
+        readRest(in);
+    }
+
+    private void clear() {
         pending.clear();
         orphans.clear();
         closed.clear();
+    }
+
+    private static void readMutable(DataInputStream in, Pending p) throws IOException {
+        for (int j = 0; j < p.positive.length; j++) {
+            p.positive[j] = in.readInt();
+        }
+        p.negativeEmitted = in.readBoolean();
+        int k = in.readInt();
+        for (int j = 0; j < k; j++) {
+            p.seenEvents.add(in.readUTF());
+        }
+    }
+
+    /**
+     * Restores join state of a format-1 trainer checkpoint, which held every pending impression inline;
+     * the next {@link #writeState} spills them.
+     */
+    public void readStateInline(DataInputStream in) throws IOException {
+        clear();
         watermarkMillis = in.readLong();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             byte[] enc = new byte[in.readInt()];
             in.readFully(enc);
             Pending p = new Pending(ImpressionLog.decode(ByteBuffer.wrap(enc)));
-            for (int j = 0; j < p.positive.length; j++) {
-                p.positive[j] = in.readInt();
-            }
-            p.negativeEmitted = in.readBoolean();
-            int k = in.readInt();
-            for (int j = 0; j < k; j++) {
-                p.seenEvents.add(in.readUTF());
-            }
+            p.encoded = enc;
+            readMutable(in, p);
             pending.put(p.log.requestId(), p);
         }
+        readRest(in);
+    }
+
+    private void readRest(DataInputStream in) throws IOException {
         int o = in.readInt();
         for (int i = 0; i < o; i++) {
             int k = in.readInt();

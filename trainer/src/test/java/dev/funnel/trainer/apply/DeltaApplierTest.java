@@ -109,4 +109,55 @@ class DeltaApplierTest {
         assertTrue(reads.get() > 0);
         assertEquals(2_000 * 100L, a.rowsApplied());
     }
+
+    /**
+     * Stress: a scorer that takes the live dense model and then reads rows (as a request pins its model
+     * and gathers rows) never scores dense snapshot v with rows older than v's, while sparse and dense
+     * deltas apply. Every delta v writes the value v into all rows, so a row's value is its version.
+     */
+    @Test
+    void denseSnapshotIsNeverScoredWithOlderRows() throws Exception {
+        int rows = 4_000;
+        EmbeddingTable t = EmbeddingTable.builder("field", 4).maxRows(1 << 14).build();
+        AtomicLong liveDense = new AtomicLong();
+        DeltaApplier a = new DeltaApplier("ctr", Map.of("field", t), d -> liveDense.set(d.version()), clock::get);
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong mismatched = new AtomicLong();
+        AtomicLong scoredWithDense = new AtomicLong();
+        List<Thread> scorers = new ArrayList<>();
+        for (int s = 0; s < 2; s++) {
+            Thread th = new Thread(() -> {
+                float[] row = new float[4];
+                while (!done.get()) {
+                    long dense = liveDense.get();
+                    t.get(rows - 1, row, 0); // the row a delta writes last
+                    if (dense > 0) {
+                        scoredWithDense.incrementAndGet();
+                        if (row[0] < dense) {
+                            mismatched.incrementAndGet();
+                        }
+                    }
+                }
+            });
+            th.start();
+            scorers.add(th);
+        }
+        long[] ids = new long[rows];
+        for (int i = 0; i < rows; i++) {
+            ids[i] = i;
+        }
+        for (int v = 1; v <= 400; v++) {
+            float[] vals = new float[rows * 4];
+            java.util.Arrays.fill(vals, v);
+            ModelDelta.Kind kind = v % 4 == 0 ? ModelDelta.Kind.DENSE : ModelDelta.Kind.SPARSE;
+            assertEquals(DeltaApplier.Outcome.APPLIED, a.apply(new ModelDelta("ctr", v, kind, 0,
+                    List.of(new ModelDelta.Rows("field", 4, ids.clone(), vals)), kind == ModelDelta.Kind.DENSE ? new byte[]{1} : null)));
+        }
+        done.set(true);
+        for (Thread th : scorers) {
+            th.join();
+        }
+        assertTrue(scoredWithDense.get() > 0);
+        assertEquals(0, mismatched.get(), "scores with a dense snapshot and rows older than it, out of " + scoredWithDense.get());
+    }
 }
