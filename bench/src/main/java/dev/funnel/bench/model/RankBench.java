@@ -85,6 +85,13 @@ public class RankBench {
     @Param("1")
     public int intraOpThreads;
 
+    /**
+     * Batcher runner threads: 1 serializes inference; 2 runs two batches at once, as bare ORT's two
+     * caller threads run two inferences at once (like with like on two cores).
+     */
+    @Param({"1", "2"})
+    public int runners;
+
     private ModelRuntime runtime;
     private RankModel model;
     private ItemIndex index;
@@ -106,7 +113,7 @@ public class RankBench {
         }
         index.bulkLoad(records);
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
-        ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096));
+        ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096).withRunners(runners));
         runtime = ModelRuntime.start(rc.withBackend(rc.backend().withIntraOpThreads(intraOpThreads)), new SimpleMeterRegistry());
         int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
