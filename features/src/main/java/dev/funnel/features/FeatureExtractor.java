@@ -25,8 +25,6 @@ public final class FeatureExtractor {
     // Item-side strings repeat across requests: hash each once (see StringIdCache).
     private final StringIdCache[] fieldStringIds;
     private final StringIdCache tagIds;
-    // Popularity values recur across requests too: one native log1p per distinct value.
-    private final Log1pCache logPopularity = new Log1pCache();
 
     public FeatureExtractor(FeatureSchema schema) {
         this.schema = schema;
@@ -121,9 +119,8 @@ public final class FeatureExtractor {
             }
             int db = r * dc;
             for (int d = 0; d < dc; d++) {
-                denseOut[db + d] = dense[d] == FeatureSchema.DenseFeature.LOG_POPULARITY
-                        ? logPopularity.log1p(Math.max(0.0, popularity))
-                        : denseValue(dense[d], item, items, userEmb, interests, tags, tagCount, nowMillis, created, popularity);
+                denseOut[db + d] = denseValue(dense[d], item, items, userEmb, interests, tags, tagCount, nowMillis,
+                        created, popularity);
             }
         }
         out.setSize(n);
