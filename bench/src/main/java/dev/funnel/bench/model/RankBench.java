@@ -92,6 +92,14 @@ public class RankBench {
     @Param({"1", "2"})
     public int runners;
 
+    /**
+     * The model's {@code field} and {@code wide} tables: {@code empty} (the demo before the trainer's
+     * first delta: every id reads the default) or {@code learned} (every id these requests use has a
+     * row, among 500 000 other rows of each 1 M-row table: a trained model, every read a probe).
+     */
+    @Param({"empty", "learned"})
+    public String tables;
+
     private ModelRuntime runtime;
     private RankModel model;
     private ItemIndex index;
@@ -144,6 +152,50 @@ public class RankBench {
         SimUser u = world.users().get(17);
         user = new UserProfile(u.id(), Map.of("age_bucket", u.ageBucket(), "gender", u.gender(), "country", u.country()),
                 u.interestTags(), u.recentClicks(), world.items().get(5).embedding(), 0);
+        if (tables.equals("learned")) {
+            learnRows(rnd);
+        } else if (!tables.equals("empty")) {
+            throw new IllegalArgumentException("tables must be empty or learned, got '" + tables + "'");
+        }
+    }
+
+    private void learnRows(SplittableRandom rnd) {
+        FeatureBatch fb = model.extractor().extract(user, Map.of(), System.currentTimeMillis(), attributes(), ids, ids.length);
+        float[] field = new float[model.spec().fieldDim()];
+        float[] wide = new float[model.spec().headCount()];
+        for (long k = 0; k < 500_000; k++) {
+            long id = (k * 0x9e3779b97f4a7c15L) >>> 1; // spread, non-negative, unlike feature ids only by chance
+            model.fieldTable().put(id, field, 0);
+            model.wideTable().put(id, wide, 0);
+        }
+        for (int r = 0; r < fb.size(); r++) {
+            for (int f = 0; f < fb.fieldCount(); f++) {
+                for (int j = 0; j < field.length; j++) {
+                    field[j] = (float) rnd.nextDouble(-0.1, 0.1);
+                }
+                model.fieldTable().put(fb.fieldId(r, f), field, 0);
+            }
+            for (int sl = 0; sl < fb.wideCount(); sl++) {
+                long id = fb.wideId(r, sl);
+                if (id != FeatureBatch.EMPTY_ID) {
+                    for (int j = 0; j < wide.length; j++) {
+                        wide[j] = (float) rnd.nextDouble(-0.1, 0.1);
+                    }
+                    model.wideTable().put(id, wide, 0);
+                }
+            }
+        }
+    }
+
+    ItemAttributes attributes() {
+        return new ItemAttributes() {
+            @Override public String category(long id) { return index.category(id); }
+            @Override public String author(long id) { return index.author(id); }
+            @Override public List<String> tags(long id) { return index.tags(id); }
+            @Override public long createdAtMillis(long id) { return index.createdAtMillis(id); }
+            @Override public double popularity(long id) { return index.popularity(id); }
+            @Override public float[] embedding(long id) { return index.embedding(id); }
+        };
     }
 
     @TearDown(Level.Trial)
@@ -164,14 +216,7 @@ public class RankBench {
         public void setUp(RankBench b) {
             Candidates c = Candidates.fromSource("prerank", b.ids, new float[b.ids.length], b.ids.length);
             inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {c, b.user});
-            ItemAttributes attrs = new ItemAttributes() {
-                @Override public String category(long id) { return b.index.category(id); }
-                @Override public String author(long id) { return b.index.author(id); }
-                @Override public List<String> tags(long id) { return b.index.tags(id); }
-                @Override public long createdAtMillis(long id) { return b.index.createdAtMillis(id); }
-                @Override public double popularity(long id) { return b.index.popularity(id); }
-                @Override public float[] embedding(long id) { return b.index.embedding(id); }
-            };
+            ItemAttributes attrs = b.attributes();
             FeatureBatch fb = b.model.extractor().extract(b.user, Map.of(), System.currentTimeMillis(), attrs, b.ids, b.ids.length);
             float[][] arrays = new CtrInputs(b.model.spec(), b.ids.length).fill(fb, attrs, b.model.fieldTable(),
                     b.model.wideTable()).arrays();

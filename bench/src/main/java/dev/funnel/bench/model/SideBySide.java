@@ -18,7 +18,8 @@ import java.util.Locale;
  * [a|b|all] [rankIntraOpThreads] [rankRunners]}: which targets to run (default all), the ONNX Runtime
  * intra-op threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op
  * thread on each of its two caller threads), and the batcher's runner threads in (b) (default 1
- * and 2, one after the other).
+ * and 2, one after the other), and the state of the model's tables (default {@code empty}; or
+ * {@code learned}, see {@link RankBench#tables}).
  */
 public final class SideBySide {
 
@@ -36,6 +37,7 @@ public final class SideBySide {
         String which = args.length > 2 ? args[2] : "all";
         int rankIntraOp = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int[] rankRunners = args.length > 4 ? new int[] {Integer.parseInt(args[4])} : new int[] {1, 2};
+        String tables = args.length > 5 ? args[5] : "empty";
         if (!which.equals("a") && !which.equals("b") && !which.equals("all")) {
             throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
         }
@@ -44,7 +46,7 @@ public final class SideBySide {
         }
         if (!which.equals("a")) {
             for (int runners : rankRunners) {
-                targetB(rounds, roundMillis, rankIntraOp, runners);
+                targetB(rounds, roundMillis, rankIntraOp, runners, tables);
             }
         }
     }
@@ -66,19 +68,20 @@ public final class SideBySide {
         bb.tearDown();
     }
 
-    private static void targetB(int rounds, long roundMillis, int rankIntraOp, int runners) throws Exception {
+    private static void targetB(int rounds, long roundMillis, int rankIntraOp, int runners, String tables) throws Exception {
         for (String hidden : new String[] {"64x32", "256x128"}) {
             RankBench rb = new RankBench();
             rb.candidates = 300;
             rb.hidden = hidden;
             rb.intraOpThreads = rankIntraOp;
             rb.runners = runners;
+            rb.tables = tables;
             rb.setUp();
             RankBench.Request[] rr = {new RankBench.Request(), new RankBench.Request()};
             for (RankBench.Request r : rr) {
                 r.setUp(rb);
             }
-            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp + ", runners " + runners, 2, rounds, roundMillis,
+            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp + ", runners " + runners + ", tables " + tables, 2, rounds, roundMillis,
                     "rankOnnx", t -> rb.rankOnnx(rr[t]), "bareOrt", t -> rb.bareOrt(rr[t]));
             rb.tearDown();
         }
