@@ -87,17 +87,18 @@ public class RankBench {
 
     /**
      * Batcher runner threads: 1 serializes inference; 2 runs two batches at once, as bare ORT's two
-     * caller threads run two inferences at once (like with like on two cores).
+     * caller threads run two inferences at once (like with like on two cores). JMH: {@code -p runners=1,2}.
      */
-    @Param({"1", "2"})
+    @Param("1")
     public int runners;
 
     /**
      * The model's {@code field} and {@code wide} tables: {@code empty} (the demo before the trainer's
      * first delta: every id reads the default) or {@code learned} (every id these requests use has a
      * row, among 500 000 other rows of each 1 M-row table: a trained model, every read a probe).
+     * JMH: {@code -p tables=empty,learned}.
      */
-    @Param({"empty", "learned"})
+    @Param("empty")
     public String tables;
 
     private ModelRuntime runtime;
