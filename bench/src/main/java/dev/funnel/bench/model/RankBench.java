@@ -110,6 +110,7 @@ public class RankBench {
     private SimWorld world;
     private long[] ids;
     private UserProfile user;
+    private byte[] onnx;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -127,7 +128,7 @@ public class RankBench {
         int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
         model = runtime.addCtrModel("ctr", schema, spec);
-        byte[] onnx = CtrBootstrap.onnx(schema, spec, 42);
+        onnx = CtrBootstrap.onnx(schema, spec, 42);
         runtime.registry().load("ctr", CtrBootstrap.VERSION, onnx).join();
         try {
             bareBackend = Backends.openExactly(BackendConfig.DEFAULT); // one intra-op thread per run, always
@@ -186,6 +187,22 @@ public class RankBench {
                 }
             }
         }
+    }
+
+    RankModel model() {
+        return model;
+    }
+
+    UserProfile user() {
+        return user;
+    }
+
+    long[] ids() {
+        return ids;
+    }
+
+    byte[] onnx() {
+        return onnx;
     }
 
     ItemAttributes attributes() {
