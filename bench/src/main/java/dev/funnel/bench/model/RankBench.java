@@ -85,6 +85,22 @@ public class RankBench {
     @Param("1")
     public int intraOpThreads;
 
+    /**
+     * Batcher runner threads: 1 serializes inference; 2 runs two batches at once, as bare ORT's two
+     * caller threads run two inferences at once (like with like on two cores). JMH: {@code -p runners=1,2}.
+     */
+    @Param("1")
+    public int runners;
+
+    /**
+     * The model's {@code field} and {@code wide} tables: {@code empty} (the demo before the trainer's
+     * first delta: every id reads the default) or {@code learned} (every id these requests use has a
+     * row, among 500 000 other rows of each 1 M-row table: a trained model, every read a probe).
+     * JMH: {@code -p tables=empty,learned}.
+     */
+    @Param("empty")
+    public String tables;
+
     private ModelRuntime runtime;
     private RankModel model;
     private ItemIndex index;
@@ -94,6 +110,7 @@ public class RankBench {
     private SimWorld world;
     private long[] ids;
     private UserProfile user;
+    private byte[] onnx;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -106,12 +123,12 @@ public class RankBench {
         }
         index.bulkLoad(records);
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
-        ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096));
+        ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096).withRunners(runners));
         runtime = ModelRuntime.start(rc.withBackend(rc.backend().withIntraOpThreads(intraOpThreads)), new SimpleMeterRegistry());
         int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
         model = runtime.addCtrModel("ctr", schema, spec);
-        byte[] onnx = CtrBootstrap.onnx(schema, spec, 42);
+        onnx = CtrBootstrap.onnx(schema, spec, 42);
         runtime.registry().load("ctr", CtrBootstrap.VERSION, onnx).join();
         try {
             bareBackend = Backends.openExactly(BackendConfig.DEFAULT); // one intra-op thread per run, always
@@ -137,6 +154,66 @@ public class RankBench {
         SimUser u = world.users().get(17);
         user = new UserProfile(u.id(), Map.of("age_bucket", u.ageBucket(), "gender", u.gender(), "country", u.country()),
                 u.interestTags(), u.recentClicks(), world.items().get(5).embedding(), 0);
+        if (tables.equals("learned")) {
+            learnRows(rnd);
+        } else if (!tables.equals("empty")) {
+            throw new IllegalArgumentException("tables must be empty or learned, got '" + tables + "'");
+        }
+    }
+
+    private void learnRows(SplittableRandom rnd) {
+        FeatureBatch fb = model.extractor().extract(user, Map.of(), System.currentTimeMillis(), attributes(), ids, ids.length);
+        float[] field = new float[model.spec().fieldDim()];
+        float[] wide = new float[model.spec().headCount()];
+        for (long k = 0; k < 500_000; k++) {
+            long id = (k * 0x9e3779b97f4a7c15L) >>> 1; // spread, non-negative, unlike feature ids only by chance
+            model.fieldTable().put(id, field, 0);
+            model.wideTable().put(id, wide, 0);
+        }
+        for (int r = 0; r < fb.size(); r++) {
+            for (int f = 0; f < fb.fieldCount(); f++) {
+                for (int j = 0; j < field.length; j++) {
+                    field[j] = (float) rnd.nextDouble(-0.1, 0.1);
+                }
+                model.fieldTable().put(fb.fieldId(r, f), field, 0);
+            }
+            for (int sl = 0; sl < fb.wideCount(); sl++) {
+                long id = fb.wideId(r, sl);
+                if (id != FeatureBatch.EMPTY_ID) {
+                    for (int j = 0; j < wide.length; j++) {
+                        wide[j] = (float) rnd.nextDouble(-0.1, 0.1);
+                    }
+                    model.wideTable().put(id, wide, 0);
+                }
+            }
+        }
+    }
+
+    RankModel model() {
+        return model;
+    }
+
+    UserProfile user() {
+        return user;
+    }
+
+    long[] ids() {
+        return ids;
+    }
+
+    byte[] onnx() {
+        return onnx;
+    }
+
+    ItemAttributes attributes() {
+        return new ItemAttributes() {
+            @Override public String category(long id) { return index.category(id); }
+            @Override public String author(long id) { return index.author(id); }
+            @Override public List<String> tags(long id) { return index.tags(id); }
+            @Override public long createdAtMillis(long id) { return index.createdAtMillis(id); }
+            @Override public double popularity(long id) { return index.popularity(id); }
+            @Override public float[] embedding(long id) { return index.embedding(id); }
+        };
     }
 
     @TearDown(Level.Trial)
@@ -157,14 +234,7 @@ public class RankBench {
         public void setUp(RankBench b) {
             Candidates c = Candidates.fromSource("prerank", b.ids, new float[b.ids.length], b.ids.length);
             inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {c, b.user});
-            ItemAttributes attrs = new ItemAttributes() {
-                @Override public String category(long id) { return b.index.category(id); }
-                @Override public String author(long id) { return b.index.author(id); }
-                @Override public List<String> tags(long id) { return b.index.tags(id); }
-                @Override public long createdAtMillis(long id) { return b.index.createdAtMillis(id); }
-                @Override public double popularity(long id) { return b.index.popularity(id); }
-                @Override public float[] embedding(long id) { return b.index.embedding(id); }
-            };
+            ItemAttributes attrs = b.attributes();
             FeatureBatch fb = b.model.extractor().extract(b.user, Map.of(), System.currentTimeMillis(), attrs, b.ids, b.ids.length);
             float[][] arrays = new CtrInputs(b.model.spec(), b.ids.length).fill(fb, attrs, b.model.fieldTable(),
                     b.model.wideTable()).arrays();

@@ -15,9 +15,11 @@ import java.util.Locale;
  * The bodies are {@link BatcherBench}'s and {@link RankBench}'s benchmark methods on their own state.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.funnel.bench.model.SideBySide [rounds] [roundMillis]
- * [a|b|all] [rankIntraOpThreads]}: which targets to run (default all), and the ONNX Runtime intra-op
- * threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op thread on
- * each of its two caller threads).
+ * [a|b|all] [rankIntraOpThreads] [rankRunners]}: which targets to run (default all), the ONNX Runtime
+ * intra-op threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op
+ * thread on each of its two caller threads), and the batcher's runner threads in (b) (default 1
+ * and 2, one after the other), and the state of the model's tables (default {@code empty}; or
+ * {@code learned}, see {@link RankBench#tables}).
  */
 public final class SideBySide {
 
@@ -34,6 +36,8 @@ public final class SideBySide {
         long roundMillis = args.length > 1 ? Long.parseLong(args[1]) : 2000;
         String which = args.length > 2 ? args[2] : "all";
         int rankIntraOp = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        int[] rankRunners = args.length > 4 ? new int[] {Integer.parseInt(args[4])} : new int[] {1, 2};
+        String tables = args.length > 5 ? args[5] : "empty";
         if (!which.equals("a") && !which.equals("b") && !which.equals("all")) {
             throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
         }
@@ -41,7 +45,9 @@ public final class SideBySide {
             targetA(rounds, roundMillis);
         }
         if (!which.equals("a")) {
-            targetB(rounds, roundMillis, rankIntraOp);
+            for (int runners : rankRunners) {
+                targetB(rounds, roundMillis, rankIntraOp, runners, tables);
+            }
         }
     }
 
@@ -62,18 +68,20 @@ public final class SideBySide {
         bb.tearDown();
     }
 
-    private static void targetB(int rounds, long roundMillis, int rankIntraOp) throws Exception {
+    private static void targetB(int rounds, long roundMillis, int rankIntraOp, int runners, String tables) throws Exception {
         for (String hidden : new String[] {"64x32", "256x128"}) {
             RankBench rb = new RankBench();
             rb.candidates = 300;
             rb.hidden = hidden;
             rb.intraOpThreads = rankIntraOp;
+            rb.runners = runners;
+            rb.tables = tables;
             rb.setUp();
             RankBench.Request[] rr = {new RankBench.Request(), new RankBench.Request()};
             for (RankBench.Request r : rr) {
                 r.setUp(rb);
             }
-            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp, 2, rounds, roundMillis,
+            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp + ", runners " + runners + ", tables " + tables, 2, rounds, roundMillis,
                     "rankOnnx", t -> rb.rankOnnx(rr[t]), "bareOrt", t -> rb.bareOrt(rr[t]));
             rb.tearDown();
         }

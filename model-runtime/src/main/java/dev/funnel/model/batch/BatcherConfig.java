@@ -16,17 +16,23 @@ package dev.funnel.model.batch;
  *                            the oldest queued row arrived; with it, unused
  * @param queueCapacity       queued submissions (not rows) before {@link DynamicBatcher#offer}
  *                            refuses; a power of two is used at or above it
- * @param dispatchWhenIdle    run at once when the runner is free instead of waiting for the delay
+ * @param dispatchWhenIdle    run at once when a runner is free instead of waiting for the delay
+ * @param runners             runner threads, each running one batch at a time on the shared
+ *                            queue: one (the default) serializes inference; more let batches run
+ *                            side by side — on CPU, cores ÷ the session's intra-op threads is the
+ *                            most that helps
  */
-public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity, boolean dispatchWhenIdle) {
+public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity, boolean dispatchWhenIdle,
+                            int runners) {
 
     public static final int DEFAULT_MAX_BATCH_ROWS = 1024;
     public static final long DEFAULT_MAX_QUEUE_DELAY_MICROS = 500;
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
     public static final boolean DEFAULT_DISPATCH_WHEN_IDLE = true;
+    public static final int DEFAULT_RUNNERS = 1;
 
     public static final BatcherConfig DEFAULT = new BatcherConfig(DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_QUEUE_DELAY_MICROS,
-            DEFAULT_QUEUE_CAPACITY, DEFAULT_DISPATCH_WHEN_IDLE);
+            DEFAULT_QUEUE_CAPACITY, DEFAULT_DISPATCH_WHEN_IDLE, DEFAULT_RUNNERS);
 
     public BatcherConfig {
         if (maxBatchRows < 1) {
@@ -38,15 +44,23 @@ public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queu
         if (queueCapacity < 2 || queueCapacity > (1 << 24)) {
             throw new IllegalArgumentException("queue_capacity must be in 2..16777216, got " + queueCapacity);
         }
+        if (runners < 1 || runners > 64) {
+            throw new IllegalArgumentException("runners must be in 1..64, got " + runners);
+        }
     }
 
-    /** A configuration with {@link #DEFAULT_DISPATCH_WHEN_IDLE adaptive dispatch}. */
+    /** A configuration with {@link #DEFAULT_DISPATCH_WHEN_IDLE adaptive dispatch} and {@link #DEFAULT_RUNNERS one runner}. */
     public BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity) {
-        this(maxBatchRows, maxQueueDelayMicros, queueCapacity, DEFAULT_DISPATCH_WHEN_IDLE);
+        this(maxBatchRows, maxQueueDelayMicros, queueCapacity, DEFAULT_DISPATCH_WHEN_IDLE, DEFAULT_RUNNERS);
     }
 
     /** This configuration with dispatch-when-idle on or off. */
     public BatcherConfig withDispatchWhenIdle(boolean on) {
-        return new BatcherConfig(maxBatchRows, maxQueueDelayMicros, queueCapacity, on);
+        return new BatcherConfig(maxBatchRows, maxQueueDelayMicros, queueCapacity, on, runners);
+    }
+
+    /** This configuration with {@code n} runner threads. */
+    public BatcherConfig withRunners(int n) {
+        return new BatcherConfig(maxBatchRows, maxQueueDelayMicros, queueCapacity, dispatchWhenIdle, n);
     }
 }

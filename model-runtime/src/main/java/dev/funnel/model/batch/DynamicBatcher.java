@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import org.jctools.queues.MessagePassingQueue;
+import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,7 +41,10 @@ import org.slf4j.LoggerFactory;
  * ({@code reason=deadline|cancelled}), {@code funnel.batcher.rows.rejected} (queue full),
  * {@code funnel.batcher.rows.failed} (inference errors).
  *
- * <p>Threads: {@link #offer} from any thread (event loops); everything else runs on the runner.
+ * <p>Threads: {@link #offer} from any thread (event loops); everything else runs on the runners:
+ * {@link BatcherConfig#runners()} threads (default one) that each take the next batch off the
+ * queue and run it, so with several, batches run side by side (like as many callers of the model
+ * would), each on one leased version.
  */
 public final class DynamicBatcher implements AutoCloseable {
 
@@ -52,9 +57,8 @@ public final class DynamicBatcher implements AutoCloseable {
     private final BatcherConfig config;
     private final LongSupplier clockNanos;
     private final long maxDelayNanos;
-    private final MpscArrayQueue<ScoringTask> queue;
-    private final AtomicBoolean parked = new AtomicBoolean();
-    private final Thread runner;
+    private final MessagePassingQueue<ScoringTask> queue;
+    private final Runner[] runners;
     private volatile boolean running = true;
 
     private final DistributionSummary batchRows;
@@ -64,12 +68,6 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Counter droppedCancelled;
     private final Counter rejected;
     private final Counter failed;
-
-    // runner-only state
-    private final List<ScoringTask> batch = new ArrayList<>();
-    private ScoringTask carry;
-    private FloatBuffer[] inBuffers = new FloatBuffer[0];
-    private float[][] outArrays = new float[0][];
 
     /**
      * Starts the runner thread.
@@ -85,7 +83,8 @@ public final class DynamicBatcher implements AutoCloseable {
         this.config = config;
         this.clockNanos = clockNanos;
         this.maxDelayNanos = TimeUnit.MICROSECONDS.toNanos(config.maxQueueDelayMicros());
-        this.queue = new MpscArrayQueue<>(config.queueCapacity());
+        this.queue = config.runners() == 1 ? new MpscArrayQueue<>(config.queueCapacity())
+                : new MpmcArrayQueue<>(config.queueCapacity());
         this.batchRows = DistributionSummary.builder("funnel.batcher.batch.rows").tag("model", model)
                 .description("rows per inference batch").publishPercentileHistogram().register(meters);
         this.queueDelay = Timer.builder("funnel.batcher.queue.delay").tag("model", model)
@@ -96,9 +95,16 @@ public final class DynamicBatcher implements AutoCloseable {
         this.droppedCancelled = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "cancelled").register(meters);
         this.rejected = Counter.builder("funnel.batcher.rows.rejected").tag("model", model).register(meters);
         this.failed = Counter.builder("funnel.batcher.rows.failed").tag("model", model).register(meters);
-        this.runner = new Thread(this::runLoop, "batcher-" + model);
-        runner.setDaemon(true);
-        runner.start();
+        this.runners = new Runner[config.runners()];
+        for (int i = 0; i < runners.length; i++) {
+            runners[i] = new Runner();
+            Thread t = new Thread(runners[i], runners.length == 1 ? "batcher-" + model : "batcher-" + model + "-" + i);
+            t.setDaemon(true);
+            runners[i].thread = t;
+        }
+        for (Runner r : runners) {
+            r.thread.start();
+        }
     }
 
     /** The model this batcher runs. */
@@ -128,8 +134,11 @@ public final class DynamicBatcher implements AutoCloseable {
                     + config.queueCapacity() + " tasks)"));
             return false;
         }
-        if (parked.get()) {
-            LockSupport.unpark(runner);
+        for (Runner r : runners) {
+            if (r.parked.get()) {
+                LockSupport.unpark(r.thread); // one idle runner is enough to take it
+                break;
+            }
         }
         return true;
     }
@@ -143,15 +152,21 @@ public final class DynamicBatcher implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(runner);
+        for (Runner r : runners) {
+            LockSupport.unpark(r.thread);
+        }
         try {
-            runner.join(10_000);
+            for (Runner r : runners) {
+                r.thread.join(10_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         BatchException closed = new BatchException(BatchException.Reason.CLOSED, "batcher for '" + model + "' is closed");
-        if (carry != null) {
-            carry.fail(closed);
+        for (Runner r : runners) {
+            if (r.carry != null) {
+                r.carry.fail(closed);
+            }
         }
         ScoringTask t;
         while ((t = queue.poll()) != null) {
@@ -159,172 +174,218 @@ public final class DynamicBatcher implements AutoCloseable {
         }
     }
 
-    // ---- runner ----
+    // ---- runners ----
 
-    private void runLoop() {
-        while (running) {
-            try {
-                ScoringTask first = carry != null ? carry : queue.poll();
-                carry = null;
-                if (first == null) {
-                    park(MAX_PARK_NANOS * 5);
+    /** One runner thread and its state; several share the queue when {@code runners > 1}. */
+    private final class Runner implements Runnable {
+
+        private final AtomicBoolean parked = new AtomicBoolean();
+        private final List<ScoringTask> batch = new ArrayList<>();
+        private ScoringTask carry;
+        private FloatBuffer[] inBuffers = new FloatBuffer[0];
+        private float[][] outArrays = new float[0][];
+        private Thread thread;
+
+        @Override
+        public void run() {
+            runLoop();
+        }
+
+        private void runLoop() {
+            while (running) {
+                try {
+                    ScoringTask first = carry != null ? carry : queue.poll();
+                    carry = null;
+                    if (first == null) {
+                        park(MAX_PARK_NANOS * 5);
+                        continue;
+                    }
+                    collect(first);
+                    runBatch();
+                } catch (RuntimeException | Error e) {
+                    // A bug, not an inference failure (those fail their tasks): fail the batch, keep serving.
+                    LOG.error("batcher '{}' runner failed; failing {} tasks", model, batch.size(), e);
+                    for (ScoringTask t : batch) {
+                        t.fail(e);
+                    }
+                } finally {
+                    batch.clear();
+                }
+            }
+        }
+
+        private void collect(ScoringTask first) {
+            batch.add(first);
+            int rows = first.rows;
+            long flushAt = first.enqueuedNanos + maxDelayNanos;
+            while (rows < config.maxBatchRows() && running) {
+                ScoringTask t = queue.poll();
+                if (t != null) {
+                    if (rows + t.rows > config.maxBatchRows()) {
+                        carry = t;
+                        return;
+                    }
+                    batch.add(t);
+                    rows += t.rows;
                     continue;
                 }
-                collect(first);
-                runBatch();
-            } catch (RuntimeException | Error e) {
-                // A bug, not an inference failure (those fail their tasks): fail the batch, keep serving.
-                LOG.error("batcher '{}' runner failed; failing {} tasks", model, batch.size(), e);
-                for (ScoringTask t : batch) {
-                    t.fail(e);
+                if (config.dispatchWhenIdle()) {
+                    return; // the runner is free and nothing more is queued: waiting would only add latency
                 }
-            } finally {
-                batch.clear();
-            }
-        }
-    }
-
-    private void collect(ScoringTask first) {
-        batch.add(first);
-        int rows = first.rows;
-        long flushAt = first.enqueuedNanos + maxDelayNanos;
-        while (rows < config.maxBatchRows() && running) {
-            ScoringTask t = queue.poll();
-            if (t != null) {
-                if (rows + t.rows > config.maxBatchRows()) {
-                    carry = t;
+                long wait = flushAt - clockNanos.getAsLong();
+                if (wait <= 0) {
                     return;
                 }
-                batch.add(t);
-                rows += t.rows;
-                continue;
+                park(Math.min(wait, MAX_PARK_NANOS));
             }
-            if (config.dispatchWhenIdle()) {
-                return; // the runner is free and nothing more is queued: waiting would only add latency
+        }
+
+        private void park(long nanos) {
+            parked.set(true);
+            if (queue.isEmpty() && running) {
+                LockSupport.parkNanos(this, nanos);
             }
-            long wait = flushAt - clockNanos.getAsLong();
-            if (wait <= 0) {
+            parked.set(false);
+        }
+
+        private void runBatch() {
+            long now = clockNanos.getAsLong();
+            int rows = 0;
+            int live = 0;
+            long oldest = Long.MAX_VALUE;
+            for (int i = 0; i < batch.size(); i++) {
+                ScoringTask t = batch.get(i);
+                if (t.cancelled) {
+                    droppedCancelled.increment(t.rows);
+                    t.fail(new BatchException(BatchException.Reason.CANCELLED, "cancelled before inference"));
+                } else if (now - t.deadlineNanos > 0) {
+                    droppedDeadline.increment(t.rows);
+                    t.fail(new BatchException(BatchException.Reason.DEADLINE, "deadline passed after "
+                            + (now - t.enqueuedNanos) / 1000 + " µs in the queue"));
+                } else {
+                    batch.set(live++, t);
+                    rows += t.rows;
+                    oldest = Math.min(oldest, t.enqueuedNanos);
+                }
+            }
+            while (batch.size() > live) {
+                batch.remove(batch.size() - 1);
+            }
+            if (live == 0) {
                 return;
             }
-            park(Math.min(wait, MAX_PARK_NANOS));
-        }
-    }
-
-    private void park(long nanos) {
-        parked.set(true);
-        if (queue.isEmpty() && running) {
-            LockSupport.parkNanos(this, nanos);
-        }
-        parked.set(false);
-    }
-
-    private void runBatch() {
-        long now = clockNanos.getAsLong();
-        int rows = 0;
-        int live = 0;
-        long oldest = Long.MAX_VALUE;
-        for (int i = 0; i < batch.size(); i++) {
-            ScoringTask t = batch.get(i);
-            if (t.cancelled) {
-                droppedCancelled.increment(t.rows);
-                t.fail(new BatchException(BatchException.Reason.CANCELLED, "cancelled before inference"));
-            } else if (now - t.deadlineNanos > 0) {
-                droppedDeadline.increment(t.rows);
-                t.fail(new BatchException(BatchException.Reason.DEADLINE, "deadline passed after "
-                        + (now - t.enqueuedNanos) / 1000 + " µs in the queue"));
-            } else {
-                batch.set(live++, t);
-                rows += t.rows;
-                oldest = Math.min(oldest, t.enqueuedNanos);
+            queueDelay.record(now - oldest, TimeUnit.NANOSECONDS);
+            ModelLease lease = registry.acquire(model);
+            if (lease == null) {
+                failAll(new BatchException(BatchException.Reason.NO_MODEL, "no live version of model '" + model + "'"));
+                return;
+            }
+            try {
+                runOn(lease, rows);
+            } finally {
+                lease.close();
             }
         }
-        while (batch.size() > live) {
-            batch.remove(batch.size() - 1);
-        }
-        if (live == 0) {
-            return;
-        }
-        queueDelay.record(now - oldest, TimeUnit.NANOSECONDS);
-        ModelLease lease = registry.acquire(model);
-        if (lease == null) {
-            failAll(new BatchException(BatchException.Reason.NO_MODEL, "no live version of model '" + model + "'"));
-            return;
-        }
-        try {
-            runOn(lease, rows);
-        } finally {
-            lease.close();
-        }
-    }
 
-    private void runOn(ModelLease lease, int rows) {
-        ModelSession session = lease.session();
-        ModelSignature sig = session.signature();
-        int nIn = sig.inputs().size();
-        int nOut = sig.outputs().size();
-        int[] inW = new int[nIn];
-        for (int i = 0; i < nIn; i++) {
-            inW[i] = sig.inputs().get(i).width();
-        }
-        // Drop tasks whose shape does not fit this version's inputs.
-        int live = 0;
-        for (int k = 0; k < batch.size(); k++) {
-            ScoringTask t = batch.get(k);
-            String bad = checkShape(t, inW);
-            if (bad != null) {
-                rows -= t.rows;
-                failed.increment(t.rows);
-                t.fail(new BatchException(BatchException.Reason.BAD_INPUT, bad));
-            } else {
-                batch.set(live++, t);
-            }
-        }
-        while (batch.size() > live) {
-            batch.remove(batch.size() - 1);
-        }
-        if (live == 0) {
-            return;
-        }
-        ensureBuffers(sig, rows);
-        FloatBuffer[] feed = inBuffers;
-        if (live == 1 && batch.get(0).buffers != null) {
-            feed = batch.get(0).buffers; // alone in the batch: no copy (the backend reads [0, rows × width))
-        } else {
+        private void runOn(ModelLease lease, int rows) {
+            ModelSession session = lease.session();
+            ModelSignature sig = session.signature();
+            int nIn = sig.inputs().size();
+            int nOut = sig.outputs().size();
+            int[] inW = new int[nIn];
             for (int i = 0; i < nIn; i++) {
-                FloatBuffer b = inBuffers[i];
-                b.clear();
-                for (ScoringTask t : batch) {
-                    int n = t.rows * inW[i];
-                    if (t.inputs != null) {
-                        b.put(t.inputs[i], 0, n);
-                    } else {
-                        b.put(t.buffers[i].duplicate().clear().limit(n));
-                    }
+                inW[i] = sig.inputs().get(i).width();
+            }
+            // Drop tasks whose shape does not fit this version's inputs.
+            int live = 0;
+            for (int k = 0; k < batch.size(); k++) {
+                ScoringTask t = batch.get(k);
+                String bad = checkShape(t, inW);
+                if (bad != null) {
+                    rows -= t.rows;
+                    failed.increment(t.rows);
+                    t.fail(new BatchException(BatchException.Reason.BAD_INPUT, bad));
+                } else {
+                    batch.set(live++, t);
                 }
-                b.flip();
+            }
+            while (batch.size() > live) {
+                batch.remove(batch.size() - 1);
+            }
+            if (live == 0) {
+                return;
+            }
+            ensureBuffers(sig, rows);
+            FloatBuffer[] feed = inBuffers;
+            if (live == 1 && batch.get(0).buffers != null) {
+                feed = batch.get(0).buffers; // alone in the batch: no copy (the backend reads [0, rows × width))
+            } else {
+                for (int i = 0; i < nIn; i++) {
+                    FloatBuffer b = inBuffers[i];
+                    b.clear();
+                    for (ScoringTask t : batch) {
+                        int n = t.rows * inW[i];
+                        if (t.inputs != null) {
+                            b.put(t.inputs[i], 0, n);
+                        } else {
+                            b.put(t.buffers[i].duplicate().clear().limit(n));
+                        }
+                    }
+                    b.flip();
+                }
+            }
+            long start = System.nanoTime();
+            try {
+                session.run(rows, feed, outArrays);
+            } catch (Exception e) {
+                failed.increment(rows);
+                LOG.warn("batcher '{}': inference on {} rows with version '{}' failed: {}", model, rows, lease.version(), e.getMessage());
+                failAll(e);
+                return;
+            }
+            inference.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            batchRows.record(rows);
+            int offset = 0;
+            for (ScoringTask t : batch) {
+                float[][] outs = new float[nOut][];
+                for (int o = 0; o < nOut; o++) {
+                    int w = sig.outputs().get(o).width();
+                    outs[o] = new float[t.rows * w];
+                    System.arraycopy(outArrays[o], offset * w, outs[o], 0, t.rows * w);
+                }
+                offset += t.rows;
+                t.complete(new Scores(lease.version(), t.rows, outs));
             }
         }
-        long start = System.nanoTime();
-        try {
-            session.run(rows, feed, outArrays);
-        } catch (Exception e) {
-            failed.increment(rows);
-            LOG.warn("batcher '{}': inference on {} rows with version '{}' failed: {}", model, rows, lease.version(), e.getMessage());
-            failAll(e);
-            return;
-        }
-        inference.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-        batchRows.record(rows);
-        int offset = 0;
-        for (ScoringTask t : batch) {
-            float[][] outs = new float[nOut][];
+
+        private void ensureBuffers(ModelSignature sig, int rows) {
+            int nIn = sig.inputs().size();
+            int nOut = sig.outputs().size();
+            int cap = Math.max(rows, config.maxBatchRows());
+            if (inBuffers.length != nIn) {
+                inBuffers = new FloatBuffer[nIn];
+            }
+            for (int i = 0; i < nIn; i++) {
+                int need = cap * sig.inputs().get(i).width();
+                if (inBuffers[i] == null || inBuffers[i].capacity() < need) {
+                    inBuffers[i] = ByteBuffer.allocateDirect(need * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+                }
+            }
+            if (outArrays.length != nOut) {
+                outArrays = new float[nOut][];
+            }
             for (int o = 0; o < nOut; o++) {
-                int w = sig.outputs().get(o).width();
-                outs[o] = new float[t.rows * w];
-                System.arraycopy(outArrays[o], offset * w, outs[o], 0, t.rows * w);
+                int need = cap * sig.outputs().get(o).width();
+                if (outArrays[o] == null || outArrays[o].length < need) {
+                    outArrays[o] = new float[need];
+                }
             }
-            offset += t.rows;
-            t.complete(new Scores(lease.version(), t.rows, outs));
+        }
+
+        private void failAll(Throwable e) {
+            for (ScoringTask t : batch) {
+                t.fail(e);
+            }
         }
     }
 
@@ -339,36 +400,6 @@ public final class DynamicBatcher implements AutoCloseable {
             }
         }
         return null;
-    }
-
-    private void ensureBuffers(ModelSignature sig, int rows) {
-        int nIn = sig.inputs().size();
-        int nOut = sig.outputs().size();
-        int cap = Math.max(rows, config.maxBatchRows());
-        if (inBuffers.length != nIn) {
-            inBuffers = new FloatBuffer[nIn];
-        }
-        for (int i = 0; i < nIn; i++) {
-            int need = cap * sig.inputs().get(i).width();
-            if (inBuffers[i] == null || inBuffers[i].capacity() < need) {
-                inBuffers[i] = ByteBuffer.allocateDirect(need * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
-            }
-        }
-        if (outArrays.length != nOut) {
-            outArrays = new float[nOut][];
-        }
-        for (int o = 0; o < nOut; o++) {
-            int need = cap * sig.outputs().get(o).width();
-            if (outArrays[o] == null || outArrays[o].length < need) {
-                outArrays[o] = new float[need];
-            }
-        }
-    }
-
-    private void failAll(Throwable e) {
-        for (ScoringTask t : batch) {
-            t.fail(e);
-        }
     }
 
     @Override

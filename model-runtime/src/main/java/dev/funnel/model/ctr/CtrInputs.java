@@ -29,8 +29,9 @@ public final class CtrInputs {
     private final float[] fieldRow;
     private final float[] firstFieldRow;
     private final float[] wideSums;
-    private final float[] wideVec;
     private float[] firstWideRows = new float[0];
+    private final LookupMemo fieldMemo;
+    private final LookupMemo wideMemo;
 
     /** Heap-backed inputs for {@code rows} rows; {@link #arrays()} exposes them. */
     public CtrInputs(CtrModelSpec spec, int rows) {
@@ -68,14 +69,20 @@ public final class CtrInputs {
         fieldRow = new float[spec.fieldCount() * spec.fieldDim()];
         firstFieldRow = new float[fieldRow.length];
         wideSums = new float[rows * spec.headCount()];
-        wideVec = new float[spec.headCount()];
+        fieldMemo = new LookupMemo(FIELD_MEMO_SLOTS, spec.fieldDim());
+        wideMemo = new LookupMemo(WIDE_MEMO_SLOTS, spec.headCount());
     }
+
+    private static final int FIELD_MEMO_SLOTS = 2048;
+    private static final int WIDE_MEMO_SLOTS = 4096;
 
     /**
      * Fills rows [0, batch.size()) from the batch. Every float of those rows is written. An id
      * equal to row 0's in the same field or wide slot (a request-side id: user, demographics,
-     * context) is read from the table once per call, so all rows see the same version of it; other
-     * ids are read per row.
+     * context) is read from the table once per call, so all rows see the same version of it. An id
+     * the table's presence bitmap rules out reads as the default vector without a probe; other ids
+     * go through a lossy per-call memo, so an id repeated across rows (a category, a bucket, a tag,
+     * their crosses) is mostly one probe of the (large, cache-missing) table per call.
      *
      * @param fieldTable width {@code spec.fieldDim()}; unknown ids read as its default vector
      * @param wideTable  width {@code spec.headCount()}; unknown ids add its default vector
@@ -114,6 +121,8 @@ public final class CtrInputs {
                 itemOut.put(r * cd + m, zeros, 0, cd - m);
             }
         }
+        fieldMemo.nextCall();
+        wideMemo.nextCall();
         fillFields(batch, n, fieldTable);
         fillWide(batch, n, wideTable);
         return this;
@@ -125,6 +134,8 @@ public final class CtrInputs {
         int width = fc * fd;
         long[] ids = batch.fieldIdArray();
         FloatBuffer out = buffers[2];
+        float[] absent = table.defaultVector();
+        LookupMemo memo = fieldMemo;
         for (int f = 0; f < fc; f++) {
             table.get(ids[f], firstFieldRow, f * fd);
         }
@@ -135,8 +146,10 @@ public final class CtrInputs {
                 long id = ids[base + f];
                 if (id == ids[f]) {
                     System.arraycopy(firstFieldRow, f * fd, fieldRow, f * fd, fd);
+                } else if (!table.mayContain(id)) {
+                    System.arraycopy(absent, 0, fieldRow, f * fd, fd);
                 } else {
-                    table.get(id, fieldRow, f * fd);
+                    System.arraycopy(memo.values, memo.lookup(id, table, absent), fieldRow, f * fd, fd);
                 }
             }
             out.put(r * width, fieldRow, 0, width);
@@ -154,6 +167,7 @@ public final class CtrInputs {
         float[] first = firstWideRows;
         float[] sum = wideSums;
         float[] absent = table.defaultVector();
+        LookupMemo memo = wideMemo;
         for (int sl = 0; sl < wc; sl++) {
             if (ids[sl] != FeatureBatch.EMPTY_ID) {
                 table.get(ids[sl], first, sl * h);
@@ -173,12 +187,12 @@ public final class CtrInputs {
                 if (id == ids[sl]) {
                     v = first;
                     off = sl * h;
-                } else if (table.getIfPresent(id, wideVec, 0)) {
-                    v = wideVec;
-                    off = 0;
-                } else {
+                } else if (!table.mayContain(id)) {
                     v = absent; // the table's default vector, held for this call
                     off = 0;
+                } else {
+                    v = memo.values;
+                    off = memo.lookup(id, table, absent);
                 }
                 // Slot order, from 0f: the same float sums as a per-slot read of the table.
                 for (int j = 0; j < h; j++) {
@@ -246,6 +260,49 @@ public final class CtrInputs {
 
     public float[] wide() {
         return heap()[4];
+    }
+
+    /**
+     * Id → its table vector (the row, or the default), read once per call: direct-mapped and lossy
+     * (a colliding id evicts the older, which is then read from the table again), stamped with the
+     * call so an entry never outlives the fill that read it and nothing is cleared between calls.
+     */
+    private static final class LookupMemo {
+        final float[] values;
+        private final long[] keys;
+        private final int[] calls;
+        private final int mask;
+        private final int dim;
+        private int call;
+
+        LookupMemo(int slots, int dim) {
+            this.values = new float[slots * dim];
+            this.keys = new long[slots];
+            this.calls = new int[slots];
+            this.mask = slots - 1;
+            this.dim = dim;
+        }
+
+        void nextCall() {
+            if (++call == 0) { // wrapped after 2^32 calls: forget everything once
+                Arrays.fill(calls, 0);
+                call = 1;
+            }
+        }
+
+        /** The offset in {@link #values} of id's vector, read from the table unless already read this call. */
+        int lookup(long id, EmbeddingTable table, float[] absent) {
+            int slot = (int) ((id * 0x9e3779b97f4a7c15L) >>> 40) & mask;
+            int at = slot * dim;
+            if (calls[slot] != call || keys[slot] != id) {
+                if (!table.getIfPresent(id, values, at)) {
+                    System.arraycopy(absent, 0, values, at, dim);
+                }
+                keys[slot] = id;
+                calls[slot] = call;
+            }
+            return at;
+        }
     }
 
     private float[][] heap() {

@@ -33,7 +33,9 @@ import java.util.function.LongSupplier;
  * sits beside the slots (a few hundred KB where the slots take tens of MB); a read whose bit is
  * clear returns the default vector without probing the slot arrays, which would be a cache and
  * TLB miss. Bits are only set by the writer (before the row is published) and cleared when the
- * arrays are rebuilt, so a clear bit proves absence and a set bit only means "probe".
+ * arrays are rebuilt, so a clear bit proves absence and a set bit only means "probe". Once the
+ * table is dense (more rows than 1 bitmap bit in 16) reads skip the bitmap: it would mostly say
+ * "probe" at the price of one more miss.
  */
 public final class EmbeddingTable {
 
@@ -138,7 +140,7 @@ public final class EmbeddingTable {
      */
     public boolean getIfPresent(long id, float[] out, int offset) {
         Slots s = slots;
-        if (!s.mayContain(id)) {
+        if (size <= s.sparseRows && !s.mayContain(id)) {
             return false;
         }
         int mask = s.mask;
@@ -173,12 +175,22 @@ public final class EmbeddingTable {
         return false;
     }
 
+    /**
+     * False when the id certainly has no row; true when it may have one (a {@link #get} must
+     * probe). Costs no slot probe: the presence bitmap only. Any thread.
+     */
+    public boolean mayContain(long id) {
+        Slots s = slots;
+        // Dense: most bits are set and the bitmap read would be one more cache miss before the probe.
+        return size > s.sparseRows ? true : s.mayContain(id);
+    }
+
     /** Whether the id has a row. Any thread. */
     public boolean contains(long id) {
-        Slots s = slots;
-        if (!s.mayContain(id)) {
+        if (!mayContain(id)) {
             return false;
         }
+        Slots s = slots;
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
@@ -493,6 +505,8 @@ public final class EmbeddingTable {
          * all; once it is dense, most summary bits are set and the check costs an L1 hit.
          */
         final long[] summary;
+        /** Up to this many rows the bitmap is worth reading (under 1 bit in 16 set). */
+        final int sparseRows;
 
         Slots(int capacity, int dim) {
             long floats = (long) capacity * dim;
@@ -511,6 +525,7 @@ public final class EmbeddingTable {
             present = new long[bits >>> 6];
             presentShift = 64 - Integer.numberOfTrailingZeros(bits);
             summary = new long[Math.max(1, bits >>> 15)];
+            sparseRows = bits >>> 4;
         }
 
         /** False when the id has no row here; true when it may have one. Any thread. */

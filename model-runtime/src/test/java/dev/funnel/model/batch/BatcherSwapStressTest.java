@@ -44,6 +44,15 @@ class BatcherSwapStressTest {
 
     @Test
     void everyResultComesFromExactlyOneVersionAndNothingLeaks() throws Exception {
+        stress(new BatcherConfig(256, 200, 4096));
+    }
+
+    @Test
+    void twoRunnersKeepEveryInvariant() throws Exception {
+        stress(new BatcherConfig(256, 200, 4096).withRunners(2));
+    }
+
+    private void stress(BatcherConfig config) throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
         InferenceBackend cpu = TestModels.cpu();
         ExecutorService loader = Executors.newSingleThreadExecutor();
@@ -54,7 +63,7 @@ class BatcherSwapStressTest {
             models[k] = TestModels.constantCtr(spec, p(k));
         }
         registry.load("ctr", "0", models[0]).join();
-        DynamicBatcher batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(256, 200, 4096), System::nanoTime, meters);
+        DynamicBatcher batcher = new DynamicBatcher("ctr", registry, config, System::nanoTime, meters);
 
         AtomicBoolean stop = new AtomicBoolean();
         AtomicReference<String> failure = new AtomicReference<>();

@@ -50,7 +50,7 @@ class DynamicBatcherTest {
 
     /** A batcher that waits for rows or the delay (dispatch-when-idle off): the delay policy's tests. */
     private DynamicBatcher batcher(int maxRows, long maxDelayMicros, int capacity) {
-        return batcher(new BatcherConfig(maxRows, maxDelayMicros, capacity, false));
+        return batcher(new BatcherConfig(maxRows, maxDelayMicros, capacity).withDispatchWhenIdle(false));
     }
 
     private DynamicBatcher batcher(BatcherConfig config) {
@@ -261,10 +261,43 @@ class DynamicBatcherTest {
     }
 
     @Test
+    void twoRunnersRunTwoBatchesSideBySide() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(2);
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16).withRunners(2));
+        float[][] first = random(2, 7);
+        float[][] second = random(3, 8);
+        ScoringTask t1 = new ScoringTask(2, first, clock.get() + SECOND, null);
+        b.offer(t1);
+        assertTrue(awaitCount(backend.entered, 1)); // runner A is held inside inference with t1
+        ScoringTask t2 = new ScoringTask(3, second, clock.get() + SECOND, null);
+        b.offer(t2);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS), "the second runner did not start while the first was busy");
+        backend.gate.countDown();
+        assertScores(first, t1.result().get(5, TimeUnit.SECONDS));
+        assertScores(second, t2.result().get(5, TimeUnit.SECONDS));
+        assertEquals(2, meters.get("funnel.batcher.batch.rows").summary().count());
+    }
+
+    private static boolean awaitCount(CountDownLatch latch, long remaining) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (latch.getCount() > remaining) {
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            Thread.sleep(1);
+        }
+        return true;
+    }
+
+    @Test
     void configIsValidatedWithTheBadValue() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new BatcherConfig(0, 100, 16));
         assertEquals("max_batch_rows must be >= 1, got 0", e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new BatcherConfig(8, 100, 16).withRunners(0));
+        assertEquals("runners must be in 1..64, got 0", e.getMessage());
     }
 
     private static boolean awaitQuietly(ScoringTask t, long millis) throws Exception {

@@ -17,13 +17,19 @@ class EmbeddingTableTest {
 
     @Test
     void thePresenceBitmapNeverHidesARowThroughInsertsRemovesRebuildsAndRestores() throws IOException {
-        EmbeddingTable t = EmbeddingTable.builder("t", 2).maxRows(4_000).defaultVector(new float[] {-1, -2}).build();
+        presenceSurvivesChurn(4_000, 800);    // sparse (the bitmap is read), with tombstone rebuilds
+        presenceSurvivesChurn(4_000, 3_000);  // dense: reads skip the bitmap
+        presenceSurvivesChurn(200_000, 3_000); // sparse, large
+    }
+
+    private static void presenceSurvivesChurn(int maxRows, int liveCap) throws IOException {
+        EmbeddingTable t = EmbeddingTable.builder("t", 2).maxRows(maxRows).defaultVector(new float[] {-1, -2}).build();
         float[] out = new float[2];
         java.util.Set<Long> live = new java.util.HashSet<>();
         java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
         for (int step = 0; step < 60_000; step++) { // enough removes to force tombstone rebuilds
             long id = rnd.nextLong(20_000) * 7919;
-            if (live.size() < 3_000 && rnd.nextInt(3) > 0) {
+            if (live.size() < liveCap && rnd.nextInt(3) > 0) {
                 t.put(id, new float[] {id, 1}, 0);
                 live.add(id);
             } else if (t.remove(id)) {
@@ -32,7 +38,7 @@ class EmbeddingTableTest {
         }
         ByteArrayOutputStream snap = new ByteArrayOutputStream();
         t.snapshot(snap);
-        EmbeddingTable restored = EmbeddingTable.builder("t", 2).maxRows(4_000).defaultVector(new float[] {-1, -2}).build();
+        EmbeddingTable restored = EmbeddingTable.builder("t", 2).maxRows(maxRows).defaultVector(new float[] {-1, -2}).build();
         restored.restore(new java.io.ByteArrayInputStream(snap.toByteArray()));
         for (EmbeddingTable table : new EmbeddingTable[] {t, restored}) {
             for (long k = 0; k < 20_000; k++) {
