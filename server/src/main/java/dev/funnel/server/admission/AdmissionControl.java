@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The limit adapts (AIMD), when {@link AdmissionConfig#adaptive()}: every
  * {@link AdmissionConfig#windowSize()} completions, if more than
  * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency
- * while in-flight reached at least half the limit or four times {@code minInFlight} (requests were
+ * while in-flight reached at least half the limit or twice {@code minInFlight} (requests were
  * queueing behind each other, which is what a bound can fix; slowness at low concurrency is not),
  * the limit becomes the limit (or, when the peak stayed under half of it, the peak) times
  * {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
@@ -32,13 +32,6 @@ import java.util.concurrent.atomic.LongAdder;
  * already admitted, so in-flight can sit above the current limit until they complete.
  */
 public final class AdmissionControl {
-    /**
-     * In-flight, as a multiple of the floor, that counts as a queue even far under the bound: a loop
-     * that serves its load holds a few requests at once (plus the ones waiting out a stalled branch),
-     * an overloaded one holds its arrival rate times the request deadline.
-     */
-    static final int QUEUE_EVIDENCE = 4;
-
     private final AdmissionConfig config;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Written only by the thread that closes a window; read racily on acquire (a stale read admits or sheds one request more). */
@@ -121,7 +114,7 @@ public final class AdmissionControl {
         // flight: a default bound far above the loop's real concurrency (128 against ~20 when a
         // loop is overloaded) would otherwise never be approached, and never shed.
         boolean nearBound = peak * 2 >= current;
-        boolean queued = nearBound || peak >= QUEUE_EVIDENCE * config.minInFlight();
+        boolean queued = nearBound || peak >= 2 * config.minInFlight();
         if (queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
             int from = nearBound ? current : peak;
             limit = Math.max(config.minInFlight(), (int) (from * AdmissionConfig.DECREASE_FACTOR));

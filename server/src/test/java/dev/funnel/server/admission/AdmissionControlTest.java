@@ -73,14 +73,12 @@ class AdmissionControlTest {
         // The default bound (128) is far above what one loop holds even at twice its sustainable
         // rate (~20 in flight): the cut starts from the observed peak, not from the bound.
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
-        completeWindowWith(ac, 10, 50, SLOW);
-        assertEquals(64, ac.limit(), "10 in flight (under 4 x the floor of 4) is not evidence of a queue");
-        completeWindowWith(ac, 20, 50, SLOW);
-        assertEquals(16, ac.limit(), "peak 20 * 0.8");
+        completeWindowWith(ac, 12, 50, SLOW);
+        assertEquals(9, ac.limit(), "peak 12 * 0.8");
         completeWindowAtTheBound(ac, 50, SLOW);
-        assertEquals(12, ac.limit(), "16 * 0.8");
+        assertEquals(7, ac.limit(), "9 * 0.8");
         completeWindowWith(ac, 5, 50, FAST);
-        assertEquals(12, ac.limit(), "fast again and never saturated: stays");
+        assertEquals(7, ac.limit(), "fast again and never saturated: stays");
     }
 
     @Test
