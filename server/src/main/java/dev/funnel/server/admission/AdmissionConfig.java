@@ -22,12 +22,11 @@ public record AdmissionConfig(int maxInFlight, int minInFlight, long targetLaten
     public static final int DEFAULT_WINDOW_SIZE = 50;
     public static final int DEFAULT_RETRY_AFTER_SECONDS = 1;
     /**
-     * Share of slow completions in a window above which the limit shrinks. Well above a few percent
-     * so that a slow tail that is not overload (one recall branch stalling on 5% of requests until
-     * its deadline, plus the ordinary tail of a busy machine: together ~10% of a 50-request window
-     * at 200 req/s on 2 cores) does not throttle the server; overload slows nearly every request.
+     * Share of slow completions in a window above which the limit shrinks. Above a few percent so
+     * that a slow tail that is not overload (one recall branch stalling on 5% of requests until
+     * its deadline) does not throttle the server; overload slows nearly every request.
      */
-    public static final double SLOW_SHARE_TO_DECREASE = 0.25;
+    public static final double SLOW_SHARE_TO_DECREASE = 0.10;
     /** Multiplicative decrease per window with too many slow completions. */
     public static final double DECREASE_FACTOR = 0.8;
 
