@@ -18,10 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The limit adapts (AIMD), when {@link AdmissionConfig#adaptive()}: every
  * {@link AdmissionConfig#windowSize()} completions, if more than
  * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency
- * while in-flight reached at least half the limit or twice {@code minInFlight} (requests were
- * queueing behind each other, which is what a bound can fix; slowness at low concurrency is not),
- * the limit becomes the limit (or, when the peak stayed under half of it, the peak) times
- * {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
+ * while in-flight reached at least half the limit (requests were queueing behind each other, which
+ * is what a bound can fix; slowness at low concurrency is not), the
+ * limit is multiplied by {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
  * otherwise, if the limit was reached during the window, it grows by one (not above
  * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
  * target, without anyone tuning it per machine or per DAG.
@@ -109,15 +108,10 @@ public final class AdmissionControl {
     private void adapt(int slow, boolean saturated, int peak) {
         int current = limit;
         // Slow while few requests are in flight is not a queue this bound can shorten (a stalled
-        // dependency, a starved machine): only shrink when the window also ran near the bound, or
-        // held several times the floor in flight at once. The cut starts from what was really in
-        // flight: a default bound far above the loop's real concurrency (128 against ~20 when a
-        // loop is overloaded) would otherwise never be approached, and never shed.
-        boolean nearBound = peak * 2 >= current;
-        boolean queued = nearBound || peak >= 2 * config.minInFlight();
+        // dependency, a starved machine): only shrink when the window also ran near the bound.
+        boolean queued = peak * 2 >= current;
         if (queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
-            int from = nearBound ? current : peak;
-            limit = Math.max(config.minInFlight(), (int) (from * AdmissionConfig.DECREASE_FACTOR));
+            limit = Math.max(config.minInFlight(), (int) (current * AdmissionConfig.DECREASE_FACTOR));
         } else if (saturated && current < config.maxInFlight()) {
             limit = current + 1;
         }
