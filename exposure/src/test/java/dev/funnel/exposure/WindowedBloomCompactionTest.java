@@ -90,6 +90,31 @@ class WindowedBloomCompactionTest {
         }
     }
 
+    @Test
+    void blocksInSeveralSegmentsAnswerExactlyAsTheWindows() {
+        for (int days : new int[] {8, 14, 30}) { // byte, short and int planes, in every segment
+            WindowedBloom compacted = new WindowedBloom(layout, new AtomicLong());
+            WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+            for (int d = 0; d < days; d++) {
+                add(compacted, layout, START + d * DAY, day(d, 400)); // segments 0, 1 and 2 of every window
+                add(plain, layout, START + d * DAY, day(d, 400));
+            }
+            for (int s = 0; s < 3; s++) {
+                assertEquals(days - 1, compacted.compactedColumns(s), days + " days: segment " + s + " compacted");
+                assertEquals(compacted.compactedPlaneBits(0), compacted.compactedPlaneBits(s), "one plane width");
+            }
+            long[] probe = LongStream.range(0, 31 * 100_000L).filter(id -> id % 100_000 < 400 || id % 211 == 0).toArray();
+            for (int now = days - 1; now <= days + 30; now += 3) {
+                long nowMillis = START + now * DAY;
+                assertArrayEquals(seen(plain, layout, nowMillis, probe), seen(compacted, layout, nowMillis, probe),
+                        days + " days, day " + now + ": same answers as without compaction");
+            }
+            for (int d = 0; d < days; d++) {
+                assertEquals(400, count(seen(compacted, layout, START + (days - 1) * DAY, day(d, 400))), "day " + d + " kept");
+            }
+        }
+    }
+
     private static int perDay(int d) {
         return d % 7 == 3 ? 400 : 50; // some days grow past the first segment
     }
