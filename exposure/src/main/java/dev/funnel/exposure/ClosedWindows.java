@@ -172,10 +172,7 @@ final class ClosedWindows {
             long hits = planes32 != null ? probe32(planes32, live, hashes, masks1, masks2, base, end)
                     : planes16 != null ? probe16(planes16, live, hashes, masks1, masks2, base, end)
                     : probe8(planes8, live, hashes, masks1, masks2, base, end);
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
+            marked += FilterProbes.markHits(seen, base, hits);
         }
         return marked;
     }

@@ -11,6 +11,17 @@ final class FilterProbes {
     private FilterProbes() {
     }
 
+    /**
+     * ORs the hits of the 64 rows from {@code base} (bit {@code i} for row {@code base + i}) into
+     * {@code seen}; returns how many of them were not marked before.
+     */
+    static int markHits(long[] seen, int base, long hits) {
+        int wi = base >>> 6;
+        long fresh = hits & ~seen[wi];
+        seen[wi] |= fresh;
+        return Long.bitCount(fresh);
+    }
+
     /** Marks the rows whose item is in the segment {@code ws}; returns how many it newly marked. */
     static int probeOne(long[] ws, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         int words = ws.length;
@@ -25,10 +36,7 @@ final class FilterProbes {
                 long missing = (~ws[BloomLayout.wordIndex(h, words)] & m1) | (~ws[BloomLayout.wordIndex2(h, words)] & m2);
                 hits |= (long) ((missing == 0) ? 1 : 0) << i; // shift counts are mod 64: i is row base + (i - base)
             }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
+            marked += markHits(seen, base, hits);
         }
         return marked;
     }
@@ -53,10 +61,7 @@ final class FilterProbes {
                 }
                 hits |= (long) hit << i;
             }
-            int wi = base >>> 6;
-            long fresh = hits & ~seen[wi];
-            seen[wi] |= fresh;
-            marked += Long.bitCount(fresh);
+            marked += markHits(seen, base, hits);
         }
         return marked;
     }
