@@ -192,18 +192,7 @@ final class RecommendHandler {
         }
         g.writeEndArray();
         g.writeBooleanField("partial", r.partial());
-        g.writeArrayFieldStart("degraded");
-        for (Degradation d : r.degraded()) {
-            g.writeStartObject();
-            g.writeStringField("node", d.node());
-            g.writeStringField("cause", d.cause().name().toLowerCase(Locale.ROOT));
-            g.writeStringField("action", String.valueOf(d.action()));
-            if (d.detail() != null) {
-                g.writeStringField("detail", d.detail());
-            }
-            g.writeEndObject();
-        }
-        g.writeEndArray();
+        writeDegraded(g, r);
         g.writeObjectFieldStart("versions");
         g.writeStringField("dag", r.version());
         g.writeStringField("route", route.name());
@@ -217,13 +206,7 @@ final class RecommendHandler {
         g.writeEndObject();
     }
 
-    private static void writeTrace(JsonGenerator g, RequestContext ctx, RouteTable.Route route, DagResult r) throws IOException {
-        g.writeObjectFieldStart("trace");
-        g.writeStringField("dag", r.dag());
-        g.writeStringField("route", route.name());
-        g.writeNumberField("bucket", ctx.bucket());
-        g.writeNumberField("budget_ms", (ctx.deadlineNanos() - ctx.arrivalNanos()) / 1e6);
-        g.writeNumberField("took_ms", r.tookNanos() / 1e6);
+    private static void writeDegraded(JsonGenerator g, DagResult r) throws IOException {
         g.writeArrayFieldStart("degraded");
         for (Degradation d : r.degraded()) {
             g.writeStartObject();
@@ -236,6 +219,16 @@ final class RecommendHandler {
             g.writeEndObject();
         }
         g.writeEndArray();
+    }
+
+    private static void writeTrace(JsonGenerator g, RequestContext ctx, RouteTable.Route route, DagResult r) throws IOException {
+        g.writeObjectFieldStart("trace");
+        g.writeStringField("dag", r.dag());
+        g.writeStringField("route", route.name());
+        g.writeNumberField("bucket", ctx.bucket());
+        g.writeNumberField("budget_ms", (ctx.deadlineNanos() - ctx.arrivalNanos()) / 1e6);
+        g.writeNumberField("took_ms", r.tookNanos() / 1e6);
+        writeDegraded(g, r);
         g.writeArrayFieldStart("nodes");
         for (NodeSpan s : r.trace()) {
             g.writeStartObject();
