@@ -506,17 +506,7 @@ public final class ItemIndex implements ItemStore {
         // No filter: the graph's own "owned by a live row" test replaces a bitmap probe per node;
         // the re-check below still holds results to this query's state.
         SearchResult.NodeScore[] found = graph.search(query, k, ef, p.acceptsAllLive() ? Bits.ALL : p);
-        Columns c = p.state.columns;
-        int m = 0;
-        for (int i = 0; i < found.length && m < k; i++) {
-            // re-check: a writer may have re-pointed the node since the search accepted it
-            int ord = graph.ordOf(found[i].node);
-            if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
-                outIds[m] = c.ids[ord];
-                outScores[m++] = found[i].score;
-            }
-        }
-        return m;
+        return recheck(p, found, k, outIds, outScores);
     }
 
     /**
@@ -552,10 +542,17 @@ public final class ItemIndex implements ItemStore {
             probes = Math.min(lists, probes * 2);
             found = graph.searchPartitions(query, k, probes, accept);
         }
+        return recheck(p, found, k, outIds, outScores);
+    }
+
+    /**
+     * Copies up to k of {@code found} into the outputs, keeping only nodes still owned by a row this
+     * query's plan accepts: a writer may have re-pointed a node since the search accepted it.
+     */
+    private int recheck(FilterPlan p, SearchResult.NodeScore[] found, int k, long[] outIds, float[] outScores) {
         Columns c = p.state.columns;
         int m = 0;
         for (int i = 0; i < found.length && m < k; i++) {
-            // re-check: a writer may have re-pointed the node since the scan accepted it
             int ord = graph.ordOf(found[i].node);
             if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
                 outIds[m] = c.ids[ord];
