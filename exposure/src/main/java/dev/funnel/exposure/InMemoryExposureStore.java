@@ -209,7 +209,7 @@ final class InMemoryExposureStore implements ExposureStore {
         }
 
         static Scratch get(int n) {
-            Scratch s = LOCAL.get();
+            Scratch s = LOCAL.get(); // a ThreadLocal read: never blocks
             if (s.hashes.length < n) {
                 s = new Scratch(Integer.highestOneBit(n - 1) << 1);
                 LOCAL.set(s);

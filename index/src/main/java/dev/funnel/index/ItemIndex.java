@@ -158,7 +158,10 @@ public final class ItemIndex implements ItemStore {
         }
     }
 
-    /** Runs {@code body} holding the writer lock (snapshots read a quiescent index). */
+    /**
+     * Runs {@code body} holding the writer lock (snapshots read a quiescent index). May block: only
+     * snapshot writing and restoring call it, on their own threads, never an event loop.
+     */
     <T> T underWriteLock(java.util.function.Supplier<T> body) {
         writeLock.lock();
         try {

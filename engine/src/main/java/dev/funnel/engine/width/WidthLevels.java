@@ -66,7 +66,7 @@ public final class WidthLevels {
 
         /** The level, 0 (full width) .. {@code FACTORS.length - 1}. Any thread. */
         public int index() {
-            return index.get();
+            return index.get(); // an AtomicInteger read: never blocks
         }
 
         /** The width factor now, 1.0 at full width. */

@@ -35,7 +35,7 @@ final class SharedList {
             return c.list;
         }
         if (c == null || !c.source.equals(source)) {
-            Candidates list = compute.get();
+            Candidates list = compute.get(); // the recall itself, on the caller's thread, as without the cache
             cache.set(new Cached(version, minute, source, list));
             return list;
         }

@@ -56,7 +56,7 @@ public final class AdmissionControl {
     public boolean tryAcquire() {
         int max = limit;
         for (;;) {
-            int current = inFlight.get();
+            int current = inFlight.get(); // AtomicInteger reads here and below: lock-free, never block
             if (current >= max) {
                 saturatedInWindow = true;
                 rejected.increment();

@@ -68,7 +68,7 @@ public final class FunnelServer implements AutoCloseable {
 
     /** Requests accepted and not yet answered. */
     public int inFlight() {
-        return deps.inFlight().get();
+        return deps.inFlight().get(); // an AtomicInteger read: never blocks
     }
 
     public Vertx vertx() {
