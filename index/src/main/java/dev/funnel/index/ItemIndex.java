@@ -660,6 +660,31 @@ public final class ItemIndex implements ItemStore {
         return ord < 0 ? null : state.columns.embedding[ord];
     }
 
+    /**
+     * Two passes, each a loop of independent loads: all ids to ordinals, then all ordinals to
+     * vectors, so the core keeps many cache misses in flight (one id at a time chains three misses
+     * per item: hash slot, ordinal, vector reference). One read of the columns for the whole call.
+     */
+    @Override
+    public void embeddings(long[] ids, int n, float[][] out) {
+        int[] ords = ORDS.get();
+        if (ords.length < n) {
+            ords = new int[Math.max(n, ords.length * 2)];
+            ORDS.set(ords);
+        }
+        for (int i = 0; i < n; i++) {
+            ords[i] = ordById.get(ids[i]);
+        }
+        float[][] vectors = state.columns.embedding;
+        for (int i = 0; i < n; i++) {
+            int ord = ords[i];
+            out[i] = ord < 0 ? null : vectors[ord];
+        }
+    }
+
+    /** Per-thread ordinal scratch of {@link #embeddings} (a ThreadLocal read: never blocks). */
+    private static final ThreadLocal<int[]> ORDS = ThreadLocal.withInitial(() -> new int[1024]);
+
     @Override
     public Object attribute(long itemId, String field) {
         int ord = ordById.get(itemId);

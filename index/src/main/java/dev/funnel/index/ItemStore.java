@@ -36,6 +36,17 @@ public interface ItemStore {
     /** The item's content embedding, or null when unknown; do not modify. */
     float[] embedding(long itemId);
 
+    /**
+     * {@link #embedding} of {@code ids[0..n)} into {@code out[0..n)} (null where unknown); do not
+     * modify them. For stages that read hundreds of vectors: the index resolves every id before it
+     * reads any vector, so their cache misses overlap instead of queueing one after another.
+     */
+    default void embeddings(long[] ids, int n, float[][] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = embedding(ids[i]);
+        }
+    }
+
     /** Any attribute by field name (the above, and configured extra fields), or null. */
     Object attribute(long itemId, String field);
 }

@@ -6,29 +6,37 @@ package dev.funnel.index;
  * one-accumulator loop whose speed is bound by the latency of the float add chain; four independent
  * accumulators let the core overlap them (about 3× faster at 64 dims on x86). The summation order
  * differs from a sequential loop, so scores may differ from jvector's in the last bits.
+ *
+ * <p>Public for the operators that score catalog embeddings (pre-rank, MMR, DPP), so every dot
+ * product over item vectors sums in one order.
  */
-final class VectorMath {
+public final class VectorMath {
 
-    static float dot(float[] a, float[] b) {
-        return dot(a, b, 0);
+    /** Dot product of {@code a} with the first {@code a.length} floats of {@code b}. */
+    public static float dot(float[] a, float[] b) {
+        return dot(a, 0, b, 0, a.length);
     }
 
     /** Dot product of {@code a} with {@code a.length} floats of {@code b} from {@code off}. */
-    static float dot(float[] a, float[] b, int off) {
+    public static float dot(float[] a, float[] b, int off) {
+        return dot(a, 0, b, off, a.length);
+    }
+
+    /** Dot product of {@code n} floats of {@code a} from {@code aOff} and of {@code b} from {@code bOff}. */
+    public static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         float s0 = 0;
         float s1 = 0;
         float s2 = 0;
         float s3 = 0;
-        int n = a.length;
         int i = 0;
         for (; i + 3 < n; i += 4) {
-            s0 += a[i] * b[off + i];
-            s1 += a[i + 1] * b[off + i + 1];
-            s2 += a[i + 2] * b[off + i + 2];
-            s3 += a[i + 3] * b[off + i + 3];
+            s0 += a[aOff + i] * b[bOff + i];
+            s1 += a[aOff + i + 1] * b[bOff + i + 1];
+            s2 += a[aOff + i + 2] * b[bOff + i + 2];
+            s3 += a[aOff + i + 3] * b[bOff + i + 3];
         }
         for (; i < n; i++) {
-            s0 += a[i] * b[off + i];
+            s0 += a[aOff + i] * b[bOff + i];
         }
         return (s0 + s1) + (s2 + s3);
     }

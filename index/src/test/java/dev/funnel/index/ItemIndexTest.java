@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -180,6 +181,27 @@ class ItemIndexTest {
         assertThrows(IllegalArgumentException.class, () -> Filter.parse(Map.of("popularity", Map.of("min", 2, "max", 1)), "here"));
         assertThrows(IllegalArgumentException.class, () -> Filter.parse(Map.of("created_within_hours", -1), "here"));
         assertThrows(IllegalArgumentException.class, () -> idx.nearest(new float[3], 5, 10, Filter.NONE, new long[5], new float[5]));
+    }
+
+    @Test
+    void bulkEmbeddingsAreThePerItemReadsWithNullForUnknownAndDeletedItems() {
+        List<ItemRecord> items = Catalogs.randomList(3000, DIM, 8); // more than the scratch's first size
+        ItemIndex idx = index(items);
+        idx.delete(items.get(5).id());
+        long[] ids = new long[items.size() + 2];
+        for (int i = 0; i < items.size(); i++) {
+            ids[i] = items.get(items.size() - 1 - i).id();
+        }
+        ids[items.size()] = 999_999_999L;
+        ids[items.size() + 1] = items.get(5).id();
+        float[][] out = new float[ids.length][];
+        idx.embeddings(ids, ids.length, out);
+        for (int i = 0; i < ids.length; i++) {
+            assertSame(idx.embedding(ids[i]), out[i], "item " + ids[i]);
+        }
+        assertNull(out[items.size()], "unknown id");
+        assertNull(out[items.size() + 1], "deleted id");
+        assertEquals(items.get(0).embedding()[3], out[items.size() - 1][3]);
     }
 
     @Test

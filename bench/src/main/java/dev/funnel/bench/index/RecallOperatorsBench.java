@@ -69,52 +69,10 @@ public class RecallOperatorsBench {
     private RequestContext[] requests;
     private int next;
 
-    private static final class World {
-        final SimWorld world;
-        final OperatorEnv env;
-        final ProfileStore profiles;
-
-        World() throws Exception {
-            SimConfig cfg = SimConfig.DEFAULT;
-            world = SimWorld.generate(cfg);
-            Path snap = Path.of("data/index-sim" + cfg.seed() + "-" + cfg.items() + "x" + cfg.dim() + ".snap");
-            ItemIndex index;
-            if (Files.exists(snap)) {
-                index = IndexSnapshot.read(snap, cfg::nowMillis);
-            } else {
-                index = new ItemIndex(IndexConfig.of(cfg.dim()), cfg::nowMillis);
-                List<ItemRecord> records = new ArrayList<>();
-                for (SimItem i : world.items()) {
-                    records.add(new ItemRecord(i.id(), i.category(), i.author(), i.tags(), i.status(), i.createdAtMillis(),
-                            i.popularity(), i.embedding(), Map.of()));
-                }
-                index.bulkLoad(records);
-                IndexSnapshot.write(index, snap);
-            }
-            profiles = new InProcessProfileStore(index::embedding, ProfileConfig.DEFAULT);
-            CoClickTable co = new CoClickTable();
-            for (SimUser u : world.users()) {
-                profiles.put(new UserProfile(u.id(), Map.of(), u.interestTags(), u.recentClicks(), null, 0));
-                co.addHistory(u.recentClicks());
-            }
-            env = new OperatorEnv().register(ItemIndex.class, index).register(ProfileStore.class, profiles)
-                    .register(CoClickTable.class, co).register(ClickCounts.class, new ClickCounts(System::currentTimeMillis));
-        }
-    }
-
-    private static World shared;
-
-    private static synchronized World world() throws Exception {
-        if (shared == null) {
-            shared = new World();
-        }
-        return shared;
-    }
-
     @Setup(Level.Trial)
     @SuppressWarnings("unchecked")
     public void setUp() throws Exception {
-        World w = world();
+        SimCatalog w = SimCatalog.get();
         Map<String, Object> given = new HashMap<>();
         OperatorFactory f;
         switch (op) {
@@ -143,7 +101,7 @@ public class RecallOperatorsBench {
             profiles[i] = w.profiles.get(w.world.users().get(i * 7).id());
             inputs[i] = new Inputs(op, new String[] {"profile"}, new Object[] {profiles[i]});
             requests[i] = RequestContext.builder().requestId("r" + i).userId(profiles[i].userId()).scene("home").count(10)
-                    .loop(Loop.INSTANCE).timing(0, Long.MAX_VALUE).build();
+                    .loop(SimCatalog.Loop.INSTANCE).timing(0, Long.MAX_VALUE).build();
         }
     }
 
@@ -151,30 +109,5 @@ public class RecallOperatorsBench {
     public Candidates apply() {
         int i = next++ & 255;
         return operator.apply(inputs[i], requests[i]).block();
-    }
-
-    enum Loop implements LoopScheduler {
-        INSTANCE;
-
-        @Override
-        public long nanoTime() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public Cancellable schedule(long delayNanos, Runnable task) {
-            task.run();
-            return () -> { };
-        }
-
-        @Override
-        public void execute(Runnable task) {
-            task.run();
-        }
-
-        @Override
-        public boolean inLoop() {
-            return true;
-        }
     }
 }

@@ -58,6 +58,13 @@ public class BatcherBench {
     @Param("200")
     public long maxQueueDelayMicros;
 
+    /**
+     * Batcher runner threads: 1 runs one batch at a time on one core, while {@code perRequest}'s
+     * callers run inferences on every core; 2 lets the batcher use both of this machine's cores too.
+     */
+    @Param("1")
+    public int runners;
+
     private InferenceBackend backend;
     private ModelRegistry registry;
     private DynamicBatcher batcher;
@@ -72,7 +79,7 @@ public class BatcherBench {
         registry = new ModelRegistry(backend, Runnable::run, new SimpleMeterRegistry());
         registry.define(ModelDefinition.of("ctr", ModelRuntime.ctrSignature(spec)));
         registry.load("ctr", "1", CtrModel.toOnnx(CtrWeights.init(spec, 1, 0.05))).join();
-        batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(maxBatchRows, maxQueueDelayMicros, 4096),
+        batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(maxBatchRows, maxQueueDelayMicros, 4096).withRunners(runners),
                 System::nanoTime, new SimpleMeterRegistry());
         lease = registry.acquire("ctr");
         int[] widths = CtrModel.inputWidths(spec);

@@ -42,7 +42,9 @@ public final class SideBySide {
             throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
         }
         if (!which.equals("b")) {
-            targetA(rounds, roundMillis);
+            for (int runners : rankRunners) {
+                targetA(rounds, roundMillis, runners);
+            }
         }
         if (!which.equals("a")) {
             for (int runners : rankRunners) {
@@ -51,19 +53,20 @@ public final class SideBySide {
         }
     }
 
-    private static void targetA(int rounds, long roundMillis) throws Exception {
+    private static void targetA(int rounds, long roundMillis, int runners) throws Exception {
 
         BatcherBench bb = new BatcherBench();
         bb.rowsPerRequest = 16;
         bb.maxBatchRows = 1024;
         bb.maxQueueDelayMicros = 200;
+        bb.runners = runners;
         bb.setUp();
         BatcherBench.Request[] reqs = new BatcherBench.Request[64];
         for (int i = 0; i < reqs.length; i++) {
             reqs[i] = new BatcherBench.Request();
             reqs[i].setUp(bb);
         }
-        compare("(a) 16 rows/request, 64 in flight", 64, rounds, roundMillis,
+        compare("(a) 16 rows/request, 64 in flight, runners " + runners, 64, rounds, roundMillis,
                 "batched", t -> bb.batched(), "perRequest", t -> bb.perRequest(reqs[t]));
         bb.tearDown();
     }

@@ -9,6 +9,7 @@ import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.features.profile.UserProfile;
 import dev.funnel.index.ItemStore;
+import dev.funnel.index.VectorMath;
 import dev.funnel.operators.rank.TopRows;
 import java.util.Set;
 import reactor.core.publisher.Mono;
@@ -83,9 +84,16 @@ public final class TwoTowerPrerank implements OperatorFactory {
             return c.truncate(keep);
         }
         int k = Math.min(keep, n);
+        float[][] vectors = VECTORS.get();
+        if (vectors.length < n) {
+            vectors = new float[Math.max(n, vectors.length * 2)][];
+            VECTORS.set(vectors);
+        }
+        items.embeddings(c.idsCopy(), n, vectors); // all lookups first: their cache misses overlap
         TopRows top = new TopRows(k);
         for (int i = 0; i < n; i++) {
-            float[] e = items.embedding(c.id(i));
+            float[] e = vectors[i];
+            vectors[i] = null; // the scratch must not keep catalog arrays alive
             top.offer(i, e == null ? MISSING_SCORE : dot(user, e));
         }
         int[] rows = new int[k];
@@ -94,18 +102,11 @@ public final class TwoTowerPrerank implements OperatorFactory {
         return c.select(rows, m, scores);
     }
 
+    /** Per-thread vector scratch (a ThreadLocal read: never blocks). */
+    private static final ThreadLocal<float[][]> VECTORS = ThreadLocal.withInitial(() -> new float[1024][]);
+
+    /** User · item over the shorter of the two (the index's kernel: four accumulators). */
     static float dot(float[] a, float[] b) {
-        int m = Math.min(a.length, b.length);
-        float s0 = 0f;
-        float s1 = 0f;
-        int i = 0;
-        for (; i + 1 < m; i += 2) {
-            s0 += a[i] * b[i];
-            s1 += a[i + 1] * b[i + 1];
-        }
-        if (i < m) {
-            s0 += a[i] * b[i];
-        }
-        return s0 + s1;
+        return VectorMath.dot(a, 0, b, 0, Math.min(a.length, b.length));
     }
 }

@@ -2,6 +2,7 @@ package dev.funnel.operators.rerank;
 
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.index.ItemStore;
+import dev.funnel.index.VectorMath;
 
 /** What MMR and DPP share: relevance scaled to [0, 1] and unit item embeddings. */
 final class Diversity {
@@ -34,16 +35,32 @@ final class Diversity {
     }
 
     /**
-     * Each candidate's embedding scaled to unit length (so dot products are cosines), or null when
-     * the item has none or it is all zeros: such an item is similar to nothing. A vector already of
-     * unit length (the catalog's usual case) is used as it is, not copied: the store's arrays are
-     * never written in place and nothing here writes to them.
+     * The candidates' embeddings scaled to unit length (so dot products are cosines), copied into one
+     * contiguous block so the similarity loops read sequential memory instead of chasing a catalog
+     * array per pair. An item without an embedding, with an all-zero one, or with one whose width
+     * differs from the first item's is similar to nothing. The block is this thread's scratch: valid
+     * until the thread's next call, never shared (MMR and DPP read it only inside one apply).
      */
-    static float[][] unitEmbeddings(Candidates c, ItemStore items) {
-        float[][] out = new float[c.size()][];
-        for (int i = 0; i < c.size(); i++) {
-            float[] e = items.embedding(c.id(i));
-            if (e == null) {
+    static UnitVectors unitVectors(Candidates c, ItemStore items) {
+        int n = c.size();
+        float[][] raw = RAW.get();
+        if (raw.length < n) {
+            raw = new float[Math.max(n, raw.length * 2)][];
+            RAW.set(raw);
+        }
+        long[] ids = c.idsCopy();
+        items.embeddings(ids, n, raw);
+        int dim = 0;
+        for (int i = 0; i < n && dim == 0; i++) {
+            if (raw[i] != null) {
+                dim = raw[i].length;
+            }
+        }
+        UnitVectors u = SCRATCH.get().reset(n, dim);
+        for (int i = 0; i < n; i++) {
+            float[] e = raw[i];
+            raw[i] = null; // the scratch must not keep catalog arrays alive
+            if (e == null || e.length != dim) {
                 continue;
             }
             double norm = 0;
@@ -53,29 +70,48 @@ final class Diversity {
             if (norm == 0) {
                 continue;
             }
+            int at = i * dim;
             if (Math.abs(norm - 1) < UNIT_TOLERANCE) {
-                out[i] = e;
-                continue;
+                System.arraycopy(e, 0, u.block, at, dim);
+            } else {
+                float inv = (float) (1 / Math.sqrt(norm));
+                for (int d = 0; d < dim; d++) {
+                    u.block[at + d] = e[d] * inv;
+                }
             }
-            float inv = (float) (1 / Math.sqrt(norm));
-            float[] u = new float[e.length];
-            for (int d = 0; d < e.length; d++) {
-                u[d] = e[d] * inv;
-            }
-            out[i] = u;
+            u.present[i] = true;
         }
-        return out;
+        return u;
     }
 
-    /** Cosine of two unit vectors; 0 when either is missing or dimensions differ. */
-    static float cosine(float[] a, float[] b) {
-        if (a == null || b == null || a.length != b.length) {
-            return 0f;
+    private static final ThreadLocal<float[][]> RAW = ThreadLocal.withInitial(() -> new float[256][]);
+    private static final ThreadLocal<UnitVectors> SCRATCH = ThreadLocal.withInitial(UnitVectors::new);
+
+    /** Unit vectors of n candidates, row i at {@code i * dim} of {@link #block}. */
+    static final class UnitVectors {
+        float[] block = new float[0];
+        boolean[] present = new boolean[0];
+        int dim;
+
+        UnitVectors reset(int n, int width) {
+            dim = width;
+            if (block.length < n * width) {
+                block = new float[Math.max(n * width, block.length * 2)];
+            }
+            if (present.length < n) {
+                present = new boolean[Math.max(n, present.length * 2)];
+            }
+            java.util.Arrays.fill(present, 0, n, false);
+            return this;
         }
-        float s = 0;
-        for (int d = 0; d < a.length; d++) {
-            s += a[d] * b[d];
+
+        boolean has(int i) {
+            return present[i];
         }
-        return s;
+
+        /** Cosine of items i and j; 0 when either has no vector. */
+        float cosine(int i, int j) {
+            return present[i] && present[j] ? VectorMath.dot(block, i * dim, block, j * dim, dim) : 0f;
+        }
     }
 }

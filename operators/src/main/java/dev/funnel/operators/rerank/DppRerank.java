@@ -8,6 +8,7 @@ import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.index.ItemStore;
+import dev.funnel.index.VectorMath;
 import java.util.Set;
 import reactor.core.publisher.Mono;
 
@@ -78,14 +79,14 @@ public final class DppRerank implements OperatorFactory {
             return c.truncate(0);
         }
         float[] rel = Diversity.relevance(c);
-        float[][] emb = Diversity.unitEmbeddings(c, items);
+        Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
         float[] q = new float[n];
         float[] d2 = new float[n]; // remaining marginal gain of each item: L_ii minus its projection
         for (int i = 0; i < n; i++) {
             q[i] = (float) Math.exp(alpha * rel[i]);
             d2[i] = q[i] * q[i]; // S_ii = 1
         }
-        float[][] cis = new float[k][n];
+        float[][] cis = new float[n][k]; // cis[i][t]: item i's t-th Cholesky coordinate, contiguous per item
         boolean[] picked = new boolean[n];
         int[] rows = new int[k];
         int count = 0;
@@ -98,18 +99,15 @@ public final class DppRerank implements OperatorFactory {
                 break;
             }
             float dj = (float) Math.sqrt(d2[j]);
-            float[] ej = cis[count];
+            float[] cj = cis[j];
             for (int i = 0; i < n; i++) {
                 if (picked[i]) {
                     continue;
                 }
-                float lji = q[j] * q[i] * Diversity.cosine(emb[j], emb[i]);
-                float dot = 0;
-                for (int t = 0; t < count; t++) {
-                    dot += cis[t][j] * cis[t][i];
-                }
+                float lji = q[j] * q[i] * emb.cosine(j, i);
+                float dot = VectorMath.dot(cj, 0, cis[i], 0, count);
                 float e = (lji - dot) / dj;
-                ej[i] = e;
+                cis[i][count] = e;
                 d2[i] -= e * e;
             }
             count++;

@@ -72,7 +72,7 @@ public final class MmrRerank implements OperatorFactory {
             return c.truncate(0);
         }
         float[] rel = Diversity.relevance(c);
-        float[][] emb = Diversity.unitEmbeddings(c, items);
+        Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
         float[] maxSim = new float[n];
         boolean[] picked = new boolean[n];
         int[] rows = new int[k];
@@ -91,11 +91,10 @@ public final class MmrRerank implements OperatorFactory {
             }
             picked[best] = true;
             rows[p] = best;
-            float[] e = emb[best];
-            if (e != null) {
+            if (emb.has(best)) {
                 for (int i = 0; i < n; i++) {
                     if (!picked[i]) {
-                        float s = Diversity.cosine(e, emb[i]);
+                        float s = emb.cosine(best, i);
                         if (p == 0 || s > maxSim[i]) {
                             maxSim[i] = s;
                         }

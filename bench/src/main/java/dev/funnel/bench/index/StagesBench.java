@@ -1,0 +1,99 @@
+package dev.funnel.bench.index;
+
+import dev.funnel.engine.spi.Candidates;
+import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
+import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.features.profile.UserProfile;
+import dev.funnel.operators.prerank.TwoTowerPrerank;
+import dev.funnel.operators.rerank.DppRerank;
+import dev.funnel.operators.rerank.MmrRerank;
+import dev.funnel.sim.SimUser;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Cost of one {@code apply} of the post-recall stages that read catalog embeddings, with
+ * home_feed's parameters, on the default sim world (100k items × 64): {@code prerank.two_tower}
+ * over 940 candidates keeping 300 (what the exposure filter leaves of the 1,000 merged), and
+ * {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200. Candidates are random catalog items
+ * (256 lists, one per op in turn), so embedding reads miss the caches as they do in serving.
+ *
+ * <p>Run: {@code java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main StagesBench -f 1 -wi 3 -w 1s -i 5 -r 1s}
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class StagesBench {
+
+    @Param({"prerank.two_tower", "rerank.mmr", "rerank.dpp"})
+    public String op;
+
+    private Operator<Candidates> operator;
+    private Inputs[] inputs;
+    private RequestContext[] requests;
+    private int next;
+
+    @Setup(Level.Trial)
+    @SuppressWarnings("unchecked")
+    public void setUp() throws Exception {
+        SimCatalog w = SimCatalog.get();
+        Map<String, Object> given = new HashMap<>();
+        OperatorFactory f;
+        int candidates;
+        switch (op) {
+            case "prerank.two_tower" -> { f = new TwoTowerPrerank(); given.put("keep", 300); candidates = 940; }
+            case "rerank.mmr" -> { f = new MmrRerank(); given.put("lambda", 0.7); given.put("size", 50); candidates = 200; }
+            case "rerank.dpp" -> { f = new DppRerank(); given.put("size", 50); candidates = 200; }
+            default -> throw new IllegalArgumentException(op);
+        }
+        Map<String, Object> m = new HashMap<>();
+        for (ParamSpec s : f.params().all()) {
+            if (s.defaultValue() != null) {
+                m.put(s.name(), s.defaultValue());
+            }
+        }
+        m.putAll(given);
+        operator = (Operator<Candidates>) f.create(Params.of(m), w.env);
+        SplittableRandom rnd = new SplittableRandom(11);
+        int lists = 256;
+        inputs = new Inputs[lists];
+        requests = new RequestContext[lists];
+        int items = w.world.items().size();
+        for (int i = 0; i < lists; i++) {
+            SimUser u = w.world.users().get(i * 7);
+            UserProfile p = new UserProfile(u.id(), Map.of(), u.interestTags(), u.recentClicks(),
+                    w.world.items().get(rnd.nextInt(items)).embedding(), 0);
+            long[] ids = new long[candidates];
+            float[] scores = new float[candidates];
+            for (int k = 0; k < candidates; k++) {
+                ids[k] = w.world.items().get(rnd.nextInt(items)).id();
+                scores[k] = candidates - k;
+            }
+            inputs[i] = new Inputs(op, new String[] {"in", "profile"},
+                    new Object[] {Candidates.fromSource("in", ids, scores, candidates), p});
+            requests[i] = RequestContext.builder().requestId("r" + i).userId(u.id()).scene("home").count(10)
+                    .loop(SimCatalog.Loop.INSTANCE).timing(0, Long.MAX_VALUE).build();
+        }
+    }
+
+    @Benchmark
+    public Candidates apply() {
+        int i = next++ & 255;
+        return operator.apply(inputs[i], requests[i]).block();
+    }
+}
