@@ -77,6 +77,7 @@ public final class FeatureExtractor {
             throw new IllegalArgumentException("batch is for schema " + out.schemaVersion() + ", extractor for " + schema.version());
         }
         out.reset(n);
+        items.prefetch(itemIds, n); // the row loop below reads every item's attributes one by one
         int fc = schema.fieldCount();
         int cc = crossSeeds.length;
         int wc = schema.wideCount();

@@ -26,4 +26,12 @@ public interface ItemAttributes {
 
     /** Content embedding, or null when unknown; do not modify. */
     float[] embedding(long itemId);
+
+    /**
+     * A hint that these items' attributes are about to be read one item at a time: an
+     * implementation may load them ahead in bulk (the index does, so that the cache misses of
+     * hundreds of candidates overlap). Changes nothing observable; the default does nothing.
+     */
+    default void prefetch(long[] itemIds, int n) {
+    }
 }

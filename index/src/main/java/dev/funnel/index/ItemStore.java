@@ -47,6 +47,14 @@ public interface ItemStore {
         }
     }
 
+    /**
+     * A hint that the attributes of {@code ids[0..n)} are about to be read one item at a time (the
+     * ranker's feature extraction): the index loads them in passes whose cache misses overlap.
+     * Changes nothing observable; the default does nothing.
+     */
+    default void prefetch(long[] ids, int n) {
+    }
+
     /** Any attribute by field name (the above, and configured extra fields), or null. */
     Object attribute(long itemId, String field);
 }

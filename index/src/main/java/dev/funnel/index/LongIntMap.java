@@ -19,17 +19,23 @@ final class LongIntMap {
     static final int MISSING = -1;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
 
+    /**
+     * Slot {@code i} is {@code slots[2i]} (the key, 0 = empty) and {@code slots[2i + 1]} (its value):
+     * key and value share a cache line, so a lookup that misses the cache misses once, not once in a
+     * key array and again in a value array.
+     */
     private static final class Table {
-        final long[] keys; // 0 = empty slot
-        final int[] values;
+        final long[] slots;
         final int mask;
 
         Table(int capacity) {
-            keys = new long[capacity];
-            values = new int[capacity];
+            slots = new long[capacity * 2];
             mask = capacity - 1;
+        }
+
+        int capacity() {
+            return mask + 1;
         }
     }
 
@@ -44,11 +50,12 @@ final class LongIntMap {
     /** Any thread. */
     int get(long key) {
         Table t = table;
+        long[] s = t.slots;
         int i = mix(key) & t.mask;
         while (true) {
-            long k = (long) LONGS.getAcquire(t.keys, i);
+            long k = (long) LONGS.getAcquire(s, 2 * i);
             if (k == key) {
-                return (int) INTS.getVolatile(t.values, i);
+                return (int) (long) LONGS.getVolatile(s, 2 * i + 1);
             }
             if (k == 0) {
                 return MISSING;
@@ -62,9 +69,9 @@ final class LongIntMap {
         Table t = table;
         int i = mix(key) & t.mask;
         while (true) {
-            long k = t.keys[i];
+            long k = t.slots[2 * i];
             if (k == key) {
-                INTS.setVolatile(t.values, i, value);
+                LONGS.setVolatile(t.slots, 2 * i + 1, (long) value);
                 return;
             }
             if (k == 0) {
@@ -75,31 +82,31 @@ final class LongIntMap {
         if (value == MISSING) {
             return;
         }
-        if ((used + 1) * 2 > t.keys.length) {
+        if ((used + 1) * 2 > t.capacity()) {
             t = grow(t);
             i = mix(key) & t.mask;
-            while (t.keys[i] != 0) {
+            while (t.slots[2 * i] != 0) {
                 i = (i + 1) & t.mask;
             }
         }
-        t.values[i] = value;
-        LONGS.setRelease(t.keys, i, key);
+        t.slots[2 * i + 1] = value;
+        LONGS.setRelease(t.slots, 2 * i, key);
         used++;
     }
 
     private Table grow(Table old) {
-        Table t = new Table(old.keys.length * 2);
+        Table t = new Table(old.capacity() * 2);
         int n = 0;
-        for (int j = 0; j < old.keys.length; j++) {
-            long k = old.keys[j];
-            int v = old.values[j];
+        for (int j = 0; j < old.capacity(); j++) {
+            long k = old.slots[2 * j];
+            int v = (int) old.slots[2 * j + 1];
             if (k != 0 && v != MISSING) {
                 int i = mix(k) & t.mask;
-                while (t.keys[i] != 0) {
+                while (t.slots[2 * i] != 0) {
                     i = (i + 1) & t.mask;
                 }
-                t.keys[i] = k;
-                t.values[i] = v;
+                t.slots[2 * i] = k;
+                t.slots[2 * i + 1] = v;
                 n++;
             }
         }

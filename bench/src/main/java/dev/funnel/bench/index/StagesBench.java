@@ -3,15 +3,21 @@ package dev.funnel.bench.index;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
+import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.features.FeatureSchema;
 import dev.funnel.features.profile.UserProfile;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.operators.rank.OnnxRank;
 import dev.funnel.operators.prerank.TwoTowerPrerank;
 import dev.funnel.operators.rerank.DppRerank;
 import dev.funnel.operators.rerank.MmrRerank;
 import dev.funnel.sim.SimUser;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -25,12 +31,14 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Cost of one {@code apply} of the post-recall stages that read catalog embeddings, with
  * home_feed's parameters, on the default sim world (100k items × 64): {@code prerank.two_tower}
  * over 940 candidates keeping 300 (what the exposure filter leaves of the 1,000 merged), and
- * {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200. Candidates are random catalog items
+ * {@code rank.onnx} scoring 300 with the demo's {@code ctr} model (feature extraction, input
+ * assembly, the batcher, fusion, top-K), {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200. Candidates are random catalog items
  * (256 lists, one per op in turn), so embedding reads miss the caches as they do in serving.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main StagesBench -f 1 -wi 3 -w 1s -i 5 -r 1s}
@@ -40,13 +48,21 @@ import org.openjdk.jmh.annotations.State;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class StagesBench {
 
-    @Param({"prerank.two_tower", "rerank.mmr", "rerank.dpp"})
+    @Param({"prerank.two_tower", "rank.onnx", "rerank.mmr", "rerank.dpp"})
     public String op;
 
     private Operator<Candidates> operator;
     private Inputs[] inputs;
     private RequestContext[] requests;
     private int next;
+    private ModelRuntime runtime;
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (runtime != null) {
+            runtime.close();
+        }
+    }
 
     @Setup(Level.Trial)
     @SuppressWarnings("unchecked")
@@ -57,6 +73,15 @@ public class StagesBench {
         int candidates;
         switch (op) {
             case "prerank.two_tower" -> { f = new TwoTowerPrerank(); given.put("keep", 300); candidates = 940; }
+            case "rank.onnx" -> {
+                runtime = ModelRuntime.demo(FeatureSchema.defaultSchema(w.world.config().dim()), ModelRuntimeConfig.DEFAULT,
+                        new SimpleMeterRegistry());
+                f = new OnnxRank();
+                given.put("model", "ctr");
+                given.put("keep", 300);
+                given.put("fusion", "click * (1 + 0.5 * like)");
+                candidates = 300;
+            }
             case "rerank.mmr" -> { f = new MmrRerank(); given.put("lambda", 0.7); given.put("size", 50); candidates = 200; }
             case "rerank.dpp" -> { f = new DppRerank(); given.put("size", 50); candidates = 200; }
             default -> throw new IllegalArgumentException(op);
@@ -68,7 +93,8 @@ public class StagesBench {
             }
         }
         m.putAll(given);
-        operator = (Operator<Candidates>) f.create(Params.of(m), w.env);
+        OperatorEnv env = runtime == null ? w.env : w.env.register(ModelRuntime.class, runtime);
+        operator = (Operator<Candidates>) f.create(Params.of(m), env);
         SplittableRandom rnd = new SplittableRandom(11);
         int lists = 256;
         inputs = new Inputs[lists];

@@ -42,4 +42,9 @@ final class ItemStoreAttributes implements ItemAttributes {
     public float[] embedding(long itemId) {
         return store.embedding(itemId);
     }
+
+    @Override
+    public void prefetch(long[] itemIds, int n) {
+        store.prefetch(itemIds, n);
+    }
 }
