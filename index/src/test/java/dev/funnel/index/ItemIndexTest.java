@@ -195,6 +195,8 @@ class ItemIndexTest {
         ids[items.size()] = 999_999_999L;
         ids[items.size() + 1] = items.get(5).id();
         float[][] out = new float[ids.length][];
+        idx.prefetch(ids, ids.length); // a hint: unknown and deleted ids included, nothing changes
+        assertEquals(items.size() - 1, idx.size());
         idx.embeddings(ids, ids.length, out);
         for (int i = 0; i < ids.length; i++) {
             assertSame(idx.embedding(ids[i]), out[i], "item " + ids[i]);
