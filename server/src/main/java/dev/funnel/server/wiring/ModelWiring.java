@@ -7,6 +7,7 @@ import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.registry.ModelRegistry;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.server.FunnelConfig;
 import dev.funnel.server.sre.ModelStatusSource;
 import dev.funnel.sim.SimWorld;
 import org.slf4j.Logger;
@@ -24,7 +25,9 @@ import java.util.Map;
  * ort-cuda, ort-tensorrt, tensorrt fall back to CPU when they cannot start),
  * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
  * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
- * {@code model.queue_capacity} (1024), {@code model.ctr.path}, and for a user-supplied model
+ * {@code model.queue_capacity} (1024), {@code model.batcher_runners} (1: threads that each run one
+ * batch at a time; 2 lets inference use two cores), {@code model.dispatch_when_idle} (true: a free
+ * runner takes what is queued at once; false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
  * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
  */
@@ -42,14 +45,7 @@ public final class ModelWiring implements FeatureWiring {
         SimWorld world = ctx.env().find(SimWorld.class).orElse(null);
         int dim = world != null ? world.config().dim() : Integer.parseInt(ctx.config().get("index.dim", "64"));
         FeatureSchema schema = FeatureSchema.defaultSchema(dim);
-        BackendConfig backend = new BackendConfig(BackendConfig.Kind.fromId(ctx.config().get("model.backend", "ort-cpu")),
-                Integer.parseInt(ctx.config().get("model.intra_op_threads", "1")),
-                ctx.config().get("model.optimization_level", "all"), 0, null, false,
-                Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")) * 4);
-        BatcherConfig batcher = new BatcherConfig(Integer.parseInt(ctx.config().get("model.max_batch_rows", "1024")),
-                Long.parseLong(ctx.config().get("model.max_queue_delay_us", "500")),
-                Integer.parseInt(ctx.config().get("model.queue_capacity", "1024")));
-        ModelRuntimeConfig config = ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
+        ModelRuntimeConfig config = runtimeConfig(ctx.config());
         Map<String, String> inputMap = pairs(ctx.config().get("model.ctr.input_map", ""));
         Map<String, String> outputMap = pairs(ctx.config().get("model.ctr.output_map", ""));
         String path = ctx.config().get("model.ctr.path", "");
@@ -92,5 +88,35 @@ public final class ModelWiring implements FeatureWiring {
             out.put(part.substring(0, eq).trim(), part.substring(eq + 1).trim());
         }
         return out;
+    }
+
+    /** The backend and batcher from the {@code model.*} keys; a bad value fails naming the key and the value. */
+    static ModelRuntimeConfig runtimeConfig(FunnelConfig c) {
+        int maxBatchRows = intKey(c, "model.max_batch_rows", 1024);
+        BackendConfig backend = new BackendConfig(BackendConfig.Kind.fromId(c.get("model.backend", "ort-cpu")),
+                intKey(c, "model.intra_op_threads", 1),
+                c.get("model.optimization_level", "all"), 0, null, false, maxBatchRows * 4);
+        BatcherConfig batcher = new BatcherConfig(maxBatchRows, intKey(c, "model.max_queue_delay_us", 500),
+                intKey(c, "model.queue_capacity", 1024))
+                .withRunners(intKey(c, "model.batcher_runners", BatcherConfig.DEFAULT_RUNNERS))
+                .withDispatchWhenIdle(booleanKey(c, "model.dispatch_when_idle", BatcherConfig.DEFAULT_DISPATCH_WHEN_IDLE));
+        return ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
+    }
+
+    private static int intKey(FunnelConfig c, String key, int defaultValue) {
+        String v = c.get(key, Integer.toString(defaultValue)).trim();
+        try {
+            return Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'", e);
+        }
+    }
+
+    private static boolean booleanKey(FunnelConfig c, String key, boolean defaultValue) {
+        String v = c.get(key, Boolean.toString(defaultValue)).trim();
+        if (!v.equals("true") && !v.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
+        }
+        return Boolean.parseBoolean(v);
     }
 }
