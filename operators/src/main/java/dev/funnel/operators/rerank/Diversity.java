@@ -2,7 +2,6 @@ package dev.funnel.operators.rerank;
 
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.index.ItemStore;
-import dev.funnel.index.VectorMath;
 
 /** What MMR and DPP share: relevance scaled to [0, 1] and unit item embeddings. */
 final class Diversity {
@@ -35,11 +34,15 @@ final class Diversity {
     }
 
     /**
-     * The candidates' embeddings scaled to unit length (so dot products are cosines), copied into one
-     * contiguous block so the similarity loops read sequential memory instead of chasing a catalog
-     * array per pair. An item without an embedding, with an all-zero one, or with one whose width
-     * differs from the first item's is similar to nothing. The block is this thread's scratch: valid
-     * until the thread's next call, never shared (MMR and DPP read it only inside one apply).
+     * The candidates' embeddings scaled to unit length (so dot products are cosines), copied into
+     * one array per coordinate (coordinate d of item i at {@code cols[d][i]}), so the similarities
+     * of one item to all others are a multiply-add pass per coordinate over contiguous floats that
+     * the JIT turns into SIMD (it does not when both operands index one array at different offsets,
+     * hence an array per coordinate), instead of a dot product per pair over catalog arrays spread
+     * in the heap. An item without an embedding, with an all-zero one, or with one whose
+     * width differs from the first item's is similar to nothing (its coordinates are zeros). The
+     * block is this thread's scratch: valid until the thread's next call, never shared (MMR and
+     * DPP read it only inside one apply).
      */
     static UnitVectors unitVectors(Candidates c, ItemStore items) {
         int n = c.size();
@@ -48,8 +51,7 @@ final class Diversity {
             raw = new float[Math.max(n, raw.length * 2)][];
             RAW.set(raw);
         }
-        long[] ids = c.idsCopy();
-        items.embeddings(ids, n, raw);
+        items.embeddings(c.idsCopy(), n, raw);
         int dim = 0;
         for (int i = 0; i < n && dim == 0; i++) {
             if (raw[i] != null) {
@@ -57,6 +59,7 @@ final class Diversity {
             }
         }
         UnitVectors u = SCRATCH.get().reset(n, dim);
+        float[][] cols = u.cols;
         for (int i = 0; i < n; i++) {
             float[] e = raw[i];
             raw[i] = null; // the scratch must not keep catalog arrays alive
@@ -70,14 +73,9 @@ final class Diversity {
             if (norm == 0) {
                 continue;
             }
-            int at = i * dim;
-            if (Math.abs(norm - 1) < UNIT_TOLERANCE) {
-                System.arraycopy(e, 0, u.block, at, dim);
-            } else {
-                float inv = (float) (1 / Math.sqrt(norm));
-                for (int d = 0; d < dim; d++) {
-                    u.block[at + d] = e[d] * inv;
-                }
+            float inv = Math.abs(norm - 1) < UNIT_TOLERANCE ? 1f : (float) (1 / Math.sqrt(norm));
+            for (int d = 0; d < dim; d++) {
+                cols[d][i] = inv == 1f ? e[d] : e[d] * inv;
             }
             u.present[i] = true;
         }
@@ -87,21 +85,30 @@ final class Diversity {
     private static final ThreadLocal<float[][]> RAW = ThreadLocal.withInitial(() -> new float[256][]);
     private static final ThreadLocal<UnitVectors> SCRATCH = ThreadLocal.withInitial(UnitVectors::new);
 
-    /** Unit vectors of n candidates, row i at {@code i * dim} of {@link #block}. */
+    /** Unit vectors of n candidates, one array per coordinate: coordinate d of item i at {@code cols[d][i]}. */
     static final class UnitVectors {
-        float[] block = new float[0];
-        boolean[] present = new boolean[0];
-        int dim;
+        private float[][] cols = new float[0][];
+        private boolean[] present = new boolean[0];
+        private int dim;
+        private int n;
 
-        UnitVectors reset(int n, int width) {
+        UnitVectors reset(int rows, int width) {
+            n = rows;
             dim = width;
-            if (block.length < n * width) {
-                block = new float[Math.max(n * width, block.length * 2)];
+            if (cols.length < width) {
+                cols = java.util.Arrays.copyOf(cols, width);
             }
-            if (present.length < n) {
-                present = new boolean[Math.max(n, present.length * 2)];
+            for (int d = 0; d < width; d++) {
+                if (cols[d] == null || cols[d].length < rows) {
+                    cols[d] = new float[Math.max(rows, cols[d] == null ? 0 : cols[d].length * 2)];
+                } else {
+                    java.util.Arrays.fill(cols[d], 0, rows, 0f); // absent items stay all zeros
+                }
             }
-            java.util.Arrays.fill(present, 0, n, false);
+            if (present.length < rows) {
+                present = new boolean[Math.max(rows, present.length * 2)];
+            }
+            java.util.Arrays.fill(present, 0, rows, false);
             return this;
         }
 
@@ -109,9 +116,23 @@ final class Diversity {
             return present[i];
         }
 
-        /** Cosine of items i and j; 0 when either has no vector. */
-        float cosine(int i, int j) {
-            return present[i] && present[j] ? VectorMath.dot(block, i * dim, block, j * dim, dim) : 0f;
+        /**
+         * {@code out[i]} = cosine of items j and i for every i < n (0 for an item without a vector;
+         * all 0 when j has none). Summed in coordinate order, like a one-accumulator dot product.
+         */
+        void similarities(int j, float[] out) {
+            int rows = n;
+            java.util.Arrays.fill(out, 0, rows, 0f);
+            if (!present[j]) {
+                return;
+            }
+            for (int d = 0; d < dim; d++) {
+                float[] c = cols[d];
+                float ej = c[j];
+                for (int i = 0; i < rows; i++) {
+                    out[i] += c[i] * ej;
+                }
+            }
         }
     }
 }

@@ -81,6 +81,7 @@ public final class DppRerank implements OperatorFactory {
         float[] rel = Diversity.relevance(c);
         Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
         float[] q = new float[n];
+        float[] sim = new float[n];
         float[] d2 = new float[n]; // remaining marginal gain of each item: L_ii minus its projection
         for (int i = 0; i < n; i++) {
             q[i] = (float) Math.exp(alpha * rel[i]);
@@ -100,11 +101,12 @@ public final class DppRerank implements OperatorFactory {
             }
             float dj = (float) Math.sqrt(d2[j]);
             float[] cj = cis[j];
+            emb.similarities(j, sim);
             for (int i = 0; i < n; i++) {
                 if (picked[i]) {
                     continue;
                 }
-                float lji = q[j] * q[i] * emb.cosine(j, i);
+                float lji = q[j] * q[i] * sim[i];
                 float dot = VectorMath.dot(cj, 0, cis[i], 0, count);
                 float e = (lji - dot) / dj;
                 cis[i][count] = e;

@@ -74,6 +74,7 @@ public final class MmrRerank implements OperatorFactory {
         float[] rel = Diversity.relevance(c);
         Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
         float[] maxSim = new float[n];
+        float[] sim = new float[n];
         boolean[] picked = new boolean[n];
         int[] rows = new int[k];
         for (int p = 0; p < k; p++) {
@@ -92,9 +93,10 @@ public final class MmrRerank implements OperatorFactory {
             picked[best] = true;
             rows[p] = best;
             if (emb.has(best)) {
+                emb.similarities(best, sim);
                 for (int i = 0; i < n; i++) {
                     if (!picked[i]) {
-                        float s = emb.cosine(best, i);
+                        float s = sim[i];
                         if (p == 0 || s > maxSim[i]) {
                             maxSim[i] = s;
                         }
