@@ -15,6 +15,13 @@ import java.util.Arrays;
  * when its planes are full). Expiry frees columns, which new windows take; when few are left the
  * next compaction renumbers them into narrower planes.
  *
+ * <p>A sparse block also keeps a gate: the OR of its columns' words, an ordinary two-word filter
+ * holding every item of the block. An item the gate rules out (two loads, like one window's
+ * segment) is in no column, so only the few it passes pay the 2k plane loads; the gate is kept
+ * only where it rules out most items ({@link #MAX_GATE_PASS}), since a dense block's OR passes
+ * nearly everything. Expired columns stay in the gate until the next compaction rebuilds it:
+ * the gate may pass more, never fewer, items than the live columns hold.
+ *
  * <p>Immutable once built; published through a volatile field, read by any thread.
  */
 final class ClosedWindows {
@@ -27,6 +34,12 @@ final class ClosedWindows {
     /** Window index of a free column. */
     static final long EMPTY = Long.MIN_VALUE;
 
+    /**
+     * Highest expected share of never-seen items the gate may pass for a block to keep it: the
+     * gate costs about a third of a plane probe, so it pays while it stops most items.
+     */
+    static final double MAX_GATE_PASS = 0.15;
+
     final int words;
     /** Columns in use. */
     final int columns;
@@ -38,8 +51,10 @@ final class ClosedWindows {
     private final byte[] planes8;
     private final short[] planes16;
     private final int[] planes32;
+    /** The OR of every column's words, or null where that would pass too many items to pay. */
+    private final long[] gate;
 
-    private ClosedWindows(int words, long[] windowIndex, int slots, int columns, int[] planes) {
+    private ClosedWindows(int words, long[] windowIndex, int slots, int columns, int[] planes, int k) {
         this.words = words;
         this.windowIndex = windowIndex;
         this.slots = slots;
@@ -63,6 +78,33 @@ final class ClosedWindows {
             planes16 = null;
             planes32 = planes;
         }
+        this.gate = gateOf(words, planes, k);
+    }
+
+    /**
+     * The OR of the columns' words when a never-seen item passes it (both of its words) with an
+     * expected probability of at most {@link #MAX_GATE_PASS}, else null. An item's k bits in a word
+     * with {@code b} bits set are all there with probability about {@code (b / 64)^k}.
+     */
+    static long[] gateOf(int words, int[] planes, int k) {
+        long[] gate = new long[words];
+        double pass = 0;
+        for (int i = 0; i < words; i++) {
+            long g = 0;
+            int row = i << 6;
+            for (int b = 0; b < 64; b++) {
+                g |= (long) (planes[row + b] != 0 ? 1 : 0) << b;
+            }
+            gate[i] = g;
+            pass += Math.pow(Long.bitCount(g) / 64.0, k);
+        }
+        double perWord = pass / words;
+        return perWord * perWord <= MAX_GATE_PASS ? gate : null;
+    }
+
+    /** Whether this block probes through a gate (tests). */
+    boolean gated() {
+        return gate != null;
     }
 
     /** Bits of the plane a block of {@code slots} column positions uses. */
@@ -77,7 +119,7 @@ final class ClosedWindows {
      * Columns keep their positions from one build to the next, so the old planes are copied whole
      * and only new windows' bits are scattered: a daily rebuild costs a copy, not a transposition.
      */
-    static ClosedWindows build(int words, long[] windowIndex, ClosedWindows from, int keep, long[][] arrays) {
+    static ClosedWindows build(int words, int k, long[] windowIndex, ClosedWindows from, int keep, long[][] arrays) {
         int slots = 0;
         int columns = 0;
         for (int c = 0; c < COLUMNS; c++) {
@@ -111,7 +153,7 @@ final class ClosedWindows {
                 }
             }
         }
-        return new ClosedWindows(words, Arrays.copyOf(windowIndex, slots), slots, columns, planes);
+        return new ClosedWindows(words, Arrays.copyOf(windowIndex, slots), slots, columns, planes, k);
     }
 
     long windowIndex(int column) {
@@ -156,25 +198,83 @@ final class ClosedWindows {
 
     long bytes() {
         long planes = (long) words * 64;
-        return planes32 != null ? 4 * planes : planes16 != null ? 2 * planes : planes;
+        return (planes32 != null ? 4 * planes : planes16 != null ? 2 * planes : planes) + (gate == null ? 0 : 8L * words);
     }
 
     /**
      * Marks the rows whose item is in one of the {@code live} columns, as
      * {@link WindowedBloom#mark} does; returns how many rows it newly marked. Branch-free apart from
-     * the k-iteration mask loops and skipping the second word once the first rules out every column.
+     * the k-iteration mask loops and skipping the second word once the first rules out every column
+     * (or, with a gate, skipping the planes when the gate rules the item out).
      * Narrow planes load sign-extended; {@code live} has no bit above the plane's, so that is harmless.
      */
     int probe(int live, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
         int marked = 0;
         for (int base = 0; base < n; base += 64) {
             int end = Math.min(n, base + 64);
-            long hits = planes32 != null ? probe32(planes32, live, hashes, masks1, masks2, base, end)
+            long hits = gate != null ? probeGated(gate, live, hashes, masks1, masks2, base, end)
+                    : planes32 != null ? probe32(planes32, live, hashes, masks1, masks2, base, end)
                     : planes16 != null ? probe16(planes16, live, hashes, masks1, masks2, base, end)
                     : probe8(planes8, live, hashes, masks1, masks2, base, end);
             marked += FilterProbes.markHits(seen, base, hits);
         }
         return marked;
+    }
+
+    /**
+     * The gate first (two loads, as one segment); the planes only for the items it passes, about
+     * a tenth of them (the items seen in these windows and a few false positives).
+     */
+    private long probeGated(long[] g, int live, long[] hashes, long[] masks1, long[] masks2, int base, int end) {
+        long hits = 0;
+        for (int i = base; i < end; i++) {
+            long h = hashes[i];
+            long m1 = masks1[i];
+            long m2 = masks2[i];
+            int w1 = BloomLayout.wordIndex(h, words);
+            int w2 = BloomLayout.wordIndex2(h, words);
+            if (((~g[w1] & m1) | (~g[w2] & m2)) == 0) {
+                int acc = planes32 != null ? columns32(planes32, live, w1, m1, w2, m2)
+                        : planes16 != null ? columns16(planes16, live, w1, m1, w2, m2)
+                        : columns8(planes8, live, w1, m1, w2, m2);
+                hits |= (long) (acc != 0 ? 1 : 0) << i; // shift counts are mod 64
+            }
+        }
+        return hits;
+    }
+
+    /** The live columns whose words {@code w1} and {@code w2} hold every bit of {@code m1} and {@code m2}. */
+    private static int columns32(int[] p, int live, int w1, long m1, int w2, long m2) {
+        int acc = live;
+        for (long m = m1; m != 0; m &= m - 1) {
+            acc &= p[(w1 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        for (long m = m2; m != 0; m &= m - 1) {
+            acc &= p[(w2 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        return acc;
+    }
+
+    private static int columns16(short[] p, int live, int w1, long m1, int w2, long m2) {
+        int acc = live;
+        for (long m = m1; m != 0; m &= m - 1) {
+            acc &= p[(w1 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        for (long m = m2; m != 0; m &= m - 1) {
+            acc &= p[(w2 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        return acc;
+    }
+
+    private static int columns8(byte[] p, int live, int w1, long m1, int w2, long m2) {
+        int acc = live;
+        for (long m = m1; m != 0; m &= m - 1) {
+            acc &= p[(w1 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        for (long m = m2; m != 0; m &= m - 1) {
+            acc &= p[(w2 << 6) + Long.numberOfTrailingZeros(m)];
+        }
+        return acc;
     }
 
     // Three copies of one loop, one per plane width: Java has no generics over primitive arrays.

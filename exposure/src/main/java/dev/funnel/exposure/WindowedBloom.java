@@ -199,8 +199,8 @@ final class WindowedBloom {
             }
             ClosedWindows built = columns == 0 ? null
                     : ClosedWindows.planeBits(columns) < ClosedWindows.planeBits(slotsUsed(index))
-                    ? renumbered(layout.words(s), index, block, keep, arrays)
-                    : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
+                    ? renumbered(layout.words(s), layout.k, index, block, keep, arrays)
+                    : ClosedWindows.build(layout.words(s), layout.k, index, block, keep, arrays);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
@@ -248,7 +248,7 @@ final class WindowedBloom {
      * spread over wide planes, narrower planes hold them. Reassembles the kept columns' words, slower
      * than a copy; happens only as a record's activity falls.
      */
-    private static ClosedWindows renumbered(int words, long[] index, ClosedWindows block, int keep, long[][] arrays) {
+    private static ClosedWindows renumbered(int words, int k, long[] index, ClosedWindows block, int keep, long[][] arrays) {
         long[] packedIndex = new long[ClosedWindows.COLUMNS];
         java.util.Arrays.fill(packedIndex, ClosedWindows.EMPTY);
         long[][] packed = new long[ClosedWindows.COLUMNS][];
@@ -268,7 +268,7 @@ final class WindowedBloom {
             packedIndex[p] = index[c];
             packed[p++] = src;
         }
-        return ClosedWindows.build(words, packedIndex, null, 0, packed);
+        return ClosedWindows.build(words, k, packedIndex, null, 0, packed);
     }
 
     /** Columns of the block of segment {@code s} (0: none), for tests. */
@@ -281,6 +281,12 @@ final class WindowedBloom {
     int compactedPlaneBits(int s) {
         ClosedWindows block = compacted[s];
         return block == null ? 0 : ClosedWindows.planeBits(block.slots);
+    }
+
+    /** Whether the block of segment {@code s} probes through a gate, for tests. */
+    boolean compactedGated(int s) {
+        ClosedWindows block = compacted[s];
+        return block != null && block.gated();
     }
 
     /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */

@@ -115,6 +115,33 @@ class WindowedBloomCompactionTest {
         }
     }
 
+    @Test
+    void aSparseBlockProbesThroughItsGateAndStillAnswersAsTheWindows() {
+        // The benchmark's 8-window user: 1,250 items a day fill segment 0 (dense block, no gate)
+        // and a third of segment 1 (sparse block, gated).
+        BloomLayout l = BloomLayout.longTerm(ExposureConfig.DEFAULT);
+        WindowedBloom compacted = new WindowedBloom(l, new AtomicLong());
+        WindowedBloom plain = new WindowedBloom(l, new AtomicLong(), false);
+        int days = 8;
+        for (int d = 0; d < days; d++) {
+            add(compacted, l, START + d * DAY, day(d, 1250));
+            add(plain, l, START + d * DAY, day(d, 1250));
+        }
+        assertEquals(days - 1, compacted.compactedColumns(1));
+        assertTrue(compacted.compactedGated(1), "the sparse segment-1 block has a gate");
+        assertTrue(!compacted.compactedGated(0), "the dense segment-0 block has none: it would pass nearly everything");
+        long[] probe = LongStream.range(0, 40 * 100_000L).filter(id -> id % 100_000 < 1250 || id % 101 == 0).toArray();
+        // Up to every window expired, with no write in between: expired columns stay in the gate.
+        for (int now = days - 1; now <= days + 30; now++) {
+            long nowMillis = START + now * DAY;
+            assertArrayEquals(seen(plain, l, nowMillis, probe), seen(compacted, l, nowMillis, probe),
+                    "day " + now + ": same answers as without compaction");
+        }
+        for (int d = 0; d < days; d++) {
+            assertEquals(1250, count(seen(compacted, l, START + (days - 1) * DAY, day(d, 1250))), "day " + d + " kept");
+        }
+    }
+
     private static int perDay(int d) {
         return d % 7 == 3 ? 400 : 50; // some days grow past the first segment
     }
