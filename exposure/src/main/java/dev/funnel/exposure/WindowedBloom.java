@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * One user's record of one kind (short- or long-term) in process: a ring of time windows, each a
  * list of growing filter segments. Closed windows (all but the current one) are compacted, once
  * enough of them share a segment, into a bit-sliced {@link ClosedWindows} block that a lookup probes
- * in one go instead of window by window.
+ * in one go instead of window by window; so is each full segment of the current window (one that
+ * takes no more items), once its segment has a block.
  *
  * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}: microseconds,
- * off the request path; the first write of a window also compacts, tens of microseconds for a
- * month of daily windows). Readers ({@link #mark}) never lock: bits
+ * off the request path; the first write of a window, and a write that fills a segment, also
+ * compact: tens of microseconds for a month of daily windows). Readers ({@link #mark}) never lock: bits
  * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
  * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
  * item being recorded at that instant. Any thread.
@@ -63,6 +64,9 @@ final class WindowedBloom {
             long[] words = w.segment(layout.segmentOf(pos + i), layout, bytes);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex(hashes[i], words.length), masks1[i]);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex2(hashes[i], words.length), masks2[i]);
+        }
+        if (index == compactedAt && layout.segmentOf(pos + n) > layout.segmentOf(pos)) {
+            compact(index); // this write filled a segment of the current window: it can join its block
         }
     }
 
@@ -125,7 +129,10 @@ final class WindowedBloom {
     /**
      * Moves segment {@code s} of the closed windows (index below {@code current}, still kept) into
      * the block of segment {@code s}, newest windows first, up to {@link ClosedWindows#COLUMNS};
-     * drops expired columns. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
+     * drops expired columns. The current window's full segments (every one before the segment its
+     * next item goes to: positions only grow, so they take no more items) join too: a block costs
+     * the same per item whatever its columns, so a user whose windows outgrow their first segment
+     * probes one array fewer. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
      * windows have it. Publishes the new blocks, then detaches the absorbed arrays from their windows
      * (the order {@link #mark} relies on). A write that lands later in a closed window (a clock two
      * windows behind) finds the segment detached and starts a fresh array, probed as usual and merged
@@ -169,8 +176,9 @@ final class WindowedBloom {
             int fresh = 0;
             for (int k = 0; k < closed.length; k++) {
                 Window w = closed[k];
-                if (w == null || w.index >= current || w.index <= current - layout.windowsKept) {
-                    continue;
+                if (w == null || w.index > current || w.index <= current - layout.windowsKept
+                        || w.index == current && s >= layout.segmentOf(w.count.get())) {
+                    continue; // not kept, or the current window's segment still taking items
                 }
                 long[][] segs = w.segments;
                 if (s >= segs.length || segs[s] == null) {

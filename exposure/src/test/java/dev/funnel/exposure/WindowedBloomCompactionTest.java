@@ -100,7 +100,9 @@ class WindowedBloomCompactionTest {
                 add(plain, layout, START + d * DAY, day(d, 400));
             }
             for (int s = 0; s < 3; s++) {
-                assertEquals(days - 1, compacted.compactedColumns(s), days + " days: segment " + s + " compacted");
+                // 400 items fill segments 0 (64) and 1 (256) of the current window too: they join their blocks.
+                int columns = s < 2 ? days : days - 1;
+                assertEquals(columns, compacted.compactedColumns(s), days + " days: segment " + s + " compacted");
                 assertEquals(compacted.compactedPlaneBits(0), compacted.compactedPlaneBits(s), "one plane width");
             }
             long[] probe = LongStream.range(0, 31 * 100_000L).filter(id -> id % 100_000 < 400 || id % 211 == 0).toArray();
@@ -127,7 +129,8 @@ class WindowedBloomCompactionTest {
             add(compacted, l, START + d * DAY, day(d, 1250));
             add(plain, l, START + d * DAY, day(d, 1250));
         }
-        assertEquals(days - 1, compacted.compactedColumns(1));
+        assertEquals(days, compacted.compactedColumns(0), "the current window's full segment 0 joined the block");
+        assertEquals(days - 1, compacted.compactedColumns(1), "the current window's segment 1 still takes items");
         assertTrue(compacted.compactedGated(1), "the sparse segment-1 block has a gate");
         assertTrue(!compacted.compactedGated(0), "the dense segment-0 block has none: it would pass nearly everything");
         long[] probe = LongStream.range(0, 40 * 100_000L).filter(id -> id % 100_000 < 1250 || id % 101 == 0).toArray();
@@ -140,6 +143,37 @@ class WindowedBloomCompactionTest {
         for (int d = 0; d < days; d++) {
             assertEquals(1250, count(seen(compacted, l, START + (days - 1) * DAY, day(d, 1250))), "day " + d + " kept");
         }
+    }
+
+    @Test
+    void theCurrentWindowsSegmentJoinsItsBlockOnceFullAndItsItemsStaySeen() {
+        AtomicLong bytes = new AtomicLong();
+        WindowedBloom compacted = new WindowedBloom(layout, bytes);
+        WindowedBloom plain = new WindowedBloom(layout, new AtomicLong(), false);
+        int days = 6;
+        for (int d = 0; d < days - 1; d++) {
+            add(compacted, layout, START + d * DAY, day(d, 100));
+            add(plain, layout, START + d * DAY, day(d, 100));
+        }
+        long today = START + (days - 1) * DAY;
+        long[] ids = day(days - 1, 200);
+        long[] probe = LongStream.range(0, 10 * 100_000L).filter(id -> id % 100_000 < 200 || id % 101 == 0).toArray();
+        for (int i = 0; i < ids.length; i += 10) { // 64 items fill segment 0; the write of the 64th seals it
+            long[] batch = java.util.Arrays.copyOfRange(ids, i, i + 10);
+            add(compacted, layout, today, batch);
+            add(plain, layout, today, batch);
+            int expected = i + 10 >= 64 ? days : days - 1;
+            assertEquals(expected, compacted.compactedColumns(0), "after " + (i + 10) + " items today");
+            assertArrayEquals(seen(plain, layout, today, probe), seen(compacted, layout, today, probe), "after " + (i + 10) + " items today");
+            assertEquals(compacted.bytes(), bytes.get(), "byte gauge vs filters held");
+        }
+        assertEquals(200, count(seen(compacted, layout, today, ids)), "every item of today seen");
+        // The next day closes the window: its remaining segments join, its first stays in its column.
+        add(compacted, layout, today + DAY, day(days, 10));
+        add(plain, layout, today + DAY, day(days, 10));
+        assertEquals(days, compacted.compactedColumns(0));
+        assertArrayEquals(seen(plain, layout, today + DAY, probe), seen(compacted, layout, today + DAY, probe), "the day after");
+        assertEquals(200, count(seen(compacted, layout, today + DAY, ids)), "every item of the closed window seen");
     }
 
     private static int perDay(int d) {
