@@ -60,10 +60,16 @@ final class WindowedBloom {
             return;
         }
         long pos = w.count.getAndAdd(n);
+        ClosedWindows[] blocks = compacted; // replaced only under this monitor
         for (int i = 0; i < n; i++) {
-            long[] words = w.segment(layout.segmentOf(pos + i), layout, bytes);
+            int s = layout.segmentOf(pos + i);
+            long[] words = w.segment(s, layout, bytes);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex(hashes[i], words.length), masks1[i]);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex2(hashes[i], words.length), masks2[i]);
+            ClosedWindows block = blocks[s];
+            if (block != null) {
+                block.addToGate(hashes[i], masks1[i], masks2[i]); // after the segment: see mark()
+            }
         }
         if (index == compactedAt && layout.segmentOf(pos + n) > layout.segmentOf(pos)) {
             compact(index); // this write filled a segment of the current window: it can join its block
@@ -109,6 +115,14 @@ final class WindowedBloom {
             }
             ClosedWindows block = blocks[s];
             int live = block == null ? 0 : block.liveMask(current, layout.windowsKept);
+            if (block != null && block.gated()) {
+                // The gate holds every segment of this size, so one gated pass covers the open ones
+                // too. A writer sets an item's segment bits before its gate bits (and a rebuilt
+                // block's gate is built from the segments), so, as above, only an item being
+                // recorded at this instant can be missed.
+                marked += block.probeWithOpen(live, arrays, a, hashes, masks1, masks2, n, seen);
+                continue;
+            }
             if (live != 0) {
                 marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
@@ -205,10 +219,11 @@ final class WindowedBloom {
             if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
                 continue;
             }
+            long[] open = openSegments(closed, s, absorbedFrom, fresh, layout.words(s));
             ClosedWindows built = columns == 0 ? null
                     : ClosedWindows.planeBits(columns) < ClosedWindows.planeBits(slotsUsed(index))
-                    ? renumbered(layout.words(s), layout.k, index, block, keep, arrays)
-                    : ClosedWindows.build(layout.words(s), layout.k, index, block, keep, arrays);
+                    ? renumbered(layout.words(s), layout.k, index, block, keep, arrays, open)
+                    : ClosedWindows.build(layout.words(s), layout.k, index, block, keep, arrays, open);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
@@ -241,6 +256,33 @@ final class WindowedBloom {
         bytes.addAndGet(delta);
     }
 
+    /**
+     * The OR of segment {@code s} of every window but those about to be absorbed
+     * ({@code closed[absorbedFrom[0..fresh)]}), for a block's gate; null when there is none.
+     */
+    private static long[] openSegments(Window[] closed, int s, int[] absorbedFrom, int fresh, int words) {
+        long[] open = null;
+        for (int k = 0; k < closed.length; k++) {
+            Window w = closed[k];
+            long[][] segs = w == null ? null : w.segments;
+            if (segs == null || s >= segs.length || segs[s] == null) {
+                continue;
+            }
+            boolean absorbed = false;
+            for (int f = 0; f < fresh; f++) {
+                absorbed |= absorbedFrom[f] == k;
+            }
+            if (!absorbed) {
+                open = open == null ? new long[words] : open;
+                long[] src = segs[s];
+                for (int i = 0; i < words; i++) {
+                    open[i] |= src[i];
+                }
+            }
+        }
+        return open;
+    }
+
     private static int slotsUsed(long[] index) {
         int slots = 0;
         for (int c = 0; c < index.length; c++) {
@@ -256,7 +298,8 @@ final class WindowedBloom {
      * spread over wide planes, narrower planes hold them. Reassembles the kept columns' words, slower
      * than a copy; happens only as a record's activity falls.
      */
-    private static ClosedWindows renumbered(int words, int k, long[] index, ClosedWindows block, int keep, long[][] arrays) {
+    private static ClosedWindows renumbered(int words, int k, long[] index, ClosedWindows block, int keep, long[][] arrays,
+                                            long[] open) {
         long[] packedIndex = new long[ClosedWindows.COLUMNS];
         java.util.Arrays.fill(packedIndex, ClosedWindows.EMPTY);
         long[][] packed = new long[ClosedWindows.COLUMNS][];
@@ -276,7 +319,7 @@ final class WindowedBloom {
             packedIndex[p] = index[c];
             packed[p++] = src;
         }
-        return ClosedWindows.build(words, k, packedIndex, null, 0, packed);
+        return ClosedWindows.build(words, k, packedIndex, null, 0, packed, open);
     }
 
     /** Columns of the block of segment {@code s} (0: none), for tests. */
