@@ -46,6 +46,8 @@ final class ClosedWindows {
      */
     static final double MAX_GATE_PASS = 0.15;
 
+    private static final VarHandle GATE = MethodHandles.arrayElementVarHandle(long[].class);
+
     final int words;
     /** Columns in use. */
     final int columns;
@@ -57,8 +59,6 @@ final class ClosedWindows {
     private final byte[] planes8;
     private final short[] planes16;
     private final int[] planes32;
-    private static final VarHandle GATE = MethodHandles.arrayElementVarHandle(long[].class);
-
     /** The OR of every column's and open segment's words, or null where that would pass too many items to pay. */
     private final long[] gate;
 
@@ -223,8 +223,8 @@ final class ClosedWindows {
     /**
      * Marks the rows whose item is in one of the {@code live} columns, as
      * {@link WindowedBloom#mark} does; returns how many rows it newly marked. Branch-free apart from
-     * the k-iteration mask loops and skipping the second word once the first rules out every column
-     * A gated block is probed with {@link #probeWithOpen} instead.
+     * the k-iteration mask loops and skipping the second word once the first rules out every column.
+     * A gated block is probed with {@link #probeWithOpen} instead, which also covers the open segments.
      * Narrow planes load sign-extended; {@code live} has no bit above the plane's, so that is harmless.
      */
     int probe(int live, long[] hashes, long[] masks1, long[] masks2, int n, long[] seen) {
