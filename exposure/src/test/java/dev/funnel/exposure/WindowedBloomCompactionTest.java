@@ -244,9 +244,19 @@ class WindowedBloomCompactionTest {
 
     @Test
     void readersRacingCompactionNeverMissAKeptItem() throws Exception {
+        // 40 items a day stay in segment 0; 100 fill it (the current window's segment joins its
+        // block as the day's write lands) and start segment 1 (a sparse, gated block whose gate the
+        // writer keeps for the current window).
+        for (int perDay : new int[] {40, 100}) {
+            readersRaceCompaction(perDay);
+        }
+    }
+
+    private void readersRaceCompaction(int perDay) throws Exception {
         WindowedBloom b = new WindowedBloom(layout, new AtomicLong());
         AtomicLong publishedDay = new AtomicLong(-1);
         AtomicBoolean done = new AtomicBoolean();
+        java.util.concurrent.CountDownLatch readersChecking = new java.util.concurrent.CountDownLatch(2);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         List<Future<Integer>> readers = new ArrayList<>();
         for (int r = 0; r < 2; r++) {
@@ -259,29 +269,39 @@ class WindowedBloomCompactionTest {
                     }
                     long now = START + d * DAY;
                     for (long k = Math.max(0, d - 29); k <= d; k++) {
-                        long[] ids = day((int) k, 40);
+                        long[] ids = day((int) k, perDay);
                         int hits = count(seen(b, layout, now, ids));
                         // A miss is allowed only once the writer (publishing day w, maybe writing
                         // w + 1) has moved past day k's retention: then day k is expired for it.
                         long w = publishedDay.get();
-                        if (hits != 40 && w + 1 < k + 30) {
-                            throw new AssertionError("day " + k + " seen " + hits + "/40 on day " + d + ", writer on day " + w);
+                        if (hits != perDay && w + 1 < k + 30) {
+                            throw new AssertionError("day " + k + " seen " + hits + "/" + perDay + " on day " + d + ", writer on day " + w);
                         }
-                        checks++;
+                        if (checks++ == 0) {
+                            readersChecking.countDown();
+                        }
                     }
                 }
                 return checks;
             }));
         }
         for (int d = 0; d < 120; d++) {
-            add(b, layout, START + d * DAY, day(d, 40));
+            add(b, layout, START + d * DAY, day(d, perDay));
             publishedDay.set(d);
+            if (d == 10) {
+                // On a busy machine the readers' threads may start only after the writer is done:
+                // hold the writer until both read, so most compactions race them.
+                assertTrue(readersChecking.await(60, TimeUnit.SECONDS), "readers started");
+            }
         }
         done.set(true);
         for (Future<Integer> f : readers) {
             assertTrue(f.get(60, TimeUnit.SECONDS) > 0);
         }
         pool.shutdown();
-        assertEquals(29, b.compactedColumns(0));
+        assertEquals(perDay > 64 ? 30 : 29, b.compactedColumns(0));
+        if (perDay > 64) {
+            assertTrue(b.compactedGated(1), "segment 1's block is gated");
+        }
     }
 }
