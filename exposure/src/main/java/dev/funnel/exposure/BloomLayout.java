@@ -86,14 +86,21 @@ final class BloomLayout {
      * come from a table of precomputed k-bit patterns (no per-item bit loop, no branches).
      */
     void hash(long[] ids, int n, long[] hashes, long[] masks1, long[] masks2) {
+        // Two loops: the first (multiplies, shifts, xors, one store) is one the JIT vectorizes;
+        // the table reads of the second are not, and in one loop they kept the whole pass scalar
+        // (5,000 ids: 12.6 us in one loop, 5.9 us in two).
+        for (int i = 0; i < n; i++) {
+            long z = ids[i] * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L;
+            z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL; // mix(), written out
+            z = (z ^ (z >>> 33)) * 0xC4CEB9FE1A85EC53L;
+            hashes[i] = z ^ (z >>> 33);
+        }
         long[] patterns = patterns(k);
         for (int i = 0; i < n; i++) {
-            long h = mix(ids[i] * 0x9E3779B97F4A7C15L + 0x632BE59BD9B4E019L);
             // The pattern indices need 24 well-mixed bits, not a second full mix: the top bits of a
             // product with an odd constant depend on every bit of h (one multiply instead of two
-            // plus three shift-xors; the hash pass of 5,000 ids went from 18 to 13 us).
-            long m = h * 0xD6E8FEB86659FD93L;
-            hashes[i] = h;
+            // plus three shift-xors).
+            long m = hashes[i] * 0xD6E8FEB86659FD93L;
             masks1[i] = patterns[(int) (m >>> 52)];
             masks2[i] = patterns[(int) (m >>> 40) & (PATTERNS - 1)];
         }

@@ -9,11 +9,12 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * One user's record of one kind (short- or long-term) in process: a ring of time windows, each a
  * list of growing filter segments. Closed windows (all but the current one) are compacted, once
  * enough of them share a segment, into a bit-sliced {@link ClosedWindows} block that a lookup probes
- * in one go instead of window by window.
+ * in one go instead of window by window; so is each full segment of the current window (one that
+ * takes no more items), once its segment has a block.
  *
  * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}: microseconds,
- * off the request path; the first write of a window also compacts, tens of microseconds for a
- * month of daily windows). Readers ({@link #mark}) never lock: bits
+ * off the request path; the first write of a window, and a write that fills a segment, also
+ * compact: tens of microseconds for a month of daily windows). Readers ({@link #mark}) never lock: bits
  * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
  * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
  * item being recorded at that instant. Any thread.
@@ -59,10 +60,19 @@ final class WindowedBloom {
             return;
         }
         long pos = w.count.getAndAdd(n);
+        ClosedWindows[] blocks = compacted; // replaced only under this monitor
         for (int i = 0; i < n; i++) {
-            long[] words = w.segment(layout.segmentOf(pos + i), layout, bytes);
+            int s = layout.segmentOf(pos + i);
+            long[] words = w.segment(s, layout, bytes);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex(hashes[i], words.length), masks1[i]);
             WORDS.getAndBitwiseOrRelease(words, BloomLayout.wordIndex2(hashes[i], words.length), masks2[i]);
+            ClosedWindows block = blocks[s];
+            if (block != null) {
+                block.addToGate(hashes[i], masks1[i], masks2[i]); // after the segment: see mark()
+            }
+        }
+        if (index == compactedAt && layout.segmentOf(pos + n) > layout.segmentOf(pos)) {
+            compact(index); // this write filled a segment of the current window: it can join its block
         }
     }
 
@@ -105,6 +115,14 @@ final class WindowedBloom {
             }
             ClosedWindows block = blocks[s];
             int live = block == null ? 0 : block.liveMask(current, layout.windowsKept);
+            if (block != null && block.gated()) {
+                // The gate holds every segment of this size, so one gated pass covers the open ones
+                // too. A writer sets an item's segment bits before its gate bits (and a rebuilt
+                // block's gate is built from the segments), so, as above, only an item being
+                // recorded at this instant can be missed.
+                marked += block.probeWithOpen(live, arrays, a, hashes, masks1, masks2, n, seen);
+                continue;
+            }
             if (live != 0) {
                 marked += block.probe(live, hashes, masks1, masks2, n, seen);
             }
@@ -125,7 +143,10 @@ final class WindowedBloom {
     /**
      * Moves segment {@code s} of the closed windows (index below {@code current}, still kept) into
      * the block of segment {@code s}, newest windows first, up to {@link ClosedWindows#COLUMNS};
-     * drops expired columns. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
+     * drops expired columns. The current window's full segments (every one before the segment its
+     * next item goes to: positions only grow, so they take no more items) join too: a block costs
+     * the same per item whatever its columns, so a user whose windows outgrow their first segment
+     * probes one array fewer. A segment is first compacted once {@link ClosedWindows#MIN_COLUMNS}
      * windows have it. Publishes the new blocks, then detaches the absorbed arrays from their windows
      * (the order {@link #mark} relies on). A write that lands later in a closed window (a clock two
      * windows behind) finds the segment detached and starts a fresh array, probed as usual and merged
@@ -169,8 +190,9 @@ final class WindowedBloom {
             int fresh = 0;
             for (int k = 0; k < closed.length; k++) {
                 Window w = closed[k];
-                if (w == null || w.index >= current || w.index <= current - layout.windowsKept) {
-                    continue;
+                if (w == null || w.index > current || w.index <= current - layout.windowsKept
+                        || w.index == current && s >= layout.segmentOf(w.count.get())) {
+                    continue; // not kept, or the current window's segment still taking items
                 }
                 long[][] segs = w.segments;
                 if (s >= segs.length || segs[s] == null) {
@@ -197,10 +219,11 @@ final class WindowedBloom {
             if (fresh == 0 && !dropped || block == null && columns < ClosedWindows.MIN_COLUMNS) {
                 continue;
             }
+            long[] open = openSegments(closed, s, absorbedFrom, fresh, layout.words(s));
             ClosedWindows built = columns == 0 ? null
                     : ClosedWindows.planeBits(columns) < ClosedWindows.planeBits(slotsUsed(index))
-                    ? renumbered(layout.words(s), index, block, keep, arrays)
-                    : ClosedWindows.build(layout.words(s), index, block, keep, arrays);
+                    ? renumbered(layout.words(s), layout.k, index, block, keep, arrays, open)
+                    : ClosedWindows.build(layout.words(s), layout.k, index, block, keep, arrays, open);
             next[s] = built;
             delta += (built == null ? 0 : built.bytes()) - (block == null ? 0 : block.bytes());
             for (int f = 0; f < fresh; f++) {
@@ -233,6 +256,33 @@ final class WindowedBloom {
         bytes.addAndGet(delta);
     }
 
+    /**
+     * The OR of segment {@code s} of every window but those about to be absorbed
+     * ({@code closed[absorbedFrom[0..fresh)]}), for a block's gate; null when there is none.
+     */
+    private static long[] openSegments(Window[] closed, int s, int[] absorbedFrom, int fresh, int words) {
+        long[] open = null;
+        for (int k = 0; k < closed.length; k++) {
+            Window w = closed[k];
+            long[][] segs = w == null ? null : w.segments;
+            if (segs == null || s >= segs.length || segs[s] == null) {
+                continue;
+            }
+            boolean absorbed = false;
+            for (int f = 0; f < fresh; f++) {
+                absorbed |= absorbedFrom[f] == k;
+            }
+            if (!absorbed) {
+                open = open == null ? new long[words] : open;
+                long[] src = segs[s];
+                for (int i = 0; i < words; i++) {
+                    open[i] |= src[i];
+                }
+            }
+        }
+        return open;
+    }
+
     private static int slotsUsed(long[] index) {
         int slots = 0;
         for (int c = 0; c < index.length; c++) {
@@ -248,7 +298,8 @@ final class WindowedBloom {
      * spread over wide planes, narrower planes hold them. Reassembles the kept columns' words, slower
      * than a copy; happens only as a record's activity falls.
      */
-    private static ClosedWindows renumbered(int words, long[] index, ClosedWindows block, int keep, long[][] arrays) {
+    private static ClosedWindows renumbered(int words, int k, long[] index, ClosedWindows block, int keep, long[][] arrays,
+                                            long[] open) {
         long[] packedIndex = new long[ClosedWindows.COLUMNS];
         java.util.Arrays.fill(packedIndex, ClosedWindows.EMPTY);
         long[][] packed = new long[ClosedWindows.COLUMNS][];
@@ -268,7 +319,7 @@ final class WindowedBloom {
             packedIndex[p] = index[c];
             packed[p++] = src;
         }
-        return ClosedWindows.build(words, packedIndex, null, 0, packed);
+        return ClosedWindows.build(words, k, packedIndex, null, 0, packed, open);
     }
 
     /** Columns of the block of segment {@code s} (0: none), for tests. */
@@ -281,6 +332,12 @@ final class WindowedBloom {
     int compactedPlaneBits(int s) {
         ClosedWindows block = compacted[s];
         return block == null ? 0 : ClosedWindows.planeBits(block.slots);
+    }
+
+    /** Whether the block of segment {@code s} probes through a gate, for tests. */
+    boolean compactedGated(int s) {
+        ClosedWindows block = compacted[s];
+        return block != null && block.gated();
     }
 
     /** A window's segments with the compacted ones filled back in from their columns, for snapshots. */

