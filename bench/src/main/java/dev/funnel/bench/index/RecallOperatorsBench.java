@@ -60,7 +60,7 @@ import java.util.concurrent.TimeUnit;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class RecallOperatorsBench {
 
-    @Param({"recall.hot", "recall.hot_per_category", "recall.inverted", "recall.ann", "recall.i2i", "recall.fresh", "recall.explore"})
+    @Param({"recall.hot", "recall.hot_per_category", "recall.inverted", "recall.ann", "recall.ann_ivf", "recall.i2i", "recall.fresh", "recall.explore"})
     public String op;
 
     private Operator<Candidates> operator;
@@ -80,6 +80,7 @@ public class RecallOperatorsBench {
             case "recall.hot_per_category" -> { f = new HotRecall(); given.put("limit", 800); given.put("per_category", 40); }
             case "recall.inverted" -> { f = new InvertedRecall(); given.put("limit", 600); given.put("max_terms", 12); }
             case "recall.ann" -> { f = new AnnRecall(); given.put("k", 500); given.put("ef", 500); }
+            case "recall.ann_ivf" -> { f = new AnnRecall(); given.put("k", 500); given.put("nprobe", 8); } // home_feed's ann node
             case "recall.i2i" -> { f = new I2iRecall(); given.put("limit", 300); }
             case "recall.fresh" -> { f = new FreshRecall(); given.put("limit", 150); given.put("max_age_hours", 48.0); }
             case "recall.explore" -> { f = new ExploreRecall(); given.put("limit", 50); }
