@@ -59,18 +59,35 @@ final class Columns {
         return new Columns(this, Math.max(minCapacity, capacity() * 2));
     }
 
-    /** Writer only, for a row no published state covers yet. */
+    /**
+     * Writer only, for a row no published state covers yet. Category, author and tags are stored
+     * as canonical (interned) strings: a catalog repeats a small vocabulary, so every row shares
+     * one instance per value, whose hash is computed once; readers that hash or compare these
+     * strings per request (feature extraction's id memo) then hit instead of re-hashing a fresh
+     * copy from every item update.
+     */
     void write(int ord, ItemRecord r) {
         ids[ord] = r.id();
         category[ord] = r.category().intern();
-        author[ord] = r.author();
-        tags[ord] = r.tags();
+        author[ord] = r.author() == null ? null : r.author().intern();
+        tags[ord] = interned(r.tags());
         online[ord] = r.online();
         createdAtMillis[ord] = r.createdAtMillis();
         popularity[ord] = r.popularity();
         embedding[ord] = r.embedding(); // the record's own copy; never modified
         attributes[ord] = r.attributes();
         node[ord] = -1;
+    }
+
+    private static List<String> interned(List<String> tags) {
+        if (tags == null || tags.isEmpty()) {
+            return tags;
+        }
+        String[] out = new String[tags.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = tags.get(i).intern();
+        }
+        return List.of(out);
     }
 
     ItemRecord read(int ord) {
