@@ -2,6 +2,8 @@ package dev.funnel.index;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -116,6 +118,43 @@ class PartitionedSearchTest {
             total += n;
         }
         assertTrue(hits >= 0.9 * total, "recall@10 with 4 of " + lists + " lists: " + (double) hits / total);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Similarity.class, names = {"COSINE", "L2"})
+    void probingEveryListIsExactForCosineAndEuclideanOnVectorsOfAnyLength(Similarity similarity) {
+        // Lengths 0.5–2: cosine needs each vector's own norm, L2 its distance; the column-wise scan
+        // must score like the exact search for both.
+        SplittableRandom r = new SplittableRandom(23);
+        List<ItemRecord> scaled = new ArrayList<>();
+        for (ItemRecord it : items) {
+            float f = (float) (0.5 + 1.5 * r.nextDouble());
+            float[] e = it.embedding().clone();
+            for (int d = 0; d < e.length; d++) {
+                e[d] *= f;
+            }
+            scaled.add(new ItemRecord(it.id(), it.category(), it.author(), it.tags(), it.status(), it.createdAtMillis(),
+                    it.popularity(), e, it.attributes()));
+        }
+        ItemIndex idx = new ItemIndex(IndexConfig.of(DIM).withSimilarity(similarity).withExactSearchBelow(100),
+                () -> Catalogs.NOW, 1_000);
+        idx.bulkLoad(scaled);
+        int lists = idx.partitionCount();
+        assertTrue(lists >= 16, "lists: " + lists);
+        long[] a = new long[K];
+        long[] b = new long[K];
+        float[] sa = new float[K];
+        float[] sb = new float[K];
+        for (int q = 0; q < 50; q++) {
+            float[] query = scaled.get(r.nextInt(ITEMS)).embedding().clone();
+            query[r.nextInt(DIM)] += 0.3f;
+            int n = idx.exactNearest(query, K, Filter.NONE, a, sa);
+            int all = idx.nearestPartitioned(query, K, lists, Filter.NONE, b, sb);
+            assertEquals(ids(a, n), ids(b, all), similarity + ": all lists probed must equal exact search");
+            for (int i = 0; i < all; i++) {
+                assertEquals(sa[i], sb[i], 1e-5, similarity + ": score of rank " + i);
+            }
+        }
     }
 
     @Test
