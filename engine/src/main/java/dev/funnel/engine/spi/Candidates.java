@@ -87,6 +87,15 @@ public final class Candidates {
         return sourceScores[i * sources.length + j];
     }
 
+    /**
+     * The ids, in order, in the list's own array, for a stage that hands hundreds of ids to a
+     * lookup without copying them: read only (do not modify it; the list is shared by every stage
+     * after this one), and entries from {@link #size()} on are not the list's.
+     */
+    public long[] idsView() {
+        return ids;
+    }
+
     /** A copy of the ids, in order. */
     public long[] idsCopy() {
         return Arrays.copyOf(ids, size);

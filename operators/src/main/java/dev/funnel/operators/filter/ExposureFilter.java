@@ -65,7 +65,7 @@ public final class ExposureFilter implements OperatorFactory {
         if (c.isEmpty()) {
             return Mono.just(c);
         }
-        CompletableFuture<SeenRows> seen = store.seen(ctx.userId(), c.idsCopy(), c.size()).toCompletableFuture();
+        CompletableFuture<SeenRows> seen = store.seen(ctx.userId(), c.idsView(), c.size()).toCompletableFuture();
         if (seen.isDone()) {
             return Mono.just(keep(c, seen.join(), dropExcluded, ctx)); // already done: join() never waits here
         }

@@ -89,7 +89,7 @@ public final class TwoTowerPrerank implements OperatorFactory {
             vectors = new float[Math.max(n, vectors.length * 2)][];
             VECTORS.set(vectors);
         }
-        items.embeddings(c.idsCopy(), n, vectors); // all lookups first: their cache misses overlap
+        items.embeddings(c.idsView(), n, vectors); // all lookups first: their cache misses overlap
         TopRows top = new TopRows(k);
         for (int i = 0; i < n; i++) {
             float[] e = vectors[i];

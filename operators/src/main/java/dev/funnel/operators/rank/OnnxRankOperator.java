@@ -44,7 +44,7 @@ final class OnnxRankOperator implements Operator<Candidates> {
         }
         int n = c.size();
         FeatureBatch features = model.extractor().extract(user, ctx.context(), System.currentTimeMillis(), items,
-                c.idsCopy(), n);
+                c.idsView(), n);
         // The batcher's clock may differ from the loop's (virtual time in tests): hand it the budget left.
         long deadline = model.nowNanos() + ctx.remainingNanos();
         // Inputs go straight into pooled direct buffers; when refused, the task's future is already failed.

@@ -51,7 +51,7 @@ final class Diversity {
             raw = new float[Math.max(n, raw.length * 2)][];
             RAW.set(raw);
         }
-        items.embeddings(c.idsCopy(), n, raw);
+        items.embeddings(c.idsView(), n, raw);
         int dim = 0;
         for (int i = 0; i < n && dim == 0; i++) {
             if (raw[i] != null) {
