@@ -6,8 +6,6 @@ import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
-import dev.funnel.engine.spi.ParamSpec;
-import dev.funnel.engine.spi.Params;
 import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.features.profile.InProcessProfileStore;
 import dev.funnel.features.profile.ProfileConfig;
@@ -86,14 +84,7 @@ public class RecallOperatorsBench {
             case "recall.explore" -> { f = new ExploreRecall(); given.put("limit", 50); }
             default -> throw new IllegalArgumentException(op);
         }
-        Map<String, Object> m = new HashMap<>();
-        for (ParamSpec s : f.params().all()) {
-            if (s.defaultValue() != null) {
-                m.put(s.name(), s.defaultValue());
-            }
-        }
-        m.putAll(given);
-        operator = (Operator<Candidates>) f.create(Params.of(m), w.env);
+        operator = (Operator<Candidates>) f.create(SimCatalog.params(f, given), w.env);
         int n = 256;
         profiles = new UserProfile[n];
         inputs = new Inputs[n];

@@ -2,6 +2,9 @@ package dev.funnel.bench.index;
 
 import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamSpec;
+import dev.funnel.engine.spi.Params;
 import dev.funnel.features.profile.InProcessProfileStore;
 import dev.funnel.features.profile.ProfileConfig;
 import dev.funnel.features.profile.ProfileStore;
@@ -20,6 +23,7 @@ import dev.funnel.sim.SimWorld;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -70,6 +74,18 @@ final class SimCatalog {
         env = new OperatorEnv().register(ItemIndex.class, index).register(ItemStore.class, index)
                 .register(ProfileStore.class, profiles).register(CoClickTable.class, co)
                 .register(ClickCounts.class, new ClickCounts(System::currentTimeMillis));
+    }
+
+    /** The operator's parameters: its defaults, overridden by {@code given}. */
+    static Params params(OperatorFactory f, Map<String, Object> given) {
+        Map<String, Object> m = new HashMap<>();
+        for (ParamSpec s : f.params().all()) {
+            if (s.defaultValue() != null) {
+                m.put(s.name(), s.defaultValue());
+            }
+        }
+        m.putAll(given);
+        return Params.of(m);
     }
 
     /** Runs everything on the calling thread at once: the cheapest loop, for operator benchmarks. */

@@ -5,8 +5,6 @@ import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
-import dev.funnel.engine.spi.ParamSpec;
-import dev.funnel.engine.spi.Params;
 import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.features.FeatureSchema;
 import dev.funnel.features.profile.UserProfile;
@@ -86,15 +84,8 @@ public class StagesBench {
             case "rerank.dpp" -> { f = new DppRerank(); given.put("size", 50); candidates = 200; }
             default -> throw new IllegalArgumentException(op);
         }
-        Map<String, Object> m = new HashMap<>();
-        for (ParamSpec s : f.params().all()) {
-            if (s.defaultValue() != null) {
-                m.put(s.name(), s.defaultValue());
-            }
-        }
-        m.putAll(given);
         OperatorEnv env = runtime == null ? w.env : w.env.register(ModelRuntime.class, runtime);
-        operator = (Operator<Candidates>) f.create(Params.of(m), env);
+        operator = (Operator<Candidates>) f.create(SimCatalog.params(f, given), env);
         SplittableRandom rnd = new SplittableRandom(11);
         int lists = 256;
         inputs = new Inputs[lists];
