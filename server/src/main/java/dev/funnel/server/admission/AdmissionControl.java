@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
  * target, without anyone tuning it per machine or per DAG.
  *
- * <p>In front of the bound, a {@link QueueDelayShedder} may shed every new request while the
+ * <p>In front of the bound, a {@link QueueDelayShedder} sheds a share of new requests while the
  * loop's queueing delay stands above its target (CoDel-style; see that class). The two answer
  * different failures: the bound caps how much one loop holds at once, the delay signal notices a
  * loop or worker pool that gets more CPU work than it finishes, which at a few requests in flight
@@ -58,8 +58,8 @@ public final class AdmissionControl {
 
     /**
      * @param config the in-flight bound (a hard cap, always applied)
-     * @param delay  this loop's queueing-delay shedder: while it says {@link QueueDelayShedder#shedding()},
-     *               every new request is shed whatever the in-flight count
+     * @param delay  this loop's queueing-delay shedder: the requests it picks ({@link
+     *               QueueDelayShedder#shedNext()}) are shed whatever the in-flight count
      */
     public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay) {
         this.config = config;
@@ -68,13 +68,13 @@ public final class AdmissionControl {
     }
 
     /**
-     * Admits a request if the loop is not shedding for queueing delay and fewer than the limit are
-     * in flight.
+     * Admits a request if the loop's queueing-delay shedder does not pick it and fewer than the
+     * limit are in flight. Call on the owning event loop (the shedder's pick is single-threaded).
      *
      * @return true if admitted (then {@link #release} must follow exactly once); false to shed it
      */
     public boolean tryAcquire() {
-        if (delay.shedding()) {
+        if (delay.shedNext()) {
             shedForDelay.increment();
             rejected.increment();
             return false;

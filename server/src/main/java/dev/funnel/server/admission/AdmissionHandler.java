@@ -23,7 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Meters: {@code funnel_admission_rejected_total{loop}}, {@code funnel_admission_admitted_total{loop}},
  * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; with delay-based
  * shedding on, also {@code funnel_admission_shed_delay_total{loop}} (the part of the rejections due
- * to queueing delay), {@code funnel_admission_shedding{loop}} (1 while shedding),
+ * to queueing delay), {@code funnel_admission_shed_fraction{loop}} (the share of new requests shed now),
  * {@code funnel_admission_queue_delay_seconds{loop}} (the smallest delay of the last interval),
  * {@code funnel_admission_loop_lag_seconds{loop}} (the loop's latest scheduling delay) and
  * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); sheds also
@@ -150,8 +150,8 @@ public final class AdmissionHandler implements PlatformHandler {
         FunctionCounter.builder("funnel.admission.shed.delay", ac, AdmissionControl::shedForDelayCount)
                 .description("requests shed because the queueing delay stood above its target").tag("loop", loop)
                 .register(registry);
-        Gauge.builder("funnel.admission.shedding", shedder, s -> s.shedding() ? 1 : 0)
-                .description("1 while the loop sheds for queueing delay").tag("loop", loop).register(registry);
+        Gauge.builder("funnel.admission.shed.fraction", shedder, QueueDelayShedder::shedFraction)
+                .description("share of new requests shed for queueing delay").tag("loop", loop).register(registry);
         Gauge.builder("funnel.admission.queue.delay", shedder, s -> s.lastIntervalMinNanos() / 1e9)
                 .description("smallest queueing delay sampled in the last interval").baseUnit("seconds")
                 .tag("loop", loop).register(registry);

@@ -5,12 +5,13 @@ import java.util.concurrent.TimeUnit;
 /**
  * Settings of a {@link QueueDelayShedder} and the probes that feed it, validated here. Immutable.
  *
- * @param targetNanos      queueing delay the server accepts; when the smallest delay sampled over a
- *                         whole interval stays above it, the event loop sheds new requests until an
- *                         interval's smallest delay is back at or below it. 0 turns delay-based
- *                         shedding off (the in-flight bound of {@link AdmissionConfig} still applies)
+ * @param targetNanos      queueing delay the server accepts; each interval whose smallest sampled
+ *                         delay stays above it raises the share of new requests the event loop
+ *                         sheds, each interval back at or below it lowers that share (see
+ *                         {@link QueueDelayShedder}). 0 turns delay-based shedding off (the
+ *                         in-flight bound of {@link AdmissionConfig} still applies)
  * @param intervalNanos    how long the delay must stay above the target before shedding starts, and
- *                         the granularity of every later decision (CoDel's interval)
+ *                         the period of every later adjustment (CoDel's interval)
  * @param probePeriodNanos how often each event loop samples its own scheduling delay and the
  *                         worker pool's hand-off delay
  */

@@ -27,38 +27,86 @@ class QueueDelayShedderTest {
         }
     }
 
+    /**
+     * A shedder that has taken its first sample (with this delay, counted in the first interval),
+     * so that from here every 20 samples (100 ms) close exactly one interval.
+     */
+    private QueueDelayShedder aligned(long firstDelayNanos) {
+        QueueDelayShedder s = new QueueDelayShedder(CONFIG);
+        s.sample(now, firstDelayNanos);
+        return s;
+    }
+
     @Test
     void shedsOnceTheDelayStaysAboveTargetForAWholeInterval() {
-        QueueDelayShedder s = new QueueDelayShedder(CONFIG);
+        QueueDelayShedder s = aligned(0);
         run(s, 200, 1 * MS);
         assertFalse(s.shedding(), "well below target");
         run(s, 60, 12 * MS);
         assertFalse(s.shedding(), "above target for less than an interval is not yet a standing queue");
-        run(s, 200, 12 * MS);
+        assertEquals(0, shedOf(s, 100));
+        run(s, 40, 12 * MS);
         assertTrue(s.shedding(), "above target for a whole interval: shed");
         assertEquals(12 * MS, s.lastIntervalMinNanos());
+        assertEquals(QueueDelayShedder.INCREASE_STEP, s.shedFraction());
+        assertEquals(25, shedOf(s, 100), "a quarter of arrivals, evenly");
         assertEquals(1, s.sheddingEpisodes());
     }
 
     @Test
-    void admitsAgainOnceAnIntervalsSmallestDelayIsBackAtTarget() {
-        QueueDelayShedder s = new QueueDelayShedder(CONFIG);
-        run(s, 300, 20 * MS);
-        assertTrue(s.shedding());
+    void theShareGrowsWhileTheQueueStandsUpToEveryRequest() {
+        QueueDelayShedder s = aligned(20 * MS);
+        run(s, 100, 20 * MS);
+        assertEquals(0.25, s.shedFraction());
+        run(s, 100, 20 * MS);
+        assertEquals(0.5, s.shedFraction());
+        run(s, 1_000, 20 * MS);
+        assertEquals(1.0, s.shedFraction());
+        assertEquals(100, shedOf(s, 100), "a standing queue that shedding does not drain: shed everything");
+        assertEquals(1, s.sheddingEpisodes());
+    }
+
+    @Test
+    void theShareFallsBackToZeroOnceTheQueueIsGone() {
+        QueueDelayShedder s = aligned(20 * MS);
+        run(s, 1_000, 20 * MS);
+        assertEquals(1.0, s.shedFraction());
         // Shedding drains the queue: most samples stay high, but one per interval (every 20th
-        // sample at 5 ms) at the target means the queue emptied, which is enough to admit.
-        for (int i = 0; i < 200; i++) {
+        // sample at 5 ms) at the target means the queue emptied, so the share goes down.
+        for (int i = 0; i < 20; i++) {
             now += 5 * MS;
-            s.sample(now, i % 20 == 19 ? 5 * MS : 30 * MS);
-            if (i >= 40) {
-                assertFalse(s.shedding(), "sample " + i);
+            s.sample(now, i == 10 ? 5 * MS : 30 * MS);
+        }
+        assertEquals(0.9, s.shedFraction(), 1e-9);
+        run(s, 500, 2 * MS);
+        assertEquals(0.4, s.shedFraction(), 1e-9, "one step down per interval");
+        run(s, 500, 2 * MS);
+        assertEquals(0.0, s.shedFraction(), "ten intervals from full shedding to none");
+        assertFalse(s.shedding());
+        assertEquals(0, shedOf(s, 1_000));
+        assertEquals(1, s.sheddingEpisodes());
+    }
+
+    @Test
+    void settlesNearTheShareTheServerCannotServe() {
+        // A loop offered 8 ms of work per 5 ms (8 arrivals of 1 ms each per tick) serves 62.5%: its
+        // queue grows while it sheds less than 37.5% and drains while it sheds more. The share must
+        // hover around that, not swing between 0 and 1.
+        QueueDelayShedder s = new QueueDelayShedder(CONFIG);
+        double queueMillis = 0;
+        double lowest = 1;
+        double highest = 0;
+        for (int tick = 0; tick < 20_000; tick++) {
+            int admitted = 8 - shedOf(s, 8);
+            queueMillis = Math.max(0, queueMillis + admitted - 5);
+            now += 5 * MS;
+            s.sample(now, (long) (queueMillis * MS));
+            if (tick > 2_000) {
+                lowest = Math.min(lowest, s.shedFraction());
+                highest = Math.max(highest, s.shedFraction());
             }
         }
-        run(s, 500, 2 * MS);
-        assertFalse(s.shedding());
-        assertEquals(1, s.sheddingEpisodes());
-        long intervals = s.sheddingIntervals();
-        assertTrue(intervals >= 1 && intervals <= 4, "shed intervals " + intervals);
+        assertTrue(lowest >= 0.1 && highest <= 0.75, "share between " + lowest + " and " + highest);
     }
 
     @Test
@@ -118,15 +166,27 @@ class QueueDelayShedderTest {
         QueueDelayShedder s = new QueueDelayShedder(CONFIG);
         AdmissionControl ac = new AdmissionControl(AdmissionConfig.DEFAULT, s);
         assertTrue(ac.tryAcquire());
-        run(s, 300, 25 * MS);
+        run(s, 1_000, 25 * MS);
+        assertEquals(1.0, s.shedFraction());
         assertFalse(ac.tryAcquire(), "standing queue: shed although far below the in-flight bound");
         assertFalse(ac.tryAcquire());
         assertEquals(2, ac.shedForDelayCount());
         assertEquals(2, ac.rejectedCount());
         ac.release(6 * MS);
-        run(s, 200, 0);
+        run(s, 1_000, 0);
         assertTrue(ac.tryAcquire(), "queue gone: admit");
         assertEquals(1, ac.inFlight());
+    }
+
+    /** How many of {@code arrivals} requests the shedder picks. */
+    private static int shedOf(QueueDelayShedder s, int arrivals) {
+        int shed = 0;
+        for (int i = 0; i < arrivals; i++) {
+            if (s.shedNext()) {
+                shed++;
+            }
+        }
+        return shed;
     }
 
     @Test
