@@ -7,13 +7,17 @@
 #   3. the slow-branch case: scene $SLOW_SCENE = home_feed with its 'interest' recall delayed 500 ms
 #      on 5% of requests (bench/scripts/slow_variant.py; 60 ms DAG deadline) at SLOW_RATE:
 #      p99 <= 65 ms and no errors expected;
-#   4. overload: sustainable rate S for 15 s, 2S for 20 s, S for 15 s, with a per-second timeline:
-#      the server should shed with fast 503 + Retry-After, keep admitted p99, and recover.
+#   4. overload: sustainable rate S for 15 s, F*S for 20 s (F = OVERLOAD_FACTOR, default 2), S for
+#      15 s, with a per-second timeline: the server should shed with fast 503 + Retry-After, keep
+#      admitted p99, and recover. Steps 3 and 4 end with the admission meters (sheds, and the
+#      smallest queueing delay of the last interval per event loop).
 #
 #   bench/scripts/e2e.sh                       # everything (~4 min)
 #   STEPS="sweep" bench/scripts/e2e.sh         # any of: bound sweep slow overload
 #   SUSTAINABLE=800 STEPS="overload" bench/scripts/e2e.sh
 #   ADMISSION_MAX=8 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh   # a tighter admission bound
+#   OVERLOAD_FACTOR=4 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh # 4x instead of 2x
+#   ADMISSION_DELAY_TARGET_MS=0 bench/scripts/e2e.sh                         # no queueing-delay shedding
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -37,6 +41,11 @@ fi
 driver() { java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$BENCH_CP" dev.funnel.bench.e2e.OpenLoopDriver \
   --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" "$@" 2>&1 | grep -v '^SLF4J'; }
 has() { [[ " $STEPS " == *" $1 "* ]]; }
+# Admission meters since start: sheds (all, and those for queueing delay) and the queueing delay.
+admission_meters() {
+  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" \
+    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|limit|queue_delay_seconds|pool_delay_seconds)' || true
+}
 
 machine
 BOUND=""
@@ -47,11 +56,14 @@ if has bound; then
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi
 
-# ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms.
+# ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms;
+# ADMISSION_DELAY_TARGET_MS / ADMISSION_DELAY_INTERVAL_MS: admission.delay.target.ms / .interval.ms.
 # TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
 # own host; true measures the demo's layout, with the online trainer sharing these two cores.
 start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
-  FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS}
+  FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
+  ${ADMISSION_DELAY_TARGET_MS:+FUNNEL_ADMISSION_DELAY_TARGET_MS=$ADMISSION_DELAY_TARGET_MS} \
+  ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS}
 echo "server: funnel demo, dags $DAGS, embedded trainer ${TRAINER_EMBEDDED:-false}, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null
@@ -69,12 +81,14 @@ fi
 if has slow; then
   echo "== 3. slow branch: scene $SLOW_SCENE at $SLOW_RATE req/s (p99 <= 65 ms, no errors)"
   driver --scene "$SLOW_SCENE" --phases "${SLOW_RATE}x5:slow-warmup,${SLOW_RATE}x30:slow-branch"
+  admission_meters
 fi
 
 if has overload; then
   S=${SUSTAINABLE:?set SUSTAINABLE=<req/s> or run the sweep step}
   if ((S <= 0)); then S=${OVERLOAD_BASE:-100}; echo "no sustainable rate found; overload around $S req/s"; fi
-  echo "== 4. overload: $S req/s, then $((2 * S)) req/s, then $S req/s (scene $SCENE)"
-  driver --scene "$SCENE" --timeline --phases "${S}x15:before,$((2 * S))x20:overload-2x,${S}x15:after"
-  curl -s "http://127.0.0.1:$HTTP_PORT/metrics" | grep -E '^funnel_admission_(rejected_total|limit)' || true
+  F=${OVERLOAD_FACTOR:-2}
+  echo "== 4. overload: $S req/s, then $((F * S)) req/s, then $S req/s (scene $SCENE)"
+  driver --scene "$SCENE" --timeline --phases "${S}x15:before,$((F * S))x20:overload-${F}x,${S}x15:after"
+  admission_meters
 fi

@@ -5,6 +5,8 @@ import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.server.admission.AdmissionHandler;
+import dev.funnel.server.admission.PoolDelayProbe;
 import dev.funnel.server.http.FunnelServer;
 import dev.funnel.server.http.ServerDeps;
 import dev.funnel.server.http.Tls;
@@ -112,8 +114,10 @@ public final class FunnelApp implements AutoCloseable {
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
             SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
+            PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
+            AdmissionHandler.register(poolDelay, prometheus);
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), env, sre);
+                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay);
             FunnelServer server = FunnelServer.start(deps);
             LOG.info("ready: {}", readiness);
             return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);

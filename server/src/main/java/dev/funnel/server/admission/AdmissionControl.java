@@ -25,6 +25,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
  * target, without anyone tuning it per machine or per DAG.
  *
+ * <p>In front of the bound, a {@link QueueDelayShedder} sheds a share of new requests while the
+ * loop's queueing delay stands above its target (CoDel-style; see that class). The two answer
+ * different failures: the bound caps how much one loop holds at once, the delay signal notices a
+ * loop or worker pool that gets more CPU work than it finishes, which at a few requests in flight
+ * the bound never sees.
+ *
  * <p>Threads: {@link #tryAcquire} is meant for the owning event loop, {@link #release} may be
  * called from any thread (a response can complete on a worker); both are lock-free and never
  * allocate. In-flight never exceeds {@code maxInFlight}. A limit decrease does not evict requests
@@ -42,18 +48,37 @@ public final class AdmissionControl {
     private final AtomicInteger slowInWindow = new AtomicInteger();
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
+    private final LongAdder shedForDelay = new LongAdder();
+    private final QueueDelayShedder delay;
 
+    /** An in-flight bound only, no delay-based shedding. */
     public AdmissionControl(AdmissionConfig config) {
-        this.config = config;
-        this.limit = config.maxInFlight();
+        this(config, new QueueDelayShedder(QueueDelayConfig.OFF));
     }
 
     /**
-     * Admits a request if fewer than the limit are in flight.
+     * @param config the in-flight bound (a hard cap, always applied)
+     * @param delay  this loop's queueing-delay shedder: the requests it picks ({@link
+     *               QueueDelayShedder#shedNext()}) are shed whatever the in-flight count
+     */
+    public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay) {
+        this.config = config;
+        this.limit = config.maxInFlight();
+        this.delay = delay;
+    }
+
+    /**
+     * Admits a request if the loop's queueing-delay shedder does not pick it and fewer than the
+     * limit are in flight. Call on the owning event loop (the shedder's pick is single-threaded).
      *
      * @return true if admitted (then {@link #release} must follow exactly once); false to shed it
      */
     public boolean tryAcquire() {
+        if (delay.shedNext()) {
+            shedForDelay.increment();
+            rejected.increment();
+            return false;
+        }
         int max = limit;
         for (;;) {
             int current = inFlight.get(); // AtomicInteger reads here and below: lock-free, never block
@@ -137,9 +162,19 @@ public final class AdmissionControl {
         return admitted.sum();
     }
 
-    /** Requests shed since start. */
+    /** Requests shed since start, for any reason. */
     public long rejectedCount() {
         return rejected.sum();
+    }
+
+    /** Requests shed since start because the loop's queueing delay stood above its target. */
+    public long shedForDelayCount() {
+        return shedForDelay.sum();
+    }
+
+    /** This loop's queueing-delay shedder. */
+    public QueueDelayShedder delayShedder() {
+        return delay;
     }
 
     public AdmissionConfig config() {
@@ -149,6 +184,7 @@ public final class AdmissionControl {
     @Override
     public String toString() {
         return "AdmissionControl{inFlight=" + inFlight.get() + ", limit=" + limit + ", admitted=" + admitted.sum()
-                + ", rejected=" + rejected.sum() + ", " + config + '}';
+                + ", rejected=" + rejected.sum() + ", shedForDelay=" + shedForDelay.sum() + ", " + config + ", "
+                + delay + '}';
     }
 }

@@ -10,6 +10,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The route handler that puts one event loop's {@link AdmissionControl} in front of an endpoint:
@@ -20,8 +21,13 @@ import java.nio.charset.StandardCharsets;
  * handler. One per verticle; called on its event loop.
  *
  * <p>Meters: {@code funnel_admission_rejected_total{loop}}, {@code funnel_admission_admitted_total{loop}},
- * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; sheds also count
- * in {@code funnel_http_requests_seconds{status="503"}}.
+ * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; with delay-based
+ * shedding on, also {@code funnel_admission_shed_delay_total{loop}} (the part of the rejections due
+ * to queueing delay), {@code funnel_admission_shed_fraction{loop}} (the share of new requests shed now),
+ * {@code funnel_admission_queue_delay_seconds{loop}} (the smallest delay of the last interval),
+ * {@code funnel_admission_loop_lag_seconds{loop}} (the loop's latest scheduling delay) and
+ * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); sheds also
+ * count in {@code funnel_http_requests_seconds{status="503"}}.
  */
 public final class AdmissionHandler implements PlatformHandler {
     private static final Buffer SHED_BODY = Buffer.buffer(("{\"error\":{\"status\":503,\"code\":\"overloaded\","
@@ -32,6 +38,7 @@ public final class AdmissionHandler implements PlatformHandler {
     private final HttpMetrics metrics;
     private final String endpoint;
     private final String retryAfter;
+    private final LoopDelayProbe probe;
 
     /**
      * @param admission this loop's limiter
@@ -39,22 +46,64 @@ public final class AdmissionHandler implements PlatformHandler {
      * @param endpoint  the endpoint tag, e.g. {@code recommend}
      */
     public AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint) {
+        this(admission, metrics, endpoint, null);
+    }
+
+    private AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint, LoopDelayProbe probe) {
         this.admission = admission;
         this.metrics = metrics;
         this.endpoint = endpoint;
         this.retryAfter = Integer.toString(admission.retryAfterSeconds());
+        this.probe = probe;
     }
 
     /**
      * One handler for the recommend endpoint of one event loop, configured from
-     * {@code admission.*} keys of the server config (see {@link #configFrom}) and registered with the
-     * meter registry under the {@code loop} tag of the calling thread's name: call it from the
-     * verticle's start, on its event loop.
+     * {@code admission.*} keys of the server config (see {@link #configFrom} and
+     * {@link #delayConfigFrom}) and registered with the meter registry under the {@code loop} tag of
+     * the calling thread's name: call it from the verticle's start, on its event loop. With
+     * delay-based shedding on, it starts the loop's delay probe on {@code loop}; {@link #close}
+     * stops it.
+     *
+     * @param loop      the event loop this handler serves (its Netty event loop)
+     * @param poolDelay the worker pool's delay probe, shared by all loops; null to watch the loop alone
      */
-    public static AdmissionHandler forRecommend(FunnelConfig config, HttpMetrics metrics, MeterRegistry registry) {
-        AdmissionControl ac = new AdmissionControl(configFrom(config));
-        register(ac, registry, Thread.currentThread().getName());
-        return new AdmissionHandler(ac, metrics, "recommend");
+    public static AdmissionHandler forRecommend(FunnelConfig config, HttpMetrics metrics, MeterRegistry registry,
+                                                ScheduledExecutorService loop, PoolDelayProbe poolDelay) {
+        QueueDelayShedder shedder = new QueueDelayShedder(delayConfigFrom(config));
+        AdmissionControl ac = new AdmissionControl(configFrom(config), shedder);
+        LoopDelayProbe probe = null;
+        String loopName = Thread.currentThread().getName();
+        register(ac, registry, loopName);
+        if (shedder.config().enabled()) {
+            probe = new LoopDelayProbe(shedder, poolDelay);
+            registerDelay(ac, probe, registry, loopName);
+            probe.start(loop);
+        }
+        return new AdmissionHandler(ac, metrics, "recommend", probe);
+    }
+
+    /** The worker pool's probe's meters; call once per pool. */
+    public static void register(PoolDelayProbe poolDelay, MeterRegistry registry) {
+        Gauge.builder("funnel.admission.pool.delay", poolDelay, p -> p.lastSojournNanos() / 1e9)
+                .description("how long the last probe task waited in the worker pool").baseUnit("seconds")
+                .register(registry);
+        FunctionCounter.builder("funnel.admission.pool.probe.rejected", poolDelay, PoolDelayProbe::rejectedCount)
+                .description("probe tasks the worker pool rejected (queue full)").register(registry);
+    }
+
+    /**
+     * The queueing-delay settings in the server config ({@code FUNNEL_ADMISSION_DELAY_TARGET_MS} etc.
+     * in the environment): {@code admission.delay.target.ms} (default 5; 0 = no delay-based
+     * shedding), {@code admission.delay.interval.ms} (default 100), {@code admission.delay.probe.ms}
+     * (default 5). See {@link QueueDelayConfig}.
+     */
+    public static QueueDelayConfig delayConfigFrom(FunnelConfig config) {
+        QueueDelayConfig d = QueueDelayConfig.DEFAULT;
+        return QueueDelayConfig.ofMillis(
+                integer(config, "admission.delay.target.ms", (int) (d.targetNanos() / 1_000_000)),
+                integer(config, "admission.delay.interval.ms", (int) (d.intervalNanos() / 1_000_000)),
+                integer(config, "admission.delay.probe.ms", (int) (d.probePeriodNanos() / 1_000_000)));
     }
 
     /**
@@ -94,6 +143,28 @@ public final class AdmissionHandler implements PlatformHandler {
                 .description("admitted requests not yet answered").tag("loop", loop).register(registry);
         Gauge.builder("funnel.admission.limit", ac, AdmissionControl::limit)
                 .description("current bound on requests in flight").tag("loop", loop).register(registry);
+    }
+
+    private static void registerDelay(AdmissionControl ac, LoopDelayProbe probe, MeterRegistry registry, String loop) {
+        QueueDelayShedder shedder = ac.delayShedder();
+        FunctionCounter.builder("funnel.admission.shed.delay", ac, AdmissionControl::shedForDelayCount)
+                .description("requests shed because the queueing delay stood above its target").tag("loop", loop)
+                .register(registry);
+        Gauge.builder("funnel.admission.shed.fraction", shedder, QueueDelayShedder::shedFraction)
+                .description("share of new requests shed for queueing delay").tag("loop", loop).register(registry);
+        Gauge.builder("funnel.admission.queue.delay", shedder, s -> s.lastIntervalMinNanos() / 1e9)
+                .description("smallest queueing delay sampled in the last interval").baseUnit("seconds")
+                .tag("loop", loop).register(registry);
+        Gauge.builder("funnel.admission.loop.lag", probe, p -> p.lastLoopLagNanos() / 1e9)
+                .description("how late the event loop ran its last probe tick").baseUnit("seconds")
+                .tag("loop", loop).register(registry);
+    }
+
+    /** Stops the loop's delay probe, if any. Idempotent. */
+    public void close() {
+        if (probe != null) {
+            probe.stop();
+        }
     }
 
     @Override

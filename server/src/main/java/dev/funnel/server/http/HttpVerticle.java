@@ -1,7 +1,9 @@
 package dev.funnel.server.http;
 
 import io.vertx.core.Future;
+import dev.funnel.server.admission.AdmissionHandler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -25,6 +27,7 @@ final class HttpVerticle extends VerticleBase {
 
     private final ServerDeps deps;
     private final List<HttpServer> servers = new ArrayList<>();
+    private AdmissionHandler admission;
 
     HttpVerticle(ServerDeps deps) {
         this.deps = deps;
@@ -54,6 +57,14 @@ final class HttpVerticle extends VerticleBase {
         return s.listen();
     }
 
+    @Override
+    public Future<?> stop() {
+        if (admission != null) {
+            admission.close();
+        }
+        return Future.succeededFuture();
+    }
+
     /** Actual ports, in the order cleartext, TLS (for ephemeral binding). */
     List<Integer> ports() {
         return servers.stream().map(HttpServer::actualPort).toList();
@@ -72,7 +83,9 @@ final class HttpVerticle extends VerticleBase {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
         // Admission first, on its own route: Vert.x Web wants a body handler first on the route it is on.
-        router.post("/v1/recommend").handler(dev.funnel.server.admission.AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus()));
+        admission = AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus(),
+                ((ContextInternal) context).nettyEventLoop(), deps.poolDelay());
+        router.post("/v1/recommend").handler(admission);
         router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
                 .handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {

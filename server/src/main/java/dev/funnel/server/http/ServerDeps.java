@@ -27,10 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param inFlight    requests accepted and not yet answered, for draining at shutdown
  * @param env         the services the wirings registered (feedback sink, exposure store…)
  * @param sre         schema, reload status, explain and console endpoints (sre team), or null
+ * @param poolDelay   the worker pool's queueing-delay probe, for admission control
  */
 public record ServerDeps(FunnelConfig config, LiveConfig live, DagExecutor executor, ResponseHooks hooks,
                          HttpMetrics metrics, PrometheusMeterRegistry prometheus, Readiness readiness,
                          String adminToken, KeyCertOptions tls, AtomicInteger inFlight,
                          dev.funnel.engine.spi.OperatorEnv env,
-                         dev.funnel.server.sre.SreAdmin sre) {
+                         dev.funnel.server.sre.SreAdmin sre,
+                         dev.funnel.server.admission.PoolDelayProbe poolDelay) {
 }

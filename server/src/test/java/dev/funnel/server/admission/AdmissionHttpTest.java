@@ -46,19 +46,21 @@ class AdmissionHttpTest {
                     routes:
                       - {name: default, dag: held, traffic: 100}
                 """);
-        FunnelConfig config = ConfigLoader.load(null, Map.of(
-                "FUNNEL_HTTP_HOST", "127.0.0.1",
-                "FUNNEL_HTTP_PORT", "0",
-                "FUNNEL_HTTPS_PORT", "-1",
-                "FUNNEL_SERVER_EVENT_LOOPS", "1",
-                "FUNNEL_DAGS_DIR", dags.toString(),
-                "FUNNEL_ADMIN_TOKEN", "admission-test-token",
-                "FUNNEL_SIM_ITEMS", "2000",
-                "FUNNEL_SIM_USERS", "50",
-                "FUNNEL_ADMISSION_MAX", "2",
-                "FUNNEL_ADMISSION_TARGET_MS", "0"));
+        FunnelConfig config = ConfigLoader.load(null, Map.ofEntries(
+                Map.entry("FUNNEL_HTTP_HOST", "127.0.0.1"),
+                Map.entry("FUNNEL_HTTP_PORT", "0"),
+                Map.entry("FUNNEL_HTTPS_PORT", "-1"),
+                Map.entry("FUNNEL_SERVER_EVENT_LOOPS", "1"),
+                Map.entry("FUNNEL_DAGS_DIR", dags.toString()),
+                Map.entry("FUNNEL_ADMIN_TOKEN", "admission-test-token"),
+                Map.entry("FUNNEL_SIM_ITEMS", "2000"),
+                Map.entry("FUNNEL_SIM_USERS", "50"),
+                Map.entry("FUNNEL_ADMISSION_MAX", "2"),
+                Map.entry("FUNNEL_ADMISSION_TARGET_MS", "0"),
+                Map.entry("FUNNEL_ADMISSION_DELAY_TARGET_MS", "0"))); // this test is about the in-flight bound alone
         assertEquals(AdmissionConfig.fixed(2).maxInFlight(), AdmissionHandler.configFrom(config).maxInFlight());
         assertFalse(AdmissionHandler.configFrom(config).adaptive());
+        assertFalse(AdmissionHandler.delayConfigFrom(config).enabled());
 
         try (FunnelApp app = FunnelApp.start(config, true)) {
             HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
