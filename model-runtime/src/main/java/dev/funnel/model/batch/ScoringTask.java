@@ -87,6 +87,11 @@ public final class ScoringTask {
         cancelled = true;
     }
 
+    /** Whether {@link #cancel} was called. */
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
     void complete(Scores s) {
         if (completeOn == null) {
             result.complete(s);

@@ -11,6 +11,7 @@ import dev.funnel.model.batch.ScoringTask;
 import dev.funnel.model.batch.Scores;
 import dev.funnel.model.serving.RankModel;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Mono;
 
@@ -49,9 +50,20 @@ final class OnnxRankOperator implements Operator<Candidates> {
         long deadline = model.nowNanos() + ctx.remainingNanos();
         // Inputs go straight into pooled direct buffers; when refused, the task's future is already failed.
         ScoringTask task = model.score(features, items, deadline, ctx.loop()::execute);
-        return Mono.fromFuture(task.result(), true)
+        return Mono.fromFuture(unlessCancelled(task), true)
                 .doOnCancel(task::cancel)
                 .map(scores -> rank(c, scores, features, ctx));
+    }
+
+    /**
+     * The task's result, except that a failure after the node let go of it (its timer fired, the
+     * request ended) never completes: nobody waits for it, and a Mono that is already cancelled
+     * would hand the batcher's "cancelled before inference" to Reactor's dropped-error hook, which
+     * logs it as an error with a stack trace on every timeout under load.
+     */
+    static CompletableFuture<Scores> unlessCancelled(ScoringTask task) {
+        return task.result().exceptionallyCompose(e -> task.isCancelled() ? new CompletableFuture<>()
+                : CompletableFuture.failedFuture(e));
     }
 
     private Candidates rank(Candidates c, Scores scores, FeatureBatch features, RequestContext ctx) {

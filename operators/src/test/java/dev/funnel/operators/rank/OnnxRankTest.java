@@ -1,5 +1,7 @@
 package dev.funnel.operators.rank;
 
+import reactor.core.publisher.Hooks;
+import dev.funnel.model.batch.BatcherConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -125,6 +127,37 @@ class OnnxRankTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> factory.create(OperatorHarness.params(factory, "model", "ctr", "fusion", "click * share"), env));
         assertTrue(e.getMessage().contains("unknown name 'share'"), e.getMessage());
+    }
+
+    @Test
+    void aTaskCancelledByItsTimedOutNodeEndsWithoutADroppedError() throws Exception {
+        // A batcher that waits 300 ms to fill a batch: the node lets go of its task before it runs.
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelRuntimeConfig slow = ModelRuntimeConfig.DEFAULT.withBatcher(
+                new BatcherConfig(1024, 300_000, 64).withDispatchWhenIdle(false));
+        List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try (ModelRuntime rt = ModelRuntime.start(slow, meters)) {
+            rt.addCtrModel("ctr", schema, spec);
+            rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+            OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
+            long[] ids = ids(20);
+            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
+                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            reactor.core.Disposable d = factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), slowEnv)
+                    .apply(inputs, request("u", Long.MAX_VALUE / 4)).subscribe();
+            d.dispose(); // what the executor does when the node's timer fires
+            io.micrometer.core.instrument.Counter cancelled = meters.get("funnel.batcher.rows.dropped").tag("reason", "cancelled").counter();
+            long until = System.nanoTime() + 10_000_000_000L;
+            while (cancelled.count() < ids.length && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertEquals(ids.length, cancelled.count(), "the batcher dropped the cancelled rows");
+            Thread.sleep(50); // the task's failure is delivered right after the count
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+        assertEquals(List.of(), dropped, "no error reaches Reactor's dropped-error hook");
     }
 
     @Test
