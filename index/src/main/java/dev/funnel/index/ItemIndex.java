@@ -707,7 +707,7 @@ public final class ItemIndex implements ItemStore {
 
     /** Ordinals of ids[0..n) in this thread's scratch (MISSING for unknown ids). */
     private int[] resolve(long[] ids, int n) {
-        int[] ords = ORDS.get();
+        int[] ords = ORDS.get(); // a ThreadLocal read: never blocks
         if (ords.length < n) {
             ords = new int[Math.max(n, ords.length * 2)];
             ORDS.set(ords);

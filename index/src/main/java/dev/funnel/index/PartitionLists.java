@@ -2,6 +2,7 @@ package dev.funnel.index;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Random;
 import java.util.function.IntPredicate;
 import java.util.stream.IntStream;
@@ -176,12 +177,12 @@ final class PartitionLists {
      * vectorizes.
      */
     private float[] scores(float[] query, float queryNorm, Cell cell, int n) {
-        float[] acc = SCORES.get();
+        float[] acc = SCORES.get(); // a ThreadLocal read: never blocks
         if (acc.length < n) {
             acc = new float[Math.max(n, acc.length * 2)];
             SCORES.set(acc);
         }
-        java.util.Arrays.fill(acc, 0, n, 0f);
+        Arrays.fill(acc, 0, n, 0f);
         float[][] cols = cell.cols;
         if (similarity == Similarity.L2) {
             for (int d = 0; d < dim; d++) {

@@ -76,6 +76,32 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
         return extra.getOrDefault(key, defaultValue);
     }
 
+    /** An integer key, or the default when absent; a value that is not one fails naming the key and the value. */
+    public int getInt(String key, int defaultValue) {
+        String v = extra.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'", e);
+        }
+    }
+
+    /** {@code true} / {@code false}, or the default when absent; anything else fails naming the key and the value. */
+    public boolean getBoolean(String key, boolean defaultValue) {
+        String v = extra.get(key);
+        if (v == null) {
+            return defaultValue;
+        }
+        String t = v.trim();
+        if (!t.equals("true") && !t.equals("false")) {
+            throw new IllegalArgumentException(key + " must be true or false, got '" + t + "'");
+        }
+        return Boolean.parseBoolean(t);
+    }
+
     /** This config with both ports ephemeral and a fixed admin token (tests). */
     public FunnelConfig withEphemeralPorts(String token) {
         return new FunnelConfig("127.0.0.1", 0, 0, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,

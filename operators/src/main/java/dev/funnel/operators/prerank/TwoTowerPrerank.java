@@ -84,16 +84,11 @@ public final class TwoTowerPrerank implements OperatorFactory {
             return c.truncate(keep);
         }
         int k = Math.min(keep, n);
-        float[][] vectors = VECTORS.get();
-        if (vectors.length < n) {
-            vectors = new float[Math.max(n, vectors.length * 2)][];
-            VECTORS.set(vectors);
-        }
+        float[][] vectors = new float[n][]; // references only, one array per request
         items.embeddings(c.idsView(), n, vectors); // all lookups first: their cache misses overlap
         TopRows top = new TopRows(k);
         for (int i = 0; i < n; i++) {
             float[] e = vectors[i];
-            vectors[i] = null; // the scratch must not keep catalog arrays alive
             top.offer(i, e == null ? MISSING_SCORE : dot(user, e));
         }
         int[] rows = new int[k];
@@ -101,9 +96,6 @@ public final class TwoTowerPrerank implements OperatorFactory {
         int m = top.drainDescending(rows, scores);
         return c.select(rows, m, scores);
     }
-
-    /** Per-thread vector scratch (a ThreadLocal read: never blocks). */
-    private static final ThreadLocal<float[][]> VECTORS = ThreadLocal.withInitial(() -> new float[1024][]);
 
     /** User · item over the shorter of the two (the index's kernel: four accumulators). */
     static float dot(float[] a, float[] b) {

@@ -2,6 +2,7 @@ package dev.funnel.operators.rerank;
 
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.index.ItemStore;
+import java.util.Arrays;
 
 /** What MMR and DPP share: relevance scaled to [0, 1] and unit item embeddings. */
 final class Diversity {
@@ -46,11 +47,7 @@ final class Diversity {
      */
     static UnitVectors unitVectors(Candidates c, ItemStore items) {
         int n = c.size();
-        float[][] raw = RAW.get();
-        if (raw.length < n) {
-            raw = new float[Math.max(n, raw.length * 2)][];
-            RAW.set(raw);
-        }
+        float[][] raw = new float[n][]; // references only, one array per request
         items.embeddings(c.idsView(), n, raw);
         int dim = 0;
         for (int i = 0; i < n && dim == 0; i++) {
@@ -58,11 +55,10 @@ final class Diversity {
                 dim = raw[i].length;
             }
         }
-        UnitVectors u = SCRATCH.get().reset(n, dim);
+        UnitVectors u = SCRATCH.get().reset(n, dim); // a ThreadLocal read: never blocks
         float[][] cols = u.cols;
         for (int i = 0; i < n; i++) {
             float[] e = raw[i];
-            raw[i] = null; // the scratch must not keep catalog arrays alive
             if (e == null || e.length != dim) {
                 continue;
             }
@@ -75,14 +71,13 @@ final class Diversity {
             }
             float inv = Math.abs(norm - 1) < UNIT_TOLERANCE ? 1f : (float) (1 / Math.sqrt(norm));
             for (int d = 0; d < dim; d++) {
-                cols[d][i] = inv == 1f ? e[d] : e[d] * inv;
+                cols[d][i] = e[d] * inv; // × 1f leaves a unit vector's floats exactly as they are
             }
             u.present[i] = true;
         }
         return u;
     }
 
-    private static final ThreadLocal<float[][]> RAW = ThreadLocal.withInitial(() -> new float[256][]);
     private static final ThreadLocal<UnitVectors> SCRATCH = ThreadLocal.withInitial(UnitVectors::new);
 
     /** Unit vectors of n candidates, one array per coordinate: coordinate d of item i at {@code cols[d][i]}. */
@@ -96,19 +91,19 @@ final class Diversity {
             n = rows;
             dim = width;
             if (cols.length < width) {
-                cols = java.util.Arrays.copyOf(cols, width);
+                cols = Arrays.copyOf(cols, width);
             }
             for (int d = 0; d < width; d++) {
                 if (cols[d] == null || cols[d].length < rows) {
                     cols[d] = new float[Math.max(rows, cols[d] == null ? 0 : cols[d].length * 2)];
                 } else {
-                    java.util.Arrays.fill(cols[d], 0, rows, 0f); // absent items stay all zeros
+                    Arrays.fill(cols[d], 0, rows, 0f); // absent items stay all zeros
                 }
             }
             if (present.length < rows) {
                 present = new boolean[Math.max(rows, present.length * 2)];
             }
-            java.util.Arrays.fill(present, 0, rows, false);
+            Arrays.fill(present, 0, rows, false);
             return this;
         }
 
@@ -122,7 +117,7 @@ final class Diversity {
          */
         void similarities(int j, float[] out) {
             int rows = n;
-            java.util.Arrays.fill(out, 0, rows, 0f);
+            Arrays.fill(out, 0, rows, 0f);
             if (!present[j]) {
                 return;
             }

@@ -101,9 +101,9 @@ public final class AdmissionHandler implements PlatformHandler {
     public static QueueDelayConfig delayConfigFrom(FunnelConfig config) {
         QueueDelayConfig d = QueueDelayConfig.DEFAULT;
         return QueueDelayConfig.ofMillis(
-                integer(config, "admission.delay.target.ms", (int) (d.targetNanos() / 1_000_000)),
-                integer(config, "admission.delay.interval.ms", (int) (d.intervalNanos() / 1_000_000)),
-                integer(config, "admission.delay.probe.ms", (int) (d.probePeriodNanos() / 1_000_000)));
+                config.getInt("admission.delay.target.ms", (int) (d.targetNanos() / 1_000_000)),
+                config.getInt("admission.delay.interval.ms", (int) (d.intervalNanos() / 1_000_000)),
+                config.getInt("admission.delay.probe.ms", (int) (d.probePeriodNanos() / 1_000_000)));
     }
 
     /**
@@ -114,24 +114,12 @@ public final class AdmissionHandler implements PlatformHandler {
      */
     public static AdmissionConfig configFrom(FunnelConfig config) {
         AdmissionConfig d = AdmissionConfig.DEFAULT;
-        int max = integer(config, "admission.max", d.maxInFlight());
+        int max = config.getInt("admission.max", d.maxInFlight());
         return new AdmissionConfig(max,
-                integer(config, "admission.min", Math.min(d.minInFlight(), max)),
-                integer(config, "admission.target.ms", (int) (d.targetLatencyNanos() / 1_000_000)) * 1_000_000L,
-                integer(config, "admission.window", d.windowSize()),
-                integer(config, "admission.retry.seconds", d.retryAfterSeconds()));
-    }
-
-    private static int integer(FunnelConfig config, String key, int defaultValue) {
-        String v = config.get(key, null);
-        if (v == null) {
-            return defaultValue;
-        }
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'", e);
-        }
+                config.getInt("admission.min", Math.min(d.minInFlight(), max)),
+                config.getInt("admission.target.ms", (int) (d.targetLatencyNanos() / 1_000_000)) * 1_000_000L,
+                config.getInt("admission.window", d.windowSize()),
+                config.getInt("admission.retry.seconds", d.retryAfterSeconds()));
     }
 
     static void register(AdmissionControl ac, MeterRegistry registry, String loop) {

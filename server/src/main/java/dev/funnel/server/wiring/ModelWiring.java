@@ -92,31 +92,14 @@ public final class ModelWiring implements FeatureWiring {
 
     /** The backend and batcher from the {@code model.*} keys; a bad value fails naming the key and the value. */
     static ModelRuntimeConfig runtimeConfig(FunnelConfig c) {
-        int maxBatchRows = intKey(c, "model.max_batch_rows", 1024);
+        int maxBatchRows = c.getInt("model.max_batch_rows", 1024);
         BackendConfig backend = new BackendConfig(BackendConfig.Kind.fromId(c.get("model.backend", "ort-cpu")),
-                intKey(c, "model.intra_op_threads", 1),
+                c.getInt("model.intra_op_threads", 1),
                 c.get("model.optimization_level", "all"), 0, null, false, maxBatchRows * 4);
-        BatcherConfig batcher = new BatcherConfig(maxBatchRows, intKey(c, "model.max_queue_delay_us", 500),
-                intKey(c, "model.queue_capacity", 1024))
-                .withRunners(intKey(c, "model.batcher_runners", BatcherConfig.DEFAULT_RUNNERS))
-                .withDispatchWhenIdle(booleanKey(c, "model.dispatch_when_idle", BatcherConfig.DEFAULT_DISPATCH_WHEN_IDLE));
+        BatcherConfig batcher = new BatcherConfig(maxBatchRows, c.getInt("model.max_queue_delay_us", 500),
+                c.getInt("model.queue_capacity", 1024))
+                .withRunners(c.getInt("model.batcher_runners", BatcherConfig.DEFAULT_RUNNERS))
+                .withDispatchWhenIdle(c.getBoolean("model.dispatch_when_idle", BatcherConfig.DEFAULT_DISPATCH_WHEN_IDLE));
         return ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
-    }
-
-    private static int intKey(FunnelConfig c, String key, int defaultValue) {
-        String v = c.get(key, Integer.toString(defaultValue)).trim();
-        try {
-            return Integer.parseInt(v);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be an integer, got '" + v + "'", e);
-        }
-    }
-
-    private static boolean booleanKey(FunnelConfig c, String key, boolean defaultValue) {
-        String v = c.get(key, Boolean.toString(defaultValue)).trim();
-        if (!v.equals("true") && !v.equals("false")) {
-            throw new IllegalArgumentException(key + " must be true or false, got '" + v + "'");
-        }
-        return Boolean.parseBoolean(v);
     }
 }
