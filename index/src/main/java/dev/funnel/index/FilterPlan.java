@@ -16,6 +16,8 @@ final class FilterPlan implements Bits {
     final IndexState state;
     /** Live ordinals passing every term condition; never modified (may be the state's own bitmap). */
     final RoaringBitmap candidates;
+    /** {@link #candidates} as the state's cached bitset when the state owns it, else null. */
+    private final long[] words;
     private final String[] rangeFields;
     private final double[] rangeMin;
     private final double[] rangeMax;
@@ -23,9 +25,11 @@ final class FilterPlan implements Bits {
     final long createdMinMillis;
     private final boolean hasRowChecks;
 
-    private FilterPlan(IndexState state, RoaringBitmap candidates, List<Filter.Range> ranges, long createdMinMillis) {
+    /** @param owned whether candidates is the state's own bitmap (the live set or a posting list), not one made for this plan */
+    private FilterPlan(IndexState state, RoaringBitmap candidates, boolean owned, List<Filter.Range> ranges, long createdMinMillis) {
         this.state = state;
         this.candidates = candidates;
+        this.words = owned ? state.words(candidates) : null;
         int n = ranges.size();
         rangeFields = new String[n];
         rangeMin = new double[n];
@@ -46,8 +50,10 @@ final class FilterPlan implements Bits {
         int n = f.terms().size();
         RoaringBitmap[] clauses = new RoaringBitmap[n];
         int c = 0;
+        boolean singleValues = true;
         for (Map.Entry<String, Set<String>> e : f.terms().entrySet()) {
             RoaringBitmap any = null;
+            singleValues &= e.getValue().size() <= 1;
             for (String v : e.getValue()) {
                 RoaringBitmap p = s.posting(dict.find(e.getKey(), v));
                 any = any == null ? p : RoaringBitmap.or(any, p);
@@ -67,7 +73,9 @@ final class FilterPlan implements Bits {
             }
         }
         long createdMin = f.createdWithinMillis() < 0 ? Long.MIN_VALUE : nowMillis - f.createdWithinMillis();
-        return new FilterPlan(s, cand, f.ranges(), createdMin);
+        // Owned: the live set, or one term's own posting list (or the shared empty one).
+        boolean owned = n == 0 || (n == 1 && singleValues);
+        return new FilterPlan(s, cand, owned, f.ranges(), createdMin);
     }
 
     /** Whether the row passes the range and age conditions (terms are in {@link #candidates}). */
@@ -91,7 +99,7 @@ final class FilterPlan implements Bits {
     /** Full check: candidate and row conditions. This is the accept test the vector search uses. */
     @Override
     public boolean get(int ord) {
-        return candidates.contains(ord) && rowPasses(ord);
+        return (words != null ? IndexState.has(words, ord) : candidates.contains(ord)) && rowPasses(ord);
     }
 
     /** Whether every live row of the state passes (no term, range or age condition). */

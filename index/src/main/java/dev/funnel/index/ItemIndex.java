@@ -152,7 +152,7 @@ public final class ItemIndex implements ItemStore {
         for (RoaringBitmap b : post) {
             b.runOptimize();
         }
-        state = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live), new int[64], 0);
+        state = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live, n, post.length), new int[64], 0);
         for (int ord = 0; ord < n; ord++) {
             ordById.put(cols.ids[ord], ord);
         }
@@ -279,12 +279,12 @@ public final class ItemIndex implements ItemStore {
     }
 
     private void publish(IndexState s, Columns cols, int rows, RoaringBitmap live, RoaringBitmap[] postings, int appended) {
-        int[][] ranked = s.ranked;
+        RankedLists ranked = s.ranked;
         int[] tail = s.tail;
         int tailSize = s.tailSize;
         if (appended >= 0) {
             if (tailSize + 1 >= config.rankedRebuildEvery()) {
-                ranked = rankAll(cols, live);
+                ranked = rankAll(cols, live, rows, postings.length);
                 tail = new int[64];
                 tailSize = 0;
             } else {
@@ -318,19 +318,19 @@ public final class ItemIndex implements ItemStore {
         return out;
     }
 
-    private static int[][] rankAll(Columns c, RoaringBitmap live) {
+    private static RankedLists rankAll(Columns c, RoaringBitmap live, int rows, int terms) {
         int[][] out = new int[ScoreField.values().length][];
         int[] ords = live.toArray();
-        double[] keys = new double[c.capacity()];
         for (ScoreField f : ScoreField.values()) {
-            for (int ord : ords) {
-                keys[ord] = key(c, f, ord);
-            }
             int[] sorted = ords.clone();
-            OrdSort.sortDescending(sorted, keys);
+            if (f == ScoreField.POPULARITY) {
+                OrdSort.sortDescending(sorted, c.popularity);
+            } else {
+                OrdSort.sortDescending(sorted, c.createdAtMillis);
+            }
             out[f.ordinal()] = sorted;
         }
-        return out;
+        return new RankedLists(out, rows, terms);
     }
 
     static double key(Columns c, ScoreField f, int ord) {
@@ -357,7 +357,81 @@ public final class ItemIndex implements ItemStore {
      * {@code term} in {@code field} (a posting list), e.g. one interest tag with its own quota.
      */
     public int topInTerm(String field, String term, Filter filter, ScoreField by, int n, long[] outIds, float[] outScores) {
-        return top(filter.and(field, List.of(term)), by, n, outIds, outScores);
+        if (n <= 0) {
+            return 0;
+        }
+        IndexState s = state;
+        int t = dict.find(field, term);
+        if (t == TermDictionary.ABSENT) {
+            return 0;
+        }
+        // A term first indexed after the last rebuild of the ordered lists has none; a filter that
+        // already names the field narrows its value set (Filter.and), which the general path applies.
+        int[] list = filter.terms().containsKey(field) ? null : s.ranked.inTerm(by, t, s);
+        if (list == null) {
+            return top(filter.and(field, List.of(term)), by, n, outIds, outScores);
+        }
+        // The term's own ordered list, walked best first until n rows pass the filter, then the
+        // rows appended since the list was built: ~n filter checks instead of a selection over
+        // the whole (term AND filter) posting list.
+        FilterPlan p = FilterPlan.resolve(s, dict, filter, nowMillis());
+        Columns c = s.columns;
+        int[] ords = new int[Math.min(n, list.length + s.tailSize)];
+        int taken = 0;
+        for (int i = 0; i < list.length && taken < ords.length; i++) {
+            int ord = list[i];
+            if (by == ScoreField.FRESHNESS && c.createdAtMillis[ord] < p.createdMinMillis) {
+                break; // ordered by creation: nothing further can pass the age condition
+            }
+            if (p.get(ord)) {
+                ords[taken++] = ord;
+            }
+        }
+        RoaringBitmap posting = s.posting(t);
+        for (int i = 0; i < s.tailSize; i++) {
+            int ord = s.tail[i];
+            if (posting.contains(ord) && p.get(ord)) {
+                taken = insertRanked(ords, taken, ord, c, by);
+            }
+        }
+        return emit(c, by, ords, taken, outIds, outScores);
+    }
+
+    /**
+     * Inserts ord into ords[0, taken), kept best first (ties: lower ordinal first) and at most
+     * ords.length long; returns the new count.
+     */
+    private static int insertRanked(int[] ords, int taken, int ord, Columns c, ScoreField by) {
+        double k = key(c, by, ord);
+        int at = taken;
+        while (at > 0 && worse(c, by, ords[at - 1], k, ord)) {
+            at--;
+        }
+        if (at >= ords.length) {
+            return taken;
+        }
+        int moved = Math.min(taken, ords.length - 1) - at;
+        System.arraycopy(ords, at, ords, at + 1, moved);
+        ords[at] = ord;
+        return Math.min(taken + 1, ords.length);
+    }
+
+    /** Whether row a ranks below a row with key k and ordinal b. */
+    private static boolean worse(Columns c, ScoreField by, int a, double k, int b) {
+        double ka = key(c, by, a);
+        return ka < k || (ka == k && a > b);
+    }
+
+    /** Writes rows ords[0, m) (best first) as ids and scores; returns m. */
+    private int emit(Columns c, ScoreField by, int[] ords, int m, long[] outIds, float[] outScores) {
+        long now = nowMillis();
+        for (int i = 0; i < m; i++) {
+            int ord = ords[i];
+            outIds[i] = c.ids[ord];
+            outScores[i] = by == ScoreField.POPULARITY ? (float) c.popularity[ord]
+                    : (float) (1.0 / (1.0 + Math.max(0, now - c.createdAtMillis[ord]) / 3_600_000.0));
+        }
+        return m;
     }
 
     private int top(FilterPlan p, ScoreField by, int n, long[] outIds, float[] outScores) {
@@ -372,7 +446,7 @@ public final class ItemIndex implements ItemStore {
         // Walking the ordered list costs ~n·total/card membership tests; selecting over the
         // candidates costs ~card reads. Take the cheaper.
         if ((double) n * total < 0.25 * (double) card * card) {
-            int[] ranked = s.ranked[by.ordinal()];
+            int[] ranked = s.ranked.byField[by.ordinal()];
             int taken = 0;
             for (int i = 0; i < ranked.length && taken < n; i++) {
                 int ord = ranked[i];
@@ -401,14 +475,7 @@ public final class ItemIndex implements ItemStore {
         }
         int[] ords = new int[top.size()];
         double[] keys = new double[top.size()];
-        int m = top.drainDescending(ords, keys);
-        long now = nowMillis();
-        for (int i = 0; i < m; i++) {
-            outIds[i] = c.ids[ords[i]];
-            outScores[i] = by == ScoreField.POPULARITY ? (float) keys[i]
-                    : (float) (1.0 / (1.0 + Math.max(0, now - c.createdAtMillis[ords[i]]) / 3_600_000.0));
-        }
-        return m;
+        return emit(c, by, ords, top.drainDescending(ords, keys), outIds, outScores);
     }
 
     /**

@@ -13,6 +13,24 @@ final class OrdSort {
         mergeSort(ords, tmp, 0, ords.length, keys);
     }
 
+    /** The same order for long keys (creation times), compared as doubles like {@link ItemIndex#key}. */
+    static void sortDescending(int[] ords, long[] keys) {
+        double[] k = new double[ords.length];
+        int[] pos = ords.clone();
+        java.util.Arrays.sort(pos);
+        // Keys indexed by position in the ascending copy, then sorted positions mapped back to ordinals.
+        int[] idx = new int[pos.length];
+        for (int i = 0; i < pos.length; i++) {
+            k[i] = (double) keys[pos[i]];
+            idx[i] = i;
+        }
+        int[] tmp = new int[idx.length];
+        mergeSort(idx, tmp, 0, idx.length, k);
+        for (int i = 0; i < idx.length; i++) {
+            ords[i] = pos[idx[i]];
+        }
+    }
+
     private static void mergeSort(int[] a, int[] tmp, int lo, int hi, double[] keys) {
         if (hi - lo < 24) {
             for (int i = lo + 1; i < hi; i++) {

@@ -69,6 +69,20 @@ final class BruteForce {
         return pass.stream().limit(n).map(ItemRecord::id).toList();
     }
 
+    /** Ids of the top n by a score field (ties: lower id first). */
+    static List<Long> topBy(Collection<ItemRecord> items, Filter f, ScoreField by, long now, int n) {
+        List<ItemRecord> pass = new ArrayList<>();
+        for (ItemRecord r : items) {
+            if (passes(r, f, now)) {
+                pass.add(r);
+            }
+        }
+        Comparator<ItemRecord> key = by == ScoreField.POPULARITY ? Comparator.comparingDouble(ItemRecord::popularity)
+                : Comparator.comparingLong(ItemRecord::createdAtMillis);
+        pass.sort(key.reversed().thenComparingLong(ItemRecord::id));
+        return pass.stream().limit(n).map(ItemRecord::id).toList();
+    }
+
     static double dot(float[] a, float[] b) {
         double s = 0;
         for (int i = 0; i < a.length; i++) {

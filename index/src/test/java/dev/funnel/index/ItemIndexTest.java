@@ -91,6 +91,65 @@ class ItemIndexTest {
         check(idx, model);
     }
 
+    @Test
+    void topInTermMatchesBruteForceAsRowsAreAppendedDeletedAndListsRebuilt() {
+        // Rebuilds every 50 appends; checks every 7 updates, so a term's ordered list is often
+        // built on one state and read on later ones with deletes and appended rows (the tail).
+        List<ItemRecord> items = Catalogs.randomList(3000, DIM, 3);
+        ItemIndex idx = index(items);
+        Map<Long, ItemRecord> model = new LinkedHashMap<>();
+        items.forEach(r -> model.put(r.id(), r));
+        checkInTerm(idx, model, 0);
+        SplittableRandom r = new SplittableRandom(11);
+        for (int i = 1; i <= 300; i++) {
+            long id = 1 + r.nextInt(3500);
+            if (r.nextDouble() < 0.3) {
+                assertEquals(model.remove(id) != null, idx.delete(id));
+            } else {
+                ItemRecord rec = Catalogs.random(id, DIM, r);
+                idx.upsert(rec);
+                model.put(id, rec);
+            }
+            if (i % 7 == 0) {
+                checkInTerm(idx, model, i);
+            }
+        }
+        // a tag no row had at the last rebuild: answered by the general path
+        ItemRecord late = new ItemRecord(9001, "c1", "a1", List.of("brand-new-tag"), "online", Catalogs.NOW - 1, 0.5,
+                Catalogs.random(9001, DIM, r).embedding(), Map.of("price", 5, "brand", "b1"));
+        idx.upsert(late);
+        model.put(late.id(), late);
+        checkInTerm(idx, model, -1);
+        long[] out = new long[4];
+        assertEquals(1, idx.topInTerm("tags", "brand-new-tag", Filter.NONE, ScoreField.POPULARITY, 4, out, new float[4]));
+        assertEquals(9001, out[0]);
+        assertEquals(0, idx.topInTerm("tags", "never-indexed", Filter.NONE, ScoreField.POPULARITY, 4, out, new float[4]));
+    }
+
+    private static void checkInTerm(ItemIndex idx, Map<Long, ItemRecord> model, int step) {
+        long[] out = new long[300];
+        float[] scores = new float[300];
+        long[] viaTop = new long[300];
+        float[] topScores = new float[300];
+        for (Filter f : filters()) {
+            for (String term : new String[] {"t1", "t7", "t29", "brand-new-tag"}) {
+                for (ScoreField by : ScoreField.values()) {
+                    for (int n : new int[] {1, 25, 300}) {
+                        int m = idx.topInTerm("tags", term, f, by, n, out, scores);
+                        Filter withTerm = f.and("tags", List.of(term));
+                        String what = "step " + step + " " + f + " tag " + term + " by " + by + " n=" + n;
+                        assertEquals(BruteForce.topBy(model.values(), withTerm, by, Catalogs.NOW, n), ids(out, m), what);
+                        int k = idx.top(withTerm, by, n, viaTop, topScores);
+                        assertEquals(ids(viaTop, k), ids(out, m), what);
+                        for (int j = 0; j < m; j++) {
+                            assertEquals(topScores[j], scores[j], what);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     private static void check(ItemIndex idx, Map<Long, ItemRecord> model) {
         assertEquals(model.size(), idx.size());
         long[] out = new long[600];
