@@ -229,7 +229,7 @@ final class PartitionLists {
      * Any thread: offers every accepted node of the {@code nprobe} lists nearest to the query to
      * {@code top} (keyed by node); returns how many vectors were scored.
      */
-    int search(float[] query, int nprobe, TopK top, IntPredicate acceptNode) {
+    int search(float[] query, int nprobe, TopSelect top, IntPredicate acceptNode) {
         int probes = Math.min(nprobe, centroids.length);
         TopK lists = new TopK(probes);
         for (int c = 0; c < centroids.length; c++) {
@@ -246,10 +246,8 @@ final class PartitionLists {
             int[] nodes = cell.nodes;
             float[] s = scores(query, queryNorm, cell, n);
             for (int j = 0; j < n; j++) {
-                if (s[j] > top.threshold() || top.size() < top.capacity()) {
-                    if (acceptNode.test(nodes[j])) {
-                        top.offer(nodes[j], s[j]);
-                    }
+                if (s[j] >= top.threshold() && acceptNode.test(nodes[j])) {
+                    top.offer(nodes[j], s[j]);
                 }
             }
             scored += n;

@@ -268,7 +268,7 @@ final class VectorGraph {
      */
     SearchResult.NodeScore[] searchPartitions(float[] query, int k, int nprobe, Bits acceptOrd) {
         PartitionLists p = partitions;
-        TopK top = new TopK(k);
+        TopSelect top = new TopSelect(k);
         java.util.function.IntPredicate accept = acceptOrd == Bits.ALL
                 ? node -> ordOf(node) >= 0
                 : node -> {

@@ -71,6 +71,12 @@ public final class SimWorld {
             byCat.add(new ArrayList<>());
         }
         long windowMillis = config.catalogDays() * 86_400_000L;
+        // One String per distinct name, shared by every item that has it: a 100k catalog otherwise
+        // keeps ~500k copies of a few thousand names alive (a serving process that holds the world
+        // marks each of them in every GC cycle).
+        Names categories = new Names(SimWorld::categoryName);
+        Names tagNames = new Names(SimWorld::tagName);
+        Names authors = new Names(SimWorld::authorName);
         for (int i = 0; i < config.items(); i++) {
             long id = i + 1L;
             int cat = ir.nextInt(config.categories());
@@ -84,7 +90,7 @@ public final class SimWorld {
             List<String> tags = new ArrayList<>(nTags);
             while (tags.size() < nTags) {
                 int t = ir.nextDouble() < 0.85 ? cat * tagsPerCat + ir.nextInt(tagsPerCat) : ir.nextInt(config.tags());
-                String tag = tagName(t);
+                String tag = tagNames.of(t);
                 if (!tags.contains(tag)) {
                     tags.add(tag);
                 }
@@ -92,7 +98,7 @@ public final class SimWorld {
             double popularity = Math.pow(1.0 / (1 + rank[i]), 0.8);
             long created = config.nowMillis() - (long) (ir.nextDouble() * windowMillis);
             boolean online = ir.nextDouble() >= config.offlineRate();
-            items.add(new SimItem(id, categoryName(cat), List.copyOf(tags), authorName(ir.nextInt(config.authors())),
+            items.add(new SimItem(id, categories.of(cat), List.copyOf(tags), authors.of(ir.nextInt(config.authors())),
                     created, popularity, emb, online));
             byCat.get(cat).add(id);
         }
@@ -272,6 +278,20 @@ public final class SimWorld {
     }
 
     /** The tag name for a tag index: {@code t0042}. */
+    /** Names by number, each made once. One generation, one thread. */
+    private static final class Names {
+        private final java.util.function.IntFunction<String> make;
+        private final java.util.Map<Integer, String> made = new java.util.HashMap<>();
+
+        Names(java.util.function.IntFunction<String> make) {
+            this.make = make;
+        }
+
+        String of(int n) {
+            return made.computeIfAbsent(n, make::apply);
+        }
+    }
+
     public static String tagName(int t) {
         return String.format("t%04d", t);
     }

@@ -79,7 +79,7 @@ final class MergeOperator implements Operator<Candidates> {
         String[] sources = java.util.Arrays.copyOf(union, u);
         int cap = Math.min(total, limit);
         Candidates.Builder b = Candidates.builder(sources, cap);
-        LongIntMap rows = new LongIntMap(Math.max(16, total));
+        LongIntMap rows = new LongIntMap(Math.max(16, cap)); // holds the rows taken: at most cap
         for (int rank = 0; rank < longest; rank++) {
             for (int i = 0; i < present; i++) {
                 if (rank >= take[i]) {

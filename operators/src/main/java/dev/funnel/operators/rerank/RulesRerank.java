@@ -10,7 +10,6 @@ import dev.funnel.engine.spi.Params;
 import dev.funnel.index.ItemStore;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -93,7 +92,7 @@ public final class RulesRerank implements OperatorFactory {
 
         Candidates apply(Candidates c, ItemStore items) {
             int n = c.size();
-            Integer[] order = new Integer[n];
+            int[] kept = new int[n];
             float[] score = c.scoresCopy();
             int m = 0;
             for (int i = 0; i < n; i++) {
@@ -112,50 +111,69 @@ public final class RulesRerank implements OperatorFactory {
                         score[i] *= factors.get(b);
                     }
                 }
-                order[m++] = i;
+                kept[m++] = i;
             }
-            Integer[] kept = Arrays.copyOf(order, m);
             if (!boost.isEmpty()) {
-                Arrays.sort(kept, Comparator.comparingDouble((Integer i) -> score[i]).reversed()); // stable
+                sortByScoreDescending(kept, m, score);
             }
             // Pinned items take their positions (a taken one: the next free); the rest fill the gaps in order.
-            int size = kept.length;
-            int[] slots = new int[size];
-            Arrays.fill(slots, -1);
+            int size = m;
+            int[] rows = new int[size];
+            Arrays.fill(rows, -1);
             boolean[] pinned = new boolean[n];
             for (Map.Entry<AttributeRule, Integer> pin : pins) {
-                for (Integer row : kept) {
+                for (int k = 0; k < size; k++) {
+                    int row = kept[k];
                     if (!pinned[row] && pin.getKey().matches(items, c.id(row))) {
                         int pos = Math.min(pin.getValue(), size - 1);
-                        while (slots[pos] >= 0) {
+                        while (rows[pos] >= 0) {
                             pos = (pos + 1) % size;
                         }
-                        slots[pos] = row;
+                        rows[pos] = row;
                         pinned[row] = true;
                         break;
                     }
                 }
             }
             int next = 0;
-            for (Integer row : kept) {
+            for (int k = 0; k < size; k++) {
+                int row = kept[k];
                 if (!pinned[row]) {
-                    while (slots[next] >= 0) {
+                    while (rows[next] >= 0) {
                         next++;
                     }
-                    slots[next] = row;
+                    rows[next] = row;
                 }
             }
-            List<Integer> list = new ArrayList<>(size);
-            for (int s : slots) {
-                list.add(s);
-            }
-            int[] rows = new int[list.size()];
-            float[] newScores = new float[list.size()];
-            for (int p = 0; p < rows.length; p++) {
-                rows[p] = list.get(p);
+            float[] newScores = new float[size];
+            for (int p = 0; p < size; p++) {
                 newScores[p] = score[rows[p]];
             }
             return c.select(rows, rows.length, newScores);
+        }
+
+        /** Sorts rows[0, m) by score descending, stably (equal scores keep their order); no boxing. */
+        private static void sortByScoreDescending(int[] rows, int m, float[] score) {
+            int[] tmp = new int[m];
+            for (int width = 1; width < m; width *= 2) {
+                for (int lo = 0; lo < m - width; lo += 2 * width) {
+                    int mid = lo + width;
+                    int hi = Math.min(lo + 2 * width, m);
+                    int i = lo;
+                    int j = mid;
+                    int o = lo;
+                    while (i < mid && j < hi) {
+                        tmp[o++] = score[rows[j]] > score[rows[i]] ? rows[j++] : rows[i++];
+                    }
+                    while (i < mid) {
+                        tmp[o++] = rows[i++];
+                    }
+                    while (j < hi) {
+                        tmp[o++] = rows[j++];
+                    }
+                    System.arraycopy(tmp, lo, rows, lo, hi - lo);
+                }
+            }
         }
     }
 }

@@ -61,6 +61,23 @@ class ScatterRulesRerankTest {
     }
 
     @Test
+    void boostSortsByTheBoostedScoreAndKeepsTheOrderOfEqualScores() {
+        // Items 100, 105 and 110 (category b) are doubled, landing on scores others already have.
+        MapItemStore store = new MapItemStore();
+        long[] ids = new long[12];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = 100 + i;
+            store.put(ids[i], "category", i % 5 == 0 ? "b" : "n");
+        }
+        float[] scores = {0.5f, 0.9f, 0.8f, 0.5f, 0.5f, 0.45f, 0.9f, 0.2f, 0.1f, 0.5f, 0.25f, 0.3f};
+        Candidates in = Candidates.fromSource("rank", ids, scores, ids.length);
+        Candidates out = run(rules, params(rules, "boost", Map.of("category=b", 2.0)), new OperatorEnv()
+                .register(ItemStore.class, store), in, request("u"));
+        // boosted: 100 -> 1.0, 105 -> 0.9, 110 -> 0.5; the ties (101, 105, 106 at 0.9; 103, 104, 109, 110 at 0.5) keep input order
+        assertArrayEquals(new long[] {100, 101, 105, 106, 102, 103, 104, 109, 110, 111, 107, 108}, out.idsCopy());
+    }
+
+    @Test
     void pinsDoNotDisplaceEachOther() {
         OperatorEnv env = new OperatorEnv().register(ItemStore.class, new MapItemStore()
                 .put(1, "category", "x").put(2, "category", "p").put(3, "category", "x").put(4, "category", "q"));
