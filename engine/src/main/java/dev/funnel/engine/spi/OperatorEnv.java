@@ -19,6 +19,12 @@ public final class OperatorEnv {
         return this;
     }
 
+    /** Removes the service of a type (a start-time input nothing reads afterwards). Returns this. */
+    public OperatorEnv remove(Class<?> type) {
+        services.remove(type);
+        return this;
+    }
+
     /** The service of a type, if one was registered. */
     public <T> Optional<T> find(Class<T> type) {
         return Optional.ofNullable(type.cast(services.get(type)));

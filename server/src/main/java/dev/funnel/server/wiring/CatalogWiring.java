@@ -53,7 +53,8 @@ public final class CatalogWiring implements FeatureWiring {
             LOG.warn("no catalog source configured: the index starts empty and /health/ready waits for gate '{}'", GATE);
             return;
         }
-        LongSupplier simNow = () -> world.config().nowMillis(); // the sim's fixed "now"
+        long simNowMillis = world.config().nowMillis();
+        LongSupplier simNow = () -> simNowMillis; // the sim's fixed "now" (not the world: serving lets go of it)
         Path snapshot = snapshotPath(ctx.config().get(SNAPSHOT_KEY, ""), world, dim);
         ItemIndex restored = snapshot == null ? null : restore(snapshot, simNow, world);
         if (restored != null) {

@@ -21,4 +21,8 @@ public interface FeatureWiring {
      * close actions. Throwing stops the server from starting, with the message shown.
      */
     void wire(WiringContext ctx) throws Exception;
+
+    /** Runs once every wiring has run (in the same order): drop what only wiring needed. */
+    default void afterAll(WiringContext ctx) {
+    }
 }

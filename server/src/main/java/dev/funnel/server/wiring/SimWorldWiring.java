@@ -25,4 +25,14 @@ public final class SimWorldWiring implements FeatureWiring {
                 .withSize(ctx.config().simItems(), ctx.config().simUsers());
         ctx.env().register(SimWorld.class, SimWorld.generate(c));
     }
+
+    /**
+     * Serving never reads the world once the catalog, profiles and co-clicks are built from it; kept
+     * in the environment it would stay live for the process's life (100k items with their vectors
+     * and tag lists, 10k users), and a concurrent collector marks all of it in every cycle.
+     */
+    @Override
+    public void afterAll(WiringContext ctx) {
+        ctx.env().remove(SimWorld.class);
+    }
 }

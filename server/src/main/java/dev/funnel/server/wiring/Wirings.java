@@ -25,7 +25,7 @@ public final class Wirings {
     }
 
     /**
-     * Runs each wiring.
+     * Runs each wiring, then each one's {@link FeatureWiring#afterAll}.
      *
      * @throws IllegalStateException naming the wiring that failed, with its cause
      */
@@ -38,6 +38,9 @@ public final class Wirings {
                 throw new IllegalStateException("wiring " + w.getClass().getSimpleName() + " failed: " + e.getMessage(), e);
             }
             LOG.info("wired {} in {} ms", w.getClass().getSimpleName(), (System.nanoTime() - t0) / 1_000_000);
+        }
+        for (FeatureWiring w : wirings) {
+            w.afterAll(ctx);
         }
     }
 }
