@@ -18,9 +18,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The limit adapts (AIMD), when {@link AdmissionConfig#adaptive()}: every
  * {@link AdmissionConfig#windowSize()} completions, if more than
  * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency
- * while in-flight reached at least half the limit (requests were queueing behind each other, which
- * is what a bound can fix; slowness at low concurrency is not), the
- * limit is multiplied by {@link AdmissionConfig#DECREASE_FACTOR} (not below {@code minInFlight});
+ * while in-flight reached at least {@code minInFlight} (requests were queueing behind each other,
+ * which is what a bound can fix; slowness at low concurrency is not), the limit becomes the
+ * window's peak in-flight (or the limit, if lower) times {@link AdmissionConfig#DECREASE_FACTOR}
+ * (not below {@code minInFlight});
  * otherwise, if the limit was reached during the window, it grows by one (not above
  * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
  * target, without anyone tuning it per machine or per DAG.
@@ -132,11 +133,14 @@ public final class AdmissionControl {
 
     private void adapt(int slow, boolean saturated, int peak) {
         int current = limit;
-        // Slow while few requests are in flight is not a queue this bound can shorten (a stalled
-        // dependency, a starved machine): only shrink when the window also ran near the bound.
-        boolean queued = peak * 2 >= current;
+        // Slow while only one or two requests are in flight is not a queue this bound can shorten
+        // (a stalled dependency, a starved machine): shrink only when the window held at least
+        // minInFlight at once. And shrink from the concurrency the window reached, not from the
+        // limit: a limit far above the peak (128 where overload on two cores runs ~5 per loop)
+        // binds nothing, and stepping it down by 20% a window would take a minute to matter.
+        boolean queued = peak >= config.minInFlight();
         if (queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
-            limit = Math.max(config.minInFlight(), (int) (current * AdmissionConfig.DECREASE_FACTOR));
+            limit = Math.max(config.minInFlight(), (int) (Math.min(current, peak) * AdmissionConfig.DECREASE_FACTOR));
         } else if (saturated && current < config.maxInFlight()) {
             limit = current + 1;
         }

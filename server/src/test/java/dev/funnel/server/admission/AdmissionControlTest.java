@@ -54,9 +54,9 @@ class AdmissionControlTest {
     void overloadLatencyShrinksTheLimitMultiplicativelyDownToTheFloor() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         completeWindowAtTheBound(ac, 50, SLOW);
-        assertEquals(51, ac.limit(), "64 * 0.8");
+        assertEquals(40, ac.limit(), "50 in flight (the window's size) * 0.8");
         completeWindowAtTheBound(ac, 50, SLOW);
-        assertEquals(40, ac.limit(), "51 * 0.8");
+        assertEquals(32, ac.limit(), "40 * 0.8");
         for (int w = 0; w < 30; w++) {
             completeWindowAtTheBound(ac, 50, SLOW);
         }
@@ -66,6 +66,20 @@ class AdmissionControlTest {
             assertTrue(ac.tryAcquire());
         }
         assertFalse(ac.tryAcquire());
+    }
+
+    @Test
+    void aLimitFarAboveTheConcurrencyReachedComesDownToItInOneWindow() {
+        // Overload on a small machine: 8 in flight on this loop and all slow, with the limit at 64.
+        AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        completeWindowWithInFlight(ac, 50, 8, SLOW);
+        assertEquals(6, ac.limit(), "8 reached * 0.8, not 64 * 0.8");
+        completeWindowAtTheBound(ac, 50, SLOW);
+        assertEquals(4, ac.limit(), "6 * 0.8, at the floor");
+        // three at once is below minInFlight: slow, but no queue the bound can shorten
+        AdmissionControl low = new AdmissionControl(ADAPTIVE);
+        completeWindowWithInFlight(low, 50, 3, SLOW);
+        assertEquals(64, low.limit());
     }
 
     @Test
@@ -93,21 +107,21 @@ class AdmissionControlTest {
     void limitGrowsByOnePerWindowOnlyWhenItWasReached() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         completeWindowAtTheBound(ac, 50, SLOW);
-        assertEquals(51, ac.limit());
+        assertEquals(40, ac.limit());
 
         completeWindow(ac, 50, FAST);
-        assertEquals(51, ac.limit(), "fast but never saturated: the limit stays");
+        assertEquals(40, ac.limit(), "fast but never saturated: the limit stays");
 
         // Saturate: fill to the limit and get one rejection, then complete a fast window.
-        for (int i = 0; i < 51; i++) {
+        for (int i = 0; i < 40; i++) {
             assertTrue(ac.tryAcquire());
         }
         assertFalse(ac.tryAcquire());
-        for (int i = 0; i < 50; i++) {
+        for (int i = 0; i < 40; i++) {
             ac.release(FAST);
         }
-        assertEquals(52, ac.limit(), "fast and saturated: additive increase");
-        ac.release(FAST);
+        completeWindow(ac, 10, FAST); // the window's other 10 completions
+        assertEquals(41, ac.limit(), "fast and saturated: additive increase");
         assertEquals(0, ac.inFlight());
     }
 
@@ -169,6 +183,19 @@ class AdmissionControlTest {
         for (int i = 0; i < n; i++) {
             assertTrue(ac.tryAcquire());
             ac.release(latencyNanos);
+        }
+    }
+
+    /** Completes {@code n} requests with this latency, {@code k} in flight at once. */
+    private static void completeWindowWithInFlight(AdmissionControl ac, int n, int k, long latencyNanos) {
+        for (int done = 0; done < n; done += k) {
+            int batch = Math.min(k, n - done);
+            for (int i = 0; i < batch; i++) {
+                assertTrue(ac.tryAcquire());
+            }
+            for (int i = 0; i < batch; i++) {
+                ac.release(latencyNanos);
+            }
         }
     }
 
