@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@link AdmissionConfig#windowSize()} completions, if more than
  * {@link AdmissionConfig#SLOW_SHARE_TO_DECREASE} of them took longer than the target latency
  * while in-flight reached at least {@code minInFlight} (requests were queueing behind each other,
- * which is what a bound can fix; slowness at low concurrency is not), the limit becomes the
+ * which is what a bound can fix; slowness at low concurrency is not), and the window before was
+ * such a window too (one slow window is a tail, not overload), the limit becomes the
  * window's peak in-flight (or the limit, if lower) times {@link AdmissionConfig#DECREASE_FACTOR}
  * (not below {@code minInFlight});
  * otherwise, if the limit was reached during the window, it grows by one (not above
@@ -45,6 +46,12 @@ public final class AdmissionControl {
     private volatile boolean saturatedInWindow;
     /** Highest in-flight seen in this window; a racy max (a lost update only understates it by one). */
     private volatile int peakInWindow;
+    /**
+     * Whether the last closed window was slow with requests queued. Written by whichever thread closes
+     * a window; two closes racing (a window that fills while the last one adapts) can only delay or
+     * skip one decrease.
+     */
+    private volatile boolean previousWindowSlow;
     private final AtomicInteger completedInWindow = new AtomicInteger();
     private final AtomicInteger slowInWindow = new AtomicInteger();
     private final LongAdder admitted = new LongAdder();
@@ -139,7 +146,13 @@ public final class AdmissionControl {
         // limit: a limit far above the peak (128 where overload on two cores runs ~5 per loop)
         // binds nothing, and stepping it down by 20% a window would take a minute to matter.
         boolean queued = peak >= config.minInFlight();
-        if (queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE) {
+        boolean slowWindow = queued && slow > config.windowSize() * AdmissionConfig.SLOW_SHARE_TO_DECREASE;
+        // Two slow windows in a row: overload slows every window, while a slow tail that is not
+        // overload (5% of requests waiting on a stalled branch, a GC cycle) tips one window of 50
+        // over the share now and then, and would shed requests for nothing.
+        boolean decrease = slowWindow && previousWindowSlow;
+        previousWindowSlow = slowWindow;
+        if (decrease) {
             limit = Math.max(config.minInFlight(), (int) (Math.min(current, peak) * AdmissionConfig.DECREASE_FACTOR));
         } else if (saturated && current < config.maxInFlight()) {
             limit = current + 1;

@@ -54,7 +54,9 @@ class AdmissionControlTest {
     void overloadLatencyShrinksTheLimitMultiplicativelyDownToTheFloor() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         completeWindowAtTheBound(ac, 50, SLOW);
-        assertEquals(40, ac.limit(), "50 in flight (the window's size) * 0.8");
+        assertEquals(64, ac.limit(), "one slow window is a tail, not overload");
+        completeWindowAtTheBound(ac, 50, SLOW);
+        assertEquals(40, ac.limit(), "the second in a row: 50 in flight (the window's size) * 0.8");
         completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(32, ac.limit(), "40 * 0.8");
         for (int w = 0; w < 30; w++) {
@@ -73,13 +75,26 @@ class AdmissionControlTest {
         // Overload on a small machine: 8 in flight on this loop and all slow, with the limit at 64.
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         completeWindowWithInFlight(ac, 50, 8, SLOW);
+        completeWindowWithInFlight(ac, 50, 8, SLOW);
         assertEquals(6, ac.limit(), "8 reached * 0.8, not 64 * 0.8");
         completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(4, ac.limit(), "6 * 0.8, at the floor");
         // three at once is below minInFlight: slow, but no queue the bound can shorten
         AdmissionControl low = new AdmissionControl(ADAPTIVE);
         completeWindowWithInFlight(low, 50, 3, SLOW);
+        completeWindowWithInFlight(low, 50, 3, SLOW);
         assertEquals(64, low.limit());
+    }
+
+    @Test
+    void slowWindowsThatDoNotFollowEachOtherNeverShrinkTheLimit() {
+        // A tail that tips every other window over the share (a GC cycle, a stalled branch) is not overload.
+        AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        for (int w = 0; w < 10; w++) {
+            completeWindowAtTheBound(ac, 50, SLOW);
+            completeWindowAtTheBound(ac, 50, FAST);
+        }
+        assertEquals(64, ac.limit());
     }
 
     @Test
@@ -106,6 +121,7 @@ class AdmissionControlTest {
     @Test
     void limitGrowsByOnePerWindowOnlyWhenItWasReached() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        completeWindowAtTheBound(ac, 50, SLOW);
         completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(40, ac.limit());
 
