@@ -115,6 +115,20 @@ public final class AdmissionControl {
      * @throws IllegalStateException if more releases than admissions were made (a wiring bug)
      */
     public void release(long latencyNanos) {
+        release(latencyNanos, false);
+    }
+
+    /**
+     * Ends an admitted request.
+     *
+     * @param latencyNanos     how long it took from {@link #tryAcquire} to its response
+     * @param waitedOnDeadline whether it waited for one of its DAG nodes to run out its deadline (a
+     *                         stalled recall branch): then its latency is the DAG's deadline policy
+     *                         at work, not a queue this bound can shorten, and it never counts as
+     *                         slow (it still completes the window)
+     * @throws IllegalStateException if more releases than admissions were made (a wiring bug)
+     */
+    public void release(long latencyNanos, boolean waitedOnDeadline) {
         int after = inFlight.decrementAndGet();
         if (after < 0) {
             inFlight.incrementAndGet();
@@ -123,7 +137,7 @@ public final class AdmissionControl {
         if (!config.adaptive()) {
             return;
         }
-        if (latencyNanos > config.targetLatencyNanos()) {
+        if (latencyNanos > config.targetLatencyNanos() && !waitedOnDeadline) {
             slowInWindow.incrementAndGet();
         }
         // Exactly one thread sees the count hit windowSize, and it alone closes the window.

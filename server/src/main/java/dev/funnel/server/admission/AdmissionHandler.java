@@ -155,6 +155,12 @@ public final class AdmissionHandler implements PlatformHandler {
         }
     }
 
+    /**
+     * Set (to {@code Boolean.TRUE}) on the routing context by a handler whose request waited for one
+     * of its DAG nodes to run out its deadline: see {@link AdmissionControl#release(long, boolean)}.
+     */
+    public static final String WAITED_ON_DEADLINE = "funnel.admission.waitedOnDeadline";
+
     @Override
     public void handle(RoutingContext rc) {
         long arrivalNanos = System.nanoTime();
@@ -167,7 +173,7 @@ public final class AdmissionHandler implements PlatformHandler {
             return;
         }
         // Called once, when the response is written or the stream/connection is gone.
-        rc.addEndHandler(ar -> admission.release(System.nanoTime() - arrivalNanos));
+        rc.addEndHandler(ar -> admission.release(System.nanoTime() - arrivalNanos, Boolean.TRUE.equals(rc.get(WAITED_ON_DEADLINE))));
         rc.next();
     }
 

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.exec.DagResult;
 import dev.funnel.engine.exec.Degradation;
+import dev.funnel.engine.exec.NodeOutcome;
 import dev.funnel.engine.exec.NodeSpan;
 import dev.funnel.engine.route.Buckets;
 import dev.funnel.engine.route.RouteTable;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.RequestContext;
+import dev.funnel.server.admission.AdmissionHandler;
 import dev.funnel.server.metrics.HttpMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -89,6 +91,9 @@ final class RecommendHandler {
         deps.inFlight().incrementAndGet();
         try {
             deps.executor().execute(dag, ctx).whenComplete((result, err) -> {
+                if (result != null && waitedOnDeadline(result)) {
+                    rc.put(AdmissionHandler.WAITED_ON_DEADLINE, Boolean.TRUE); // before the response ends
+                }
                 if (sched.inLoop()) {
                     finish(resp, ctx, route, result, err);
                 } else {
@@ -204,6 +209,16 @@ final class RecommendHandler {
             writeTrace(g, ctx, route, r);
         }
         g.writeEndObject();
+    }
+
+    /** Whether a node of the run was cut off at its deadline (the request waited for it). */
+    private static boolean waitedOnDeadline(DagResult r) {
+        for (Degradation d : r.degraded()) {
+            if (d.cause() == NodeOutcome.TIMEOUT) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void writeDegraded(JsonGenerator g, DagResult r) throws IOException {

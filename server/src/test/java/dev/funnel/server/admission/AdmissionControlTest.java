@@ -98,6 +98,28 @@ class AdmissionControlTest {
     }
 
     @Test
+    void requestsThatWaitedOnANodesDeadlineNeverCountAsSlow() {
+        // A stalled branch holds every request until its node's deadline: slow, queued, but not overload.
+        AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        for (int w = 0; w < 4; w++) {
+            for (int i = 0; i < 50; i += 8) {
+                int batch = Math.min(8, 50 - i);
+                for (int j = 0; j < batch; j++) {
+                    assertTrue(ac.tryAcquire());
+                }
+                for (int j = 0; j < batch; j++) {
+                    ac.release(SLOW, true);
+                }
+            }
+        }
+        assertEquals(64, ac.limit());
+        // the same windows without the deadline shrink it
+        completeWindowWithInFlight(ac, 50, 8, SLOW);
+        completeWindowWithInFlight(ac, 50, 8, SLOW);
+        assertEquals(6, ac.limit());
+    }
+
+    @Test
     void slownessAtLowConcurrencyDoesNotThrottle() {
         // A starved machine or a stalled dependency: every request slow, but no queue at the bound.
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
