@@ -76,14 +76,7 @@ class ItemIndexTest {
         check(idx, model);
         SplittableRandom r = new SplittableRandom(7);
         for (int i = 0; i < 400; i++) {
-            long id = 1 + r.nextInt(3500);
-            if (r.nextDouble() < 0.3) {
-                assertEquals(model.remove(id) != null, idx.delete(id));
-            } else {
-                ItemRecord rec = Catalogs.random(id, DIM, r);
-                idx.upsert(rec);
-                model.put(id, rec);
-            }
+            randomWrite(idx, model, r);
             if (i % 97 == 0) {
                 check(idx, model);
             }
@@ -102,14 +95,7 @@ class ItemIndexTest {
         checkInTerm(idx, model, 0);
         SplittableRandom r = new SplittableRandom(11);
         for (int i = 1; i <= 300; i++) {
-            long id = 1 + r.nextInt(3500);
-            if (r.nextDouble() < 0.3) {
-                assertEquals(model.remove(id) != null, idx.delete(id));
-            } else {
-                ItemRecord rec = Catalogs.random(id, DIM, r);
-                idx.upsert(rec);
-                model.put(id, rec);
-            }
+            randomWrite(idx, model, r);
             if (i % 7 == 0) {
                 checkInTerm(idx, model, i);
             }
@@ -147,6 +133,18 @@ class ItemIndexTest {
                     }
                 }
             }
+        }
+    }
+
+    /** One random write to both the index and the model: 30% deletes (of ids that may not exist), else upserts. */
+    private static void randomWrite(ItemIndex idx, Map<Long, ItemRecord> model, SplittableRandom r) {
+        long id = 1 + r.nextInt(3500);
+        if (r.nextDouble() < 0.3) {
+            assertEquals(model.remove(id) != null, idx.delete(id));
+        } else {
+            ItemRecord rec = Catalogs.random(id, DIM, r);
+            idx.upsert(rec);
+            model.put(id, rec);
         }
     }
 

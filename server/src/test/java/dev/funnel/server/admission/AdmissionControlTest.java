@@ -102,15 +102,7 @@ class AdmissionControlTest {
         // A stalled branch holds every request until its node's deadline: slow, queued, but not overload.
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         for (int w = 0; w < 4; w++) {
-            for (int i = 0; i < 50; i += 8) {
-                int batch = Math.min(8, 50 - i);
-                for (int j = 0; j < batch; j++) {
-                    assertTrue(ac.tryAcquire());
-                }
-                for (int j = 0; j < batch; j++) {
-                    ac.release(SLOW, true);
-                }
-            }
+            completeWindowWithInFlight(ac, 50, 8, SLOW, true);
         }
         assertEquals(64, ac.limit());
         // the same windows without the deadline shrink it
@@ -226,13 +218,18 @@ class AdmissionControlTest {
 
     /** Completes {@code n} requests with this latency, {@code k} in flight at once. */
     private static void completeWindowWithInFlight(AdmissionControl ac, int n, int k, long latencyNanos) {
+        completeWindowWithInFlight(ac, n, k, latencyNanos, false);
+    }
+
+    /** The same, each request having (or not) waited on a DAG node's deadline. */
+    private static void completeWindowWithInFlight(AdmissionControl ac, int n, int k, long latencyNanos, boolean waitedOnDeadline) {
         for (int done = 0; done < n; done += k) {
             int batch = Math.min(k, n - done);
             for (int i = 0; i < batch; i++) {
                 assertTrue(ac.tryAcquire());
             }
             for (int i = 0; i < batch; i++) {
-                ac.release(latencyNanos);
+                ac.release(latencyNanos, waitedOnDeadline);
             }
         }
     }
