@@ -72,8 +72,8 @@ public final class SimWorld {
         }
         long windowMillis = config.catalogDays() * 86_400_000L;
         // One String per distinct name, shared by every item that has it: a 100k catalog otherwise
-        // keeps ~500k copies of a few thousand names alive (a serving process that holds the world
-        // marks each of them in every GC cycle).
+        // keeps ~500k copies of a few thousand names alive (a process that holds the world, the
+        // trainer's sim loop or a test, marks each of them in every GC cycle).
         Names categories = new Names(SimWorld::categoryName);
         Names tagNames = new Names(SimWorld::tagName);
         Names authors = new Names(SimWorld::authorName);

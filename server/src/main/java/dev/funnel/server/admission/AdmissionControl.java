@@ -154,9 +154,9 @@ public final class AdmissionControl {
 
     private void adapt(int slow, boolean saturated, int peak) {
         int current = limit;
-        // Slow while only one or two requests are in flight is not a queue this bound can shorten
-        // (a stalled dependency, a starved machine): shrink only when the window held at least
-        // minInFlight at once. And shrink from the concurrency the window reached, not from the
+        // Slow while fewer than minInFlight requests are in flight is not a queue this bound can
+        // shorten (a stalled dependency, a starved machine): shrink only when the window held at
+        // least that many at once. And shrink from the concurrency the window reached, not from the
         // limit: a limit far above the peak (128 where overload on two cores runs ~5 per loop)
         // binds nothing, and stepping it down by 20% a window would take a minute to matter.
         boolean queued = peak >= config.minInFlight();
