@@ -152,7 +152,7 @@ public final class ItemIndex implements ItemStore {
         for (RoaringBitmap b : post) {
             b.runOptimize();
         }
-        state = new IndexState(state.version + 1, cols, n, live, post, rankAll(cols, live, n, post.length), new int[64], 0);
+        state = new IndexState(state.version + 1, cols, n, live, post, RankedLists.rebuild(cols, live, n, post.length), new int[64], 0);
         for (int ord = 0; ord < n; ord++) {
             ordById.put(cols.ids[ord], ord);
         }
@@ -165,7 +165,7 @@ public final class ItemIndex implements ItemStore {
     <T> T underWriteLock(java.util.function.Supplier<T> body) {
         writeLock.lock();
         try {
-            return body.get();
+            return body.get(); // a Supplier, run here: the lock above is what may block
         } finally {
             writeLock.unlock();
         }
@@ -284,7 +284,7 @@ public final class ItemIndex implements ItemStore {
         int tailSize = s.tailSize;
         if (appended >= 0) {
             if (tailSize + 1 >= config.rankedRebuildEvery()) {
-                ranked = rankAll(cols, live, rows, postings.length);
+                ranked = RankedLists.rebuild(cols, live, rows, postings.length);
                 tail = new int[64];
                 tailSize = 0;
             } else {
@@ -318,20 +318,6 @@ public final class ItemIndex implements ItemStore {
         return out;
     }
 
-    private static RankedLists rankAll(Columns c, RoaringBitmap live, int rows, int terms) {
-        int[][] out = new int[ScoreField.values().length][];
-        int[] ords = live.toArray();
-        for (ScoreField f : ScoreField.values()) {
-            int[] sorted = ords.clone();
-            if (f == ScoreField.POPULARITY) {
-                OrdSort.sortDescending(sorted, c.popularity);
-            } else {
-                OrdSort.sortDescending(sorted, c.createdAtMillis);
-            }
-            out[f.ordinal()] = sorted;
-        }
-        return new RankedLists(out, rows, terms);
-    }
 
     static double key(Columns c, ScoreField f, int ord) {
         return f == ScoreField.POPULARITY ? c.popularity[ord] : (double) c.createdAtMillis[ord];

@@ -32,6 +32,18 @@ final class RankedLists {
         }
     }
 
+    /** The lists of every row live now, {@code rows} written; per-term lists follow on first use. */
+    static RankedLists rebuild(Columns c, RoaringBitmap live, int rows, int terms) {
+        int[][] byField = new int[ScoreField.values().length][];
+        int[] ords = live.toArray();
+        for (ScoreField f : ScoreField.values()) {
+            int[] sorted = ords.clone();
+            sortBy(sorted, f, c);
+            byField[f.ordinal()] = sorted;
+        }
+        return new RankedLists(byField, rows, terms);
+    }
+
     static RankedLists empty() {
         int[][] none = new int[ScoreField.values().length][];
         Arrays.fill(none, new int[0]);
@@ -60,11 +72,16 @@ final class RankedLists {
         int[] all = posting.toArray(); // ascending
         int m = Arrays.binarySearch(all, rows);
         int[] ords = Arrays.copyOf(all, m >= 0 ? m : -m - 1);
+        sortBy(ords, by, c);
+        return ords;
+    }
+
+    /** Best first by the field's key ({@link ItemIndex#key}), ties by ordinal. */
+    private static void sortBy(int[] ords, ScoreField by, Columns c) {
         if (by == ScoreField.POPULARITY) {
             OrdSort.sortDescending(ords, c.popularity);
         } else {
             OrdSort.sortDescending(ords, c.createdAtMillis);
         }
-        return ords;
     }
 }

@@ -23,10 +23,6 @@ final class TopSelect {
         ords = new int[cap];
     }
 
-    int capacity() {
-        return k;
-    }
-
     /** The key an offer must reach to possibly enter; -inf until k rows were kept by a selection. */
     double threshold() {
         return bar;
@@ -83,11 +79,7 @@ final class TopSelect {
             }
         }
         size = k;
-        double worst = keys[0];
-        for (int i = 1; i < k; i++) {
-            worst = Math.min(worst, keys[i]);
-        }
-        bar = worst;
+        bar = keys[want]; // the k-th best: the partitions left every better row before it
     }
 
     /** Lomuto partition of [lo, hi] around the pivot, best first; returns the pivot's final position. */

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * A deterministic synthetic world: catalog, users with hidden tastes, and the click model that
@@ -74,9 +75,9 @@ public final class SimWorld {
         // One String per distinct name, shared by every item that has it: a 100k catalog otherwise
         // keeps ~500k copies of a few thousand names alive (a process that holds the world, the
         // trainer's sim loop or a test, marks each of them in every GC cycle).
-        Names categories = new Names(SimWorld::categoryName);
-        Names tagNames = new Names(SimWorld::tagName);
-        Names authors = new Names(SimWorld::authorName);
+        String[] categories = names(config.categories(), SimWorld::categoryName);
+        String[] tagNames = names(config.tags(), SimWorld::tagName);
+        String[] authors = names(config.authors(), SimWorld::authorName);
         for (int i = 0; i < config.items(); i++) {
             long id = i + 1L;
             int cat = ir.nextInt(config.categories());
@@ -90,7 +91,7 @@ public final class SimWorld {
             List<String> tags = new ArrayList<>(nTags);
             while (tags.size() < nTags) {
                 int t = ir.nextDouble() < 0.85 ? cat * tagsPerCat + ir.nextInt(tagsPerCat) : ir.nextInt(config.tags());
-                String tag = tagNames.of(t);
+                String tag = tagNames[t];
                 if (!tags.contains(tag)) {
                     tags.add(tag);
                 }
@@ -98,7 +99,7 @@ public final class SimWorld {
             double popularity = Math.pow(1.0 / (1 + rank[i]), 0.8);
             long created = config.nowMillis() - (long) (ir.nextDouble() * windowMillis);
             boolean online = ir.nextDouble() >= config.offlineRate();
-            items.add(new SimItem(id, categories.of(cat), List.copyOf(tags), authors.of(ir.nextInt(config.authors())),
+            items.add(new SimItem(id, categories[cat], List.copyOf(tags), authors[ir.nextInt(config.authors())],
                     created, popularity, emb, online));
             byCat.get(cat).add(id);
         }
@@ -278,18 +279,13 @@ public final class SimWorld {
     }
 
     /** The tag name for a tag index: {@code t0042}. */
-    /** Names by number, each made once. One generation, one thread. */
-    private static final class Names {
-        private final java.util.function.IntFunction<String> make;
-        private final java.util.Map<Integer, String> made = new java.util.HashMap<>();
-
-        Names(java.util.function.IntFunction<String> make) {
-            this.make = make;
+    /** Name i for every i below n, made once each. */
+    private static String[] names(int n, IntFunction<String> name) {
+        String[] out = new String[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = name.apply(i);
         }
-
-        String of(int n) {
-            return made.computeIfAbsent(n, make::apply);
-        }
+        return out;
     }
 
     public static String tagName(int t) {

@@ -4,14 +4,17 @@ import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.features.profile.UserProfile;
 
-/** Small helpers the recall operators share: ordering rows, empty outputs, the profile input. */
-final class Ranking {
+/**
+ * Small helpers the recall operators share: ordering rows, empty outputs, the profile input. The
+ * row ordering is public: rerankers order rows the same way.
+ */
+public final class Ranking {
 
     private Ranking() {
     }
 
     /** Row order of the first n rows by score descending, ties by id ascending (a primitive merge sort). */
-    static int[] descending(float[] scores, long[] ids, int n) {
+    public static int[] descending(float[] scores, long[] ids, int n) {
         int[] a = new int[n];
         for (int i = 0; i < n; i++) {
             a[i] = i;

@@ -8,6 +8,7 @@ import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.index.ItemStore;
+import dev.funnel.operators.recall.Ranking;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -154,26 +155,18 @@ public final class RulesRerank implements OperatorFactory {
 
         /** Sorts rows[0, m) by score descending, stably (equal scores keep their order); no boxing. */
         private static void sortByScoreDescending(int[] rows, int m, float[] score) {
-            int[] tmp = new int[m];
-            for (int width = 1; width < m; width *= 2) {
-                for (int lo = 0; lo < m - width; lo += 2 * width) {
-                    int mid = lo + width;
-                    int hi = Math.min(lo + 2 * width, m);
-                    int i = lo;
-                    int j = mid;
-                    int o = lo;
-                    while (i < mid && j < hi) {
-                        tmp[o++] = score[rows[j]] > score[rows[i]] ? rows[j++] : rows[i++];
-                    }
-                    while (i < mid) {
-                        tmp[o++] = rows[i++];
-                    }
-                    while (j < hi) {
-                        tmp[o++] = rows[j++];
-                    }
-                    System.arraycopy(tmp, lo, rows, lo, hi - lo);
-                }
+            float[] keys = new float[m];
+            long[] position = new long[m]; // ties by position: the sort is stable
+            for (int i = 0; i < m; i++) {
+                keys[i] = score[rows[i]];
+                position[i] = i;
             }
+            int[] order = Ranking.descending(keys, position, m);
+            int[] sorted = new int[m];
+            for (int i = 0; i < m; i++) {
+                sorted[i] = rows[order[i]];
+            }
+            System.arraycopy(sorted, 0, rows, 0, m);
         }
     }
 }

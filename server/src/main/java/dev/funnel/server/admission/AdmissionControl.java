@@ -146,7 +146,7 @@ public final class AdmissionControl {
             boolean saturated = saturatedInWindow;
             saturatedInWindow = false;
             int peak = peakInWindow;
-            peakInWindow = inFlight.get();
+            peakInWindow = inFlight.get(); // a lock-free read: never blocks
             completedInWindow.addAndGet(-config.windowSize());
             adapt(slow, saturated, peak);
         }
@@ -180,7 +180,7 @@ public final class AdmissionControl {
 
     /** Requests admitted and not yet released. */
     public int inFlight() {
-        return inFlight.get();
+        return inFlight.get(); // a lock-free read: never blocks
     }
 
     /** The current bound on requests in flight. */
