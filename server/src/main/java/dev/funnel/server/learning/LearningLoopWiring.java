@@ -18,8 +18,13 @@ import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
 import dev.funnel.trainer.learn.CtrShape;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import dev.funnel.trainer.Trainer;
 import dev.funnel.trainer.TrainerConfig;
@@ -72,7 +77,13 @@ public final class LearningLoopWiring implements FeatureWiring {
                 LOG.info("learning loop off (streams.transport=off)");
                 return;
             case "chronicle":
-                transport = new ChronicleTransport(streamsDir(ctx));
+                Path dir = streamsDir(ctx);
+                if (ctx.demo() && ctx.config().get("streams.dir", null) == null) {
+                    // The demo's streams live as long as its process (a few hundred MB of impressions an
+                    // hour under load): registered first, so it runs after the queues are closed.
+                    ctx.onClose(() -> deleteTree(dir));
+                }
+                transport = new ChronicleTransport(dir);
                 break;
             case "kafka":
                 transport = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
@@ -189,9 +200,27 @@ public final class LearningLoopWiring implements FeatureWiring {
             return Path.of("data/streams");
         }
         try {
-            return java.nio.file.Files.createTempDirectory("funnel-demo-streams");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot create a temp directory for the demo streams", e);
+            return Files.createTempDirectory("funnel-demo-streams");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create a temp directory for the demo streams", e);
+        }
+    }
+
+    /** Deletes a directory and everything under it; what cannot be deleted is logged and left. */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warning("could not delete " + p + ": " + e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            LOG.warning("could not delete the demo streams directory " + dir + ": " + e);
         }
     }
 

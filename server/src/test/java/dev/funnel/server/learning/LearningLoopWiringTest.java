@@ -18,12 +18,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -114,5 +116,33 @@ class LearningLoopWiringTest {
         } finally {
             app.close();
         }
+    }
+
+    @Test
+    void theDemosOwnStreamsDirectoryIsDeletedWhenTheServerCloses() throws Exception {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200);
+        FunnelApp app = FunnelApp.start(config, true);
+        Path streams;
+        try {
+            streams = ((ChronicleTransport) app.env().require(Transport.class)).baseDir();
+            assertTrue(streams.getFileName().toString().startsWith("funnel-demo-streams"), streams.toString());
+            assertTrue(Files.isDirectory(streams.resolve(Topics.IMPRESSIONS)), "the impression queue was created in " + streams);
+        } finally {
+            app.close();
+        }
+        assertFalse(Files.exists(streams), "left behind: " + streams);
+    }
+
+    @Test
+    void deleteTreeRemovesNestedFilesAndIgnoresAMissingDirectory() throws Exception {
+        Path root = dir.resolve("streams");
+        Files.createDirectories(root.resolve("a/b"));
+        Files.writeString(root.resolve("a/b/x.cq4"), "x");
+        Files.writeString(root.resolve("top"), "y");
+        LearningLoopWiring.deleteTree(root);
+        assertFalse(Files.exists(root));
+        LearningLoopWiring.deleteTree(root); // already gone: nothing to do, no failure
+        assertTrue(Files.isDirectory(dir));
     }
 }
