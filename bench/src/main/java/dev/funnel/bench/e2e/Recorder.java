@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 final class Recorder {
     final Phase phase;
     final long startNanos;
+    /** Wall-clock time of {@link #startNanos}, for lining the timeline up with GC and system logs. */
+    private final long startEpochMillis;
     long sent;
     private long served;
     private long shed;
@@ -24,6 +26,7 @@ final class Recorder {
     Recorder(Phase phase, long startNanos) {
         this.phase = phase;
         this.startNanos = startNanos;
+        this.startEpochMillis = System.currentTimeMillis() + TimeUnit.NANOSECONDS.toMillis(startNanos - System.nanoTime());
         this.seconds = new Second[phase.seconds()];
         for (int i = 0; i < seconds.length; i++) {
             seconds[i] = new Second();
@@ -87,8 +90,8 @@ final class Recorder {
             Second s = seconds[i];
             long[] ok = Arrays.copyOf(s.latencies, s.n);
             Arrays.sort(ok);
-            System.out.printf(Locale.ROOT, "  %-12s t=%3ds served=%5d p99=%7.2fms shed=%5d failed=%d%n",
-                    phase.label(), i, s.n, millis(ok, 0.99), s.shed, s.failed);
+            System.out.printf(Locale.ROOT, "  %-12s t=%3ds %tT served=%5d p99=%7.2fms max=%7.2fms shed=%5d failed=%d%n",
+                    phase.label(), i, startEpochMillis + i * 1000L, s.n, millis(ok, 0.99), millis(ok, 1.0), s.shed, s.failed);
         }
     }
 
