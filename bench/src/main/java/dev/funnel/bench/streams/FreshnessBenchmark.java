@@ -38,8 +38,9 @@ import java.util.concurrent.locks.LockSupport;
  * dense delta also a new ONNX Runtime session swapped in, as the registry does). Sample mode gives
  * p50 / p99 per delta.
  *
- * <p>{@code idleParkMicros} is the consumer's park when the topic is empty: 200 is what the server's
- * learning-loop wiring uses; 0 busy-polls. The benchmark thread waits for the apply by parking
+ * <p>{@code idleParkMicros} is the consumer's first park when the topic is empty, doubling up to
+ * {@code idleParkMaxMicros} while it stays empty: 200 and 5,000 are what the server's learning-loop
+ * wiring uses; 0 busy-polls. The benchmark thread waits for the apply by parking
  * {@link #WAIT_PARK_NANOS} between checks rather than spinning, as a publishing trainer does not
  * wait at all: two spinning threads on a small shared machine measure the scheduler, not the path.
  */
@@ -61,6 +62,10 @@ public class FreshnessBenchmark {
     /** The consumer's park when no delta is waiting, in microseconds (0: busy-poll). */
     @Param({"200", "0"})
     public int idleParkMicros;
+
+    /** The consumer's longest park while no delta comes, in microseconds. */
+    @Param({"5000"})
+    public int idleParkMaxMicros;
 
     /** Between two checks of the applied version; adds at most a timer slack (~50 µs) to a sample. */
     static final long WAIT_PARK_NANOS = 10_000;
@@ -85,7 +90,8 @@ public class FreshnessBenchmark {
                 "field", EmbeddingTable.builder("field", Deltas.SPEC.fieldDim()).maxRows(1 << 21).build(),
                 "wide", EmbeddingTable.builder("wide", Deltas.SPEC.headCount()).maxRows(1 << 21).build());
         DeltaApplier applier = new DeltaApplier("ctr", tables, this::swap, System::currentTimeMillis);
-        consumer = new DeltaConsumer(transport, "replica-bench", applier, idleParkMicros * 1_000L);
+        consumer = new DeltaConsumer(transport, "replica-bench", applier, idleParkMicros * 1_000L,
+                Math.max(idleParkMicros, idleParkMaxMicros) * 1_000L);
         consumer.start();
         sparseRows = Deltas.sparseRows(rows, new SplittableRandom(1));
         denseTemplate = Deltas.dense(1, 7);

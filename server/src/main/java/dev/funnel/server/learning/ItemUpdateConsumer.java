@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemUpdate;
+import dev.funnel.streams.IdleBackoff;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
@@ -11,7 +12,6 @@ import dev.funnel.streams.schema.SchemaException;
 import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -41,9 +41,12 @@ final class ItemUpdateConsumer implements AutoCloseable {
     }
 
     private void loop() {
+        IdleBackoff backoff = new IdleBackoff(1_000_000, 20_000_000); // an item change may wait up to 20 ms
         while (running) {
             if (tailer.poll(this::onRecord, 256) == 0) {
-                LockSupport.parkNanos(1_000_000);
+                backoff.idle();
+            } else {
+                backoff.reset();
             }
         }
     }

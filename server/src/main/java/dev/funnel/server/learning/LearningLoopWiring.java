@@ -170,7 +170,7 @@ public final class LearningLoopWiring implements FeatureWiring {
             }
         }
         DeltaApplier applier = new DeltaApplier(model, tables.byName(), sink, System::currentTimeMillis);
-        DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000);
+        DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000, 5_000_000);
         consumer.start();
         ctx.onClose(consumer);
         ctx.env().register(DeltaApplier.class, applier);

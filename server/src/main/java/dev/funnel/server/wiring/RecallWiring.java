@@ -8,13 +8,13 @@ import dev.funnel.index.CoClickTable;
 import dev.funnel.operators.recall.ClickFeedback;
 import dev.funnel.sim.SimUser;
 import dev.funnel.sim.SimWorld;
+import dev.funnel.streams.IdleBackoff;
 import io.micrometer.core.instrument.Counter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * What the recall branches learn from besides the catalog: the {@link CoClickTable} for
@@ -90,12 +90,14 @@ public final class RecallWiring implements FeatureWiring {
         }
 
         private void drain() {
+            IdleBackoff backoff = new IdleBackoff(1_000_000, 20_000_000); // a click may wait up to 20 ms to count
             while (running) {
                 FeedbackEvent e = clicks.poll();
                 if (e == null) {
-                    LockSupport.parkNanos(1_000_000);
+                    backoff.idle();
                     continue;
                 }
+                backoff.reset();
                 queued.decrementAndGet();
                 try {
                     feedback.onClick(e.userId(), e.itemId(), e.timestampMillis());

@@ -1,11 +1,11 @@
 package dev.funnel.trainer.apply;
 
+import dev.funnel.streams.IdleBackoff;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 
 import java.nio.ByteBuffer;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.ObjLongConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -21,21 +21,32 @@ public final class DeltaConsumer implements AutoCloseable {
 
     private final DeltaApplier applier;
     private final StreamTailer tailer;
-    private final long idleParkNanos;
+    private final long minIdleParkNanos;
+    private final long maxIdleParkNanos;
     private volatile ObjLongConsumer<DeltaApplier.Outcome> listener = (o, v) -> { };
     private volatile boolean running;
     private Thread thread;
 
     /**
      * @param consumerName  this replica's tailer name, e.g. {@code replica-1}
-     * @param idleParkNanos how long to park when no delta is waiting (latency vs. idle CPU)
+     * @param idleParkNanos how long to park when no delta is waiting (latency vs. idle CPU), every time; 0 busy-polls
      */
     public DeltaConsumer(Transport transport, String consumerName, DeltaApplier applier, long idleParkNanos) {
-        if (idleParkNanos < 0) {
-            throw new IllegalArgumentException("idleParkNanos must be >= 0, got " + idleParkNanos);
+        this(transport, consumerName, applier, idleParkNanos, idleParkNanos);
+    }
+
+    /**
+     * @param consumerName     this replica's tailer name, e.g. {@code replica-1}
+     * @param minIdleParkNanos the park after the first empty poll; 0 busy-polls
+     * @param maxIdleParkNanos the longest park while no delta comes (doubling from the min; see {@link IdleBackoff})
+     */
+    public DeltaConsumer(Transport transport, String consumerName, DeltaApplier applier, long minIdleParkNanos, long maxIdleParkNanos) {
+        if (minIdleParkNanos < 0 || maxIdleParkNanos < minIdleParkNanos) {
+            throw new IllegalArgumentException("delta consumer idle parks need 0 <= min <= max, got " + minIdleParkNanos + " and " + maxIdleParkNanos);
         }
         this.applier = applier;
-        this.idleParkNanos = idleParkNanos;
+        this.minIdleParkNanos = minIdleParkNanos;
+        this.maxIdleParkNanos = maxIdleParkNanos;
         this.tailer = transport.tailer(Topics.MODEL_DELTAS, consumerName);
         this.tailer.seekToStart();
     }
@@ -66,10 +77,15 @@ public final class DeltaConsumer implements AutoCloseable {
         }
         running = true;
         thread = new Thread(() -> {
+            IdleBackoff backoff = minIdleParkNanos == 0 ? null : new IdleBackoff(minIdleParkNanos, maxIdleParkNanos);
             while (running) {
                 try {
-                    if (pollOnce() == 0) {
-                        LockSupport.parkNanos(idleParkNanos);
+                    if (pollOnce() > 0) {
+                        if (backoff != null) {
+                            backoff.reset();
+                        }
+                    } else if (backoff != null) {
+                        backoff.idle();
                     }
                 } catch (RuntimeException e) {
                     LOG.log(Level.SEVERE, "delta consumer for " + applier.modelName() + " failed; stopping", e);
