@@ -161,6 +161,11 @@ public final class FunnelApp implements AutoCloseable {
         return server.httpsPort();
     }
 
+    /** Whether HTTP runs on Netty's native transport (epoll) rather than JDK NIO. */
+    public boolean nativeTransport() {
+        return server.nativeTransport();
+    }
+
     /** Recommend requests accepted and not yet answered. */
     public int inFlight() {
         return server.inFlight();

@@ -65,7 +65,7 @@ public final class CeilingServer {
         if (loops < 1) {
             throw new IllegalArgumentException("--event-loops must be >= 1, got " + loops);
         }
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true)); // as FunnelServer
         List<HttpServerOptions> listeners = listeners(port, tlsPort);
         CountDownLatch started = new CountDownLatch(1);
         Throwable[] failure = new Throwable[1];

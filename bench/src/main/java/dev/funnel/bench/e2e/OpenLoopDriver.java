@@ -47,7 +47,7 @@ public final class OpenLoopDriver {
     private final long timeoutMillis;
 
     OpenLoopDriver(URI url, String scene, int count, int users, int connections, long timeoutMillis) {
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1).setPreferNativeTransport(true));
         this.clients = new HttpClientAgent[connections];
         for (int c = 0; c < connections; c++) {
             clients[c] = vertx.httpClientBuilder()

@@ -38,6 +38,7 @@ public final class FunnelServer implements AutoCloseable {
     /** Starts Vert.x, deploys a verticle per event loop, and waits until every port listens. */
     public static FunnelServer start(ServerDeps deps) {
         int loops = deps.config().eventLoops();
+        // Netty's -Dio.netty.transport.noNative=true (in FUNNEL_JAVA_OPTS) serves on JDK NIO even where epoll loads.
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops).setPreferNativeTransport(true));
         List<HttpVerticle> verticles = new CopyOnWriteArrayList<>();
         try {
@@ -51,9 +52,23 @@ public final class FunnelServer implements AutoCloseable {
             throw e;
         }
         FunnelServer s = new FunnelServer(vertx, deps, verticles);
-        LOG.info("listening: http (HTTP/1.1 + h2c) on {}:{}, https (ALPN h2 + http/1.1) on {}:{}, {} event loop(s)",
-                deps.config().host(), s.httpPort, deps.config().host(), s.httpsPort, loops);
+        LOG.info("listening: http (HTTP/1.1 + h2c) on {}:{}, https (ALPN h2 + http/1.1) on {}:{}, {} event loop(s), {} transport",
+                deps.config().host(), s.httpPort, deps.config().host(), s.httpsPort, loops, transportName(vertx));
+        if (!vertx.isNativeTransportEnabled()) {
+            LOG.warn("native transport unavailable, serving on JDK NIO (slower hand-offs to the event loops): {}",
+                    String.valueOf(vertx.unavailableNativeTransportCause()));
+        }
         return s;
+    }
+
+    /** The I/O transport Vert.x runs on: {@code native} (epoll here) or {@code nio}. */
+    static String transportName(Vertx vertx) {
+        return vertx.isNativeTransportEnabled() ? "native" : "nio";
+    }
+
+    /** Whether the server's Vert.x runs on the native transport (epoll) rather than JDK NIO. */
+    public boolean nativeTransport() {
+        return vertx.isNativeTransportEnabled();
     }
 
     /** The bound cleartext port, or -1 when off. */

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -37,6 +38,14 @@ class FunnelServerTest {
     static void start() throws Exception {
         app = FunnelServerTestSupport.app();
         http = FunnelServerTestSupport.http();
+    }
+
+    @Test
+    void runsOnTheNativeTransportOnLinux() {
+        String arch = System.getProperty("os.arch");
+        assumeTrue(System.getProperty("os.name").startsWith("Linux") && (arch.equals("amd64") || arch.equals("aarch64")),
+                "the native epoll transport ships for Linux x86-64 and arm64 only");
+        assertTrue(app.nativeTransport(), "Vert.x fell back to NIO: is netty-transport-native-epoll on the class path?");
     }
 
     @Test
