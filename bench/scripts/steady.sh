@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One arrival rate held for a while against the demo server, with what it takes to explain its tail:
+# a per-second timeline (wall-clock time, p99 and max per second, sheds), the server's CPU time per
+# served request (from /proc, so other processes do not move it), and logs to line the bad seconds up
+# with: the server's GC and safepoint log, the driver's GC log, vmstat and per-thread top, all in $OUT.
+#
+#   bench/scripts/steady.sh                         # 400 req/s for 40 s after 30 s at 200 (JIT)
+#   RATE=300 SECONDS_HELD=60 bench/scripts/steady.sh
+#   SERVER_JAVA_OPTS=-Dio.netty.transport.noNative=true bench/scripts/steady.sh   # the same on JDK NIO
+#
+# Two trees side by side (say, a git worktree of the previous commit): run each one's copy of this
+# script alternately; compare the CPU per request and the shed share more than the p99, which on
+# this VM moves by 1.5x from run to run.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+RATE=${RATE:-400}
+SECONDS_HELD=${SECONDS_HELD:-40}
+SCENE=${SCENE:-home}
+OUT=${OUT:-/tmp/funnel-steady}
+mkdir -p "$OUT"
+HTTP_PORT=$(free_port)
+HTTPS_PORT=$(free_port)
+
+build
+SERVER_JAVA_OPTS="${SERVER_JAVA_OPTS:-} -Xlog:safepoint=info,gc=info:file=$OUT/server-gc.log:time,uptime" \
+  start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$ROOT/dag-configs" "$OUT/server.log" "$SCENE" FUNNEL_TRAINER_EMBEDDED=false
+machine
+echo "server: funnel demo, pid $FUNNEL_PID, $(grep -o '[a-z]* transport' "$OUT/server.log" | head -1)"
+driver() { # driver JVM options in DRIVER_OPTS
+  java -Xms256m -Xmx512m -XX:+UseSerialGC ${DRIVER_OPTS:-} -cp "$BENCH_CP" dev.funnel.bench.e2e.OpenLoopDriver \
+    --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" --scene "$SCENE" "$@" 2>&1 | grep -v '^SLF4J'
+}
+driver --phases "200x30:jit-warmup" >/dev/null
+
+vmstat -t 1 >"$OUT/vmstat.log" &
+PIDS+=($!)
+top -b -H -d 1 -p "$FUNNEL_PID" >"$OUT/top.log" &
+PIDS+=($!)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$FUNNEL_PID/stat"; }
+T0=$(cpu_ticks)
+DRIVER_OPTS="-Xlog:gc:file=$OUT/driver-gc.log:time,uptime" driver --timeline --phases "${RATE}x${SECONDS_HELD}:steady" | tee "$OUT/timeline.txt"
+T1=$(cpu_ticks)
+awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" '/^steady /{ match($0, /served=[0-9]+/); n = substr($0, RSTART + 7, RLENGTH - 7);
+  printf "server CPU: %.1f s, %.3f ms per served request\n", t / hz, 1000 * t / hz / n }' "$OUT/timeline.txt"
+echo "logs: $OUT (server-gc.log, driver-gc.log, vmstat.log, top.log, server.log)"
