@@ -53,17 +53,12 @@ public final class FunnelServer implements AutoCloseable {
         }
         FunnelServer s = new FunnelServer(vertx, deps, verticles);
         LOG.info("listening: http (HTTP/1.1 + h2c) on {}:{}, https (ALPN h2 + http/1.1) on {}:{}, {} event loop(s), {} transport",
-                deps.config().host(), s.httpPort, deps.config().host(), s.httpsPort, loops, transportName(vertx));
-        if (!vertx.isNativeTransportEnabled()) {
+                deps.config().host(), s.httpPort, deps.config().host(), s.httpsPort, loops, s.nativeTransport() ? "native" : "nio");
+        if (!s.nativeTransport()) {
             LOG.warn("native transport unavailable, serving on JDK NIO (slower hand-offs to the event loops): {}",
                     String.valueOf(vertx.unavailableNativeTransportCause()));
         }
         return s;
-    }
-
-    /** The I/O transport Vert.x runs on: {@code native} (epoll here) or {@code nio}. */
-    static String transportName(Vertx vertx) {
-        return vertx.isNativeTransportEnabled() ? "native" : "nio";
     }
 
     /** Whether the server's Vert.x runs on the native transport (epoll) rather than JDK NIO. */

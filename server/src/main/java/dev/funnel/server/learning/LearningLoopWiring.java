@@ -77,13 +77,7 @@ public final class LearningLoopWiring implements FeatureWiring {
                 LOG.info("learning loop off (streams.transport=off)");
                 return;
             case "chronicle":
-                Path dir = streamsDir(ctx);
-                if (ctx.demo() && ctx.config().get("streams.dir", null) == null) {
-                    // The demo's streams live as long as its process (a few hundred MB of impressions an
-                    // hour under load): registered first, so it runs after the queues are closed.
-                    ctx.onClose(() -> deleteTree(dir));
-                }
-                transport = new ChronicleTransport(dir);
+                transport = new ChronicleTransport(streamsDir(ctx));
                 break;
             case "kafka":
                 transport = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
@@ -190,7 +184,11 @@ public final class LearningLoopWiring implements FeatureWiring {
         }
     }
 
-    /** {@code streams.dir}; by default {@code data/streams}, or in demo (whose world is made afresh) a new temp directory. */
+    /**
+     * {@code streams.dir}; by default {@code data/streams}, or in demo (whose world is made afresh) a
+     * new temp directory, deleted when the server closes (a few hundred MB of impressions an hour under
+     * load): registered before the transport, so it runs after the queues are closed.
+     */
     private static Path streamsDir(WiringContext ctx) {
         String dir = ctx.config().get("streams.dir", null);
         if (dir != null) {
@@ -200,7 +198,9 @@ public final class LearningLoopWiring implements FeatureWiring {
             return Path.of("data/streams");
         }
         try {
-            return Files.createTempDirectory("funnel-demo-streams");
+            Path temp = Files.createTempDirectory("funnel-demo-streams");
+            ctx.onClose(() -> deleteTree(temp));
+            return temp;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temp directory for the demo streams", e);
         }
