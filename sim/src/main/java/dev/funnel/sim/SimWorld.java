@@ -278,7 +278,6 @@ public final class SimWorld {
         return 1.0 / (1.0 + Math.exp(-z)) / (1.0 + POSITION_DECAY * position);
     }
 
-    /** The tag name for a tag index: {@code t0042}. */
     /** Name i for every i below n, made once each. */
     private static String[] names(int n, IntFunction<String> name) {
         String[] out = new String[n];
@@ -288,6 +287,7 @@ public final class SimWorld {
         return out;
     }
 
+    /** The tag name for a tag index: {@code t0042}. */
     public static String tagName(int t) {
         return String.format("t%04d", t);
     }

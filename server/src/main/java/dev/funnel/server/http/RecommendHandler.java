@@ -91,13 +91,16 @@ final class RecommendHandler {
         deps.inFlight().incrementAndGet();
         try {
             deps.executor().execute(dag, ctx).whenComplete((result, err) -> {
-                if (result != null && waitedOnDeadline(result)) {
-                    rc.put(AdmissionHandler.WAITED_ON_DEADLINE, Boolean.TRUE); // before the response ends
-                }
-                if (sched.inLoop()) {
+                Runnable done = () -> { // on the event loop, which owns rc
+                    if (result != null && waitedOnDeadline(result)) {
+                        rc.put(AdmissionHandler.WAITED_ON_DEADLINE, Boolean.TRUE); // before the response ends
+                    }
                     finish(resp, ctx, route, result, err);
+                };
+                if (sched.inLoop()) {
+                    done.run();
                 } else {
-                    sched.execute(() -> finish(resp, ctx, route, result, err));
+                    sched.execute(done);
                 }
             });
         } catch (RuntimeException e) {

@@ -70,11 +70,11 @@ final class ItemUpdateConsumer implements AutoCloseable {
     }
 
     long applied() {
-        return applied.get();
+        return applied.get(); // an atomic read: never blocks
     }
 
     long rejected() {
-        return rejected.get();
+        return rejected.get(); // an atomic read: never blocks
     }
 
     @Override
