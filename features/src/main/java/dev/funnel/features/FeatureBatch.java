@@ -25,6 +25,8 @@ public final class FeatureBatch {
     private long[] wideIds;
     private float[] dense;
     private float[] userEmbedding;
+    /** Per row the item's content embedding as extracted; null in a batch rebuilt from logs. */
+    private float[][] itemEmbeddings;
 
     /** An empty batch for this schema with room for {@code capacity} rows (grows on demand). */
     public FeatureBatch(FeatureSchema schema, int capacity) {
@@ -44,6 +46,7 @@ public final class FeatureBatch {
         FeatureBatch b = new FeatureBatch(schemaVersion, fieldCount, wideCount, denseCount, 0);
         b.size = size;
         b.itemIds = itemIds;
+        b.itemEmbeddings = null; // not logged
         b.fieldIds = fieldIds;
         b.wideIds = wideIds;
         b.dense = dense;
@@ -64,12 +67,13 @@ public final class FeatureBatch {
         fieldIds = new long[capacity * fieldCount];
         wideIds = new long[capacity * wideCount];
         dense = new float[capacity * denseCount];
+        itemEmbeddings = new float[capacity][];
     }
 
     /** Empties the batch and makes room for {@code rows} rows. Writer only. */
     void reset(int rows) {
-        if (itemIds.length < rows) {
-            allocate(rows);
+        if (itemIds.length < rows || itemEmbeddings == null) {
+            allocate(Math.max(rows, itemIds.length));
         }
         size = 0;
         userEmbedding = null;
@@ -123,6 +127,32 @@ public final class FeatureBatch {
     /** The user's content embedding the batch was extracted with, or null when the user had none. */
     public float[] userEmbedding() {
         return userEmbedding;
+    }
+
+    /**
+     * Whether the batch holds the items' content embeddings it was extracted with (a batch from
+     * {@code FeatureExtractor} does; one rebuilt from logged columns does not).
+     */
+    public boolean hasItemEmbeddings() {
+        return itemEmbeddings != null;
+    }
+
+    /**
+     * The content embedding row {@code row}'s item had when its features were extracted (null when
+     * it had none), the one its dense features used; do not modify.
+     *
+     * @throws IllegalStateException when the batch holds no embeddings (see {@link #hasItemEmbeddings})
+     */
+    public float[] itemEmbedding(int row) {
+        if (itemEmbeddings == null) {
+            throw new IllegalStateException("a batch rebuilt from logs holds no item embeddings");
+        }
+        return itemEmbeddings[row];
+    }
+
+    /** Per row the item's embedding, for the extractor. */
+    float[][] itemEmbeddingArray() {
+        return itemEmbeddings;
     }
 
     /** Row-major item ids; do not modify. */

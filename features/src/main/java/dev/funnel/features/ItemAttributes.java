@@ -28,10 +28,15 @@ public interface ItemAttributes {
     float[] embedding(long itemId);
 
     /**
-     * A hint that these items' attributes are about to be read one item at a time: an
-     * implementation may load them ahead in bulk (the index does, so that the cache misses of
-     * hundreds of candidates overlap). Changes nothing observable; the default does nothing.
+     * All of the above for {@code itemIds[0..n)} into {@code out}'s first {@code n} rows. The
+     * default calls the getters; the index's adapter looks each id up once and reads every item
+     * from one version of the catalog, so the features of one request are consistent with each
+     * other.
      */
-    default void prefetch(long[] itemIds, int n) {
+    default void read(long[] itemIds, int n, ItemRows out) {
+        for (int i = 0; i < n; i++) {
+            long id = itemIds[i];
+            out.set(i, category(id), author(id), tags(id), createdAtMillis(id), popularity(id), embedding(id));
+        }
     }
 }

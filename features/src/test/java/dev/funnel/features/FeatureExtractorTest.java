@@ -1,7 +1,10 @@
 package dev.funnel.features;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -63,6 +66,19 @@ class FeatureExtractorTest {
         assertEquals(FeatureHash.ofString(FeatureHash.fieldSeed("tag"), "t2"), b.wideId(0, tagStart + 1));
         assertEquals(FeatureBatch.EMPTY_ID, b.wideId(0, tagStart + 2));
         assertEquals(FeatureBatch.EMPTY_ID, b.wideId(1, tagStart + 1));
+    }
+
+    @Test
+    void theBatchKeepsTheEmbeddingsItsFeaturesReadAndALoggedBatchHasNone() {
+        FeatureBatch b = new FeatureExtractor(schema).extract(user, Map.of(), NOW, items, new long[] {2, 3, 1}, 3);
+        assertTrue(b.hasItemEmbeddings());
+        assertSame(items.embedding(2), b.itemEmbedding(0));
+        assertNull(b.itemEmbedding(1), "unknown item");
+        assertSame(items.embedding(1), b.itemEmbedding(2));
+        FeatureBatch logged = FeatureBatch.of(b.schemaVersion(), b.fieldCount(), b.wideCount(), b.denseCount(), 3,
+                b.itemIdArray(), b.fieldIdArray(), b.wideIdArray(), b.denseArray(), b.userEmbedding());
+        assertFalse(logged.hasItemEmbeddings());
+        assertThrows(IllegalStateException.class, () -> logged.itemEmbedding(0));
     }
 
     @Test

@@ -735,27 +735,31 @@ public final class ItemIndex implements ItemStore {
     }
 
     /**
-     * Loads what the ranker's feature extraction reads of these items (hash slots, the attribute
-     * columns, tag lists, vectors) in passes of independent loads, so that its row-by-row reads
-     * that follow hit the cache. A hint: it changes no state and no answer.
+     * One lookup per id and one read of the columns for the whole call: ids resolve first, then the
+     * vectors' cache lines are touched, then the rows go to the sink; each pass is independent loads,
+     * so the core keeps many cache misses in flight where item-by-item reads would chain them.
      */
     @Override
-    public void prefetch(long[] ids, int n) {
+    public void read(long[] ids, int n, AttributeSink out) {
         int[] ords = resolve(ids, n);
         Columns c = state.columns;
         float touched = 0;
         for (int i = 0; i < n; i++) {
             int ord = ords[i];
             if (ord >= 0) {
-                touched += c.createdAtMillis[ord] + (float) c.popularity[ord];
-                touched += c.category[ord] == null ? 0 : 1;
-                touched += c.author[ord] == null ? 0 : 1;
-                List<String> t = c.tags[ord];
-                touched += t == null ? 0 : t.size();
                 touched += touchLines(c.embedding[ord]);
             }
         }
         sink = touched;
+        for (int i = 0; i < n; i++) {
+            int ord = ords[i];
+            if (ord < 0) {
+                out.item(i, null, null, List.of(), Long.MIN_VALUE, 0, null);
+            } else {
+                out.item(i, c.category[ord], c.author[ord], c.tags[ord], c.createdAtMillis[ord], c.popularity[ord],
+                        c.embedding[ord]);
+            }
+        }
     }
 
     /**

@@ -48,11 +48,25 @@ public interface ItemStore {
     }
 
     /**
-     * A hint that the attributes of {@code ids[0..n)} are about to be read one item at a time (the
-     * ranker's feature extraction): the index loads them in passes whose cache misses overlap.
-     * Changes nothing observable; the default does nothing.
+     * The attributes a ranker's feature extraction reads, of {@code ids[0..n)}: item {@code i} goes
+     * to {@code sink.item(i, …)}, in order, with what the single-item getters would return (an
+     * unknown id gets null, null, an empty list, {@code Long.MIN_VALUE}, 0 and null). The index
+     * looks each id up once (not once per attribute), reads every item from the same version of
+     * the catalog, and resolves all ids before it reads any row, so the cache misses of hundreds of
+     * candidates overlap.
      */
-    default void prefetch(long[] ids, int n) {
+    default void read(long[] ids, int n, AttributeSink sink) {
+        for (int i = 0; i < n; i++) {
+            long id = ids[i];
+            sink.item(i, category(id), author(id), tags(id), createdAtMillis(id), popularity(id), embedding(id));
+        }
+    }
+
+    /** Receives {@link #read}'s items; the values are the store's own (do not modify them). */
+    @FunctionalInterface
+    interface AttributeSink {
+        void item(int i, String category, String author, List<String> tags, long createdAtMillis, double popularity,
+                  float[] embedding);
     }
 
     /** Any attribute by field name (the above, and configured extra fields), or null. */

@@ -241,6 +241,50 @@ class ItemIndexTest {
     }
 
     @Test
+    void bulkReadIsThePerItemGettersInOrderWithUnknownAndDeletedItemsEmpty() {
+        List<ItemRecord> items = Catalogs.randomList(3000, DIM, 8);
+        ItemIndex idx = index(items);
+        idx.delete(items.get(7).id());
+        long[] ids = new long[items.size() + 2];
+        for (int i = 0; i < items.size(); i++) {
+            ids[i] = items.get((i * 7919) % items.size()).id(); // scrambled order
+        }
+        ids[items.size()] = 999_999_999L;
+        ids[items.size() + 1] = items.get(7).id();
+        int[] seen = new int[ids.length];
+        idx.read(ids, ids.length, (i, category, author, tags, created, popularity, embedding) -> {
+            long id = ids[i];
+            seen[i]++;
+            assertEquals(idx.category(id), category, "category of " + id);
+            assertEquals(idx.author(id), author, "author of " + id);
+            assertEquals(idx.tags(id), tags, "tags of " + id);
+            assertEquals(idx.createdAtMillis(id), created, "created of " + id);
+            assertEquals(idx.popularity(id), popularity, "popularity of " + id);
+            assertSame(idx.embedding(id), embedding, "embedding of " + id);
+        });
+        for (int i = 0; i < ids.length; i++) {
+            assertEquals(1, seen[i], "item at " + i + " read once");
+        }
+        ItemRecord some = items.get(11);
+        idx.read(new long[] {some.id(), ids[items.size()], ids[items.size() + 1]}, 3, (i, category, author, tags, created,
+                                                                                     popularity, embedding) -> {
+            if (i == 0) {
+                assertEquals(some.category(), category);
+                assertEquals(some.tags(), tags);
+                assertEquals(some.popularity(), popularity);
+                assertEquals(some.embedding()[2], embedding[2]);
+            } else { // unknown, deleted
+                assertNull(category);
+                assertNull(author);
+                assertEquals(List.of(), tags);
+                assertEquals(Long.MIN_VALUE, created);
+                assertEquals(0.0, popularity);
+                assertNull(embedding);
+            }
+        });
+    }
+
+    @Test
     void bulkEmbeddingsAreThePerItemReadsWithNullForUnknownAndDeletedItems() {
         List<ItemRecord> items = Catalogs.randomList(3000, DIM, 8); // more than the scratch's first size
         ItemIndex idx = index(items);
@@ -252,8 +296,6 @@ class ItemIndexTest {
         ids[items.size()] = 999_999_999L;
         ids[items.size() + 1] = items.get(5).id();
         float[][] out = new float[ids.length][];
-        idx.prefetch(ids, ids.length); // a hint: unknown and deleted ids included, nothing changes
-        assertEquals(items.size() - 1, idx.size());
         idx.embeddings(ids, ids.length, out);
         for (int i = 0; i < ids.length; i++) {
             assertSame(idx.embedding(ids[i]), out[i], "item " + ids[i]);

@@ -11,6 +11,7 @@ import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.features.FeatureBatch;
 import dev.funnel.features.FeatureSchema;
 import dev.funnel.features.ItemAttributes;
+import dev.funnel.features.ItemRows;
 import dev.funnel.features.profile.UserProfile;
 import dev.funnel.index.IndexConfig;
 import dev.funnel.index.ItemIndex;
@@ -213,6 +214,7 @@ public class RankBench {
             @Override public long createdAtMillis(long id) { return index.createdAtMillis(id); }
             @Override public double popularity(long id) { return index.popularity(id); }
             @Override public float[] embedding(long id) { return index.embedding(id); }
+            @Override public void read(long[] ids, int n, ItemRows out) { index.read(ids, n, out::set); }
         };
     }
 

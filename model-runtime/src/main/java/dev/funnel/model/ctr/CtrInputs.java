@@ -110,9 +110,12 @@ public final class CtrInputs {
         FloatBuffer itemOut = buffers[1];
         padded(batch.userEmbedding(), userRow, cd);
         buffers[3].put(0, batch.denseArray(), 0, n * dc);
+        // The vectors the dense features were extracted with, where the batch kept them (serving);
+        // a batch rebuilt from logs reads them from the items.
+        boolean kept = batch.hasItemEmbeddings();
         for (int r = 0; r < n; r++) {
             userOut.put(r * cd, userRow, 0, cd);
-            float[] e = items.embedding(batch.itemId(r));
+            float[] e = kept ? batch.itemEmbedding(r) : items.embedding(batch.itemId(r));
             int m = e == null ? 0 : Math.min(e.length, cd);
             if (m > 0) {
                 itemOut.put(r * cd, e, 0, m);

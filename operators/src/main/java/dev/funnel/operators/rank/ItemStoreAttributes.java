@@ -1,6 +1,7 @@
 package dev.funnel.operators.rank;
 
 import dev.funnel.features.ItemAttributes;
+import dev.funnel.features.ItemRows;
 import dev.funnel.index.ItemStore;
 import java.util.List;
 
@@ -44,7 +45,7 @@ final class ItemStoreAttributes implements ItemAttributes {
     }
 
     @Override
-    public void prefetch(long[] itemIds, int n) {
-        store.prefetch(itemIds, n);
+    public void read(long[] itemIds, int n, ItemRows out) {
+        store.read(itemIds, n, out::set);
     }
 }
