@@ -38,7 +38,8 @@ import org.openjdk.jmh.annotations.Threads;
  * Issue target (a): the dynamic batcher against per-request inference, at {@code rowsPerRequest}
  * rows per request with 64 requests in flight (64 closed-loop threads, each waiting for its
  * result before sending the next). Same model (the default {@code ctr} model, content dim 64),
- * same backend (ONNX Runtime CPU, one intra-op thread), same inputs. {@code perRequest} runs one
+ * same backend ({@code backend}: ONNX Runtime CPU with one intra-op thread by default, or
+ * {@code ort-cuda} where a GPU is), same inputs. {@code perRequest} runs one
  * {@code OrtSession.run} per request on the caller's thread; {@code batched} submits the request's
  * rows to the {@link DynamicBatcher} and waits. Run with {@code -bm thrpt} for throughput
  * (requests/s) and {@code -bm sample} for latency percentiles.
@@ -65,7 +66,11 @@ public class BatcherBench {
     @Param("1")
     public int runners;
 
-    private InferenceBackend backend;
+    /** The inference backend both variants run on ({@code BackendConfig.Kind} id). */
+    @Param("ort-cpu")
+    public String backend;
+
+    private InferenceBackend inference;
     private ModelRegistry registry;
     private DynamicBatcher batcher;
     private ModelLease lease;
@@ -75,8 +80,8 @@ public class BatcherBench {
     public void setUp() throws InferenceException {
         FeatureSchema schema = FeatureSchema.DEFAULT;
         CtrModelSpec spec = CtrModelSpec.forSchema(schema);
-        backend = Backends.openExactly(BackendConfig.DEFAULT);
-        registry = new ModelRegistry(backend, Runnable::run, new SimpleMeterRegistry());
+        inference = Backends.openExactly(BackendConfig.DEFAULT.withKind(BackendConfig.Kind.fromId(backend)));
+        registry = new ModelRegistry(inference, Runnable::run, new SimpleMeterRegistry());
         registry.define(ModelDefinition.of("ctr", ModelRuntime.ctrSignature(spec)));
         registry.load("ctr", "1", CtrModel.toOnnx(CtrWeights.init(spec, 1, 0.05))).join();
         batcher = new DynamicBatcher("ctr", registry, new BatcherConfig(maxBatchRows, maxQueueDelayMicros, 4096).withRunners(runners),
@@ -98,7 +103,7 @@ public class BatcherBench {
         lease.close();
         batcher.close();
         registry.close();
-        backend.close();
+        inference.close();
     }
 
     /** Per-thread direct input buffers, as a request handler would fill them. */

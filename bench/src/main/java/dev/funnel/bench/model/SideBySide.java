@@ -15,11 +15,12 @@ import java.util.Locale;
  * The bodies are {@link BatcherBench}'s and {@link RankBench}'s benchmark methods on their own state.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.funnel.bench.model.SideBySide [rounds] [roundMillis]
- * [a|b|all] [rankIntraOpThreads] [rankRunners]}: which targets to run (default all), the ONNX Runtime
+ * [a|b|all] [rankIntraOpThreads] [rankRunners] [tables] [backendA]}: which targets to run (default all), the ONNX Runtime
  * intra-op threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op
  * thread on each of its two caller threads), and the batcher's runner threads in (b) (default 1
  * and 2, one after the other), and the state of the model's tables (default {@code empty}; or
- * {@code learned}, see {@link RankBench#tables}).
+ * {@code learned}, see {@link RankBench#tables}), and the backend of (a) (default {@code ort-cpu};
+ * {@code ort-cuda} on a GPU machine).
  */
 public final class SideBySide {
 
@@ -38,12 +39,13 @@ public final class SideBySide {
         int rankIntraOp = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int[] rankRunners = args.length > 4 ? new int[] {Integer.parseInt(args[4])} : new int[] {1, 2};
         String tables = args.length > 5 ? args[5] : "empty";
+        String backendA = args.length > 6 ? args[6] : "ort-cpu";
         if (!which.equals("a") && !which.equals("b") && !which.equals("all")) {
             throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
         }
         if (!which.equals("b")) {
             for (int runners : rankRunners) {
-                targetA(rounds, roundMillis, runners);
+                targetA(rounds, roundMillis, runners, backendA);
             }
         }
         if (!which.equals("a")) {
@@ -53,20 +55,21 @@ public final class SideBySide {
         }
     }
 
-    private static void targetA(int rounds, long roundMillis, int runners) throws Exception {
+    private static void targetA(int rounds, long roundMillis, int runners, String backend) throws Exception {
 
         BatcherBench bb = new BatcherBench();
         bb.rowsPerRequest = 16;
         bb.maxBatchRows = 1024;
         bb.maxQueueDelayMicros = 200;
         bb.runners = runners;
+        bb.backend = backend;
         bb.setUp();
         BatcherBench.Request[] reqs = new BatcherBench.Request[64];
         for (int i = 0; i < reqs.length; i++) {
             reqs[i] = new BatcherBench.Request();
             reqs[i].setUp(bb);
         }
-        compare("(a) 16 rows/request, 64 in flight, runners " + runners, 64, rounds, roundMillis,
+        compare("(a) 16 rows/request, 64 in flight, runners " + runners + ", backend " + backend, 64, rounds, roundMillis,
                 "batched", t -> bb.batched(), "perRequest", t -> bb.perRequest(reqs[t]));
         bb.tearDown();
     }

@@ -54,7 +54,7 @@ class BatcherSwapStressTest {
 
     private void stress(BatcherConfig config) throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        InferenceBackend cpu = TestModels.cpu();
+        InferenceBackend cpu = TestModels.backend(); // ort-cpu unless -Dfunnel.test.backend says otherwise
         ExecutorService loader = Executors.newSingleThreadExecutor();
         ModelRegistry registry = new ModelRegistry(cpu, loader, meters);
         registry.define(ModelDefinition.of("ctr", TestModels.ctrSignature(spec)));

@@ -32,6 +32,19 @@ public final class TestModels {
         }
     }
 
+    /**
+     * The backend named by {@code -Dfunnel.test.backend} (a {@code BackendConfig.Kind} id; default
+     * {@code ort-cpu}), for tests that a GPU machine runs again on {@code ort-cuda}.
+     */
+    public static InferenceBackend backend() {
+        String kind = System.getProperty("funnel.test.backend", BackendConfig.Kind.ORT_CPU.id());
+        try {
+            return Backends.openExactly(BackendConfig.DEFAULT.withKind(BackendConfig.Kind.fromId(kind)));
+        } catch (InferenceException e) {
+            throw new IllegalStateException("-Dfunnel.test.backend=" + kind + " cannot start here", e);
+        }
+    }
+
     /** A ctr model whose every output is {@code p}, whatever its input: tells versions apart. */
     public static byte[] constantCtr(CtrModelSpec spec, double p) {
         CtrWeights w = CtrWeights.zeros(spec);
