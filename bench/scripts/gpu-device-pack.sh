@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Packs what the GPU checks need for a lent GPU machine that has CUDA 13 and cuDNN 9 (as pip
+# packages) but no JDK, no Maven and no network, and takes at most 64 MiB per call: a jlink'd JRE 17,
+# the model-runtime and bench classes with the jars they use (ONNX Runtime's Java classes without
+# its CPU natives), and the CUDA 13 ONNX Runtime natives of bin/ort-cuda13-natives, xz-compressed
+# and split into three carry folders under .gpu/ (ignored: add /.gpu/ to .git/info/exclude):
+#   .gpu/a, .gpu/b  two halves of the natives: carry each in its own call, moving it out of the
+#                   repo (mkdir -p /root/g && mv .gpu/a/* /root/g/), so it stays on the warm machine
+#   .gpu/c          JRE, classes and bench/scripts/gpu-device-run.sh: the third call runs
+#                   REPO=$PWD bash .gpu/c/gpu-device-run.sh
+# The three calls must follow each other within the machine's warm period. A GPU host with a JDK
+# and network needs none of this: see README "GPU inference".
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+./mvnw -B -q -o -pl model-runtime,bench -am test-compile dependency:build-classpath \
+  -Dmdep.outputFile=target/cp-test.txt -Dmdep.includeScope=test
+bin/ort-cuda13-natives "$W/ort" >/dev/null
+mkdir -p "$W/cp/lib" "$W/cp/bench-classes"
+cp -r model-runtime/target/classes "$W/cp/classes"
+cp -r model-runtime/target/test-classes "$W/cp/test-classes"
+for m in bench features engine index sim; do cp -r "$m/target/classes/." "$W/cp/bench-classes/"; done
+tr ':' '\n' < bench/target/cp-test.txt | grep '\.jar$' \
+  | grep -E 'jctools|micrometer|HdrHistogram|LatencyUtils|jmh-core|reactor-core|reactive-streams|jvector|agrona|javacpp|/cuda/|tensorrt|slf4j-api|jopt|commons-math3' \
+  | xargs -I{} cp {} "$W/cp/lib/"
+./mvnw -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.4 -DoutputDirectory="$W/cp/lib"
+ORT_JAR=$(tr ':' '\n' < model-runtime/target/cp-test.txt | grep '/onnxruntime-[0-9.]*\.jar$')
+(mkdir "$W/ortcls" && cd "$W/ortcls" && unzip -q "$ORT_JAR" -x 'ai/onnxruntime/native/*' && zip -q -r "$W/cp/lib/onnxruntime-classes.jar" .)
+JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.management,jdk.unsupported,java.xml,java.scripting,java.instrument,java.naming,jdk.zipfs,java.compiler \
+  --strip-debug --no-header-files --no-man-pages --output "$W/jre"
+rm -rf .gpu && mkdir -p .gpu/a .gpu/b .gpu/c
+tar -cf - -C "$W/ort" . | xz -6 -T2 > "$W/ort.tar.xz"
+split -n 2 "$W/ort.tar.xz" "$W/ort.part-"
+mv "$W/ort.part-aa" .gpu/a/ && mv "$W/ort.part-ab" .gpu/b/
+tar -cf - -C "$W" jre | xz -6 -T2 > .gpu/c/jre.tar.xz
+tar -cf - -C "$W" cp | xz -6 -T2 > .gpu/c/cp.tar.xz
+cp bench/scripts/gpu-device-run.sh .gpu/c/
+du -sh .gpu/*
