@@ -212,7 +212,8 @@ public final class FeatureExtractor {
     /**
      * Four running sums, not one: one chain of dependent additions waits out the adder's latency on
      * every element, and this runs once per candidate. Training extracts through here too, so both
-     * sides sum in the same order.
+     * sides sum in the same order. The index's {@code VectorMath.dot} is the same loop; this module
+     * depends on no other, so it keeps its own.
      */
     static float dot(float[] a, float[] b, int n) {
         float s0 = 0f;
