@@ -182,7 +182,9 @@ public final class FeatureExtractor {
                 return dot(userEmb, e, Math.min(userEmb.length, e.length));
             }
             case LOG_POPULARITY:
-                return (float) Math.log1p(Math.max(0.0, popularity));
+                // log(1 + p), not log1p: Math.log is an intrinsic, log1p a software routine several
+                // times slower, and the float this returns is the same for p >= 0 but for an ulp.
+                return (float) Math.log(1.0 + Math.max(0.0, popularity));
             case INTEREST_MATCH: {
                 double s = 0;
                 if (interests != null && !interests.isEmpty()) {

@@ -10,7 +10,7 @@ package dev.funnel.features;
  */
 final class StringIdCache {
 
-    private static final int SLOTS = 4096; // power of two
+    private static final int SLOTS = 16384; // power of two
 
     private final long seed;
     private final Entry[] entries = new Entry[SLOTS];
