@@ -1,6 +1,8 @@
 package dev.funnel.server.http;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.exec.DagResult;
 import dev.funnel.engine.exec.Degradation;
@@ -41,6 +43,16 @@ final class RecommendHandler {
     static final String MODEL_VERSIONS_ATTRIBUTE = "model_versions";
 
     private static final String ENDPOINT = "recommend";
+    // The response's field names, encoded once: every response writes them, per item too.
+    private static final SerializableString REQUEST_ID = new SerializedString("request_id");
+    private static final SerializableString ITEMS = new SerializedString("items");
+    private static final SerializableString ITEM_ID = new SerializedString("item_id");
+    private static final SerializableString SOURCES = new SerializedString("sources");
+    private static final SerializableString PARTIAL = new SerializedString("partial");
+    private static final SerializableString VERSIONS = new SerializedString("versions");
+    private static final SerializableString DAG = new SerializedString("dag");
+    private static final SerializableString ROUTE = new SerializedString("route");
+    private static final SerializableString MODELS = new SerializedString("models");
 
     private final ServerDeps deps;
     private final VertxLoopScheduler loop;
@@ -177,14 +189,18 @@ final class RecommendHandler {
     private void writeResponse(JsonGenerator g, RequestContext ctx, RouteTable.Route route, DagResult r, Candidates served)
             throws IOException {
         g.writeStartObject();
-        g.writeStringField("request_id", ctx.requestId());
+        g.writeFieldName(REQUEST_ID);
+        g.writeString(ctx.requestId());
         List<List<NodeSpan>> paths = ctx.debug() ? paths(r, served) : null;
-        g.writeArrayFieldStart("items");
+        g.writeFieldName(ITEMS);
+        g.writeStartArray();
         for (int i = 0; i < served.size(); i++) {
             g.writeStartObject();
-            g.writeNumberField("item_id", served.id(i));
-            Json.writeScore(g, "score", served.score(i));
-            g.writeArrayFieldStart("sources");
+            g.writeFieldName(ITEM_ID);
+            g.writeNumber(served.id(i));
+            Json.writeScore(g, Json.SCORE, served.score(i));
+            g.writeFieldName(SOURCES);
+            g.writeStartArray();
             long mask = served.sourceMask(i);
             String[] sources = served.sources();
             for (int j = 0; j < sources.length; j++) {
@@ -199,12 +215,16 @@ final class RecommendHandler {
             g.writeEndObject();
         }
         g.writeEndArray();
-        g.writeBooleanField("partial", r.partial());
+        g.writeFieldName(PARTIAL);
+        g.writeBoolean(r.partial());
         writeDegraded(g, r);
-        g.writeObjectFieldStart("versions");
-        g.writeStringField("dag", r.version());
-        g.writeStringField("route", route.name());
-        g.writeFieldName("models");
+        g.writeFieldName(VERSIONS);
+        g.writeStartObject();
+        g.writeFieldName(DAG);
+        g.writeString(r.version());
+        g.writeFieldName(ROUTE);
+        g.writeString(route.name());
+        g.writeFieldName(MODELS);
         Object models = ctx.attributes().get(MODEL_VERSIONS_ATTRIBUTE);
         Json.writeValue(g, models instanceof Map ? models : Map.of());
         g.writeEndObject();
@@ -297,7 +317,7 @@ final class RecommendHandler {
                     g.writeStartObject();
                     g.writeStringField("node", s.node());
                     g.writeNumberField("rank", k);
-                    Json.writeScore(g, "score", c.score(k));
+                    Json.writeScore(g, Json.SCORE, c.score(k));
                     g.writeEndObject();
                     break;
                 }
