@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.LongAdder;
  * such a window too (one slow window is a tail, not overload), the limit becomes the
  * window's peak in-flight (or the limit, if lower) times {@link AdmissionConfig#DECREASE_FACTOR}
  * (not below {@code minInFlight});
- * otherwise, if the limit was reached during the window, it grows by one (not above
- * {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
+ * otherwise, if the limit was reached during the window or the window was not slow, it grows by
+ * one (not above {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
  * target, without anyone tuning it per machine or per DAG.
  *
  * <p>In front of the bound, a {@link QueueDelayShedder} sheds a share of new requests while the
@@ -168,7 +168,11 @@ public final class AdmissionControl {
         previousWindowSlow = slowWindow;
         if (decrease) {
             limit = Math.max(config.minInFlight(), (int) (Math.min(current, peak) * AdmissionConfig.DECREASE_FACTOR));
-        } else if (saturated && current < config.maxInFlight()) {
+        } else if ((saturated || !slowWindow) && current < config.maxInFlight()) {
+            // A fast window grows the limit whether or not it reached it: a limit cut while the JIT
+            // warmed up or during one burst would otherwise stay cut at ordinary load (nothing
+            // saturates it there), until the machine's next stall of a few tens of ms sheds the
+            // requests that arrive during it, at a third of capacity.
             limit = current + 1;
         }
     }

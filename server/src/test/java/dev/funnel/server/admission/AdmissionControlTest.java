@@ -133,26 +133,47 @@ class AdmissionControlTest {
     }
 
     @Test
-    void limitGrowsByOnePerWindowOnlyWhenItWasReached() {
+    void limitGrowsByOnePerFastOrSaturatedWindow() {
         AdmissionControl ac = new AdmissionControl(ADAPTIVE);
         completeWindowAtTheBound(ac, 50, SLOW);
         completeWindowAtTheBound(ac, 50, SLOW);
         assertEquals(40, ac.limit());
 
         completeWindow(ac, 50, FAST);
-        assertEquals(40, ac.limit(), "fast but never saturated: the limit stays");
+        assertEquals(41, ac.limit(), "fast, never saturated: a cut limit still recovers, one per window");
 
         // Saturate: fill to the limit and get one rejection, then complete a fast window.
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 41; i++) {
             assertTrue(ac.tryAcquire());
         }
         assertFalse(ac.tryAcquire());
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 41; i++) {
             ac.release(FAST);
         }
-        completeWindow(ac, 10, FAST); // the window's other 10 completions
-        assertEquals(41, ac.limit(), "fast and saturated: additive increase");
+        completeWindow(ac, 9, FAST); // the window's other 9 completions
+        assertEquals(42, ac.limit(), "fast and saturated: additive increase");
+
+        // A slow window that is not the second in a row neither shrinks nor grows an unsaturated limit.
+        completeWindowWithInFlight(ac, 50, 8, SLOW);
+        assertEquals(42, ac.limit(), "one slow window: no change");
         assertEquals(0, ac.inFlight());
+    }
+
+    @Test
+    void aLimitCutDuringWarmUpRecoversAtOrdinaryLoadWithoutShedding() {
+        AdmissionControl ac = new AdmissionControl(ADAPTIVE);
+        for (int w = 0; w < 15; w++) {
+            completeWindowAtTheBound(ac, 50, SLOW); // a cold JIT: every window slow, queued at the bound
+        }
+        assertEquals(AdmissionConfig.DEFAULT_MIN_IN_FLIGHT, ac.limit());
+        // Ordinary load, fast, never near the limit: twenty windows later a stall's 20 arrivals all get in.
+        for (int w = 0; w < 20; w++) {
+            completeWindowWithInFlight(ac, 50, 2, FAST);
+        }
+        assertEquals(AdmissionConfig.DEFAULT_MIN_IN_FLIGHT + 20, ac.limit());
+        for (int i = 0; i < 20; i++) {
+            assertTrue(ac.tryAcquire(), "arrival " + i + " of a stall");
+        }
     }
 
     @Test
