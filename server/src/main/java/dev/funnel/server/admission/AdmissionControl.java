@@ -24,8 +24,8 @@ import java.util.concurrent.atomic.LongAdder;
  * window's peak in-flight (or the limit, if lower) times {@link AdmissionConfig#DECREASE_FACTOR}
  * (not below {@code minInFlight});
  * otherwise, if the limit was reached during the window or the window was not slow, it grows by
- * one (not above {@code maxInFlight}). So the bound settles near the concurrency the loop can serve within the
- * target, without anyone tuning it per machine or per DAG.
+ * one (not above {@code maxInFlight}). So the bound settles near the concurrency the loop can
+ * serve within the target, without anyone tuning it per machine or per DAG.
  *
  * <p>In front of the bound, a {@link QueueDelayShedder} sheds a share of new requests while the
  * loop's queueing delay stands above its target (CoDel-style; see that class). The two answer
