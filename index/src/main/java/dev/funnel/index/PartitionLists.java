@@ -11,9 +11,8 @@ import java.util.stream.IntStream;
  * An inverted-file (IVF) view of the graph's vectors: k-means centroids, and per centroid a list
  * of the nodes nearest to it with their vectors copied column-wise (one array per coordinate). A
  * query scores the centroids, scans the {@code nprobe} best lists exactly and keeps the top k. The
- * scan scores a whole list at once, one multiply-add pass per coordinate over contiguous floats,
- * which the JIT vectorizes (a dot product per vector it does not), summing each score in
- * coordinate order. On clustered
+ * scan scores a whole list at once, one multiply-add pass per four coordinates over contiguous
+ * floats, which the JIT vectorizes (a dot product per vector it does not). On clustered
  * embeddings such as the sim catalog's (the true top 10 lie in about one category) this scores a
  * few percent of the catalog, where a graph walk inside a cluster of near-equidistant points
  * visits a large part of it.
@@ -184,8 +183,23 @@ final class PartitionLists {
         }
         Arrays.fill(acc, 0, n, 0f);
         float[][] cols = cell.cols;
+        // Four coordinates per pass over the list: a pass loads and stores every accumulator once,
+        // so one per coordinate spent most of its time on acc[], not on the vectors (~30% faster,
+        // 160 lists x 625 x 64 floats, 8 probes).
+        int d0 = 0;
         if (similarity == Similarity.L2) {
-            for (int d = 0; d < dim; d++) {
+            for (; d0 + 3 < dim; d0 += 4) {
+                float q0 = query[d0], q1 = query[d0 + 1], q2 = query[d0 + 2], q3 = query[d0 + 3];
+                float[] c0 = cols[d0], c1 = cols[d0 + 1], c2 = cols[d0 + 2], c3 = cols[d0 + 3];
+                for (int j = 0; j < n; j++) {
+                    float t0 = c0[j] - q0;
+                    float t1 = c1[j] - q1;
+                    float t2 = c2[j] - q2;
+                    float t3 = c3[j] - q3;
+                    acc[j] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
+                }
+            }
+            for (int d = d0; d < dim; d++) {
                 float q = query[d];
                 float[] c = cols[d];
                 for (int j = 0; j < n; j++) {
@@ -198,7 +212,14 @@ final class PartitionLists {
             }
             return acc;
         }
-        for (int d = 0; d < dim; d++) {
+        for (; d0 + 3 < dim; d0 += 4) {
+            float q0 = query[d0], q1 = query[d0 + 1], q2 = query[d0 + 2], q3 = query[d0 + 3];
+            float[] c0 = cols[d0], c1 = cols[d0 + 1], c2 = cols[d0 + 2], c3 = cols[d0 + 3];
+            for (int j = 0; j < n; j++) {
+                acc[j] += (c0[j] * q0 + c1[j] * q1) + (c2[j] * q2 + c3[j] * q3);
+            }
+        }
+        for (int d = d0; d < dim; d++) {
             float q = query[d];
             float[] c = cols[d];
             for (int j = 0; j < n; j++) {
