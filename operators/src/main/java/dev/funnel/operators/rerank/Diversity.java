@@ -113,7 +113,9 @@ final class Diversity {
 
         /**
          * {@code out[i]} = cosine of items j and i for every i < n (0 for an item without a vector;
-         * all 0 when j has none). Summed in coordinate order, like a one-accumulator dot product.
+         * all 0 when j has none). Four coordinates per pass: a pass loads and stores every
+         * {@code out[i]} once, which with one coordinate per pass cost more than the products
+         * (the index's IVF scan does the same).
          */
         void similarities(int j, float[] out) {
             int rows = n;
@@ -121,7 +123,21 @@ final class Diversity {
             if (!present[j]) {
                 return;
             }
-            for (int d = 0; d < dim; d++) {
+            int d0 = 0;
+            for (; d0 + 3 < dim; d0 += 4) {
+                float[] c0 = cols[d0];
+                float[] c1 = cols[d0 + 1];
+                float[] c2 = cols[d0 + 2];
+                float[] c3 = cols[d0 + 3];
+                float e0 = c0[j];
+                float e1 = c1[j];
+                float e2 = c2[j];
+                float e3 = c3[j];
+                for (int i = 0; i < rows; i++) {
+                    out[i] += (c0[i] * e0 + c1[i] * e1) + (c2[i] * e2 + c3[i] * e3);
+                }
+            }
+            for (int d = d0; d < dim; d++) {
                 float[] c = cols[d];
                 float ej = c[j];
                 for (int i = 0; i < rows; i++) {
