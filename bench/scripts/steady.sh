@@ -4,7 +4,7 @@
 # served request (from /proc, so other processes do not move it), and logs to line the bad seconds up
 # with: the server's GC and safepoint log, the driver's GC log, vmstat and per-thread top, all in $OUT.
 #
-#   bench/scripts/steady.sh                         # 400 req/s for 40 s after 30 s at 200 (JIT)
+#   bench/scripts/steady.sh                         # 400 req/s for 40 s after 30 s at 200 (JIT) and 15 s at 400
 #   RATE=300 SECONDS_HELD=60 bench/scripts/steady.sh
 #   SERVER_JAVA_OPTS=-Dio.netty.transport.noNative=true bench/scripts/steady.sh   # the same on JDK NIO
 #
@@ -32,6 +32,9 @@ driver() { # driver JVM options in DRIVER_OPTS
     --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" --scene "$SCENE" "$@" 2>&1 | grep -v '^SLF4J'
 }
 driver --phases "200x30:jit-warmup" >/dev/null
+# Then SETTLE_SECONDS at RATE, not measured: the step up from 200/s compiles ~1,000 methods in its
+# first seconds, and that transient would otherwise be most of the CPU and the tail measured.
+driver --phases "${RATE}x${SETTLE_SECONDS:-15}:settle" >/dev/null
 
 vmstat -t 1 >"$OUT/vmstat.log" &
 PIDS+=($!)
