@@ -7,8 +7,9 @@
 #   3. the slow-branch case: scene $SLOW_SCENE = home_feed with its 'interest' recall delayed 500 ms
 #      on 5% of requests (bench/scripts/slow_variant.py; 60 ms DAG deadline) at SLOW_RATE:
 #      p99 <= 65 ms and no errors expected;
-#   4. overload: sustainable rate S for 15 s to settle, S for 15 s, F*S for 20 s (F = OVERLOAD_FACTOR, default 2), S for
-#      15 s, with a per-second timeline: the server should shed with fast 503 + Retry-After, keep
+#   4. overload: sustainable rate S for 15 s to settle (not measured), S for 15 s, F*S for 20 s
+#      (F = OVERLOAD_FACTOR, default 2), S for 15 s, with a per-second timeline: the server should
+#      shed with fast 503 + Retry-After, keep
 #      admitted p99, and recover. Steps 3 and 4 end with the admission meters (sheds, and the
 #      smallest queueing delay of the last interval per event loop).
 #

@@ -11,8 +11,8 @@ import java.util.stream.IntStream;
  * An inverted-file (IVF) view of the graph's vectors: k-means centroids, and per centroid a list
  * of the nodes nearest to it with their vectors copied column-wise (one array per coordinate). A
  * query scores the centroids, scans the {@code nprobe} best lists exactly and keeps the top k. The
- * scan scores a whole list at once, one multiply-add pass per four coordinates over contiguous
- * floats, which the JIT vectorizes (a dot product per vector it does not). On clustered
+ * scan scores a whole list at once ({@link VectorMath#addColumnDots}: multiply-add passes over
+ * contiguous floats, which the JIT vectorizes, where a dot product per vector it does not). On clustered
  * embeddings such as the sim catalog's (the true top 10 lie in about one category) this scores a
  * few percent of the catalog, where a graph walk inside a cluster of near-equidistant points
  * visits a large part of it.
@@ -176,28 +176,29 @@ final class PartitionLists {
      * vectorizes.
      */
     private float[] scores(float[] query, float queryNorm, Cell cell, int n) {
-        float[] acc = SCORES.get(); // a ThreadLocal read: never blocks
+        // A ThreadLocal read, never blocks; this scan runs on the worker pool (recall.ann is declared
+        // CPU-heavy), not on an event loop.
+        float[] acc = SCORES.get();
         if (acc.length < n) {
             acc = new float[Math.max(n, acc.length * 2)];
             SCORES.set(acc);
         }
         Arrays.fill(acc, 0, n, 0f);
         float[][] cols = cell.cols;
-        boolean l2 = similarity == Similarity.L2;
-        // Four coordinates per pass over the list: a pass loads and stores every accumulator once,
-        // so one per coordinate spent most of its time on acc[], not on the vectors (~30% faster,
-        // 160 lists x 625 x 64 floats, 8 probes).
-        int d0 = 0;
-        for (; d0 + 3 < dim; d0 += 4) {
-            float q0 = query[d0];
-            float q1 = query[d0 + 1];
-            float q2 = query[d0 + 2];
-            float q3 = query[d0 + 3];
-            float[] c0 = cols[d0];
-            float[] c1 = cols[d0 + 1];
-            float[] c2 = cols[d0 + 2];
-            float[] c3 = cols[d0 + 3];
-            if (l2) {
+        if (similarity != Similarity.L2) {
+            VectorMath.addColumnDots(cols, query, dim, n, acc);
+        } else {
+            // Four coordinates per pass, as in addColumnDots (whose comment says why).
+            int d0 = 0;
+            for (; d0 + 3 < dim; d0 += 4) {
+                float q0 = query[d0];
+                float q1 = query[d0 + 1];
+                float q2 = query[d0 + 2];
+                float q3 = query[d0 + 3];
+                float[] c0 = cols[d0];
+                float[] c1 = cols[d0 + 1];
+                float[] c2 = cols[d0 + 2];
+                float[] c3 = cols[d0 + 3];
                 for (int j = 0; j < n; j++) {
                     float t0 = c0[j] - q0;
                     float t1 = c1[j] - q1;
@@ -205,21 +206,15 @@ final class PartitionLists {
                     float t3 = c3[j] - q3;
                     acc[j] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
                 }
-            } else {
+            }
+            for (int d = d0; d < dim; d++) {
+                float q = query[d];
+                float[] c = cols[d];
                 for (int j = 0; j < n; j++) {
-                    acc[j] += (c0[j] * q0 + c1[j] * q1) + (c2[j] * q2 + c3[j] * q3);
+                    float t = c[j] - q;
+                    acc[j] += t * t;
                 }
             }
-        }
-        for (int d = d0; d < dim; d++) {
-            float q = query[d];
-            float[] c = cols[d];
-            for (int j = 0; j < n; j++) {
-                float t = l2 ? c[j] - q : c[j] * q;
-                acc[j] += l2 ? t * t : t;
-            }
-        }
-        if (l2) {
             for (int j = 0; j < n; j++) {
                 acc[j] = 1 / (1 + acc[j]);
             }

@@ -2,6 +2,7 @@ package dev.funnel.operators.rerank;
 
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.index.ItemStore;
+import dev.funnel.index.VectorMath;
 import java.util.Arrays;
 
 /** What MMR and DPP share: relevance scaled to [0, 1] and unit item embeddings. */
@@ -84,6 +85,8 @@ final class Diversity {
     static final class UnitVectors {
         private float[][] cols = new float[0][];
         private boolean[] present = new boolean[0];
+        /** One item's coordinates, the query of {@link #similarities}. */
+        private float[] row = new float[0];
         private int dim;
         private int n;
 
@@ -92,6 +95,7 @@ final class Diversity {
             dim = width;
             if (cols.length < width) {
                 cols = Arrays.copyOf(cols, width);
+                row = new float[width];
             }
             for (int d = 0; d < width; d++) {
                 if (cols[d] == null || cols[d].length < rows) {
@@ -113,37 +117,18 @@ final class Diversity {
 
         /**
          * {@code out[i]} = cosine of items j and i for every i < n (0 for an item without a vector;
-         * all 0 when j has none). Four coordinates per pass: a pass loads and stores every
-         * {@code out[i]} once, which with one coordinate per pass cost more than the products
-         * (the index's IVF scan does the same).
+         * all 0 when j has none). {@link VectorMath#addColumnDots} over the columns, with j's
+         * coordinates as the query.
          */
         void similarities(int j, float[] out) {
-            int rows = n;
-            Arrays.fill(out, 0, rows, 0f);
+            Arrays.fill(out, 0, n, 0f);
             if (!present[j]) {
                 return;
             }
-            int d0 = 0;
-            for (; d0 + 3 < dim; d0 += 4) {
-                float[] c0 = cols[d0];
-                float[] c1 = cols[d0 + 1];
-                float[] c2 = cols[d0 + 2];
-                float[] c3 = cols[d0 + 3];
-                float e0 = c0[j];
-                float e1 = c1[j];
-                float e2 = c2[j];
-                float e3 = c3[j];
-                for (int i = 0; i < rows; i++) {
-                    out[i] += (c0[i] * e0 + c1[i] * e1) + (c2[i] * e2 + c3[i] * e3);
-                }
+            for (int d = 0; d < dim; d++) {
+                row[d] = cols[d][j];
             }
-            for (int d = d0; d < dim; d++) {
-                float[] c = cols[d];
-                float ej = c[j];
-                for (int i = 0; i < rows; i++) {
-                    out[i] += c[i] * ej;
-                }
-            }
+            VectorMath.addColumnDots(cols, row, dim, n, out);
         }
     }
 }
