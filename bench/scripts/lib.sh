@@ -52,12 +52,14 @@ stop_pid() {
 }
 
 # Funnel in demo mode (sim world) with a DAG directory, h2c on $1, TLS on $2, extra env after;
-# returns once a recommend for scene $5 answers 200.
+# returns once /health/ready says ready (catalog loaded, start-up warm-up done: FUNNEL_WARMUP_MS=0
+# skips it) and a recommend for scene $5 answers 200.
 start_funnel() { # http_port https_port dags_dir log scene [VAR=value...]
   local hp="$1" sp="$2" dags="$3" log="$4" scene="$5"; shift 5
   start_bg "$log" env FUNNEL_HTTP_HOST=127.0.0.1 FUNNEL_HTTP_PORT="$hp" FUNNEL_HTTPS_PORT="$sp" FUNNEL_DAGS_DIR="$dags" "$@" \
     java ${SERVER_HEAP:--Xms1g -Xmx2g} ${SERVER_JAVA_OPTS:-} $JVM_FLAGS -cp "$SERVER_CP" dev.funnel.server.FunnelMain demo
   FUNNEL_PID=$LAST_PID
+  wait_http "http://127.0.0.1:$hp/health/ready" 240 || { grep -v '^\s*at ' "$log" | tail -30; exit 1; }
   wait_http "http://127.0.0.1:$hp/v1/recommend" 180 "{\"user_id\":\"u000001\",\"scene\":\"$scene\",\"count\":5}" \
     || { grep -v '^\s*at ' "$log" | tail -30; exit 1; }
 }

@@ -15,11 +15,13 @@ import dev.funnel.server.metrics.MicrometerExecutionListener;
 import dev.funnel.server.serving.LiveConfig;
 import dev.funnel.server.serving.Readiness;
 import dev.funnel.server.serving.ResponseHooks;
+import dev.funnel.server.serving.WarmUp;
 import dev.funnel.server.sre.SreAdmin;
 import dev.funnel.server.sre.SreWiring;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.server.wiring.Wirings;
+import dev.funnel.sim.SimWorld;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -40,6 +42,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * A running Funnel: metrics, wirings (operator services), operator registry, compiled DAGs and
@@ -60,11 +63,12 @@ public final class FunnelApp implements AutoCloseable {
     private final WiringContext wiring;
     private final FunnelServer server;
     private final String adminToken;
+    private final WarmUp warmUp; // null when off
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private FunnelApp(FunnelConfig config, OperatorEnv env, LiveConfig live, Readiness readiness, ResponseHooks hooks,
                       PrometheusMeterRegistry prometheus, ThreadPoolExecutor cpuPool, WiringContext wiring,
-                      FunnelServer server, String adminToken) {
+                      FunnelServer server, String adminToken, WarmUp warmUp) {
         this.config = config;
         this.env = env;
         this.live = live;
@@ -75,6 +79,7 @@ public final class FunnelApp implements AutoCloseable {
         this.wiring = wiring;
         this.server = server;
         this.adminToken = adminToken;
+        this.warmUp = warmUp;
     }
 
     /** Starts with the wirings found on the class path. */
@@ -112,15 +117,19 @@ public final class FunnelApp implements AutoCloseable {
             DagExecutor executor = new DagExecutor(pool, sreWiring.listener(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
+            long warmUpMillis = config.getInt(WarmUp.MILLIS_KEY, 0);
+            String warmUpToken = warmUpMillis > 0 ? randomHex() : null;
             SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
             AdmissionHandler.register(poolDelay, prometheus);
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay);
+                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken);
             FunnelServer server = FunnelServer.start(deps);
+            WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, demo, server, live, readiness, warmUpToken,
+                    warmUpMillis, prometheus);
             LOG.info("ready: {}", readiness);
-            return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token);
+            return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token, warmUp);
         } catch (DagException | RuntimeException e) {
             if (pool != null) {
                 pool.shutdownNow();
@@ -145,10 +154,32 @@ public final class FunnelApp implements AutoCloseable {
                 }, new ThreadPoolExecutor.AbortPolicy());
     }
 
-    private static String generatedToken() {
+    /**
+     * Self-traffic to the TLS port (else cleartext) before readiness, as the sim world's users when
+     * it is the data source (the world itself is gone by now), else as synthetic unknown users.
+     */
+    private static WarmUp startWarmUp(FunnelConfig config, boolean demo, FunnelServer server, LiveConfig live, Readiness readiness,
+                                      String token, long millis, MeterRegistry meters) {
+        boolean simWorld = demo || "sim".equals(config.get("catalog.source", ""));
+        List<String> users = simWorld
+                ? IntStream.range(0, config.simUsers()).mapToObj(SimWorld::userId).toList()
+                : WarmUp.syntheticUsers(1_000);
+        WarmUp w = new WarmUp(server.vertx(), readiness, () -> live.current().scenes(), users, token, millis,
+                config.getInt(WarmUp.CONCURRENCY_KEY, WarmUp.DEFAULT_CONCURRENCY), meters);
+        boolean tls = server.httpsPort() > 0;
+        String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
+        w.start(host, tls ? server.httpsPort() : server.httpPort(), tls);
+        return w;
+    }
+
+    private static String randomHex() {
         byte[] b = new byte[16];
         new SecureRandom().nextBytes(b);
-        String t = HexFormat.of().formatHex(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String generatedToken() {
+        String t = randomHex();
         LOG.warn("admin.token not set: generated admin token for this run: {} (set FUNNEL_ADMIN_TOKEN to choose one)", t);
         return t;
     }
@@ -204,6 +235,9 @@ public final class FunnelApp implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (warmUp != null) {
+            warmUp.stop();
         }
         server.close();
         cpuPool.shutdown();

@@ -5,6 +5,7 @@ import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.ConfigSet;
 import dev.funnel.server.docs.OperatorDocs;
+import dev.funnel.server.serving.WarmUp;
 import dev.funnel.server.wiring.CatalogWiring;
 
 import java.io.IOException;
@@ -79,6 +80,10 @@ public final class FunnelMain {
         if (demo && !config.extra().containsKey(CatalogWiring.SNAPSHOT_KEY)) {
             config = config.with(CatalogWiring.SNAPSHOT_KEY, DEMO_SNAPSHOT_DIR); // later demos restore, not rebuild
         }
+        if (!config.extra().containsKey(WarmUp.MILLIS_KEY)) {
+            // The command warms up before readiness; an embedding application (tests) opts in.
+            config = config.with(WarmUp.MILLIS_KEY, String.valueOf(WarmUp.DEFAULT_MILLIS));
+        }
         FunnelApp app;
         try {
             app = FunnelApp.start(config, demo);
@@ -95,8 +100,9 @@ public final class FunnelMain {
         if (demo) {
             System.out.printf("%nFunnel demo is up.%n  curl --http2-prior-knowledge http://localhost:%d/v1/recommend "
                     + "-d '{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}'%n"
-                    + "  curl -k --http2 https://localhost:%d/health/ready%n  admin token: %s%n%n",
-                    app.httpPort(), app.httpsPort(), app.adminToken());
+                    + "  curl -k --http2 https://localhost:%d/health/ready   (ready after a %d s warm-up, warmup.ms)%n"
+                    + "  admin token: %s%n%n",
+                    app.httpPort(), app.httpsPort(), config.getInt(WarmUp.MILLIS_KEY, 0) / 1000, app.adminToken());
         }
         return RUNNING;
     }

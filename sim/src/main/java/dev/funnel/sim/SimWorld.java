@@ -117,6 +117,11 @@ public final class SimWorld {
         return new SimWorld(config, centroids, partial.items, Collections.unmodifiableList(users), itemsByCategory);
     }
 
+    /** The id of the user at {@code index} (0-based) in any world: {@code u000042}. */
+    public static String userId(int index) {
+        return String.format("u%06d", index);
+    }
+
     private SimUser newUser(int index, SplittableRandom r) {
         int dim = config.dim();
         int nLikes = 1 + r.nextInt(3);
@@ -165,7 +170,7 @@ public final class SimWorld {
                 clicks.add(id);
             }
         }
-        return new SimUser(String.format("u%06d", index), index, AGE_BUCKETS[r.nextInt(AGE_BUCKETS.length)],
+        return new SimUser(userId(index), index, AGE_BUCKETS[r.nextInt(AGE_BUCKETS.length)],
                 GENDERS[r.nextInt(GENDERS.length)], COUNTRIES[r.nextInt(COUNTRIES.length)], taste,
                 Collections.unmodifiableMap(interests), clicks.stream().mapToLong(Long::longValue).toArray());
     }

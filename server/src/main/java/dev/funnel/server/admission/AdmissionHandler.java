@@ -2,6 +2,7 @@ package dev.funnel.server.admission;
 
 import dev.funnel.server.FunnelConfig;
 import dev.funnel.server.metrics.HttpMetrics;
+import dev.funnel.server.serving.WarmUp;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -39,6 +40,7 @@ public final class AdmissionHandler implements PlatformHandler {
     private final String endpoint;
     private final String retryAfter;
     private final LoopDelayProbe probe;
+    private final String warmUpToken; // null: every request is subject to admission
 
     /**
      * @param admission this loop's limiter
@@ -46,15 +48,17 @@ public final class AdmissionHandler implements PlatformHandler {
      * @param endpoint  the endpoint tag, e.g. {@code recommend}
      */
     public AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint) {
-        this(admission, metrics, endpoint, null);
+        this(admission, metrics, endpoint, null, null);
     }
 
-    private AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint, LoopDelayProbe probe) {
+    private AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint, LoopDelayProbe probe,
+                             String warmUpToken) {
         this.admission = admission;
         this.metrics = metrics;
         this.endpoint = endpoint;
         this.retryAfter = Integer.toString(admission.retryAfterSeconds());
         this.probe = probe;
+        this.warmUpToken = warmUpToken;
     }
 
     /**
@@ -65,11 +69,15 @@ public final class AdmissionHandler implements PlatformHandler {
      * delay-based shedding on, it starts the loop's delay probe on {@code loop}; {@link #close}
      * stops it.
      *
-     * @param loop      the event loop this handler serves (its Netty event loop)
-     * @param poolDelay the worker pool's delay probe, shared by all loops; null to watch the loop alone
+     * @param loop        the event loop this handler serves (its Netty event loop)
+     * @param poolDelay   the worker pool's delay probe, shared by all loops; null to watch the loop alone
+     * @param warmUpToken the server's start-up warm-up token ({@link WarmUp#HEADER}), or null: its
+     *                    requests pass without a permit, uncounted (they bound themselves, and
+     *                    shedding them would leave the JIT cold and the limit cut before real traffic)
      */
     public static AdmissionHandler forRecommend(FunnelConfig config, HttpMetrics metrics, MeterRegistry registry,
-                                                ScheduledExecutorService loop, PoolDelayProbe poolDelay) {
+                                                ScheduledExecutorService loop, PoolDelayProbe poolDelay,
+                                                String warmUpToken) {
         QueueDelayShedder shedder = new QueueDelayShedder(delayConfigFrom(config));
         AdmissionControl ac = new AdmissionControl(configFrom(config), shedder);
         LoopDelayProbe probe = null;
@@ -80,7 +88,7 @@ public final class AdmissionHandler implements PlatformHandler {
             registerDelay(ac, probe, registry, loopName);
             probe.start(loop);
         }
-        return new AdmissionHandler(ac, metrics, "recommend", probe);
+        return new AdmissionHandler(ac, metrics, "recommend", probe, warmUpToken);
     }
 
     /** The worker pool's probe's meters; call once per pool. */
@@ -163,6 +171,10 @@ public final class AdmissionHandler implements PlatformHandler {
 
     @Override
     public void handle(RoutingContext rc) {
+        if (warmUpToken != null && warmUpToken.equals(rc.request().getHeader(WarmUp.HEADER))) {
+            rc.next();
+            return;
+        }
         long arrivalNanos = System.nanoTime();
         if (!admission.tryAcquire()) {
             rc.response().setStatusCode(503)

@@ -15,6 +15,7 @@ import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.server.admission.AdmissionHandler;
 import dev.funnel.server.metrics.HttpMetrics;
+import dev.funnel.server.serving.WarmUp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -67,11 +68,12 @@ final class RecommendHandler {
     void handle(RoutingContext rc) {
         long arrival = loop.nanoTime();
         HttpServerResponse resp = rc.response();
+        boolean warmUp = isWarmUp(rc);
         RecommendRequest req;
         try {
             req = parser.parse(rc.body().buffer());
         } catch (ApiError e) {
-            fail(resp, arrival, HttpMetrics.NO_SCENE, e.status, e.code, e.getMessage(), e.field);
+            fail(resp, arrival, HttpMetrics.NO_SCENE, e.status, e.code, e.getMessage(), e.field, warmUp);
             return;
         }
         RouteTable table = deps.live().current();
@@ -79,7 +81,7 @@ final class RecommendHandler {
         RouteTable.Route route = table.pick(req.scene(), bucket);
         if (route == null) {
             fail(resp, arrival, HttpMetrics.NO_SCENE, 400, "unknown_scene",
-                    "unknown scene '" + req.scene() + "'; known scenes: " + table.scenes(), "scene");
+                    "unknown scene '" + req.scene() + "'; known scenes: " + table.scenes(), "scene", warmUp);
             return;
         }
         CompiledDag dag = route.dag();
@@ -107,7 +109,7 @@ final class RecommendHandler {
                     if (result != null && waitedOnDeadline(result)) {
                         rc.put(AdmissionHandler.WAITED_ON_DEADLINE, Boolean.TRUE); // before the response ends
                     }
-                    finish(resp, ctx, route, result, err);
+                    finish(resp, ctx, route, result, err, warmUp);
                 };
                 if (sched.inLoop()) {
                     done.run();
@@ -116,16 +118,28 @@ final class RecommendHandler {
                 }
             });
         } catch (RuntimeException e) {
-            finish(resp, ctx, route, null, e);
+            finish(resp, ctx, route, null, e, warmUp);
         }
     }
 
-    private void finish(HttpServerResponse resp, RequestContext ctx, RouteTable.Route route, DagResult r, Throwable err) {
+    /** Self-traffic of the start-up warm-up: the header carries this process's token. */
+    private boolean isWarmUp(RoutingContext rc) {
+        String token = deps.warmUpToken();
+        return token != null && token.equals(rc.request().getHeader(WarmUp.HEADER));
+    }
+
+    /**
+     * Answers; then, unless {@code warmUp}, records the HTTP meters and fires the response hooks
+     * (warm-up traffic records no exposure and logs no impression).
+     */
+    private void finish(HttpServerResponse resp, RequestContext ctx, RouteTable.Route route, DagResult r, Throwable err,
+                        boolean warmUp) {
         deps.inFlight().decrementAndGet();
         String scene = ctx.scene();
         if (err != null) {
             LOG.error("request {} (scene {}, dag {}) failed inside the engine", ctx.requestId(), scene, route.dag().version(), err);
-            fail(resp, ctx.arrivalNanos(), scene, 500, "internal", "internal error in request " + ctx.requestId(), null);
+            fail(resp, ctx.arrivalNanos(), scene, 500, "internal", "internal error in request " + ctx.requestId(), null,
+                    warmUp);
             return;
         }
         if (r.failed()) {
@@ -142,9 +156,11 @@ final class RecommendHandler {
                     writeTrace(g, ctx, route, r);
                     g.writeEndObject();
                 });
-                deps.metrics().request(ENDPOINT, scene, 503, loop.nanoTime() - ctx.arrivalNanos());
+                if (!warmUp) {
+                    deps.metrics().request(ENDPOINT, scene, 503, loop.nanoTime() - ctx.arrivalNanos());
+                }
             } else {
-                fail(resp, ctx.arrivalNanos(), scene, 503, "dag_failed", message, null);
+                fail(resp, ctx.arrivalNanos(), scene, 503, "dag_failed", message, null, warmUp);
             }
             return;
         }
@@ -155,12 +171,16 @@ final class RecommendHandler {
             served = select(c, ctx);
         } else {
             LOG.error("dag {} output node produced {}, not Candidates", r.version(), r.output().getClass().getName());
-            fail(resp, ctx.arrivalNanos(), scene, 500, "bad_output", "the DAG's output is not a candidate list", null);
+            fail(resp, ctx.arrivalNanos(), scene, 500, "bad_output", "the DAG's output is not a candidate list", null,
+                    warmUp);
             return;
         }
         if (!resp.closed() && !resp.ended()) {
             resp.setStatusCode(200).putHeader("content-type", Json.CONTENT_TYPE)
                     .end(Json.encode(g -> writeResponse(g, ctx, route, r, served)));
+        }
+        if (warmUp) {
+            return;
         }
         deps.metrics().request(ENDPOINT, scene, 200, loop.nanoTime() - ctx.arrivalNanos());
         deps.metrics().items(scene, served.size());
@@ -326,9 +346,12 @@ final class RecommendHandler {
         g.writeEndArray();
     }
 
-    private void fail(HttpServerResponse resp, long arrival, String scene, int status, String code, String message, String field) {
+    private void fail(HttpServerResponse resp, long arrival, String scene, int status, String code, String message, String field,
+                      boolean warmUp) {
         Json.sendError(resp, status, code, message, field);
-        deps.metrics().request(ENDPOINT, scene, status, loop.nanoTime() - arrival);
+        if (!warmUp) {
+            deps.metrics().request(ENDPOINT, scene, status, loop.nanoTime() - arrival);
+        }
     }
 
     private static String requestId() {
