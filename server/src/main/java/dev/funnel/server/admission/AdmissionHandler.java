@@ -171,7 +171,7 @@ public final class AdmissionHandler implements PlatformHandler {
 
     @Override
     public void handle(RoutingContext rc) {
-        if (warmUpToken != null && warmUpToken.equals(rc.request().getHeader(WarmUp.HEADER))) {
+        if (WarmUp.isWarmUp(warmUpToken, rc.request().getHeader(WarmUp.HEADER))) {
             rc.next();
             return;
         }

@@ -124,8 +124,7 @@ final class RecommendHandler {
 
     /** Self-traffic of the start-up warm-up: the header carries this process's token. */
     private boolean isWarmUp(RoutingContext rc) {
-        String token = deps.warmUpToken();
-        return token != null && token.equals(rc.request().getHeader(WarmUp.HEADER));
+        return WarmUp.isWarmUp(deps.warmUpToken(), rc.request().getHeader(WarmUp.HEADER));
     }
 
     /**

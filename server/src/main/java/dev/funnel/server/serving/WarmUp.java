@@ -109,6 +109,14 @@ public final class WarmUp {
         readiness.register(GATE);
     }
 
+    /**
+     * Whether a request is this process's warm-up traffic: {@code token} is the process's (null
+     * when it does not warm up) and {@code headerValue} the request's {@link #HEADER}.
+     */
+    public static boolean isWarmUp(String token, String headerValue) {
+        return token != null && token.equals(headerValue);
+    }
+
     /** Synthetic user ids for a server without a demo world: unknown users (the cold-start path). */
     public static List<String> syntheticUsers(int n) {
         String[] ids = new String[n];
