@@ -119,6 +119,9 @@ public final class FunnelApp implements AutoCloseable {
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
             long warmUpMillis = config.getInt(WarmUp.MILLIS_KEY, 0);
             String warmUpToken = warmUpMillis > 0 ? randomHex() : null;
+            if (warmUpToken != null) {
+                readiness.register(WarmUp.GATE); // closed before the ports open: never ready in between
+            }
             SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);

@@ -106,7 +106,7 @@ public final class WarmUp {
         this.meters = meters;
         this.failed = Counter.builder("funnel.warmup.requests.failed")
                 .description("warm-up requests that got no HTTP answer").register(meters);
-        readiness.register(GATE);
+        readiness.register(GATE); // the application registers it before its ports open; idempotent
     }
 
     /**
