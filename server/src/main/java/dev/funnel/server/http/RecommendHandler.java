@@ -58,11 +58,13 @@ final class RecommendHandler {
     private final ServerDeps deps;
     private final VertxLoopScheduler loop;
     private final RequestParser parser;
+    private final String retryAfter;
 
     RecommendHandler(ServerDeps deps, VertxLoopScheduler loop) {
         this.deps = deps;
         this.loop = loop;
         this.parser = new RequestParser(deps.config().maxCount(), deps.config().maxExcludes());
+        this.retryAfter = Integer.toString(AdmissionHandler.configFrom(deps.config()).retryAfterSeconds());
     }
 
     void handle(RoutingContext rc) {
@@ -142,6 +144,9 @@ final class RecommendHandler {
             return;
         }
         if (r.failed()) {
+            // Mostly a budget that ran out before the output node had anything (overload, a stalled
+            // dependency): tell the client when to try again, as a shed request does.
+            resp.putHeader("retry-after", retryAfter);
             String message = "request " + ctx.requestId() + " failed: " + r.failure();
             if (ctx.debug()) { // the trace says which node failed and why
                 Json.send(resp, 503, g -> {
