@@ -180,7 +180,12 @@ public final class WarmUp {
         String scene = live.get(random.nextInt(live.size()));
         Buffer body = Buffer.buffer("{\"user_id\":\"" + user + "\",\"scene\":\"" + scene + "\",\"count\":20,"
                 + "\"context\":{\"device\":\"" + DEVICES[random.nextInt(DEVICES.length)] + "\"}}");
-        client.request(target).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> resp.statusCode()))
+        client.request(target).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> {
+                    if (resp.statusCode() != 200 && errorsLogged++ < 3) {
+                        LOG.warn("warm-up request for scene {} answered {}: {}", scene, resp.statusCode(), b);
+                    }
+                    return resp.statusCode();
+                }))
                 .onComplete(ar -> {
                     outstanding--;
                     if (ar.succeeded()) {
