@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -69,7 +70,7 @@ public final class WarmUp {
     private final long millis;
     private final int concurrency;
     private final MeterRegistry meters;
-    private final Map<Integer, Counter> byStatus = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final Counter failed;
     private final AtomicBoolean finished = new AtomicBoolean();
     // Confined to the context (one event loop).
