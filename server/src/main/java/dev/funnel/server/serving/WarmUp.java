@@ -59,6 +59,7 @@ public final class WarmUp {
     public static final int DEFAULT_CONCURRENCY = 32;
 
     private static final long POLL_MILLIS = 50;
+    private static final long RETRY_MILLIS = 100;
     private static final String[] DEVICES = {"ios", "android", "web"};
 
     private final Vertx vertx;
@@ -193,13 +194,15 @@ public final class WarmUp {
                         byStatus.computeIfAbsent(ar.result(), s -> Counter.builder("funnel.warmup.requests")
                                 .description("warm-up requests by HTTP status").tag("status", String.valueOf(s))
                                 .register(meters)).increment();
+                        send(live);
                     } else {
                         failed.increment();
                         if (errorsLogged++ < 3) {
                             LOG.warn("warm-up request failed: {}", String.valueOf(ar.cause()));
                         }
+                        // No answer at all (a port nobody listens on): do not spin on the loop.
+                        vertx.setTimer(RETRY_MILLIS, id -> send(live));
                     }
-                    send(live);
                 });
     }
 
