@@ -119,7 +119,14 @@ public final class FunnelApp implements AutoCloseable {
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
             long warmUpMillis = config.getInt(WarmUp.MILLIS_KEY, 0);
             String warmUpToken = warmUpMillis > 0 ? randomHex() : null;
+            List<String> warmUpUsers = null;
+            int warmUpConcurrency = config.getInt(WarmUp.CONCURRENCY_KEY, WarmUp.DEFAULT_CONCURRENCY);
             if (warmUpToken != null) {
+                // Bad warm-up settings fail the start before any port opens.
+                if (warmUpConcurrency < 1) {
+                    throw new IllegalArgumentException(WarmUp.CONCURRENCY_KEY + " must be >= 1, got " + warmUpConcurrency);
+                }
+                warmUpUsers = warmUpUsers(config, demo);
                 readiness.register(WarmUp.GATE); // closed before the ports open: never ready in between
             }
             SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
@@ -129,7 +136,7 @@ public final class FunnelApp implements AutoCloseable {
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
                     readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken);
             FunnelServer server = FunnelServer.start(deps);
-            WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, demo, server, live, readiness, warmUpToken,
+            WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, warmUpUsers, warmUpConcurrency, server, live, readiness, warmUpToken,
                     warmUpMillis, prometheus);
             LOG.info("ready: {}", readiness);
             return new FunnelApp(config, env, live, readiness, hooks, prometheus, pool, wctx, server, token, warmUp);
@@ -158,17 +165,25 @@ public final class FunnelApp implements AutoCloseable {
     }
 
     /**
-     * Self-traffic to the TLS port (else cleartext) before readiness, as the sim world's users when
-     * it is the data source (the world itself is gone by now), else as synthetic unknown users.
+     * Who the warm-up requests are for: the users of {@code warmup.users_file} if set, else the sim
+     * world's when it is the data source (the world itself is gone by the time the warm-up runs),
+     * else synthetic unknown users.
      */
-    private static WarmUp startWarmUp(FunnelConfig config, boolean demo, FunnelServer server, LiveConfig live, Readiness readiness,
-                                      String token, long millis, MeterRegistry meters) {
+    private static List<String> warmUpUsers(FunnelConfig config, boolean demo) {
+        String usersFile = config.get(WarmUp.USERS_FILE_KEY, "");
+        if (!usersFile.isEmpty()) {
+            return WarmUp.usersFrom(Path.of(usersFile));
+        }
         boolean simWorld = demo || "sim".equals(config.get("catalog.source", ""));
-        List<String> users = simWorld
-                ? IntStream.range(0, config.simUsers()).mapToObj(SimWorld::userId).toList()
+        return simWorld ? IntStream.range(0, config.simUsers()).mapToObj(SimWorld::userId).toList()
                 : WarmUp.syntheticUsers(1_000);
+    }
+
+    /** Self-traffic to the TLS port (else cleartext) before readiness. */
+    private static WarmUp startWarmUp(FunnelConfig config, List<String> users, int concurrency, FunnelServer server, LiveConfig live, Readiness readiness,
+                                      String token, long millis, MeterRegistry meters) {
         WarmUp w = new WarmUp(server.vertx(), readiness, () -> live.current().scenes(), users, token, millis,
-                config.getInt(WarmUp.CONCURRENCY_KEY, WarmUp.DEFAULT_CONCURRENCY), meters);
+                concurrency, meters);
         boolean tls = server.httpsPort() > 0;
         String host = config.host().equals("0.0.0.0") || config.host().equals("::") ? "127.0.0.1" : config.host();
         w.start(host, tls ? server.httpsPort() : server.httpPort(), tls);

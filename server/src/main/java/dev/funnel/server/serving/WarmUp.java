@@ -14,6 +14,12 @@ import io.vertx.core.http.RequestOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +54,10 @@ public final class WarmUp {
     public static final String HEADER = "x-funnel-warmup";
     /** Config key: how long to warm up, in milliseconds (0: off). */
     public static final String MILLIS_KEY = "warmup.ms";
+    /** Config key: a file of user ids to warm up as (one per line; {@code #} comments), else defaults. */
+    public static final String USERS_FILE_KEY = "warmup.users_file";
+    /** At most this many ids are read from {@link #USERS_FILE_KEY}. */
+    public static final int MAX_USERS = 100_000;
     /** Config key: requests in flight during the warm-up. */
     public static final String CONCURRENCY_KEY = "warmup.concurrency";
     /** What {@code bin/funnel} uses when {@link #MILLIS_KEY} is not set. */
@@ -117,6 +127,31 @@ public final class WarmUp {
      */
     public static boolean isWarmUp(String token, String headerValue) {
         return token != null && token.equals(headerValue);
+    }
+
+    /**
+     * The user ids in {@code file}: one per line, trimmed; blank lines and lines starting with
+     * {@code #} skipped; at most {@link #MAX_USERS}.
+     *
+     * @throws IllegalArgumentException naming the file when it cannot be read or holds no id
+     */
+    public static List<String> usersFrom(Path file) {
+        List<String> ids = new ArrayList<>();
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = in.readLine()) != null && ids.size() < MAX_USERS) {
+                String id = line.trim();
+                if (!id.isEmpty() && !id.startsWith("#")) {
+                    ids.add(id);
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(USERS_FILE_KEY + ": cannot read " + file + ": " + e, e);
+        }
+        if (ids.isEmpty()) {
+            throw new IllegalArgumentException(USERS_FILE_KEY + ": " + file + " holds no user id (one per line)");
+        }
+        return ids;
     }
 
     /** Synthetic user ids for a server without a demo world: unknown users (the cold-start path). */

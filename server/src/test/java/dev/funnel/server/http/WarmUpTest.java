@@ -3,6 +3,7 @@ package dev.funnel.server.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.server.FunnelApp;
@@ -24,6 +25,17 @@ import org.junit.jupiter.api.Test;
  * wrong token is an ordinary request.
  */
 class WarmUpTest {
+
+    @Test
+    void aBadUsersFileFailsTheStartAndNamesTheFile() {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token")
+                .withDagsDir(FunnelServerTestSupport.DAGS.toString()).withSim(11, 3_000, 200)
+                .with(WarmUp.MILLIS_KEY, "1500").with(WarmUp.USERS_FILE_KEY, "/nonexistent/users.txt");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FunnelApp.start(config, true, List.of()).close());
+        assertTrue(e.getMessage().contains("warmup.users_file") && e.getMessage().contains("/nonexistent/users.txt"),
+                e.getMessage());
+    }
 
     @Test
     void readinessWaitsForSelfTrafficThatRecordsNothing() throws Exception {

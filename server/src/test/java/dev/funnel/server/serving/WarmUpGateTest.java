@@ -8,10 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The warm-up's gate on its own: it starts only once the other gates are open, and it is best
@@ -76,6 +79,24 @@ class WarmUpGateTest {
                 () -> new WarmUp(vertx, readiness, List::of, WarmUp.syntheticUsers(1), "t", 1000, 0, meters));
         assertThrows(IllegalArgumentException.class,
                 () -> new WarmUp(vertx, readiness, List::of, List.of(), "t", 1000, 1, meters));
+    }
+
+    @Test
+    void readsUserIdsFromAFileAndNamesItWhenItCannot(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("users.txt");
+        Files.writeString(file, "# production users seen yesterday\nu1\n\n  u2  \n#u3\nu4\n");
+        assertEquals(List.of("u1", "u2", "u4"), WarmUp.usersFrom(file));
+
+        Path empty = dir.resolve("empty.txt");
+        Files.writeString(empty, "# nothing\n\n");
+        IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> WarmUp.usersFrom(empty));
+        assertTrue(none.getMessage().contains("warmup.users_file") && none.getMessage().contains("empty.txt"),
+                none.getMessage());
+
+        Path missing = dir.resolve("missing.txt");
+        IllegalArgumentException unreadable = assertThrows(IllegalArgumentException.class, () -> WarmUp.usersFrom(missing));
+        assertTrue(unreadable.getMessage().contains("cannot read") && unreadable.getMessage().contains("missing.txt"),
+                unreadable.getMessage());
     }
 
     private static int unusedPort() throws Exception {
