@@ -73,12 +73,31 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
 
     /** A key other teams' wiring defines ({@code exposure.redis.url}), or the default. */
     public String get(String key, String defaultValue) {
-        return extra.getOrDefault(key, defaultValue);
+        String v = value(key);
+        return v == null ? defaultValue : v;
+    }
+
+    /**
+     * The value of {@code key}; for a key with an underscore, also under its environment spelling
+     * ({@code FUNNEL_MODEL_MAX_BATCH_ROWS} arrives as {@code model.max.batch.rows}: the loader cannot
+     * tell which underscores were dots when nothing declares the key).
+     */
+    private String value(String key) {
+        String v = extra.get(key);
+        if (v == null && key.indexOf('_') >= 0) {
+            v = extra.get(key.replace('_', '.'));
+        }
+        return v;
+    }
+
+    /** Whether {@code key} is set (under either spelling, see {@link #get}). */
+    public boolean has(String key) {
+        return value(key) != null;
     }
 
     /** An integer key, or the default when absent; a value that is not one fails naming the key and the value. */
     public int getInt(String key, int defaultValue) {
-        String v = extra.get(key);
+        String v = value(key);
         if (v == null) {
             return defaultValue;
         }
@@ -91,7 +110,7 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
 
     /** {@code true} / {@code false}, or the default when absent; anything else fails naming the key and the value. */
     public boolean getBoolean(String key, boolean defaultValue) {
-        String v = extra.get(key);
+        String v = value(key);
         if (v == null) {
             return defaultValue;
         }

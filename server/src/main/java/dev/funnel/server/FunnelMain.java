@@ -77,10 +77,10 @@ public final class FunnelMain {
             throw new IllegalArgumentException("serve needs --config FILE (or FUNNEL_* environment variables)");
         }
         FunnelConfig config = ConfigLoader.load(configFile == null ? null : Path.of(configFile), System.getenv());
-        if (demo && !config.extra().containsKey(CatalogWiring.SNAPSHOT_KEY)) {
+        if (demo && !config.has(CatalogWiring.SNAPSHOT_KEY)) {
             config = config.with(CatalogWiring.SNAPSHOT_KEY, DEMO_SNAPSHOT_DIR); // later demos restore, not rebuild
         }
-        if (!config.extra().containsKey(WarmUp.MILLIS_KEY)) {
+        if (!config.has(WarmUp.MILLIS_KEY)) {
             // The command warms up before readiness; an embedding application (tests) opts in.
             config = config.with(WarmUp.MILLIS_KEY, String.valueOf(WarmUp.DEFAULT_MILLIS));
         }

@@ -72,6 +72,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void wiringKeysWithUnderscoresAreReachableFromTheEnvironment() {
+        FunnelConfig c = ConfigLoader.load(null, Map.of("FUNNEL_MODEL_MAX_BATCH_ROWS", "64",
+                "FUNNEL_WARMUP_USERS_FILE", "/etc/funnel/users.txt", "FUNNEL_EXPOSURE_REDIS_URL", "redis://r:6379"));
+        assertEquals(64, c.getInt("model.max_batch_rows", 1024));
+        assertEquals("/etc/funnel/users.txt", c.get("warmup.users_file", null));
+        assertTrue(c.has("warmup.users_file"));
+        assertEquals("redis://r:6379", c.get("exposure.redis.url", null));
+        assertEquals(1024, c.getInt("model.max_queue_rows", 1024), "an absent key keeps its default");
+    }
+
+    @Test
     void envNamesFollowKeys() {
         assertEquals("FUNNEL_HTTP_PORT", ConfigLoader.envName("http.port"));
         assertEquals("FUNNEL_REQUEST_MAX_BODY_BYTES", ConfigLoader.envName("request.max_body_bytes"));
