@@ -185,41 +185,14 @@ final class PartitionLists {
         }
         Arrays.fill(acc, 0, n, 0f);
         float[][] cols = cell.cols;
-        if (similarity != Similarity.L2) {
-            VectorMath.addColumnDots(cols, query, dim, n, acc);
-        } else {
-            // Four coordinates per pass, as in addColumnDots (whose comment says why).
-            int d0 = 0;
-            for (; d0 + 3 < dim; d0 += 4) {
-                float q0 = query[d0];
-                float q1 = query[d0 + 1];
-                float q2 = query[d0 + 2];
-                float q3 = query[d0 + 3];
-                float[] c0 = cols[d0];
-                float[] c1 = cols[d0 + 1];
-                float[] c2 = cols[d0 + 2];
-                float[] c3 = cols[d0 + 3];
-                for (int j = 0; j < n; j++) {
-                    float t0 = c0[j] - q0;
-                    float t1 = c1[j] - q1;
-                    float t2 = c2[j] - q2;
-                    float t3 = c3[j] - q3;
-                    acc[j] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
-                }
-            }
-            for (int d = d0; d < dim; d++) {
-                float q = query[d];
-                float[] c = cols[d];
-                for (int j = 0; j < n; j++) {
-                    float t = c[j] - q;
-                    acc[j] += t * t;
-                }
-            }
+        if (similarity == Similarity.L2) {
+            VectorMath.addColumnSquaredDistances(cols, query, dim, n, acc);
             for (int j = 0; j < n; j++) {
                 acc[j] = 1 / (1 + acc[j]);
             }
             return acc;
         }
+        VectorMath.addColumnDots(cols, query, dim, n, acc);
         if (similarity == Similarity.DOT) {
             for (int j = 0; j < n; j++) {
                 acc[j] = (1 + acc[j]) / 2;

@@ -74,6 +74,39 @@ public final class VectorMath {
         }
     }
 
+    /**
+     * {@code acc[j] += |q - v_j|²} for {@code j < n}, columns as in {@link #addColumnDots} and four
+     * coordinates per pass for the same reason: the IVF scan's L2 twin of that kernel.
+     */
+    public static void addColumnSquaredDistances(float[][] cols, float[] q, int dim, int n, float[] acc) {
+        int d0 = 0;
+        for (; d0 + 3 < dim; d0 += 4) {
+            float q0 = q[d0];
+            float q1 = q[d0 + 1];
+            float q2 = q[d0 + 2];
+            float q3 = q[d0 + 3];
+            float[] c0 = cols[d0];
+            float[] c1 = cols[d0 + 1];
+            float[] c2 = cols[d0 + 2];
+            float[] c3 = cols[d0 + 3];
+            for (int j = 0; j < n; j++) {
+                float t0 = c0[j] - q0;
+                float t1 = c1[j] - q1;
+                float t2 = c2[j] - q2;
+                float t3 = c3[j] - q3;
+                acc[j] += (t0 * t0 + t1 * t1) + (t2 * t2 + t3 * t3);
+            }
+        }
+        for (int d = d0; d < dim; d++) {
+            float qd = q[d];
+            float[] c = cols[d];
+            for (int j = 0; j < n; j++) {
+                float t = c[j] - qd;
+                acc[j] += t * t;
+            }
+        }
+    }
+
     static float squareDistance(float[] a, float[] b, int off) {
         float s = 0;
         for (int i = 0; i < a.length; i++) {
