@@ -21,11 +21,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
@@ -81,10 +81,11 @@ public final class WarmUp {
     private final long millis;
     private final int concurrency;
     private final MeterRegistry meters;
-    private final Map<Integer, Counter> byStatus = new ConcurrentHashMap<>();
     private final Counter failed;
+    /** Read by {@link #finished()} from any thread; written on the context. */
     private final AtomicBoolean finished = new AtomicBoolean();
     // Confined to the context (one event loop).
+    private final Map<Integer, Counter> byStatus = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
     private HttpClientAgent client;
     private RequestOptions target;
@@ -180,7 +181,7 @@ public final class WarmUp {
     }
 
     private void waitForOtherGates() {
-        if (finished.get()) {
+        if (finished.get()) { // lock-free read, as in send
             return;
         }
         boolean othersOpen = readiness.gates().entrySet().stream()
@@ -189,6 +190,7 @@ public final class WarmUp {
             vertx.setTimer(POLL_MILLIS, id -> waitForOtherGates());
             return;
         }
+        // On the event loop: the live route table's scenes (a volatile read and a small copy), no lock, no I/O.
         List<String> live = scenes.get();
         if (live.isEmpty()) {
             LOG.warn("warm-up skipped: no scene is routed");
@@ -205,7 +207,7 @@ public final class WarmUp {
     }
 
     private void send(List<String> live) {
-        if (System.nanoTime() >= endNanos || finished.get()) {
+        if (System.nanoTime() >= endNanos || finished.get()) { // lock-free read
             if (outstanding == 0) {
                 finish();
             }
@@ -217,6 +219,7 @@ public final class WarmUp {
         String scene = live.get(random.nextInt(live.size()));
         Buffer body = Buffer.buffer("{\"user_id\":\"" + user + "\",\"scene\":\"" + scene + "\",\"count\":20,"
                 + "\"context\":{\"device\":\"" + DEVICES[random.nextInt(DEVICES.length)] + "\"}}");
+        // At most three log lines in all (errorsLogged), so the loop writes to the log a bounded handful of times.
         client.request(target).compose(req -> req.send(body)).compose(resp -> resp.body().map(b -> {
                     if (resp.statusCode() != 200 && errorsLogged++ < 3) {
                         LOG.warn("warm-up request for scene {} answered {}: {}", scene, resp.statusCode(), b);
@@ -267,8 +270,8 @@ public final class WarmUp {
         });
     }
 
-    /** Whether the warm-up has ended. */
+    /** Whether the warm-up has ended. Any thread. */
     public boolean finished() {
-        return finished.get();
+        return finished.get(); // an AtomicBoolean read: lock-free, never blocks
     }
 }
