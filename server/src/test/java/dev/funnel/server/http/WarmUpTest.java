@@ -42,7 +42,7 @@ class WarmUpTest {
         AtomicInteger hooked = new AtomicInteger();
         FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> hooked.incrementAndGet());
         FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token").withDagsDir(FunnelServerTestSupport.DAGS.toString())
-                .withSim(11, 3_000, 200).with(WarmUp.MILLIS_KEY, "1500").with(WarmUp.CONCURRENCY_KEY, "4");
+                .withSim(11, 3_000, 200).with(WarmUp.MILLIS_KEY, "3000").with(WarmUp.CONCURRENCY_KEY, "8");
         try (FunnelApp app = FunnelApp.start(config, true, List.of(recorder)); TestHttp http = new TestHttp()) {
             assertEquals(Boolean.FALSE, app.readiness().gates().get(WarmUp.GATE), "warm-up gate closed at start");
             assertFalse(app.readiness().ready());
@@ -53,7 +53,7 @@ class WarmUpTest {
             }
             Counter ok = app.meterRegistry().find("funnel.warmup.requests").tag("status", "200").counter();
             assertNotNull(ok, "no warm-up request answered 200: " + app.meterRegistry().scrape());
-            assertTrue(ok.count() >= 20, "warm-up served only " + ok.count() + " requests in 1.5 s");
+            assertTrue(ok.count() >= 20, "warm-up served only " + ok.count() + " requests in 3 s");
             assertEquals(0, hooked.get(), "warm-up requests fired response hooks (exposure, impression log)");
             Timer served = app.meterRegistry().find("funnel.http.requests").tag("endpoint", "recommend").timer();
             assertTrue(served == null || served.count() == 0, "warm-up counted in the HTTP meters");
