@@ -48,7 +48,7 @@ has() { [[ " $STEPS " == *" $1 "* ]]; }
 # Admission meters since start: sheds (all, and those for queueing delay) and the queueing delay.
 admission_meters() {
   curl -s "http://127.0.0.1:$HTTP_PORT/metrics" \
-    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|shed_cpu_total|cpu_load|cpu_admit_share|limit|queue_delay_seconds|pool_delay_seconds)' || true
+    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|limit|queue_delay_seconds|pool_delay_seconds)' || true
 }
 
 machine
@@ -61,15 +61,13 @@ if has bound; then
 fi
 
 # ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms;
-# ADMISSION_DELAY_TARGET_MS / ADMISSION_DELAY_INTERVAL_MS: admission.delay.target.ms / .interval.ms;
-# ADMISSION_CPU_TARGET_PERCENT: admission.cpu.target.percent (CPU-load shedding, off by default).
+# ADMISSION_DELAY_TARGET_MS / ADMISSION_DELAY_INTERVAL_MS: admission.delay.target.ms / .interval.ms.
 # TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
 # own host; true measures the demo's layout, with the online trainer sharing these two cores.
 start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
   FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
   ${ADMISSION_DELAY_TARGET_MS:+FUNNEL_ADMISSION_DELAY_TARGET_MS=$ADMISSION_DELAY_TARGET_MS} \
-  ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS} \
-  ${ADMISSION_CPU_TARGET_PERCENT:+FUNNEL_ADMISSION_CPU_TARGET_PERCENT=$ADMISSION_CPU_TARGET_PERCENT}
+  ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS}
 echo "server: funnel demo, dags $DAGS, embedded trainer ${TRAINER_EMBEDDED:-false}, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null

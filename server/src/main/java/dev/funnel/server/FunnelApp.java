@@ -6,7 +6,6 @@ import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.server.admission.AdmissionHandler;
-import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.admission.PoolDelayProbe;
 import dev.funnel.server.http.FunnelServer;
 import dev.funnel.server.http.ServerDeps;
@@ -134,12 +133,8 @@ public final class FunnelApp implements AutoCloseable {
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
             AdmissionHandler.register(poolDelay, prometheus);
-            CpuLoadShedder cpuShedder = AdmissionHandler.cpuFrom(config);
-            cpuShedder.start(config.getInt("admission.cpu.interval.ms", 250), FunnelApp::machineCpuLoad);
-            wctx.onClose(cpuShedder);
-            AdmissionHandler.register(cpuShedder, prometheus);
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, cpuShedder, warmUpToken);
+                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken);
             FunnelServer server = FunnelServer.start(deps);
             WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, warmUpUsers, warmUpConcurrency, server, live, readiness, warmUpToken,
                     warmUpMillis, prometheus);
@@ -155,15 +150,6 @@ public final class FunnelApp implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /**
-     * The utilisation of all cores since the previous call, 0 to 1 (the container's, where the JVM
-     * sees a CPU quota), or negative when the platform cannot tell.
-     */
-    private static double machineCpuLoad() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getCpuLoad() : -1;
     }
 
     private static ThreadPoolExecutor cpuPool(FunnelConfig config) {

@@ -57,11 +57,7 @@ public final class AdmissionControl {
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder shedForDelay = new LongAdder();
-    private final LongAdder shedForCpu = new LongAdder();
     private final QueueDelayShedder delay;
-    private final CpuLoadShedder cpu;
-    /** Owned by the loop's arrivals: shed one request each time it reaches 1 (see {@link #tryAcquire}). */
-    private double cpuCredit;
 
     /** An in-flight bound only, no delay-based shedding. */
     public AdmissionControl(AdmissionConfig config) {
@@ -74,27 +70,14 @@ public final class AdmissionControl {
      *               QueueDelayShedder#shedNext()}) are shed whatever the in-flight count
      */
     public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay) {
-        this(config, delay, CpuLoadShedder.off());
-    }
-
-    /**
-     * @param config the in-flight bound (a hard cap, always applied)
-     * @param delay  this loop's queueing-delay shedder: the requests it picks are shed whatever the
-     *               in-flight count
-     * @param cpu    the machine's CPU-load shedder, shared by all loops: this loop sheds the share of
-     *               its arrivals that it does not admit, spread evenly
-     */
-    public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay, CpuLoadShedder cpu) {
         this.config = config;
         this.limit = config.maxInFlight();
         this.delay = delay;
-        this.cpu = cpu;
     }
 
     /**
-     * Admits a request if neither the loop's queueing-delay shedder nor the CPU-load shedder's share
-     * picks it and fewer than the limit are in flight. Call on the owning event loop (the shedders'
-     * picks keep loop-confined state).
+     * Admits a request if the loop's queueing-delay shedder does not pick it and fewer than the
+     * limit are in flight. Call on the owning event loop (the shedder's pick is single-threaded).
      *
      * @return true if admitted (then {@link #release} must follow exactly once); false to shed it
      */
@@ -103,18 +86,6 @@ public final class AdmissionControl {
             shedForDelay.increment();
             rejected.increment();
             return false;
-        }
-        double share = cpu.admitShare(); // a volatile read: lock-free
-        if (share < 1.0) {
-            cpuCredit += 1.0 - share;
-            if (cpuCredit >= 1.0 - 1e-9) {
-                cpuCredit -= 1.0;
-                shedForCpu.increment();
-                rejected.increment();
-                return false;
-            }
-        } else {
-            cpuCredit = 0;
         }
         int max = limit;
         for (;;) {
@@ -236,11 +207,6 @@ public final class AdmissionControl {
         return shedForDelay.sum();
     }
 
-    /** Requests shed since start because the machine's CPU stood above its target. */
-    public long shedForCpuCount() {
-        return shedForCpu.sum();
-    }
-
     /** This loop's queueing-delay shedder. */
     public QueueDelayShedder delayShedder() {
         return delay;
@@ -253,7 +219,7 @@ public final class AdmissionControl {
     @Override
     public String toString() {
         return "AdmissionControl{inFlight=" + inFlight.get() + ", limit=" + limit + ", admitted=" + admitted.sum()
-                + ", rejected=" + rejected.sum() + ", shedForDelay=" + shedForDelay.sum() + ", shedForCpu=" + shedForCpu.sum()
-                + ", " + config + ", " + delay + ", " + cpu + '}';
+                + ", rejected=" + rejected.sum() + ", shedForDelay=" + shedForDelay.sum() + ", " + config + ", "
+                + delay + '}';
     }
 }

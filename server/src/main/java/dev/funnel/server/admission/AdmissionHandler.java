@@ -27,10 +27,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * to queueing delay), {@code funnel_admission_shed_fraction{loop}} (the share of new requests shed now),
  * {@code funnel_admission_queue_delay_seconds{loop}} (the smallest delay of the last interval),
  * {@code funnel_admission_loop_lag_seconds{loop}} (the loop's latest scheduling delay) and
- * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); with CPU-load
- * shedding on, {@code funnel_admission_shed_cpu_total{loop}}, {@code funnel_admission_cpu_load} and
- * {@code funnel_admission_cpu_admit_share}; sheds also count in
- * {@code funnel_http_requests_seconds{status="503"}}.
+ * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); sheds also
+ * count in {@code funnel_http_requests_seconds{status="503"}}.
  */
 public final class AdmissionHandler implements PlatformHandler {
     private static final Buffer SHED_BODY = Buffer.buffer(("{\"error\":{\"status\":503,\"code\":\"overloaded\","
@@ -79,47 +77,18 @@ public final class AdmissionHandler implements PlatformHandler {
      */
     public static AdmissionHandler forRecommend(FunnelConfig config, HttpMetrics metrics, MeterRegistry registry,
                                                 ScheduledExecutorService loop, PoolDelayProbe poolDelay,
-                                                CpuLoadShedder cpu, String warmUpToken) {
+                                                String warmUpToken) {
         QueueDelayShedder shedder = new QueueDelayShedder(delayConfigFrom(config));
-        AdmissionControl ac = new AdmissionControl(configFrom(config), shedder, cpu);
+        AdmissionControl ac = new AdmissionControl(configFrom(config), shedder);
         LoopDelayProbe probe = null;
         String loopName = Thread.currentThread().getName();
         register(ac, registry, loopName);
-        if (cpu.enabled()) {
-            FunctionCounter.builder("funnel.admission.shed.cpu", ac, AdmissionControl::shedForCpuCount)
-                    .description("requests shed because the machine's CPU stood above admission.cpu.target.percent")
-                    .tag("loop", loopName).register(registry);
-        }
         if (shedder.config().enabled()) {
             probe = new LoopDelayProbe(shedder, poolDelay);
             registerDelay(ac, probe, registry, loopName);
             probe.start(loop);
         }
         return new AdmissionHandler(ac, metrics, "recommend", probe, warmUpToken);
-    }
-
-    /**
-     * The CPU-load shedder of the server config: {@code admission.cpu.target.percent} (0..100, default
-     * 0 = off; {@code FUNNEL_ADMISSION_CPU_TARGET_PERCENT}), not yet sampling (see
-     * {@link CpuLoadShedder#start}; {@code admission.cpu.interval.ms}, default 250).
-     */
-    public static CpuLoadShedder cpuFrom(FunnelConfig config) {
-        int percent = config.getInt("admission.cpu.target.percent", 0);
-        if (percent < 0 || percent > 100) {
-            throw new IllegalArgumentException("admission.cpu.target.percent must be in 0..100 (0 = off), got " + percent);
-        }
-        return new CpuLoadShedder(percent / 100.0);
-    }
-
-    /** The CPU-load shedder's meters (when it is on); call once per server. */
-    public static void register(CpuLoadShedder cpu, MeterRegistry registry) {
-        if (!cpu.enabled()) {
-            return;
-        }
-        Gauge.builder("funnel.admission.cpu.load", cpu, CpuLoadShedder::lastLoad)
-                .description("utilisation of all cores over the last sampled interval, 0 to 1").register(registry);
-        Gauge.builder("funnel.admission.cpu.admit.share", cpu, CpuLoadShedder::admitShare)
-                .description("share of new requests the CPU-load shedder admits now").register(registry);
     }
 
     /** The worker pool's probe's meters; call once per pool. */

@@ -28,7 +28,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param env         the services the wirings registered (feedback sink, exposure store…)
  * @param sre         schema, reload status, explain and console endpoints (sre team), or null
  * @param poolDelay   the worker pool's queueing-delay probe, for admission control
- * @param cpuShedder  the machine's CPU-load shedder, shared by the loops' admission control (off unless configured)
  * @param warmUpToken the {@code x-funnel-warmup} value that marks the server's own warm-up
  *                    requests, or null when it does not warm up
  */
@@ -37,6 +36,5 @@ public record ServerDeps(FunnelConfig config, LiveConfig live, DagExecutor execu
                          String adminToken, KeyCertOptions tls, AtomicInteger inFlight,
                          dev.funnel.engine.spi.OperatorEnv env,
                          dev.funnel.server.sre.SreAdmin sre,
-                         dev.funnel.server.admission.PoolDelayProbe poolDelay,
-                         dev.funnel.server.admission.CpuLoadShedder cpuShedder, String warmUpToken) {
+                         dev.funnel.server.admission.PoolDelayProbe poolDelay, String warmUpToken) {
 }
