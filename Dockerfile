@@ -35,10 +35,7 @@ USER funnel
 EXPOSE 8080 8443
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
     CMD curl -fsS http://localhost:8080/health/live || exit 1
-# The root pom's funnel.jvm.flags (Chronicle Queue on Java 17, analytics off), then its
-# funnel.serving.jvm.flags (the heap on transparent huge pages; the host's THP setting decides, a JVM
-# on a host with THP "never" warns and runs without). Extra options: JAVA_TOOL_OPTIONS (they come
-# before these, so an opt-out of a flag here means overriding the entrypoint).
+# The root pom's funnel.jvm.flags (Chronicle Queue on Java 17, analytics off). Extra options: JAVA_TOOL_OPTIONS.
 # The JVM's default collector (G1; BENCHMARKS.md, end-to-end, says why). Another: docker run -e JDK_JAVA_OPTIONS=-XX:+UseShenandoahGC …
-ENTRYPOINT ["java", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-XX:+UseTransparentHugePages", "-jar", "/app/funnel.jar"]
+ENTRYPOINT ["java", "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED", "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED", "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED", "-Dchronicle.analytics.disable=true", "-jar", "/app/funnel.jar"]
 CMD ["demo"]

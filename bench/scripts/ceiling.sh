@@ -36,7 +36,7 @@ drive() { # url -> prints req/s of the measured run
 }
 
 machine
-start_bg /tmp/funnel-ceiling.log java -Xms512m -Xmx512m $SERVING_FLAGS -cp "$BENCH_CP" dev.funnel.bench.ceiling.CeilingServer --port "$CEILING_PORT"
+start_bg /tmp/funnel-ceiling.log java -Xms512m -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.ceiling.CeilingServer --port "$CEILING_PORT"
 wait_http "http://127.0.0.1:$CEILING_PORT/" 30
 start_funnel "$FUNNEL_PORT" "$FUNNEL_TLS_PORT" "$ROOT/bench/scripts/dags-trivial" /tmp/funnel-ceiling-funnel.log trivial
 echo "ceiling answers: $(curl -s --http2-prior-knowledge -d @"$BODY" "http://127.0.0.1:$CEILING_PORT/v1/recommend" | head -c 160)"

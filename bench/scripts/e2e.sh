@@ -55,7 +55,7 @@ machine
 BOUND=""
 if has bound; then
   echo "== 1. rank compute bound (bare ONNX Runtime, $RANK_ROWS rows/call)"
-  OUT=$(java -Xmx512m $SERVING_FLAGS -cp "$BENCH_CP" dev.funnel.bench.e2e.RankComputeBound --rows "$RANK_ROWS" --seconds 10 2>&1 | grep -v '^SLF4J')
+  OUT=$(java -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.e2e.RankComputeBound --rows "$RANK_ROWS" --seconds 10 2>&1 | grep -v '^SLF4J')
   echo "$OUT"
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi

@@ -4,9 +4,6 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 JVM_FLAGS="$(sed -n 's:.*<funnel.jvm.flags>\(.*\)</funnel.jvm.flags>.*:\1:p' pom.xml)"
-# What bin/funnel adds on Linux (huge pages for the heap): every server and compute-bound JVM below
-# runs with it, so the figures are the shipped configuration's.
-SERVING_FLAGS="$(sed -n 's:.*<funnel.serving.jvm.flags>\(.*\)</funnel.serving.jvm.flags>.*:\1:p' pom.xml)"
 PIDS=()
 
 cleanup() {
@@ -60,7 +57,7 @@ stop_pid() {
 start_funnel() { # http_port https_port dags_dir log scene [VAR=value...]
   local hp="$1" sp="$2" dags="$3" log="$4" scene="$5"; shift 5
   start_bg "$log" env FUNNEL_HTTP_HOST=127.0.0.1 FUNNEL_HTTP_PORT="$hp" FUNNEL_HTTPS_PORT="$sp" FUNNEL_DAGS_DIR="$dags" "$@" \
-    java ${SERVER_HEAP:--Xms1g -Xmx2g} $JVM_FLAGS $SERVING_FLAGS ${SERVER_JAVA_OPTS:-} -cp "$SERVER_CP" dev.funnel.server.FunnelMain demo
+    java ${SERVER_HEAP:--Xms1g -Xmx2g} ${SERVER_JAVA_OPTS:-} $JVM_FLAGS -cp "$SERVER_CP" dev.funnel.server.FunnelMain demo
   FUNNEL_PID=$LAST_PID
   wait_http "http://127.0.0.1:$hp/health/ready" 240 || { grep -v '^\s*at ' "$log" | tail -30; exit 1; }
   wait_http "http://127.0.0.1:$hp/v1/recommend" 180 "{\"user_id\":\"u000001\",\"scene\":\"$scene\",\"count\":5}" \
