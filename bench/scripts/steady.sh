@@ -8,9 +8,10 @@
 #   RATE=300 SECONDS_HELD=60 bench/scripts/steady.sh
 #   SERVER_JAVA_OPTS=-Dio.netty.transport.noNative=true bench/scripts/steady.sh   # the same on JDK NIO
 #
-# Two trees side by side (say, a git worktree of the previous commit): run each one's copy of this
-# script alternately; compare the CPU per request and the shed share more than the p99, which on
-# this VM moves by 1.5x from run to run.
+# Two settings side by side: bench/scripts/ab.sh runs this script for both in ABBA order (A B A B
+# puts this VM's drift on one arm). Two trees (say, a git worktree of the previous commit): run each
+# one's copy of this script in that order by hand. Compare the CPU per request and the shed share
+# more than the p99, which on this VM moves by 1.5x from run to run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
