@@ -23,8 +23,7 @@ declare -A CPU_SUM=([A]=0 [B]=0) CPU_N=([A]=0 [B]=0)
 run() { # arm
   local arm="$1" settings out cpu
   settings=${!arm}
-  # Temp directories of the demo's streams and of e2e.sh's DAG copies: one run's leftovers must not
-  # fill the disk or be read by the next.
+  # The demo's temporary stream directories: one run's leftovers must not fill the disk.
   rm -rf /tmp/funnel-demo-streams* 2>/dev/null || true
   echo "=== arm $arm ($settings) $(date -u +%T)"
   # shellcheck disable=SC2086  # the settings are a list of assignments
