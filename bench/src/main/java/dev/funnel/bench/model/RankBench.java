@@ -163,14 +163,22 @@ public class RankBench {
     }
 
     private void learnRows(SplittableRandom rnd) {
-        FeatureBatch fb = model.extractor().extract(user, Map.of(), System.currentTimeMillis(), attributes(), ids, ids.length);
-        float[] field = new float[model.spec().fieldDim()];
-        float[] wide = new float[model.spec().headCount()];
+        float[] zeros = new float[model.spec().fieldDim()];
+        float[] wideZeros = new float[model.spec().headCount()];
         for (long k = 0; k < 500_000; k++) {
             long id = (k * 0x9e3779b97f4a7c15L) >>> 1; // spread, non-negative, unlike feature ids only by chance
-            model.fieldTable().put(id, field, 0);
-            model.wideTable().put(id, wide, 0);
+            model.fieldTable().put(id, zeros, 0);
+            model.wideTable().put(id, wideZeros, 0);
         }
+        learnRowsFor(ids, rnd);
+    }
+
+    /** Rows with random values in both tables for every feature id of these candidates (for this bench's user). */
+    void learnRowsFor(long[] candidates, SplittableRandom rnd) {
+        FeatureBatch fb = model.extractor().extract(user, Map.of(), System.currentTimeMillis(), attributes(), candidates,
+                candidates.length);
+        float[] field = new float[model.spec().fieldDim()];
+        float[] wide = new float[model.spec().headCount()];
         for (int r = 0; r < fb.size(); r++) {
             for (int f = 0; f < fb.fieldCount(); f++) {
                 for (int j = 0; j < field.length; j++) {

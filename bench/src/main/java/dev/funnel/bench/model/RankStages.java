@@ -65,38 +65,16 @@ public final class RankStages {
         long[][] out = new long[sets][];
         out[0] = b.ids();
         SplittableRandom rnd = new SplittableRandom(11);
-        float[] field = new float[b.model().spec().fieldDim()];
-        float[] wide = new float[b.model().spec().headCount()];
         for (int k = 1; k < sets; k++) {
             out[k] = new long[b.candidates];
             for (int i = 0; i < b.candidates; i++) {
                 out[k][i] = 1 + rnd.nextInt(20_000);
             }
             if (learn) {
-                FeatureBatch fb = b.model().extractor().extract(b.user(), Map.of(), System.currentTimeMillis(), b.attributes(),
-                        out[k], b.candidates);
-                for (int r = 0; r < fb.size(); r++) {
-                    for (int f = 0; f < fb.fieldCount(); f++) {
-                        fill(field, rnd);
-                        b.model().fieldTable().put(fb.fieldId(r, f), field, 0);
-                    }
-                    for (int sl = 0; sl < fb.wideCount(); sl++) {
-                        long id = fb.wideId(r, sl);
-                        if (id != FeatureBatch.EMPTY_ID) {
-                            fill(wide, rnd);
-                            b.model().wideTable().put(id, wide, 0);
-                        }
-                    }
-                }
+                b.learnRowsFor(out[k], rnd);
             }
         }
         return out;
-    }
-
-    private static void fill(float[] v, SplittableRandom rnd) {
-        for (int j = 0; j < v.length; j++) {
-            v[j] = (float) rnd.nextDouble(-0.1, 0.1);
-        }
     }
 
     private static void stages(RankBench b, ModelSession bare, String hidden, String tables, int requests, long[][] sets)
