@@ -27,9 +27,7 @@ public final class CtrInputs {
     private final float[] userRow;
     private final float[] zeros;
     private final float[] fieldRow;
-    private final float[] firstFieldRow;
     private final float[] wideSums;
-    private float[] firstWideRows = new float[0];
     private final LookupMemo fieldMemo;
     private final LookupMemo wideMemo;
 
@@ -67,7 +65,6 @@ public final class CtrInputs {
         userRow = new float[spec.contentDim()];
         zeros = new float[spec.contentDim()];
         fieldRow = new float[spec.fieldCount() * spec.fieldDim()];
-        firstFieldRow = new float[fieldRow.length];
         wideSums = new float[rows * spec.headCount()];
         fieldMemo = new LookupMemo(FIELD_MEMO_SLOTS, spec.fieldDim());
         wideMemo = new LookupMemo(WIDE_MEMO_SLOTS, spec.headCount());
@@ -80,9 +77,10 @@ public final class CtrInputs {
      * Fills rows [0, batch.size()) from the batch. Every float of those rows is written. An id
      * equal to row 0's in the same field or wide slot (a request-side id: user, demographics,
      * context) is read from the table once per call, so all rows see the same version of it. An id
-     * the table's presence bitmap rules out reads as the default vector without a probe; other ids
-     * go through a lossy per-call memo, so an id repeated across rows (a category, a bucket, a tag,
-     * their crosses) is mostly one probe of the (large, cache-missing) table per call.
+     * the table's presence bitmap rules out reads as the default vector without a probe. The other
+     * ids are read from the (large, mostly cache-missing) table together, each distinct one once (an
+     * id repeated across rows — a category, a bucket, a tag, their crosses — is one probe per call),
+     * so their cache misses overlap instead of following one another.
      *
      * @param fieldTable width {@code spec.fieldDim()}; unknown ids read as its default vector
      * @param wideTable  width {@code spec.headCount()}; unknown ids add its default vector
@@ -124,8 +122,6 @@ public final class CtrInputs {
                 itemOut.put(r * cd + m, zeros, 0, cd - m);
             }
         }
-        fieldMemo.nextCall();
-        wideMemo.nextCall();
         fillFields(batch, n, fieldTable);
         fillWide(batch, n, wideTable);
         return this;
@@ -137,23 +133,28 @@ public final class CtrInputs {
         int width = fc * fd;
         long[] ids = batch.fieldIdArray();
         FloatBuffer out = buffers[2];
-        float[] absent = table.defaultVector();
+        // Vector f is row 0's field f (read now: all rows see one version of a request-side id),
+        // vector fc the default; the other ids' vectors follow once read (fieldMemo.read).
         LookupMemo memo = fieldMemo;
+        float[] v = memo.start(fc + 1);
         for (int f = 0; f < fc; f++) {
-            table.get(ids[f], firstFieldRow, f * fd);
+            table.get(ids[f], v, f * fd);
         }
-        out.put(0, firstFieldRow, 0, width);
+        int absent = fc;
+        table.defaultVectorInto(v, absent * fd);
+        out.put(0, v, 0, width);
+        // Which vector each (row, field) takes; the table is read once, for all distinct ids together.
+        int[] refs = memo.refs(n * fc);
         for (int r = 1; r < n; r++) {
-            int base = r * fc;
-            for (int f = 0; f < fc; f++) {
-                long id = ids[base + f];
-                if (id == ids[f]) {
-                    System.arraycopy(firstFieldRow, f * fd, fieldRow, f * fd, fd);
-                } else if (!table.mayContain(id)) {
-                    System.arraycopy(absent, 0, fieldRow, f * fd, fd);
-                } else {
-                    System.arraycopy(memo.values, memo.lookup(id, table, absent), fieldRow, f * fd, fd);
-                }
+            for (int f = 0, i = r * fc; f < fc; f++, i++) {
+                long id = ids[i];
+                refs[i] = id == ids[f] ? f : !table.mayContain(id) ? absent : memo.ref(id);
+            }
+        }
+        v = memo.read(table);
+        for (int r = 1; r < n; r++) {
+            for (int f = 0, i = r * fc; f < fc; f++, i++) {
+                System.arraycopy(v, refs[i] * fd, fieldRow, f * fd, fd);
             }
             out.put(r * width, fieldRow, 0, width);
         }
@@ -164,39 +165,34 @@ public final class CtrInputs {
         int h = spec.headCount();
         long[] ids = batch.wideIdArray();
         FloatBuffer out = buffers[4];
-        if (firstWideRows.length < wc * h) {
-            firstWideRows = new float[wc * h];
-        }
-        float[] first = firstWideRows;
         float[] sum = wideSums;
-        float[] absent = table.defaultVector();
+        // Vector sl is row 0's slot sl, then the default, then zeros (an empty slot adds them:
+        // x + 0f is x for every partial sum from 0f), then the other ids' vectors once read.
         LookupMemo memo = wideMemo;
+        float[] v = memo.start(wc + 2);
         for (int sl = 0; sl < wc; sl++) {
             if (ids[sl] != FeatureBatch.EMPTY_ID) {
-                table.get(ids[sl], first, sl * h);
+                table.get(ids[sl], v, sl * h);
             }
         }
+        int absent = wc;
+        int none = wc + 1;
+        table.defaultVectorInto(v, absent * h);
+        Arrays.fill(v, none * h, none * h + h, 0f);
+        int[] refs = memo.refs(n * wc);
+        for (int r = 0; r < n; r++) {
+            for (int sl = 0, i = r * wc; sl < wc; sl++, i++) {
+                long id = ids[i];
+                refs[i] = id == FeatureBatch.EMPTY_ID ? none
+                        : id == ids[sl] ? sl : !table.mayContain(id) ? absent : memo.ref(id);
+            }
+        }
+        v = memo.read(table);
         for (int r = 0; r < n; r++) {
             int so = r * h;
             Arrays.fill(sum, so, so + h, 0f);
-            int base = r * wc;
-            for (int sl = 0; sl < wc; sl++) {
-                long id = ids[base + sl];
-                if (id == FeatureBatch.EMPTY_ID) {
-                    continue;
-                }
-                float[] v;
-                int off;
-                if (id == ids[sl]) {
-                    v = first;
-                    off = sl * h;
-                } else if (!table.mayContain(id)) {
-                    v = absent; // the table's default vector, held for this call
-                    off = 0;
-                } else {
-                    v = memo.values;
-                    off = memo.lookup(id, table, absent);
-                }
+            for (int sl = 0, i = r * wc; sl < wc; sl++, i++) {
+                int off = refs[i] * h;
                 // Slot order, from 0f: the same float sums as a per-slot read of the table.
                 for (int j = 0; j < h; j++) {
                     sum[so + j] += v[off + j];
@@ -266,45 +262,84 @@ public final class CtrInputs {
     }
 
     /**
-     * Id → its table vector (the row, or the default), read once per call: direct-mapped and lossy
-     * (a colliding id evicts the older, which is then read from the table again), stamped with the
-     * call so an entry never outlives the fill that read it and nothing is cleared between calls.
+     * The vectors one fill uses from a table, each read once: a caller's fixed vectors first
+     * ({@link #start}), then one per distinct id it hands to {@link #ref} (through a direct-mapped,
+     * lossy map: a colliding id gets an index of its own and is read twice), all read in one
+     * {@link EmbeddingTable#getAll} by {@link #read} — the table is large and mostly not in cache,
+     * and read together the ids' misses overlap. Every (row, slot) then copies or adds vector
+     * {@code refs[i]}, without a branch. Map entries are stamped with the call, so nothing is
+     * cleared between calls.
      */
     private static final class LookupMemo {
-        final float[] values;
         private final long[] keys;
         private final int[] calls;
+        private final int[] index;
         private final int mask;
         private final int dim;
         private int call;
+        private long[] ids = new long[256];
+        private int fixed;
+        private int count;
+        private float[] values = new float[0];
+        private int[] refs = new int[0];
 
         LookupMemo(int slots, int dim) {
-            this.values = new float[slots * dim];
             this.keys = new long[slots];
             this.calls = new int[slots];
+            this.index = new int[slots];
             this.mask = slots - 1;
             this.dim = dim;
         }
 
-        void nextCall() {
+        /** Starts a fill whose first {@code fixedVectors} vectors the caller writes into the returned array. */
+        float[] start(int fixedVectors) {
             if (++call == 0) { // wrapped after 2^32 calls: forget everything once
                 Arrays.fill(calls, 0);
                 call = 1;
             }
+            fixed = fixedVectors;
+            count = 0;
+            if (values.length < (fixed + ids.length) * dim) {
+                values = new float[(fixed + ids.length) * dim];
+            }
+            return values;
         }
 
-        /** The offset in {@link #values} of id's vector, read from the table unless already read this call. */
-        int lookup(long id, EmbeddingTable table, float[] absent) {
-            int slot = (int) ((id * 0x9e3779b97f4a7c15L) >>> 40) & mask;
-            int at = slot * dim;
-            if (calls[slot] != call || keys[slot] != id) {
-                if (!table.getIfPresent(id, values, at)) {
-                    System.arraycopy(absent, 0, values, at, dim);
-                }
-                keys[slot] = id;
-                calls[slot] = call;
+        /** Scratch for one reference per (row, slot), reused across calls. */
+        int[] refs(int n) {
+            if (refs.length < n) {
+                refs = new int[n];
             }
-            return at;
+            return refs;
+        }
+
+        /** The index id's vector will have in {@link #read}'s array. */
+        int ref(long id) {
+            int slot = (int) ((id * 0x9e3779b97f4a7c15L) >>> 40) & mask;
+            if (calls[slot] == call) {
+                if (keys[slot] == id) {
+                    return index[slot];
+                }
+                return add(id); // the slot holds another id of this call: read this one on its own
+            }
+            keys[slot] = id;
+            calls[slot] = call;
+            return index[slot] = add(id);
+        }
+
+        private int add(long id) {
+            if (count == ids.length) {
+                ids = Arrays.copyOf(ids, count * 2);
+                values = Arrays.copyOf(values, (fixed + ids.length) * dim); // keeps the fixed vectors
+            }
+            ids[count] = id;
+            return fixed + count++;
+        }
+
+        /** Reads every id handed a {@link #ref} this call; vector i is at {@code i × dim} of the array returned. */
+        float[] read(EmbeddingTable table) {
+            table.getAll(ids, count, values, fixed * dim);
+            return values;
         }
     }
 

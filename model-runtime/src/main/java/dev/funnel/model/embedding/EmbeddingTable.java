@@ -22,7 +22,7 @@ import java.util.function.LongSupplier;
  * optimistic read).
  *
  * <p><b>Memory</b> is bounded: at most {@code maxRows} rows, in open-addressing arrays sized once
- * at build time (about {@code 2 × maxRows × (dim × 4 + 24)} bytes, plus a presence bitmap of
+ * at build time (about {@code 2 × maxRows × (dim × 4 + 20)} bytes, plus a presence bitmap of
  * about {@code maxRows} bytes); a full table refuses new ids
  * ({@link Write#FULL}). Rows not written for {@code ttl} are removed by {@link #expire()}. A new id
  * is admitted only after {@code admitAfter} writes (counted in a bounded count-min sketch), so
@@ -36,6 +36,12 @@ import java.util.function.LongSupplier;
  * arrays are rebuilt, so a clear bit proves absence and a set bit only means "probe". Once the
  * table is dense (more rows than 1 bitmap bit in 16) reads skip the bitmap: it would mostly say
  * "probe" at the price of one more miss.
+ *
+ * <p><b>One miss per probe.</b> A slot's sequence number, key and values sit side by side in one
+ * {@code int[]} (values as their float bits), so a probe of a cold slot costs one cache miss (two
+ * where the slot straddles a line), not one for the key and one for the values. {@link #getAll}
+ * reads many ids at once and first touches every id's slot, so their misses overlap instead of
+ * following one another.
  */
 public final class EmbeddingTable {
 
@@ -56,6 +62,9 @@ public final class EmbeddingTable {
     private static final int SNAPSHOT_MAGIC = 0x46454d42; // "FEMB"
     private static final int SNAPSHOT_FORMAT = 1;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    /** Ids {@link #getAll} touches before reading them: enough misses in flight, still in L1. */
+    private static final int TOUCH_CHUNK = 32;
 
     private final String name;
     private final int dim;
@@ -124,7 +133,8 @@ public final class EmbeddingTable {
      * @return whether the id has a row
      */
     public boolean get(long id, float[] out, int offset) {
-        if (getIfPresent(id, out, offset)) {
+        Slots s = slots;
+        if ((size > s.sparseRows || s.mayContain(id)) && s.read(id, out, offset)) {
             return true;
         }
         System.arraycopy(defaultVector, 0, out, offset, dim);
@@ -132,47 +142,44 @@ public final class EmbeddingTable {
     }
 
     /**
-     * Copies the row of {@code id} into {@code out[offset .. offset+dim)} when the id has one;
-     * otherwise leaves {@code out} alone (a caller that adds up rows uses the
-     * {@link #defaultVector()} it holds, without copying it per id). Any thread, lock-free, never torn.
+     * Reads {@code count} ids at once: {@code out[offset + i × dim ..)} ({@code dim} floats) gets the row of
+     * {@code ids[i]}, or the default vector when it has none — what {@code count} calls of
+     * {@link #get} would write, but faster on a large table whose slots are not in cache: it touches
+     * the slots of a chunk of ids before reading any of them, so their cache misses are in flight
+     * together rather than one after another. Any thread, lock-free, never torn.
      *
-     * @return whether the id has a row (and {@code out} was written)
+     * @return how many of the ids have a row
      */
-    public boolean getIfPresent(long id, float[] out, int offset) {
+    public int getAll(long[] ids, int count, float[] out, int offset) {
+        if (count < 0 || count > ids.length || offset < 0 || offset + (long) count * dim > out.length) {
+            throw new IllegalArgumentException("table '" + name + "': " + count + " ids do not fit ids[" + ids.length
+                    + "] / out[" + out.length + "] from " + offset + " at dim " + dim);
+        }
         Slots s = slots;
-        if (size <= s.sparseRows && !s.mayContain(id)) {
-            return false;
-        }
+        boolean sparse = size <= s.sparseRows;
+        int[] data = s.data;
         int mask = s.mask;
-        int idx = spread(id) & mask;
-        for (int probes = 0; probes <= mask; probes++) {
-            long k;
-            for (;;) {
-                long v1 = (long) LONGS.getAcquire(s.meta, 2 * idx + 1);
-                if ((v1 & 1) != 0) {
-                    Thread.onSpinWait();
-                    continue;
-                }
-                k = s.meta[2 * idx];
-                if (k == id) {
-                    System.arraycopy(s.values, idx * dim, out, offset, dim);
-                }
-                // Orders the reads above before the re-check (StampedLock.validate's fence).
-                VarHandle.acquireFence();
-                long v2 = (long) LONGS.getOpaque(s.meta, 2 * idx + 1);
-                if (v1 == v2) {
-                    break;
+        int stride = s.stride;
+        int found = 0;
+        int touched = 0;
+        for (int from = 0; from < count; from += TOUCH_CHUNK) {
+            int to = Math.min(count, from + TOUCH_CHUNK);
+            // Independent loads, a few instructions each: the core keeps all their misses in flight.
+            for (int i = from; i < to; i++) {
+                touched += data[(spread(ids[i]) & mask) * stride];
+            }
+            for (int i = from; i < to; i++) {
+                long id = ids[i];
+                int at = offset + i * dim;
+                if ((!sparse || s.mayContain(id)) && s.read(id, out, at)) {
+                    found++;
+                } else {
+                    System.arraycopy(defaultVector, 0, out, at, dim);
                 }
             }
-            if (k == id) {
-                return true;
-            }
-            if (k == EMPTY) {
-                break;
-            }
-            idx = (idx + 1) & mask;
         }
-        return false;
+        TouchSink.keep(touched);
+        return found;
     }
 
     /**
@@ -187,23 +194,12 @@ public final class EmbeddingTable {
 
     /** Whether the id has a row. Any thread. */
     public boolean contains(long id) {
-        if (!mayContain(id)) {
-            return false;
-        }
-        Slots s = slots;
-        int mask = s.mask;
-        int idx = spread(id) & mask;
-        for (int probes = 0; probes <= mask; probes++) {
-            long k = (long) LONGS.getAcquire(s.meta, 2 * idx);
-            if (k == id) {
-                return true;
-            }
-            if (k == EMPTY) {
-                return false;
-            }
-            idx = (idx + 1) & mask;
-        }
-        return false;
+        return mayContain(id) && slots.read(id, null, 0);
+    }
+
+    /** Copies the default vector unknown ids read as into {@code out[offset .. offset+dim)}. */
+    public void defaultVectorInto(float[] out, int offset) {
+        System.arraycopy(defaultVector, 0, out, offset, dim);
     }
 
     /** A copy of the default vector unknown ids read as. */
@@ -265,7 +261,7 @@ public final class EmbeddingTable {
         Slots s = slots;
         int removed = 0;
         for (int i = 0; i < s.capacity; i++) {
-            long k = s.meta[2 * i];
+            long k = s.key(i);
             if (k != EMPTY && k != TOMBSTONE && now - s.updatedNanos[i] > ttlNanos) {
                 tombstone(s, i);
                 removed++;
@@ -346,9 +342,9 @@ public final class EmbeddingTable {
             checkId(id);
             if (find(fresh, id) < 0) {
                 int slot = freeSlot(fresh, id);
-                System.arraycopy(row, 0, fresh.values, slot * dim, dim);
+                fresh.setValues(slot, row, 0);
                 fresh.markPresent(id);
-                fresh.meta[2 * slot] = id;
+                fresh.setKey(slot, id);
                 fresh.updatedNanos[slot] = now - age;
                 live++;
             }
@@ -372,7 +368,7 @@ public final class EmbeddingTable {
             s = rebuild(s);
         }
         int slot = freeSlot(s, id);
-        if (s.meta[2 * slot] == TOMBSTONE) {
+        if (s.key(slot) == TOMBSTONE) {
             tombstones--;
         }
         write(s, slot, id, values, offset, now);
@@ -382,12 +378,12 @@ public final class EmbeddingTable {
     private Slots rebuild(Slots old) {
         Slots fresh = new Slots(old.capacity, dim);
         for (int i = 0; i < old.capacity; i++) {
-            long k = old.meta[2 * i];
+            long k = old.key(i);
             if (k != EMPTY && k != TOMBSTONE) {
                 int slot = freeSlot(fresh, k);
-                System.arraycopy(old.values, i * dim, fresh.values, slot * dim, dim);
+                System.arraycopy(old.data, i * old.stride + Slots.VALUES, fresh.data, slot * fresh.stride + Slots.VALUES, dim);
                 fresh.markPresent(k);
-                fresh.meta[2 * slot] = k;
+                fresh.setKey(slot, k);
                 fresh.updatedNanos[slot] = old.updatedNanos[i];
             }
         }
@@ -397,42 +393,39 @@ public final class EmbeddingTable {
     }
 
     private void write(Slots s, int slot, long id, float[] values, int offset, long now) {
-        long v = s.meta[2 * slot + 1];
-        LONGS.setOpaque(s.meta, 2 * slot + 1, v + 1);
-        // The odd sequence must be visible before any data changes.
-        VarHandle.storeStoreFence();
-        System.arraycopy(values, offset, s.values, slot * dim, dim);
+        int seq = s.beginWrite(slot);
+        s.setValues(slot, values, offset);
         s.updatedNanos[slot] = now;
-        s.markPresent(id); // before the key is released: a reader that can find the row sees the bit
-        LONGS.setRelease(s.meta, 2 * slot, id);
-        LONGS.setRelease(s.meta, 2 * slot + 1, v + 2);
+        s.markPresent(id); // before the row is released: a reader that can find the row sees the bit
+        s.setKey(slot, id);
+        s.endWrite(slot, seq);
     }
 
     private void tombstone(Slots s, int slot) {
-        long v = s.meta[2 * slot + 1];
-        LONGS.setOpaque(s.meta, 2 * slot + 1, v + 1);
-        VarHandle.storeStoreFence();
-        LONGS.setRelease(s.meta, 2 * slot, TOMBSTONE);
-        LONGS.setRelease(s.meta, 2 * slot + 1, v + 2);
+        int seq = s.beginWrite(slot);
+        s.setKey(slot, TOMBSTONE);
+        s.endWrite(slot, seq);
         tombstones++;
         size = size - 1;
     }
 
-    private boolean readSlot(Slots s, int i, float[] row, long[] meta) {
+    private static boolean readSlot(Slots s, int i, float[] row, long[] meta) {
+        int[] data = s.data;
+        int base = i * s.stride;
         for (;;) {
-            long v1 = (long) LONGS.getAcquire(s.meta, 2 * i + 1);
+            int v1 = (int) INTS.getAcquire(data, base);
             if ((v1 & 1) != 0) {
                 Thread.onSpinWait();
                 continue;
             }
-            long k = s.meta[2 * i];
+            long k = s.key(i);
             long updated = s.updatedNanos[i];
             boolean live = k != EMPTY && k != TOMBSTONE;
             if (live) {
-                System.arraycopy(s.values, i * dim, row, 0, dim);
+                s.copyValues(base, row, 0);
             }
             VarHandle.acquireFence();
-            if (v1 == (long) LONGS.getOpaque(s.meta, 2 * i + 1)) {
+            if (v1 == (int) INTS.getOpaque(data, base)) {
                 meta[0] = k;
                 meta[1] = updated;
                 return live;
@@ -445,7 +438,7 @@ public final class EmbeddingTable {
         int mask = s.mask;
         int idx = spread(id) & mask;
         for (int probes = 0; probes <= mask; probes++) {
-            long k = s.meta[2 * idx];
+            long k = s.key(idx);
             if (k == id) {
                 return idx;
             }
@@ -461,7 +454,7 @@ public final class EmbeddingTable {
     private static int freeSlot(Slots s, long id) {
         int mask = s.mask;
         int idx = spread(id) & mask;
-        while (s.meta[2 * idx] != EMPTY && s.meta[2 * idx] != TOMBSTONE) {
+        for (long k = s.key(idx); k != EMPTY && k != TOMBSTONE; k = s.key(idx)) {
             idx = (idx + 1) & mask;
         }
         return idx;
@@ -487,13 +480,20 @@ public final class EmbeddingTable {
     }
 
     /**
-     * The table's arrays; replaced whole on rebuild and restore. A slot's key and sequence number
-     * sit side by side in {@code meta} ({@code 2i}, {@code 2i + 1}) so a probe touches one cache line.
+     * The table's arrays; replaced whole on rebuild and restore. Slot {@code i} is
+     * {@code data[i × stride ..)}: its sequence number ({@link #SEQ}; odd while the writer changes
+     * the slot), its key's low and high halves, then {@code dim} values as float bits — one cache
+     * line for a probe that finds its id, where separate key and value arrays cost two misses.
      */
     private static final class Slots {
-        final long[] meta;
+        static final int SEQ = 0;
+        static final int KEY_LO = 1;
+        static final int KEY_HI = 2;
+        static final int VALUES = 3;
+
+        final int[] data;
+        final int stride;
         final long[] updatedNanos;
-        final float[] values;
         final int mask;
         final int capacity;
         /** Presence bitmap: 2 bits per slot; a bit is set once an id hashing to it has had a row here. */
@@ -509,23 +509,106 @@ public final class EmbeddingTable {
         final int sparseRows;
 
         Slots(int capacity, int dim) {
-            long floats = (long) capacity * dim;
-            if (floats > Integer.MAX_VALUE - 8) {
+            stride = VALUES + dim;
+            long ints = (long) capacity * stride;
+            if (ints > Integer.MAX_VALUE - 8) {
                 throw new IllegalArgumentException("table too large: capacity " + capacity + " × dim " + dim);
             }
-            meta = new long[2 * capacity];
-            for (int i = 0; i < capacity; i++) {
-                meta[2 * i] = EMPTY;
-            }
+            data = new int[(int) ints];
             this.capacity = capacity;
+            for (int i = 0; i < capacity; i++) {
+                setKey(i, EMPTY);
+            }
             updatedNanos = new long[capacity];
-            values = new float[(int) floats];
             mask = capacity - 1;
             int bits = (int) Math.max(64, Math.min(1L << 30, 2L * capacity)); // a power of two: capacity is one
             present = new long[bits >>> 6];
             presentShift = 64 - Integer.numberOfTrailingZeros(bits);
             summary = new long[Math.max(1, bits >>> 15)];
             sparseRows = bits >>> 4;
+        }
+
+        /** Slot i's key; a plain read (the writer's own, or inside a reader's sequence check). */
+        long key(int i) {
+            int base = i * stride;
+            return ((long) data[base + KEY_HI] << 32) | (data[base + KEY_LO] & 0xffffffffL);
+        }
+
+        /** Writer only: plain stores, published by {@link #endWrite} (or a new {@code Slots}' volatile publish). */
+        void setKey(int i, long id) {
+            int base = i * stride;
+            data[base + KEY_LO] = (int) id;
+            data[base + KEY_HI] = (int) (id >>> 32);
+        }
+
+        /** Writer only, as {@link #setKey}. */
+        void setValues(int i, float[] values, int offset) {
+            int at = i * stride + VALUES;
+            for (int j = 0, dim = stride - VALUES; j < dim; j++) {
+                data[at + j] = Float.floatToRawIntBits(values[offset + j]);
+            }
+        }
+
+        void copyValues(int base, float[] out, int offset) {
+            int at = base + VALUES;
+            for (int j = 0, dim = stride - VALUES; j < dim; j++) {
+                out[offset + j] = Float.intBitsToFloat(data[at + j]);
+            }
+        }
+
+        /** Writer only: makes slot i's sequence odd before anything in it changes; returns the even one it had. */
+        int beginWrite(int i) {
+            int base = i * stride;
+            int seq = data[base + SEQ];
+            INTS.setOpaque(data, base + SEQ, seq + 1);
+            // The odd sequence must be visible before any data changes.
+            VarHandle.storeStoreFence();
+            return seq;
+        }
+
+        /** Writer only: releases slot i's changes with the next even sequence. */
+        void endWrite(int i, int seq) {
+            INTS.setRelease(data, i * stride + SEQ, seq + 2);
+        }
+
+        /**
+         * Probes for id from its home slot; when found, copies its values into
+         * {@code out[offset ..)} (unless {@code out} is null) and returns true. Any thread: each
+         * slot is read between two equal even sequence numbers, so the key and values it returns
+         * are one write's. When it returns false, {@code out}'s range may hold a torn row it
+         * discarded; callers overwrite it.
+         */
+        boolean read(long id, float[] out, int offset) {
+            int[] d = data;
+            int idx = spread(id) & mask;
+            for (int probes = 0; probes <= mask; probes++) {
+                int base = idx * stride;
+                long k;
+                for (;;) {
+                    int v1 = (int) INTS.getAcquire(d, base + SEQ);
+                    if ((v1 & 1) != 0) {
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    k = ((long) d[base + KEY_HI] << 32) | (d[base + KEY_LO] & 0xffffffffL);
+                    if (k == id && out != null) {
+                        copyValues(base, out, offset);
+                    }
+                    // Orders the reads above before the re-check (StampedLock.validate's fence).
+                    VarHandle.acquireFence();
+                    if (v1 == (int) INTS.getOpaque(d, base + SEQ)) {
+                        break;
+                    }
+                }
+                if (k == id) {
+                    return true;
+                }
+                if (k == EMPTY) {
+                    return false;
+                }
+                idx = (idx + 1) & mask;
+            }
+            return false;
         }
 
         /** False when the id has no row here; true when it may have one. Any thread. */
@@ -555,6 +638,21 @@ public final class EmbeddingTable {
         private int presenceBit(long id) {
             // Independent of the slot index (a different multiplier, the high bits).
             return (int) ((id * 0xc2b2ae3d27d4eb4fL) >>> presentShift);
+        }
+    }
+
+    /**
+     * Keeps {@link #getAll}'s touching loads: the JIT drops a load whose value is unused, so their
+     * sum is compared with a constant; the store behind it (away from the table's own fields, which
+     * every reader reads) happens about once in 2^32 calls.
+     */
+    private static final class TouchSink {
+        static int hits;
+
+        static void keep(int touched) {
+            if (touched == 0x5eed_cafe) {
+                hits++;
+            }
         }
     }
 

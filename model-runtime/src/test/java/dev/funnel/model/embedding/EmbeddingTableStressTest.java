@@ -44,6 +44,30 @@ class EmbeddingTableStressTest {
             }
         }, "writer");
         List<Thread> readers = new ArrayList<>();
+        // One more reader reads 64 ids per call through getAll (the ranker's batched read).
+        readers.add(new Thread(() -> {
+            long[] ids = new long[64];
+            float[] rows = new float[64 * DIM];
+            float[] out = new float[DIM];
+            int id = 0;
+            while (!stop.get()) {
+                for (int i = 0; i < ids.length; i++) {
+                    id = (id + 11) % IDS;
+                    ids[i] = id;
+                }
+                t.getAll(ids, ids.length, rows, 0);
+                for (int i = 0; i < ids.length; i++) {
+                    System.arraycopy(rows, i * DIM, out, 0, DIM);
+                    reads.incrementAndGet();
+                    if (out[0] == 0f) {
+                        checkMissing((int) ids[i], out, failure);
+                    } else {
+                        hits.incrementAndGet();
+                        checkWhole((int) ids[i], out, failure);
+                    }
+                }
+            }
+        }, "batch-reader"));
         for (int r = 0; r < 3; r++) {
             readers.add(new Thread(() -> {
                 float[] out = new float[DIM];
@@ -53,23 +77,11 @@ class EmbeddingTableStressTest {
                     boolean found = t.get(id, out, 0);
                     reads.incrementAndGet();
                     if (!found) {
-                        for (float f : out) {
-                            if (f != 0f) {
-                                failure.compareAndSet(null, "missing id " + id + " did not read as zeros");
-                            }
-                        }
+                        checkMissing(id, out, failure);
                         continue;
                     }
                     hits.incrementAndGet();
-                    float first = out[0];
-                    if ((long) first / 1_000_000 != id) {
-                        failure.compareAndSet(null, "id " + id + " read a row of another id: " + first);
-                    }
-                    for (float f : out) {
-                        if (f != first) {
-                            failure.compareAndSet(null, "torn row for id " + id + ": " + java.util.Arrays.toString(out));
-                        }
-                    }
+                    checkWhole(id, out, failure);
                 }
             }, "reader-" + r));
         }
@@ -83,5 +95,26 @@ class EmbeddingTableStressTest {
         }
         assertEquals(null, failure.get());
         assertTrue(hits.get() > 1000, "too few hits to mean anything: " + hits.get() + " of " + reads.get());
+    }
+
+    private static void checkMissing(int id, float[] out, AtomicReference<String> failure) {
+        for (float f : out) {
+            if (f != 0f) {
+                failure.compareAndSet(null, "missing id " + id + " did not read as zeros: " + java.util.Arrays.toString(out));
+            }
+        }
+    }
+
+    /** A row the writer wrote for this id: every value the same stamp of this id. */
+    private static void checkWhole(int id, float[] out, AtomicReference<String> failure) {
+        float first = out[0];
+        if ((long) first / 1_000_000 != id) {
+            failure.compareAndSet(null, "id " + id + " read a row of another id: " + first);
+        }
+        for (float f : out) {
+            if (f != first) {
+                failure.compareAndSet(null, "torn row for id " + id + ": " + java.util.Arrays.toString(out));
+            }
+        }
     }
 }

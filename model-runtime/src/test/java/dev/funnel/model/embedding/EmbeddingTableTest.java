@@ -48,7 +48,34 @@ class EmbeddingTableTest {
                 assertEquals(has, table.contains(id));
                 assertArrayEquals(has ? new float[] {id, 1} : new float[] {-1, -2}, out);
             }
+            // The batched read: the same rows and defaults, at an offset, with repeated ids.
+            long[] ids = new long[20_000 + 100];
+            for (int k = 0; k < ids.length; k++) {
+                ids[k] = (k < 20_000 ? k : k - 20_000) * 7919L;
+            }
+            float[] all = new float[3 + 2 * ids.length];
+            all[0] = 99;
+            int found = table.getAll(ids, ids.length, all, 3);
+            int expectFound = 0;
+            for (int k = 0; k < ids.length; k++) {
+                boolean has = live.contains(ids[k]);
+                expectFound += has ? 1 : 0;
+                float[] expect = has ? new float[] {ids[k], 1} : new float[] {-1, -2};
+                assertArrayEquals(expect, java.util.Arrays.copyOfRange(all, 3 + 2 * k, 5 + 2 * k), "getAll id " + ids[k]);
+            }
+            assertEquals(expectFound, found);
+            assertEquals(99, all[0], "getAll wrote below its offset");
         }
+    }
+
+    @Test
+    void getAllRefusesAnOutputThatCannotHoldTheRows() {
+        EmbeddingTable t = EmbeddingTable.builder("t", 4).build();
+        long[] ids = {1, 2, 3};
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.getAll(ids, 3, new float[12], 1));
+        assertTrue(e.getMessage().contains("table 't'"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> t.getAll(ids, 4, new float[16], 0));
+        assertEquals(0, t.getAll(ids, 0, new float[0], 0));
     }
 
     private final AtomicLong clock = new AtomicLong();
