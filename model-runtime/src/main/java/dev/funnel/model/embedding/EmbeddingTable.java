@@ -556,7 +556,11 @@ public final class EmbeddingTable {
             }
         }
 
-        /** Writer only: makes slot i's sequence odd before anything in it changes; returns the even one it had. */
+        /**
+         * Writer only: makes slot i's sequence odd before anything in it changes; returns the even one it had.
+         * The sequence is 32 bits: it wraps after 2^31 writes to one slot, and a reader is only fooled
+         * if it stalls inside one read while exactly a multiple of that many writes land on its slot.
+         */
         int beginWrite(int i) {
             int base = i * stride;
             int seq = data[base + SEQ];
