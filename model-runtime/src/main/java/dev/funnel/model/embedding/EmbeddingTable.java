@@ -13,13 +13,13 @@ import java.util.function.LongSupplier;
 /**
  * An in-process parameter-server table: feature id → float vector of a fixed width.
  *
- * <p><b>Threads.</b> Reads ({@link #get}, {@link #contains}, {@link #size}, {@link #snapshot}) are
- * lock-free and may run on any thread, event loops included. Writes ({@link #put}, {@link #remove},
- * {@link #expire}, {@link #restore}) must come from one writer thread at a time (the delta
- * applier or the trainer). A reader never sees a torn row: each slot carries a sequence number
- * that is odd while the writer changes it, and a reader retries until it read a row between two
- * equal even sequence numbers (a seqlock, as {@link java.util.concurrent.locks.StampedLock}'s
- * optimistic read).
+ * <p><b>Threads.</b> Reads ({@link #get}, {@link #getAll}, {@link #contains}, {@link #size},
+ * {@link #snapshot}) are lock-free and may run on any thread, event loops included. Writes
+ * ({@link #put}, {@link #remove}, {@link #expire}, {@link #restore}) must come from one writer
+ * thread at a time (the delta applier or the trainer). A reader never sees a torn row: each slot
+ * carries a sequence number that is odd while the writer changes it, and a reader retries until it
+ * read a row between two equal even sequence numbers (a seqlock, as
+ * {@link java.util.concurrent.locks.StampedLock}'s optimistic read).
  *
  * <p><b>Memory</b> is bounded: at most {@code maxRows} rows, in open-addressing arrays sized once
  * at build time (about {@code 2 × maxRows × (dim × 4 + 20)} bytes, plus a presence bitmap of
@@ -381,7 +381,8 @@ public final class EmbeddingTable {
             long k = old.key(i);
             if (k != EMPTY && k != TOMBSTONE) {
                 int slot = freeSlot(fresh, k);
-                System.arraycopy(old.data, i * old.stride + Slots.VALUES, fresh.data, slot * fresh.stride + Slots.VALUES, dim);
+                System.arraycopy(old.data, i * old.stride + Slots.VALUES, fresh.data, slot * fresh.stride + Slots.VALUES,
+                        dim);
                 fresh.markPresent(k);
                 fresh.setKey(slot, k);
                 fresh.updatedNanos[slot] = old.updatedNanos[i];
