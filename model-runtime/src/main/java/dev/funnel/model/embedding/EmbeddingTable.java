@@ -165,8 +165,12 @@ public final class EmbeddingTable {
         for (int from = 0; from < count; from += TOUCH_CHUNK) {
             int to = Math.min(count, from + TOUCH_CHUNK);
             // Independent loads, a few instructions each: the core keeps all their misses in flight.
+            // An id the presence bitmap rules out is not touched: skipping that miss is the bitmap's point.
             for (int i = from; i < to; i++) {
-                touched += data[(spread(ids[i]) & mask) * stride];
+                long id = ids[i];
+                if (!sparse || s.mayContain(id)) {
+                    touched += data[(spread(id) & mask) * stride];
+                }
             }
             for (int i = from; i < to; i++) {
                 long id = ids[i];
