@@ -277,11 +277,11 @@ final class VectorGraph {
                 };
         p.search(query, nprobe, top, accept);
         int[] found = new int[top.size()];
-        double[] scores = new double[top.size()];
+        float[] scores = new float[top.size()];
         int m = top.drainDescending(found, scores);
         SearchResult.NodeScore[] out = new SearchResult.NodeScore[m];
         for (int i = 0; i < m; i++) {
-            out[i] = new SearchResult.NodeScore(found[i], (float) scores[i]);
+            out[i] = new SearchResult.NodeScore(found[i], scores[i]);
         }
         return out;
     }
