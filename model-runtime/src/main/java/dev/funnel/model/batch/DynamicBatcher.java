@@ -30,7 +30,9 @@ import org.slf4j.LoggerFactory;
  * at once, up to {@code maxBatchRows}: rows that arrive during an inference form the next batch, so
  * batches grow with load and a lone request never waits. Otherwise the runner runs a batch once
  * {@code maxBatchRows} rows are queued or {@code maxQueueDelayMicros} has passed since the oldest
- * arrived. A task that runs alone on direct buffers goes to the backend without a copy.
+ * arrived. A task that runs alone on direct buffers goes to the backend without a copy; a task with
+ * a {@link RowWriter} has its rows written into the batch's buffers by the runner, just before the
+ * inference (by the core that then reads them, and never for a task dropped first).
  * Before inference it drops tasks that were cancelled or whose
  * deadline passed. Each batch runs on one leased model version, so every row of a task — and of
  * the batch — is scored by exactly one version.
@@ -325,18 +327,9 @@ public final class DynamicBatcher implements AutoCloseable {
             if (live == 1 && batch.get(0).buffers != null) {
                 feed = batch.get(0).buffers; // alone in the batch: no copy (the backend reads [0, rows × width))
             } else {
-                for (int i = 0; i < nIn; i++) {
-                    FloatBuffer b = inBuffers[i];
-                    b.clear();
-                    for (ScoringTask t : batch) {
-                        int n = t.rows * inW[i];
-                        if (t.inputs != null) {
-                            b.put(t.inputs[i], 0, n);
-                        } else {
-                            b.put(t.buffers[i].duplicate().clear().limit(n));
-                        }
-                    }
-                    b.flip();
+                rows = gather(nIn, inW);
+                if (rows == 0) {
+                    return;
                 }
             }
             long start = System.nanoTime();
@@ -361,6 +354,51 @@ public final class DynamicBatcher implements AutoCloseable {
                 offset += t.rows;
                 t.complete(new Scores(lease.version(), t.rows, outs));
             }
+        }
+
+        /**
+         * Puts every task's rows into the runner's input buffers, in batch order: arrays and buffers
+         * copied, writers writing their own. A writer that throws fails its task alone; the tasks after
+         * it take its rows. Returns the rows gathered.
+         */
+        private int gather(int nIn, int[] inW) {
+            for (int i = 0; i < nIn; i++) {
+                inBuffers[i].clear();
+            }
+            int offset = 0;
+            int live = 0;
+            for (int k = 0; k < batch.size(); k++) {
+                ScoringTask t = batch.get(k);
+                if (t.writer != null) {
+                    try {
+                        t.writer.write(inBuffers, offset);
+                    } catch (RuntimeException e) {
+                        failed.increment(t.rows);
+                        LOG.warn("batcher '{}': writing the rows of a task failed: {}", model, e.toString());
+                        t.fail(new BatchException(BatchException.Reason.BAD_INPUT, "writing its rows failed: " + e));
+                        continue;
+                    }
+                } else {
+                    for (int i = 0; i < nIn; i++) {
+                        int n = t.rows * inW[i];
+                        FloatBuffer b = inBuffers[i].position(offset * inW[i]);
+                        if (t.inputs != null) {
+                            b.put(t.inputs[i], 0, n);
+                        } else {
+                            b.put(t.buffers[i].duplicate().clear().limit(n));
+                        }
+                    }
+                }
+                batch.set(live++, t);
+                offset += t.rows;
+            }
+            while (batch.size() > live) {
+                batch.remove(batch.size() - 1);
+            }
+            for (int i = 0; i < nIn; i++) {
+                inBuffers[i].position(0).limit(offset * inW[i]);
+            }
+            return offset;
         }
 
         private void ensureBuffers(ModelSignature sig, int rows) {
@@ -399,9 +437,10 @@ public final class DynamicBatcher implements AutoCloseable {
             return "task has " + t.inputCount() + " inputs, model takes " + inW.length;
         }
         for (int i = 0; i < inW.length; i++) {
-            int floats = t.inputFloats(i);
+            int floats = t.inputFloats(i, inW[i]);
             if (floats < t.rows * inW[i]) {
-                return "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
+                return t.writer != null ? "input " + i + " is written " + t.widths[i] + " wide, the model's is " + inW[i]
+                    : "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
             }
         }
         return null;

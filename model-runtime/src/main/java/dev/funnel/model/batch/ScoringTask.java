@@ -7,16 +7,20 @@ import java.util.concurrent.Executor;
 
 /**
  * One request's rows for the batcher: per model input a row-major {@code rows × width} array or
- * buffer (in the model signature's input order), the request's deadline, and where to complete.
- * Created on the request's thread; the batcher's runner reads it after a safe publication through
- * the queue. A task given direct buffers that runs alone in its batch is handed to the backend as
- * it is, without a copy; the buffers must not change until {@link #result()} completes.
+ * buffer (in the model signature's input order), or a {@link RowWriter} that writes them into the
+ * batch on the runner; the request's deadline, and where to complete. Created on the request's
+ * thread; the batcher's runner reads it after a safe publication through the queue. A task given
+ * direct buffers that runs alone in its batch is handed to the backend as it is, without a copy;
+ * the buffers must not change until {@link #result()} completes.
  */
 public final class ScoringTask {
 
     final int rows;
     final float[][] inputs;
     final FloatBuffer[] buffers;
+    final RowWriter writer;
+    /** With a writer: the width of each input it writes (checked against the model's). */
+    final int[] widths;
     final long deadlineNanos;
     final Executor completeOn;
     final CompletableFuture<Scores> result = new CompletableFuture<>();
@@ -39,6 +43,8 @@ public final class ScoringTask {
         this.rows = rows;
         this.inputs = Objects.requireNonNull(inputs, "inputs");
         this.buffers = null;
+        this.writer = null;
+        this.widths = null;
         this.deadlineNanos = deadlineNanos;
         this.completeOn = completeOn;
     }
@@ -55,21 +61,45 @@ public final class ScoringTask {
         this.rows = rows;
         this.inputs = null;
         this.buffers = Objects.requireNonNull(buffers, "buffers");
+        this.writer = null;
+        this.widths = null;
+        this.deadlineNanos = deadlineNanos;
+        this.completeOn = completeOn;
+    }
+
+    /**
+     * A task whose rows {@code writer} writes into the batch's input buffers on the runner, just
+     * before its inference ({@link RowWriter}); {@code widths} are the widths of the inputs it writes,
+     * in the model signature's order (a version whose inputs differ fails the task). Otherwise as
+     * {@link #ScoringTask(int, float[][], long, Executor)}.
+     */
+    public ScoringTask(int rows, int[] widths, RowWriter writer, long deadlineNanos, Executor completeOn) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows must be >= 1, got " + rows);
+        }
+        this.rows = rows;
+        this.inputs = null;
+        this.buffers = null;
+        this.writer = Objects.requireNonNull(writer, "writer");
+        this.widths = widths.clone();
         this.deadlineNanos = deadlineNanos;
         this.completeOn = completeOn;
     }
 
     /** Model inputs carried. */
     int inputCount() {
-        return inputs != null ? inputs.length : buffers.length;
+        return inputs != null ? inputs.length : buffers != null ? buffers.length : widths.length;
     }
 
-    /** Floats available for input i (0 when missing). */
-    int inputFloats(int i) {
+    /** Floats available for input i (0 when missing), for a model input of width {@code width}. */
+    int inputFloats(int i, int width) {
         if (inputs != null) {
             return inputs[i] == null ? 0 : inputs[i].length;
         }
-        return buffers[i] == null ? 0 : buffers[i].capacity();
+        if (buffers != null) {
+            return buffers[i] == null ? 0 : buffers[i].capacity();
+        }
+        return widths[i] == width ? rows * width : 0;
     }
 
     /** Completes with the scores, or with {@link BatchException} (late, cancelled, closed) or the inference failure. */

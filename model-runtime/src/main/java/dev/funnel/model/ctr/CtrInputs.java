@@ -14,8 +14,8 @@ import java.util.Arrays;
  * {@code field} and {@code wide} embedding tables. Serving and training assemble through this
  * class, so both see the same inputs. Heap-backed ({@link #CtrInputs(CtrModelSpec, int)}: the
  * arrays are readable) or backed by direct buffers ({@link #direct}: what the batcher hands to ONNX
- * Runtime without a copy; serving reuses them across requests). Not thread-safe: one request at a
- * time.
+ * Runtime without a copy), or {@link #scratch} for {@link #fillInto} the buffers of a batch (what
+ * serving does, on the batcher's runner). Not thread-safe: one fill at a time.
  */
 public final class CtrInputs {
 
@@ -27,13 +27,21 @@ public final class CtrInputs {
     private final float[] userRow;
     private final float[] zeros;
     private final float[] fieldRow;
-    private final float[] wideSums;
+    private float[] wideSums;
     private final LookupMemo fieldMemo;
     private final LookupMemo wideMemo;
 
     /** Heap-backed inputs for {@code rows} rows; {@link #arrays()} exposes them. */
     public CtrInputs(CtrModelSpec spec, int rows) {
         this(spec, rows, false);
+    }
+
+    /**
+     * Scratch only, no rows of its own: for {@link #fillInto} another owner's buffers (a batcher
+     * runner keeps one per thread).
+     */
+    public static CtrInputs scratch(CtrModelSpec spec) {
+        return new CtrInputs(spec, 0, false);
     }
 
     /** Inputs in native-order direct buffers for {@code rows} rows; {@link #buffers()} exposes them. */
@@ -87,6 +95,46 @@ public final class CtrInputs {
      * @throws IllegalArgumentException when the batch's schema or a table's width does not match
      */
     public CtrInputs fill(FeatureBatch batch, ItemAttributes items, EmbeddingTable fieldTable, EmbeddingTable wideTable) {
+        check(spec, batch, fieldTable, wideTable);
+        int n = batch.size();
+        if (n > rows) {
+            throw new IllegalArgumentException(n + " rows do not fit in inputs for " + rows);
+        }
+        fillRows(buffers, 0, batch, items, fieldTable, wideTable);
+        return this;
+    }
+
+    /**
+     * As {@link #fill}, but into rows {@code [rowOffset, rowOffset + batch.size())} of {@code inputs}
+     * (the batch's buffers, in {@link CtrModel#INPUTS} order, row-major; absolute puts), using only this
+     * object's scratch: what a batcher runner does with a request's features ({@code RowWriter}).
+     *
+     * @throws IllegalArgumentException as {@link #fill}, or when the rows do not fit in {@code inputs}
+     */
+    public void fillInto(FloatBuffer[] inputs, int rowOffset, FeatureBatch batch, ItemAttributes items,
+                         EmbeddingTable fieldTable, EmbeddingTable wideTable) {
+        check(spec, batch, fieldTable, wideTable);
+        int[] w = CtrModel.inputWidths(spec);
+        if (inputs.length != w.length) {
+            throw new IllegalArgumentException(inputs.length + " input buffers, the model takes " + w.length);
+        }
+        for (int i = 0; i < w.length; i++) {
+            if ((long) (rowOffset + batch.size()) * w[i] > inputs[i].capacity()) {
+                throw new IllegalArgumentException("input " + i + " holds " + inputs[i].capacity() + " floats, rows up to "
+                        + (rowOffset + batch.size()) + " × width " + w[i] + " needed");
+            }
+        }
+        fillRows(inputs, rowOffset, batch, items, fieldTable, wideTable);
+    }
+
+    /**
+     * Checks that {@code batch} and the tables fit a model of {@code spec} (what {@link #fill} and
+     * {@link #fillInto} would reject), so a caller can refuse a request before handing its assembly
+     * to another thread.
+     *
+     * @throws IllegalArgumentException when the batch's schema or a table's width does not match
+     */
+    public static void check(CtrModelSpec spec, FeatureBatch batch, EmbeddingTable fieldTable, EmbeddingTable wideTable) {
         if (!batch.schemaVersion().equals(spec.schemaVersion())) {
             throw new IllegalArgumentException("features are schema " + batch.schemaVersion() + ", model wants "
                     + spec.schemaVersion());
@@ -95,44 +143,44 @@ public final class CtrInputs {
             throw new IllegalArgumentException("table widths " + fieldTable.dim() + "/" + wideTable.dim()
                     + " do not match the model's field dim " + spec.fieldDim() + " / heads " + spec.headCount());
         }
+    }
+
+    private void fillRows(FloatBuffer[] out, int base, FeatureBatch batch, ItemAttributes items, EmbeddingTable fieldTable,
+                          EmbeddingTable wideTable) {
         int n = batch.size();
-        if (n > rows) {
-            throw new IllegalArgumentException(n + " rows do not fit in inputs for " + rows);
-        }
         if (n == 0) {
-            return this;
+            return;
         }
         int cd = spec.contentDim();
         int dc = spec.denseCount();
-        FloatBuffer userOut = buffers[0];
-        FloatBuffer itemOut = buffers[1];
+        FloatBuffer userOut = out[0];
+        FloatBuffer itemOut = out[1];
         padded(batch.userEmbedding(), userRow, cd);
-        buffers[3].put(0, batch.denseArray(), 0, n * dc);
+        out[3].put(base * dc, batch.denseArray(), 0, n * dc);
         // The vectors the dense features were extracted with, where the batch kept them (serving);
         // a batch rebuilt from logs reads them from the items.
         boolean kept = batch.hasItemEmbeddings();
         for (int r = 0; r < n; r++) {
-            userOut.put(r * cd, userRow, 0, cd);
+            int at = (base + r) * cd;
+            userOut.put(at, userRow, 0, cd);
             float[] e = kept ? batch.itemEmbedding(r) : items.embedding(batch.itemId(r));
             int m = e == null ? 0 : Math.min(e.length, cd);
             if (m > 0) {
-                itemOut.put(r * cd, e, 0, m);
+                itemOut.put(at, e, 0, m);
             }
             if (m < cd) {
-                itemOut.put(r * cd + m, zeros, 0, cd - m);
+                itemOut.put(at + m, zeros, 0, cd - m);
             }
         }
-        fillFields(batch, n, fieldTable);
-        fillWide(batch, n, wideTable);
-        return this;
+        fillFields(out[2], base, batch, n, fieldTable);
+        fillWide(out[4], base, batch, n, wideTable);
     }
 
-    private void fillFields(FeatureBatch batch, int n, EmbeddingTable table) {
+    private void fillFields(FloatBuffer out, int base, FeatureBatch batch, int n, EmbeddingTable table) {
         int fc = spec.fieldCount();
         int fd = spec.fieldDim();
         int width = fc * fd;
         long[] ids = batch.fieldIdArray();
-        FloatBuffer out = buffers[2];
         // Vector f is row 0's field f (read now: all rows see one version of a request-side id),
         // vector fc the default; the other ids' vectors follow once read (fieldMemo.read).
         LookupMemo memo = fieldMemo;
@@ -142,7 +190,7 @@ public final class CtrInputs {
         }
         int absent = fc;
         table.defaultVectorInto(v, absent * fd);
-        out.put(0, v, 0, width);
+        out.put(base * width, v, 0, width);
         // Which vector each (row, field) takes; the table is read once, for all distinct ids together.
         int[] refs = memo.refs(n * fc);
         for (int r = 1; r < n; r++) {
@@ -156,15 +204,17 @@ public final class CtrInputs {
             for (int f = 0, i = r * fc; f < fc; f++, i++) {
                 System.arraycopy(v, refs[i] * fd, fieldRow, f * fd, fd);
             }
-            out.put(r * width, fieldRow, 0, width);
+            out.put((base + r) * width, fieldRow, 0, width);
         }
     }
 
-    private void fillWide(FeatureBatch batch, int n, EmbeddingTable table) {
+    private void fillWide(FloatBuffer out, int base, FeatureBatch batch, int n, EmbeddingTable table) {
         int wc = batch.wideCount();
         int h = spec.headCount();
         long[] ids = batch.wideIdArray();
-        FloatBuffer out = buffers[4];
+        if (wideSums.length < n * h) {
+            wideSums = new float[n * h];
+        }
         float[] sum = wideSums;
         // Vector sl is row 0's slot sl, then the default, then zeros (an empty slot adds them:
         // x + 0f is x for every partial sum from 0f), then the other ids' vectors once read.
@@ -199,7 +249,7 @@ public final class CtrInputs {
                 }
             }
         }
-        out.put(0, sum, 0, n * h); // one copy of n × heads floats, not a small one per row
+        out.put(base * h, sum, 0, n * h); // one copy of n × heads floats, not a small one per row
     }
 
     private static void padded(float[] src, float[] dst, int width) {

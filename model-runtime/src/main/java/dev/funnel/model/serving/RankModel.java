@@ -7,13 +7,13 @@ import dev.funnel.features.ItemAttributes;
 import dev.funnel.model.batch.DynamicBatcher;
 import dev.funnel.model.batch.ScoringTask;
 import dev.funnel.model.ctr.CtrInputs;
+import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.embedding.EmbeddingTable;
 import dev.funnel.model.registry.ModelRegistry;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
-import org.jctools.queues.MpmcArrayQueue;
 
 /**
  * Everything {@code rank.onnx} needs to score with one {@code ctr}-architecture model: its
@@ -23,9 +23,11 @@ import org.jctools.queues.MpmcArrayQueue;
  * <p>Sparse deltas from the trainer go to {@link #fieldTable()} and {@link #wideTable()} (one
  * writer thread); dense snapshots go to {@link ModelRegistry#load} under {@link #name()}.
  *
- * <p>{@link #score} assembles a request's inputs into direct buffers taken from a small pool and
- * queues them on the batcher; the buffers return to the pool once the task's result completes
- * (by then the batcher no longer reads them), so steady serving allocates no input buffers.
+ * <p>{@link #score} queues a request's features on the batcher; its runner assembles the model
+ * inputs straight into the batch's buffers just before the inference (see {@code RowWriter}):
+ * written by the core that reads them next (serving measured the inference ~3× the bare call when
+ * another core had written its inputs), never assembled for rows dropped as late, and no buffer
+ * per request.
  */
 public final class RankModel {
 
@@ -37,13 +39,9 @@ public final class RankModel {
     private final EmbeddingTable wideTable;
     private final DynamicBatcher batcher;
     private final LongSupplier clockNanos;
-    /** Idle direct input buffers; any thread takes and returns (bounded: extras are left to the GC). */
-    private final MpmcArrayQueue<CtrInputs> inputPool = new MpmcArrayQueue<>(INPUT_POOL_SIZE);
-
-    /** Input buffer sets kept for reuse. */
-    static final int INPUT_POOL_SIZE = 64;
-    /** Smallest row capacity of pooled inputs (rows are rounded up to a power of two at or above it). */
-    static final int MIN_POOLED_ROWS = 64;
+    private final int[] inputWidths;
+    /** Assembly scratch of each runner thread (a ThreadLocal read: never blocks). */
+    private final ThreadLocal<CtrInputs> scratch;
 
     RankModel(String name, FeatureSchema schema, CtrModelSpec spec, EmbeddingTable fieldTable, EmbeddingTable wideTable,
               DynamicBatcher batcher, LongSupplier clockNanos) {
@@ -55,6 +53,8 @@ public final class RankModel {
         this.wideTable = wideTable;
         this.batcher = batcher;
         this.clockNanos = clockNanos;
+        this.inputWidths = CtrModel.inputWidths(spec);
+        this.scratch = ThreadLocal.withInitial(() -> CtrInputs.scratch(spec));
     }
 
     public String name() {
@@ -93,9 +93,10 @@ public final class RankModel {
     }
 
     /**
-     * Assembles the model inputs of {@code features} (from this model's tables and the items'
-     * embeddings) into pooled direct buffers and offers them to the batcher as one task. Any
-     * thread; the caller's own work, so call it where CPU-heavy work may run.
+     * Offers the rows of {@code features} to the batcher as one task; its runner assembles them into
+     * the model's inputs (from this model's tables and the items' embeddings, {@link CtrInputs#fillInto})
+     * just before their inference. Any thread. {@code features} and {@code items} must not change
+     * until the task's result completes.
      *
      * @param deadlineNanos in {@link #nowNanos()} terms; rows still queued after it are dropped
      * @param completeOn    where the task's result completes (the request's loop), or null
@@ -104,29 +105,12 @@ public final class RankModel {
      * @throws IllegalArgumentException when the features do not match this model's schema
      */
     public ScoringTask score(FeatureBatch features, ItemAttributes items, long deadlineNanos, Executor completeOn) {
-        int n = features.size();
-        CtrInputs inputs = borrowInputs(n);
-        ScoringTask task;
-        try {
-            inputs.fill(features, items, fieldTable, wideTable);
-            task = new ScoringTask(n, inputs.buffers(), deadlineNanos, completeOn);
-        } catch (RuntimeException e) {
-            inputPool.offer(inputs);
-            throw e;
-        }
-        // Completion comes after the batcher's last read of the buffers (inference, or the drop).
-        task.result().whenComplete((scores, failure) -> inputPool.offer(inputs));
+        CtrInputs.check(spec, features, fieldTable, wideTable);
+        ScoringTask task = new ScoringTask(features.size(), inputWidths,
+                (inputs, rowOffset) -> scratch.get().fillInto(inputs, rowOffset, features, items, fieldTable, wideTable),
+                deadlineNanos, completeOn);
         batcher.offer(task);
         return task;
-    }
-
-    private CtrInputs borrowInputs(int rows) {
-        CtrInputs in = inputPool.poll();
-        if (in != null && in.rows() >= rows) {
-            return in;
-        }
-        int cap = Math.max(MIN_POOLED_ROWS, rows <= 1 ? 1 : Integer.highestOneBit(rows - 1) << 1);
-        return CtrInputs.direct(spec, cap); // a smaller one taken above is dropped for a bigger one
     }
 
     /** The batcher's clock: deadlines handed to it are in these terms. */

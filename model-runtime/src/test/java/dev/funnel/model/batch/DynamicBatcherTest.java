@@ -134,6 +134,79 @@ class DynamicBatcherTest {
         assertEquals(2, meters.get("funnel.batcher.batch.rows").summary().count());
     }
 
+    @Test
+    void writerTasksWriteTheirRowsAtTheirOffsetMixedWithArraysAndAFailingWriterFailsAlone() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
+        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(running);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the next four tasks form one batch
+        float[][] first = random(3, 7);
+        float[][] arrays = random(2, 8);
+        float[][] last = random(4, 9);
+        AtomicReference<String> writerThread = new AtomicReference<>();
+        ScoringTask w1 = new ScoringTask(3, widths(), writing(first, writerThread), clock.get() + SECOND, null);
+        ScoringTask broken = new ScoringTask(5, widths(), (in, off) -> {
+            in[0].put(off * spec.contentDim(), 1f); // a partial write the next task's rows replace
+            throw new IllegalStateException("table gone");
+        }, clock.get() + SECOND, null);
+        ScoringTask a = new ScoringTask(2, arrays, clock.get() + SECOND, null);
+        ScoringTask w2 = new ScoringTask(4, widths(), writing(last, writerThread), clock.get() + SECOND, null);
+        for (ScoringTask t : new ScoringTask[] {w1, broken, a, w2}) {
+            assertTrue(b.offer(t));
+        }
+        backend.gate.countDown();
+        assertScores(first, w1.result().get(5, TimeUnit.SECONDS));
+        assertScores(arrays, a.result().get(5, TimeUnit.SECONDS));
+        assertScores(last, w2.result().get(5, TimeUnit.SECONDS));
+        BatchException e = failure(broken);
+        assertEquals(BatchException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("table gone"), e.getMessage());
+        assertEquals(5.0, meters.get("funnel.batcher.rows.failed").counter().count());
+        assertEquals(9.0, meters.get("funnel.batcher.batch.rows").summary().max()); // 3 + 2 + 4: the broken rows left out
+        assertTrue(writerThread.get().startsWith("batcher-ctr"), writerThread.get());
+    }
+
+    @Test
+    void aLateWriterTaskIsNeverWrittenAndAWrongWidthFailsWithTheReason() throws Exception {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
+        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(running);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS));
+        AtomicLong writes = new AtomicLong();
+        ScoringTask late = new ScoringTask(3, widths(), (in, off) -> writes.incrementAndGet(), clock.get() + 100_000, null);
+        int[] wrong = widths();
+        wrong[2]++;
+        ScoringTask misfit = new ScoringTask(2, wrong, (in, off) -> writes.incrementAndGet(), clock.get() + SECOND, null);
+        b.offer(late);
+        b.offer(misfit);
+        clock.addAndGet(200_000);
+        backend.gate.countDown();
+        assertEquals(BatchException.Reason.DEADLINE, failure(late).reason());
+        BatchException e = failure(misfit);
+        assertEquals(BatchException.Reason.BAD_INPUT, e.reason());
+        assertTrue(e.getMessage().contains("input 2 is written " + wrong[2] + " wide"), e.getMessage());
+        assertEquals(0, writes.get());
+    }
+
+    private int[] widths() {
+        return CtrModel.inputWidths(spec);
+    }
+
+    /** A writer that puts {@code rows} at the batch's offset, recording the thread it ran on. */
+    private RowWriter writing(float[][] rows, AtomicReference<String> thread) {
+        int[] w = widths();
+        return (in, off) -> {
+            thread.set(Thread.currentThread().getName());
+            for (int i = 0; i < w.length; i++) {
+                in[i].put(off * w[i], rows[i], 0, rows[i].length);
+            }
+        };
+    }
+
     private void assertScores(float[][] in, Scores s) {
         float[] expected = CtrModel.forward(weights, s.rows(), in[0], in[1], in[2], in[3], in[4]);
         assertEquals(expected.length, s.rows() * spec.headCount());

@@ -122,5 +122,37 @@ class CtrInputsTest {
                 assertEquals(Float.floatToRawIntBits(arrays[i][k]), Float.floatToRawIntBits(got[k]), "input " + i + " float " + k);
             }
         }
+
+        // What a batcher runner does: one scratch assembles two requests into one batch's buffers,
+        // the second at row offset 7 after a smaller first; rows past the batch stay untouched, and
+        // the second request's rows are bit for bit the heap inputs.
+        int offset = 7;
+        int[] w = CtrModel.inputWidths(spec);
+        java.nio.FloatBuffer[] batchBuffers = new java.nio.FloatBuffer[w.length];
+        for (int i = 0; i < w.length; i++) {
+            batchBuffers[i] = java.nio.ByteBuffer.allocateDirect((offset + n + 1) * w[i] * 4)
+                    .order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
+            for (int k = 0; k < batchBuffers[i].capacity(); k++) {
+                batchBuffers[i].put(k, -42f);
+            }
+        }
+        CtrInputs scratch = CtrInputs.scratch(spec);
+        FeatureBatch firstSeven = FeatureBatch.of("s1", fc, wc, dc, offset, Arrays.copyOf(otherItems, offset),
+                Arrays.copyOf(otherFields, offset * fc), Arrays.copyOf(otherWide, offset * wc),
+                Arrays.copyOf(otherDense, offset * dc), new float[] {9, 9, 9, 9, 9, 9});
+        scratch.fillInto(batchBuffers, 0, firstSeven, items, field, wide);
+        scratch.fillInto(batchBuffers, offset, batch, items, field, wide);
+        for (int i = 0; i < arrays.length; i++) {
+            for (int k = 0; k < arrays[i].length; k++) {
+                assertEquals(Float.floatToRawIntBits(arrays[i][k]), Float.floatToRawIntBits(batchBuffers[i].get(offset * w[i] + k)),
+                        "input " + i + " float " + k + " at offset " + offset);
+            }
+            for (int k = (offset + n) * w[i]; k < batchBuffers[i].capacity(); k++) {
+                assertEquals(-42f, batchBuffers[i].get(k), "input " + i + ": past the rows written");
+            }
+        }
+        IllegalArgumentException tooMany = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> scratch.fillInto(batchBuffers, offset + 2, batch, items, field, wide));
+        org.junit.jupiter.api.Assertions.assertTrue(tooMany.getMessage().contains("rows up to " + (offset + 2 + n)), tooMany.getMessage());
     }
 }

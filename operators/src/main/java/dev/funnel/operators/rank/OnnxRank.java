@@ -15,9 +15,9 @@ import java.util.Set;
 /**
  * {@code rank.onnx}: scores candidates with a ctr-architecture model through its dynamic batcher.
  * Per request it extracts the features of every candidate (user from a {@code profile.user}
- * input, item attributes from the {@link ItemStore}, the request's context), assembles the
- * model's inputs from the model's embedding tables, submits one task with the request's remaining
- * budget, fuses the heads' probabilities with the {@code fusion} formula and keeps the top
+ * input, item attributes from the {@link ItemStore}, the request's context), submits one task with
+ * the request's remaining budget (the batcher's runner assembles the model's inputs from the
+ * model's embedding tables into the batch, just before the inference), fuses the heads' probabilities with the {@code fusion} formula and keeps the top
  * {@code keep}. Rows still queued when the budget runs out are dropped; a full queue fails the
  * node at once (its {@code on_error} decides).
  *
@@ -69,7 +69,7 @@ public final class OnnxRank implements OperatorFactory {
         return 1;
     }
 
-    /** Feature extraction and input assembly for hundreds of candidates. */
+    /** Feature extraction for hundreds of candidates (their input assembly runs on the batcher's runner). */
     @Override
     public boolean cpuHeavy() {
         return true;

@@ -48,7 +48,7 @@ final class OnnxRankOperator implements Operator<Candidates> {
                 c.idsView(), n);
         // The batcher's clock may differ from the loop's (virtual time in tests): hand it the budget left.
         long deadline = model.nowNanos() + ctx.remainingNanos();
-        // Inputs go straight into pooled direct buffers; when refused, the task's future is already failed.
+        // The batcher's runner assembles the inputs into its batch; when refused, the task's future is already failed.
         ScoringTask task = model.score(features, items, deadline, ctx.loop()::execute);
         return Mono.fromFuture(unlessCancelled(task), true)
                 .doOnCancel(task::cancel)
