@@ -795,6 +795,17 @@ public final class ItemIndex implements ItemStore {
         return ord < 0 ? null : state.columns.field(ord, field);
     }
 
+    /** Ids resolved in one pass of independent loads, then the rows read from one read of the columns. */
+    @Override
+    public void attributes(long[] ids, int n, String field, Object[] out) {
+        int[] ords = resolve(ids, n);
+        Columns c = state.columns;
+        for (int i = 0; i < n; i++) {
+            int ord = ords[i];
+            out[i] = ord < 0 ? null : c.field(ord, field);
+        }
+    }
+
     /**
      * The values of an indexed field that at least one live item has, sorted. Any thread; allocates,
      * so callers cache it (it changes only with the catalog's version).

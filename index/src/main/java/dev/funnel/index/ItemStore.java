@@ -71,4 +71,15 @@ public interface ItemStore {
 
     /** Any attribute by field name (the above, and configured extra fields), or null. */
     Object attribute(long itemId, String field);
+
+    /**
+     * {@link #attribute} of {@code ids[0..n)} for one field into {@code out[0..n)}. For stages that
+     * test hundreds of candidates (rerank rules): the index resolves every id before it reads any
+     * row, from one version of the catalog, so the cache misses overlap.
+     */
+    default void attributes(long[] ids, int n, String field, Object[] out) {
+        for (int i = 0; i < n; i++) {
+            out[i] = attribute(ids[i], field);
+        }
+    }
 }

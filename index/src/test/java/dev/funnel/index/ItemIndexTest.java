@@ -303,6 +303,20 @@ class ItemIndexTest {
         assertNull(out[items.size()], "unknown id");
         assertNull(out[items.size() + 1], "deleted id");
         assertEquals(items.get(0).embedding()[3], out[items.size() - 1][3]);
+        // One field for all ids at once: the per-item reads, null for unknown and deleted items.
+        idx.upsert(new ItemRecord(items.get(7).id(), "c9", "a9", List.of("t1"), "offline", 0, 1, items.get(7).embedding(), Map.of()));
+        for (String field : List.of(ItemFields.STATUS, ItemFields.CATEGORY, ItemFields.TAGS, ItemFields.POPULARITY)) {
+            Object[] values = new Object[ids.length];
+            idx.attributes(ids, ids.length, field, values);
+            for (int i = 0; i < ids.length; i++) {
+                assertEquals(idx.attribute(ids[i], field), values[i], field + " of item " + ids[i]);
+            }
+            assertNull(values[items.size()], "unknown id");
+            assertNull(values[items.size() + 1], "deleted id");
+        }
+        Object[] status = new Object[ids.length];
+        idx.attributes(ids, ids.length, ItemFields.STATUS, status);
+        assertEquals(ItemRecord.OFFLINE, status[items.size() - 1 - 7]);
     }
 
     @Test

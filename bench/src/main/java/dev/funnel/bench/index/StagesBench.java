@@ -14,9 +14,11 @@ import dev.funnel.operators.rank.OnnxRank;
 import dev.funnel.operators.prerank.TwoTowerPrerank;
 import dev.funnel.operators.rerank.DppRerank;
 import dev.funnel.operators.rerank.MmrRerank;
+import dev.funnel.operators.rerank.RulesRerank;
 import dev.funnel.sim.SimUser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -36,8 +38,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * home_feed's parameters, on the default sim world (100k items × 64): {@code prerank.two_tower}
  * over 940 candidates keeping 300 (what the exposure filter leaves of the 1,000 merged), and
  * {@code rank.onnx} scoring 300 with the demo's {@code ctr} model (feature extraction, input
- * assembly, the batcher, fusion, top-K), {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200. Candidates are random catalog items
- * (256 lists, one per op in turn), so embedding reads miss the caches as they do in serving.
+ * assembly, the batcher, fusion, top-K), {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200,
+ * {@code rerank.rules} blocking the offline items of 200 (home_feed's rules node). Candidates are
+ * random catalog items (256 lists, one per op in turn), so embedding reads miss the caches as they do in serving.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main StagesBench -f 1 -wi 3 -w 1s -i 5 -r 1s}
  */
@@ -46,7 +49,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class StagesBench {
 
-    @Param({"prerank.two_tower", "rank.onnx", "rerank.mmr", "rerank.dpp"})
+    @Param({"prerank.two_tower", "rank.onnx", "rerank.mmr", "rerank.dpp", "rerank.rules"})
     public String op;
 
     private Operator<Candidates> operator;
@@ -82,6 +85,7 @@ public class StagesBench {
             }
             case "rerank.mmr" -> { f = new MmrRerank(); given.put("lambda", 0.7); given.put("size", 50); candidates = 200; }
             case "rerank.dpp" -> { f = new DppRerank(); given.put("size", 50); candidates = 200; }
+            case "rerank.rules" -> { f = new RulesRerank(); given.put("block", List.of("status=offline")); candidates = 200; } // home_feed's rules node
             default -> throw new IllegalArgumentException(op);
         }
         OperatorEnv env = runtime == null ? w.env : w.env.register(ModelRuntime.class, runtime);

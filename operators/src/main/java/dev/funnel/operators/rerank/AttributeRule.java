@@ -20,7 +20,22 @@ record AttributeRule(String field, String value) {
     }
 
     boolean matches(ItemStore items, long itemId) {
-        Object v = items.attribute(itemId, field);
+        return matchesValue(items.attribute(itemId, field));
+    }
+
+    /**
+     * {@code out[i]} = {@link #matches} of {@code ids[i]}, for i < n, from one batch read of the
+     * field ({@link ItemStore#attributes}); {@code scratch} holds at least n values.
+     */
+    void matchAll(ItemStore items, long[] ids, int n, Object[] scratch, boolean[] out) {
+        items.attributes(ids, n, field, scratch);
+        for (int i = 0; i < n; i++) {
+            out[i] = matchesValue(scratch[i]);
+            scratch[i] = null;
+        }
+    }
+
+    private boolean matchesValue(Object v) {
         if (v instanceof List<?> l) {
             for (Object e : l) {
                 if (e != null && value.equals(e.toString())) {

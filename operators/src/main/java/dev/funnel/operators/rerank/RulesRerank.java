@@ -95,24 +95,31 @@ public final class RulesRerank implements OperatorFactory {
             int n = c.size();
             int[] kept = new int[n];
             float[] score = c.scoresCopy();
+            // Each block and boost rule reads its field for all candidates at once (the misses overlap).
+            long[] ids = c.idsView();
+            Object[] values = new Object[n];
+            boolean[] blocked = new boolean[n];
+            boolean[] hit = new boolean[n];
+            for (AttributeRule r : block) {
+                r.matchAll(items, ids, n, values, hit);
+                for (int i = 0; i < n; i++) {
+                    blocked[i] |= hit[i];
+                }
+            }
+            for (int b = 0; b < boost.size(); b++) {
+                boost.get(b).matchAll(items, ids, n, values, hit);
+                float factor = factors.get(b);
+                for (int i = 0; i < n; i++) {
+                    if (hit[i]) {
+                        score[i] *= factor;
+                    }
+                }
+            }
             int m = 0;
             for (int i = 0; i < n; i++) {
-                boolean blocked = false;
-                for (AttributeRule r : block) {
-                    if (r.matches(items, c.id(i))) {
-                        blocked = true;
-                        break;
-                    }
+                if (!blocked[i]) {
+                    kept[m++] = i;
                 }
-                if (blocked) {
-                    continue;
-                }
-                for (int b = 0; b < boost.size(); b++) {
-                    if (boost.get(b).matches(items, c.id(i))) {
-                        score[i] *= factors.get(b);
-                    }
-                }
-                kept[m++] = i;
             }
             if (!boost.isEmpty()) {
                 sortByScoreDescending(kept, m, score);
