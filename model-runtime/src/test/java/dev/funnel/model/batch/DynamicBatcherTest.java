@@ -68,12 +68,8 @@ class DynamicBatcherTest {
 
     @Test
     void rowsArrivingDuringAnInferenceFormTheNextBatchUpToMaxRows() throws Exception {
-        backend.gate = new CountDownLatch(1);
-        backend.entered = new CountDownLatch(1);
         DynamicBatcher b = batcher(new BatcherConfig(8, 1_000_000, 16));
-        ScoringTask first = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
-        b.offer(first);
-        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the runner is now held inside inference
+        ScoringTask first = holdRunner(b);
         float[][][] inputs = {random(2, 1), random(3, 2), random(4, 3)};
         ScoringTask[] queued = new ScoringTask[3];
         for (int i = 0; i < 3; i++) {
@@ -97,12 +93,8 @@ class DynamicBatcherTest {
 
     @Test
     void rowsThatOutliveTheirDeadlineBehindARunningInferenceAreDropped() throws Exception {
-        backend.gate = new CountDownLatch(1);
-        backend.entered = new CountDownLatch(1);
         DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
-        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
-        b.offer(running);
-        assertTrue(backend.entered.await(5, TimeUnit.SECONDS));
+        ScoringTask running = holdRunner(b);
         ScoringTask late = new ScoringTask(3, TestModels.zeroInputs(spec, 3), clock.get() + 100_000, null);
         b.offer(late);
         clock.addAndGet(200_000);
@@ -136,12 +128,8 @@ class DynamicBatcherTest {
 
     @Test
     void writerTasksWriteTheirRowsAtTheirOffsetMixedWithArraysAndAFailingWriterFailsAlone() throws Exception {
-        backend.gate = new CountDownLatch(1);
-        backend.entered = new CountDownLatch(1);
         DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
-        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
-        b.offer(running);
-        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the next four tasks form one batch
+        ScoringTask running = holdRunner(b);
         float[][] first = random(3, 7);
         float[][] arrays = random(2, 8);
         float[][] last = random(4, 9);
@@ -170,12 +158,8 @@ class DynamicBatcherTest {
 
     @Test
     void aLateWriterTaskIsNeverWrittenAndAWrongWidthFailsWithTheReason() throws Exception {
-        backend.gate = new CountDownLatch(1);
-        backend.entered = new CountDownLatch(1);
         DynamicBatcher b = batcher(new BatcherConfig(1024, 500, 16));
-        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
-        b.offer(running);
-        assertTrue(backend.entered.await(5, TimeUnit.SECONDS));
+        ScoringTask running = holdRunner(b);
         AtomicLong writes = new AtomicLong();
         ScoringTask late = new ScoringTask(3, widths(), (in, off) -> writes.incrementAndGet(), clock.get() + 100_000, null);
         int[] wrong = widths();
@@ -190,6 +174,19 @@ class DynamicBatcherTest {
         assertEquals(BatchException.Reason.BAD_INPUT, e.reason());
         assertTrue(e.getMessage().contains("input 2 is written " + wrong[2] + " wide"), e.getMessage());
         assertEquals(0, writes.get());
+    }
+
+    /**
+     * Offers a one-row task and returns once the runner is inside its inference, held there until
+     * {@code backend.gate} counts down: what is offered meanwhile forms the next batch.
+     */
+    private ScoringTask holdRunner(DynamicBatcher b) throws InterruptedException {
+        backend.gate = new CountDownLatch(1);
+        backend.entered = new CountDownLatch(1);
+        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
+        b.offer(running);
+        assertTrue(backend.entered.await(5, TimeUnit.SECONDS), "the runner is held inside inference");
+        return running;
     }
 
     private int[] widths() {
@@ -284,12 +281,8 @@ class DynamicBatcherTest {
 
     @Test
     void aFullQueueRejectsAtOnce() throws Exception {
-        backend.gate = new CountDownLatch(1);
-        backend.entered = new CountDownLatch(1);
         DynamicBatcher b = batcher(1, 0, 2);
-        ScoringTask running = new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null);
-        b.offer(running);
-        assertTrue(backend.entered.await(5, TimeUnit.SECONDS)); // the runner is now held inside inference
+        ScoringTask running = holdRunner(b);
         assertTrue(b.offer(new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null)));
         assertTrue(b.offer(new ScoringTask(1, TestModels.zeroInputs(spec, 1), clock.get() + SECOND, null)));
         ScoringTask rejected = new ScoringTask(5, TestModels.zeroInputs(spec, 5), clock.get() + SECOND, null);
