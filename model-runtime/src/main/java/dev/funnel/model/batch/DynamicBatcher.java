@@ -440,7 +440,7 @@ public final class DynamicBatcher implements AutoCloseable {
             int floats = t.inputFloats(i, inW[i]);
             if (floats < t.rows * inW[i]) {
                 return t.writer != null ? "input " + i + " is written " + t.widths[i] + " wide, the model's is " + inW[i]
-                    : "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
+                        : "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
             }
         }
         return null;
