@@ -26,8 +26,9 @@ import java.util.Map;
  * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
  * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
  * {@code model.queue_capacity} (1024), {@code model.batcher_runners} (1: threads that each run one
- * batch at a time; 2 lets inference use two cores), {@code model.dispatch_when_idle} (true: a free
- * runner takes what is queued at once; false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
+ * batch at a time, assembling its rows then scoring them; 2 lets that use two cores, what a wide
+ * model wants), {@code model.dispatch_when_idle} (true: a free runner takes what is queued at once;
+ * false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
  * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
  */
