@@ -437,10 +437,15 @@ public final class DynamicBatcher implements AutoCloseable {
             return "task has " + t.inputCount() + " inputs, model takes " + inW.length;
         }
         for (int i = 0; i < inW.length; i++) {
-            int floats = t.inputFloats(i, inW[i]);
+            if (t.writer != null) {
+                if (t.widths[i] != inW[i]) {
+                    return "input " + i + " is written " + t.widths[i] + " wide, the model's is " + inW[i];
+                }
+                continue;
+            }
+            int floats = t.inputFloats(i);
             if (floats < t.rows * inW[i]) {
-                return t.writer != null ? "input " + i + " is written " + t.widths[i] + " wide, the model's is " + inW[i]
-                        : "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
+                return "input " + i + " holds " + floats + " floats, " + t.rows + " rows × width " + inW[i] + " needed";
             }
         }
         return null;

@@ -91,15 +91,12 @@ public final class ScoringTask {
         return inputs != null ? inputs.length : buffers != null ? buffers.length : widths.length;
     }
 
-    /** Floats available for input i (0 when missing), for a model input of width {@code width}. */
-    int inputFloats(int i, int width) {
+    /** Floats available for input i (0 when missing) of an array or buffer task. */
+    int inputFloats(int i) {
         if (inputs != null) {
             return inputs[i] == null ? 0 : inputs[i].length;
         }
-        if (buffers != null) {
-            return buffers[i] == null ? 0 : buffers[i].capacity();
-        }
-        return widths[i] == width ? rows * width : 0;
+        return buffers[i] == null ? 0 : buffers[i].capacity();
     }
 
     /** Completes with the scores, or with {@link BatchException} (late, cancelled, closed) or the inference failure. */

@@ -20,6 +20,8 @@ import java.util.Arrays;
 public final class CtrInputs {
 
     private final CtrModelSpec spec;
+    /** {@link CtrModel#inputWidths}, in {@link CtrModel#INPUTS} order. */
+    private final int[] widths;
     private final int rows;
     private final float[][] arrays; // null when direct
     private final FloatBuffer[] buffers;
@@ -55,7 +57,8 @@ public final class CtrInputs {
         }
         this.spec = spec;
         this.rows = rows;
-        int[] w = CtrModel.inputWidths(spec);
+        this.widths = CtrModel.inputWidths(spec);
+        int[] w = widths;
         buffers = new FloatBuffer[w.length];
         if (direct) {
             arrays = null;
@@ -114,7 +117,7 @@ public final class CtrInputs {
     public void fillInto(FloatBuffer[] inputs, int rowOffset, FeatureBatch batch, ItemAttributes items,
                          EmbeddingTable fieldTable, EmbeddingTable wideTable) {
         check(spec, batch, fieldTable, wideTable);
-        int[] w = CtrModel.inputWidths(spec);
+        int[] w = widths;
         if (inputs.length != w.length) {
             throw new IllegalArgumentException(inputs.length + " input buffers, the model takes " + w.length);
         }

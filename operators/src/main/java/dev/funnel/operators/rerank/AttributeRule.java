@@ -31,7 +31,6 @@ record AttributeRule(String field, String value) {
         items.attributes(ids, n, field, scratch);
         for (int i = 0; i < n; i++) {
             out[i] = matchesValue(scratch[i]);
-            scratch[i] = null;
         }
     }
 

@@ -62,6 +62,7 @@ public final class ModelWiring implements FeatureWiring {
         }
         ctx.onClose(runtime);
         if (!path.isEmpty()) {
+            // Blocks until loaded: wiring runs once, on the thread that starts the app, before any port opens.
             String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join();
             LOG.info("model ctr: loaded {} as version {}", path, version);
         }
