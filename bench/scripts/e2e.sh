@@ -19,6 +19,7 @@
 #   ADMISSION_MAX=8 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh   # a tighter admission bound
 #   OVERLOAD_FACTOR=4 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh # 4x instead of 2x
 #   ADMISSION_DELAY_TARGET_MS=0 bench/scripts/e2e.sh                         # no queueing-delay shedding
+#   ADMISSION_CPU_TARGET_PERCENT=60 SUSTAINABLE=600 STEPS="overload" bench/scripts/e2e.sh  # shed above 60% CPU
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -45,10 +46,10 @@ fi
 driver() { java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$BENCH_CP" dev.funnel.bench.e2e.OpenLoopDriver \
   --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" "$@" 2>&1 | grep -v '^SLF4J'; }
 has() { [[ " $STEPS " == *" $1 "* ]]; }
-# Admission meters since start: sheds (all, and those for queueing delay) and the queueing delay.
+# Admission meters since start: sheds (all, those for queueing delay, those for CPU) and the signals.
 admission_meters() {
   curl -s "http://127.0.0.1:$HTTP_PORT/metrics" \
-    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|limit|queue_delay_seconds|pool_delay_seconds)' || true
+    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|shed_cpu_total|limit|queue_delay_seconds|pool_delay_seconds|cpu_)' || true
 }
 
 machine
@@ -62,12 +63,14 @@ fi
 
 # ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms;
 # ADMISSION_DELAY_TARGET_MS / ADMISSION_DELAY_INTERVAL_MS: admission.delay.target.ms / .interval.ms.
+# ADMISSION_CPU_TARGET_PERCENT: admission.cpu.target.percent (shed above this CPU use, % of the cores; off unless set).
 # TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
 # own host; true measures the demo's layout, with the online trainer sharing these two cores.
 start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
   FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
   ${ADMISSION_DELAY_TARGET_MS:+FUNNEL_ADMISSION_DELAY_TARGET_MS=$ADMISSION_DELAY_TARGET_MS} \
-  ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS}
+  ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS} \
+  ${ADMISSION_CPU_TARGET_PERCENT:+FUNNEL_ADMISSION_CPU_TARGET_PERCENT=$ADMISSION_CPU_TARGET_PERCENT}
 echo "server: funnel demo, dags $DAGS, embedded trainer ${TRAINER_EMBEDDED:-false}, pid $FUNNEL_PID"
 # JIT and caches: one minute of moderate load before anything is measured.
 driver --scene "$SCENE" --phases "200x30:jit-warmup" >/dev/null

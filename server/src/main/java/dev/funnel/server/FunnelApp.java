@@ -6,6 +6,7 @@ import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.server.admission.AdmissionHandler;
+import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.admission.PoolDelayProbe;
 import dev.funnel.server.http.FunnelServer;
 import dev.funnel.server.http.ServerDeps;
@@ -133,8 +134,14 @@ public final class FunnelApp implements AutoCloseable {
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
             AdmissionHandler.register(poolDelay, prometheus);
+            CpuLoadShedder cpuLoad = CpuLoadShedder.start(AdmissionHandler.cpuConfigFrom(config));
+            wctx.onClose(cpuLoad);
+            if (cpuLoad.config().enabled()) {
+                AdmissionHandler.register(cpuLoad, prometheus);
+                LOG.info("admission: {}", cpuLoad.config());
+            }
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken);
+                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken, cpuLoad);
             FunnelServer server = FunnelServer.start(deps);
             WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, warmUpUsers, warmUpConcurrency, server, live, readiness, warmUpToken,
                     warmUpMillis, prometheus);

@@ -57,7 +57,11 @@ public final class AdmissionControl {
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder shedForDelay = new LongAdder();
+    private final LongAdder shedForCpu = new LongAdder();
     private final QueueDelayShedder delay;
+    private final CpuLoadShedder cpu;
+    /** This loop's arrivals, for the process-wide CPU share. */
+    private final EvenShare cpuArrivals = new EvenShare();
 
     /** An in-flight bound only, no delay-based shedding. */
     public AdmissionControl(AdmissionConfig config) {
@@ -70,20 +74,38 @@ public final class AdmissionControl {
      *               QueueDelayShedder#shedNext()}) are shed whatever the in-flight count
      */
     public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay) {
-        this.config = config;
-        this.limit = config.maxInFlight();
-        this.delay = delay;
+        this(config, delay, CpuLoadShedder.off());
     }
 
     /**
-     * Admits a request if the loop's queueing-delay shedder does not pick it and fewer than the
-     * limit are in flight. Call on the owning event loop (the shedder's pick is single-threaded).
+     * @param config the in-flight bound (a hard cap, always applied)
+     * @param delay  this loop's queueing-delay shedder: the requests it picks ({@link
+     *               QueueDelayShedder#shedNext()}) are shed whatever the in-flight count
+     * @param cpu    the process's CPU-load shedder, shared by every loop: this loop sheds its
+     *               {@link CpuLoadShedder#shedFraction()} share of arrivals, spread evenly
+     */
+    public AdmissionControl(AdmissionConfig config, QueueDelayShedder delay, CpuLoadShedder cpu) {
+        this.config = config;
+        this.limit = config.maxInFlight();
+        this.delay = delay;
+        this.cpu = cpu;
+    }
+
+    /**
+     * Admits a request if neither the loop's queueing-delay shedder nor the CPU-load share picks it
+     * and fewer than the limit are in flight. Call on the owning event loop (the picks are
+     * single-threaded).
      *
      * @return true if admitted (then {@link #release} must follow exactly once); false to shed it
      */
     public boolean tryAcquire() {
         if (delay.shedNext()) {
             shedForDelay.increment();
+            rejected.increment();
+            return false;
+        }
+        if (cpuArrivals.pick(cpu.shedFraction())) {
+            shedForCpu.increment();
             rejected.increment();
             return false;
         }
@@ -207,6 +229,16 @@ public final class AdmissionControl {
         return shedForDelay.sum();
     }
 
+    /** Requests shed since start because the process's CPU use was above its target. */
+    public long shedForCpuCount() {
+        return shedForCpu.sum();
+    }
+
+    /** The process's CPU-load shedder (off unless configured). */
+    public CpuLoadShedder cpuShedder() {
+        return cpu;
+    }
+
     /** This loop's queueing-delay shedder. */
     public QueueDelayShedder delayShedder() {
         return delay;
@@ -219,7 +251,7 @@ public final class AdmissionControl {
     @Override
     public String toString() {
         return "AdmissionControl{inFlight=" + inFlight.get() + ", limit=" + limit + ", admitted=" + admitted.sum()
-                + ", rejected=" + rejected.sum() + ", shedForDelay=" + shedForDelay.sum() + ", " + config + ", "
+                + ", rejected=" + rejected.sum() + ", shedForDelay=" + shedForDelay.sum() + ", shedForCpu=" + shedForCpu.sum() + ", " + config + ", "
                 + delay + '}';
     }
 }

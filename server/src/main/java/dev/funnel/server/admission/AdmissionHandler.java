@@ -28,7 +28,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code funnel_admission_queue_delay_seconds{loop}} (the smallest delay of the last interval),
  * {@code funnel_admission_loop_lag_seconds{loop}} (the loop's latest scheduling delay) and
  * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); sheds also
- * count in {@code funnel_http_requests_seconds{status="503"}}.
+ * count in {@code funnel_http_requests_seconds{status="503"}}. With CPU-based shedding on,
+ * {@code funnel_admission_shed_cpu_total{loop}} (the rejections due to the process's CPU use) and,
+ * once per process ({@link #register(CpuLoadShedder, MeterRegistry)}), {@code
+ * funnel_admission_cpu_utilization} and {@code funnel_admission_cpu_shed_fraction}.
  */
 public final class AdmissionHandler implements PlatformHandler {
     private static final Buffer SHED_BODY = Buffer.buffer(("{\"error\":{\"status\":503,\"code\":\"overloaded\","
@@ -74,15 +77,22 @@ public final class AdmissionHandler implements PlatformHandler {
      * @param warmUpToken the server's start-up warm-up token ({@link WarmUp#HEADER}), or null: its
      *                    requests pass without a permit, uncounted (they bound themselves, and
      *                    shedding them would leave the JIT cold and the limit cut before real traffic)
+     * @param cpuLoad     the process's CPU-load shedder, shared by every loop ({@link CpuLoadShedder#off()}
+     *                    when not configured)
      */
     public static AdmissionHandler forRecommend(FunnelConfig config, HttpMetrics metrics, MeterRegistry registry,
                                                 ScheduledExecutorService loop, PoolDelayProbe poolDelay,
-                                                String warmUpToken) {
+                                                String warmUpToken, CpuLoadShedder cpuLoad) {
         QueueDelayShedder shedder = new QueueDelayShedder(delayConfigFrom(config));
-        AdmissionControl ac = new AdmissionControl(configFrom(config), shedder);
+        AdmissionControl ac = new AdmissionControl(configFrom(config), shedder, cpuLoad);
         LoopDelayProbe probe = null;
         String loopName = Thread.currentThread().getName();
         register(ac, registry, loopName);
+        if (cpuLoad.config().enabled()) {
+            FunctionCounter.builder("funnel.admission.shed.cpu", ac, AdmissionControl::shedForCpuCount)
+                    .description("requests shed because the process's CPU use stood above its target").tag("loop", loopName)
+                    .register(registry);
+        }
         if (shedder.config().enabled()) {
             probe = new LoopDelayProbe(shedder, poolDelay);
             registerDelay(ac, probe, registry, loopName);
@@ -98,6 +108,25 @@ public final class AdmissionHandler implements PlatformHandler {
                 .register(registry);
         FunctionCounter.builder("funnel.admission.pool.probe.rejected", poolDelay, PoolDelayProbe::rejectedCount)
                 .description("probe tasks the worker pool rejected (queue full)").register(registry);
+    }
+
+    /** The CPU-load shedder's meters; call once per process, when it is enabled. */
+    public static void register(CpuLoadShedder cpuLoad, MeterRegistry registry) {
+        Gauge.builder("funnel.admission.cpu.utilization", cpuLoad, CpuLoadShedder::utilization)
+                .description("the process's CPU use over the last interval, as a share of its cores").register(registry);
+        Gauge.builder("funnel.admission.cpu.shed.fraction", cpuLoad, CpuLoadShedder::shedFraction)
+                .description("share of new requests shed for CPU load").register(registry);
+    }
+
+    /**
+     * The CPU-load settings in the server config ({@code FUNNEL_ADMISSION_CPU_TARGET_PERCENT} etc. in
+     * the environment): {@code admission.cpu.target.percent} (default 0 = off; the process's CPU use,
+     * in percent of its cores, above which a share of new requests is shed) and {@code
+     * admission.cpu.interval.ms} (default 100). See {@link CpuLoadShedder}.
+     */
+    public static CpuLoadConfig cpuConfigFrom(FunnelConfig config) {
+        return CpuLoadConfig.of(config.getInt("admission.cpu.target.percent", CpuLoadConfig.OFF.targetPercent()),
+                config.getInt("admission.cpu.interval.ms", (int) (CpuLoadConfig.DEFAULT_INTERVAL_NANOS / 1_000_000)));
     }
 
     /**

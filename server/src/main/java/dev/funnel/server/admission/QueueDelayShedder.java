@@ -39,8 +39,8 @@ public final class QueueDelayShedder {
     private long intervalEndNanos;
     private long minInIntervalNanos = Long.MAX_VALUE;
     private int samplesInInterval;
-    /** Owned by the loop's arrivals: shed one request each time it reaches 1. */
-    private double credit;
+    /** Owned by the loop's arrivals. */
+    private final EvenShare arrivals = new EvenShare();
     // Written by the sampling thread, read anywhere.
     private volatile double shedFraction;
     private volatile long lastIntervalMinNanos;
@@ -105,17 +105,7 @@ public final class QueueDelayShedder {
      * calls, spread evenly. Call once per arrival, on the owning event loop.
      */
     public boolean shedNext() {
-        double fraction = shedFraction;
-        if (fraction <= 0) {
-            credit = 0;
-            return false;
-        }
-        credit += fraction;
-        if (credit >= 1.0 - 1e-9) {
-            credit -= 1.0;
-            return true;
-        }
-        return false;
+        return arrivals.pick(shedFraction);
     }
 
     /** Whether any requests are being shed now. */

@@ -84,7 +84,7 @@ final class HttpVerticle extends VerticleBase {
         RecommendHandler recommend = new RecommendHandler(deps, loop);
         // Admission first, on its own route: Vert.x Web wants a body handler first on the route it is on.
         admission = AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus(),
-                ((ContextInternal) context).nettyEventLoop(), deps.poolDelay(), deps.warmUpToken());
+                ((ContextInternal) context).nettyEventLoop(), deps.poolDelay(), deps.warmUpToken(), deps.cpuLoad());
         router.post("/v1/recommend").handler(admission);
         router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
                 .handler(recommend::handle);

@@ -30,11 +30,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param poolDelay   the worker pool's queueing-delay probe, for admission control
  * @param warmUpToken the {@code x-funnel-warmup} value that marks the server's own warm-up
  *                    requests, or null when it does not warm up
+ * @param cpuLoad     the process's CPU-load shedder for admission control (off unless configured)
  */
 public record ServerDeps(FunnelConfig config, LiveConfig live, DagExecutor executor, ResponseHooks hooks,
                          HttpMetrics metrics, PrometheusMeterRegistry prometheus, Readiness readiness,
                          String adminToken, KeyCertOptions tls, AtomicInteger inFlight,
                          dev.funnel.engine.spi.OperatorEnv env,
                          dev.funnel.server.sre.SreAdmin sre,
-                         dev.funnel.server.admission.PoolDelayProbe poolDelay, String warmUpToken) {
+                         dev.funnel.server.admission.PoolDelayProbe poolDelay, String warmUpToken,
+                         dev.funnel.server.admission.CpuLoadShedder cpuLoad) {
 }

@@ -90,6 +90,107 @@ class AdmissionHttpTest {
         }
     }
 
+    /**
+     * CPU-based shedding on the real server: while threads of the same process keep every core
+     * busy, its CPU use stands above an 80% target and {@code /v1/recommend} answers 503 with
+     * Retry-After, counted as CPU sheds; once they stop, it serves again.
+     */
+    @Test
+    void shedsWhileTheProcessCpuIsAboveItsTargetAndRecovers(@TempDir Path dags) throws Exception {
+        Files.writeString(dags.resolve("held.yaml"), """
+                dag: held
+                deadline_ms: 2000
+                nodes:
+                  hot: {op: recall.hot, params: {limit: 5}}
+                output: hot
+                """);
+        Files.writeString(dags.resolve("routing.yaml"), """
+                scenes:
+                  held:
+                    routes:
+                      - {name: default, dag: held, traffic: 100}
+                """);
+        FunnelConfig config = ConfigLoader.load(null, Map.ofEntries(
+                Map.entry("FUNNEL_HTTP_HOST", "127.0.0.1"),
+                Map.entry("FUNNEL_HTTP_PORT", "0"),
+                Map.entry("FUNNEL_HTTPS_PORT", "-1"),
+                Map.entry("FUNNEL_SERVER_EVENT_LOOPS", "1"),
+                Map.entry("FUNNEL_DAGS_DIR", dags.toString()),
+                Map.entry("FUNNEL_ADMIN_TOKEN", "admission-test-token"),
+                Map.entry("FUNNEL_SIM_ITEMS", "2000"),
+                Map.entry("FUNNEL_SIM_USERS", "50"),
+                Map.entry("FUNNEL_ADMISSION_TARGET_MS", "0"),
+                Map.entry("FUNNEL_ADMISSION_DELAY_TARGET_MS", "0"), // this test is about the CPU signal alone
+                Map.entry("FUNNEL_ADMISSION_CPU_TARGET_PERCENT", "80"),
+                Map.entry("FUNNEL_ADMISSION_CPU_INTERVAL_MS", "50")));
+        assertEquals(CpuLoadConfig.of(80, 50), AdmissionHandler.cpuConfigFrom(config));
+
+        try (FunnelApp app = FunnelApp.start(config, true)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend");
+            awaitServing(client, uri);
+
+            java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread[] burners = new Thread[Runtime.getRuntime().availableProcessors()];
+            for (int i = 0; i < burners.length; i++) {
+                burners[i] = new Thread(() -> {
+                    long x = 0;
+                    while (spin.get()) {
+                        x += System.nanoTime() & 1;
+                    }
+                    if (x == 42) {
+                        System.out.print(""); // keep the loop from being optimised away
+                    }
+                }, "cpu-burner-" + i);
+                burners[i].start();
+            }
+            HttpResponse<String> shed;
+            double utilWhileShedding;
+            try {
+                shed = awaitStatus(client, uri, 503);
+                utilWhileShedding = app.meterRegistry().find("funnel.admission.cpu.utilization").gauge().value();
+            } finally {
+                spin.set(false);
+                for (Thread t : burners) {
+                    t.join();
+                }
+            }
+            assertEquals("1", shed.headers().firstValue("retry-after").orElse(null));
+            assertTrue(shed.body().contains("\"code\":\"overloaded\""), shed.body());
+            FunctionCounter cpuSheds = app.meterRegistry().find("funnel.admission.shed.cpu").functionCounter();
+            assertTrue(cpuSheds.count() >= 1, "counted as a CPU shed");
+            assertTrue(utilWhileShedding > 0.8, "utilization " + utilWhileShedding);
+
+            // The burners stopped: CPU falls below the target and the share back to 0, then every request is served.
+            Gauge share = app.meterRegistry().find("funnel.admission.cpu.shed.fraction").gauge();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (share.value() > 0 && System.nanoTime() < until) {
+                Thread.sleep(10);
+            }
+            assertEquals(0.0, share.value(), "shedding ended once the CPU fell");
+            for (int i = 0; i < 20; i++) {
+                HttpResponse<String> after = client.send(recommend(uri, "u000006"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, after.statusCode(), after.body());
+                Thread.sleep(10); // light load: this client shares the process, and its CPU counts too
+            }
+        }
+    }
+
+    /** Sends recommends until one answers {@code status} (10 s at most), and returns it. */
+    private static HttpResponse<String> awaitStatus(HttpClient client, URI uri, int status) throws Exception {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < until) {
+            last = client.send(recommend(uri, "u000005"), HttpResponse.BodyHandlers.ofString());
+            if (last.statusCode() == status) {
+                return last;
+            }
+            Thread.sleep(5);
+        }
+        throw new AssertionError("no " + status + " within 10 s; last " + (last == null ? "none" : last.statusCode() + " " + last.body()));
+    }
+
     private static HttpRequest recommend(URI uri, String user) {
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"" + user + "\",\"scene\":\"held\",\"count\":3}"))
