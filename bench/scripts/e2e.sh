@@ -107,6 +107,8 @@ if has overload; then
   # 15 s at S first, not measured: after a slower step the JIT compiles ~1,000 methods in the first
   # seconds at S (the warm-up at 200/s leaves per-request paths below C2's thresholds), and that
   # transient (p99 40-110 ms, sheds) would otherwise be the "before" p99 the overload is held to.
-  driver --scene "$SCENE" --timeline --phases "${S}x15:settle,${S}x15:before,$((F * S))x20:overload-${F}x,${S}x15:after"
+  # The overload's first 2 s are their own phase: the jump costs every arm a second of tail (p99 60-70 ms
+  # with or without shedding, session 12) that would otherwise be most of the 20 s phase's slowest 1%.
+  driver --scene "$SCENE" --timeline --phases "${S}x15:settle,${S}x15:before,$((F * S))x2:onset-${F}x,$((F * S))x18:overload-${F}x,${S}x15:after"
   admission_meters
 fi

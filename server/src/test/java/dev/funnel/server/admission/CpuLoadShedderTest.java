@@ -61,25 +61,33 @@ class CpuLoadShedderTest {
     }
 
     @Test
-    void oneIntervalAboveTheTargetShedsNothingTwoInARowStart() {
+    void burstsShorterThanTheStartShedNothingALongerStretchStarts() {
         Process p = new Process(60);
-        p.interval(0.95); // a GC or JIT burst
-        p.interval(0.50);
-        p.interval(0.95);
-        p.interval(0.50);
-        assertEquals(0.0, p.shedder.shedFraction(), "isolated bursts");
+        for (int burst = 1; burst < CpuLoadShedder.START_INTERVALS; burst++) {
+            for (int i = 0; i < burst; i++) {
+                p.interval(0.95); // a GC or JIT burst
+            }
+            p.interval(0.50);
+        }
+        assertEquals(0.0, p.shedder.shedFraction(), "bursts");
+        for (int i = 0; i < CpuLoadShedder.START_INTERVALS - 1; i++) {
+            p.interval(0.90);
+        }
+        assertEquals(0.0, p.shedder.shedFraction(), "one interval short of the start");
         p.interval(0.90);
-        assertEquals(0.0, p.shedder.shedFraction(), "one interval above");
-        p.interval(0.90);
-        assertEquals(CpuLoadShedder.GAIN * 0.30, p.shedder.shedFraction(), 1e-9, "second interval above: gain × excess");
+        assertEquals(1 - 0.6 / 0.9, p.shedder.shedFraction(), 1e-9, "the start: admit target / utilization");
         assertEquals(1, p.shedder.sheddingEpisodes());
     }
 
     @Test
     void atTwiceTheLoadTheShareSettlesWhereCpuMeetsTheTarget() {
         Process p = new Process(60);
-        for (int i = 0; i < 30; i++) {
+        for (int i = 0; i < CpuLoadShedder.START_INTERVALS + 2; i++) {
             p.load(1.1, 0.05, 0.9); // 2× a load that used 0.55; the machine gives the process at most 0.9
+        }
+        assertEquals(0.60, p.shedder.utilization(), 0.05, "two intervals after shedding starts, CPU is near the target");
+        for (int i = 0; i < 30; i++) {
+            p.load(1.1, 0.05, 0.9);
         }
         double util = p.shedder.utilization();
         assertEquals(0.60, util, 0.01, "CPU held at the target");
@@ -119,11 +127,11 @@ class CpuLoadShedderTest {
             p.load(1.1, 0.05, 0.9);
         }
         assertTrue(p.shedder.shedFraction() > 0.4);
-        int intervals = 0;
+        int intervals = 0; // admitted share × 0.6 / 0.3 or so: back to all at once
         while (p.shedder.shedFraction() > 0) {
             p.load(0.55, 0.05, 0.9); // back to the sustainable load
             intervals++;
-            assertTrue(intervals <= 12, "still shedding " + p.shedder.shedFraction() + " after " + intervals + " intervals");
+            assertTrue(intervals <= 3, "still shedding " + p.shedder.shedFraction() + " after " + intervals + " intervals");
         }
         for (int i = 0; i < 50; i++) {
             p.load(0.55, 0.05, 0.9);
@@ -154,9 +162,10 @@ class CpuLoadShedderTest {
 
     @Test
     void admissionShedsTheShareOfEachLoopsArrivalsEvenlyAndCountsThem() {
-        Process p = new Process(50);
-        p.interval(1.0);
-        p.interval(1.0); // share = 0.5 × 0.5 = 0.25
+        Process p = new Process(60);
+        for (int i = 0; i < CpuLoadShedder.START_INTERVALS; i++) {
+            p.interval(0.8); // then admit 0.6 / 0.8: shed a quarter
+        }
         assertEquals(0.25, p.shedder.shedFraction(), 1e-9);
         AdmissionControl loopA = new AdmissionControl(AdmissionConfig.DEFAULT, new QueueDelayShedder(QueueDelayConfig.OFF),
                 p.shedder);
