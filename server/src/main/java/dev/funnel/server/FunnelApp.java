@@ -134,7 +134,7 @@ public final class FunnelApp implements AutoCloseable {
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
             AdmissionHandler.register(poolDelay, prometheus);
-            CpuLoadShedder cpuLoad = CpuLoadShedder.start(AdmissionHandler.cpuConfigFrom(config));
+            CpuLoadShedder cpuLoad = CpuLoadShedder.start(AdmissionHandler.cpuConfigFrom(config), readiness::ready);
             wctx.onClose(cpuLoad);
             if (cpuLoad.config().enabled()) {
                 AdmissionHandler.register(cpuLoad, prometheus);

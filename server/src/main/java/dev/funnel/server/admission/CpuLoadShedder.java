@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 /**
@@ -28,7 +29,9 @@ import java.util.function.LongSupplier;
  *
  * <p>Process CPU includes work that is not requests (GC, JIT, applying model deltas), so a burst of
  * those sheds requests too: that is the point (they compete for the same cores). The target is the
- * operator's: it depends on what else runs on the machine (here, the load generator).
+ * operator's: it depends on what else runs on the machine (here, the load generator). Nothing is
+ * decided before the server is ready: its catalog load and start-up warm-up (whose requests take no
+ * permit) keep the cores busy and would otherwise have it shed the first real requests.
  *
  * <p>Threads: {@link #sample} is called by the probe thread only (or a test); {@link #shedFraction()}
  * and the statistics may be read from any thread. Lock-free, allocation-free per sample. Reading the
@@ -46,11 +49,18 @@ public final class CpuLoadShedder implements AutoCloseable {
      * utilization would be a huge factor of a noisy figure.
      */
     static final double IDLE = 0.01;
+    /**
+     * The admitted share never goes below this (at most 99% shed): scaling by target / utilization
+     * can only grow a share above 0, and a load that shedding cannot lower (work that takes no permit)
+     * would otherwise drive it towards 0 until it reads as 0 in a double, and shed everything for good.
+     */
+    static final double MIN_ADMITTED = 0.01;
 
     private final CpuLoadConfig config;
     private final int cores;
     private final LongSupplier cpuNanos;
     private final LongSupplier wallNanos;
+    private final BooleanSupplier active;
     // Owned by the sampling thread.
     private boolean started;
     private long lastCpu;
@@ -70,6 +80,16 @@ public final class CpuLoadShedder implements AutoCloseable {
      * @param wallNanos a monotonic clock, in nanoseconds
      */
     public CpuLoadShedder(CpuLoadConfig config, int cores, LongSupplier cpuNanos, LongSupplier wallNanos) {
+        this(config, cores, cpuNanos, wallNanos, () -> true);
+    }
+
+    /**
+     * @param active whether to decide at all: while it reads false (a server not yet ready, busy with
+     *               its catalog load and start-up warm-up, whose requests take no permit) the share
+     *               stays 0 and shedding needs a fresh {@link #START_INTERVALS} run once it reads true
+     */
+    public CpuLoadShedder(CpuLoadConfig config, int cores, LongSupplier cpuNanos, LongSupplier wallNanos,
+                          BooleanSupplier active) {
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be >= 1, got " + cores);
         }
@@ -77,6 +97,7 @@ public final class CpuLoadShedder implements AutoCloseable {
         this.cores = cores;
         this.cpuNanos = cpuNanos;
         this.wallNanos = wallNanos;
+        this.active = active;
     }
 
     /** Off: never sheds, runs no probe. */
@@ -86,13 +107,14 @@ public final class CpuLoadShedder implements AutoCloseable {
 
     /**
      * A shedder on this JVM's CPU time and {@link Runtime#availableProcessors()} (container-aware),
-     * its probe thread started when {@code config} is enabled. {@link #close} stops it.
+     * deciding while {@code active} reads true, its probe thread started when {@code config} is
+     * enabled. {@link #close} stops it.
      */
-    public static CpuLoadShedder start(CpuLoadConfig config) {
+    public static CpuLoadShedder start(CpuLoadConfig config, BooleanSupplier active) {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         CpuLoadShedder s = new CpuLoadShedder(config, Runtime.getRuntime().availableProcessors(), os::getProcessCpuTime,
-                System::nanoTime);
+                System::nanoTime, active);
         if (config.enabled()) {
             s.probe = Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "funnel-admission-cpu");
@@ -129,6 +151,11 @@ public final class CpuLoadShedder implements AutoCloseable {
 
     private void decide(double util) {
         utilization = util;
+        if (!active.getAsBoolean()) {
+            shedFraction = 0;
+            aboveInARow = 0;
+            return;
+        }
         double excess = util - config.target();
         double fraction = shedFraction;
         if (fraction == 0) {
@@ -138,7 +165,7 @@ public final class CpuLoadShedder implements AutoCloseable {
             }
         }
         double admitted = util < IDLE ? 1 : (1 - fraction) * config.target() / util;
-        double next = Math.max(0, 1 - admitted);
+        double next = Math.min(1 - MIN_ADMITTED, Math.max(0, 1 - admitted));
         next = next < 1e-3 ? 0 : next; // a share that small sheds one request in a thousand: stop
         shedFraction = next;
         if (next > 0) {

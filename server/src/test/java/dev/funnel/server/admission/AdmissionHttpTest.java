@@ -32,32 +32,13 @@ class AdmissionHttpTest {
 
     @Test
     void shedsPastTheBoundWithRetryAfterAndRecovers(@TempDir Path dags) throws Exception {
-        Files.writeString(dags.resolve("held.yaml"), """
-                dag: held
-                deadline_ms: 2000
-                nodes:
+        FunnelConfig config = server(dags, """
                   hot:  {op: recall.hot, params: {limit: 5}}
                   hold: {op: debug.delay, after: [hot], params: {delay_ms: 400}, deadline_ms: 1500}
                 output: hold
-                """);
-        Files.writeString(dags.resolve("routing.yaml"), """
-                scenes:
-                  held:
-                    routes:
-                      - {name: default, dag: held, traffic: 100}
-                """);
-        FunnelConfig config = ConfigLoader.load(null, Map.ofEntries(
-                Map.entry("FUNNEL_HTTP_HOST", "127.0.0.1"),
-                Map.entry("FUNNEL_HTTP_PORT", "0"),
-                Map.entry("FUNNEL_HTTPS_PORT", "-1"),
-                Map.entry("FUNNEL_SERVER_EVENT_LOOPS", "1"),
-                Map.entry("FUNNEL_DAGS_DIR", dags.toString()),
-                Map.entry("FUNNEL_ADMIN_TOKEN", "admission-test-token"),
-                Map.entry("FUNNEL_SIM_ITEMS", "2000"),
-                Map.entry("FUNNEL_SIM_USERS", "50"),
-                Map.entry("FUNNEL_ADMISSION_MAX", "2"),
-                Map.entry("FUNNEL_ADMISSION_TARGET_MS", "0"),
-                Map.entry("FUNNEL_ADMISSION_DELAY_TARGET_MS", "0"))); // this test is about the in-flight bound alone
+                """, Map.of("FUNNEL_ADMISSION_MAX", "2",
+                        "FUNNEL_ADMISSION_TARGET_MS", "0",
+                        "FUNNEL_ADMISSION_DELAY_TARGET_MS", "0")); // this test is about the in-flight bound alone
         assertEquals(AdmissionConfig.fixed(2).maxInFlight(), AdmissionHandler.configFrom(config).maxInFlight());
         assertFalse(AdmissionHandler.configFrom(config).adaptive());
         assertFalse(AdmissionHandler.delayConfigFrom(config).enabled());
@@ -97,32 +78,13 @@ class AdmissionHttpTest {
      */
     @Test
     void shedsWhileTheProcessCpuIsAboveItsTargetAndRecovers(@TempDir Path dags) throws Exception {
-        Files.writeString(dags.resolve("held.yaml"), """
-                dag: held
-                deadline_ms: 2000
-                nodes:
+        FunnelConfig config = server(dags, """
                   hot: {op: recall.hot, params: {limit: 5}}
                 output: hot
-                """);
-        Files.writeString(dags.resolve("routing.yaml"), """
-                scenes:
-                  held:
-                    routes:
-                      - {name: default, dag: held, traffic: 100}
-                """);
-        FunnelConfig config = ConfigLoader.load(null, Map.ofEntries(
-                Map.entry("FUNNEL_HTTP_HOST", "127.0.0.1"),
-                Map.entry("FUNNEL_HTTP_PORT", "0"),
-                Map.entry("FUNNEL_HTTPS_PORT", "-1"),
-                Map.entry("FUNNEL_SERVER_EVENT_LOOPS", "1"),
-                Map.entry("FUNNEL_DAGS_DIR", dags.toString()),
-                Map.entry("FUNNEL_ADMIN_TOKEN", "admission-test-token"),
-                Map.entry("FUNNEL_SIM_ITEMS", "2000"),
-                Map.entry("FUNNEL_SIM_USERS", "50"),
-                Map.entry("FUNNEL_ADMISSION_TARGET_MS", "0"),
-                Map.entry("FUNNEL_ADMISSION_DELAY_TARGET_MS", "0"), // this test is about the CPU signal alone
-                Map.entry("FUNNEL_ADMISSION_CPU_TARGET_PERCENT", "80"),
-                Map.entry("FUNNEL_ADMISSION_CPU_INTERVAL_MS", "50")));
+                """, Map.of("FUNNEL_ADMISSION_TARGET_MS", "0",
+                        "FUNNEL_ADMISSION_DELAY_TARGET_MS", "0", // this test is about the CPU signal alone
+                        "FUNNEL_ADMISSION_CPU_TARGET_PERCENT", "80",
+                        "FUNNEL_ADMISSION_CPU_INTERVAL_MS", "50"));
         assertEquals(CpuLoadConfig.of(80, 50), AdmissionHandler.cpuConfigFrom(config));
 
         try (FunnelApp app = FunnelApp.start(config, true)) {
@@ -130,6 +92,13 @@ class AdmissionHttpTest {
                     .connectTimeout(Duration.ofSeconds(5)).build();
             URI uri = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend");
             awaitServing(client, uri);
+            // The shedder decides only once the server is ready (start-up work is not overload).
+            URI ready = URI.create("http://127.0.0.1:" + app.httpPort() + "/health/ready");
+            long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (client.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                assertTrue(System.nanoTime() < readyBy, "server not ready within 30 s");
+                Thread.sleep(20);
+            }
 
             java.util.concurrent.atomic.AtomicBoolean spin = new java.util.concurrent.atomic.AtomicBoolean(true);
             Thread[] burners = new Thread[Runtime.getRuntime().availableProcessors()];
@@ -175,6 +144,32 @@ class AdmissionHttpTest {
                 Thread.sleep(10); // light load: this client shares the process, and its CPU counts too
             }
         }
+    }
+
+    /**
+     * Writes scene {@code held} routed to DAG {@code held} (2 s deadline) with these nodes and output,
+     * and returns the config of a one-loop server on a free port serving it, with {@code admission}'s
+     * settings.
+     */
+    private static FunnelConfig server(Path dags, String nodesAndOutput, Map<String, String> admission) throws Exception {
+        Files.writeString(dags.resolve("held.yaml"), "dag: held\ndeadline_ms: 2000\nnodes:\n" + nodesAndOutput);
+        Files.writeString(dags.resolve("routing.yaml"), """
+                scenes:
+                  held:
+                    routes:
+                      - {name: default, dag: held, traffic: 100}
+                """);
+        Map<String, String> env = new java.util.HashMap<>(Map.of(
+                "FUNNEL_HTTP_HOST", "127.0.0.1",
+                "FUNNEL_HTTP_PORT", "0",
+                "FUNNEL_HTTPS_PORT", "-1",
+                "FUNNEL_SERVER_EVENT_LOOPS", "1",
+                "FUNNEL_DAGS_DIR", dags.toString(),
+                "FUNNEL_ADMIN_TOKEN", "admission-test-token",
+                "FUNNEL_SIM_ITEMS", "2000",
+                "FUNNEL_SIM_USERS", "50"));
+        env.putAll(admission);
+        return ConfigLoader.load(null, env);
     }
 
     /** Sends recommends until one answers {@code status} (10 s at most), and returns it. */

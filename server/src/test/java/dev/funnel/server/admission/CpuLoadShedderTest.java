@@ -141,6 +141,53 @@ class CpuLoadShedderTest {
     }
 
     @Test
+    void loadThatSheddingCannotLowerNeverLocksEverythingOut() {
+        Process p = new Process(60);
+        for (int i = 0; i < 1_000; i++) {
+            p.interval(1.0); // work that takes no permit keeps every core busy for 100 s
+        }
+        assertEquals(1 - CpuLoadShedder.MIN_ADMITTED, p.shedder.shedFraction(), 1e-9, "at most 99% shed");
+        int intervals = 0;
+        while (p.shedder.shedFraction() > 0) {
+            p.load(0.55, 0.05, 0.9); // that work ends; ordinary load
+            intervals++;
+            assertTrue(intervals <= 8, "still shedding " + p.shedder.shedFraction() + " after " + intervals + " intervals");
+        }
+    }
+
+    @Test
+    void nothingIsDecidedWhileInactiveAndTheStartCountsAfresh() {
+        long[] clock = {0, 0}; // cpu, wall
+        boolean[] ready = {false};
+        CpuLoadShedder s = new CpuLoadShedder(new CpuLoadConfig(60, INTERVAL), CORES, () -> clock[0], () -> clock[1],
+                () -> ready[0]);
+        s.sample();
+        for (int i = 0; i < 50; i++) { // start-up: catalog load, warm-up
+            clock[1] += INTERVAL;
+            clock[0] += INTERVAL * CORES;
+            s.sample();
+        }
+        assertEquals(0.0, s.shedFraction());
+        assertEquals(1.0, s.utilization(), 1e-9, "utilization is still measured");
+        ready[0] = true;
+        for (int i = 0; i < CpuLoadShedder.START_INTERVALS - 1; i++) {
+            clock[1] += INTERVAL;
+            clock[0] += INTERVAL * CORES;
+            s.sample();
+        }
+        assertEquals(0.0, s.shedFraction(), "the intervals before readiness do not count towards the start");
+        clock[1] += INTERVAL;
+        clock[0] += INTERVAL * CORES;
+        s.sample();
+        assertEquals(0.4, s.shedFraction(), 1e-9);
+        ready[0] = false; // readiness lost: stop shedding
+        clock[1] += INTERVAL;
+        clock[0] += INTERVAL * CORES;
+        s.sample();
+        assertEquals(0.0, s.shedFraction());
+    }
+
+    @Test
     void aPlatformWithoutProcessCpuTimeNeverSheds() {
         long[] wall = {0};
         CpuLoadShedder s = new CpuLoadShedder(new CpuLoadConfig(10, INTERVAL), CORES, () -> -1, () -> wall[0]);
