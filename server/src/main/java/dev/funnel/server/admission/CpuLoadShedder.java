@@ -1,5 +1,8 @@
 package dev.funnel.server.admission;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +41,7 @@ import java.util.function.LongSupplier;
  * process CPU time is a system call, made on the probe thread, never on an event loop.
  */
 public final class CpuLoadShedder implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CpuLoadShedder.class);
     /**
      * Intervals in a row above the target before shedding starts: at the sustainable rate on two
      * cores, bursts of 100-200 ms above a target a few points over the mean (GC, JIT) are common, and
@@ -121,7 +125,14 @@ public final class CpuLoadShedder implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-            s.probe.scheduleAtFixedRate(s::sample, 0, config.intervalNanos(), TimeUnit.NANOSECONDS);
+            s.probe.scheduleAtFixedRate(() -> {
+                try {
+                    s.sample();
+                } catch (RuntimeException e) {
+                    // A periodic task that throws is never run again: log, keep sampling.
+                    LOG.warn("admission: CPU sample failed; the shed share stays {}", s.shedFraction, e);
+                }
+            }, 0, config.intervalNanos(), TimeUnit.NANOSECONDS);
         }
         return s;
     }
