@@ -19,7 +19,7 @@
 #   ADMISSION_MAX=8 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh   # a tighter admission bound
 #   OVERLOAD_FACTOR=4 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh # 4x instead of 2x
 #   ADMISSION_DELAY_TARGET_MS=0 bench/scripts/e2e.sh                         # no queueing-delay shedding
-#   ADMISSION_CPU_TARGET_PERCENT=60 SUSTAINABLE=600 STEPS="overload" bench/scripts/e2e.sh  # shed above 60% CPU
+#   ADMISSION_CPU_TARGET_PERCENT=65 SUSTAINABLE=600 STEPS="overload" bench/scripts/e2e.sh  # shed above 65% CPU
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -31,7 +31,9 @@ import java.util.concurrent.atomic.LongAdder;
  * loop's queueing delay stands above its target (CoDel-style; see that class). The two answer
  * different failures: the bound caps how much one loop holds at once, the delay signal notices a
  * loop or worker pool that gets more CPU work than it finishes, which at a few requests in flight
- * the bound never sees.
+ * the bound never sees. And, when configured, the process's {@link CpuLoadShedder} sheds a share of
+ * new requests while its CPU use stands above a target: the overload where neither a queue nor the
+ * in-flight count grows, every admitted request only waiting longer for a core (see that class).
  *
  * <p>Threads: {@link #tryAcquire} is meant for the owning event loop, {@link #release} may be
  * called from any thread (a response can complete on a worker); both are lock-free and never
@@ -232,11 +234,6 @@ public final class AdmissionControl {
     /** Requests shed since start because the process's CPU use was above its target. */
     public long shedForCpuCount() {
         return shedForCpu.sum();
-    }
-
-    /** The process's CPU-load shedder (off unless configured). */
-    public CpuLoadShedder cpuShedder() {
-        return cpu;
     }
 
     /** This loop's queueing-delay shedder. */
