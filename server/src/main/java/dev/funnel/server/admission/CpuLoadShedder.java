@@ -112,7 +112,9 @@ public final class CpuLoadShedder implements AutoCloseable {
     /**
      * A shedder on this JVM's CPU time and {@link Runtime#availableProcessors()} (container-aware),
      * deciding while {@code active} reads true, its probe thread started when {@code config} is
-     * enabled. {@link #close} stops it.
+     * enabled. {@link #close} stops it. Under a fractional CPU quota the JVM rounds the processor
+     * count up (1.5 CPUs reads as 2), so the process can never use more than quota / count of it:
+     * set the target as a share of the rounded count.
      */
     public static CpuLoadShedder start(CpuLoadConfig config, BooleanSupplier active) {
         com.sun.management.OperatingSystemMXBean os =
