@@ -20,6 +20,7 @@
 #   OVERLOAD_FACTOR=4 SUSTAINABLE=100 STEPS="overload" bench/scripts/e2e.sh # 4x instead of 2x
 #   ADMISSION_DELAY_TARGET_MS=0 bench/scripts/e2e.sh                         # no queueing-delay shedding
 #   ADMISSION_CPU_TARGET_PERCENT=65 SUSTAINABLE=600 STEPS="overload" bench/scripts/e2e.sh  # shed above 65% CPU
+#   OVERLOAD_CPU_TARGET_PERCENT=65 bench/scripts/e2e.sh   # sweep without CPU shedding, overload with it (admin API)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -66,7 +67,10 @@ fi
 # ADMISSION_CPU_TARGET_PERCENT: admission.cpu.target.percent (shed above this CPU use, % of the cores; off unless set).
 # TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
 # own host; true measures the demo's layout, with the online trainer sharing these two cores.
-start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" \
+# OVERLOAD_CPU_TARGET_PERCENT: set admission.cpu.target.percent through the admin API just before the
+# overload step only, so that the sweep measures the server without it.
+ADMIN_TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" FUNNEL_ADMIN_TOKEN="$ADMIN_TOKEN" \
   FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
   ${ADMISSION_DELAY_TARGET_MS:+FUNNEL_ADMISSION_DELAY_TARGET_MS=$ADMISSION_DELAY_TARGET_MS} \
   ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS} \
@@ -104,6 +108,11 @@ if has overload; then
   if ((S <= 0)); then S=${OVERLOAD_BASE:-100}; echo "no sustainable rate found; overload around $S req/s"; fi
   F=${OVERLOAD_FACTOR:-2}
   echo "== 4. overload: $S req/s, then $((F * S)) req/s, then $S req/s (scene $SCENE)"
+  if [[ -n "${OVERLOAD_CPU_TARGET_PERCENT:-}" ]]; then
+    echo "admission CPU target for this step: $(curl -s -X PUT -H "authorization: Bearer $ADMIN_TOKEN" \
+      -H 'content-type: application/json' -d "{\"target_percent\": $OVERLOAD_CPU_TARGET_PERCENT}" \
+      "http://127.0.0.1:$HTTP_PORT/admin/admission/cpu")"
+  fi
   # 15 s at S first, not measured: after a slower step the JIT compiles ~1,000 methods in the first
   # seconds at S (the warm-up at 200/s leaves per-request paths below C2's thresholds), and that
   # transient (p99 40-110 ms, sheds) would otherwise be the "before" p99 the overload is held to.

@@ -136,8 +136,8 @@ public final class FunnelApp implements AutoCloseable {
             AdmissionHandler.register(poolDelay, prometheus);
             CpuLoadShedder cpuLoad = CpuLoadShedder.start(AdmissionHandler.cpuConfigFrom(config), readiness::ready);
             wctx.onClose(cpuLoad);
+            AdmissionHandler.register(cpuLoad, prometheus);
             if (cpuLoad.config().enabled()) {
-                AdmissionHandler.register(cpuLoad, prometheus);
                 LOG.info("admission: {}", cpuLoad.config());
             }
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,

@@ -28,9 +28,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * {@code funnel_admission_queue_delay_seconds{loop}} (the smallest delay of the last interval),
  * {@code funnel_admission_loop_lag_seconds{loop}} (the loop's latest scheduling delay) and
  * {@code funnel_admission_pool_delay_seconds} (the worker pool's latest hand-off delay); sheds also
- * count in {@code funnel_http_requests_seconds{status="503"}}. With CPU-based shedding on,
- * {@code funnel_admission_shed_cpu_total{loop}} (the rejections due to the process's CPU use) and,
- * once per process ({@link #register(CpuLoadShedder, MeterRegistry)}), {@code
+ * count in {@code funnel_http_requests_seconds{status="503"}}. Always (the CPU target can be set
+ * at run time), {@code funnel_admission_shed_cpu_total{loop}} (the rejections due to the process's
+ * CPU use) and, once per process ({@link #register(CpuLoadShedder, MeterRegistry)}), {@code
  * funnel_admission_cpu_utilization} and {@code funnel_admission_cpu_shed_fraction}.
  */
 public final class AdmissionHandler implements PlatformHandler {
@@ -88,11 +88,10 @@ public final class AdmissionHandler implements PlatformHandler {
         LoopDelayProbe probe = null;
         String loopName = Thread.currentThread().getName();
         register(ac, registry, loopName);
-        if (cpuLoad.config().enabled()) {
-            FunctionCounter.builder("funnel.admission.shed.cpu", ac, AdmissionControl::shedForCpuCount)
-                    .description("requests shed because the process's CPU use stood above its target").tag("loop", loopName)
-                    .register(registry);
-        }
+        // Always: the CPU target can be set at run time (admin API).
+        FunctionCounter.builder("funnel.admission.shed.cpu", ac, AdmissionControl::shedForCpuCount)
+                .description("requests shed because the process's CPU use stood above its target").tag("loop", loopName)
+                .register(registry);
         if (shedder.config().enabled()) {
             probe = new LoopDelayProbe(shedder, poolDelay);
             registerDelay(ac, probe, registry, loopName);
@@ -110,7 +109,7 @@ public final class AdmissionHandler implements PlatformHandler {
                 .description("probe tasks the worker pool rejected (queue full)").register(registry);
     }
 
-    /** The CPU-load shedder's meters; call once per process, when it is enabled. */
+    /** The CPU-load shedder's meters; call once per process. */
     public static void register(CpuLoadShedder cpuLoad, MeterRegistry registry) {
         Gauge.builder("funnel.admission.cpu.utilization", cpuLoad, CpuLoadShedder::utilization)
                 .description("the process's CPU use over the last interval, as a share of its cores").register(registry);

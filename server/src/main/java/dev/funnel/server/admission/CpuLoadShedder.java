@@ -60,7 +60,9 @@ public final class CpuLoadShedder implements AutoCloseable {
      */
     static final double MIN_ADMITTED = 0.01;
 
-    private final CpuLoadConfig config;
+    private final long intervalNanos;
+    /** The live target in percent, 0 = off: from the config, changed by {@link #setTargetPercent}. */
+    private volatile int targetPercent;
     private final int cores;
     private final LongSupplier cpuNanos;
     private final LongSupplier wallNanos;
@@ -97,53 +99,63 @@ public final class CpuLoadShedder implements AutoCloseable {
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be >= 1, got " + cores);
         }
-        this.config = config;
+        this.intervalNanos = config.intervalNanos();
+        this.targetPercent = config.targetPercent();
         this.cores = cores;
         this.cpuNanos = cpuNanos;
         this.wallNanos = wallNanos;
         this.active = active;
     }
 
-    /** Off: never sheds, runs no probe. */
+    /** Off, with no probe: never sheds (unless a test sets a target and calls {@link #sample}). */
     public static CpuLoadShedder off() {
         return new CpuLoadShedder(CpuLoadConfig.OFF, 1, () -> 0, () -> 0);
     }
 
     /**
      * A shedder on this JVM's CPU time and {@link Runtime#availableProcessors()} (container-aware),
-     * deciding while {@code active} reads true, its probe thread started when {@code config} is
-     * enabled. {@link #close} stops it. Under a fractional CPU quota the JVM rounds the processor
-     * count up (1.5 CPUs reads as 2), so the process can never use more than quota / count of it:
-     * set the target as a share of the rounded count.
+     * deciding while {@code active} reads true, its probe thread started whether or not
+     * {@code config} is enabled: utilization is measured (and metered) always, and a target set
+     * later through {@link #setTargetPercent} acts at once. {@link #close} stops it. Under a
+     * fractional CPU quota the JVM rounds the processor count up (1.5 CPUs reads as 2), so the
+     * process can never use more than quota / count of it: set the target as a share of the rounded
+     * count.
      */
     public static CpuLoadShedder start(CpuLoadConfig config, BooleanSupplier active) {
         com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         CpuLoadShedder s = new CpuLoadShedder(config, Runtime.getRuntime().availableProcessors(), os::getProcessCpuTime,
                 System::nanoTime, active);
-        if (config.enabled()) {
-            s.probe = Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "funnel-admission-cpu");
-                t.setDaemon(true);
-                return t;
-            });
-            s.probe.scheduleAtFixedRate(() -> {
-                try {
-                    s.sample();
-                } catch (RuntimeException e) {
-                    // A periodic task that throws is never run again: log, keep sampling.
-                    LOG.warn("admission: CPU sample failed; the shed share stays {}", s.shedFraction, e);
-                }
-            }, 0, config.intervalNanos(), TimeUnit.NANOSECONDS);
-        }
+        s.probe = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "funnel-admission-cpu");
+            t.setDaemon(true);
+            return t;
+        });
+        s.probe.scheduleAtFixedRate(() -> {
+            try {
+                s.sample();
+            } catch (RuntimeException e) {
+                // A periodic task that throws is never run again: log, keep sampling.
+                LOG.warn("admission: CPU sample failed; the shed share stays {}", s.shedFraction, e);
+            }
+        }, 0, config.intervalNanos(), TimeUnit.NANOSECONDS);
         return s;
+    }
+
+    /**
+     * Changes the target, live (the admin API): 1..99 percent of the cores, 0 turns shedding off
+     * (the share drops to 0 at the next interval). A new target acts from the next interval; turning
+     * it on needs the usual {@link #START_INTERVALS} run above it before the first shed.
+     *
+     * @throws IllegalArgumentException outside 0..99, with the setting's name in the message
+     */
+    public void setTargetPercent(int percent) {
+        new CpuLoadConfig(percent, intervalNanos); // validates, with the key's name in the message
+        targetPercent = percent;
     }
 
     /** Reads the clocks and, from the second call on, decides for the interval since the last. */
     public void sample() {
-        if (!config.enabled()) {
-            return;
-        }
         long cpu = cpuNanos.getAsLong();
         long wall = wallNanos.getAsLong();
         if (!started) {
@@ -164,12 +176,14 @@ public final class CpuLoadShedder implements AutoCloseable {
 
     private void decide(double util) {
         utilization = util;
-        if (!active.getAsBoolean()) {
+        int percent = targetPercent;
+        if (percent == 0 || !active.getAsBoolean()) {
             shedFraction = 0;
             aboveInARow = 0;
             return;
         }
-        double excess = util - config.target();
+        double target = percent / 100.0;
+        double excess = util - target;
         double fraction = shedFraction;
         if (fraction == 0) {
             aboveInARow = excess > 0 ? aboveInARow + 1 : 0;
@@ -177,7 +191,7 @@ public final class CpuLoadShedder implements AutoCloseable {
                 return;
             }
         }
-        double admitted = util < IDLE ? 1 : (1 - fraction) * config.target() / util;
+        double admitted = util < IDLE ? 1 : (1 - fraction) * target / util;
         double next = Math.min(1 - MIN_ADMITTED, Math.max(0, 1 - admitted));
         next = next < 1e-3 ? 0 : next; // a share that small sheds one request in a thousand: stop
         shedFraction = next;
@@ -211,8 +225,9 @@ public final class CpuLoadShedder implements AutoCloseable {
         return sheddingEpisodes;
     }
 
+    /** The settings now: the live target and the interval. */
     public CpuLoadConfig config() {
-        return config;
+        return new CpuLoadConfig(targetPercent, intervalNanos);
     }
 
     /** Stops the probe thread, if any; the share stays where it was. Idempotent. */
@@ -226,6 +241,6 @@ public final class CpuLoadShedder implements AutoCloseable {
     @Override
     public String toString() {
         return "CpuLoadShedder{shedFraction=" + shedFraction + ", utilization=" + utilization + ", cores=" + cores
-                + ", sheddingIntervals=" + sheddingIntervals + ", " + config + '}';
+                + ", sheddingIntervals=" + sheddingIntervals + ", " + config() + '}';
     }
 }

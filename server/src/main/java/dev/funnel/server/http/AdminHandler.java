@@ -5,8 +5,11 @@ import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.RouteTable;
+import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -25,7 +28,10 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /admin/dags}: every DAG, its version, and the routes;</li>
  *   <li>{@code POST /admin/dags/validate}: 200 when the posted DAG YAML would go live, else 400 with every problem;</li>
  *   <li>{@code PUT /admin/dags/:name}: validate, compile and hot-swap (400 with every problem, old DAG still serving);</li>
- *   <li>{@code GET /admin/routes}, {@code POST /admin/routes/validate}, {@code PUT /admin/routes}: the same for routing.</li>
+ *   <li>{@code GET /admin/routes}, {@code POST /admin/routes/validate}, {@code PUT /admin/routes}: the same for routing;</li>
+ *   <li>{@code GET /admin/admission/cpu}: the CPU-load shedder's target, the process's CPU use and the
+ *       share shed; {@code PUT /admin/admission/cpu} with {@code {"target_percent": 65}} sets the
+ *       target live (0 = off; 400 outside 0..99, the old target stays).</li>
  * </ul>
  * Compilation runs on a Vert.x worker thread, never on the event loop.
  */
@@ -37,11 +43,13 @@ final class AdminHandler {
 
     private final Vertx vertx;
     private final LiveConfig live;
+    private final CpuLoadShedder cpuLoad;
     private final byte[] token;
 
     AdminHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
         this.live = deps.live();
+        this.cpuLoad = deps.cpuLoad();
         this.token = ("Bearer " + deps.adminToken()).getBytes(StandardCharsets.UTF_8);
     }
 
@@ -63,6 +71,43 @@ final class AdminHandler {
         router.post("/admin/routes/validate").handler(rc ->
                 answerCheck(rc, "invalid_routing", live.checkRouting(fileName(rc, "routing.yaml"), body(rc))));
         router.put("/admin/routes").handler(this::putRoutes);
+        router.get("/admin/admission/cpu").handler(this::sendCpuLoad);
+        router.put("/admin/admission/cpu").handler(this::putCpuLoad);
+    }
+
+    private void putCpuLoad(RoutingContext rc) {
+        Object v;
+        try {
+            JsonObject o = rc.body().buffer() == null ? null : rc.body().asJsonObject();
+            v = o == null ? null : o.getValue("target_percent");
+        } catch (DecodeException e) {
+            Json.sendError(rc.response(), 400, "bad_request", "body is not JSON: " + e.getMessage(), null);
+            return;
+        }
+        if (!(v instanceof Integer percent)) {
+            Json.sendError(rc.response(), 400, "invalid_setting",
+                    "expected {\"target_percent\": <integer 0..99>}, got " + (v == null ? "none" : "'" + v + "'"), "target_percent");
+            return;
+        }
+        try {
+            cpuLoad.setTargetPercent(percent); // a volatile write: fine on the event loop
+        } catch (IllegalArgumentException e) {
+            Json.sendError(rc.response(), 400, "invalid_setting", e.getMessage(), "target_percent");
+            return;
+        }
+        LOG.info("admission: CPU target set to {}% through the admin API", percent);
+        sendCpuLoad(rc);
+    }
+
+    private void sendCpuLoad(RoutingContext rc) {
+        Json.send(rc.response(), 200, g -> {
+            g.writeStartObject();
+            g.writeNumberField("target_percent", cpuLoad.config().targetPercent());
+            g.writeNumberField("interval_ms", cpuLoad.config().intervalNanos() / 1_000_000);
+            g.writeNumberField("utilization", cpuLoad.utilization());
+            g.writeNumberField("shed_fraction", cpuLoad.shedFraction());
+            g.writeEndObject();
+        });
     }
 
     private void authorize(RoutingContext rc) {

@@ -172,6 +172,54 @@ class AdmissionHttpTest {
         return ConfigLoader.load(null, env);
     }
 
+    /** The CPU target through the admin API: read, set live, refused with a 400 that keeps the old one, off. */
+    @Test
+    void theCpuTargetIsReadAndSetLiveThroughTheAdminApi(@TempDir Path dags) throws Exception {
+        FunnelConfig config = server(dags, """
+                  hot: {op: recall.hot, params: {limit: 5}}
+                output: hot
+                """, Map.of());
+        try (FunnelApp app = FunnelApp.start(config, true)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + app.httpPort() + "/admin/admission/cpu");
+            HttpResponse<String> noToken = client.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, noToken.statusCode(), noToken.body());
+
+            HttpResponse<String> get = admin(client, uri, null);
+            assertEquals(200, get.statusCode(), get.body());
+            assertTrue(get.body().contains("\"target_percent\":0"), get.body());
+            assertTrue(get.body().contains("\"utilization\":"), get.body());
+
+            HttpResponse<String> set = admin(client, uri, "{\"target_percent\": 65}");
+            assertEquals(200, set.statusCode(), set.body());
+            assertTrue(set.body().contains("\"target_percent\":65"), set.body());
+
+            HttpResponse<String> tooHigh = admin(client, uri, "{\"target_percent\": 100}");
+            assertEquals(400, tooHigh.statusCode(), tooHigh.body());
+            assertTrue(tooHigh.body().contains("admission.cpu.target.percent must be in 1..99 (0 = off), got 100"), tooHigh.body());
+            assertTrue(tooHigh.body().contains("\"field\":\"target_percent\""), tooHigh.body());
+            HttpResponse<String> notANumber = admin(client, uri, "{\"target_percent\": \"high\"}");
+            assertEquals(400, notANumber.statusCode(), notANumber.body());
+            assertTrue(notANumber.body().contains("got 'high'"), notANumber.body());
+            HttpResponse<String> notJson = admin(client, uri, "target=65");
+            assertEquals(400, notJson.statusCode(), notJson.body());
+            assertTrue(admin(client, uri, null).body().contains("\"target_percent\":65"), "refusals keep the old target");
+
+            HttpResponse<String> off = admin(client, uri, "{\"target_percent\": 0}");
+            assertEquals(200, off.statusCode(), off.body());
+            assertTrue(off.body().contains("\"target_percent\":0"), off.body());
+        }
+    }
+
+    /** GET {@code uri} (body null) or PUT {@code body} to it, with the test's admin token. */
+    private static HttpResponse<String> admin(HttpClient client, URI uri, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header("authorization", "Bearer admission-test-token");
+        b = body == null ? b.GET() : b.header("content-type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body));
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends recommends until one answers {@code status} (10 s at most), and returns it. */
     private static HttpResponse<String> awaitStatus(HttpClient client, URI uri, int status) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

@@ -199,12 +199,35 @@ class CpuLoadShedderTest {
     }
 
     @Test
-    void offNeverSamplesOrSheds() {
+    void offNeverSheds() {
         CpuLoadShedder off = CpuLoadShedder.off();
+        off.sample();
         off.sample();
         assertFalse(off.config().enabled());
         assertEquals(0.0, off.shedFraction());
         off.close();
+    }
+
+    @Test
+    void aTargetSetLiveActsFromTheNextIntervalsAndZeroTurnsItOff() {
+        Process p = new Process(0); // off at start
+        for (int i = 0; i < 10; i++) {
+            p.interval(0.9);
+        }
+        assertEquals(0.0, p.shedder.shedFraction(), "off");
+        assertEquals(0.9, p.shedder.utilization(), 1e-9, "measured while off");
+        p.shedder.setTargetPercent(60);
+        assertEquals(60, p.shedder.config().targetPercent());
+        for (int i = 0; i < CpuLoadShedder.START_INTERVALS; i++) {
+            p.interval(0.9);
+        }
+        assertEquals(1 - 0.6 / 0.9, p.shedder.shedFraction(), 1e-9, "a fresh start run, then target / utilization");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.shedder.setTargetPercent(100));
+        assertTrue(e.getMessage().contains("admission.cpu.target.percent must be in 1..99 (0 = off), got 100"), e.getMessage());
+        assertEquals(60, p.shedder.config().targetPercent(), "a refused target leaves the old one");
+        p.shedder.setTargetPercent(0);
+        p.interval(0.9);
+        assertEquals(0.0, p.shedder.shedFraction(), "off again at the next interval");
     }
 
     @Test
