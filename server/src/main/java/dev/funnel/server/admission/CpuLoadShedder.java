@@ -72,6 +72,7 @@ public final class CpuLoadShedder implements AutoCloseable {
     private long lastCpu;
     private long lastWall;
     private int aboveInARow;
+    private int targetSeen;
     // Written by the sampling thread, read anywhere.
     private volatile double shedFraction;
     private volatile double utilization;
@@ -101,6 +102,7 @@ public final class CpuLoadShedder implements AutoCloseable {
         }
         this.intervalNanos = config.intervalNanos();
         this.targetPercent = config.targetPercent();
+        this.targetSeen = config.targetPercent();
         this.cores = cores;
         this.cpuNanos = cpuNanos;
         this.wallNanos = wallNanos;
@@ -177,6 +179,10 @@ public final class CpuLoadShedder implements AutoCloseable {
     private void decide(double util) {
         utilization = util;
         int percent = targetPercent;
+        if (percent != targetSeen) {
+            LOG.info("admission: CPU target now {}% (was {}%; 0 = off)", percent, targetSeen);
+            targetSeen = percent;
+        }
         if (percent == 0 || !active.getAsBoolean()) {
             shedFraction = 0;
             aboveInARow = 0;

@@ -95,8 +95,7 @@ final class AdminHandler {
             Json.sendError(rc.response(), 400, "invalid_setting", e.getMessage(), "target_percent");
             return;
         }
-        LOG.info("admission: CPU target set to {}% through the admin API", percent);
-        sendCpuLoad(rc);
+        sendCpuLoad(rc); // the probe thread logs the change (no console I/O on the event loop)
     }
 
     private void sendCpuLoad(RoutingContext rc) {
