@@ -12,7 +12,9 @@ final class EvenShare {
     /** Whether to pick the arrival happening now, with {@code share} (0 to 1) the share to pick. */
     boolean pick(double share) {
         if (share <= 0) {
-            credit = 0;
+            if (credit != 0) {
+                credit = 0; // written only when it changes: this runs on every request of the loop
+            }
             return false;
         }
         credit += share;
