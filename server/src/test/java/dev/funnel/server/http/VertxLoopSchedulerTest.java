@@ -55,7 +55,10 @@ class VertxLoopSchedulerTest {
         CountDownLatch done = new CountDownLatch(3);
         long[] t0 = new long[1];
         long[] firedAt = new long[3];
-        int[] delaysMicros = {3000, 1000, 2000};
+        // 10 ms apart: the three schedule() calls are made one after another, and on a busy 2-core CI
+        // machine the loop thread was once preempted for over 1 ms between two of them, which with
+        // delays 1 ms apart made the later-scheduled 2 ms timer's deadline fall after the 3 ms one's.
+        int[] delaysMicros = {30_000, 10_000, 20_000};
         // Scheduled from one loop task, so all three delays count from (almost) the same instant.
         s.execute(() -> {
             t0[0] = s.nanoTime();
