@@ -165,7 +165,7 @@ public final class ItemIndex implements ItemStore {
     <T> T underWriteLock(java.util.function.Supplier<T> body) {
         writeLock.lock();
         try {
-            return body.get(); // a Supplier, run here: the lock above is what may block
+            return body.get(); // a Supplier, run here under the lock: snapshot threads only, never an event loop
         } finally {
             writeLock.unlock();
         }

@@ -275,9 +275,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     oldest = Math.min(oldest, t.enqueuedNanos);
                 }
             }
-            while (batch.size() > live) {
-                batch.remove(batch.size() - 1);
-            }
+            batch.subList(live, batch.size()).clear(); // the dropped tasks' slots
             if (live == 0) {
                 return;
             }
@@ -316,9 +314,7 @@ public final class DynamicBatcher implements AutoCloseable {
                     batch.set(live++, t);
                 }
             }
-            while (batch.size() > live) {
-                batch.remove(batch.size() - 1);
-            }
+            batch.subList(live, batch.size()).clear(); // the dropped tasks' slots
             if (live == 0) {
                 return;
             }
@@ -392,9 +388,7 @@ public final class DynamicBatcher implements AutoCloseable {
                 batch.set(live++, t);
                 offset += t.rows;
             }
-            while (batch.size() > live) {
-                batch.remove(batch.size() - 1);
-            }
+            batch.subList(live, batch.size()).clear(); // the failed writers' slots
             for (int i = 0; i < nIn; i++) {
                 inBuffers[i].position(0).limit(offset * inW[i]);
             }

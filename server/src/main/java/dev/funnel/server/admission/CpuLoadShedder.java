@@ -60,9 +60,8 @@ public final class CpuLoadShedder implements AutoCloseable {
      */
     static final double MIN_ADMITTED = 0.01;
 
-    private final long intervalNanos;
-    /** The live target in percent, 0 = off: from the config, changed by {@link #setTargetPercent}. */
-    private volatile int targetPercent;
+    /** The live settings: from the start, the target changed by {@link #setTargetPercent}. */
+    private volatile CpuLoadConfig config;
     private final int cores;
     private final LongSupplier cpuNanos;
     private final LongSupplier wallNanos;
@@ -76,7 +75,6 @@ public final class CpuLoadShedder implements AutoCloseable {
     // Written by the sampling thread, read anywhere.
     private volatile double shedFraction;
     private volatile double utilization;
-    private volatile long sheddingIntervals;
     private volatile long sheddingEpisodes;
     private ScheduledExecutorService probe;
 
@@ -100,8 +98,7 @@ public final class CpuLoadShedder implements AutoCloseable {
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be >= 1, got " + cores);
         }
-        this.intervalNanos = config.intervalNanos();
-        this.targetPercent = config.targetPercent();
+        this.config = config;
         this.targetSeen = config.targetPercent();
         this.cores = cores;
         this.cpuNanos = cpuNanos;
@@ -152,8 +149,7 @@ public final class CpuLoadShedder implements AutoCloseable {
      * @throws IllegalArgumentException outside 0..99, with the setting's name in the message
      */
     public void setTargetPercent(int percent) {
-        new CpuLoadConfig(percent, intervalNanos); // validates, with the key's name in the message
-        targetPercent = percent;
+        config = new CpuLoadConfig(percent, config.intervalNanos()); // validates, with the key's name in the message
     }
 
     /** Reads the clocks and, from the second call on, decides for the interval since the last. */
@@ -178,17 +174,17 @@ public final class CpuLoadShedder implements AutoCloseable {
 
     private void decide(double util) {
         utilization = util;
-        int percent = targetPercent;
-        if (percent != targetSeen) {
-            LOG.info("admission: CPU target now {}% (was {}%; 0 = off)", percent, targetSeen);
-            targetSeen = percent;
+        CpuLoadConfig c = config;
+        if (c.targetPercent() != targetSeen) {
+            LOG.info("admission: CPU target now {}% (was {}%; 0 = off)", c.targetPercent(), targetSeen);
+            targetSeen = c.targetPercent();
         }
-        if (percent == 0 || !active.getAsBoolean()) {
+        if (!c.enabled() || !active.getAsBoolean()) {
             shedFraction = 0;
             aboveInARow = 0;
             return;
         }
-        double target = percent / 100.0;
+        double target = c.target();
         double excess = util - target;
         double fraction = shedFraction;
         if (fraction == 0) {
@@ -201,13 +197,10 @@ public final class CpuLoadShedder implements AutoCloseable {
         double next = Math.min(1 - MIN_ADMITTED, Math.max(0, 1 - admitted));
         next = next < 1e-3 ? 0 : next; // a share that small sheds one request in a thousand: stop
         shedFraction = next;
-        if (next > 0) {
-            if (fraction == 0) {
-                sheddingEpisodes = sheddingEpisodes + 1;
-            }
-            sheddingIntervals = sheddingIntervals + 1;
-        } else {
+        if (next == 0) {
             aboveInARow = 0;
+        } else if (fraction == 0) {
+            sheddingEpisodes = sheddingEpisodes + 1;
         }
     }
 
@@ -221,11 +214,6 @@ public final class CpuLoadShedder implements AutoCloseable {
         return utilization;
     }
 
-    /** Intervals that ended with a share above 0, since start. */
-    public long sheddingIntervals() {
-        return sheddingIntervals;
-    }
-
     /** Times shedding started, since start. */
     public long sheddingEpisodes() {
         return sheddingEpisodes;
@@ -233,7 +221,7 @@ public final class CpuLoadShedder implements AutoCloseable {
 
     /** The settings now: the live target and the interval. */
     public CpuLoadConfig config() {
-        return new CpuLoadConfig(targetPercent, intervalNanos);
+        return config;
     }
 
     /** Stops the probe thread, if any; the share stays where it was. Idempotent. */
@@ -247,6 +235,6 @@ public final class CpuLoadShedder implements AutoCloseable {
     @Override
     public String toString() {
         return "CpuLoadShedder{shedFraction=" + shedFraction + ", utilization=" + utilization + ", cores=" + cores
-                + ", sheddingIntervals=" + sheddingIntervals + ", " + config() + '}';
+                + ", sheddingEpisodes=" + sheddingEpisodes + ", " + config + '}';
     }
 }

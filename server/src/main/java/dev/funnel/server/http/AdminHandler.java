@@ -90,7 +90,7 @@ final class AdminHandler {
             return;
         }
         try {
-            cpuLoad.setTargetPercent(percent); // a volatile write: fine on the event loop
+            cpuLoad.setTargetPercent(percent); // validates, then one volatile write: never blocks the loop
         } catch (IllegalArgumentException e) {
             Json.sendError(rc.response(), 400, "invalid_setting", e.getMessage(), "target_percent");
             return;

@@ -62,8 +62,8 @@ public final class ModelWiring implements FeatureWiring {
         }
         ctx.onClose(runtime);
         if (!path.isEmpty()) {
-            // Blocks until loaded: wiring runs once, on the thread that starts the app, before any port opens.
-            String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join();
+            // Wiring runs once, on the thread that starts the app, before any port opens: never an event loop.
+            String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join(); // blocks until loaded, off the loops
             LOG.info("model ctr: loaded {} as version {}", path, version);
         }
         ctx.env().register(ModelRuntime.class, runtime)
