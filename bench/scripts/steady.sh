@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One arrival rate held for a while against the demo server, with what it takes to explain its tail:
 # a per-second timeline (wall-clock time, p99 and max per second, sheds), the server's CPU time per
-# served request (from /proc, so other processes do not move it), and logs to line the bad seconds up
+# served request (from /proc, so other processes do not move it) and how much of it each cpu-heavy node and
+# each model's batcher spent (the server's own CPU meters), and logs to line the bad seconds up
 # with: the server's GC and safepoint log, the driver's GC log, vmstat and per-thread top, all in $OUT.
 #
 #   bench/scripts/steady.sh                         # 400 req/s for 40 s after 30 s at 200 (JIT) and 15 s at 400
@@ -42,9 +43,23 @@ PIDS+=($!)
 top -b -H -d 1 -p "$FUNNEL_PID" >"$OUT/top.log" &
 PIDS+=($!)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$FUNNEL_PID/stat"; }
+# The server's own CPU meters (funnel_node_cpu_seconds_total per cpu-heavy node, funnel_batcher_cpu_seconds_total per
+# model), read before and after the held phase: what one request spends in each, next to the process's total.
+cpu_meters() { curl -sf --max-time 5 --http2-prior-knowledge "http://127.0.0.1:$HTTP_PORT/metrics" \
+  | grep -E '^funnel_(node|batcher)_cpu_seconds_total' || true; }
+cpu_meters >"$OUT/cpu-meters-before.txt"
 T0=$(cpu_ticks)
 DRIVER_OPTS="-Xlog:gc:file=$OUT/driver-gc.log:time,uptime" driver --timeline --phases "${RATE}x${SECONDS_HELD}:steady" | tee "$OUT/timeline.txt"
 T1=$(cpu_ticks)
-awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" '/^steady /{ match($0, /served=[0-9]+/); n = substr($0, RSTART + 7, RLENGTH - 7);
-  printf "server CPU: %.1f s, %.3f ms per served request\n", t / hz, 1000 * t / hz / n }' "$OUT/timeline.txt"
+cpu_meters >"$OUT/cpu-meters-after.txt"
+SERVED=$(grep '^steady ' "$OUT/timeline.txt" | grep -o 'served=[0-9]*' | head -1 | cut -d= -f2)
+awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" -v n="$SERVED" 'BEGIN {
+  printf "server CPU: %.1f s, %.3f ms per served request\n", t / hz, 1000 * t / hz / n }'
+awk -v n="$SERVED" -v total_ms="$(awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" -v n="$SERVED" 'BEGIN { print 1000 * t / hz / n }')" '
+  FNR == NR { before[$1] = $2; next }
+  { d = $2 - before[$1]; if (d <= 0) next
+    name = $1; sub(/^funnel_/, "", name); sub(/_cpu_seconds_total/, "", name)
+    us = 1e6 * d / n; sum += us; printf "  %-90s %8.1f us per request\n", name, us }
+  END { if (sum > 0) printf "  metered: %.0f us of %.0f us per request (the rest: event loops, HTTP, GC, JIT, light nodes)\n", sum, 1000 * total_ms }
+' "$OUT/cpu-meters-before.txt" "$OUT/cpu-meters-after.txt"
 echo "logs: $OUT (server-gc.log, driver-gc.log, vmstat.log, top.log, server.log)"

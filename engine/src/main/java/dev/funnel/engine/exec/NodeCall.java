@@ -127,6 +127,7 @@ final class NodeCall implements CoreSubscriber<Object>, Runnable {
             if (c.cancelled) {
                 return; // expired while queued: dropped, not done
             }
+            long cpu = ThreadCpuClock.nanos();
             try {
                 reactor.core.publisher.Mono<?> m = c.run.applyOperator(c.index, c.inputs);
                 if (m == null) {
@@ -136,6 +137,10 @@ final class NodeCall implements CoreSubscriber<Object>, Runnable {
                 m.subscribe(c);
             } catch (Throwable t) {
                 c.onError(t);
+            } finally {
+                if (cpu >= 0) {
+                    c.run.nodeCpu(c.index, ThreadCpuClock.nanos() - cpu);
+                }
             }
         }
     }

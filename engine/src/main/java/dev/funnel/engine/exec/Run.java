@@ -263,6 +263,19 @@ final class Run {
         }
     }
 
+    /**
+     * On the worker thread that ran node {@code i}'s heavy part: its CPU time goes to the listener
+     * only (the compiled DAG and the executor are immutable; no run state is touched off the loop).
+     */
+    void nodeCpu(int i, long cpuNanos) {
+        CompiledDag.Node node = dag.node(i);
+        try {
+            exec.listener.onNodeCpu(dag.name(), node.id(), node.op(), cpuNanos);
+        } catch (RuntimeException e) {
+            exec.listenerFailed(e);
+        }
+    }
+
     /** The one bookkeeping wrapper: state, listener, trace, degradation. */
     private void record(int i, NodeOutcome outcome, Object output, long startedNanos, long took, Policy action, String detail) {
         state[i] = SETTLED;

@@ -75,6 +75,11 @@ public final class NodeLatencies implements ExecutionListener {
             }
 
             @Override
+            public void onNodeCpu(String dag, String node, String op, long cpuNanos) {
+                first.onNodeCpu(dag, node, op, cpuNanos);
+            }
+
+            @Override
             public void onRequest(String dag, DagResult result) {
                 first.onRequest(dag, result);
                 self.onRequest(dag, result);

@@ -446,6 +446,38 @@ class DagExecutorTest {
     }
 
     @Test
+    void aCpuHeavyNodesWorkerCpuTimeGoesToTheListenerFromTheWorker() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
+        List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        long[] cpu = new long[1];
+        try {
+            DagExecutor ex = new DagExecutor(pool, new ExecutionListener() {
+                @Override
+                public void onNodeCpu(String dag, String node, String op, long cpuNanos) {
+                    seen.add(dag + "/" + node + "/" + op + " on " + Thread.currentThread().getName());
+                    cpu[0] = cpuNanos;
+                }
+            });
+            CompiledDag dag = compile("dag: d\ndeadline_ms: 1000\nnodes:\n"
+                    + "  h: {op: spin, deadline_ms: 1000, params: {cpu_ms: 20}}\n"
+                    + "  t: {op: strict, after: [h], params: {keep: 1}}\n"
+                    + "output: t\n");
+            var ctx = TestOps.ctx(loop, 1000, false);
+            CompletableFuture<DagResult> f = ex.execute(dag, ctx);
+            assertEquals(1, loop.awaitAndRun(10_000));
+            assertTrue(f.isDone());
+            pool.shutdown(); // the worker reports after its signal: the request may be answered first
+            assertTrue(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(List.of("d/h/spin on cpu-pool-1"), seen, "the heavy node only, from its worker");
+            long spun = (Long) ctx.attributes().get("spin.cpu");
+            assertTrue(spun >= 20_000_000L, "spun " + spun);
+            assertTrue(cpu[0] >= spun && cpu[0] < spun + 50_000_000L, "node CPU " + cpu[0] + " ns for " + spun + " ns spun");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void cpuHeavyNodeThatOutlivesItsDeadlineTimesOut() throws Exception {
         List<Runnable> queued = new ArrayList<>();
         DagExecutor ex = new DagExecutor(queued::add, listener);

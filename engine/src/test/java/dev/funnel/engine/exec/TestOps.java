@@ -77,6 +77,21 @@ public final class TestOps {
                             ctx.attributes().put("heavy.thread", Thread.currentThread().getName());
                             return Mono.just(source(in.nodeId(), 300, 2));
                         }),
+                // cpu-heavy: spins until its thread has used cpu_ms of CPU, records what it measured (ns)
+                new Factory("spin", ParamSchema.of(ParamSpec.optionalInt("cpu_ms", 5, 0, 10_000, "cpu")),
+                        Candidates.class, Set.of(), -1, true, (p, env) -> {
+                    long nanos = p.getInt("cpu_ms") * 1_000_000L;
+                    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+                    return (in, ctx) -> {
+                        long start = threads.getCurrentThreadCpuTime();
+                        long used = 0;
+                        while (used < nanos) {
+                            used = threads.getCurrentThreadCpuTime() - start;
+                        }
+                        ctx.attributes().put("spin.cpu", used);
+                        return Mono.just(source(in.nodeId(), 300, 2));
+                    };
+                }),
                 new Factory("profile", ParamSchema.NONE, String.class, Set.of(), -1, false,
                         (p, env) -> (in, ctx) -> Mono.just("profile-of-" + ctx.userId())),
                 new Factory("needs_profile", ParamSchema.NONE, Candidates.class, Set.of(String.class), -1, false,

@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -58,6 +60,8 @@ public final class DynamicBatcher implements AutoCloseable {
      * runner woke 1,000 times a second for nothing.)
      */
     private static final long IDLE_PARK_NANOS = 50_000_000;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final boolean THREAD_CPU = THREADS.isCurrentThreadCpuTimeSupported() && THREADS.isThreadCpuTimeEnabled();
 
     private final String model;
     private final ModelRegistry registry;
@@ -75,6 +79,7 @@ public final class DynamicBatcher implements AutoCloseable {
     private final Counter droppedCancelled;
     private final Counter rejected;
     private final Counter failed;
+    private final Counter runnerCpu;
 
     /**
      * Starts the runner thread.
@@ -102,6 +107,8 @@ public final class DynamicBatcher implements AutoCloseable {
         this.droppedCancelled = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "cancelled").register(meters);
         this.rejected = Counter.builder("funnel.batcher.rows.rejected").tag("model", model).register(meters);
         this.failed = Counter.builder("funnel.batcher.rows.failed").tag("model", model).register(meters);
+        this.runnerCpu = Counter.builder("funnel.batcher.cpu").tag("model", model).baseUnit("seconds")
+                .description("runner CPU time per batch: input assembly, inference, completing the tasks").register(meters);
         this.runners = new Runner[config.runners()];
         for (int i = 0; i < runners.length; i++) {
             runners[i] = new Runner();
@@ -208,7 +215,11 @@ public final class DynamicBatcher implements AutoCloseable {
                         continue;
                     }
                     collect(first);
+                    long cpu = threadCpuNanos();
                     runBatch();
+                    if (cpu >= 0) {
+                        runnerCpu.increment((threadCpuNanos() - cpu) / 1e9);
+                    }
                 } catch (RuntimeException | Error e) {
                     // A bug, not an inference failure (those fail their tasks): fail the batch, keep serving.
                     LOG.error("batcher '{}' runner failed; failing {} tasks", model, batch.size(), e);
@@ -448,5 +459,10 @@ public final class DynamicBatcher implements AutoCloseable {
     @Override
     public String toString() {
         return "DynamicBatcher{" + model + ", " + config + '}';
+    }
+
+    /** This thread's CPU time in ns (one system call), or -1 where the JVM cannot tell. */
+    private static long threadCpuNanos() {
+        return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : -1L;
     }
 }

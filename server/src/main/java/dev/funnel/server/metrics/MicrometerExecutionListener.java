@@ -19,10 +19,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code funnel_node_latency_seconds{dag,node,op}}: histogram of node run time;</li>
  *   <li>{@code funnel_node_outcomes_total{dag,node,cause}}: ok, timeout, error, no_budget, missing_inputs, cancelled;</li>
  *   <li>{@code funnel_node_output_size{dag,node}}: candidates out;</li>
+ *   <li>{@code funnel_node_cpu_seconds_total{dag,node,op}}: worker CPU time of cpu-heavy nodes (what a node costs,
+ *       where its latency also holds its wait for a core; divided by the DAG's runs, the CPU one request spends
+ *       in it);</li>
  *   <li>{@code funnel_dag_runs_total{dag,result}}: ok, partial, failed; {@code funnel_dag_latency_seconds{dag}}.</li>
  * </ul>
- * Called on event loops; meters are looked up in two-level maps keyed by the engine's own
- * strings, so the steady state allocates nothing.
+ * Called on event loops ({@link #onNodeCpu} on worker threads); meters are looked up in two-level
+ * maps keyed by the engine's own strings, so the steady state allocates nothing.
  */
 public final class MicrometerExecutionListener implements ExecutionListener {
 
@@ -38,8 +41,7 @@ public final class MicrometerExecutionListener implements ExecutionListener {
 
     @Override
     public void onNode(String dag, String node, String op, NodeOutcome outcome, long tookNanos, int outputSize) {
-        NodeMeters m = nodes.computeIfAbsent(dag, d -> new ConcurrentHashMap<>())
-                .computeIfAbsent(node, n -> new NodeMeters(registry, dag, n, op));
+        NodeMeters m = meters(dag, node, op);
         m.outcomes[outcome.ordinal()].increment();
         if (outcome == NodeOutcome.OK || outcome == NodeOutcome.TIMEOUT || outcome == NodeOutcome.ERROR) {
             m.latency.record(tookNanos, TimeUnit.NANOSECONDS);
@@ -47,6 +49,20 @@ public final class MicrometerExecutionListener implements ExecutionListener {
         if (outputSize >= 0) {
             m.outputSize.record(outputSize);
         }
+    }
+
+    @Override
+    public void onNodeCpu(String dag, String node, String op, long cpuNanos) {
+        meters(dag, node, op).cpu().increment(cpuNanos / 1e9);
+    }
+
+    private NodeMeters meters(String dag, String node, String op) {
+        ConcurrentMap<String, NodeMeters> byNode = nodes.get(dag);
+        if (byNode == null) {
+            byNode = nodes.computeIfAbsent(dag, d -> new ConcurrentHashMap<>());
+        }
+        NodeMeters m = byNode.get(node);
+        return m != null ? m : byNode.computeIfAbsent(node, n -> new NodeMeters(registry, dag, n, op));
     }
 
     @Override
@@ -61,7 +77,18 @@ public final class MicrometerExecutionListener implements ExecutionListener {
         final DistributionSummary outputSize;
         final Counter[] outcomes = new Counter[OUTCOMES.length];
 
+        private final MeterRegistry registry;
+        private final String dag;
+        private final String node;
+        private final String op;
+        /** Registered on a node's first report: light nodes (run on the event loops) have no series. */
+        private volatile Counter cpu;
+
         NodeMeters(MeterRegistry r, String dag, String node, String op) {
+            this.registry = r;
+            this.dag = dag;
+            this.node = node;
+            this.op = op;
             latency = Timer.builder("funnel.node.latency").description("node run time")
                     .tags("dag", dag, "node", node, "op", op).serviceLevelObjectives(Slos.LATENCY).register(r);
             outputSize = DistributionSummary.builder("funnel.node.output.size").description("candidates a node produced")
@@ -70,6 +97,18 @@ public final class MicrometerExecutionListener implements ExecutionListener {
                 outcomes[o.ordinal()] = Counter.builder("funnel.node.outcomes").description("node outcomes by cause")
                         .tags("dag", dag, "node", node, "cause", o.name().toLowerCase(Locale.ROOT)).register(r);
             }
+        }
+
+        /** Any thread; a race registers once (the registry hands both callers the same counter). */
+        Counter cpu() {
+            Counter c = cpu;
+            if (c == null) {
+                c = Counter.builder("funnel.node.cpu").baseUnit("seconds")
+                        .description("worker CPU time of a cpu-heavy node's apply (not work it hands on, such as inference)")
+                        .tags("dag", dag, "node", node, "op", op).register(registry);
+                cpu = c;
+            }
+            return c;
         }
     }
 

@@ -68,6 +68,11 @@ public final class SreWiring {
             }
 
             @Override
+            public void onNodeCpu(String dag, String node, String op, long cpuNanos) {
+                base.onNodeCpu(dag, node, op, cpuNanos);
+            }
+
+            @Override
             public void onRequest(String dag, dev.funnel.engine.exec.DagResult result) {
                 base.onRequest(dag, result);
             }

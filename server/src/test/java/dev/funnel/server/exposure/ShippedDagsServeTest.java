@@ -87,6 +87,40 @@ class ShippedDagsServeTest {
         }
     }
 
+    /** Per-node CPU: every cpu-heavy node of home_feed and the ranker's batcher report some; a light node none. */
+    @Test
+    void cpuHeavyNodesAndTheBatcherReportTheirCpuTime() throws Exception {
+        for (int i = 0; i < 5; i++) {
+            items("home", "u0000" + i, 10);
+        }
+        // A worker reports after the request is answered: poll until the last node's report is in.
+        ExposureTestServer.awaitMetric(app.httpPort(), "funnel_node_cpu_seconds_total", 1e-9);
+        String text = null;
+        for (int tries = 0; tries < 1000; tries++) {
+            text = ExposureTestServer.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).GET().build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            if (nodeCpu(text, "diverse") > 0 && nodeCpu(text, "rank") > 0 && nodeCpu(text, "prerank") > 0) {
+                break;
+            }
+            Thread.sleep(20); // reports from worker threads after the responses: polled, not timed
+        }
+        for (String node : new String[] {"ann", "prerank", "rank", "diverse"}) {
+            assertTrue(nodeCpu(text, node) > 0, node + " reported no CPU time");
+        }
+        assertEquals(-1, nodeCpu(text, "top"), "rerank.truncate runs on the event loop: no worker CPU metered");
+        Matcher batcher = Pattern.compile("(?m)^funnel_batcher_cpu_seconds_total\\{[^}]*model=\"ctr\"[^}]*\\} ([0-9.eE+-]+)$")
+                .matcher(text);
+        assertTrue(batcher.find() && Double.parseDouble(batcher.group(1)) > 0, "no batcher CPU for ctr");
+    }
+
+    /** home_feed's node's CPU seconds from /metrics text, or -1 when it has no line. */
+    private static double nodeCpu(String metrics, String node) {
+        Matcher m = Pattern.compile("(?m)^funnel_node_cpu_seconds_total\\{dag=\"home_feed\",node=\"" + node
+                + "\",[^}]*\\} ([0-9.eE+-]+)$").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
+    }
+
     @Test
     void homeOpsPlacesOperationsItemsAtTheirSlots() throws Exception {
         JsonArray page = items("home_ops", "u-ops", 15);
