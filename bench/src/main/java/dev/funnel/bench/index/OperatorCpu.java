@@ -24,18 +24,7 @@ public final class OperatorCpu {
         String op = args.length > 0 ? args[0] : "recall.ann_ivf";
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         int calls = args.length > 2 ? Integer.parseInt(args[2]) : 10_240;
-        Runnable apply;
-        if (op.startsWith("recall.")) {
-            RecallOperatorsBench b = new RecallOperatorsBench();
-            b.op = op;
-            b.setUp();
-            apply = b::apply;
-        } else {
-            StagesBench b = new StagesBench();
-            b.op = op;
-            b.setUp();
-            apply = b::apply;
-        }
+        Runnable apply = operator(op);
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         for (int i = 0; i < 20_000; i++) {
             apply.run();
@@ -52,5 +41,19 @@ public final class OperatorCpu {
                     (cpu1 - cpu0) / 1e3 / calls, (t1 - t0) / 1e3 / calls));
         }
         System.exit(0); // the catalog's pools are not daemon threads
+    }
+
+    /** One apply of {@code op} ({@link RecallOperatorsBench#op}'s or {@link StagesBench#op}'s values), set up. */
+    static Runnable operator(String op) throws Exception {
+        if (op.startsWith("recall.")) {
+            RecallOperatorsBench b = new RecallOperatorsBench();
+            b.op = op;
+            b.setUp();
+            return b::apply;
+        }
+        StagesBench b = new StagesBench();
+        b.op = op;
+        b.setUp();
+        return b::apply;
     }
 }
