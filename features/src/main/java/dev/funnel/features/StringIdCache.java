@@ -21,8 +21,6 @@ final class StringIdCache {
 
     private final long seed;
     private final Entry[] entries = new Entry[2 << BUCKET_BITS];
-    /** Lookups that had to hash (racy count, for tests). */
-    private int misses;
 
     StringIdCache(long seed) {
         this.seed = seed;
@@ -43,12 +41,20 @@ final class StringIdCache {
         long id = FeatureHash.ofString(seed, value);
         // The first slot keeps its value once set; past two values a bucket's second slot turns over.
         entries[a == null ? slot : slot + 1] = new Entry(value, h, id);
-        misses++;
         return id;
     }
 
-    int misses() {
-        return misses;
+    /** Whether {@code value} is memoized now (a lookup would not hash it); for tests. */
+    boolean holds(String value) {
+        int h = value.hashCode();
+        int slot = ((h * GOLDEN) >>> (32 - BUCKET_BITS)) << 1;
+        for (int s = slot; s < slot + 2; s++) {
+            Entry e = entries[s];
+            if (e != null && e.hash == h && e.value.equals(value)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final class Entry {
