@@ -127,7 +127,7 @@ final class NodeCall implements CoreSubscriber<Object>, Runnable {
             if (c.cancelled) {
                 return; // expired while queued: dropped, not done
             }
-            long cpu = ThreadCpuClock.nanos();
+            long cpu = ThreadCpuClock.nanos(); // a system call, on the worker (this task never runs on a loop)
             try {
                 reactor.core.publisher.Mono<?> m = c.run.applyOperator(c.index, c.inputs);
                 if (m == null) {

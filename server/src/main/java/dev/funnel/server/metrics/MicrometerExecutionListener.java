@@ -99,7 +99,10 @@ public final class MicrometerExecutionListener implements ExecutionListener {
             }
         }
 
-        /** Any thread; a race registers once (the registry hands both callers the same counter). */
+        /**
+         * On the worker threads (never an event loop): the first report registers the counter, which
+         * takes the registry's lock once; a race registers once (both callers get the same counter).
+         */
         Counter cpu() {
             Counter c = cpu;
             if (c == null) {
