@@ -53,9 +53,9 @@ DRIVER_OPTS="-Xlog:gc:file=$OUT/driver-gc.log:time,uptime" driver --timeline --p
 T1=$(cpu_ticks)
 cpu_meters >"$OUT/cpu-meters-after.txt"
 SERVED=$(grep '^steady ' "$OUT/timeline.txt" | grep -o 'served=[0-9]*' | head -1 | cut -d= -f2)
-awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" -v n="$SERVED" 'BEGIN {
-  printf "server CPU: %.1f s, %.3f ms per served request\n", t / hz, 1000 * t / hz / n }'
-awk -v n="$SERVED" -v total_ms="$(awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" -v n="$SERVED" 'BEGIN { print 1000 * t / hz / n }')" '
+CPU_S=$(awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
+awk -v s="$CPU_S" -v n="$SERVED" 'BEGIN { printf "server CPU: %.1f s, %.3f ms per served request\n", s, 1000 * s / n }'
+awk -v n="$SERVED" -v total_ms="$(awk -v s="$CPU_S" -v n="$SERVED" 'BEGIN { print 1000 * s / n }')" '
   FNR == NR { before[$1] = $2; next }
   { d = $2 - before[$1]; if (d <= 0) next
     name = $1; sub(/^funnel_/, "", name); sub(/_cpu_seconds_total/, "", name)

@@ -29,13 +29,13 @@ final class StringIdCache {
     /** {@code FeatureHash.ofString(seed, value)}, memoized. */
     long idOf(String value) {
         int h = value.hashCode();
-        int slot = ((h * GOLDEN) >>> (32 - BUCKET_BITS)) << 1;
+        int slot = slotOf(h);
         Entry a = entries[slot]; // racy reads, once each: see the class comment
-        if (a != null && a.hash == h && (a.value == value || a.value.equals(value))) {
+        if (matches(a, value, h)) {
             return a.id;
         }
         Entry b = entries[slot + 1];
-        if (b != null && b.hash == h && (b.value == value || b.value.equals(value))) {
+        if (matches(b, value, h)) {
             return b.id;
         }
         long id = FeatureHash.ofString(seed, value);
@@ -47,14 +47,17 @@ final class StringIdCache {
     /** Whether {@code value} is memoized now (a lookup would not hash it); for tests. */
     boolean holds(String value) {
         int h = value.hashCode();
-        int slot = ((h * GOLDEN) >>> (32 - BUCKET_BITS)) << 1;
-        for (int s = slot; s < slot + 2; s++) {
-            Entry e = entries[s];
-            if (e != null && e.hash == h && e.value.equals(value)) {
-                return true;
-            }
-        }
-        return false;
+        int slot = slotOf(h);
+        return matches(entries[slot], value, h) || matches(entries[slot + 1], value, h);
+    }
+
+    /** The first of the two slots of {@code hash}'s bucket. */
+    private static int slotOf(int hash) {
+        return ((hash * GOLDEN) >>> (32 - BUCKET_BITS)) << 1;
+    }
+
+    private static boolean matches(Entry e, String value, int hash) {
+        return e != null && e.hash == hash && (e.value == value || e.value.equals(value));
     }
 
     private static final class Entry {

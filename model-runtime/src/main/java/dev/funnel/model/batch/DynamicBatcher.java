@@ -461,7 +461,11 @@ public final class DynamicBatcher implements AutoCloseable {
         return "DynamicBatcher{" + model + ", " + config + '}';
     }
 
-    /** This thread's CPU time in ns (one system call), or -1 where the JVM cannot tell. */
+    /**
+     * This thread's CPU time in ns (one system call), or -1 where the JVM cannot tell. The engine's
+     * {@code ThreadCpuClock} does the same for its workers; this module does not depend on the
+     * engine, and two lines are not worth a shared one.
+     */
     private static long threadCpuNanos() {
         return THREAD_CPU ? THREADS.getCurrentThreadCpuTime() : -1L;
     }

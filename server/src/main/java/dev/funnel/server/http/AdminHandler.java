@@ -5,6 +5,7 @@ import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.RouteTable;
+import dev.funnel.server.admission.CpuLoadConfig;
 import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
@@ -99,10 +100,11 @@ final class AdminHandler {
     }
 
     private void sendCpuLoad(RoutingContext rc) {
+        CpuLoadConfig c = cpuLoad.config(); // one read: target and interval from the same settings
         Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
-            g.writeNumberField("target_percent", cpuLoad.config().targetPercent());
-            g.writeNumberField("interval_ms", cpuLoad.config().intervalNanos() / 1_000_000);
+            g.writeNumberField("target_percent", c.targetPercent());
+            g.writeNumberField("interval_ms", c.intervalNanos() / 1_000_000);
             g.writeNumberField("utilization", cpuLoad.utilization());
             g.writeNumberField("shed_fraction", cpuLoad.shedFraction());
             g.writeEndObject();
