@@ -49,8 +49,10 @@ cpu_meters() { curl -sf --max-time 5 --http2-prior-knowledge "http://127.0.0.1:$
   | grep -E '^funnel_(node|batcher)_cpu_seconds_total' || true; }
 cpu_meters >"$OUT/cpu-meters-before.txt"
 T0=$(cpu_ticks)
+HELD_FROM=$(date -u +%H:%M:%S.%N)
 DRIVER_OPTS="-Xlog:gc:file=$OUT/driver-gc.log:time,uptime" driver --timeline --phases "${RATE}x${SECONDS_HELD}:steady" | tee "$OUT/timeline.txt"
 T1=$(cpu_ticks)
+HELD_TO=$(date -u +%H:%M:%S.%N)
 cpu_meters >"$OUT/cpu-meters-after.txt"
 SERVED=$(grep '^steady ' "$OUT/timeline.txt" | grep -o 'served=[0-9]*' | head -1 | cut -d= -f2)
 CPU_S=$(awk -v t=$((T1 - T0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
@@ -62,4 +64,20 @@ awk -v n="$SERVED" -v total_ms="$(awk -v s="$CPU_S" -v n="$SERVED" 'BEGIN { prin
     us = 1e6 * d / n; sum += us; printf "  %-90s %8.1f us per request\n", name, us }
   END { if (sum > 0) printf "  metered: %.0f us of %.0f us per request (the rest: event loops, HTTP, GC, JIT, light nodes)\n", sum, 1000 * total_ms }
 ' "$OUT/cpu-meters-before.txt" "$OUT/cpu-meters-after.txt"
+# What a request allocates, from the server's GC log: the heap grows by what was allocated between one
+# young pause and the next (before_i - after_i-1), summed over the pauses inside the held phase and
+# divided by the requests served in that span (the held rate times its length). Needs two pauses.
+awk -v from="$HELD_FROM" -v to="$HELD_TO" -v n="$SERVED" -v held="$SECONDS_HELD" '
+  function secs(hms,  p) { split(hms, p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
+  function mb(v,  u) { u = substr(v, length(v)); v = substr(v, 1, length(v) - 1)
+    return u == "G" ? v * 1024 : u == "K" ? v / 1024 : v }
+  /Pause Young/ && match($0, /[0-9.]+[KMG]->[0-9.]+[KMG]/) {
+    t = secs(substr($1, 13, 12)); if (t < secs(from) || t > secs(to)) next
+    split(substr($0, RSTART, RLENGTH), h, "->")
+    if (pauses++) { allocated += mb(h[1]) - after; span = t - first } else first = t
+    after = mb(h[2]) }
+  END { if (pauses < 2 || span <= 0) { print "allocated: fewer than two young pauses in the held phase"; exit }
+    printf "allocated: %.0f KB per served request (%.0f MB over %.1f s between %d young pauses)\n",
+      1024 * allocated / (span * n / held), allocated, span, pauses }
+' "$OUT/server-gc.log"
 echo "logs: $OUT (server-gc.log, driver-gc.log, vmstat.log, top.log, server.log)"

@@ -15,7 +15,8 @@ import java.util.Arrays;
 public final class Candidates {
 
     /** No candidates, no sources. */
-    public static final Candidates EMPTY = new Candidates(0, new long[0], new float[0], new String[0], new long[0], new float[0]);
+    public static final Candidates EMPTY = new Candidates(0, new long[0], new float[0],
+            new Provenance(new String[0], new long[0], new float[0]), null);
 
     /** Upper bound on distinct provenance sources in one list. */
     public static final int MAX_SOURCES = 64;
@@ -23,29 +24,60 @@ public final class Candidates {
     private final int size;
     private final long[] ids;
     private final float[] scores;
-    private final String[] sources;
-    private final long[] sourceMasks;
-    private final float[] sourceScores; // size * sources.length, row-major
+    private final Provenance provenance;
+    /**
+     * Row i's row in {@link #provenance}, or null where they are the same row. A list made by
+     * {@link #select} shares its parent's provenance through this map instead of copying the masks
+     * and the {@code size × sources} source scores: a request's stages select from one merged list
+     * of a thousand rows several times, and those copies were a sixth of what a request allocated.
+     */
+    private final int[] origin;
 
-    private Candidates(int size, long[] ids, float[] scores, String[] sources, long[] sourceMasks, float[] sourceScores) {
+    /**
+     * Which sources found each row and their scores, for the rows of the list that made it; shared,
+     * read only, by every list selected from that one.
+     */
+    private static final class Provenance {
+        final String[] sources;
+        /** Per row, bit j when source j found it; null: one source, which found every row. */
+        final long[] masks;
+        /** Row-major, {@code rows × sources.length}; NaN where the source did not find the item. */
+        final float[] scores;
+
+        Provenance(String[] sources, long[] masks, float[] scores) {
+            this.sources = sources;
+            this.masks = masks;
+            this.scores = scores;
+        }
+    }
+
+    private Candidates(int size, long[] ids, float[] scores, Provenance provenance, int[] origin) {
         this.size = size;
         this.ids = ids;
         this.scores = scores;
-        this.sources = sources;
-        this.sourceMasks = sourceMasks;
-        this.sourceScores = sourceScores;
+        this.provenance = provenance;
+        this.origin = origin;
     }
 
     /**
      * A list found by one source: item {@code i} is {@code ids[i]} with {@code scores[i]}.
-     * The arrays are copied up to {@code size}.
+     * The arrays are copied up to {@code size}; a caller that made them for this list alone hands
+     * them over with {@link #ofSource} instead.
      */
     public static Candidates fromSource(String source, long[] ids, float[] scores, int size) {
-        Builder b = builder(new String[] {source}, size);
-        for (int i = 0; i < size; i++) {
-            b.add(ids[i], scores[i], 0, scores[i]);
+        return ofSource(source, Arrays.copyOf(ids, size), Arrays.copyOf(scores, size), size);
+    }
+
+    /**
+     * As {@link #fromSource}, but the list takes the arrays, not copies: the caller must not write
+     * them afterwards (a recall that allocated them for this request's answer). The source scores are
+     * the scores, so the list costs no array beyond the two it is given.
+     */
+    public static Candidates ofSource(String source, long[] ids, float[] scores, int size) {
+        if (size < 0 || size > ids.length || size > scores.length) {
+            throw new IllegalArgumentException("size " + size + " for " + ids.length + " ids and " + scores.length + " scores");
         }
-        return b.build();
+        return new Candidates(size, ids, scores, new Provenance(new String[] {source}, null, scores), null);
     }
 
     /** A builder for a list with these sources (at most {@link #MAX_SOURCES}). */
@@ -74,17 +106,22 @@ public final class Candidates {
 
     /** The provenance sources of this list; do not modify. */
     public String[] sources() {
-        return sources;
+        return provenance.sources;
     }
 
     /** Bit j set when {@code sources()[j]} found item i. */
     public long sourceMask(int i) {
-        return sourceMasks[i];
+        long[] masks = provenance.masks;
+        return masks == null ? 1L : masks[rowOf(i)];
     }
 
     /** The score source j gave item i, or NaN. */
     public float sourceScore(int i, int j) {
-        return sourceScores[i * sources.length + j];
+        return provenance.scores[rowOf(i) * provenance.sources.length + j];
+    }
+
+    private int rowOf(int i) {
+        return origin == null ? i : origin[i];
     }
 
     /**
@@ -118,14 +155,10 @@ public final class Candidates {
      * ({@code newScores[k]} for {@code rows[k]}; null keeps the old ones).
      */
     public Candidates select(int[] rows, int n, float[] newScores) {
-        int k = sources.length;
         long[] nIds = new long[n];
         float[] nScores = new float[n];
-        long[] nMasks = new long[n];
-        float[] nSrc = new float[n * k];
-        // One gather loop per column: tight loops the JIT unrolls. One loop over all columns with an
-        // inner loop over the sources took ~4 ns a row (filter.exposure keeping 4,000 of 5,000 rows:
-        // 17 us, now 10 us).
+        int[] nOrigin = new int[n];
+        // One gather loop per column: tight loops the JIT unrolls.
         for (int r = 0; r < n; r++) {
             nIds[r] = ids[rows[r]];
         }
@@ -136,43 +169,33 @@ public final class Candidates {
         } else {
             System.arraycopy(newScores, 0, nScores, 0, n);
         }
-        for (int r = 0; r < n; r++) {
-            nMasks[r] = sourceMasks[rows[r]];
-        }
-        if (k == 1) {
-            for (int r = 0; r < n; r++) {
-                nSrc[r] = sourceScores[rows[r]];
-            }
+        if (origin == null) {
+            System.arraycopy(rows, 0, nOrigin, 0, n);
         } else {
             for (int r = 0; r < n; r++) {
-                // A plain loop: k is a handful of sources, where System.arraycopy's call costs more than the copy.
-                int from = rows[r] * k;
-                int to = r * k;
-                for (int j = 0; j < k; j++) {
-                    nSrc[to + j] = sourceScores[from + j];
-                }
+                nOrigin[r] = origin[rows[r]];
             }
         }
-        return new Candidates(n, nIds, nScores, sources, nMasks, nSrc);
+        return new Candidates(n, nIds, nScores, provenance, nOrigin);
     }
 
-    /** The first n items (all if n ≥ size). */
+    /** The first n items (all if n ≥ size): a view of this list's arrays, which no list writes. */
     public Candidates truncate(int n) {
         if (n >= size) {
             return this;
         }
-        return new Candidates(n, Arrays.copyOf(ids, n), Arrays.copyOf(scores, n), sources,
-                Arrays.copyOf(sourceMasks, n), Arrays.copyOf(sourceScores, n * sources.length));
+        return new Candidates(Math.max(0, n), ids, scores, provenance, origin);
     }
 
     /** Same items and order, new scores ({@code newScores.length ≥ size}); copied. */
     public Candidates withScores(float[] newScores) {
-        return new Candidates(size, ids, Arrays.copyOf(newScores, size), sources, sourceMasks, sourceScores);
+        return new Candidates(size, ids, Arrays.copyOf(newScores, size), provenance, origin);
     }
 
     /** The names of the sources that found item i. */
     public String[] sourceNames(int i) {
-        long m = sourceMasks[i];
+        String[] sources = provenance.sources;
+        long m = sourceMask(i);
         String[] out = new String[Long.bitCount(m)];
         int o = 0;
         for (int j = 0; j < sources.length; j++) {
@@ -185,7 +208,7 @@ public final class Candidates {
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("Candidates[").append(size).append(" from ").append(Arrays.toString(sources));
+        StringBuilder sb = new StringBuilder("Candidates[").append(size).append(" from ").append(Arrays.toString(sources()));
         for (int i = 0; i < Math.min(size, 5); i++) {
             sb.append(i == 0 ? ": " : ", ").append(ids[i]).append('=').append(scores[i]);
         }
@@ -268,8 +291,9 @@ public final class Candidates {
             srcScores = Arrays.copyOf(srcScores, cap * k);
         }
 
+        /** The list, on this builder's arrays (not copied): add nothing afterwards. */
         public Candidates build() {
-            return new Candidates(size, ids, scores, sources, masks, srcScores);
+            return new Candidates(size, ids, scores, new Provenance(sources, masks, srcScores), null);
         }
     }
 }

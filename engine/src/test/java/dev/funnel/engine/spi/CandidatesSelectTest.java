@@ -1,12 +1,17 @@
 package dev.funnel.engine.spi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-/** {@link Candidates#select}: the chosen rows in the given order, with ids, scores and provenance. */
+/**
+ * {@link Candidates#select}: the chosen rows in the given order, with ids, scores and provenance —
+ * also through chains of selects and truncations, which share their first list's provenance.
+ */
 class CandidatesSelectTest {
 
     private static Candidates threeSources() {
@@ -59,5 +64,75 @@ class CandidatesSelectTest {
         assertEquals(0.7f, s.sourceScore(0, 0));
         assertEquals(0.5f, s.sourceScore(1, 0));
         assertEquals(1L, s.sourceMask(1));
+    }
+
+    @Test
+    void aSelectOfASelectKeepsTheOriginalRowsProvenance() {
+        Candidates c = threeSources();
+        Candidates first = c.select(new int[] {5, 4, 2, 0, 1}, 5, new float[] {1, 2, 3, 4, 5});
+        Candidates second = first.select(new int[] {3, 0, 4}, 3);
+        Candidates third = second.truncate(2).select(new int[] {1, 0}, 2);
+        int[] originalRows = {5, 0}; // third[0] = second[1] = first[0] = c[5]; third[1] = second[0] = first[3] = c[0]
+        assertEquals(2, third.size());
+        for (int r = 0; r < 2; r++) {
+            int i = originalRows[r];
+            assertEquals(c.id(i), third.id(r));
+            assertEquals(c.sourceMask(i), third.sourceMask(r));
+            assertArrayEquals(c.sourceNames(i), third.sourceNames(r));
+            for (int j = 0; j < 3; j++) {
+                assertEquals(Float.floatToIntBits(c.sourceScore(i, j)), Float.floatToIntBits(third.sourceScore(r, j)),
+                        "row " + r + " source " + j);
+            }
+        }
+        assertEquals(1f, third.score(0), "scores travel with the rows: first gave c[5] 1");
+        assertEquals(4f, third.score(1));
+    }
+
+    @Test
+    void truncateIsAPrefixOfTheSameRows() {
+        Candidates c = threeSources().select(new int[] {3, 1, 2}, 3);
+        Candidates t = c.truncate(2);
+        assertEquals(2, t.size());
+        assertSame(c.idsView(), t.idsView(), "a prefix needs no copy: lists are never written");
+        for (int r = 0; r < 2; r++) {
+            assertEquals(c.id(r), t.id(r));
+            assertEquals(c.score(r), t.score(r));
+            assertEquals(c.sourceMask(r), t.sourceMask(r));
+            assertEquals(Float.floatToIntBits(c.sourceScore(r, 2)), Float.floatToIntBits(t.sourceScore(r, 2)));
+        }
+        assertArrayEquals(new long[] {103, 101}, t.idsCopy());
+        assertSame(c, c.truncate(3));
+        assertEquals(0, c.truncate(0).size());
+    }
+
+    @Test
+    void ofSourceTakesTheArraysAndItsSourceScoresAreTheScores() {
+        long[] ids = {5, 6, 7, 0};
+        float[] scores = {0.5f, 0.6f, 0.7f, 0f};
+        Candidates c = Candidates.ofSource("ann", ids, scores, 3);
+        assertEquals(3, c.size());
+        assertSame(ids, c.idsView());
+        assertArrayEquals(new String[] {"ann"}, c.sources());
+        for (int i = 0; i < 3; i++) {
+            assertEquals(1L, c.sourceMask(i));
+            assertEquals(scores[i], c.sourceScore(i, 0));
+            assertArrayEquals(new String[] {"ann"}, c.sourceNames(i));
+        }
+        Candidates s = c.select(new int[] {1}, 1, new float[] {9f});
+        assertEquals(9f, s.score(0));
+        assertEquals(0.6f, s.sourceScore(0, 0), "the source's score, not the new stage's");
+        assertThrows(IllegalArgumentException.class, () -> Candidates.ofSource("ann", ids, scores, 5));
+    }
+
+    @Test
+    void fromSourceCopiesWhatItIsGiven() {
+        long[] ids = {5, 6};
+        float[] scores = {0.5f, 0.6f};
+        Candidates c = Candidates.fromSource("hot", ids, scores, 2);
+        ids[0] = 99;
+        scores[0] = 9f;
+        assertEquals(5, c.id(0));
+        assertEquals(0.5f, c.score(0));
+        assertEquals(0.5f, c.sourceScore(0, 0));
     }
 }

@@ -84,7 +84,7 @@ public final class AnnRecall implements OperatorFactory {
             int n = nprobe > 0
                     ? index.nearestPartitioned(p.embedding(), k, nprobe, filter, ids, scores)
                     : index.nearest(p.embedding(), k, ef, filter, ids, scores);
-            return Mono.just(Candidates.fromSource(in.nodeId(), ids, scores, n));
+            return Mono.just(Candidates.ofSource(in.nodeId(), ids, scores, n));
         }
     }
 }

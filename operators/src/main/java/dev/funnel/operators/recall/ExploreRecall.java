@@ -60,7 +60,7 @@ public final class ExploreRecall implements OperatorFactory {
             float[] scores = new float[limit];
             long seed = ctx.requestId().hashCode() * 0x9E3779B97F4A7C15L ^ ctx.userId().hashCode();
             int n = index.sample(filter, limit, new SplittableRandom(seed), ids, scores);
-            return Mono.just(Candidates.fromSource(in.nodeId(), ids, scores, n));
+            return Mono.just(Candidates.ofSource(in.nodeId(), ids, scores, n));
         }
     }
 }

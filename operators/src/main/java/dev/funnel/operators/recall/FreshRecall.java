@@ -75,7 +75,7 @@ public final class FreshRecall implements OperatorFactory {
                 long[] ids = new long[limit];
                 float[] scores = new float[limit];
                 int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
-                return Candidates.fromSource(source, ids, scores, n);
+                return Candidates.ofSource(source, ids, scores, n);
             }));
         }
     }

@@ -125,7 +125,7 @@ public final class HotRecall implements OperatorFactory {
             float[] scores = new float[limit];
             if (perCategory == 0) {
                 int n = index.top(filter, ScoreField.POPULARITY, limit, ids, scores);
-                return Candidates.fromSource(source, ids, scores, n);
+                return Candidates.ofSource(source, ids, scores, n);
             }
             java.util.List<String> cats = index.termValues(ItemFields.CATEGORY);
             long[] allIds = new long[cats.size() * perCategory];
@@ -145,7 +145,7 @@ public final class HotRecall implements OperatorFactory {
                 ids[i] = allIds[order[i]];
                 scores[i] = allScores[order[i]];
             }
-            return Candidates.fromSource(source, ids, scores, n);
+            return Candidates.ofSource(source, ids, scores, n);
         }
     }
 }

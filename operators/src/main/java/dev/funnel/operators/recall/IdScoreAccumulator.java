@@ -89,7 +89,7 @@ final class IdScoreAccumulator {
             outIds[i] = ids[order[i]];
             outScores[i] = scores[order[i]];
         }
-        return dev.funnel.engine.spi.Candidates.fromSource(source, outIds, outScores, n);
+        return dev.funnel.engine.spi.Candidates.ofSource(source, outIds, outScores, n);
     }
 
     private void rehash() {

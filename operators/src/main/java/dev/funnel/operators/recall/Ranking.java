@@ -58,7 +58,7 @@ public final class Ranking {
 
     /** An empty list that still names its source, so debug output shows the branch with 0 items. */
     static Candidates empty(String source) {
-        return Candidates.fromSource(source, new long[0], new float[0], 0);
+        return Candidates.ofSource(source, new long[0], new float[0], 0);
     }
 
     /** The user's profile among the inputs, or null when the profile node was skipped. */

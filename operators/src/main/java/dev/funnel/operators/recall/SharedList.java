@@ -52,6 +52,6 @@ final class SharedList {
         long[] ids = c.list.idsCopy();
         float[] scores = c.list.scoresCopy();
         int n = index.retain(filter, ids, scores, ids.length);
-        return Candidates.fromSource(source, ids, scores, n);
+        return Candidates.ofSource(source, ids, scores, n); // the copies above are this request's
     }
 }
