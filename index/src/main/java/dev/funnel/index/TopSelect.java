@@ -80,12 +80,15 @@ final class TopSelect {
             a[mid] = a[hi];
             a[hi] = pivot;
             int store = lo;
-            for (int i = lo; i < hi; i++) { // Lomuto, best first
+            for (int i = lo; i < hi; i++) { // Lomuto, best first, without a branch on the comparison
+                // Every element swaps with a[store]; store advances past the better ones. For a worse
+                // v both a[store] and v are worse than the pivot, so [store, i] stays all worse. A
+                // branch here is a coin flip on each element of a random buffer, mispredicted half
+                // the time; the comparison as a 0/1 add is not.
                 long v = a[i];
-                if (v > pivot) {
-                    a[i] = a[store];
-                    a[store++] = v;
-                }
+                a[i] = a[store];
+                a[store] = v;
+                store += v > pivot ? 1 : 0;
             }
             a[hi] = a[store];
             a[store] = pivot;
