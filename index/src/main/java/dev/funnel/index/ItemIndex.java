@@ -593,26 +593,39 @@ public final class ItemIndex implements ItemStore {
         }
         Bits accept = p.acceptsAllLive() ? Bits.ALL : p;
         int probes = Math.min(nprobe, lists);
-        SearchResult.NodeScore[] found = graph.searchPartitions(query, k, probes, accept);
-        while (found.length < k && probes < lists) {
+        int[] nodes = new int[k];
+        float[] scores = new float[k];
+        int found = graph.searchPartitions(query, k, probes, accept, nodes, scores);
+        while (found < k && probes < lists) {
             probes = Math.min(lists, probes * 2);
-            found = graph.searchPartitions(query, k, probes, accept);
+            found = graph.searchPartitions(query, k, probes, accept, nodes, scores);
         }
-        return recheck(p, found, k, outIds, outScores);
+        return recheck(p, nodes, scores, found, k, outIds, outScores);
+    }
+
+    /** {@link #recheck(FilterPlan, int[], float[], int, int, long[], float[])} of a graph search's results. */
+    private int recheck(FilterPlan p, SearchResult.NodeScore[] found, int k, long[] outIds, float[] outScores) {
+        int[] nodes = new int[found.length];
+        float[] scores = new float[found.length];
+        for (int i = 0; i < found.length; i++) {
+            nodes[i] = found[i].node;
+            scores[i] = found[i].score;
+        }
+        return recheck(p, nodes, scores, found.length, k, outIds, outScores);
     }
 
     /**
-     * Copies up to k of {@code found} into the outputs, keeping only nodes still owned by a row this
-     * query's plan accepts: a writer may have re-pointed a node since the search accepted it.
+     * Copies up to k of the n nodes found (best first) into the outputs, keeping only nodes still owned
+     * by a row this query's plan accepts: a writer may have re-pointed a node since the search accepted it.
      */
-    private int recheck(FilterPlan p, SearchResult.NodeScore[] found, int k, long[] outIds, float[] outScores) {
+    private int recheck(FilterPlan p, int[] nodes, float[] scores, int n, int k, long[] outIds, float[] outScores) {
         Columns c = p.state.columns;
         int m = 0;
-        for (int i = 0; i < found.length && m < k; i++) {
-            int ord = graph.ordOf(found[i].node);
+        for (int i = 0; i < n && m < k; i++) {
+            int ord = graph.ordOf(nodes[i]);
             if (ord >= 0 && ord < p.state.rows && p.get(ord)) {
                 outIds[m] = c.ids[ord];
-                outScores[m++] = found[i].score;
+                outScores[m++] = scores[i];
             }
         }
         return m;

@@ -263,10 +263,11 @@ final class VectorGraph {
 
     /**
      * Inverted-file search; any thread; requires {@link #hasPartitions}. Scans the {@code nprobe}
-     * lists nearest the query exactly and returns up to k nodes best first whose owning row
-     * {@code acceptOrd} takes ({@link Bits#ALL}: any owned node).
+     * lists nearest the query exactly and writes up to k nodes best first, with their scores, whose
+     * owning row {@code acceptOrd} takes ({@link Bits#ALL}: any owned node) into {@code outNodes} and
+     * {@code outScores} (at least k long); returns how many.
      */
-    SearchResult.NodeScore[] searchPartitions(float[] query, int k, int nprobe, Bits acceptOrd) {
+    int searchPartitions(float[] query, int k, int nprobe, Bits acceptOrd, int[] outNodes, float[] outScores) {
         PartitionLists p = partitions;
         TopSelect top = new TopSelect(k);
         java.util.function.IntPredicate accept = acceptOrd == Bits.ALL
@@ -276,14 +277,7 @@ final class VectorGraph {
                     return ord >= 0 && acceptOrd.get(ord);
                 };
         p.search(query, nprobe, top, accept);
-        int[] found = new int[top.size()];
-        float[] scores = new float[top.size()];
-        int m = top.drainDescending(found, scores);
-        SearchResult.NodeScore[] out = new SearchResult.NodeScore[m];
-        for (int i = 0; i < m; i++) {
-            out[i] = new SearchResult.NodeScore(found[i], scores[i]);
-        }
-        return out;
+        return top.drainDescending(outNodes, outScores);
     }
 
     int nodeCount() {
