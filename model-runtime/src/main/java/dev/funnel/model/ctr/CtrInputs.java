@@ -243,13 +243,16 @@ public final class CtrInputs {
         v = memo.read(table);
         for (int r = 0; r < n; r++) {
             int so = r * h;
-            Arrays.fill(sum, so, so + h, 0f);
-            for (int sl = 0, i = r * wc; sl < wc; sl++, i++) {
-                int off = refs[i] * h;
-                // Slot order, from 0f: the same float sums as a per-slot read of the table.
-                for (int j = 0; j < h; j++) {
-                    sum[so + j] += v[off + j];
+            int ri = r * wc;
+            // A head at a time, its sum in a register: slot order from 0f, the same float sums as a
+            // per-slot read of the table. (Adding each slot's vector into sum[] made every add wait on
+            // the store of the one before it.)
+            for (int j = 0; j < h; j++) {
+                float s = 0f;
+                for (int sl = 0; sl < wc; sl++) {
+                    s += v[refs[ri + sl] * h + j];
                 }
+                sum[so + j] = s;
             }
         }
         out.put(base * h, sum, 0, n * h); // one copy of n × heads floats, not a small one per row
