@@ -71,7 +71,7 @@ public final class Candidates {
     /**
      * As {@link #fromSource}, but the list takes the arrays, not copies: the caller must not write
      * them afterwards (a recall that allocated them for this request's answer). The source scores are
-     * the scores, so the list costs no array beyond the two it is given.
+     * the scores and every row's mask is the one source's bit, so neither is copied or stored.
      */
     public static Candidates ofSource(String source, long[] ids, float[] scores, int size) {
         if (size < 0 || size > ids.length || size > scores.length) {
