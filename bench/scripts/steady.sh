@@ -66,7 +66,8 @@ awk -v n="$SERVED" -v total_ms="$(awk -v s="$CPU_S" -v n="$SERVED" 'BEGIN { prin
 ' "$OUT/cpu-meters-before.txt" "$OUT/cpu-meters-after.txt"
 # What a request allocates, from the server's GC log: the heap grows by what was allocated between one
 # young pause and the next (before_i - after_i-1), summed over the pauses inside the held phase and
-# divided by the requests served in that span (the held rate times its length). Needs two pauses.
+# divided by the requests served in that span (the held rate times its length). Needs two pauses (and
+# compares times of day: a held phase across midnight UTC finds none).
 awk -v from="$HELD_FROM" -v to="$HELD_TO" -v n="$SERVED" -v held="$SECONDS_HELD" '
   function secs(hms,  p) { split(hms, p, ":"); return p[1] * 3600 + p[2] * 60 + p[3] }
   function mb(v,  u) { u = substr(v, length(v)); v = substr(v, 1, length(v) - 1)

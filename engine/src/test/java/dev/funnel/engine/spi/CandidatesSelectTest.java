@@ -25,6 +25,16 @@ class CandidatesSelectTest {
         return b.build();
     }
 
+    /** Row r of {@code out} is row i of {@code in}: same id, mask and every source's score (bit for bit, NaN too). */
+    private static void assertSameItem(Candidates in, int i, Candidates out, int r) {
+        assertEquals(in.id(i), out.id(r));
+        assertEquals(in.sourceMask(i), out.sourceMask(r));
+        for (int j = 0; j < in.sources().length; j++) {
+            assertEquals(Float.floatToIntBits(in.sourceScore(i, j)), Float.floatToIntBits(out.sourceScore(r, j)),
+                    "row " + r + " source " + j);
+        }
+    }
+
     @Test
     void selectKeepsIdsScoresAndEverySourceOfTheChosenRowsInOrder() {
         Candidates c = threeSources();
@@ -33,14 +43,8 @@ class CandidatesSelectTest {
         assertEquals(3, s.size());
         assertSame(c.sources(), s.sources());
         for (int r = 0; r < 3; r++) {
-            int i = rows[r];
-            assertEquals(c.id(i), s.id(r));
-            assertEquals(c.score(i), s.score(r));
-            assertEquals(c.sourceMask(i), s.sourceMask(r));
-            for (int j = 0; j < 3; j++) {
-                assertEquals(Float.floatToIntBits(c.sourceScore(i, j)), Float.floatToIntBits(s.sourceScore(r, j)),
-                        "row " + r + " source " + j);
-            }
+            assertEquals(c.score(rows[r]), s.score(r));
+            assertSameItem(c, rows[r], s, r);
         }
         assertTrue(Float.isNaN(s.sourceScore(0, 0)), "a source that did not find the item stays NaN");
     }
@@ -75,14 +79,8 @@ class CandidatesSelectTest {
         int[] originalRows = {5, 0}; // third[0] = second[1] = first[0] = c[5]; third[1] = second[0] = first[3] = c[0]
         assertEquals(2, third.size());
         for (int r = 0; r < 2; r++) {
-            int i = originalRows[r];
-            assertEquals(c.id(i), third.id(r));
-            assertEquals(c.sourceMask(i), third.sourceMask(r));
-            assertArrayEquals(c.sourceNames(i), third.sourceNames(r));
-            for (int j = 0; j < 3; j++) {
-                assertEquals(Float.floatToIntBits(c.sourceScore(i, j)), Float.floatToIntBits(third.sourceScore(r, j)),
-                        "row " + r + " source " + j);
-            }
+            assertSameItem(c, originalRows[r], third, r);
+            assertArrayEquals(c.sourceNames(originalRows[r]), third.sourceNames(r));
         }
         assertEquals(1f, third.score(0), "scores travel with the rows: first gave c[5] 1");
         assertEquals(4f, third.score(1));
