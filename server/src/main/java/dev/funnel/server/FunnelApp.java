@@ -3,6 +3,7 @@ package dev.funnel.server;
 import dev.funnel.engine.dag.DagCompiler;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
+import dev.funnel.engine.exec.ArrivalOrderQueue;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.server.admission.AdmissionHandler;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -159,12 +161,22 @@ public final class FunnelApp implements AutoCloseable {
         }
     }
 
+    /** Config key: the order the worker pool runs cpu-heavy nodes in, {@code arrival} or {@code fifo}. */
+    static final String WORKERS_ORDER_KEY = "workers.order";
+
     private static ThreadPoolExecutor cpuPool(FunnelConfig config) {
         AtomicInteger n = new AtomicInteger();
+        String order = config.get(WORKERS_ORDER_KEY, "arrival");
         // Bounded both ways: a full queue rejects (the engine reports the node as failed) rather
         // than letting CPU work pile up behind requests whose deadlines have passed.
+        BlockingQueue<Runnable> queue = switch (order) {
+            case "arrival" -> new ArrivalOrderQueue(config.workerQueue()); // older requests' nodes first
+            case "fifo" -> new ArrayBlockingQueue<>(config.workerQueue());
+            default -> throw new IllegalArgumentException("invalid config: " + WORKERS_ORDER_KEY + " must be arrival or fifo, got '"
+                    + order + "'");
+        };
         return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(config.workerQueue()), r -> {
+                queue, r -> {
                     Thread t = new Thread(r, "funnel-cpu-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;

@@ -114,11 +114,17 @@ final class NodeCall implements CoreSubscriber<Object>, Runnable {
     }
 
     /** The pool task of a cpu-heavy node: apply and subscribe off the loop. */
-    static final class Heavy implements Runnable {
+    static final class Heavy implements Runnable, ArrivalOrderQueue.Ordered {
         private final NodeCall call;
 
         Heavy(NodeCall call) {
             this.call = call;
+        }
+
+        /** When the request started on its loop: an {@link ArrivalOrderQueue} runs older requests' nodes first. */
+        @Override
+        public long arrivalNanos() {
+            return call.run.startNanos();
         }
 
         @Override

@@ -77,6 +77,11 @@ final class Run {
         }
     }
 
+    /** When this request started, on its loop's clock ({@link LoopScheduler#nanoTime()}). */
+    long startNanos() {
+        return startNanos;
+    }
+
     void start() {
         try {
             int n = pending.length;

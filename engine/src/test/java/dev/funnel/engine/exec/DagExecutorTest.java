@@ -478,6 +478,41 @@ class DagExecutorTest {
     }
 
     @Test
+    void aPoolThatRunsOlderRequestsFirstTakesAnOlderRequestsNextNodeBeforeANewerRequestsFirst() throws Exception {
+        ArrivalOrderQueue queue = new ArrivalOrderQueue(16);
+        DagExecutor ex = new DagExecutor(queue::add, listener); // the queue stands for the pool; the test is its worker
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  h1: {op: heavy}\n"
+                + "  h2: {op: heavy, after: [h1]}\n"
+                + "output: h2\n");
+        long aStart = loop.nanoTime();
+        CompletableFuture<DagResult> a = ex.execute(dag, TestOps.ctx(loop, 100, false));
+        loop.runPending();
+        loop.advanceMillis(1);
+        CompletableFuture<DagResult> b = ex.execute(dag, TestOps.ctx(loop, 100, false));
+        loop.runPending();
+        assertEquals(2, queue.size(), "each request's h1 waits for the worker");
+        Runnable first = queue.poll();
+        assertEquals(aStart, ((ArrivalOrderQueue.Ordered) first).arrivalNanos(), "a task carries its request's start");
+        first.run(); // a's h1; its result hops back to the loop, where a's h2 becomes ready and is queued
+        loop.runPending();
+        assertEquals(2, queue.size());
+        Runnable second = queue.poll();
+        assertEquals(aStart, ((ArrivalOrderQueue.Ordered) second).arrivalNanos(),
+                "a's h2, queued after b's h1, goes first: a arrived first");
+        second.run();
+        loop.runPending();
+        assertTrue(a.isDone());
+        assertFalse(b.isDone());
+        while (!queue.isEmpty()) {
+            queue.poll().run();
+            loop.runPending();
+        }
+        assertTrue(b.isDone());
+        assertFalse(b.join().partial(), "b ran both its nodes, later: " + b.join().degraded());
+    }
+
+    @Test
     void cpuHeavyNodeThatOutlivesItsDeadlineTimesOut() throws Exception {
         List<Runnable> queued = new ArrayList<>();
         DagExecutor ex = new DagExecutor(queued::add, listener);

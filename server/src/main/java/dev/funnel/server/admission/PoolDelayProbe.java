@@ -1,5 +1,6 @@
 package dev.funnel.server.admission;
 
+import dev.funnel.engine.exec.ArrivalOrderQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,13 +12,14 @@ import java.util.concurrent.atomic.LongAdder;
  * pre-rank, MMR) hand off to: one probe task at a time is submitted, and its sojourn (submit to
  * start) is the pool's current queueing delay, as a request's hand-off would see it. While a probe
  * is still waiting, its age so far is a lower bound of that delay, so a pool that has stopped
- * draining is seen without waiting for the probe to come out.
+ * draining is seen without waiting for the probe to come out. In an {@link ArrivalOrderQueue} it is
+ * ordered by its submission time, as a request that arrives then.
  *
  * <p>One per pool, shared by every event loop's {@link LoopDelayProbe}. Threads: {@link
  * #delayNanos} from any thread (event loops); the probe itself runs on a pool thread. Lock-free
  * apart from the pool's own queue (the engine's hand-offs take the same path), allocation-free.
  */
-public final class PoolDelayProbe implements Runnable {
+public final class PoolDelayProbe implements Runnable, ArrivalOrderQueue.Ordered {
     /**
      * The delay reported when the pool rejects the probe (its queue is full): far above any sane
      * target, so that a full queue always reads as overload.
@@ -57,6 +59,15 @@ public final class PoolDelayProbe implements Runnable {
             }
         }
         return lastSojournNanos;
+    }
+
+    /**
+     * When the outstanding probe was submitted: in a pool that runs older requests' work first
+     * ({@link ArrivalOrderQueue}) it waits as a request arriving now would.
+     */
+    @Override
+    public long arrivalNanos() {
+        return submittedAtNanos.get();
     }
 
     /** Runs on a pool thread: the probe came out of the queue. */
