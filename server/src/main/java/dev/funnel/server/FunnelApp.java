@@ -99,6 +99,7 @@ public final class FunnelApp implements AutoCloseable {
      */
     public static FunnelApp start(FunnelConfig config, boolean demo, List<FeatureWiring> extra) throws DagException {
         LOG.info("starting Funnel ({}): {}", demo ? "demo" : "serve", config);
+        boolean arrivalOrder = arrivalOrder(config); // a bad value fails here, before the world is built
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmGcMetrics().bindTo(prometheus);
@@ -115,7 +116,7 @@ public final class FunnelApp implements AutoCloseable {
             OperatorRegistry registry = OperatorRegistry.discover();
             LOG.info("operators: {}", registry);
             DagCompiler compiler = new DagCompiler(registry, env);
-            pool = cpuPool(config);
+            pool = cpuPool(config, arrivalOrder);
             SreWiring sreWiring = new SreWiring(env, prometheus); // sre: width levels before compiling, console stats
             DagExecutor executor = new DagExecutor(pool, sreWiring.listener(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
@@ -164,17 +165,24 @@ public final class FunnelApp implements AutoCloseable {
     /** Config key: the order the worker pool runs cpu-heavy nodes in, {@code arrival} or {@code fifo}. */
     static final String WORKERS_ORDER_KEY = "workers.order";
 
-    private static ThreadPoolExecutor cpuPool(FunnelConfig config) {
-        AtomicInteger n = new AtomicInteger();
+    /** Whether {@link #WORKERS_ORDER_KEY} asks for arrival order (the default). */
+    private static boolean arrivalOrder(FunnelConfig config) {
         String order = config.get(WORKERS_ORDER_KEY, "arrival");
-        // Bounded both ways: a full queue rejects (the engine reports the node as failed) rather
-        // than letting CPU work pile up behind requests whose deadlines have passed.
-        BlockingQueue<Runnable> queue = switch (order) {
-            case "arrival" -> new ArrivalOrderQueue(config.workerQueue()); // older requests' nodes first
-            case "fifo" -> new ArrayBlockingQueue<>(config.workerQueue());
+        return switch (order) {
+            case "arrival" -> true;
+            case "fifo" -> false;
             default -> throw new IllegalArgumentException("invalid config: " + WORKERS_ORDER_KEY + " must be arrival or fifo, got '"
                     + order + "'");
         };
+    }
+
+    private static ThreadPoolExecutor cpuPool(FunnelConfig config, boolean arrivalOrder) {
+        AtomicInteger n = new AtomicInteger();
+        // Bounded both ways: a full queue rejects (the engine reports the node as failed) rather
+        // than letting CPU work pile up behind requests whose deadlines have passed. Arrival order:
+        // older requests' nodes first (ArrivalOrderQueue).
+        BlockingQueue<Runnable> queue = arrivalOrder ? new ArrivalOrderQueue(config.workerQueue())
+                : new ArrayBlockingQueue<>(config.workerQueue());
         return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
                 queue, r -> {
                     Thread t = new Thread(r, "funnel-cpu-" + n.incrementAndGet());
