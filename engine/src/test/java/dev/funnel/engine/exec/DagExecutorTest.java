@@ -423,15 +423,20 @@ class DagExecutorTest {
         assertEquals(4 * MS, span(r, "u").startNanos());
     }
 
+    /** DAG d: node h ({@code heavy}, a cpu-heavy spec) feeding t, which keeps one candidate. */
+    private CompiledDag heavyThenKeepOne(int deadlineMs, String heavy) throws Exception {
+        return compile("dag: d\ndeadline_ms: " + deadlineMs + "\nnodes:\n"
+                + "  h: " + heavy + "\n"
+                + "  t: {op: strict, after: [h], params: {keep: 1}}\n"
+                + "output: t\n");
+    }
+
     @Test
     void cpuHeavyOperatorsRunOnThePoolAndHopBack() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
         try {
             DagExecutor ex = new DagExecutor(pool, listener);
-            CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
-                    + "  h: {op: heavy}\n"
-                    + "  t: {op: strict, after: [h], params: {keep: 1}}\n"
-                    + "output: t\n");
+            CompiledDag dag = heavyThenKeepOne(100, "{op: heavy}");
             var ctx = TestOps.ctx(loop, 100, false);
             CompletableFuture<DagResult> f = ex.execute(dag, ctx);
             assertFalse(f.isDone(), "waits for the pool");
@@ -458,10 +463,7 @@ class DagExecutorTest {
                     cpu[0] = cpuNanos;
                 }
             });
-            CompiledDag dag = compile("dag: d\ndeadline_ms: 1000\nnodes:\n"
-                    + "  h: {op: spin, deadline_ms: 1000, params: {cpu_ms: 20}}\n"
-                    + "  t: {op: strict, after: [h], params: {keep: 1}}\n"
-                    + "output: t\n");
+            CompiledDag dag = heavyThenKeepOne(1000, "{op: spin, deadline_ms: 1000, params: {cpu_ms: 20}}");
             var ctx = TestOps.ctx(loop, 1000, false);
             CompletableFuture<DagResult> f = ex.execute(dag, ctx);
             assertEquals(1, loop.awaitAndRun(10_000));

@@ -30,12 +30,12 @@ final class SharedList {
      */
     Candidates get(String source, ItemIndex index, Filter filter, long minute, Supplier<Candidates> compute) {
         long version = index.version();
-        Cached c = cache.get(); // racy read once: staleness is detected by version and minute
+        Cached c = cache.get(); // an AtomicReference read, never blocks; racy once: staleness is detected by version and minute
         if (c != null && c.version == version && c.minute == minute && c.source.equals(source)) {
             return c.list;
         }
         if (c == null || !c.source.equals(source)) {
-            Candidates list = compute.get(); // the recall itself, on the caller's thread, as without the cache
+            Candidates list = compute.get(); // a Supplier, not a future: the recall itself, computed on the caller's thread as without the cache; it waits on nothing
             cache.set(new Cached(version, minute, source, list));
             return list;
         }

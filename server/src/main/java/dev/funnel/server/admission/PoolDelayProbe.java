@@ -43,7 +43,7 @@ public final class PoolDelayProbe implements Runnable, ArrivalOrderQueue.Ordered
      * @return the larger of the last completed probe's sojourn and the outstanding probe's age
      */
     public long delayNanos(long nowNanos) {
-        long submitted = submittedAtNanos.get();
+        long submitted = submittedAtNanos.get(); // an atomic read, never blocks: event loops call this
         if (submitted != 0) {
             return Math.max(lastSojournNanos, nowNanos - submitted);
         }
@@ -67,13 +67,13 @@ public final class PoolDelayProbe implements Runnable, ArrivalOrderQueue.Ordered
      */
     @Override
     public long arrivalNanos() {
-        return submittedAtNanos.get();
+        return submittedAtNanos.get(); // an atomic read, never blocks: the pool's queue orders by it on loops and workers
     }
 
     /** Runs on a pool thread: the probe came out of the queue. */
     @Override
     public void run() {
-        long submitted = submittedAtNanos.get();
+        long submitted = submittedAtNanos.get(); // an atomic read, on the pool thread
         lastSojournNanos = Math.max(0, System.nanoTime() - submitted);
         submittedAtNanos.set(0);
     }
