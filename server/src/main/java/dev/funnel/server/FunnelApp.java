@@ -3,7 +3,7 @@ package dev.funnel.server;
 import dev.funnel.engine.dag.DagCompiler;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
-import dev.funnel.engine.exec.ArrivalOrderQueue;
+import dev.funnel.engine.exec.WorkerPool;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.server.admission.AdmissionHandler;
@@ -39,9 +39,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +59,7 @@ public final class FunnelApp implements AutoCloseable {
     private final Readiness readiness;
     private final ResponseHooks hooks;
     private final PrometheusMeterRegistry prometheus;
-    private final ThreadPoolExecutor cpuPool;
+    private final WorkerPool cpuPool;
     private final WiringContext wiring;
     private final FunnelServer server;
     private final String adminToken;
@@ -70,7 +67,7 @@ public final class FunnelApp implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private FunnelApp(FunnelConfig config, OperatorEnv env, LiveConfig live, Readiness readiness, ResponseHooks hooks,
-                      PrometheusMeterRegistry prometheus, ThreadPoolExecutor cpuPool, WiringContext wiring,
+                      PrometheusMeterRegistry prometheus, WorkerPool cpuPool, WiringContext wiring,
                       FunnelServer server, String adminToken, WarmUp warmUp) {
         this.config = config;
         this.env = env;
@@ -99,7 +96,7 @@ public final class FunnelApp implements AutoCloseable {
      */
     public static FunnelApp start(FunnelConfig config, boolean demo, List<FeatureWiring> extra) throws DagException {
         LOG.info("starting Funnel ({}): {}", demo ? "demo" : "serve", config);
-        boolean arrivalOrder = arrivalOrder(config); // a bad value fails here, before the world is built
+        WorkerPool.Order workersOrder = workersOrder(config); // a bad value fails here, before the world is built
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
         new JvmGcMetrics().bindTo(prometheus);
@@ -108,7 +105,7 @@ public final class FunnelApp implements AutoCloseable {
         ResponseHooks hooks = new ResponseHooks(prometheus);
         OperatorEnv env = new OperatorEnv().register(MeterRegistry.class, prometheus);
         WiringContext wctx = new WiringContext(config, demo, env, readiness, hooks, prometheus);
-        ThreadPoolExecutor pool = null;
+        WorkerPool pool = null;
         try {
             List<FeatureWiring> wirings = new ArrayList<>(Wirings.discover());
             wirings.addAll(extra);
@@ -116,7 +113,7 @@ public final class FunnelApp implements AutoCloseable {
             OperatorRegistry registry = OperatorRegistry.discover();
             LOG.info("operators: {}", registry);
             DagCompiler compiler = new DagCompiler(registry, env);
-            pool = cpuPool(config, arrivalOrder);
+            pool = cpuPool(config, workersOrder);
             SreWiring sreWiring = new SreWiring(env, prometheus); // sre: width levels before compiling, console stats
             DagExecutor executor = new DagExecutor(pool, sreWiring.listener(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
@@ -165,30 +162,22 @@ public final class FunnelApp implements AutoCloseable {
     /** Config key: the order the worker pool runs cpu-heavy nodes in, {@code arrival} or {@code fifo}. */
     static final String WORKERS_ORDER_KEY = "workers.order";
 
-    /** Whether {@link #WORKERS_ORDER_KEY} asks for arrival order (the default). */
-    private static boolean arrivalOrder(FunnelConfig config) {
-        String order = config.get(WORKERS_ORDER_KEY, "arrival");
-        return switch (order) {
-            case "arrival" -> true;
-            case "fifo" -> false;
-            default -> throw new IllegalArgumentException("invalid config: " + WORKERS_ORDER_KEY + " must be arrival or fifo, got '"
-                    + order + "'");
-        };
+    /** {@link #WORKERS_ORDER_KEY}: arrival order by default. */
+    private static WorkerPool.Order workersOrder(FunnelConfig config) {
+        String order = config.get(WORKERS_ORDER_KEY, WorkerPool.Order.ARRIVAL.id());
+        for (WorkerPool.Order o : WorkerPool.Order.values()) {
+            if (o.id().equals(order)) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("invalid config: " + WORKERS_ORDER_KEY + " must be arrival or fifo, got '" + order + "'");
     }
 
-    private static ThreadPoolExecutor cpuPool(FunnelConfig config, boolean arrivalOrder) {
-        AtomicInteger n = new AtomicInteger();
-        // Bounded both ways: a full queue rejects (the engine reports the node as failed) rather
-        // than letting CPU work pile up behind requests whose deadlines have passed. Arrival order:
-        // older requests' nodes first (ArrivalOrderQueue).
-        BlockingQueue<Runnable> queue = arrivalOrder ? new ArrivalOrderQueue(config.workerQueue())
-                : new ArrayBlockingQueue<>(config.workerQueue());
-        return new ThreadPoolExecutor(config.workerThreads(), config.workerThreads(), 60, TimeUnit.SECONDS,
-                queue, r -> {
-                    Thread t = new Thread(r, "funnel-cpu-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                }, new ThreadPoolExecutor.AbortPolicy());
+    private static WorkerPool cpuPool(FunnelConfig config, WorkerPool.Order order) {
+        // Bounded: a full queue rejects (the engine reports the node as failed) rather than letting
+        // CPU work pile up behind requests whose deadlines have passed. Event loops hand it work
+        // without taking a lock (WorkerPool).
+        return new WorkerPool("funnel-cpu-", config.workerThreads(), config.workerQueue(), order);
     }
 
     /**

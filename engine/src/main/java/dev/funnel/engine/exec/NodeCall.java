@@ -114,14 +114,14 @@ final class NodeCall implements CoreSubscriber<Object>, Runnable {
     }
 
     /** The pool task of a cpu-heavy node: apply and subscribe off the loop. */
-    static final class Heavy implements Runnable, ArrivalOrderQueue.Ordered {
+    static final class Heavy implements Runnable, WorkerPool.Ordered {
         private final NodeCall call;
 
         Heavy(NodeCall call) {
             this.call = call;
         }
 
-        /** When the request started on its loop: an {@link ArrivalOrderQueue} runs older requests' nodes first. */
+        /** When the request started on its loop: a {@link WorkerPool} in arrival order runs older requests' nodes first. */
         @Override
         public long arrivalNanos() {
             return call.run.startNanos();

@@ -13,6 +13,7 @@ import reactor.core.publisher.Mono;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.PriorityQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -481,7 +482,7 @@ class DagExecutorTest {
 
     @Test
     void aPoolThatRunsOlderRequestsFirstTakesAnOlderRequestsNextNodeBeforeANewerRequestsFirst() throws Exception {
-        ArrivalOrderQueue queue = new ArrivalOrderQueue(16);
+        PriorityQueue<Runnable> queue = new PriorityQueue<>(WorkerPool.OLDEST_FIRST); // a WorkerPool's run order
         DagExecutor ex = new DagExecutor(queue::add, listener); // the queue stands for the pool; the test is its worker
         CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
                 + "  h1: {op: heavy}\n"
@@ -495,12 +496,12 @@ class DagExecutorTest {
         loop.runPending();
         assertEquals(2, queue.size(), "each request's h1 waits for the worker");
         Runnable first = queue.poll();
-        assertEquals(aStart, ((ArrivalOrderQueue.Ordered) first).arrivalNanos(), "a task carries its request's start");
+        assertEquals(aStart, ((WorkerPool.Ordered) first).arrivalNanos(), "a task carries its request's start");
         first.run(); // a's h1; its result hops back to the loop, where a's h2 becomes ready and is queued
         loop.runPending();
         assertEquals(2, queue.size());
         Runnable second = queue.poll();
-        assertEquals(aStart, ((ArrivalOrderQueue.Ordered) second).arrivalNanos(),
+        assertEquals(aStart, ((WorkerPool.Ordered) second).arrivalNanos(),
                 "a's h2, queued after b's h1, goes first: a arrived first");
         second.run();
         loop.runPending();

@@ -1,6 +1,6 @@
 package dev.funnel.server.admission;
 
-import dev.funnel.engine.exec.ArrivalOrderQueue;
+import dev.funnel.engine.exec.WorkerPool;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,14 +12,15 @@ import java.util.concurrent.atomic.LongAdder;
  * pre-rank, MMR) hand off to: one probe task at a time is submitted, and its sojourn (submit to
  * start) is the pool's current queueing delay, as a request's hand-off would see it. While a probe
  * is still waiting, its age so far is a lower bound of that delay, so a pool that has stopped
- * draining is seen without waiting for the probe to come out. In an {@link ArrivalOrderQueue} it is
+ * draining is seen without waiting for the probe to come out. In a {@link WorkerPool} in arrival order it is
  * ordered by its submission time, as a request that arrives then.
  *
  * <p>One per pool, shared by every event loop's {@link LoopDelayProbe}. Threads: {@link
  * #delayNanos} from any thread (event loops); the probe itself runs on a pool thread. Lock-free
- * apart from the pool's own queue (the engine's hand-offs take the same path), allocation-free.
+ * (a {@link WorkerPool} takes no lock on submit; the engine's hand-offs take the same path) and
+ * allocation-free.
  */
-public final class PoolDelayProbe implements Runnable, ArrivalOrderQueue.Ordered {
+public final class PoolDelayProbe implements Runnable, WorkerPool.Ordered {
     /**
      * The delay reported when the pool rejects the probe (its queue is full): far above any sane
      * target, so that a full queue always reads as overload.
@@ -63,11 +64,11 @@ public final class PoolDelayProbe implements Runnable, ArrivalOrderQueue.Ordered
 
     /**
      * When the outstanding probe was submitted: in a pool that runs older requests' work first
-     * ({@link ArrivalOrderQueue}) it waits as a request arriving now would.
+     * ({@link WorkerPool.Order#ARRIVAL}) it waits as a request arriving now would.
      */
     @Override
     public long arrivalNanos() {
-        return submittedAtNanos.get(); // an atomic read, never blocks: the pool's queue orders by it on loops and workers
+        return submittedAtNanos.get(); // an atomic read, never blocks: the pool orders by it on its workers
     }
 
     /** Runs on a pool thread: the probe came out of the queue. */
