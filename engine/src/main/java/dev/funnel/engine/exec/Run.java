@@ -134,12 +134,11 @@ final class Run {
         if (node.cpuHeavy()) {
             c.inputs = inputs;
             c.timer = loop.schedule(budget, c);
-            try {
-                exec.cpuPool.execute(new NodeCall.Heavy(c));
-            } catch (RuntimeException e) {
+            String refused = handOff(new NodeCall.Heavy(c));
+            if (refused != null) {
                 // The pool is full or shut down: the node cannot run; its error policy decides.
                 c.timer.cancel();
-                failed(i, c, NodeOutcome.ERROR, "worker pool rejected the task: " + e);
+                failed(i, c, NodeOutcome.ERROR, refused);
             }
             return;
         }
@@ -387,5 +386,26 @@ final class Run {
     private static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
+    }
+
+    /**
+     * Hands a cpu-heavy node to the pool; null when it was queued, else why not. A {@link WorkerPool}
+     * says "full" by a return value (at overload that is every hand-off, and an exception's stack
+     * trace would cost the loop more than the node's bookkeeping); another executor by throwing.
+     */
+    private String handOff(NodeCall.Heavy task) {
+        if (exec.cpuPool instanceof WorkerPool pool) {
+            if (pool.offer(task)) {
+                return null;
+            }
+            return pool.isShutdown() ? "worker pool is shut down"
+                    : "worker pool is full (" + pool.capacity() + " nodes waiting)";
+        }
+        try {
+            exec.cpuPool.execute(task);
+            return null;
+        } catch (RuntimeException e) {
+            return "worker pool rejected the task: " + e;
+        }
     }
 }

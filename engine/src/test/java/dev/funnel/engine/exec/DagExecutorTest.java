@@ -452,6 +452,42 @@ class DagExecutorTest {
     }
 
     @Test
+    void aCpuHeavyNodeThatAFullPoolRefusesFailsAtOnceAndItsPolicyDecides() throws Exception {
+        WorkerPool pool = new WorkerPool("cpu-pool-", 1, 1, WorkerPool.Order.ARRIVAL);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+            pool.execute(() -> { // the only worker, busy
+                busy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(busy.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            pool.execute(() -> { }); // and the one waiting place taken
+            DagExecutor ex = new DagExecutor(pool, listener);
+            CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                    + "  src: {op: src, params: {n: 3}}\n"
+                    + "  h: {op: heavy, after: [src], on_error: {fallback: src}}\n"
+                    + "output: h\n");
+            CompletableFuture<DagResult> f = ex.execute(dag, TestOps.ctx(loop, 100, false));
+            loop.runPending();
+            assertTrue(f.isDone(), "refused on the loop, at once: nothing waits for the pool");
+            DagResult r = f.join();
+            assertEquals(List.of("h"), r.degraded().stream().map(Degradation::node).toList());
+            assertEquals(NodeOutcome.ERROR, r.degraded().get(0).cause());
+            assertTrue(r.degraded().get(0).detail().contains("worker pool is full (1 nodes waiting)"), r.degraded().toString());
+            assertEquals(3, ((Candidates) r.output()).size(), "the fallback's list");
+            assertEquals(0, loop.pendingTasks(), "the refused node's timer was cancelled");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aCpuHeavyNodesWorkerCpuTimeGoesToTheListenerFromTheWorker() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "cpu-pool-1"));
         List<String> seen = java.util.Collections.synchronizedList(new ArrayList<>());
