@@ -50,9 +50,7 @@ public final class PoolDelayProbe implements Runnable, WorkerPool.Ordered {
         }
         long stamp = nowNanos == 0 ? 1 : nowNanos;
         if (submittedAtNanos.compareAndSet(0, stamp)) {
-            try {
-                pool.execute(this);
-            } catch (RejectedExecutionException e) {
+            if (!submit()) {
                 // A full queue (or a pool shutting down): that is the answer, counted, not an error.
                 submittedAtNanos.set(0);
                 rejected.increment();
@@ -60,6 +58,19 @@ public final class PoolDelayProbe implements Runnable, WorkerPool.Ordered {
             }
         }
         return lastSojournNanos;
+    }
+
+    /** Queues the probe; false when the pool refused it (a {@link WorkerPool} says so without an exception). */
+    private boolean submit() {
+        if (pool instanceof WorkerPool p) {
+            return p.offer(this);
+        }
+        try {
+            pool.execute(this);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false;
+        }
     }
 
     /**

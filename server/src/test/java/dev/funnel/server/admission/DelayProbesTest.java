@@ -60,6 +60,41 @@ class DelayProbesTest {
     }
 
     @Test
+    void aFullWorkerPoolRefusesTheProbeWithoutAnExceptionAndItReadsAsOverloaded() throws Exception {
+        dev.funnel.engine.exec.WorkerPool pool = new dev.funnel.engine.exec.WorkerPool("probe-test-", 1, 1,
+                dev.funnel.engine.exec.WorkerPool.Order.ARRIVAL);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+            pool.execute(() -> {
+                busy.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            assertTrue(busy.await(10, TimeUnit.SECONDS));
+            pool.execute(() -> { }); // the one waiting place
+            PoolDelayProbe probe = new PoolDelayProbe(pool);
+            assertEquals(PoolDelayProbe.FULL_QUEUE_DELAY_NANOS, probe.delayNanos(System.nanoTime()));
+            assertEquals(1, probe.rejectedCount());
+            release.countDown();
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pool.queued() > 0) { // the worker drains the queue: polled, not timed
+                assertTrue(System.nanoTime() < until, "the pool did not drain");
+                Thread.onSpinWait();
+            }
+            long delay = probe.delayNanos(System.nanoTime()); // room again: the next probe goes out (and may run at once)
+            assertTrue(delay < PoolDelayProbe.FULL_QUEUE_DELAY_NANOS, "delay " + delay);
+            assertEquals(1, probe.rejectedCount(), "accepted this time");
+        } finally {
+            release.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void loopProbeSamplesTheLoopsLatenessOrThePoolsDelayWhicheverIsLarger() {
         QueueDelayShedder shedder = new QueueDelayShedder(QueueDelayConfig.ofMillis(5, 100, 5));
         ManualPool pool = new ManualPool();
