@@ -389,7 +389,8 @@ final class Run {
     }
 
     /**
-     * Hands a cpu-heavy node to the pool; null when it was queued, else why not. A {@link WorkerPool}
+     * Hands a cpu-heavy node to the pool, on the request's loop ({@link WorkerPool#offer} takes no lock
+     * and never blocks); null when it was queued, else why not. A {@link WorkerPool}
      * says "full" by a return value (at overload that is every hand-off, and an exception's stack
      * trace would cost the loop more than the node's bookkeeping); another executor by throwing.
      */
