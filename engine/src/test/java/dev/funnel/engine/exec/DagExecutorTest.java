@@ -456,16 +456,7 @@ class DagExecutorTest {
         WorkerPool pool = new WorkerPool("cpu-pool-", 1, 1, WorkerPool.Order.ARRIVAL);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         try {
-            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
-            pool.execute(() -> { // the only worker, busy
-                busy.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            assertTrue(busy.await(10, java.util.concurrent.TimeUnit.SECONDS));
+            WorkerPoolTest.occupy(pool, release); // the only worker, busy
             pool.execute(() -> { }); // and the one waiting place taken
             DagExecutor ex = new DagExecutor(pool, listener);
             CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"

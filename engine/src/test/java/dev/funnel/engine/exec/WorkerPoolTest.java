@@ -31,7 +31,7 @@ class WorkerPoolTest {
     }
 
     /** Occupies the pool's only worker until {@code release} counts down. */
-    private static CountDownLatch occupy(WorkerPool pool, CountDownLatch release) throws InterruptedException {
+    static CountDownLatch occupy(WorkerPool pool, CountDownLatch release) throws InterruptedException {
         CountDownLatch started = new CountDownLatch(1);
         pool.execute(() -> {
             started.countDown();
