@@ -755,22 +755,26 @@ public final class ItemIndex implements ItemStore {
     @Override
     public void read(long[] ids, int n, AttributeSink out) {
         int[] ords = resolve(ids, n);
-        Columns c = state.columns;
-        float touched = 0;
+        Columns.FeatureRow[] all = state.columns.featureRow;
+        Columns.FeatureRow[] rows = new Columns.FeatureRow[n];
         for (int i = 0; i < n; i++) {
             int ord = ords[i];
-            if (ord >= 0) {
-                touched += touchLines(c.embedding[ord]);
+            rows[i] = ord < 0 ? null : all[ord];
+        }
+        float touched = 0;
+        for (int i = 0; i < n; i++) { // each row's object, then its vector: independent across rows
+            Columns.FeatureRow r = rows[i];
+            if (r != null) {
+                touched += touchLines(r.embedding());
             }
         }
         sink = touched;
         for (int i = 0; i < n; i++) {
-            int ord = ords[i];
-            if (ord < 0) {
+            Columns.FeatureRow r = rows[i];
+            if (r == null) {
                 out.item(i, null, null, List.of(), Long.MIN_VALUE, 0, null);
             } else {
-                out.item(i, c.category[ord], c.author[ord], c.tags[ord], c.createdAtMillis[ord], c.popularity[ord],
-                        c.embedding[ord]);
+                out.item(i, r.category(), r.author(), r.tags(), r.createdAtMillis(), r.popularity(), r.embedding());
             }
         }
     }

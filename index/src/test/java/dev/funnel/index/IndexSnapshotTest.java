@@ -53,6 +53,12 @@ class IndexSnapshotTest {
         for (long id = 1; id <= 4500; id++) {
             assertEquals(model.get(id), back.get(id), "item " + id);
         }
+        long[] ids = java.util.stream.LongStream.rangeClosed(1, 4500).toArray();
+        back.read(ids, ids.length, (i, category, author, tags, created, popularity, embedding) -> { // the bulk read too
+            ItemRecord m = model.get(ids[i]);
+            assertEquals(m == null ? null : m.category(), category, "category of " + ids[i]);
+            assertEquals(m == null ? 0.0 : m.popularity(), popularity, "popularity of " + ids[i]);
+        });
         long[] a = new long[100];
         long[] b = new long[100];
         float[] sa = new float[100];

@@ -285,6 +285,26 @@ class ItemIndexTest {
     }
 
     @Test
+    void bulkReadSeesAnUpsertedItemsNewValues() {
+        List<ItemRecord> items = Catalogs.randomList(200, DIM, 8);
+        ItemIndex idx = index(items);
+        ItemRecord old = items.get(5);
+        float[] v = old.embedding().clone();
+        v[0] += 1f;
+        ItemRecord changed = new ItemRecord(old.id(), "cat-new", "author-new", List.of("t-new"), old.status(),
+                old.createdAtMillis() + 1, old.popularity() + 2, v, old.attributes());
+        assertTrue(idx.upsert(changed));
+        idx.read(new long[] {old.id()}, 1, (i, category, author, tags, created, popularity, embedding) -> {
+            assertEquals("cat-new", category);
+            assertEquals("author-new", author);
+            assertEquals(List.of("t-new"), tags);
+            assertEquals(old.createdAtMillis() + 1, created);
+            assertEquals(old.popularity() + 2, popularity);
+            assertEquals(v[0], embedding[0]);
+        });
+    }
+
+    @Test
     void bulkEmbeddingsAreThePerItemReadsWithNullForUnknownAndDeletedItems() {
         List<ItemRecord> items = Catalogs.randomList(3000, DIM, 8); // more than the scratch's first size
         ItemIndex idx = index(items);
