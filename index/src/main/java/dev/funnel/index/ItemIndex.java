@@ -748,9 +748,10 @@ public final class ItemIndex implements ItemStore {
     }
 
     /**
-     * One lookup per id and one read of the columns for the whole call: ids resolve first, then the
-     * vectors' cache lines are touched, then the rows go to the sink; each pass is independent loads,
-     * so the core keeps many cache misses in flight where item-by-item reads would chain them.
+     * One lookup per id and one row object per item ({@code Columns.FeatureRow}, not six columns) for
+     * the whole call: ids resolve first, then the rows are fetched and their vectors' cache lines
+     * touched, then the rows go to the sink; each pass is independent loads, so the core keeps many
+     * cache misses in flight where item-by-item reads would chain them.
      */
     @Override
     public void read(long[] ids, int n, AttributeSink out) {
