@@ -24,6 +24,8 @@ import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.server.wiring.Wirings;
 import dev.funnel.sim.SimWorld;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -114,6 +116,7 @@ public final class FunnelApp implements AutoCloseable {
             LOG.info("operators: {}", registry);
             DagCompiler compiler = new DagCompiler(registry, env);
             pool = cpuPool(config, workersOrder);
+            workerPoolMeters(pool, prometheus);
             SreWiring sreWiring = new SreWiring(env, prometheus); // sre: width levels before compiling, console stats
             DagExecutor executor = new DagExecutor(pool, sreWiring.listener(new MicrometerExecutionListener(prometheus)));
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
@@ -171,6 +174,18 @@ public final class FunnelApp implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("invalid config: " + WORKERS_ORDER_KEY + " must be arrival or fifo, got '" + order + "'");
+    }
+
+    /** The pool's queue depth, refusals and size, read when scraped (lock-free reads). */
+    private static void workerPoolMeters(WorkerPool pool, MeterRegistry meters) {
+        Gauge.builder("funnel.workers.queued", pool, WorkerPool::queued)
+                .description("cpu-heavy nodes waiting for a worker").register(meters);
+        FunctionCounter.builder("funnel.workers.refused", pool, WorkerPool::refusedCount)
+                .description("cpu-heavy nodes the worker pool refused (queue full or shutting down): each failed at once")
+                .register(meters);
+        Gauge.builder("funnel.workers.threads", pool, WorkerPool::threads).description("worker threads").register(meters);
+        Gauge.builder("funnel.workers.capacity", pool, WorkerPool::capacity)
+                .description("how many nodes may wait (server.worker_queue)").register(meters);
     }
 
     private static WorkerPool cpuPool(FunnelConfig config, WorkerPool.Order order) {

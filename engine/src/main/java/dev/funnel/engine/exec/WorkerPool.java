@@ -15,6 +15,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -73,6 +74,8 @@ public final class WorkerPool extends AbstractExecutorService {
     private final ConcurrentLinkedQueue<Runnable> inbox = new ConcurrentLinkedQueue<>();
     /** Tasks submitted and not yet taken by a worker (inbox and ready): the bound. */
     private final AtomicInteger queued = new AtomicInteger();
+    /** Tasks refused since start (full or shut down). */
+    private final LongAdder refused = new LongAdder();
     /** Taken by workers only, never by a submitter. */
     private final ReentrantLock workersLock = new ReentrantLock();
     /** Guarded by {@link #workersLock}: the waiting tasks in run order. */
@@ -129,6 +132,16 @@ public final class WorkerPool extends AbstractExecutorService {
         return queued.get();
     }
 
+    /** Tasks refused since start: the queue was full or the pool shut down. */
+    public long refusedCount() {
+        return refused.sum();
+    }
+
+    /** Worker threads. */
+    public int threads() {
+        return workers.length;
+    }
+
     /**
      * Queues the task unless {@code capacity} tasks are waiting or the pool is shut down. Never
      * blocks, takes no lock.
@@ -138,18 +151,21 @@ public final class WorkerPool extends AbstractExecutorService {
     public boolean offer(Runnable task) {
         Objects.requireNonNull(task, "task");
         if (state != RUNNING) {
+            refused.increment();
             return false;
         }
         int q;
         do { // bounded first: a task counts before it can be seen, so the bound is exact
             q = queued.get();
             if (q >= capacity) {
+                refused.increment();
                 return false;
             }
         } while (!queued.compareAndSet(q, q + 1));
         inbox.offer(task);
         if (state != RUNNING && inbox.remove(task)) { // raced a shutdown: its workers may be gone, take it back
             queued.decrementAndGet();
+            refused.increment();
             return false;
         }
         wakeOne();

@@ -57,6 +57,7 @@ class WorkerPoolTest {
             assertEquals(3, pool.queued());
             assertFalse(pool.offer(new Task(50, ran)), "full: even an older request's task is refused");
             assertThrows(RejectedExecutionException.class, () -> pool.execute(new Task(50, ran)));
+            assertEquals(2, pool.refusedCount(), "both refusals counted");
             release.countDown();
             pool.shutdown();
             assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
@@ -147,6 +148,7 @@ class WorkerPoolTest {
         assertTrue(pool.isShutdown());
         assertFalse(pool.offer(new Task(0, ran)));
         assertThrows(RejectedExecutionException.class, () -> pool.execute(new Task(0, ran)));
+        assertEquals(2, pool.refusedCount(), "refused after shutdown, counted");
         assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
         assertEquals(List.of(), ran, "nothing that waited ran");
         assertEquals(0, pool.queued());
@@ -217,6 +219,7 @@ class WorkerPoolTest {
                 ranOnce += n;
             }
             assertEquals(accepted.get(), ranOnce, order.id());
+            assertEquals(runs.length - accepted.get(), pool.refusedCount(), order + ": every refusal counted");
             assertTrue(accepted.get() > 0, order.id());
             assertTrue(maxQueued.get() <= 32, order + ": queued " + maxQueued.get() + " > bound 32");
             assertEquals(0, pool.queued(), order.id());

@@ -114,6 +114,27 @@ class ShippedDagsServeTest {
         assertTrue(batcher.find() && Double.parseDouble(batcher.group(1)) > 0, "no batcher CPU for ctr");
     }
 
+    /** The worker pool's meters: its size and bound as configured, its queue, and no refusals at this load. */
+    @Test
+    void theWorkerPoolReportsItsQueueRefusalsAndSize() throws Exception {
+        items("home", "u00009", 10);
+        String text = ExposureTestServer.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        assertEquals(app.config().workerThreads(), meter(text, "funnel_workers_threads"), 0.0);
+        assertEquals(app.config().workerQueue(), meter(text, "funnel_workers_capacity"), 0.0);
+        assertEquals(0.0, meter(text, "funnel_workers_refused_total"), 0.0);
+        double queued = meter(text, "funnel_workers_queued");
+        assertTrue(queued >= 0 && queued <= app.config().workerQueue(), "queued " + queued);
+    }
+
+    /** An unlabelled meter's value from /metrics text. */
+    private static double meter(String metrics, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " ([0-9.eE+-]+)$").matcher(metrics);
+        assertTrue(m.find(), "no " + name + " in /metrics");
+        return Double.parseDouble(m.group(1));
+    }
+
     /** home_feed's node's CPU seconds from /metrics text, or -1 when it has no line. */
     private static double nodeCpu(String metrics, String node) {
         Matcher m = Pattern.compile("(?m)^funnel_node_cpu_seconds_total\\{dag=\"home_feed\",node=\"" + node
