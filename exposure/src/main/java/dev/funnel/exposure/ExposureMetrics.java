@@ -16,6 +16,7 @@ public final class ExposureMetrics {
     final LongAdder writes = new LongAdder();
     final LongAdder writeFailures = new LongAdder();
     final LongAdder evictedUsers = new LongAdder();
+    final LongAdder deferredWrites = new LongAdder();
     private final LongSupplier bytes;
 
     ExposureMetrics(LongSupplier bytes) {
@@ -36,6 +37,11 @@ public final class ExposureMetrics {
     public long writeFailures() { return writeFailures.sum(); }
     /** Users evicted from the in-process store to keep its memory bound (0 for Redis). */
     public long evictedUsers() { return evictedUsers.sum(); }
+    /**
+     * Writes the in-process store handed to its maintenance thread because the user's record was
+     * busy (another writer held it), so the calling event loop did not wait (0 for Redis).
+     */
+    public long deferredWrites() { return deferredWrites.sum(); }
     /** Bytes of filter state held in this process (0 for Redis). */
     public long bytes() { return bytes.getAsLong(); }
 

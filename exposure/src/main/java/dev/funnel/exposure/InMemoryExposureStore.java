@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +19,9 @@ import java.util.function.LongSupplier;
 /**
  * The default store: every user's two records in this process. Lookups run on the caller's thread
  * and complete at once (two word loads per candidate per open window's filter segment, one load per
- * mask bit for each block of compacted closed windows: see {@link WindowedBloom}). Memory is bounded by
+ * mask bit for each block of compacted closed windows: see {@link WindowedBloom}). Writes (event loops,
+ * after a response) never wait either: one whose record another writer holds goes to {@code maintenance}.
+ * Memory is bounded by
  * {@link ExposureConfig#maxBytes()}: past it, a maintenance task on {@code maintenance} evicts the
  * least recently active users; users whose records have all expired are dropped by the same task.
  * Persisted to {@link ExposureConfig#snapshotPath()} on {@link #close()}.
@@ -93,9 +96,29 @@ final class InMemoryExposureStore implements ExposureStore {
         u.lastAccessMillis = now;
         Scratch s = Scratch.get(n);
         longTerm.hash(itemIds, n, s.hashes, s.masks1, s.masks2);
-        (served ? u.shortTerm : u.longTerm).add(now, s.hashes, s.masks1, s.masks2, n);
+        WindowedBloom record = served ? u.shortTerm : u.longTerm;
+        if (!record.tryAdd(now, s.hashes, s.masks1, s.masks2, n)) {
+            deferWrite(record, now, s, n); // busy: callers are event loops, which never wait on a lock
+        }
         if (bytes.get() > config.maxBytes()) {
             scheduleMaintenance();
+        }
+    }
+
+    /**
+     * A write whose record another writer holds (maintenance expiring it, or the same user's request
+     * on another loop): copied out of the thread's scratch and written on the maintenance executor,
+     * which may wait. A lookup until then may miss these items, as one racing any write may. Counted.
+     */
+    private void deferWrite(WindowedBloom record, long now, Scratch s, int n) {
+        long[] hashes = Arrays.copyOf(s.hashes, n);
+        long[] masks1 = Arrays.copyOf(s.masks1, n);
+        long[] masks2 = Arrays.copyOf(s.masks2, n);
+        metrics.deferredWrites.increment();
+        try {
+            maintenance.execute(() -> record.add(now, hashes, masks1, masks2, n));
+        } catch (RuntimeException e) { // the executor refused: write here rather than lose the items
+            record.add(now, hashes, masks1, masks2, n);
         }
     }
 

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One user's record of one kind (short- or long-term) in process: a ring of time windows, each a
@@ -12,9 +13,11 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * in one go instead of window by window; so is each full segment of the current window (one that
  * takes no more items), once its segment has a block.
  *
- * <p>Writers of one record serialize on its monitor ({@link #add}, {@link #expire}: microseconds,
- * off the request path; the first write of a window, and a write that fills a segment, also
- * compact: tens of microseconds for a month of daily windows). Readers ({@link #mark}) never lock: bits
+ * <p>Writers of one record serialize on its lock ({@link #add}, {@link #expire}: microseconds;
+ * the first write of a window, and a write that fills a segment, also compact: tens of microseconds
+ * for a month of daily windows). An event loop writes with {@link #tryAdd}, which never waits: when
+ * the lock is busy (maintenance expiring this record, or the same user's request on another loop)
+ * the caller hands the write elsewhere. Readers ({@link #mark}) never lock: bits
  * are set with atomic OR, segments and blocks are published through volatile fields, so a reader
  * sees a racing write either whole or not yet, which at worst lets one concurrent request miss an
  * item being recorded at that instant. Any thread.
@@ -26,9 +29,11 @@ final class WindowedBloom {
     private final BloomLayout layout;
     private final AtomicReferenceArray<Window> ring;
     private final AtomicLong bytes;
-    /** Per segment, the compacted closed windows, or null; replaced whole under the monitor. */
+    /** Writers' lock: add, compaction, expiry. */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Per segment, the compacted closed windows, or null; replaced whole under the lock. */
     private volatile ClosedWindows[] compacted = new ClosedWindows[BloomLayout.MAX_SEGMENTS];
-    /** The window index of the last compaction; under the monitor. */
+    /** The window index of the last compaction; under the lock. */
     private long compactedAt = Long.MIN_VALUE;
 
     private final boolean compacting;
@@ -47,7 +52,37 @@ final class WindowedBloom {
     }
 
     /** Records hashed items in the window of {@code nowMillis}; the first write of a window compacts the closed ones. */
-    synchronized void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
+    void add(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
+        lock.lock();
+        try {
+            addLocked(nowMillis, hashes, masks1, masks2, n);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * As {@link #add} if the lock is free now; false, having written nothing, when another writer
+     * holds it. Never waits: what an event loop calls.
+     */
+    boolean tryAdd(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
+        if (!lock.tryLock()) {
+            return false;
+        }
+        try {
+            addLocked(nowMillis, hashes, masks1, masks2, n);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** For tests: the writers' lock (hold it to play a writer that is busy). */
+    ReentrantLock writersLock() {
+        return lock;
+    }
+
+    private void addLocked(long nowMillis, long[] hashes, long[] masks1, long[] masks2, int n) {
         if (n == 0) {
             return;
         }
@@ -60,7 +95,7 @@ final class WindowedBloom {
             return;
         }
         long pos = w.count.getAndAdd(n);
-        ClosedWindows[] blocks = compacted; // replaced only under this monitor
+        ClosedWindows[] blocks = compacted; // replaced only under this lock
         for (int i = 0; i < n; i++) {
             int s = layout.segmentOf(pos + i);
             long[] words = w.segment(s, layout, bytes);
@@ -136,8 +171,13 @@ final class WindowedBloom {
     }
 
     /** Compacts the windows closed at {@code nowMillis}, as the first write of a window does. */
-    synchronized void compactNow(long nowMillis) {
-        compact(layout.windowIndex(nowMillis));
+    void compactNow(long nowMillis) {
+        lock.lock();
+        try {
+            compact(layout.windowIndex(nowMillis));
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -150,7 +190,7 @@ final class WindowedBloom {
      * windows have it. Publishes the new blocks, then detaches the absorbed arrays from their windows
      * (the order {@link #mark} relies on). A write that lands later in a closed window (a clock two
      * windows behind) finds the segment detached and starts a fresh array, probed as usual and merged
-     * into the column at the next compaction. Under the monitor.
+     * into the column at the next compaction. Under the lock.
      */
     private void compact(long current) {
         compactedAt = current;
@@ -384,7 +424,16 @@ final class WindowedBloom {
     }
 
     /** Drops windows no longer kept at {@code nowMillis}; returns whether anything is left. */
-    synchronized boolean expire(long nowMillis) {
+    boolean expire(long nowMillis) {
+        lock.lock();
+        try {
+            return expireLocked(nowMillis);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean expireLocked(long nowMillis) {
         long current = layout.windowIndex(nowMillis);
         boolean any = false;
         ClosedWindows[] blocks = compacted;

@@ -25,6 +25,40 @@ class InMemoryExposureStoreTest extends ExposureStoreContract {
         }
     }
 
+    /**
+     * An event loop records what it served without waiting: when another writer holds the user's
+     * record, the write goes to the maintenance executor and lands once the record is free.
+     */
+    @Test
+    void aWriteToABusyRecordDoesNotWaitAndLandsLater() throws Exception {
+        java.util.concurrent.ExecutorService maintenance = java.util.concurrent.Executors.newSingleThreadExecutor();
+        InMemoryExposureStore store = (InMemoryExposureStore) ExposureStores.inMemory(config(), clock::get, maintenance);
+        try {
+            store.recordServed("u1", range(1, 3), 2); // creates the user's records
+            java.util.concurrent.locks.ReentrantLock busy = store.users.get("u1").shortTerm.writersLock();
+            busy.lock(); // another writer, say maintenance expiring this user
+            try {
+                java.util.concurrent.CompletableFuture<Void> loop = java.util.concurrent.CompletableFuture.runAsync(
+                        () -> store.recordServed("u1", range(100, 110), 10));
+                loop.get(10, java.util.concurrent.TimeUnit.SECONDS); // returned while the record was held
+                assertEquals(1, store.metrics().deferredWrites());
+                assertEquals(0, store.seen("u1", range(100, 110), 10).toCompletableFuture().get().seenCount(),
+                        "not written while the record is held");
+            } finally {
+                busy.unlock();
+            }
+            long until = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (store.seen("u1", range(100, 110), 10).toCompletableFuture().get().seenCount() < 10) {
+                assertTrue(System.nanoTime() < until, "the deferred write never landed"); // polled, not timed
+                Thread.sleep(1);
+            }
+            assertEquals(2, store.seen("u1", range(1, 3), 2).toCompletableFuture().get().seenCount());
+        } finally {
+            store.close();
+            maintenance.shutdownNow();
+        }
+    }
+
     @Test
     void snapshotRoundTripKeepsBothRecords() throws Exception {
         Path file = dir.resolve("exposure.bin");

@@ -89,6 +89,8 @@ public final class ExposureWiring implements FeatureWiring {
                 ExposureMetrics::writeFailures, backend);
         counter(registry, "funnel.exposure.evicted.users", "users evicted to bound memory", m,
                 ExposureMetrics::evictedUsers, backend);
+        counter(registry, "funnel.exposure.deferred.writes", "writes handed to the maintenance thread: the user's record was busy",
+                m, ExposureMetrics::deferredWrites, backend);
         Gauge.builder("funnel.exposure.bytes", m, ExposureMetrics::bytes).description("in-process filter memory")
                 .baseUnit("bytes").tag("store", backend).register(registry);
     }
