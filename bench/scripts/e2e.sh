@@ -47,10 +47,11 @@ fi
 driver() { java -Xms256m -Xmx512m -XX:+UseSerialGC -cp "$BENCH_CP" dev.funnel.bench.e2e.OpenLoopDriver \
   --url "http://127.0.0.1:$HTTP_PORT/v1/recommend" "$@" 2>&1 | grep -v '^SLF4J'; }
 has() { [[ " $STEPS " == *" $1 "* ]]; }
-# Admission meters since start: sheds (all, those for queueing delay, those for CPU) and the signals.
+# Admission meters since start: sheds (all, those for queueing delay, those for CPU) and the signals; and the
+# worker pool's refusals (nodes failed at once because its queue was full) and queue depth.
 admission_meters() {
   curl -s "http://127.0.0.1:$HTTP_PORT/metrics" \
-    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|shed_cpu_total|limit|queue_delay_seconds|pool_delay_seconds|cpu_)' || true
+    | grep -E '^funnel_admission_(rejected_total|shed_delay_total|shed_cpu_total|limit|queue_delay_seconds|pool_delay_seconds|cpu_)|^funnel_workers_(refused_total|queued) ' || true
 }
 
 machine
