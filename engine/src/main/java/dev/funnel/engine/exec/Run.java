@@ -134,7 +134,7 @@ final class Run {
         if (node.cpuHeavy()) {
             c.inputs = inputs;
             c.timer = loop.schedule(budget, c);
-            String refused = handOff(new NodeCall.Heavy(c));
+            String refused = WorkerPool.handOff(exec.cpuPool, new NodeCall.Heavy(c)); // on the loop: never blocks
             if (refused != null) {
                 // The pool is full or shut down: the node cannot run; its error policy decides.
                 c.timer.cancel();
@@ -386,27 +386,5 @@ final class Run {
     private static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + m;
-    }
-
-    /**
-     * Hands a cpu-heavy node to the pool, on the request's loop ({@link WorkerPool#offer} takes no lock
-     * and never blocks); null when it was queued, else why not. A {@link WorkerPool}
-     * says "full" by a return value (at overload that is every hand-off, and an exception's stack
-     * trace would cost the loop more than the node's bookkeeping); another executor by throwing.
-     */
-    private String handOff(NodeCall.Heavy task) {
-        if (exec.cpuPool instanceof WorkerPool pool) {
-            if (pool.offer(task)) {
-                return null;
-            }
-            return pool.isShutdown() ? "worker pool is shut down"
-                    : "worker pool is full (" + pool.capacity() + " nodes waiting)";
-        }
-        try {
-            exec.cpuPool.execute(task);
-            return null;
-        } catch (RuntimeException e) {
-            return "worker pool rejected the task: " + e;
-        }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Queue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -129,7 +130,7 @@ public final class WorkerPool extends AbstractExecutorService {
 
     /** Tasks waiting now (submitted, not yet taken by a worker). */
     public int queued() {
-        return queued.get();
+        return queued.get(); // an atomic read, never blocks: metrics scrapes and tests call this
     }
 
     /** Tasks refused since start: the queue was full or the pool shut down. */
@@ -156,7 +157,7 @@ public final class WorkerPool extends AbstractExecutorService {
         }
         int q;
         do { // bounded first: a task counts before it can be seen, so the bound is exact
-            q = queued.get();
+            q = queued.get(); // an atomic read and a CAS, never block: event loops submit here
             if (q >= capacity) {
                 refused.increment();
                 return false;
@@ -180,8 +181,31 @@ public final class WorkerPool extends AbstractExecutorService {
     @Override
     public void execute(Runnable task) {
         if (!offer(task)) {
-            throw new RejectedExecutionException(state != RUNNING ? "worker pool is shut down"
-                    : "worker pool queue is full (" + capacity + " tasks waiting)");
+            throw new RejectedExecutionException(refusal());
+        }
+    }
+
+    /** Why a task was refused just now. */
+    private String refusal() {
+        return state != RUNNING ? "worker pool is shut down" : "worker pool is full (" + capacity + " nodes waiting)";
+    }
+
+    /**
+     * Hands {@code task} to {@code pool}; null when it was queued, else why not. A {@link WorkerPool}
+     * says "full" by a return value (at overload that is every hand-off, and an exception's stack
+     * trace would cost the event loop that submits more than the task's bookkeeping); another
+     * executor's refusal is caught. Never blocks on a {@link WorkerPool} ({@link #offer}); what an
+     * event loop calls to submit.
+     */
+    public static String handOff(Executor pool, Runnable task) {
+        if (pool instanceof WorkerPool wp) {
+            return wp.offer(task) ? null : wp.refusal();
+        }
+        try {
+            pool.execute(task);
+            return null;
+        } catch (RuntimeException e) {
+            return "worker pool rejected the task: " + e;
         }
     }
 

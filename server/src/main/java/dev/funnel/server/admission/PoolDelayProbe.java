@@ -2,7 +2,6 @@ package dev.funnel.server.admission;
 
 import dev.funnel.engine.exec.WorkerPool;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -50,7 +49,7 @@ public final class PoolDelayProbe implements Runnable, WorkerPool.Ordered {
         }
         long stamp = nowNanos == 0 ? 1 : nowNanos;
         if (submittedAtNanos.compareAndSet(0, stamp)) {
-            if (!submit()) {
+            if (WorkerPool.handOff(pool, this) != null) { // on the loop: never blocks on a WorkerPool
                 // A full queue (or a pool shutting down): that is the answer, counted, not an error.
                 submittedAtNanos.set(0);
                 rejected.increment();
@@ -58,19 +57,6 @@ public final class PoolDelayProbe implements Runnable, WorkerPool.Ordered {
             }
         }
         return lastSojournNanos;
-    }
-
-    /** Queues the probe; false when the pool refused it (a {@link WorkerPool} says so without an exception). */
-    private boolean submit() {
-        if (pool instanceof WorkerPool p) {
-            return p.offer(this);
-        }
-        try {
-            pool.execute(this);
-            return true;
-        } catch (RejectedExecutionException e) {
-            return false;
-        }
     }
 
     /**
