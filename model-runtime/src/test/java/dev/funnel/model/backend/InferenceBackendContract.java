@@ -122,6 +122,58 @@ abstract class InferenceBackendContract {
     }
 
     @Test
+    void runsOnBuffersItRanOnBeforeReadTheirNewContents() throws InferenceException {
+        // A batcher's runner reuses its buffers for every batch: a few batch sizes again and again
+        // (a backend may keep values bound to the buffers), then more sizes than it may keep (its
+        // bindings are evicted), then the first few again.
+        int max = 60;
+        int[] widths = CtrModel.inputWidths(SPEC);
+        FloatBuffer[] buffers = direct(max, widths);
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            for (int k = 0; k < 150; k++) {
+                int rows = k >= 50 && k < 100 ? 1 + (k * 7) % max : 1 + (k % 5) * 13;
+                float[][] in = randomInputs(rows, 500 + k);
+                for (int i = 0; i < in.length; i++) {
+                    buffers[i].clear();
+                    buffers[i].put(in[i]);
+                }
+                float[][] out = {new float[rows * 2]};
+                s.run(rows, buffers, out);
+                assertClose(CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]), out[0], rows);
+            }
+        }
+    }
+
+    @Test
+    void threadsRunningOnTheSameBuffersEachGetTheWholeAnswer() throws Exception {
+        int rows = 40;
+        float[][] in = randomInputs(rows, 77);
+        float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
+        FloatBuffer[] shared = direct(in);
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                List<Future<?>> fs = new ArrayList<>();
+                for (int t = 0; t < 3; t++) {
+                    fs.add(pool.submit(() -> {
+                        for (int k = 0; k < 200; k++) {
+                            float[][] out = {new float[rows * 2]};
+                            s.run(rows, shared, out);
+                            assertClose(expected, out[0], rows);
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void refusesBytesThatAreNotAModel() {
         assertThrows(InferenceException.class, () -> backend.load(new byte[] {1, 2, 3, 4, 5}));
     }
@@ -158,6 +210,15 @@ abstract class InferenceBackendContract {
         for (int i = 0; i < in.length; i++) {
             out[i] = ByteBuffer.allocateDirect(in[i].length * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
             out[i].put(in[i]).flip();
+        }
+        return out;
+    }
+
+    /** Empty direct buffers with room for {@code rows} rows of each width. */
+    static FloatBuffer[] direct(int rows, int[] widths) {
+        FloatBuffer[] out = new FloatBuffer[widths.length];
+        for (int i = 0; i < widths.length; i++) {
+            out[i] = ByteBuffer.allocateDirect(rows * widths[i] * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         return out;
     }
