@@ -65,6 +65,13 @@ public final class MmrRerank implements OperatorFactory {
         };
     }
 
+    /**
+     * The greedy picks. After each pick one pass over the list brings every item's maximum
+     * similarity up to date with that pick, values it and finds the next pick (the pass the eager
+     * loop made twice: once to update, once to choose). A picked item's relevance term becomes
+     * -infinity, so the pass skips it without a branch. Same picks as before, bit for bit: the same
+     * float expressions in the same order ({@code MmrRerankTest} compares with the two-pass loop).
+     */
     static Candidates rerank(Candidates c, ItemStore items, float lambda, int size) {
         int n = c.size();
         int k = Math.min(size, n);
@@ -73,37 +80,78 @@ public final class MmrRerank implements OperatorFactory {
         }
         float[] rel = Diversity.relevance(c);
         Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
+        float w = 1 - lambda;
+        float[] relTerm = new float[n]; // lambda * rel, or -infinity once picked
+        for (int i = 0; i < n; i++) {
+            relTerm[i] = lambda * rel[i];
+        }
         float[] maxSim = new float[n];
         float[] sim = new float[n];
-        boolean[] picked = new boolean[n];
         int[] rows = new int[k];
-        for (int p = 0; p < k; p++) {
-            int best = -1;
-            float bestValue = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) {
-                if (picked[i]) {
-                    continue;
-                }
-                float v = lambda * rel[i] - (1 - lambda) * (p == 0 ? 0f : maxSim[i]);
-                if (v > bestValue) { // strict: ties go to the higher-ranked item
-                    bestValue = v;
-                    best = i;
-                }
-            }
-            picked[best] = true;
+        int best = choose(relTerm, w, null, n); // relevance alone: the earliest of the most relevant
+        for (int p = 0; ; ) {
             rows[p] = best;
+            relTerm[best] = Float.NEGATIVE_INFINITY;
+            if (++p == k) {
+                break;
+            }
             if (emb.has(best)) {
                 emb.similarities(best, sim);
-                for (int i = 0; i < n; i++) {
-                    if (!picked[i]) {
-                        float s = sim[i];
-                        if (p == 0 || s > maxSim[i]) {
-                            maxSim[i] = s;
-                        }
-                    }
-                }
+                best = p == 1 ? firstSimilarities(relTerm, w, sim, maxSim, n) : nextSimilarities(relTerm, w, sim, maxSim, n);
+            } else {
+                best = choose(relTerm, w, p == 1 ? null : maxSim, n); // nothing is similar to it: maxima unchanged
             }
         }
         return c.select(rows, k);
+    }
+
+    /** The best value {@code relTerm - w * maxSim} (maxSim 0 when null); ties go to the higher-ranked item. */
+    private static int choose(float[] relTerm, float w, float[] maxSim, int n) {
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float v = relTerm[i] - w * (maxSim == null ? 0f : maxSim[i]);
+            if (v > bestValue) { // strict: ties go to the higher-ranked item
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** After the first pick: every maximum is its similarity to that pick; then {@link #choose}'s pick. */
+    private static int firstSimilarities(float[] relTerm, float w, float[] sim, float[] maxSim, int n) {
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float m = sim[i];
+            maxSim[i] = m;
+            float v = relTerm[i] - w * m;
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /** After a later pick: every maximum raised to the similarity to it where higher; then {@link #choose}'s pick. */
+    private static int nextSimilarities(float[] relTerm, float w, float[] sim, float[] maxSim, int n) {
+        int best = -1;
+        float bestValue = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+            float s = sim[i];
+            float m = maxSim[i];
+            if (s > m) {
+                m = s;
+                maxSim[i] = m;
+            }
+            float v = relTerm[i] - w * m;
+            if (v > bestValue) {
+                bestValue = v;
+                best = i;
+            }
+        }
+        return best;
     }
 }
