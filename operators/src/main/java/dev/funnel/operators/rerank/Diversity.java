@@ -140,14 +140,19 @@ final class Diversity {
          * coordinates as the query.
          */
         void similarities(int j, float[] out) {
-            Arrays.fill(out, 0, n, 0f);
+            similarities(j, out, n);
+        }
+
+        /** As {@link #similarities(int, float[])} for items i < {@code limit} only (the same floats). */
+        void similarities(int j, float[] out, int limit) {
+            Arrays.fill(out, 0, limit, 0f);
             if (!present[j]) {
                 return;
             }
             for (int d = 0; d < dim; d++) {
                 row[d] = cols[d][j];
             }
-            VectorMath.addColumnDots(cols, row, dim, n, out);
+            VectorMath.addColumnDots(cols, row, dim, limit, out);
         }
     }
 }

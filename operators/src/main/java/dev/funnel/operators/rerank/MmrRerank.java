@@ -8,6 +8,7 @@ import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 import dev.funnel.index.ItemStore;
+import java.util.Arrays;
 import java.util.Set;
 import reactor.core.publisher.Mono;
 
@@ -69,8 +70,18 @@ public final class MmrRerank implements OperatorFactory {
      * The greedy picks. After each pick one pass over the list brings every item's maximum
      * similarity up to date with that pick, values it and finds the next pick (the pass the eager
      * loop made twice: once to update, once to choose). A picked item's relevance term becomes
-     * -infinity, so the pass skips it without a branch. Same picks as before, bit for bit: the same
-     * float expressions in the same order ({@code MmrRerankTest} compares with the two-pass loop).
+     * -infinity, so the pass skips it without a branch.
+     *
+     * <p>Passes stop short of the items that can no longer be picked. After the first pick an
+     * item's value only falls (its maximum similarity only grows), and it never falls below its
+     * relevance term less {@code (1 - lambda)} times the largest similarity there can be
+     * ({@link #MAX_SIMILARITY}). Call that item j's floor. Take {@code T}, the k-th largest floor of
+     * the list: k items have a floor of at least T and at most p of them are picked after p picks, so
+     * an item whose value is below T trails at least {@code k - p} unpicked items for every one of
+     * the {@code k - p} picks left, and is never picked. Each pass ends where the last item still at
+     * or above T stands. Same picks as before, bit for bit: the same float expressions in the same
+     * order over the items that can still win ({@code MmrRerankTest} compares with the two-pass loop
+     * over every item).
      */
     static Candidates rerank(Candidates c, ItemStore items, float lambda, int size) {
         int n = c.size();
@@ -80,78 +91,136 @@ public final class MmrRerank implements OperatorFactory {
         }
         float[] rel = Diversity.relevance(c);
         Diversity.UnitVectors emb = Diversity.unitVectors(c, items);
-        float w = 1 - lambda;
-        float[] relTerm = new float[n]; // lambda * rel, or -infinity once picked
-        for (int i = 0; i < n; i++) {
-            relTerm[i] = lambda * rel[i];
-        }
-        float[] maxSim = new float[n];
-        float[] sim = new float[n];
+        Picks picks = new Picks(rel, lambda, n, k);
         int[] rows = new int[k];
-        int best = choose(relTerm, w, null, n); // relevance alone: the earliest of the most relevant
+        int best = picks.byRelevance(); // the earliest of the most relevant
         for (int p = 0; ; ) {
             rows[p] = best;
-            relTerm[best] = Float.NEGATIVE_INFINITY;
+            picks.relTerm[best] = Float.NEGATIVE_INFINITY;
             if (++p == k) {
                 break;
             }
             if (emb.has(best)) {
-                emb.similarities(best, sim);
-                best = p == 1 ? firstSimilarities(relTerm, w, sim, maxSim, n) : nextSimilarities(relTerm, w, sim, maxSim, n);
+                emb.similarities(best, picks.sim, picks.limit);
+                best = p == 1 ? picks.firstSimilarities() : picks.nextSimilarities();
             } else {
-                best = choose(relTerm, w, p == 1 ? null : maxSim, n); // nothing is similar to it: maxima unchanged
+                best = p == 1 ? picks.byRelevance() : picks.unchanged(); // nothing is similar to it
             }
         }
         return c.select(rows, k);
     }
 
-    /** The best value {@code relTerm - w * maxSim} (maxSim 0 when null); ties go to the higher-ranked item. */
-    private static int choose(float[] relTerm, float w, float[] maxSim, int n) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float v = relTerm[i] - w * (maxSim == null ? 0f : maxSim[i]);
-            if (v > bestValue) { // strict: ties go to the higher-ranked item
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
-    }
+    /**
+     * The largest cosine a pass can see: 1 for unit vectors, plus float rounding (64 products of
+     * at most 1 summed in float stay within 1e-5 of the exact sum); a bound, so generous.
+     */
+    static final float MAX_SIMILARITY = 1.001f;
 
-    /** After the first pick: every maximum is its similarity to that pick; then {@link #choose}'s pick. */
-    private static int firstSimilarities(float[] relTerm, float w, float[] sim, float[] maxSim, int n) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float m = sim[i];
-            maxSim[i] = m;
-            float v = relTerm[i] - w * m;
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
-        }
-        return best;
-    }
+    /** One rerank's state: relevance terms, maximum similarities, and the prefix passes still cover. */
+    private static final class Picks {
+        final float w;
+        /** lambda * rel, or -infinity once picked. */
+        final float[] relTerm;
+        final float[] maxSim;
+        final float[] sim;
+        /** The floor test: a value below it can no longer win (see {@link #rerank}). */
+        final float threshold;
+        /** Passes cover items [0, limit); every item at or past it is below {@link #threshold}. */
+        int limit;
 
-    /** After a later pick: every maximum raised to the similarity to it where higher; then {@link #choose}'s pick. */
-    private static int nextSimilarities(float[] relTerm, float w, float[] sim, float[] maxSim, int n) {
-        int best = -1;
-        float bestValue = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            float s = sim[i];
-            float m = maxSim[i];
-            if (s > m) {
-                m = s;
+        Picks(float[] rel, float lambda, int n, int k) {
+            w = 1 - lambda;
+            relTerm = new float[n];
+            for (int i = 0; i < n; i++) {
+                relTerm[i] = lambda * rel[i];
+            }
+            maxSim = new float[n];
+            sim = new float[n];
+            limit = n;
+            float[] floors = new float[n];
+            float worstSimilarity = w * MAX_SIMILARITY;
+            for (int i = 0; i < n; i++) {
+                floors[i] = relTerm[i] - worstSimilarity;
+            }
+            threshold = kthLargest(floors, k);
+        }
+
+        /** The best value {@code relTerm} alone (before any similarity is known). */
+        int byRelevance() {
+            int best = -1;
+            float bestValue = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < limit; i++) {
+                float v = relTerm[i] - w * 0f;
+                if (v > bestValue) { // strict: ties go to the higher-ranked item
+                    bestValue = v;
+                    best = i;
+                }
+            }
+            return best;
+        }
+
+        /** After the first pick: every maximum is its similarity to that pick; the next pick. */
+        int firstSimilarities() {
+            int best = -1;
+            float bestValue = Float.NEGATIVE_INFINITY;
+            int last = 0;
+            float t = threshold;
+            for (int i = 0; i < limit; i++) {
+                float m = sim[i];
                 maxSim[i] = m;
+                float v = relTerm[i] - w * m;
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = i;
+                }
+                last = v >= t ? i : last;
             }
-            float v = relTerm[i] - w * m;
-            if (v > bestValue) {
-                bestValue = v;
-                best = i;
-            }
+            limit = last + 1;
+            return best;
         }
-        return best;
+
+        /** After a later pick: every maximum raised to the similarity to it where higher; the next pick. */
+        int nextSimilarities() {
+            int best = -1;
+            float bestValue = Float.NEGATIVE_INFINITY;
+            int last = 0;
+            float t = threshold;
+            for (int i = 0; i < limit; i++) {
+                float s = sim[i];
+                float m = maxSim[i];
+                if (s > m) {
+                    m = s;
+                    maxSim[i] = m;
+                }
+                float v = relTerm[i] - w * m;
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = i;
+                }
+                last = v >= t ? i : last;
+            }
+            limit = last + 1;
+            return best;
+        }
+
+        /** After a pick without a vector: the maxima stand; the next pick. */
+        int unchanged() {
+            int best = -1;
+            float bestValue = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < limit; i++) {
+                float v = relTerm[i] - w * maxSim[i];
+                if (v > bestValue) {
+                    bestValue = v;
+                    best = i;
+                }
+            }
+            return best;
+        }
+    }
+
+    /** The k-th largest of {@code a} (1-based; a is reordered). */
+    static float kthLargest(float[] a, int k) {
+        Arrays.sort(a);
+        return a[a.length - k];
     }
 }
