@@ -13,8 +13,10 @@ import java.util.Arrays;
  * high half, the complemented ordinal in the low half, so "better" (higher key, then lower
  * ordinal) is one signed comparison, a swap moves one word, and the final order is a primitive
  * sort. Keys are floats (the scores they rank are); a NaN key is never kept, and -0 ranks as 0.
+ * Public for the operators' stages that keep hundreds of a thousand candidates
+ * ({@code dev.funnel.operators.rank.TopRows}).
  */
-final class TopSelect {
+public final class TopSelect {
 
     private final int k;
     private final long[] rows;
@@ -22,17 +24,19 @@ final class TopSelect {
     /** Once a selection kept k rows: the worst kept key; an offer below it cannot enter. */
     private float bar = Float.NEGATIVE_INFINITY;
 
-    TopSelect(int k) {
+    /** A selection of the best {@code k} rows (at least 1). */
+    public TopSelect(int k) {
         this.k = Math.max(1, k);
         rows = new long[Math.max(64, 2 * this.k)];
     }
 
     /** The key an offer must reach to possibly enter; -inf until k rows were kept by a selection. */
-    float threshold() {
+    public float threshold() {
         return bar;
     }
 
-    void offer(int ord, float key) {
+    /** Offers row {@code ord} (distinct per offer) with {@code key}; a NaN key is dropped. */
+    public void offer(int ord, float key) {
         if (!(key >= bar)) { // also drops NaN
             return;
         }
@@ -46,12 +50,12 @@ final class TopSelect {
     }
 
     /** Rows kept so far, at most k after {@link #drainDescending}; more in between selections. */
-    int size() {
+    public int size() {
         return size;
     }
 
     /** Writes the best min(k, offered) rows best first (ties: lower ordinal first); returns the count. Empties it. */
-    int drainDescending(int[] outOrds, float[] outKeys) {
+    public int drainDescending(int[] outOrds, float[] outKeys) {
         select();
         int n = size;
         Arrays.sort(rows, 0, n); // ascending: the best row last
