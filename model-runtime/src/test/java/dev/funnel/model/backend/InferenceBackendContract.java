@@ -97,27 +97,14 @@ abstract class InferenceBackendContract {
     @Test
     void concurrentRunsComputeWhatSequentialRunsDo() throws Exception {
         try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
-            ExecutorService pool = Executors.newFixedThreadPool(4);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int k = 0; k < 16; k++) {
-                    int seed = k;
-                    fs.add(pool.submit(() -> {
-                        int rows = 5 + seed;
-                        float[][] in = randomInputs(rows, 1000 + seed);
-                        float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
-                        float[][] out = {new float[rows * 2]};
-                        s.run(rows, direct(in), out);
-                        assertClose(expected, out[0], rows);
-                        return null;
-                    }));
-                }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            inParallel(4, 16, seed -> {
+                int rows = 5 + seed;
+                float[][] in = randomInputs(rows, 1000 + seed);
+                float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
+                float[][] out = {new float[rows * 2]};
+                s.run(rows, direct(in), out);
+                assertClose(expected, out[0], rows);
+            });
         }
     }
 
@@ -151,25 +138,13 @@ abstract class InferenceBackendContract {
         float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
         FloatBuffer[] shared = direct(in);
         try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
-            ExecutorService pool = Executors.newFixedThreadPool(3);
-            try {
-                List<Future<?>> fs = new ArrayList<>();
-                for (int t = 0; t < 3; t++) {
-                    fs.add(pool.submit(() -> {
-                        for (int k = 0; k < 200; k++) {
-                            float[][] out = {new float[rows * 2]};
-                            s.run(rows, shared, out);
-                            assertClose(expected, out[0], rows);
-                        }
-                        return null;
-                    }));
+            inParallel(3, 3, t -> {
+                for (int k = 0; k < 200; k++) {
+                    float[][] out = {new float[rows * 2]};
+                    s.run(rows, shared, out);
+                    assertClose(expected, out[0], rows);
                 }
-                for (Future<?> f : fs) {
-                    f.get();
-                }
-            } finally {
-                pool.shutdownNow();
-            }
+            });
         }
     }
 
@@ -189,6 +164,31 @@ abstract class InferenceBackendContract {
             float[][] out = {new float[6]};
             s.run(3, heap, out);
             assertClose(CtrModel.forward(WEIGHTS, 3, in[0], in[1], in[2], in[3], in[4]), out[0], 3);
+        }
+    }
+
+    /** A task that may throw (an inference, an assertion). */
+    interface Task {
+        void run(int index) throws Exception;
+    }
+
+    /** Runs tasks 0..tasks-1 on {@code threads} threads; rethrows the first failure. */
+    static void inParallel(int threads, int tasks, Task task) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                int index = i;
+                fs.add(pool.submit(() -> {
+                    task.run(index);
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+        } finally {
+            pool.shutdownNow();
         }
     }
 

@@ -102,7 +102,7 @@ public final class MmrRerank implements OperatorFactory {
             }
             if (emb.has(best)) {
                 emb.similarities(best, picks.sim, picks.limit);
-                best = p == 1 ? picks.firstSimilarities() : picks.nextSimilarities();
+                best = picks.withSimilarities(p == 1);
             } else {
                 best = p == 1 ? picks.byRelevance() : picks.unchanged(); // nothing is similar to it
             }
@@ -159,28 +159,11 @@ public final class MmrRerank implements OperatorFactory {
             return best;
         }
 
-        /** After the first pick: every maximum is its similarity to that pick; the next pick. */
-        int firstSimilarities() {
-            int best = -1;
-            float bestValue = Float.NEGATIVE_INFINITY;
-            int last = 0;
-            float t = threshold;
-            for (int i = 0; i < limit; i++) {
-                float m = sim[i];
-                maxSim[i] = m;
-                float v = relTerm[i] - w * m;
-                if (v > bestValue) {
-                    bestValue = v;
-                    best = i;
-                }
-                last = v >= t ? i : last;
-            }
-            limit = last + 1;
-            return best;
-        }
-
-        /** After a later pick: every maximum raised to the similarity to it where higher; the next pick. */
-        int nextSimilarities() {
+        /**
+         * After a pick with a vector, its similarities in {@link #sim}: every maximum set to them
+         * ({@code first} pick) or raised to them where higher (a later one); the next pick.
+         */
+        int withSimilarities(boolean first) {
             int best = -1;
             float bestValue = Float.NEGATIVE_INFINITY;
             int last = 0;
@@ -188,12 +171,12 @@ public final class MmrRerank implements OperatorFactory {
             for (int i = 0; i < limit; i++) {
                 float s = sim[i];
                 float m = maxSim[i];
-                if (s > m) {
+                if (first || s > m) {
                     m = s;
                     maxSim[i] = m;
                 }
                 float v = relTerm[i] - w * m;
-                if (v > bestValue) {
+                if (v > bestValue) { // strict: ties go to the higher-ranked item
                     bestValue = v;
                     best = i;
                 }
