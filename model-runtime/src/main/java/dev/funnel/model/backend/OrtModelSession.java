@@ -23,7 +23,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** An ONNX Runtime session over float32 [N, width] inputs and outputs. */
+/**
+ * An ONNX Runtime session over float32 [N, width] inputs and outputs. A caller that runs again on
+ * the same direct buffers (a batcher's runner) reuses the tensors bound to them and the outputs'
+ * pinned tensors ({@link Bindings}); other inputs get tensors made for the one run.
+ */
 final class OrtModelSession implements ModelSession {
 
     private final OrtEnvironment env;
