@@ -22,6 +22,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An ONNX Runtime session over float32 [N, width] inputs and outputs. A caller that runs again on
@@ -29,6 +31,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * pinned tensors ({@link Bindings}); other inputs get tensors made for the one run.
  */
 final class OrtModelSession implements ModelSession {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OrtModelSession.class);
 
     private final OrtEnvironment env;
     private final OrtSession session;
@@ -81,13 +85,24 @@ final class OrtModelSession implements ModelSession {
         }
         Bound bound = bindings.acquire(rows, inputs);
         if (bound != null) {
+            InferenceException boundFailure;
             try {
                 runBound(rows, bound, outputs);
+                return;
+            } catch (InferenceException e) {
+                boundFailure = e;
             } finally {
                 bound.release();
             }
+            runUnbound(rows, inputs, outputs); // fails too: the failure was the inputs', not the binding's
+            bindings.disable(boundFailure); // where bound runs fail and plain ones do not, run plain from now on
             return;
         }
+        runUnbound(rows, inputs, outputs);
+    }
+
+    /** Tensors made for this run alone; the output read from the result's own value. */
+    private void runUnbound(int rows, FloatBuffer[] inputs, float[][] outputs) throws InferenceException {
         Map<String, OnnxTensor> feeds = new HashMap<>(inputNames.length * 2);
         try {
             for (int i = 0; i < inputNames.length; i++) {
@@ -117,6 +132,9 @@ final class OrtModelSession implements ModelSession {
 
     /** ONNX Runtime writes the outputs into the binding's own buffers (pinned): no Java value is built for them. */
     private void runBound(int rows, Bound bound, float[][] outputs) throws InferenceException {
+        if (failBoundRunsForTests) {
+            throw new InferenceException("bound run refused (test)");
+        }
         try (OrtSession.Result r = session.run(bound.feeds, bound.pinned)) {
             for (int o = 0; o < outputNames.length; o++) {
                 bound.outputs[o].get(0, outputs[o], 0, rows * outputWidths[o]);
@@ -223,6 +241,7 @@ final class OrtModelSession implements ModelSession {
         private final FloatBuffer[][] unbound = new FloatBuffer[4][];
         private int nextUnbound;
         private boolean closed;
+        private boolean disabled;
 
         /**
          * A binding for these inputs and rows, marked in use, or null: inputs that are not all direct
@@ -239,7 +258,7 @@ final class OrtModelSession implements ModelSession {
             Bound evicted = null;
             Bound found;
             synchronized (this) {
-                if (closed) {
+                if (closed || disabled) {
                     return null;
                 }
                 found = null;
@@ -280,6 +299,21 @@ final class OrtModelSession implements ModelSession {
             return found.inUse.compareAndSet(false, true) ? found : null;
         }
 
+        /**
+         * Runs on this session stop binding: a bound run failed where the same run unbound did not
+         * (an execution provider that cannot write pinned outputs, say). Logged once.
+         */
+        void disable(InferenceException why) {
+            synchronized (this) {
+                if (disabled) {
+                    return;
+                }
+                disabled = true;
+            }
+            LOG.warn("ONNX Runtime session {}: a run on bound tensors failed where the same run on fresh ones did not; "
+                    + "this session runs on fresh tensors from now on: {}", OrtModelSession.this, why.getMessage());
+        }
+
         /** Not concurrent with runs ({@link ModelSession#close}). */
         synchronized void close() {
             closed = true;
@@ -291,6 +325,9 @@ final class OrtModelSession implements ModelSession {
 
     /** Bindings kept per session: a few runners × a few batch sizes. */
     static final int MAX_BOUND = 32;
+
+    /** Tests: every bound run fails, as on a provider that cannot write pinned outputs. */
+    static volatile boolean failBoundRunsForTests;
 
     @Override
     public void close() {

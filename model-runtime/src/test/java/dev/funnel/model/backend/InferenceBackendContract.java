@@ -48,6 +48,11 @@ abstract class InferenceBackendContract {
     /** The backend under test. */
     abstract BackendConfig config();
 
+    /** The started backend (after the skip check). */
+    InferenceBackend backend() {
+        return backend;
+    }
+
     @BeforeAll
     void start() throws InferenceException {
         Optional<String> why = Backends.unavailableReason(config());
