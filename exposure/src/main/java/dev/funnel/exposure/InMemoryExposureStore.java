@@ -117,7 +117,10 @@ final class InMemoryExposureStore implements ExposureStore {
         metrics.deferredWrites.increment();
         try {
             maintenance.execute(() -> record.add(now, hashes, masks1, masks2, n));
-        } catch (RuntimeException e) { // the executor refused: write here rather than lose the items
+        } catch (RuntimeException e) {
+            // The executor refused: the server is closing. Written here rather than lost; on an event
+            // loop this is the one wait for the record's lock, behind another writer's add or expiry
+            // (microseconds), and only during shutdown.
             record.add(now, hashes, masks1, masks2, n);
         }
     }

@@ -124,14 +124,7 @@ abstract class InferenceBackendContract {
         try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
             for (int k = 0; k < 150; k++) {
                 int rows = k >= 50 && k < 100 ? 1 + (k * 7) % max : 1 + (k % 5) * 13;
-                float[][] in = randomInputs(rows, 500 + k);
-                for (int i = 0; i < in.length; i++) {
-                    buffers[i].clear();
-                    buffers[i].put(in[i]);
-                }
-                float[][] out = {new float[rows * 2]};
-                s.run(rows, buffers, out);
-                assertClose(CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]), out[0], rows);
+                runOnReusedBuffers(s, buffers, rows, 500 + k);
             }
         }
     }
@@ -170,6 +163,22 @@ abstract class InferenceBackendContract {
             s.run(3, heap, out);
             assertClose(CtrModel.forward(WEIGHTS, 3, in[0], in[1], in[2], in[3], in[4]), out[0], 3);
         }
+    }
+
+    /**
+     * Writes fresh random inputs for {@code rows} rows into {@code buffers} (the same buffer objects
+     * every time, as a batcher's runner reuses its own), runs the session on them and checks the
+     * outputs against the Java forward pass.
+     */
+    void runOnReusedBuffers(ModelSession s, FloatBuffer[] buffers, int rows, long seed) throws InferenceException {
+        float[][] in = randomInputs(rows, seed);
+        for (int i = 0; i < in.length; i++) {
+            buffers[i].clear();
+            buffers[i].put(in[i]);
+        }
+        float[][] out = {new float[rows * 2]};
+        s.run(rows, buffers, out);
+        assertClose(CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]), out[0], rows);
     }
 
     /** A task that may throw (an inference, an assertion). */

@@ -21,14 +21,7 @@ class OrtCpuBackendTest extends InferenceBackendContract {
             int rows = 12;
             FloatBuffer[] buffers = direct(rows, CtrModel.inputWidths(SPEC));
             for (int k = 0; k < 6; k++) { // first sight, then bound (fails, runs fresh, stops binding), then fresh
-                float[][] in = randomInputs(rows, 900 + k);
-                for (int i = 0; i < in.length; i++) {
-                    buffers[i].clear();
-                    buffers[i].put(in[i]);
-                }
-                float[][] out = {new float[rows * 2]};
-                s.run(rows, buffers, out);
-                assertClose(CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]), out[0], rows);
+                runOnReusedBuffers(s, buffers, rows, 900 + k);
             }
         } finally {
             OrtModelSession.failBoundRunsForTests = false;

@@ -2,7 +2,9 @@ package dev.funnel.server.admission;
 
 import org.junit.jupiter.api.Test;
 
+import dev.funnel.engine.exec.WorkerPool;
 import java.util.ArrayDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -61,11 +63,10 @@ class DelayProbesTest {
 
     @Test
     void aFullWorkerPoolRefusesTheProbeWithoutAnExceptionAndItReadsAsOverloaded() throws Exception {
-        dev.funnel.engine.exec.WorkerPool pool = new dev.funnel.engine.exec.WorkerPool("probe-test-", 1, 1,
-                dev.funnel.engine.exec.WorkerPool.Order.ARRIVAL);
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        WorkerPool pool = new WorkerPool("probe-test-", 1, 1, WorkerPool.Order.ARRIVAL);
+        CountDownLatch release = new CountDownLatch(1);
         try {
-            java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+            CountDownLatch busy = new CountDownLatch(1);
             pool.execute(() -> {
                 busy.countDown();
                 try {
