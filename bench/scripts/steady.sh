@@ -36,7 +36,12 @@ driver() { # driver JVM options in DRIVER_OPTS
 driver --phases "200x30:jit-warmup" >/dev/null
 # Then SETTLE_SECONDS at RATE, not measured: the step up from 200/s compiles ~1,000 methods in its
 # first seconds, and that transient would otherwise be most of the CPU and the tail measured.
+# A scrape of /metrics under load first: the first one recompiles Netty's write path and the Prometheus writer
+# (other receivers, larger bodies), a burst of deoptimizations and C2 work that would otherwise fall on the held
+# phase's first seconds (the scrape just before it reads the meters).
+( sleep 5; curl -sf --max-time 5 --http2-prior-knowledge "http://127.0.0.1:$HTTP_PORT/metrics" >/dev/null || true ) &
 driver --phases "${RATE}x${SETTLE_SECONDS:-15}:settle" >/dev/null
+wait $! || true
 
 vmstat -t 1 >"$OUT/vmstat.log" &
 PIDS+=($!)
