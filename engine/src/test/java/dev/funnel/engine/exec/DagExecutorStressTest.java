@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -79,6 +80,7 @@ class DagExecutorStressTest {
             int requests = 1_000;
             List<CompletableFuture<DagResult>> results = new ArrayList<>();
             AtomicInteger completedOffLoop = new AtomicInteger();
+            CountDownLatch answered = new CountDownLatch(requests);
             // Submitted in paced batches so the loop also runs hops and timers in between, as a server loop would.
             int batch = 4;
             CompletableFuture<Void> submitted = new CompletableFuture<>();
@@ -94,6 +96,7 @@ class DagExecutorStressTest {
                         if (!loop.inLoop()) {
                             completedOffLoop.incrementAndGet();
                         }
+                        answered.countDown();
                     });
                     results.add(f);
                 }
@@ -103,7 +106,9 @@ class DagExecutorStressTest {
                 });
             }
             submitted.get(10, TimeUnit.SECONDS);
-            CompletableFuture.allOf(results.toArray(new CompletableFuture[0])).get(30, TimeUnit.SECONDS);
+            // Waits on the callbacks themselves, not on allOf: a thread that attaches to a future still pending can
+            // end up running the future's other dependents, the check above among them, on itself.
+            assertTrue(answered.await(30, TimeUnit.SECONDS), answered.getCount() + " requests not answered");
             int timeouts = 0;
             for (CompletableFuture<DagResult> f : results) {
                 DagResult r = f.join();
