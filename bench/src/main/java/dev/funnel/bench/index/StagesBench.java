@@ -10,8 +10,9 @@ import dev.funnel.features.FeatureSchema;
 import dev.funnel.features.profile.UserProfile;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
-import dev.funnel.operators.rank.OnnxRank;
+import dev.funnel.operators.merge.Merge;
 import dev.funnel.operators.prerank.TwoTowerPrerank;
+import dev.funnel.operators.rank.OnnxRank;
 import dev.funnel.operators.rerank.DppRerank;
 import dev.funnel.operators.rerank.MmrRerank;
 import dev.funnel.operators.rerank.RulesRerank;
@@ -39,8 +40,10 @@ import org.openjdk.jmh.annotations.TearDown;
  * over 940 candidates keeping 300 (what the exposure filter leaves of the 1,000 merged), and
  * {@code rank.onnx} scoring 300 with the demo's {@code ctr} model (feature extraction, input
  * assembly, the batcher, fusion, top-K), {@code rerank.mmr} / {@code rerank.dpp} choosing 50 of 200,
- * {@code rerank.rules} blocking the offline items of 200 (home_feed's rules node). Candidates are
- * random catalog items (256 lists, one per op in turn), so embedding reads miss the caches as they do in serving.
+ * {@code rerank.rules} blocking the offline items of 200 (home_feed's rules node), and {@code merge} of home_feed's
+ * seven recall lists (its list sizes, quotas and limit; ids drawn with a skew toward the popular end of the catalog,
+ * so the lists overlap as recall branches do). Candidates are random catalog items (256 lists, one per op in turn),
+ * so embedding reads miss the caches as they do in serving.
  *
  * <p>Run: {@code java -cp bench/target/benchmarks.jar org.openjdk.jmh.Main StagesBench -f 1 -wi 3 -w 1s -i 5 -r 1s}
  */
@@ -49,8 +52,13 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class StagesBench {
 
-    @Param({"prerank.two_tower", "rank.onnx", "rerank.mmr", "rerank.dpp", "rerank.rules"})
+    @Param({"prerank.two_tower", "rank.onnx", "rerank.mmr", "rerank.dpp", "rerank.rules", "merge"})
     public String op;
+
+    /** home_feed's merge: its recall inputs, their list sizes ({@code limit} / {@code k}) and merge quotas. */
+    private static final String[] MERGE_INPUTS = {"hot", "interest", "ann", "i2i", "fresh", "hot_wide", "hot_niche"};
+    private static final int[] MERGE_SIZES = {300, 600, 500, 300, 150, 800, 200};
+    private static final int[] MERGE_QUOTAS = {150, 400, 400, 200, 100, 100, 50};
 
     private Operator<Candidates> operator;
     private Inputs[] inputs;
@@ -86,6 +94,16 @@ public class StagesBench {
             case "rerank.mmr" -> { f = new MmrRerank(); given.put("lambda", 0.7); given.put("size", 50); candidates = 200; }
             case "rerank.dpp" -> { f = new DppRerank(); given.put("size", 50); candidates = 200; }
             case "rerank.rules" -> { f = new RulesRerank(); given.put("block", List.of("status=offline")); candidates = 200; } // home_feed's rules node
+            case "merge" -> {
+                f = new Merge();
+                Map<String, Object> quota = new HashMap<>();
+                for (int b = 0; b < MERGE_INPUTS.length; b++) {
+                    quota.put(MERGE_INPUTS[b], (double) MERGE_QUOTAS[b]); // validated params hold numbers as Double
+                }
+                given.put("quota", quota);
+                given.put("limit", 1000);
+                candidates = 0;
+            }
             default -> throw new IllegalArgumentException(op);
         }
         OperatorEnv env = runtime == null ? w.env : w.env.register(ModelRuntime.class, runtime);
@@ -99,14 +117,30 @@ public class StagesBench {
             SimUser u = w.world.users().get(i * 7);
             UserProfile p = new UserProfile(u.id(), Map.of(), u.interestTags(), u.recentClicks(),
                     w.world.items().get(rnd.nextInt(items)).embedding(), 0);
-            long[] ids = new long[candidates];
-            float[] scores = new float[candidates];
-            for (int k = 0; k < candidates; k++) {
-                ids[k] = w.world.items().get(rnd.nextInt(items)).id();
-                scores[k] = candidates - k;
+            if (op.equals("merge")) {
+                Object[] branches = new Object[MERGE_INPUTS.length];
+                for (int b = 0; b < branches.length; b++) {
+                    int n = MERGE_SIZES[b];
+                    long[] ids = new long[n];
+                    float[] scores = new float[n];
+                    for (int k = 0; k < n; k++) {
+                        double x = rnd.nextDouble();
+                        ids[k] = w.world.items().get((int) (items * x * x * x)).id(); // skewed: lists share items
+                        scores[k] = n - k;
+                    }
+                    branches[b] = Candidates.fromSource(MERGE_INPUTS[b], ids, scores, n);
+                }
+                inputs[i] = new Inputs(op, MERGE_INPUTS.clone(), branches);
+            } else {
+                long[] ids = new long[candidates];
+                float[] scores = new float[candidates];
+                for (int k = 0; k < candidates; k++) {
+                    ids[k] = w.world.items().get(rnd.nextInt(items)).id();
+                    scores[k] = candidates - k;
+                }
+                inputs[i] = new Inputs(op, new String[] {"in", "profile"},
+                        new Object[] {Candidates.fromSource("in", ids, scores, candidates), p});
             }
-            inputs[i] = new Inputs(op, new String[] {"in", "profile"},
-                    new Object[] {Candidates.fromSource("in", ids, scores, candidates), p});
             requests[i] = RequestContext.builder().requestId("r" + i).userId(u.id()).scene("home").count(10)
                     .loop(SimCatalog.Loop.INSTANCE).timing(0, Long.MAX_VALUE).build();
         }
