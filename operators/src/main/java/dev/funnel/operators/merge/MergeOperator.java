@@ -15,6 +15,12 @@ import java.util.Map;
  */
 final class MergeOperator implements Operator<Candidates> {
 
+    /**
+     * Each thread's id → row map, reused from one merge to the next (merges run one at a time on a
+     * thread, on the request's event loop: a ThreadLocal read, no lock).
+     */
+    private static final ThreadLocal<LongIntMap> ROWS = ThreadLocal.withInitial(() -> new LongIntMap(16));
+
     /** How an item found by several inputs is scored. */
     enum ScoreMode { MAX, SUM, FIRST }
 
@@ -79,7 +85,8 @@ final class MergeOperator implements Operator<Candidates> {
         String[] sources = java.util.Arrays.copyOf(union, u);
         int cap = Math.min(total, limit);
         Candidates.Builder b = Candidates.builder(sources, cap);
-        LongIntMap rows = new LongIntMap(Math.max(16, cap)); // holds the rows taken: at most cap
+        LongIntMap rows = ROWS.get(); // this thread's, emptied: holds the rows taken, at most cap
+        rows.clear(Math.max(16, cap));
         for (int rank = 0; rank < longest; rank++) {
             for (int i = 0; i < present; i++) {
                 if (rank >= take[i]) {
