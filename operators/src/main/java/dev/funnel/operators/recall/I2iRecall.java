@@ -25,6 +25,10 @@ import java.util.Set;
  */
 public final class I2iRecall implements OperatorFactory {
 
+    /** Each thread's accumulators (the clicked items, the neighbours), reused from one request to the next. */
+    private static final ThreadLocal<IdScoreAccumulator> SEEN = IdScoreAccumulator.perThread();
+    private static final ThreadLocal<IdScoreAccumulator> ACC = IdScoreAccumulator.perThread();
+
     static final ParamSchema SCHEMA = ParamSchema.of(
             ParamSpec.optionalInt("limit", 300, 1, 10_000, "items to return"),
             ParamSpec.optionalInt("seeds", 10, 1, 200, "most recent clicks used as seeds"),
@@ -75,11 +79,11 @@ public final class I2iRecall implements OperatorFactory {
                 return Mono.just(Ranking.empty(in.nodeId()));
             }
             long[] clicks = p.recentClicks();
-            IdScoreAccumulator seen = new IdScoreAccumulator(clicks.length, false);
+            IdScoreAccumulator seen = SEEN.get().reset(clicks.length, false); // this thread's, emptied
             for (long c : clicks) {
                 seen.add(c, 0);
             }
-            IdScoreAccumulator acc = new IdScoreAccumulator(Math.min(seeds, clicks.length) * perSeed, true);
+            IdScoreAccumulator acc = ACC.get().reset(Math.min(seeds, clicks.length) * perSeed, true);
             long[] ids = new long[perSeed];
             float[] ws = new float[perSeed];
             float seedWeight = 1;

@@ -28,6 +28,9 @@ import java.util.Set;
  */
 public final class InvertedRecall implements OperatorFactory {
 
+    /** Each worker's accumulator, reused from one request to the next (a request runs on one thread at a time). */
+    private static final ThreadLocal<IdScoreAccumulator> ACC = IdScoreAccumulator.perThread();
+
     static final ParamSchema SCHEMA = ParamSchema.of(
             ParamSpec.optionalString("field", "tags", "indexed field the interest terms are looked up in"),
             ParamSpec.optionalInt("limit", 800, 1, 10_000, "items to return"),
@@ -109,7 +112,7 @@ public final class InvertedRecall implements OperatorFactory {
             for (int i = 0; i < n; i++) {
                 total += Math.max(0, weights[order[i]]);
             }
-            IdScoreAccumulator acc = new IdScoreAccumulator(limit, false);
+            IdScoreAccumulator acc = ACC.get().reset(limit, false); // this worker's, emptied
             int cap = perTerm > 0 ? perTerm : limit;
             long[] ids = new long[cap];
             float[] scores = new float[cap];
