@@ -27,7 +27,9 @@ final class LongIntMap {
     /** Empties the map and makes room for up to {@code expected} entries (load factor ≤ 0.5). */
     void clear(int expected) {
         int cap = Integer.highestOneBit(Math.max(4, expected) * 2 - 1) << 1;
-        if (keys.length < cap) {
+        // New arrays when these are too small, or much larger than this merge needs: its probes would spread
+        // over memory a small table keeps in cache, and one huge merge would hold its table for good.
+        if (keys.length < cap || keys.length > 4 * cap) {
             keys = new long[cap];
             values = new int[cap];
             stamps = new int[cap];

@@ -37,7 +37,7 @@ final class IdScoreAccumulator {
      */
     IdScoreAccumulator reset(int expected, boolean sum) {
         int cap = Integer.highestOneBit(Math.max(8, expected * 2 - 1)) << 1;
-        if (keys.length < cap) {
+        if (keys.length < cap || keys.length > 4 * cap) { // too small, or much larger than this request needs (as merge's map)
             keys = new long[cap];
             rows = new int[cap];
             stamps = new int[cap];
