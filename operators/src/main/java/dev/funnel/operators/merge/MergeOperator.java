@@ -85,7 +85,7 @@ final class MergeOperator implements Operator<Candidates> {
         String[] sources = java.util.Arrays.copyOf(union, u);
         int cap = Math.min(total, limit);
         Candidates.Builder b = Candidates.builder(sources, cap);
-        LongIntMap rows = ROWS.get(); // this thread's, emptied: holds the rows taken, at most cap
+        LongIntMap rows = ROWS.get(); // a ThreadLocal read: never blocks (merge runs on the event loop)
         rows.clear(Math.max(16, cap));
         for (int rank = 0; rank < longest; rank++) {
             for (int i = 0; i < present; i++) {

@@ -1,21 +1,19 @@
 package dev.funnel.operators.recall;
 
+import dev.funnel.operators.merge.LongIntMap;
 import java.util.Arrays;
 
 /**
  * Collects (id, score) rows from several lookups of one request, keeping one row per id with the
- * best (or summed) score; primitive open addressing, so thousands of rows allocate a few arrays —
- * or none: {@link #reset} empties an accumulator by moving to a new stamp, not by writing its
- * arrays, so an operator that keeps one per thread ({@link #perThread}) reuses arrays already in its
- * cache instead of zeroing fresh ones (~30 KB for 600 rows) on every request. Every long is a valid
- * id. One request at a time, one thread.
+ * best (or summed) score; the id → row table is a {@link LongIntMap}, so thousands of rows allocate
+ * a few arrays — or none: {@link #reset} empties an accumulator without writing its arrays, so an
+ * operator that keeps one per thread ({@link #perThread}) reuses arrays already in its cache instead
+ * of zeroing fresh ones (~30 KB for 600 rows) on every request. Every long is a valid id. One
+ * request at a time, one thread.
  */
 final class IdScoreAccumulator {
 
-    private long[] keys = new long[0];   // valid where stamps[i] == stamp
-    private int[] rows = new int[0];
-    private int[] stamps = new int[0];
-    private int stamp;
+    private final LongIntMap rows = new LongIntMap(8);
     private long[] ids = new long[0];
     private float[] scores = new float[0];
     private int size;
@@ -36,17 +34,7 @@ final class IdScoreAccumulator {
      * repeated ids score; the arrays stay when they are big enough. Returns this.
      */
     IdScoreAccumulator reset(int expected, boolean sum) {
-        int cap = Integer.highestOneBit(Math.max(8, expected * 2 - 1)) << 1;
-        if (keys.length < cap || keys.length > 4 * cap) { // too small, or much larger than this request needs (as merge's map)
-            keys = new long[cap];
-            rows = new int[cap];
-            stamps = new int[cap];
-            stamp = 0;
-        }
-        if (++stamp == 0) { // wrapped after 2^32 resets: forget every slot once
-            Arrays.fill(stamps, 0);
-            stamp = 1;
-        }
+        rows.clear(Math.max(4, expected));
         if (ids.length < Math.max(4, expected)) {
             ids = new long[Math.max(4, expected)];
             scores = new float[ids.length];
@@ -57,40 +45,21 @@ final class IdScoreAccumulator {
     }
 
     void add(long id, float score) {
-        int mask = keys.length - 1;
-        int i = (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-        while (stamps[i] == stamp) {
-            if (keys[i] == id) {
-                int r = rows[i];
-                scores[r] = sum ? scores[r] + score : Math.max(scores[r], score);
-                return;
-            }
-            i = (i + 1) & mask;
+        int r = rows.putIfAbsent(id, size);
+        if (r >= 0) {
+            scores[r] = sum ? scores[r] + score : Math.max(scores[r], score);
+            return;
         }
         if (size == ids.length) {
             ids = Arrays.copyOf(ids, size * 2);
             scores = Arrays.copyOf(scores, size * 2);
         }
-        keys[i] = id;
-        rows[i] = size;
-        stamps[i] = stamp;
         ids[size] = id;
         scores[size++] = score;
-        if (size * 2 > keys.length) {
-            rehash();
-        }
     }
 
     boolean contains(long id) {
-        int mask = keys.length - 1;
-        int i = (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-        while (stamps[i] == stamp) {
-            if (keys[i] == id) {
-                return true;
-            }
-            i = (i + 1) & mask;
-        }
-        return false;
+        return rows.get(id) >= 0;
     }
 
     int size() {
@@ -121,24 +90,5 @@ final class IdScoreAccumulator {
             outScores[i] = scores[order[i]];
         }
         return dev.funnel.engine.spi.Candidates.ofSource(source, outIds, outScores, n);
-    }
-
-    /** Twice the slots, refilled from the rows (each id once, in row order): no stale slot is carried over. */
-    private void rehash() {
-        keys = new long[keys.length * 2];
-        rows = new int[keys.length];
-        stamps = new int[keys.length];
-        stamp = 1;
-        int mask = keys.length - 1;
-        for (int r = 0; r < size; r++) {
-            long id = ids[r];
-            int i = (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & mask;
-            while (stamps[i] == stamp) {
-                i = (i + 1) & mask;
-            }
-            keys[i] = id;
-            rows[i] = r;
-            stamps[i] = stamp;
-        }
     }
 }
