@@ -61,7 +61,16 @@ public final class CtrModel {
             }
         }
         g.binary("Add", x, WIDE, "logits");
-        g.unary("Sigmoid", "logits", PROBS);
+        // The sigmoid as 1 / (1 + exp(-z)), not ONNX's Sigmoid: ONNX Runtime's float32 Sigmoid
+        // kernel computes 0.5 + 0.5·tanh(z/2), whose absolute resolution is 2^-25, so a model that
+        // has seen no clicks for a while (predictions 1e-9..1e-6) would score its items in a few
+        // steps of 3e-8 and then all 0.0, and ranking would tie. This form keeps float32's relative
+        // precision down to ~1e-38 (exp overflows to infinity only where the probability is 0).
+        g.initializer("one", new float[] {1f}, 1);
+        g.unary("Neg", "logits", "neg_logits");
+        g.unary("Exp", "neg_logits", "exp_neg_logits");
+        g.binary("Add", "exp_neg_logits", "one", "one_plus_exp");
+        g.unary("Reciprocal", "one_plus_exp", PROBS);
         g.metadata(META_ARCH, "ctr")
                 .metadata(META_SCHEMA, spec.schemaVersion())
                 .metadata(META_HEADS, String.join(",", spec.heads()))

@@ -100,6 +100,33 @@ abstract class InferenceBackendContract {
     }
 
     @Test
+    void tinyProbabilitiesKeepTheirPrecisionAndOrder() throws InferenceException {
+        // A model trained on impressions without clicks predicts ~1e-9..1e-5 for everything; rank,
+        // fusion and MMR's min-max scaling still need those predictions apart and in order. A
+        // sigmoid computed as 0.5 + 0.5·tanh(z/2) in float32 (ONNX Runtime's Sigmoid kernel) has
+        // an absolute resolution of 2^-25 and is 0 below ~3e-8: such scores would tie.
+        int rows = 64;
+        float[][] in = randomInputs(rows, 5);
+        for (int r = 0; r < rows; r++) {
+            for (int h = 0; h < 2; h++) {
+                in[4][r * 2 + h] = -12f - 9f * r / rows - h; // logits from about -12 to -22
+            }
+        }
+        float[] expected = CtrModel.forward(WEIGHTS, rows, in[0], in[1], in[2], in[3], in[4]);
+        float[][] out = {new float[rows * 2]};
+        try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
+            s.run(rows, direct(in), out);
+        }
+        double relTolerance = tolerance * 10;
+        for (int i = 0; i < rows * 2; i++) {
+            assertTrue(expected[i] > 1e-12 && expected[i] < 1e-4, "the test's logits give " + expected[i] + " at " + i);
+            double rel = Math.abs(out[0][i] / expected[i] - 1);
+            assertTrue(rel < relTolerance, "row " + i / 2 + " head " + i % 2 + ": expected " + expected[i] + ", got "
+                    + out[0][i] + " (relative error " + rel + " > " + relTolerance + ")");
+        }
+    }
+
+    @Test
     void concurrentRunsComputeWhatSequentialRunsDo() throws Exception {
         try (ModelSession s = backend.load(CtrModel.toOnnx(WEIGHTS))) {
             inParallel(4, 16, seed -> {
