@@ -21,10 +21,15 @@ bin/ort-cuda13-natives "$W/ort" >/dev/null
 mkdir -p "$W/cp/lib" "$W/cp/bench-classes"
 cp -r model-runtime/target/classes "$W/cp/classes"
 cp -r model-runtime/target/test-classes "$W/cp/test-classes"
-for m in bench features engine index sim; do cp -r "$m/target/classes/." "$W/cp/bench-classes/"; done
-tr ':' '\n' < bench/target/cp-test.txt | grep '\.jar$' \
-  | grep -E 'jctools|micrometer|HdrHistogram|LatencyUtils|jmh-core|reactor-core|reactive-streams|jvector|agrona|javacpp|/cuda/|tensorrt|slf4j-api|jopt|commons-math3' \
-  | xargs -I{} cp {} "$W/cp/lib/"
+for m in bench features engine index sim operators exposure streams trainer; do cp -r "$m/target/classes/." "$W/cp/bench-classes/"; done
+# the jars the bench and the model runtime's tests use, but ONNX Runtime's (its classes travel
+# without its CPU natives, below), JavaCPP's natives for other platforms, and what only the
+# streams, the exposure store and the server need (Kafka, Chronicle, Redis, TLS, compression): the
+# 64 MiB a call may carry. Dry-run the pack here before spending device time on it:
+#   mkdir -p /tmp/g && cp .gpu/a/* .gpu/b/* /tmp/g/ && G=/tmp/g OUT=/tmp/gout BACKEND=ort-cpu REPO=$PWD bash .gpu/c/gpu-device-run.sh
+EXCLUDE='/onnxruntime-[0-9.]*\.jar$|-(windows|macosx|android|ios|linux-(arm|ppc))|kafka|zstd|snappy|lz4|bouncycastle|openhft|chronicle|/jnr|jffi|/jna|lucene|gatling|lettuce|redis'
+cat bench/target/cp-test.txt model-runtime/target/cp-test.txt | tr ':' '\n' | grep '\.jar$' | sort -u \
+  | grep -v -E "$EXCLUDE" | xargs -I{} cp {} "$W/cp/lib/"
 ./mvnw -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.14.4 -DoutputDirectory="$W/cp/lib"
 ORT_JAR=$(tr ':' '\n' < model-runtime/target/cp-test.txt | grep '/onnxruntime-[0-9.]*\.jar$')
 (mkdir "$W/ortcls" && cd "$W/ortcls" && unzip -q "$ORT_JAR" -x 'ai/onnxruntime/native/*' && zip -q -r "$W/cp/lib/onnxruntime-classes.jar" .)

@@ -102,6 +102,13 @@ public class RankBench {
     @Param("empty")
     public String tables;
 
+    /**
+     * The inference backend of both variants ({@code BackendConfig.Kind} id): ONNX Runtime CPU by
+     * default, {@code ort-cuda} on a GPU machine.
+     */
+    @Param("ort-cpu")
+    public String backend;
+
     private ModelRuntime runtime;
     private RankModel model;
     private ItemIndex index;
@@ -125,14 +132,16 @@ public class RankBench {
         index.bulkLoad(records);
         FeatureSchema schema = FeatureSchema.defaultSchema(world.config().dim());
         ModelRuntimeConfig rc = ModelRuntimeConfig.DEFAULT.withBatcher(new BatcherConfig(1024, 200, 4096).withRunners(runners));
-        runtime = ModelRuntime.start(rc.withBackend(rc.backend().withIntraOpThreads(intraOpThreads)), new SimpleMeterRegistry());
+        BackendConfig.Kind kind = BackendConfig.Kind.fromId(backend);
+        runtime = ModelRuntime.start(rc.withBackend(rc.backend().withKind(kind).withIntraOpThreads(intraOpThreads)),
+                new SimpleMeterRegistry());
         int[] widths = java.util.Arrays.stream(hidden.split("x")).mapToInt(Integer::parseInt).toArray();
         CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM, widths, CtrModelSpec.DEFAULT_HEADS);
         model = runtime.addCtrModel("ctr", schema, spec);
         onnx = CtrBootstrap.onnx(schema, spec, 42);
         runtime.registry().load("ctr", CtrBootstrap.VERSION, onnx).join();
         try {
-            bareBackend = Backends.openExactly(BackendConfig.DEFAULT); // one intra-op thread per run, always
+            bareBackend = Backends.openExactly(BackendConfig.DEFAULT.withKind(kind)); // one intra-op thread per run, always
             bare = bareBackend.load(onnx);
         } catch (InferenceException e) {
             throw new IllegalStateException("cannot open the bare ONNX Runtime session", e);

@@ -15,11 +15,11 @@ import java.util.Locale;
  * The bodies are {@link BatcherBench}'s and {@link RankBench}'s benchmark methods on their own state.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.funnel.bench.model.SideBySide [rounds] [roundMillis]
- * [a|b|all] [rankIntraOpThreads] [rankRunners] [tables] [backendA] [hiddens]}: which targets to run (default all), the ONNX Runtime
+ * [a|b|all] [rankIntraOpThreads] [rankRunners] [tables] [backend] [hiddens]}: which targets to run (default all), the ONNX Runtime
  * intra-op threads of the batcher's session in (b) (default 1; bare ORT always runs one intra-op
  * thread on each of its two caller threads), and the batcher's runner threads in (b) (default 1
  * and 2, one after the other), and the state of the model's tables (default {@code empty}; or
- * {@code learned}, see {@link RankBench#tables}), and the backend of (a) (default {@code ort-cpu};
+ * {@code learned}, see {@link RankBench#tables}), and the inference backend of both targets (default {@code ort-cpu};
  * {@code ort-cuda} on a GPU machine), and the ctr model's hidden layers that (b) runs, comma-separated (default
  * {@code 64x32,256x128}: the demo's and a wider one; {@code 512x256,1024x512} shows where the model's own cost
  * outweighs the feature assembly).
@@ -41,19 +41,19 @@ public final class SideBySide {
         int rankIntraOp = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         int[] rankRunners = args.length > 4 ? new int[] {Integer.parseInt(args[4])} : new int[] {1, 2};
         String tables = args.length > 5 ? args[5] : "empty";
-        String backendA = args.length > 6 ? args[6] : "ort-cpu";
+        String backend = args.length > 6 ? args[6] : "ort-cpu";
         String[] hiddens = (args.length > 7 ? args[7] : "64x32,256x128").split(",");
         if (!which.equals("a") && !which.equals("b") && !which.equals("all")) {
             throw new IllegalArgumentException("targets must be a, b or all, got '" + which + "'");
         }
         if (!which.equals("b")) {
             for (int runners : rankRunners) {
-                targetA(rounds, roundMillis, runners, backendA);
+                targetA(rounds, roundMillis, runners, backend);
             }
         }
         if (!which.equals("a")) {
             for (int runners : rankRunners) {
-                targetB(rounds, roundMillis, rankIntraOp, runners, tables, hiddens);
+                targetB(rounds, roundMillis, rankIntraOp, runners, tables, hiddens, backend);
             }
         }
     }
@@ -77,8 +77,8 @@ public final class SideBySide {
         bb.tearDown();
     }
 
-    private static void targetB(int rounds, long roundMillis, int rankIntraOp, int runners, String tables, String[] hiddens)
-            throws Exception {
+    private static void targetB(int rounds, long roundMillis, int rankIntraOp, int runners, String tables, String[] hiddens,
+                                String backend) throws Exception {
         for (String hidden : hiddens) {
             RankBench rb = new RankBench();
             rb.candidates = 300;
@@ -86,12 +86,13 @@ public final class SideBySide {
             rb.intraOpThreads = rankIntraOp;
             rb.runners = runners;
             rb.tables = tables;
+            rb.backend = backend;
             rb.setUp();
             RankBench.Request[] rr = {new RankBench.Request(), new RankBench.Request()};
             for (RankBench.Request r : rr) {
                 r.setUp(rb);
             }
-            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp + ", runners " + runners + ", tables " + tables, 2, rounds, roundMillis,
+            compare("(b) 300 candidates/request, hidden " + hidden + ", 2 threads, rank intra-op " + rankIntraOp + ", runners " + runners + ", tables " + tables + ", backend " + backend, 2, rounds, roundMillis,
                     "rankOnnx", t -> rb.rankOnnx(rr[t]), "bareOrt", t -> rb.bareOrt(rr[t]));
             rb.tearDown();
         }
