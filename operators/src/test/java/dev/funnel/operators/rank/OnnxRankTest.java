@@ -98,6 +98,36 @@ class OnnxRankTest {
     }
 
     @Test
+    void aModelThatPredictsAlmostNoClicksStillRanksInItsOrder() {
+        // What a model trained on impressions without clicks serves: predictions of 1e-12..1e-7.
+        // Fused and ranked through the batcher they must keep the reference's order, not tie.
+        CtrWeights quiet = weights.copy();
+        java.util.Arrays.fill(quiet.bias(quiet.layers() - 1), -22f);
+        RankModel quietModel = runtime.addCtrModel("quiet", schema, spec);
+        runtime.registry().load("quiet", "q1", CtrModel.toOnnx(quiet)).join();
+        SimUser u = world.users().get(2);
+        UserProfile p = withEmbedding(profile(u), world.items().get(9).embedding());
+        long[] ids = ids(300);
+        Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
+        RequestContext ctx = request(u.id(), Long.MAX_VALUE / 4);
+        Candidates out = run("quiet", in, p, ctx, "click * (1 + 0.5 * like)", 40);
+
+        FeatureBatch logged = (FeatureBatch) ctx.attributes().get(OnnxRank.ATTR_FEATURES);
+        CtrInputs x = new CtrInputs(spec, 300).fill(logged, new ItemsOf(index), quietModel.fieldTable(),
+                quietModel.wideTable());
+        float[] probs = CtrModel.forward(quiet, 300, x.userEmb(), x.itemEmb(), x.fieldEmb(), x.dense(), x.wide());
+        Integer[] order = IntStream.range(0, 300).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(fused(probs, b), fused(probs, a)));
+        assertTrue(fused(probs, order[0]) < 1e-7, "the test's model predicts " + fused(probs, order[0]));
+        assertEquals(40, out.size());
+        for (int i = 0; i < 40; i++) {
+            double want = fused(probs, order[i]);
+            assertEquals(ids[order[i]], out.id(i), "rank " + i);
+            assertEquals(want, out.score(i), want * 1e-3, "rank " + i);
+        }
+    }
+
+    @Test
     void anUnknownUserRanksWithColdStartFeatures() {
         long[] ids = ids(50);
         Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
@@ -171,8 +201,13 @@ class OnnxRankTest {
     }
 
     private Candidates run(Candidates in, UserProfile p, RequestContext ctx, String fusion, int keep) {
+        return run("ctr", in, p, ctx, fusion, keep);
+    }
+
+    private Candidates run(String modelName, Candidates in, UserProfile p, RequestContext ctx, String fusion, int keep) {
         Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {in, p});
-        Object[] kv = fusion == null ? new Object[] {"model", "ctr", "keep", keep} : new Object[] {"model", "ctr", "keep", keep, "fusion", fusion};
+        Object[] kv = fusion == null ? new Object[] {"model", modelName, "keep", keep}
+                : new Object[] {"model", modelName, "keep", keep, "fusion", fusion};
         return (Candidates) factory.create(OperatorHarness.params(factory, kv), env).apply(inputs, ctx).block(Duration.ofSeconds(5));
     }
 
