@@ -34,7 +34,7 @@ cat bench/target/cp-test.txt model-runtime/target/cp-test.txt | tr ':' '\n' | gr
 ORT_JAR=$(tr ':' '\n' < model-runtime/target/cp-test.txt | grep '/onnxruntime-[0-9.]*\.jar$')
 (mkdir "$W/ortcls" && cd "$W/ortcls" && unzip -q "$ORT_JAR" -x 'ai/onnxruntime/native/*' && zip -q -r "$W/cp/lib/onnxruntime-classes.jar" .)
 JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v javac)")")")}
-"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.management,jdk.unsupported,java.xml,java.scripting,java.instrument,java.naming,jdk.zipfs,java.compiler \
+"$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.management,jdk.unsupported,java.xml,java.scripting,java.instrument,java.naming,jdk.zipfs,java.compiler${SERVE:+,jdk.compiler,jdk.crypto.ec,jdk.crypto.cryptoki,java.security.jgss,java.security.sasl,java.sql,java.net.http,java.desktop,jdk.jfr,jdk.net,jdk.naming.dns,java.rmi,java.management.rmi,jdk.localedata} \
   --strip-debug --no-header-files --no-man-pages --output "$W/jre"
 rm -rf .gpu && mkdir -p .gpu/a .gpu/b .gpu/c
 tar -cf - -C "$W/ort" . | xz -6 -T2 > "$W/ort.tar.xz"
@@ -42,5 +42,29 @@ split -n 2 "$W/ort.tar.xz" "$W/ort.part-"
 mv "$W/ort.part-aa" .gpu/a/ && mv "$W/ort.part-ab" .gpu/b/
 tar -cf - -C "$W" jre | xz -6 -T2 > .gpu/c/jre.tar.xz
 tar -cf - -C "$W" cp | xz -6 -T2 > .gpu/c/cp.tar.xz
-cp bench/scripts/gpu-device-run.sh .gpu/c/
+cp bench/scripts/gpu-device-run.sh bench/scripts/gpu-device-serve.sh .gpu/c/
+if [[ "${SERVE:-0}" == "1" ]]; then
+  # .gpu/d: the server jar for gpu-device-serve.sh, less the natives the GPU host does not load
+  # (ONNX Runtime's come from the CUDA 13 directory; other platforms' of every library): ~50 MB.
+  ./mvnw -B -q -o -pl server -am package -DskipTests
+  mkdir -p .gpu/d && cp server/target/funnel.jar .gpu/d/funnel.jar
+  python3 - .gpu/d/funnel.jar <<'PY'
+import re, shutil, sys, zipfile
+src = sys.argv[1]
+native = re.compile(r'\.(so|dll|dylib|jnilib|a)$|\.so\.')
+x64 = re.compile(r'amd64|x86_64|x86-64|x64', re.I)
+other_os = re.compile(r'(^|/)(win|mac)/|windows|win32|win-|darwin|osx|macos|freebsd|openbsd|sunos|aix|dragonfly', re.I)
+def keep(name):
+    if name.startswith('ai/onnxruntime/native/'):
+        return False
+    if not native.search(name):
+        return True
+    return bool(x64.search(name)) and not other_os.search(name)
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(src + '.tmp', 'w', zipfile.ZIP_DEFLATED) as zout:
+    for info in zin.infolist():
+        if keep(info.filename):
+            zout.writestr(info, zin.read(info.filename))
+shutil.move(src + '.tmp', src)
+PY
+fi
 du -sh .gpu/*
