@@ -30,6 +30,9 @@ public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queu
     public static final int DEFAULT_QUEUE_CAPACITY = 1024;
     public static final boolean DEFAULT_DISPATCH_WHEN_IDLE = true;
     public static final int DEFAULT_RUNNERS = 1;
+    public static final int MAX_RUNNERS = 64;
+    /** Cores per runner in {@link #runnersForCores}. */
+    static final int CORES_PER_RUNNER = 4;
 
     public static final BatcherConfig DEFAULT = new BatcherConfig(DEFAULT_MAX_BATCH_ROWS, DEFAULT_MAX_QUEUE_DELAY_MICROS,
             DEFAULT_QUEUE_CAPACITY, DEFAULT_DISPATCH_WHEN_IDLE, DEFAULT_RUNNERS);
@@ -44,14 +47,26 @@ public record BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queu
         if (queueCapacity < 2 || queueCapacity > (1 << 24)) {
             throw new IllegalArgumentException("queue_capacity must be in 2..16777216, got " + queueCapacity);
         }
-        if (runners < 1 || runners > 64) {
-            throw new IllegalArgumentException("runners must be in 1..64, got " + runners);
+        if (runners < 1 || runners > MAX_RUNNERS) {
+            throw new IllegalArgumentException("runners must be in 1.." + MAX_RUNNERS + ", got " + runners);
         }
     }
 
     /** A configuration with {@link #DEFAULT_DISPATCH_WHEN_IDLE adaptive dispatch} and {@link #DEFAULT_RUNNERS one runner}. */
     public BatcherConfig(int maxBatchRows, long maxQueueDelayMicros, int queueCapacity) {
         this(maxBatchRows, maxQueueDelayMicros, queueCapacity, DEFAULT_DISPATCH_WHEN_IDLE, DEFAULT_RUNNERS);
+    }
+
+    /**
+     * The runners a server on {@code cores} cores wants: one per {@value #CORES_PER_RUNNER} cores, at
+     * least one. A runner assembles and scores its batches on one thread, ~15% of a served
+     * request's CPU in {@code home_feed}; with one runner on a 16-core host the runner saturated at
+     * ~3,200 req/s while the event loops had cores to spare (BENCHMARKS.md, GPU serving, session 18).
+     * One up to 7 cores, as on the 2-core machines every other figure was taken on; at most
+     * {@value #MAX_RUNNERS}.
+     */
+    public static int runnersForCores(int cores) {
+        return Math.min(MAX_RUNNERS, Math.max(1, cores / CORES_PER_RUNNER));
     }
 
     /** This configuration with dispatch-when-idle on or off. */

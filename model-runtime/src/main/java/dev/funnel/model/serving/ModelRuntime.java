@@ -181,6 +181,7 @@ public final class ModelRuntime implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ModelRuntime{backend=" + backend.kind().id() + ", models=" + rankModels.keySet() + '}';
+        return "ModelRuntime{backend=" + backend.kind().id() + ", batcher runners=" + config.batcher().runners()
+                + ", models=" + rankModels.keySet() + '}';
     }
 }

@@ -25,9 +25,9 @@ import java.util.Map;
  * ort-cuda, ort-tensorrt, tensorrt fall back to CPU when they cannot start),
  * {@code model.intra_op_threads} (1), {@code model.optimization_level} (all),
  * {@code model.max_batch_rows} (1024), {@code model.max_queue_delay_us} (500),
- * {@code model.queue_capacity} (1024), {@code model.batcher_runners} (1: threads that each run one
- * batch at a time, assembling its rows then scoring them; 2 lets that use two cores, what a wide
- * model wants), {@code model.dispatch_when_idle} (true: a free runner takes what is queued at once;
+ * {@code model.queue_capacity} (1024), {@code model.batcher_runners} (one per four cores, at least
+ * one: threads that each run one batch at a time, assembling its rows then scoring them; 2 on two
+ * cores is what a wide model wants), {@code model.dispatch_when_idle} (true: a free runner takes what is queued at once;
  * false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
  * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
@@ -100,7 +100,8 @@ public final class ModelWiring implements FeatureWiring {
                 c.get("model.optimization_level", "all"), 0, null, false, maxBatchRows * 4);
         BatcherConfig batcher = new BatcherConfig(maxBatchRows, c.getInt("model.max_queue_delay_us", 500),
                 c.getInt("model.queue_capacity", 1024))
-                .withRunners(c.getInt("model.batcher_runners", BatcherConfig.DEFAULT_RUNNERS))
+                .withRunners(c.getInt("model.batcher_runners",
+                        BatcherConfig.runnersForCores(Runtime.getRuntime().availableProcessors())))
                 .withDispatchWhenIdle(c.getBoolean("model.dispatch_when_idle", BatcherConfig.DEFAULT_DISPATCH_WHEN_IDLE));
         return ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
     }

@@ -15,7 +15,7 @@ class ModelWiringTest {
     @Test
     void batcherKeysReachTheRuntimeConfig() {
         ModelRuntimeConfig d = ModelWiring.runtimeConfig(FunnelConfig.DEFAULT);
-        assertEquals(BatcherConfig.DEFAULT_RUNNERS, d.batcher().runners());
+        assertEquals(BatcherConfig.runnersForCores(Runtime.getRuntime().availableProcessors()), d.batcher().runners());
         assertTrue(d.batcher().dispatchWhenIdle());
         assertEquals(1024, d.batcher().maxBatchRows());
 
@@ -27,6 +27,18 @@ class ModelWiringTest {
         assertEquals(256, c.batcher().maxBatchRows());
         assertEquals(300, c.batcher().maxQueueDelayMicros());
         assertEquals(2, c.backend().intraOpThreads());
+    }
+
+    @Test
+    void theDefaultRunnersScaleWithTheCores() {
+        // One runner assembles and scores for every event loop: on 16 cores one runner capped a
+        // server at ~3,200 req/s with cores to spare (BENCHMARKS.md, session 18).
+        assertEquals(1, BatcherConfig.runnersForCores(1));
+        assertEquals(1, BatcherConfig.runnersForCores(2));
+        assertEquals(1, BatcherConfig.runnersForCores(7));
+        assertEquals(2, BatcherConfig.runnersForCores(8));
+        assertEquals(4, BatcherConfig.runnersForCores(16));
+        assertEquals(BatcherConfig.MAX_RUNNERS, BatcherConfig.runnersForCores(1024));
     }
 
     @Test
