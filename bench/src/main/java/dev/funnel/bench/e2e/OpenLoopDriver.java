@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * {@code --prime-scene none} sends them to a scene the server does not route, which warms this
  * client's JIT without warming the server's request path). Every phase and step is bounded in time; the sweep stops at the first
  * rate whose p99 of served (2xx) requests exceeds {@code --p99-millis}, or whose errors or shed
- * share exceed 0.1%, and prints the highest rate that passed.
+ * share exceed 0.1%, and prints the highest rate that passed. An HTTP/2 connection stays on one of
+ * the server's event loops: against a server with more loops than the 4 default connections, give
+ * several connections per loop (64 for 16 loops), or the run measures 4 loops.
  */
 public final class OpenLoopDriver {
     static final double MAX_FAILED_SHARE = 0.001;
