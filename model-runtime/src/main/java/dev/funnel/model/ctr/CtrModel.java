@@ -62,10 +62,11 @@ public final class CtrModel {
         }
         g.binary("Add", x, WIDE, "logits");
         // The sigmoid as 1 / (1 + exp(-z)), not ONNX's Sigmoid: ONNX Runtime's float32 Sigmoid
-        // kernel computes 0.5 + 0.5·tanh(z/2), whose absolute resolution is 2^-25, so a model that
-        // has seen no clicks for a while (predictions 1e-9..1e-6) would score its items in a few
-        // steps of 3e-8 and then all 0.0, and ranking would tie. This form keeps float32's relative
-        // precision down to ~1e-38 (exp overflows to infinity only where the probability is 0).
+        // kernel returns small probabilities in steps of 2^-25 (seen: 3, 4, 5 × 2.98e-8, as a
+        // result formed around 0.5 would be) and 0 below ~3e-8, so a model that has seen no clicks
+        // for a while (predictions 1e-9..1e-6) scored its items in a few steps and then all 0.0,
+        // and ranking tied. This form keeps float32's relative precision down to ~1e-38 (exp(-z)
+        // overflows to infinity, giving 0, only below float's normal range).
         g.initializer("one", new float[] {1f}, 1);
         g.unary("Neg", "logits", "neg_logits");
         g.unary("Exp", "neg_logits", "exp_neg_logits");

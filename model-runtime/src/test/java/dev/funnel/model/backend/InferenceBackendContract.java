@@ -102,9 +102,9 @@ abstract class InferenceBackendContract {
     @Test
     void tinyProbabilitiesKeepTheirPrecisionAndOrder() throws InferenceException {
         // A model trained on impressions without clicks predicts ~1e-9..1e-5 for everything; rank,
-        // fusion and MMR's min-max scaling still need those predictions apart and in order. A
-        // sigmoid computed as 0.5 + 0.5·tanh(z/2) in float32 (ONNX Runtime's Sigmoid kernel) has
-        // an absolute resolution of 2^-25 and is 0 below ~3e-8: such scores would tie.
+        // fusion and MMR's min-max scaling still need those predictions apart and in order. ONNX
+        // Runtime's float32 Sigmoid kernel returns such probabilities in steps of 2^-25 and 0 below
+        // ~3e-8 (the graph used it until 2026-11-27): they tied.
         int rows = 64;
         float[][] in = randomInputs(rows, 5);
         for (int r = 0; r < rows; r++) {
