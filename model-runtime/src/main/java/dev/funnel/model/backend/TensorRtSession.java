@@ -28,7 +28,9 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 /**
  * One TensorRT engine with its execution context, device buffers sized for the engine's largest
  * batch, and a CUDA stream. An execution context is single-threaded, so {@link #run} is
- * synchronized (the batcher calls it from one runner thread anyway).
+ * synchronized: the batcher's runners (one per four cores by default, so several on a GPU host)
+ * take turns on it. They are the batcher's own threads, never an event loop, so waiting here blocks
+ * no request path.
  */
 final class TensorRtSession implements ModelSession {
 
