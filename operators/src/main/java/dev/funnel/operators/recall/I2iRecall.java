@@ -79,11 +79,11 @@ public final class I2iRecall implements OperatorFactory {
                 return Mono.just(Ranking.empty(in.nodeId()));
             }
             long[] clicks = p.recentClicks();
-            IdScoreAccumulator seen = SEEN.get().reset(clicks.length, false); // this thread's, emptied
+            IdScoreAccumulator seen = SEEN.get().reset(clicks.length, false); // a ThreadLocal read, never blocks: this thread's, emptied
             for (long c : clicks) {
                 seen.add(c, 0);
             }
-            IdScoreAccumulator acc = ACC.get().reset(Math.min(seeds, clicks.length) * perSeed, true);
+            IdScoreAccumulator acc = ACC.get().reset(Math.min(seeds, clicks.length) * perSeed, true); // the same: never blocks
             long[] ids = new long[perSeed];
             float[] ws = new float[perSeed];
             float seedWeight = 1;

@@ -112,7 +112,7 @@ public final class InvertedRecall implements OperatorFactory {
             for (int i = 0; i < n; i++) {
                 total += Math.max(0, weights[order[i]]);
             }
-            IdScoreAccumulator acc = ACC.get().reset(limit, false); // this worker's, emptied
+            IdScoreAccumulator acc = ACC.get().reset(limit, false); // a ThreadLocal read, never blocks: this thread's, emptied
             int cap = perTerm > 0 ? perTerm : limit;
             long[] ids = new long[cap];
             float[] scores = new float[cap];
