@@ -79,11 +79,12 @@ public final class I2iRecall implements OperatorFactory {
                 return Mono.just(Ranking.empty(in.nodeId()));
             }
             long[] clicks = p.recentClicks();
-            IdScoreAccumulator seen = SEEN.get().reset(clicks.length, false); // a ThreadLocal read, never blocks: this thread's, emptied
+            // This thread's accumulators, emptied; ThreadLocal reads, never blocking.
+            IdScoreAccumulator seen = SEEN.get().reset(clicks.length, false);
             for (long c : clicks) {
                 seen.add(c, 0);
             }
-            IdScoreAccumulator acc = ACC.get().reset(Math.min(seeds, clicks.length) * perSeed, true); // the same: never blocks
+            IdScoreAccumulator acc = ACC.get().reset(Math.min(seeds, clicks.length) * perSeed, true);
             long[] ids = new long[perSeed];
             float[] ws = new float[perSeed];
             float seedWeight = 1;
