@@ -6,7 +6,8 @@
 # and split into three carry folders under .gpu/ (ignored: add /.gpu/ to .git/info/exclude):
 #   .gpu/a, .gpu/b  two halves of the natives: carry each in its own call, moving it out of the
 #                   repo (mkdir -p /root/g && mv .gpu/a/* /root/g/), so it stays on the warm machine
-#   .gpu/c          JRE, classes and bench/scripts/gpu-device-run.sh: the third call runs
+#   .gpu/c          JRE, classes, gpu-device-run.sh (and the serve script, and gpu-device-env.sh which both
+#                   source): the third call runs
 #                   REPO=$PWD bash .gpu/c/gpu-device-run.sh
 # The three calls must follow each other within the machine's warm period. A GPU host with a JDK
 # and network needs none of this: see README "GPU inference".
@@ -42,7 +43,7 @@ split -n 2 "$W/ort.tar.xz" "$W/ort.part-"
 mv "$W/ort.part-aa" .gpu/a/ && mv "$W/ort.part-ab" .gpu/b/
 tar -cf - -C "$W" jre | xz -6 -T2 > .gpu/c/jre.tar.xz
 tar -cf - -C "$W" cp | xz -6 -T2 > .gpu/c/cp.tar.xz
-cp bench/scripts/gpu-device-run.sh bench/scripts/gpu-device-serve.sh .gpu/c/
+cp bench/scripts/gpu-device-env.sh bench/scripts/gpu-device-run.sh bench/scripts/gpu-device-serve.sh .gpu/c/
 if [[ "${SERVE:-0}" == "1" ]]; then
   # .gpu/d: the server jar for gpu-device-serve.sh, less the natives the GPU host does not load
   # (ONNX Runtime's come from the CUDA 13 directory; other platforms' of every library): ~50 MB.

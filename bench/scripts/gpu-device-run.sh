@@ -6,19 +6,8 @@
 # G (default /root/g): where the natives' halves were moved; BACKEND (default ort-cuda): the backend
 # the stress test and the benchmarks run, ort-cpu for a dry run without a GPU.
 set -u
-G=${G:-/root/g}
 BACKEND=${BACKEND:-ort-cuda}
-cd "$G"
-ls -la
-cat ort.part-* > ort.tar.xz && mkdir -p ort && tar -xJf ort.tar.xz -C ort && rm -f ort.part-* ort.tar.xz
-tar -xJf "$REPO/.gpu/c/jre.tar.xz" && tar -xJf "$REPO/.gpu/c/cp.tar.xz"
-ln -sf libonnxruntime.so.1 ort/libonnxruntime.so # already a link in the archive; harmless
-LIBS=$(find /opt /usr/local /usr/lib /root -maxdepth 9 \( -name 'libcublasLt.so.13' -o -name 'libcublas.so.13' -o -name 'libcudnn.so.9' -o -name 'libcufft.so.12' -o -name 'libcudart.so.13' \) 2>/dev/null | xargs -r -n1 dirname | sort -u | tr '\n' ':')
-echo "CUDA libraries in: $LIBS"
-export LD_LIBRARY_PATH="$G/ort:$LIBS/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
-echo "LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
-nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv
-nproc; grep -m1 'model name' /proc/cpuinfo
+. "$(dirname "$0")/gpu-device-env.sh"
 JAVA="$G/jre/bin/java -Donnxruntime.native.path=$G/ort"
 CP="$G/cp/test-classes:$G/cp/classes:$G/cp/bench-classes:$(ls $G/cp/lib/*.jar | tr '\n' ':')"
 set -o pipefail

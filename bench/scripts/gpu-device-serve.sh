@@ -7,20 +7,12 @@
 # "ort-cuda ort-cpu"); SWEEP (default 1000:8000:1000); CONNECTIONS (default 64: an HTTP/2 connection
 # stays on one event loop, so a few connections load a few of a 16-core server's loops only).
 set -u
-G=${G:-/root/g}
 BACKENDS=${BACKENDS:-ort-cuda ort-cpu}
 CONNECTIONS=${CONNECTIONS:-64}
 SWEEP=${SWEEP:-1000:8000:1000}
-cd "$G"
-[ -d ort ] || { cat ort.part-* > ort.tar.xz && mkdir -p ort && tar -xJf ort.tar.xz -C ort && rm -f ort.part-* ort.tar.xz; }
-[ -d jre ] || tar -xJf "$REPO/.gpu/c/jre.tar.xz"
-[ -d cp ] || tar -xJf "$REPO/.gpu/c/cp.tar.xz"
-LIBS=$(find /opt /usr/local /usr/lib /root -maxdepth 9 \( -name 'libcublasLt.so.13' -o -name 'libcudnn.so.9' -o -name 'libcufft.so.12' -o -name 'libcudart.so.13' \) 2>/dev/null | xargs -r -n1 dirname | sort -u | tr '\n' ':')
-export LD_LIBRARY_PATH="$G/ort:$LIBS/usr/local/nvidia/lib64:${LD_LIBRARY_PATH:-}"
-export PATH="$G/jre/bin:$PATH"
+. "$(dirname "$0")/gpu-device-env.sh"
 mkdir -p "$REPO/server/target" && cp "$G/funnel.jar" "$REPO/server/target/funnel.jar" && touch "$REPO/server/target/funnel.jar"
 CP="$G/cp/bench-classes:$(ls $G/cp/lib/*.jar | tr '\n' ':')"
-nproc
 serve_and_sweep() { # backend
   rm -rf /tmp/funnel-demo-streams*
   (cd "$REPO" && FUNNEL_MODEL_BACKEND=$1 FUNNEL_JAVA_OPTS="-Donnxruntime.native.path=$G/ort" bin/funnel demo > "$OUT/server-$1.log" 2>&1 &)
