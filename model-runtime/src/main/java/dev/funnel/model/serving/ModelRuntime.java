@@ -65,8 +65,18 @@ public final class ModelRuntime implements AutoCloseable {
      * Blocks until that version is live (tens of milliseconds); call it at start, off the loops.
      */
     public static ModelRuntime demo(FeatureSchema schema, ModelRuntimeConfig config, MeterRegistry meters) {
+        return demo(schema, CtrModelSpec.forSchema(schema), config, meters);
+    }
+
+    /**
+     * As {@link #demo(FeatureSchema, ModelRuntimeConfig, MeterRegistry)}, with the {@code ctr}
+     * model's shape (its hidden layers, say) from {@code spec}.
+     *
+     * @throws IllegalArgumentException when {@code spec} is not for {@code schema}
+     */
+    public static ModelRuntime demo(FeatureSchema schema, CtrModelSpec spec, ModelRuntimeConfig config,
+                                    MeterRegistry meters) {
         ModelRuntime rt = start(config, meters);
-        CtrModelSpec spec = CtrModelSpec.forSchema(schema);
         rt.addCtrModel("ctr", schema, spec);
         rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join(); // wiring at start, never on a loop
         return rt;

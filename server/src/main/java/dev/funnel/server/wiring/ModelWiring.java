@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -30,7 +31,8 @@ import java.util.Map;
  * cores is what a wide model wants), {@code model.dispatch_when_idle} (true: a free runner takes what is queued at once;
  * false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
- * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}). Model team's wiring.
+ * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}), {@code model.ctr.hidden} (64,32: the
+ * bootstrap model's and the embedded trainer's hidden layers). Model team's wiring.
  */
 public final class ModelWiring implements FeatureWiring {
 
@@ -50,15 +52,18 @@ public final class ModelWiring implements FeatureWiring {
         Map<String, String> inputMap = pairs(ctx.config().get("model.ctr.input_map", ""));
         Map<String, String> outputMap = pairs(ctx.config().get("model.ctr.output_map", ""));
         String path = ctx.config().get("model.ctr.path", "");
+        CtrModelSpec spec = CtrModelSpec.forSchema(schema, CtrModelSpec.DEFAULT_FIELD_DIM,
+                hiddenLayers(ctx.config().get("model.ctr.hidden", "")), CtrModelSpec.DEFAULT_HEADS);
         ModelRuntime runtime;
         if (inputMap.isEmpty() && outputMap.isEmpty()) {
-            runtime = ModelRuntime.demo(schema, config, ctx.meterRegistry());
+            runtime = ModelRuntime.demo(schema, spec, config, ctx.meterRegistry());
+            LOG.info("model ctr: hidden layers {} (model.ctr.hidden)", Arrays.toString(spec.hidden()));
         } else {
             if (path.isEmpty()) {
                 throw new IllegalArgumentException("model.ctr.input_map / output_map need model.ctr.path (the user-supplied model)");
             }
             runtime = ModelRuntime.start(config, ctx.meterRegistry());
-            runtime.addCtrModel("ctr", schema, CtrModelSpec.forSchema(schema), inputMap, outputMap);
+            runtime.addCtrModel("ctr", schema, spec, inputMap, outputMap);
         }
         ctx.onClose(runtime);
         if (!path.isEmpty()) {
@@ -74,6 +79,32 @@ public final class ModelWiring implements FeatureWiring {
                         .map(m -> new ModelStatusSource.ModelStatus(m.name(), m.liveVersion(), m.liveSinceMillis()))
                         .toList());
         LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
+    }
+
+    /**
+     * {@code model.ctr.hidden}: the widths of the {@code ctr} model's hidden layers, e.g.
+     * {@code 256,128}; blank → {@link CtrModelSpec#DEFAULT_HIDDEN}. The bootstrap model and the
+     * embedded trainer's dense part take this shape; a model loaded from a file or published by a
+     * trainer brings its own (only its inputs and outputs are checked).
+     */
+    static int[] hiddenLayers(String value) {
+        if (value.isBlank()) {
+            return CtrModelSpec.DEFAULT_HIDDEN.clone();
+        }
+        String[] parts = value.split(",", -1);
+        int[] widths = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                widths[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                widths[i] = 0;
+            }
+            if (widths[i] < 1 || widths[i] > 65_536) {
+                throw new IllegalArgumentException("model.ctr.hidden must be layer widths in 1..65536 separated by commas"
+                        + " (e.g. 256,128), got '" + value + "'");
+            }
+        }
+        return widths;
     }
 
     /** {@code a=b,c=d} → {a: b, c: d}; blank → empty. */

@@ -1,13 +1,23 @@
 package dev.funnel.server.wiring;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.model.batch.BatcherConfig;
+import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 class ModelWiringTest {
@@ -52,5 +62,52 @@ class ModelWiringTest {
         e = assertThrows(IllegalArgumentException.class,
                 () -> ModelWiring.runtimeConfig(FunnelConfig.DEFAULT.with("model.dispatch_when_idle", "yes")));
         assertEquals("model.dispatch_when_idle must be true or false, got 'yes'", e.getMessage());
+    }
+
+    @Test
+    void theHiddenLayersAreCommaSeparatedWidths() {
+        assertArrayEquals(CtrModelSpec.DEFAULT_HIDDEN, ModelWiring.hiddenLayers(""));
+        assertArrayEquals(new int[] {256, 128}, ModelWiring.hiddenLayers("256,128"));
+        assertArrayEquals(new int[] {512, 256, 64}, ModelWiring.hiddenLayers(" 512, 256 ,64 "));
+        for (String bad : new String[] {"256,", "0,8", "-4", "64x32", "a,b", "100000"}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelWiring.hiddenLayers(bad));
+            assertEquals("model.ctr.hidden must be layer widths in 1..65536 separated by commas (e.g. 256,128), got '"
+                    + bad + "'", e.getMessage());
+        }
+    }
+
+    /** The demo server with a wider model than the default: the bootstrap model has that shape and ranks. */
+    @Test
+    void theServerServesAModelOfTheConfiguredShape() throws Exception {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("hidden-test-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
+                .with("model.ctr.hidden", "96,48,16").with("streams.transport", "off");
+        FunnelApp app = FunnelApp.start(config, true);
+        try {
+            ModelRuntime runtime = app.env().require(ModelRuntime.class);
+            assertArrayEquals(new int[] {96, 48, 16}, runtime.requireRankModel("ctr").spec().hidden());
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            String outcome = null;
+            JsonObject body = null;
+            // A cold server on a busy machine may run out of budget or fall back: ask until one request is ranked.
+            for (int attempt = 0; attempt < 20 && !"ok".equals(outcome); attempt++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort()
+                                + "/v1/recommend")).header("content-type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5,"
+                                + "\"debug\":true}")).build(), HttpResponse.BodyHandlers.ofString());
+                body = new JsonObject(r.body());
+                if (r.statusCode() != 200) { // a cold server on a busy machine can run out of budget (a 503)
+                    assertEquals(503, r.statusCode(), r.body());
+                    continue;
+                }
+                outcome = body.getJsonObject("trace").getJsonArray("nodes").stream().map(JsonObject.class::cast)
+                        .filter(n -> n.getString("node").equals("rank")).findFirst().orElseThrow().getString("outcome");
+            }
+            assertEquals("ok", outcome, "the rank node scored a request: " + body);
+            assertEquals("0", body.getJsonObject("versions").getJsonObject("models").getString("ctr"), body.encode());
+            assertEquals(5, body.getJsonArray("items").size(), body.encode());
+        } finally {
+            app.close();
+        }
     }
 }
