@@ -21,6 +21,7 @@
 #   ADMISSION_DELAY_TARGET_MS=0 bench/scripts/e2e.sh                         # no queueing-delay shedding
 #   ADMISSION_CPU_TARGET_PERCENT=65 SUSTAINABLE=600 STEPS="overload" bench/scripts/e2e.sh  # shed above 65% CPU
 #   OVERLOAD_CPU_TARGET_PERCENT=65 bench/scripts/e2e.sh   # sweep without CPU shedding, overload with it (admin API)
+#   HIDDEN=512,256 STEPS="bound sweep" bench/scripts/e2e.sh  # a model whose FLOPs dominate a request
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -58,7 +59,8 @@ machine
 BOUND=""
 if has bound; then
   echo "== 1. rank compute bound (bare ONNX Runtime, $RANK_ROWS rows/call)"
-  OUT=$(java -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.e2e.RankComputeBound --rows "$RANK_ROWS" --seconds 10 2>&1 | grep -v '^SLF4J')
+  OUT=$(java -Xmx512m -cp "$BENCH_CP" dev.funnel.bench.e2e.RankComputeBound --rows "$RANK_ROWS" --seconds 10 \
+    ${HIDDEN:+--hidden "$HIDDEN"} 2>&1 | grep -v '^SLF4J')
   echo "$OUT"
   BOUND=$(echo "$OUT" | sed -n 's/.*thread(s): \([0-9]*\) calls\/s.*/\1/p')
 fi
@@ -66,13 +68,15 @@ fi
 # ADMISSION_MAX / ADMISSION_TARGET_MS: the server's admission.max (per event loop) and admission.target.ms;
 # ADMISSION_DELAY_TARGET_MS / ADMISSION_DELAY_INTERVAL_MS: admission.delay.target.ms / .interval.ms.
 # ADMISSION_CPU_TARGET_PERCENT: admission.cpu.target.percent (shed above this CPU use, % of the cores; off unless set).
+# HIDDEN (e.g. 512,256): the ctr model's hidden layers, for the bound and the server (model.ctr.hidden);
+# default the demo's 64,32.
 # TRAINER_EMBEDDED (default false): a serving replica, as in production, where the trainer runs on its
 # own host; true measures the demo's layout, with the online trainer sharing these two cores.
 # OVERLOAD_CPU_TARGET_PERCENT: set admission.cpu.target.percent through the admin API just before the
 # overload step only, so that the sweep measures the server without it.
 ADMIN_TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 start_funnel "$HTTP_PORT" "$HTTPS_PORT" "$DAGS" /tmp/funnel-e2e.log "$SCENE" FUNNEL_ADMIN_TOKEN="$ADMIN_TOKEN" \
-  FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
+  FUNNEL_TRAINER_EMBEDDED="${TRAINER_EMBEDDED:-false}" ${HIDDEN:+FUNNEL_MODEL_CTR_HIDDEN=$HIDDEN} ${ADMISSION_MAX:+FUNNEL_ADMISSION_MAX=$ADMISSION_MAX} ${ADMISSION_TARGET_MS:+FUNNEL_ADMISSION_TARGET_MS=$ADMISSION_TARGET_MS} \
   ${ADMISSION_DELAY_TARGET_MS:+FUNNEL_ADMISSION_DELAY_TARGET_MS=$ADMISSION_DELAY_TARGET_MS} \
   ${ADMISSION_DELAY_INTERVAL_MS:+FUNNEL_ADMISSION_DELAY_INTERVAL_MS=$ADMISSION_DELAY_INTERVAL_MS} \
   ${ADMISSION_CPU_TARGET_PERCENT:+FUNNEL_ADMISSION_CPU_TARGET_PERCENT=$ADMISSION_CPU_TARGET_PERCENT}

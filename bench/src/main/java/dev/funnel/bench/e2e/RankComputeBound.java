@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Calls per second is the most requests per second this machine could rank if it did nothing
  * else; the end-to-end sustainable rate is compared with it.
  *
- * <p>Usage: {@code RankComputeBound [--rows 300] [--threads 2] [--seconds 10] [--warmup-seconds 3]}.
+ * <p>Usage: {@code RankComputeBound [--rows 300] [--threads 2] [--seconds 10] [--warmup-seconds 3]
+ * [--hidden 64,32]} ({@code --hidden}: the hidden layers, as the server's {@code model.ctr.hidden}).
  * The dense work of an MLP does not depend on the input values, so random rows of the right shape
  * cost what served rows cost.
  */
@@ -38,7 +39,13 @@ public final class RankComputeBound {
         int threads = Runtime.getRuntime().availableProcessors();
         int seconds = 10;
         int warmup = 3;
+        int[] hidden = CtrModelSpec.DEFAULT_HIDDEN;
         for (int i = 0; i + 1 < args.length; i += 2) {
+            if (args[i].equals("--hidden")) { // as the server's model.ctr.hidden: 256,128
+                hidden = java.util.Arrays.stream(args[i + 1].split(",", -1)).map(String::trim)
+                        .mapToInt(Integer::parseInt).toArray();
+                continue;
+            }
             int v = Integer.parseInt(args[i + 1]);
             if (v <= 0) {
                 throw new IllegalArgumentException(args[i] + " must be > 0, got " + v);
@@ -51,7 +58,8 @@ public final class RankComputeBound {
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
-        CtrModelSpec spec = CtrModelSpec.forSchema(FeatureSchema.DEFAULT);
+        CtrModelSpec spec = CtrModelSpec.forSchema(FeatureSchema.DEFAULT, CtrModelSpec.DEFAULT_FIELD_DIM, hidden,
+                CtrModelSpec.DEFAULT_HEADS);
         // The model the demo serves (ModelRuntime.demo): same schema, spec and bootstrap weights.
         byte[] model = CtrBootstrap.onnx(FeatureSchema.DEFAULT, spec, 42);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
