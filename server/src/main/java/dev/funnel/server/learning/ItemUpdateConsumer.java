@@ -31,8 +31,16 @@ final class ItemUpdateConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    ItemUpdateConsumer(Transport transport, String consumerName, ItemIndex index) {
+    private final Runnable onCaughtUp;
+    private volatile boolean caughtUp;
+
+    /**
+     * @param onCaughtUp run once, on the consumer's thread, when the replay first finds no more
+     *                   records (the index holds the stream's latest state); null for nothing
+     */
+    ItemUpdateConsumer(Transport transport, String consumerName, ItemIndex index, Runnable onCaughtUp) {
         this.index = index;
+        this.onCaughtUp = onCaughtUp;
         this.tailer = transport.tailer(Topics.ITEM_UPDATES, consumerName);
         tailer.seekToStart();
         this.thread = new Thread(this::loop, "item-update-consumer");
@@ -44,6 +52,12 @@ final class ItemUpdateConsumer implements AutoCloseable {
         IdleBackoff backoff = new IdleBackoff(1_000_000, 20_000_000); // an item change may wait up to 20 ms
         while (running) {
             if (tailer.poll(this::onRecord, 256) == 0) {
+                if (!caughtUp) {
+                    caughtUp = true;
+                    if (onCaughtUp != null) {
+                        onCaughtUp.run();
+                    }
+                }
                 backoff.idle();
             } else {
                 backoff.reset();
@@ -71,6 +85,11 @@ final class ItemUpdateConsumer implements AutoCloseable {
 
     long applied() {
         return applied.get(); // an atomic read: never blocks
+    }
+
+    /** Whether the replay from the topic's start has reached its end once. */
+    boolean caughtUp() {
+        return caughtUp;
     }
 
     long rejected() {

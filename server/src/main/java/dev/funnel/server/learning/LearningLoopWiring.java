@@ -4,6 +4,8 @@ import dev.funnel.features.feedback.FeedbackSink;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemStore;
 import dev.funnel.server.sre.ModelStatusSource;
+import dev.funnel.sim.SimWorld;
+import dev.funnel.server.wiring.CatalogWiring;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.streams.Transport;
@@ -109,7 +111,12 @@ public final class LearningLoopWiring implements FeatureWiring {
                 .description("responses not logged because no ranker features were attached").register(m);
 
         ctx.env().find(ItemIndex.class).ifPresent(index -> {
-            ItemUpdateConsumer items = new ItemUpdateConsumer(transport, replica + "-items", index);
+            // Without the sim world the catalog comes from this stream: ready once its replay has caught up.
+            Runnable caughtUp = ctx.env().find(SimWorld.class).isPresent() ? null : () -> {
+                LOG.info("catalog: item-updates replayed, " + index.size() + " items; gate '" + CatalogWiring.GATE + "' open");
+                ctx.readiness().open(CatalogWiring.GATE);
+            };
+            ItemUpdateConsumer items = new ItemUpdateConsumer(transport, replica + "-items", index, caughtUp);
             ctx.onClose(items);
             FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied).register(m);
             FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected).register(m);

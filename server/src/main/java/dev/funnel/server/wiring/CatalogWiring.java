@@ -24,8 +24,9 @@ import java.util.function.LongSupplier;
  * same world when one exists ({@code catalog.snapshot}: a file, or a directory ending in '/';
  * {@code funnel demo} uses {@code data/}), else bulk-loads the sim catalog on a background thread (building the vector graph
  * takes minutes for 100k items on two cores), writes the snapshot, and opens the {@value #GATE}
- * readiness gate. Without the sim the index starts empty and the gate stays closed until a
- * catalog source opens it.
+ * readiness gate. Without the sim the catalog is the {@code item-updates} stream's: the learning
+ * loop's consumer replays it and opens the gate once caught up ({@code streams.transport: off}: the
+ * index starts empty and the gate opens at once; items come from {@code PUT /v1/items}).
  */
 public final class CatalogWiring implements FeatureWiring {
 
@@ -50,7 +51,14 @@ public final class CatalogWiring implements FeatureWiring {
         if (world == null) {
             ItemIndex index = new ItemIndex(IndexConfig.of(dim), System::currentTimeMillis);
             ctx.env().register(ItemIndex.class, index).register(ItemStore.class, index);
-            LOG.warn("no catalog source configured: the index starts empty and /health/ready waits for gate '{}'", GATE);
+            if ("off".equals(ctx.config().get("streams.transport", "chronicle"))) {
+                // No stream to replay: the catalog is what PUT /v1/items sends from now on.
+                LOG.warn("no catalog source and streams.transport off: the catalog starts empty; items arrive through"
+                        + " PUT /v1/items");
+                ctx.readiness().open(GATE);
+            } else {
+                LOG.info("catalog: from the item-updates stream; gate '{}' opens when its replay has caught up", GATE);
+            }
             return;
         }
         long simNowMillis = world.config().nowMillis();

@@ -118,6 +118,53 @@ class LearningLoopWiringTest {
         }
     }
 
+    /**
+     * Serve mode without the sim world (what the Kubernetes manifests run): the catalog is the
+     * item-updates stream, and the server becomes ready once its replay has caught up. (It stayed
+     * 503 for ever: nothing opened the catalog gate.)
+     */
+    @Test
+    void withoutTheSimTheCatalogIsTheItemStreamAndReadinessWaitsForItsReplay() throws Exception {
+        try (Transport writer = new ChronicleTransport(dir)) {
+            for (long id = 1; id <= 3; id++) {
+                writer.appender(Topics.ITEM_UPDATES).append(new ItemUpdate(ItemUpdate.Op.UPSERT, id, "c0" + id, "a0001",
+                        List.of("t0001"), true, 1L, 0.5, new float[64], 2L).encode());
+            }
+            writer.appender(Topics.ITEM_UPDATES).append(new ItemUpdate(ItemUpdate.Op.DELETE, 2, "", "", List.of(), false,
+                    0L, 0, new float[0], 3L).encode());
+        }
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
+                .with("streams.dir", dir.toString());
+        FunnelApp app = FunnelApp.start(config, false);
+        try {
+            long until = System.nanoTime() + 60_000_000_000L;
+            while (!app.readiness().ready() && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertTrue(app.readiness().ready(), "ready once the item stream is replayed: " + app.readiness().gates());
+            ItemStore items = app.env().require(ItemStore.class);
+            assertEquals("c01", items.category(1));
+            assertEquals(null, items.category(2), "deleted on the stream");
+            assertEquals("c03", items.category(3));
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void withoutTheSimAndWithoutStreamsTheCatalogStartsEmptyAndReady() throws Exception {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
+                .with("streams.transport", "off");
+        FunnelApp app = FunnelApp.start(config, false);
+        try {
+            assertEquals(Boolean.TRUE, app.readiness().gates().get("catalog"), app.readiness().gates().toString());
+        } finally {
+            app.close();
+        }
+    }
+
     @Test
     void theDemosOwnStreamsDirectoryIsDeletedWhenTheServerCloses() throws Exception {
         FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
