@@ -11,12 +11,15 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,6 +36,14 @@ public final class KafkaTransport implements Transport {
 
     /** Default wait for a topic to be created, in milliseconds. */
     public static final long DEFAULT_ADMIN_TIMEOUT_MILLIS = 30_000;
+    /** Default wait for the cluster to answer when the transport opens, in milliseconds. */
+    public static final long DEFAULT_CONNECT_TIMEOUT_MILLIS = 15_000;
+    /**
+     * {@code max.message.bytes} of the topics this transport creates: what the producer may send
+     * (a dense model snapshot is one record; a stock broker's default is 1 MB).
+     */
+    static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final String bootstrapServers;
     private final String topicPrefix;
@@ -48,6 +59,16 @@ public final class KafkaTransport implements Transport {
      * @param replicationFactor replication of topics this transport creates (1 for one broker)
      */
     public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor) {
+        this(bootstrapServers, topicPrefix, replicationFactor, DEFAULT_CONNECT_TIMEOUT_MILLIS);
+    }
+
+    /**
+     * As {@link #KafkaTransport(String, String, int)}, failing when no broker answers within
+     * {@code connectTimeoutMillis} (rather than retrying behind every later call).
+     *
+     * @throws IllegalStateException when the cluster does not answer in time
+     */
+    public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor, long connectTimeoutMillis) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("kafka transport: bootstrap servers must be set, got '" + bootstrapServers + "'");
         }
@@ -60,12 +81,22 @@ public final class KafkaTransport implements Transport {
         Properties a = new Properties();
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         this.admin = Admin.create(a);
+        try {
+            admin.describeCluster().clusterId().get(connectTimeoutMillis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            admin.close(Duration.ZERO);
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException("kafka transport: no broker at " + bootstrapServers + " answered within "
+                    + connectTimeoutMillis + " ms (" + (e.getCause() != null ? e.getCause() : e) + ")", e);
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(64 << 20));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
@@ -75,7 +106,8 @@ public final class KafkaTransport implements Transport {
         String t = topicPrefix + Topics.requireValid(topic);
         if (knownTopics.add(t)) {
             try {
-                admin.createTopics(List.of(new NewTopic(t, 1, replicationFactor)))
+                admin.createTopics(List.of(new NewTopic(t, 1, replicationFactor)
+                                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES)))))
                         .all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -129,8 +161,8 @@ public final class KafkaTransport implements Transport {
             tailers.clear();
         }
         open.forEach(KafkaTailer::close);
-        producer.close();
-        admin.close();
+        producer.close(CLOSE_TIMEOUT); // bounded: a broker that went away must not hold up shutdown
+        admin.close(CLOSE_TIMEOUT);
     }
 
     @Override

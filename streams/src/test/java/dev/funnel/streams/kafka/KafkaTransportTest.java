@@ -1,9 +1,22 @@
 package dev.funnel.streams.kafka;
 
+import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.TransportContract;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transport contract against a real KRaft broker, started once for the whole class. */
 class KafkaTransportTest extends TransportContract {
@@ -25,5 +38,40 @@ class KafkaTransportTest extends TransportContract {
     @Override
     protected Transport open() {
         return new KafkaTransport(broker.bootstrapServers(), "funnel-test.", 1);
+    }
+
+    /** A stock broker takes 1 MB records; a dense model snapshot can be larger. */
+    @Test
+    void topicsItCreatesTakeRecordsAsLargeAsTheProducerSends() throws Exception {
+        try (Transport t = open(); Admin admin = admin()) {
+            t.appender(Topics.MODEL_DELTAS);
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, "funnel-test." + Topics.MODEL_DELTAS);
+            String max = admin.describeConfigs(List.of(topic)).all().get().get(topic)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value();
+            assertEquals(String.valueOf(KafkaTransport.MAX_MESSAGE_BYTES), max);
+        }
+    }
+
+    /** No broker: a clear error within the timeout, not minutes of reconnect attempts behind every call. */
+    @Test
+    void noBrokerFailsAtOnceSayingSo() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // free once closed: nothing listens there
+        }
+        String bootstrap = "127.0.0.1:" + port;
+        long t0 = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new KafkaTransport(bootstrap, "funnel-test.", 1, 1_500));
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(e.getMessage().startsWith("kafka transport: no broker at " + bootstrap + " answered within 1500 ms"),
+                e.getMessage());
+        assertTrue(tookMillis < 15_000, "gave up after " + tookMillis + " ms");
+    }
+
+    private static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return Admin.create(p);
     }
 }
