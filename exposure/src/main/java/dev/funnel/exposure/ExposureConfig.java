@@ -80,7 +80,8 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
      * {@code exposure.retention_windows}, {@code exposure.false_positive_rate}, {@code exposure.initial_capacity},
      * {@code exposure.max_bytes}, {@code exposure.snapshot_path}, {@code exposure.redis.url},
      * {@code exposure.redis.timeout_ms}, {@code exposure.redis.key_prefix}, {@code exposure.redis.pool_size};
-     * absent keys take the defaults. Values may be strings or numbers. Each key is also found with
+     * absent keys take the defaults ({@code exposure.store} is {@code redis} when {@code exposure.redis.url}
+     * is given, else {@code memory}). Values may be strings or numbers. Each key is also found with
      * its underscores as dots ({@code exposure.short.term.ttl.seconds}), the form an environment
      * variable such as {@code FUNNEL_EXPOSURE_SHORT_TERM_TTL_SECONDS} takes.
      *
@@ -89,8 +90,10 @@ public record ExposureConfig(String backend, long shortTermTtlSeconds, long wind
     public static ExposureConfig fromMap(Map<String, ?> m) {
         ExposureConfig d = DEFAULT;
         Object snap = get(m, "exposure.snapshot_path");
+        // A Redis address given without a store means Redis: it used to mean the in-process store, silently.
+        String backend = get(m, "exposure.redis.url") != null ? "redis" : d.backend();
         return new ExposureConfig(
-                str(m, "exposure.store", d.backend()).toLowerCase(java.util.Locale.ROOT),
+                str(m, "exposure.store", backend).toLowerCase(java.util.Locale.ROOT),
                 num(m, "exposure.short_term_ttl_seconds", d.shortTermTtlSeconds()),
                 num(m, "exposure.window_seconds", d.windowSeconds()),
                 (int) num(m, "exposure.retention_windows", d.retentionWindows()),
