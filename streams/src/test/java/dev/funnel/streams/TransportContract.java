@@ -194,6 +194,46 @@ public abstract class TransportContract {
         }
     }
 
+    /**
+     * "One thread at a time" allows a handover: a consumer positions its tailer on the thread that
+     * builds it (a trainer restoring its checkpoint in its constructor) and polls it on its own thread.
+     */
+    @Test
+    void aTailerSeekedOnOneThreadIsPolledAndClosedOnAnother(TestInfo info) throws Exception {
+        try (Transport t = open()) {
+            StreamAppender a = t.appender(topic(info));
+            for (int i = 0; i < 6; i++) {
+                a.append(bytes("h" + i));
+            }
+            a.flush();
+            List<Long> positions = new ArrayList<>();
+            try (StreamTailer first = t.tailer(topic(info), "positions")) {
+                assertEquals(6, read(first, 6, positions).size());
+            }
+            StreamTailer tail = t.tailer(topic(info), "handover");
+            tail.seekAfter(positions.get(2));
+            List<String> got = new ArrayList<>();
+            Throwable[] failure = new Throwable[1];
+            Thread poller = new Thread(() -> {
+                try {
+                    got.addAll(read(tail, 3, null));
+                    tail.seekToStart();
+                    got.addAll(read(tail, 1, null));
+                } catch (Throwable e) {
+                    failure[0] = e;
+                }
+            }, "poller");
+            poller.start();
+            poller.join();
+            if (failure[0] != null) {
+                throw new AssertionError("polling on a second thread failed", failure[0]);
+            }
+            assertEquals(List.of("h3", "h4", "h5", "h0"), got);
+            tail.seekToEnd(); // back on the first thread, after the poller is done
+            tail.close();
+        }
+    }
+
     /** Stress: many appender threads; every record arrives once and each thread's order holds. */
     @Test
     void concurrentAppendersLoseNothingAndKeepPerThreadOrder(TestInfo info) throws Exception {

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -149,6 +150,66 @@ class TrainerRestartTest {
         second.close();
         first.close();
         writerSide.close();
+    }
+
+    /**
+     * The embedded trainer's path: constructed (and restored from its checkpoint) on one thread, run on
+     * its own loop thread. Restoring seeks the tailers; the loop must still poll them, keep training and
+     * publish.
+     */
+    @Test
+    void aTrainerRestoredFromACheckpointKeepsTrainingOnItsOwnThread() throws Exception {
+        Path topics = dir.resolve("topics");
+        Path ckpt = dir.resolve("ckpt");
+        AtomicLong clock = new AtomicLong();
+        try (Transport writerSide = new ChronicleTransport(topics)) {
+            StreamAppender imp = writerSide.appender(Topics.IMPRESSIONS);
+            StreamAppender fb = writerSide.appender(Topics.FEEDBACK);
+            appendRequests(imp, fb, 0, 100);
+            try (Transport first = new ChronicleTransport(topics)) {
+                Trainer a = trainer(first, ckpt, clock);
+                for (int turn = 0; turn < 10; turn++) {
+                    clock.addAndGet(1_000);
+                    a.runOnce();
+                }
+                a.close();
+                assertTrue(a.version() > 0, "first run published");
+            }
+            long before;
+            long samplesBefore;
+            Trainer b;
+            try (Transport second = new ChronicleTransport(topics)) {
+                b = trainer(second, ckpt, clock); // restores and seeks here, on the test thread
+                before = b.version();
+                samplesBefore = b.learner().samplesSeen();
+                appendRequests(imp, fb, 100, 200);
+                b.start();
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (b.version() < before + 3 && System.nanoTime() < deadline) { // 3 publishing turns poll >= 120 records
+                    clock.addAndGet(1_000);
+                    LockSupport.parkNanos(1_000_000); // lets the loop take a turn per step of the virtual clock
+                }
+                b.close();
+            }
+            assertTrue(b.version() >= before + 3, "restored trainer published on its loop thread: v" + before + " -> v" + b.version());
+            assertEquals(200, b.joinStats().impressions(), "read every impression, the new ones on its own thread");
+            assertTrue(b.learner().samplesSeen() > samplesBefore, "trained on the new ones");
+        }
+    }
+
+    private static void appendRequests(StreamAppender imp, StreamAppender fb, int from, int to) {
+        for (int q = from; q < to; q++) {
+            long ts = q * 100L;
+            List<ImpressionLog.Served> served = List.of(
+                    new ImpressionLog.Served(1 + q % 7, 0, 0.1f, new long[]{q % 20, 1 + q % 7}, new long[]{q % 20, 1 + q % 7, 9},
+                            new float[]{0.5f}, new float[]{1, 0, 0, 0}));
+            imp.append(new ImpressionLog("q" + q, "u" + (q % 20), "home", "ctr", 0, "s", ts, new float[]{0, 1, 0, 0}, served).encode());
+            if (q % 3 == 0) {
+                fb.append(new Feedback("q" + q, "u" + (q % 20), 1 + q % 7, Feedback.Event.CLICK, ts + 50).encode());
+            }
+        }
+        imp.flush();
+        fb.flush();
     }
 
     private static boolean containsItem(List<ImpressionLog.Served> served, long item) {

@@ -8,12 +8,23 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.ByteBuffer;
 
-/** A Chronicle named tailer; the record is copied into a reused heap buffer before the handler runs. */
+/**
+ * A Chronicle named tailer; the record is copied into a reused heap buffer before the handler runs.
+ *
+ * <p>Chronicle binds a tailer to the first thread that reads it and throws
+ * {@code ThreadingIllegalStateException} when any other thread touches it, while {@link StreamTailer}
+ * allows one thread at a time (a trainer seeks in its constructor, then polls on its own thread). So
+ * each call that comes from another thread than the previous one hands the tailer over with
+ * {@code singleThreadedCheckReset()}; the caller's handover (a thread start, a join) orders the two
+ * threads' uses, as the contract requires.
+ */
 final class ChronicleTailer implements StreamTailer {
 
     private final ExcerptTailer tailer;
     private final String topic;
     private byte[] buf = new byte[4096];
+    /** The thread that used the tailer last; plain field: uses are ordered by the caller's handover. */
+    private Thread owner;
 
     ChronicleTailer(ExcerptTailer tailer, String topic) {
         this.tailer = tailer;
@@ -22,6 +33,7 @@ final class ChronicleTailer implements StreamTailer {
 
     @Override
     public int poll(RecordHandler handler, int maxRecords) {
+        own();
         int n = 0;
         while (n < maxRecords) {
             long index;
@@ -51,6 +63,7 @@ final class ChronicleTailer implements StreamTailer {
 
     @Override
     public void seekAfter(long position) {
+        own();
         if (!tailer.moveToIndex(position)) {
             throw new IllegalArgumentException("topic " + topic + ": no record at position " + Long.toHexString(position));
         }
@@ -63,11 +76,13 @@ final class ChronicleTailer implements StreamTailer {
 
     @Override
     public void seekToStart() {
+        own();
         tailer.toStart();
     }
 
     @Override
     public void seekToEnd() {
+        own();
         tailer.toEnd();
     }
 
@@ -78,6 +93,15 @@ final class ChronicleTailer implements StreamTailer {
 
     @Override
     public void close() {
+        own();
         tailer.close();
+    }
+
+    private void own() {
+        Thread current = Thread.currentThread();
+        if (current != owner) {
+            tailer.singleThreadedCheckReset();
+            owner = current;
+        }
     }
 }
