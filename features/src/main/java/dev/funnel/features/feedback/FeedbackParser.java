@@ -8,7 +8,9 @@ import java.util.Map;
  * Turns a decoded JSON feedback batch into events, all or nothing: a batch with any bad event is
  * rejected whole, with every problem listed by its JSON path ({@code events[3].item_id: must be a
  * positive integer, got "abc"}). Accepts {@code {"events":[…]}} or a bare array; each event is
- * {@code {"request_id"?, "user_id", "item_id", "event", "ts"?}}. Decoded JSON means {@link Map},
+ * {@code {"request_id"?, "user_id", "item_id", "event", "ts"?}}; {@code ts} is epoch milliseconds and
+ * at most {@link #MAX_FUTURE_MILLIS} after the server clock (an event from the future would move the
+ * trainer's event time past every real one). Decoded JSON means {@link Map},
  * {@link List}, {@link String}, {@link Number}, {@link Boolean} and null, as JSON libraries produce.
  * Stateless; any thread.
  */
@@ -20,6 +22,8 @@ public final class FeedbackParser {
     public static final int MAX_PROBLEMS = 20;
     /** Longest accepted user or request id. */
     public static final int MAX_ID_LENGTH = 256;
+    /** How far after the server clock an event's {@code ts} may be (client clocks drift): one day. */
+    public static final long MAX_FUTURE_MILLIS = 86_400_000L;
 
     private final int maxBatch;
 
@@ -34,7 +38,8 @@ public final class FeedbackParser {
      * Validates and converts a batch.
      *
      * @param json       the decoded request body
-     * @param nowMillis  the timestamp given to events without {@code ts}
+     * @param nowMillis  the server clock: the timestamp given to events without {@code ts}, and what
+     *                   a given {@code ts} may exceed by at most {@link #MAX_FUTURE_MILLIS}
      * @throws FeedbackException listing every problem found (at most {@link #MAX_PROBLEMS})
      */
     public List<FeedbackEvent> parse(Object json, long nowMillis) {
@@ -81,6 +86,10 @@ public final class FeedbackParser {
                 problems.add(at + ".event: must be one of expose, click, like, dislike, convert, got " + show(ev));
             }
             long ts = e.get("ts") == null ? nowMillis : positiveLong(e.get("ts"), at + ".ts", problems, false);
+            if (ts > nowMillis + MAX_FUTURE_MILLIS) {
+                problems.add(at + ".ts: must be epoch milliseconds at most 1 day after the server clock (" + nowMillis
+                        + "), got " + show(e.get("ts")));
+            }
             if (problems.size() == before) {
                 out.add(new FeedbackEvent(requestId, userId, itemId, type, ts));
             }

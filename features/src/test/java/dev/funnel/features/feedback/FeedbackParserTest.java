@@ -28,12 +28,28 @@ class FeedbackParserTest {
     void parsesAWellFormedBatch() {
         List<FeedbackEvent> out = parser.parse(Map.of("events", List.of(
                 ev("request_id", "r1", "user_id", "u1", "item_id", 42, "event", "expose", "ts", 1_700_000_000_000L),
-                ev("user_id", "u2", "item_id", 7L, "event", "click"))), 99L);
+                ev("user_id", "u2", "item_id", 7L, "event", "click"))), 1_700_000_000_099L);
         assertEquals(2, out.size());
         assertEquals(new FeedbackEvent("r1", "u1", 42, FeedbackEvent.Type.EXPOSE, 1_700_000_000_000L), out.get(0));
         assertNull(out.get(1).requestId());
-        assertEquals(99L, out.get(1).timestampMillis(), "server time when ts is absent");
+        assertEquals(1_700_000_000_099L, out.get(1).timestampMillis(), "server time when ts is absent");
         assertEquals(FeedbackEvent.Type.CLICK, out.get(1).type());
+    }
+
+    /** Microseconds (or any far-future ts) would stop the trainer's learning: rejected, naming the event and field. */
+    @Test
+    void rejectsATimestampMoreThanADayAheadOfTheServerClock() {
+        long now = 1_795_805_171_548L;
+        FeedbackException e = assertThrows(FeedbackException.class, () -> parser.parse(Map.of("events", List.of(
+                ev("user_id", "u", "item_id", 1, "event", "click", "ts", now),
+                ev("user_id", "u", "item_id", 2, "event", "click", "ts", 1_795_805_171_548_340L))), now));
+        assertEquals(List.of("events[1].ts: must be epoch milliseconds at most 1 day after the server clock (" + now
+                + "), got 1795805171548340"), e.problems());
+        assertThrows(FeedbackException.class, () -> parser.parse(List.of(
+                ev("user_id", "u", "item_id", 1, "event", "click", "ts", now + FeedbackParser.MAX_FUTURE_MILLIS + 1)), now));
+        List<FeedbackEvent> ok = parser.parse(List.of(
+                ev("user_id", "u", "item_id", 1, "event", "click", "ts", now + FeedbackParser.MAX_FUTURE_MILLIS)), now);
+        assertEquals(now + FeedbackParser.MAX_FUTURE_MILLIS, ok.get(0).timestampMillis(), "a skewed client clock within a day passes");
     }
 
     @Test
