@@ -49,6 +49,11 @@ import java.util.logging.Logger;
  * only its spill range and a few flags, so a checkpoint costs what arrived since the last one plus a
  * few dozen bytes per pending impression.
  *
+ * <p><b>Event time follows the clock.</b> A record stamped more than {@link TrainerConfig#maxAheadMillis()}
+ * after the trainer's clock is dropped and counted ({@link #futureRecords()}), never joined: as event
+ * time it would make every real record late and expire every learned row. A checkpoint whose event
+ * time is that far ahead (written before this check) is brought back to the clock when restored.
+ *
  * <p>Threads: {@link #runOnce()} from one thread at a time, or {@link #start()} for a dedicated thread.
  * The getters are safe from any thread.
  */
@@ -87,6 +92,9 @@ public final class Trainer implements AutoCloseable {
     private final AtomicLong publishedSparse = new AtomicLong();
     private final AtomicLong publishedDense = new AtomicLong();
     private final AtomicLong badRecords = new AtomicLong();
+    private final AtomicLong futureRecords = new AtomicLong();
+    /** Records stamped after this (the turn's clock plus maxAheadMillis) are dropped; set each turn. */
+    private long aheadLimitMillis;
     private final AtomicLong lastPublishMillis = new AtomicLong();
     private volatile Thread thread;
     private volatile boolean running;
@@ -143,6 +151,7 @@ public final class Trainer implements AutoCloseable {
     /** One turn of the loop; returns how many input records it read. */
     public int runOnce() {
         long now = clockMillis.getAsLong();
+        aheadLimitMillis = now + config.maxAheadMillis();
         int ni = impressions.poll(this::onImpression, config.pollBatch());
         int nf = feedback.poll(this::onFeedback, config.pollBatch());
         if (ni > 0) {
@@ -201,6 +210,9 @@ public final class Trainer implements AutoCloseable {
                 buf.duplicate().get(bytes);
             }
             ImpressionLog log = ImpressionLog.decode(buf);
+            if (fromTheFuture("impression", pos, log.timestampMillis())) {
+                return;
+            }
             impressionMaxTs = Math.max(impressionMaxTs, log.timestampMillis());
             joiner.onImpression(log, bytes);
         } catch (SchemaException e) {
@@ -212,11 +224,26 @@ public final class Trainer implements AutoCloseable {
         feedbackPos = pos;
         try {
             Feedback f = Feedback.decode(buf);
+            if (fromTheFuture("feedback", pos, f.timestampMillis())) {
+                return;
+            }
             feedbackMaxTs = Math.max(feedbackMaxTs, f.timestampMillis());
             joiner.onFeedback(f);
         } catch (SchemaException e) {
             bad("feedback", pos, e);
         }
+    }
+
+    private boolean fromTheFuture(String what, long pos, long timestampMillis) {
+        if (timestampMillis <= aheadLimitMillis) {
+            return false;
+        }
+        if (futureRecords.incrementAndGet() == 1) {
+            LOG.warning("trainer " + config.consumerName() + ": dropping " + what + " at " + pos + " stamped " + timestampMillis
+                    + ", more than " + config.maxAheadMillis() + " ms after the trainer's clock ("
+                    + (aheadLimitMillis - config.maxAheadMillis()) + "); further ones are only counted");
+        }
+        return true;
     }
 
     private void bad(String what, long pos, SchemaException e) {
@@ -342,8 +369,25 @@ public final class Trainer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot read checkpoint " + file, e);
         }
+        repairEventTime(file);
         seek(impressions, impressionPos);
         seek(feedback, feedbackPos);
+    }
+
+    /** Brings a restored event time that is far ahead of the clock (a bad timestamp got in) back to the clock. */
+    private void repairEventTime(Path file) {
+        long now = clockMillis.getAsLong();
+        long limit = now + config.maxAheadMillis();
+        long wm = joiner.watermarkMillis();
+        if (impressionMaxTs <= limit && feedbackMaxTs <= limit && wm <= limit) {
+            return;
+        }
+        LOG.warning("trainer " + config.consumerName() + ": checkpoint " + file + " has event time ahead of the clock (" + now
+                + "): impressions " + impressionMaxTs + ", feedback " + feedbackMaxTs + ", watermark " + wm
+                + "; moving it back to the clock (rows it expired are gone; they are learned again)");
+        impressionMaxTs = Math.min(impressionMaxTs, now);
+        feedbackMaxTs = Math.min(feedbackMaxTs, now);
+        joiner.rewindWatermark(Math.min(wm, now));
     }
 
     private static void seek(StreamTailer t, long pos) {
@@ -396,6 +440,11 @@ public final class Trainer implements AutoCloseable {
     /** Input records that could not be decoded. */
     public long badRecords() {
         return badRecords.get();
+    }
+
+    /** Records dropped because they were stamped too far after the trainer's clock. */
+    public long futureRecords() {
+        return futureRecords.get();
     }
 
     /** Join counters; read from the loop thread or after {@link #close()}. */

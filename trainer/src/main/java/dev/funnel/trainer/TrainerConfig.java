@@ -13,18 +13,23 @@ import java.nio.file.Path;
  * @param sparseIntervalMillis publish touched rows at most this often
  * @param denseIntervalMillis  publish a dense ONNX snapshot at most this often
  * @param idleAfterMillis      an input topic with no new record for this long stops holding back event time
+ * @param maxAheadMillis       a record stamped later than the trainer's clock plus this is dropped and counted
+ *                             ({@link Trainer#futureRecords()}): one such timestamp would otherwise become event
+ *                             time, make every real record late and expire every learned row
  * @param pollBatch            records read per topic per loop turn
  * @param checkpointDir        where state is checkpointed at each publish (null: no checkpoints)
  * @param join                 label join timing
  * @param learner              optimizers and tables
  */
 public record TrainerConfig(String modelName, String consumerName, long sparseIntervalMillis, long denseIntervalMillis,
-                            long idleAfterMillis, int pollBatch, Path checkpointDir, JoinConfig join, LearnerConfig learner) {
+                            long idleAfterMillis, long maxAheadMillis, int pollBatch, Path checkpointDir, JoinConfig join, LearnerConfig learner) {
 
     public static final long DEFAULT_SPARSE_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_DENSE_INTERVAL_MILLIS = 60_000;
     public static final long DEFAULT_IDLE_AFTER_MILLIS = 5_000;
     public static final int DEFAULT_POLL_BATCH = 512;
+    /** Clock skew between the hosts that stamp records and the trainer's that is tolerated: 5 minutes. */
+    public static final long DEFAULT_MAX_AHEAD_MILLIS = 300_000;
 
     public TrainerConfig {
         if (modelName == null || modelName.isBlank()) {
@@ -37,6 +42,9 @@ public record TrainerConfig(String modelName, String consumerName, long sparseIn
             throw new IllegalArgumentException("trainer: need 0 <= sparseIntervalMillis <= denseIntervalMillis, idleAfterMillis >= 0,"
                     + " pollBatch >= 1, got " + sparseIntervalMillis + "/" + denseIntervalMillis + "/" + idleAfterMillis + "/" + pollBatch);
         }
+        if (maxAheadMillis < 0) {
+            throw new IllegalArgumentException("trainer: maxAheadMillis must be >= 0, got " + maxAheadMillis);
+        }
         if (join == null || learner == null) {
             throw new IllegalArgumentException("trainer: join and learner config must be set");
         }
@@ -45,30 +53,36 @@ public record TrainerConfig(String modelName, String consumerName, long sparseIn
     /** Defaults for a model, checkpointing into {@code checkpointDir}. */
     public static TrainerConfig defaults(String modelName, Path checkpointDir) {
         return new TrainerConfig(modelName, "trainer-" + modelName, DEFAULT_SPARSE_INTERVAL_MILLIS, DEFAULT_DENSE_INTERVAL_MILLIS,
-                DEFAULT_IDLE_AFTER_MILLIS, DEFAULT_POLL_BATCH, checkpointDir, JoinConfig.DEFAULT, LearnerConfig.DEFAULT);
+                DEFAULT_IDLE_AFTER_MILLIS, DEFAULT_MAX_AHEAD_MILLIS, DEFAULT_POLL_BATCH, checkpointDir, JoinConfig.DEFAULT, LearnerConfig.DEFAULT);
     }
 
     public TrainerConfig withIntervals(long sparseMillis, long denseMillis) {
-        return new TrainerConfig(modelName, consumerName, sparseMillis, denseMillis, idleAfterMillis, pollBatch, checkpointDir, join, learner);
+        return new TrainerConfig(modelName, consumerName, sparseMillis, denseMillis, idleAfterMillis, maxAheadMillis, pollBatch,
+                checkpointDir, join, learner);
     }
 
     public TrainerConfig withJoin(JoinConfig j) {
-        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, pollBatch,
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, pollBatch,
                 checkpointDir, j, learner);
     }
 
     public TrainerConfig withLearner(LearnerConfig l) {
-        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, pollBatch,
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, pollBatch,
                 checkpointDir, join, l);
     }
 
     public TrainerConfig withIdleAfter(long millis) {
-        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, millis, pollBatch,
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, millis, maxAheadMillis, pollBatch,
                 checkpointDir, join, learner);
     }
 
     public TrainerConfig withPollBatch(int n) {
-        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, n,
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, n,
+                checkpointDir, join, learner);
+    }
+
+    public TrainerConfig withMaxAhead(long millis) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, millis, pollBatch,
                 checkpointDir, join, learner);
     }
 }

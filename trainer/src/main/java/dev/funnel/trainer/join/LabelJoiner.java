@@ -218,6 +218,16 @@ public final class LabelJoiner {
         closed.values().removeIf(ts -> ts + 2 * config.windowMillis() < watermark);
     }
 
+    /**
+     * Moves event time back, only to repair a watermark that a bad (far-future) timestamp moved ahead
+     * of real time: pending impressions and closed windows are kept as they are.
+     */
+    public void rewindWatermark(long watermark) {
+        if (watermark < watermarkMillis) {
+            watermarkMillis = watermark;
+        }
+    }
+
     private static final class Pending {
         final ImpressionLog log;
         final int[] positive;
