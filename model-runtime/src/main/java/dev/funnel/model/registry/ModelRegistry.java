@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Named models with versions. Loading (from a file or bytes) runs on the given executor, never on
  * the caller's thread; a version goes live only after it loaded, passed the signature check and
- * ran one warm-up row, and then by one atomic swap. Readers {@link #acquire} a lease on the live
+ * ran one warm-up row (all-zero inputs) whose outputs are all finite, and then by one atomic swap. Readers {@link #acquire} a lease on the live
  * version (lock-free); a replaced session closes when its last lease closes, so in-flight batches
  * finish on the version they started with. {@link #rollback} reloads the previous version.
  *
@@ -293,6 +293,16 @@ public final class ModelRegistry implements AutoCloseable {
                 out[o] = new float[sig.outputs().get(o).width()];
             }
             s.run(1, in, out);
+            // A version that scores NaN or infinity (a diverged trainer's snapshot, say) would null every
+            // score while looking healthy: it never goes live.
+            for (int o = 0; o < out.length; o++) {
+                for (int c = 0; c < out[o].length; c++) {
+                    if (!Float.isFinite(out[o][c])) {
+                        throw new IllegalStateException("warm-up output '" + sig.outputs().get(o).name() + "' column " + c
+                                + " is " + out[o][c] + ", not finite");
+                    }
+                }
+            }
         }
 
         synchronized ModelInfo info() {

@@ -10,7 +10,9 @@ import dev.funnel.features.FeatureSchema;
 import dev.funnel.model.InferenceBackend;
 import dev.funnel.model.ModelLease;
 import dev.funnel.model.ModelSignature;
+import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
+import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.onnx.OnnxGraph;
 import dev.funnel.model.testing.TestModels;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -77,6 +79,20 @@ class ModelRegistryTest {
                 () -> registry.load("ctr", "v2", TestModels.constantCtr(other, 0.5)).join());
         assertTrue(e.getMessage().contains("input 'user_emb' has width 8, expected 16"), e.getMessage());
         assertEquals("v1", registry.liveVersion("ctr"));
+        assertEquals(1, registry.openSessions(), "the rejected session was closed");
+        assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "rejected").counter().count());
+    }
+
+    /** A NaN bias (a diverged trainer's snapshot) would null every score: the version never goes live. */
+    @Test
+    void aModelWhoseWarmUpIsNotFiniteNeverGoesLive() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        CtrWeights w = CtrWeights.init(spec, 1, 0.05);
+        w.bias(w.layers() - 1)[0] = Float.NaN;
+        CompletionException e = assertThrows(CompletionException.class, () -> registry.load("ctr", "v2", CtrModel.toOnnx(w)).join());
+        assertTrue(e.getMessage().contains("model 'ctr' version 'v2' rejected: warm-up output 'probs' column 0 is NaN, not finite"),
+                e.getMessage());
+        assertEquals("v1", registry.liveVersion("ctr"), "the old version keeps serving");
         assertEquals(1, registry.openSessions(), "the rejected session was closed");
         assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "rejected").counter().count());
     }
