@@ -13,8 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * Checks and applies one model's deltas, in version order. A delta that fails its checksum, belongs
- * to another model, repeats an applied version, skips one, or names a table this replica lacks (or
- * with another width) is rejected and counted, never applied, and nothing of it is half-applied:
+ * to another model, repeats an applied version, skips one, names a table this replica lacks (or
+ * with another width), or carries a NaN or infinite value in any row (a diverged trainer's; such a
+ * value nulls every score it reaches) is rejected and counted, never applied, and nothing of it is half-applied:
  * every check runs before the first write. Rows go into the serving {@link EmbeddingTable}s (which
  * should have {@code admitAfter = 1}: the trainer already admitted them); dense snapshots go to the
  * {@link DenseModelSink}.
@@ -32,7 +33,7 @@ import java.util.logging.Logger;
 public final class DeltaApplier {
 
     /** What happened to one delta. */
-    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, SKIPPED_VERSION, BAD_TABLE, SINK_FAILED, IGNORED }
+    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, SKIPPED_VERSION, BAD_TABLE, NON_FINITE, SINK_FAILED, IGNORED }
 
     private static final Logger LOG = Logger.getLogger(DeltaApplier.class.getName());
 
@@ -98,6 +99,14 @@ public final class DeltaApplier {
             }
         }
         for (ModelDelta.Rows rows : d.tables()) {
+            // Dense rows too: they are the snapshot's weights, and a delta whose swap would fail must not write its rows.
+            int at = firstNonFinite(rows.values());
+            if (at >= 0) {
+                return reject(Outcome.NON_FINITE, modelName + " v" + d.version() + ": table " + rows.table() + " row "
+                        + rows.ids()[at / rows.dim()] + " has " + rows.values()[at]);
+            }
+        }
+        for (ModelDelta.Rows rows : d.tables()) {
             if (isDenseRows(rows.table())) {
                 continue;
             }
@@ -127,6 +136,15 @@ public final class DeltaApplier {
         newestAppliedCreatedMillis.set(d.createdAtMillis());
         counts[Outcome.APPLIED.ordinal()].incrementAndGet();
         return Outcome.APPLIED;
+    }
+
+    private static int firstNonFinite(float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static boolean isDenseRows(String table) {

@@ -33,6 +33,25 @@ class DeltaApplierTest {
         return out[0];
     }
 
+    /** A NaN or infinite row value (a diverged trainer's) would null every score it reaches: nothing of it is written. */
+    @Test
+    void aDeltaWithANonFiniteValueIsRejectedWhole() {
+        assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(sparse("ctr", 1, 5, 1f)));
+        ModelDelta nan = new ModelDelta("ctr", 2, ModelDelta.Kind.SPARSE, 0, List.of(
+                new ModelDelta.Rows("field", 2, new long[]{5, 6}, new float[]{2, 2, 3, Float.NaN})), null);
+        assertEquals(DeltaApplier.Outcome.NON_FINITE, applier.apply(nan));
+        ModelDelta infDense = new ModelDelta("ctr", 2, ModelDelta.Kind.DENSE, 0, List.of(
+                new ModelDelta.Rows("field", 2, new long[]{5}, new float[]{2, 2}),
+                new ModelDelta.Rows("mlp.b0", 1, new long[]{0}, new float[]{Float.POSITIVE_INFINITY})), new byte[]{1});
+        assertEquals(DeltaApplier.Outcome.NON_FINITE, applier.apply(infDense));
+        assertEquals(1f, valueOf(5), "no row of a rejected delta is written");
+        assertFalse(field.contains(6));
+        assertEquals(List.of(), swapped, "a dense snapshot with non-finite weights is never swapped in");
+        assertEquals(2, applier.count(DeltaApplier.Outcome.NON_FINITE));
+        assertEquals(2, applier.rejected());
+        assertEquals(1, applier.appliedVersion());
+    }
+
     @Test
     void appliesInOrderAndRejectsWhatMustNotBeApplied() {
         assertEquals(-1, applier.freshnessMillis());

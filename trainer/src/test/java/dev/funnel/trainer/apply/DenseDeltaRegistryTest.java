@@ -52,4 +52,28 @@ class DenseDeltaRegistryTest {
             assertEquals(1, applier.appliedVersion());
         }
     }
+
+    /**
+     * A dense snapshot written by our own ONNX writer with a NaN output bias (a diverged trainer's) would
+     * null every score; it is rejected with its reason and the live version keeps serving.
+     */
+    @Test
+    void aSnapshotThatScoresNaNNeverGoesLive() {
+        FeatureSchema schema = FeatureSchema.defaultSchema(16);
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        try (ModelRuntime rt = ModelRuntime.demo(schema, ModelRuntimeConfig.DEFAULT, meters)) {
+            RankModel ctr = rt.requireRankModel("ctr");
+            DeltaApplier applier = new DeltaApplier("ctr", Map.of("field", ctr.fieldTable(), "wide", ctr.wideTable()),
+                    d -> rt.registry().load(d.modelName(), "v" + d.version(), d.onnx()).get(30, TimeUnit.SECONDS),
+                    System::currentTimeMillis);
+            CtrWeights w = CtrBootstrap.weights(schema, ctr.spec(), 7);
+            w.bias(w.layers() - 1)[1] = Float.NaN;
+            ModelDelta dense = new ModelDelta("ctr", 1, ModelDelta.Kind.DENSE, 1L, List.of(), CtrModel.toOnnx(w));
+            assertEquals(DeltaApplier.Outcome.SINK_FAILED, applier.apply(dense));
+            assertEquals(CtrBootstrap.VERSION, rt.registry().liveVersion("ctr"), "the bootstrap version keeps serving");
+            assertEquals(0, applier.appliedVersion());
+            assertEquals(1, applier.rejected());
+            assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "rejected").counter().count());
+        }
+    }
 }
