@@ -4,6 +4,7 @@ import dev.funnel.features.FeatureSchema;
 import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.ctr.CtrWeights;
+import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.kafka.KafkaTransport;
@@ -15,17 +16,23 @@ import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Runs the trainer standalone: {@code java $FUNNEL_JVM_FLAGS -cp … dev.funnel.trainer.TrainerMain trainer.properties}.
  * Keys (all optional): {@code streams.transport} (chronicle|kafka), {@code streams.dir},
  * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code model} (ctr),
  * {@code checkpoint.dir} (data/trainer), {@code sparse.interval.ms}, {@code dense.interval.ms},
- * {@code content.dim} (64), {@code field.dim} (8), {@code hidden} (128,64), {@code heads} (click,like),
- * {@code init.seed} (1). The model's starting weights must match what serving starts from.
+ * {@code content.dim} (64, the server's {@code index.dim}), {@code field.dim} (8), {@code hidden} (64,32, the
+ * server's {@code model.ctr.hidden}), {@code heads} (click,like), {@code init.seed} (42).
+ *
+ * <p>The model must be the one serving started from: the defaults are the server's (its
+ * {@link CtrModelSpec} defaults), and the trainer starts from {@link CtrBootstrap}'s weights for that spec
+ * and seed, the model the server serves as version {@value CtrBootstrap#VERSION} and the embedded trainer
+ * starts from. Set {@code content.dim} and {@code hidden} to what the server runs with.
  */
 public final class TrainerMain {
 
@@ -48,11 +55,9 @@ public final class TrainerMain {
                     + p.getProperty("streams.transport") + "'");
         };
         String model = p.getProperty("model", "ctr");
-        FeatureSchema schema = FeatureSchema.defaultSchema(Integer.parseInt(p.getProperty("content.dim", "64")));
-        int[] hidden = Arrays.stream(p.getProperty("hidden", "128,64").split(",")).map(String::trim).mapToInt(Integer::parseInt).toArray();
-        CtrModelSpec spec = CtrModelSpec.forSchema(schema, Integer.parseInt(p.getProperty("field.dim", "8")), hidden,
-                List.of(p.getProperty("heads", "click,like").split(",")));
-        CtrWeights init = CtrWeights.init(spec, Long.parseLong(p.getProperty("init.seed", "1")), 0.05);
+        FeatureSchema schema = schema(p);
+        CtrModelSpec spec = spec(p, schema);
+        CtrWeights init = initialWeights(p, schema, spec);
         TrainerConfig cfg = TrainerConfig.defaults(model, Path.of(p.getProperty("checkpoint.dir", "data/trainer")))
                 .withIntervals(Long.parseLong(p.getProperty("sparse.interval.ms", String.valueOf(TrainerConfig.DEFAULT_SPARSE_INTERVAL_MILLIS))),
                         Long.parseLong(p.getProperty("dense.interval.ms", String.valueOf(TrainerConfig.DEFAULT_DENSE_INTERVAL_MILLIS))));
@@ -64,12 +69,38 @@ public final class TrainerMain {
             stopped.countDown();
         }, "trainer-shutdown"));
         trainer.start();
-        System.out.println("trainer " + model + " running on " + transport + " from version " + trainer.version());
+        System.out.println("trainer " + model + " running on " + transport + " from version " + trainer.version()
+                + ", hidden " + Arrays.toString(spec.hidden()) + ", content dim " + spec.contentDim());
         stopped.await();
+    }
+
+    /** The feature schema of {@code content.dim} (default 64, as the server's {@code index.dim}). */
+    static FeatureSchema schema(Properties p) {
+        return FeatureSchema.defaultSchema(Integer.parseInt(p.getProperty("content.dim", "64").trim()));
+    }
+
+    /** The model spec of {@code field.dim}, {@code hidden}, {@code heads}; each defaults to the server's. */
+    static CtrModelSpec spec(Properties p, FeatureSchema schema) {
+        String hiddenDefault = Arrays.stream(CtrModelSpec.DEFAULT_HIDDEN).mapToObj(String::valueOf).collect(Collectors.joining(","));
+        int[] hidden = Arrays.stream(p.getProperty("hidden", hiddenDefault).split(",")).map(String::trim)
+                .mapToInt(Integer::parseInt).toArray();
+        return CtrModelSpec.forSchema(schema, Integer.parseInt(p.getProperty("field.dim", String.valueOf(CtrModelSpec.DEFAULT_FIELD_DIM)).trim()),
+                hidden, Arrays.stream(p.getProperty("heads", String.join(",", CtrModelSpec.DEFAULT_HEADS)).split(",")).map(String::trim).toList());
+    }
+
+    /** The serving bootstrap's weights for this spec and {@code init.seed} (default {@link CtrBootstrap#DEFAULT_SEED}). */
+    static CtrWeights initialWeights(Properties p, FeatureSchema schema, CtrModelSpec spec) {
+        return CtrBootstrap.weights(schema, spec, Long.parseLong(p.getProperty("init.seed", String.valueOf(CtrBootstrap.DEFAULT_SEED)).trim()));
     }
 
     /** A trainer for the ctr model of this spec, starting from these weights, exporting ONNX with model-runtime's writer. */
     public static Trainer newTrainer(TrainerConfig cfg, Transport transport, CtrModelSpec spec, FeatureSchema schema, CtrWeights init) {
+        return newTrainer(cfg, transport, spec, schema, init, System::currentTimeMillis);
+    }
+
+    /** As {@link #newTrainer(TrainerConfig, Transport, CtrModelSpec, FeatureSchema, CtrWeights)} on this clock. */
+    public static Trainer newTrainer(TrainerConfig cfg, Transport transport, CtrModelSpec spec, FeatureSchema schema, CtrWeights init,
+                                     LongSupplier clockMillis) {
         float[][] w = new float[init.layers()][];
         float[][] b = new float[init.layers()][];
         for (int l = 0; l < init.layers(); l++) {
@@ -77,6 +108,6 @@ public final class TrainerMain {
             b[l] = init.bias(l);
         }
         CtrLearner learner = new CtrLearner(CtrShape.of(spec, schema), cfg.learner(), w, b);
-        return new Trainer(cfg, transport, learner, (ww, bb) -> CtrModel.toOnnx(CtrWeights.of(spec, ww, bb)), System::currentTimeMillis);
+        return new Trainer(cfg, transport, learner, (ww, bb) -> CtrModel.toOnnx(CtrWeights.of(spec, ww, bb)), clockMillis);
     }
 }

@@ -16,6 +16,11 @@ public final class CtrBootstrap {
 
     /** The version name of the bootstrap model: "0", before the trainer's first delta (version 1). */
     public static final String VERSION = "0";
+    /**
+     * The seed of the bootstrap model the server serves as {@link #VERSION} ({@link ModelRuntime#demo}); a
+     * trainer (embedded or standalone) starts from {@link #weights} with it, so its deltas continue that model.
+     */
+    public static final long DEFAULT_SEED = 42;
     private static final double BASE_RATE = 0.05;
     private static final float NOISE = 0.01f;
 

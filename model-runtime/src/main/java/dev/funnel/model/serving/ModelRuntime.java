@@ -78,7 +78,7 @@ public final class ModelRuntime implements AutoCloseable {
                                     MeterRegistry meters) {
         ModelRuntime rt = start(config, meters);
         rt.addCtrModel("ctr", schema, spec);
-        rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, 42)).join(); // wiring at start, never on a loop
+        rt.registry.load("ctr", CtrBootstrap.VERSION, CtrBootstrap.onnx(schema, spec, CtrBootstrap.DEFAULT_SEED)).join(); // wiring at start, never on a loop
         return rt;
     }
 

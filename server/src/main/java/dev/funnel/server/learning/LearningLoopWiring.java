@@ -61,8 +61,6 @@ import java.util.logging.Logger;
 public final class LearningLoopWiring implements FeatureWiring {
 
     private static final Logger LOG = Logger.getLogger(LearningLoopWiring.class.getName());
-    /** The seed model-runtime's demo bootstrap model is made with (ModelRuntime.demo). */
-    private static final long BOOTSTRAP_SEED = 42;
     private static final long DENSE_LOAD_TIMEOUT_SECONDS = 30;
 
     @Override
@@ -148,7 +146,7 @@ public final class LearningLoopWiring implements FeatureWiring {
                     .get(DENSE_LOAD_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             spec = spec != null ? spec : rank.spec();
             schema = rank.schema();
-            init = init != null ? init : CtrBootstrap.weights(schema, spec, BOOTSTRAP_SEED);
+            init = init != null ? init : CtrBootstrap.weights(schema, spec, CtrBootstrap.DEFAULT_SEED);
         }
         if (tables == null || sink == null) {
             LOG.warning("no delta consumer: no ModelRuntime with model '" + model + "', nor ServingTables and a DenseModelSink");
