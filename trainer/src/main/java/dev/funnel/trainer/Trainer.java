@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,7 +35,8 @@ import java.util.logging.Logger;
  * The streaming trainer loop. Each {@link #runOnce() turn}: read a batch of impressions and of feedback,
  * advance event time (the slower topic's newest timestamp, unless it has been idle), join labels, train
  * on the turn's samples in a seeded shuffled order (the join emits positives and negatives in separate
- * blocks), and publish a delta when an interval has passed.
+ * blocks), and publish a delta when an interval has passed: touched rows, and a dense snapshot when the
+ * dense weights changed since the last one.
  *
  * <p><b>Restart without loss or repeats.</b> Right after each publish the trainer writes a checkpoint:
  * learner and join state, the input positions they reflect, and the delta version. On start it loads
@@ -88,6 +90,9 @@ public final class Trainer implements AutoCloseable {
     private long feedbackLastSeenClock;
     private long lastSparseMillis;
     private long lastDenseMillis;
+    /** The dense weights of the last snapshot (or at start): the dense timer publishes only when they changed. */
+    private float[][] lastDenseWeights;
+    private float[][] lastDenseBiases;
     private final AtomicLong version = new AtomicLong();
     private final AtomicLong publishedSparse = new AtomicLong();
     private final AtomicLong publishedDense = new AtomicLong();
@@ -125,6 +130,9 @@ public final class Trainer implements AutoCloseable {
         lastDenseMillis = now;
         impressionLastSeenClock = now;
         feedbackLastSeenClock = now;
+        // What serving already has: its bootstrap (the same weights), or this trainer's snapshots before the checkpoint.
+        lastDenseWeights = learner.weights();
+        lastDenseBiases = learner.biases();
     }
 
     private long lastPublishedVersion(Transport transport) {
@@ -269,6 +277,9 @@ public final class Trainer implements AutoCloseable {
         lastSparseMillis = now;
         if (dense) {
             lastDenseMillis = now;
+        }
+        // An unchanged snapshot would only replace what serves (and an operator's rollback) with the same weights.
+        if (dense && denseChanged()) {
             publishDense(rows, now);
         } else if (rowCount > 0) {
             publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.SPARSE, now, rows, null));
@@ -279,9 +290,22 @@ public final class Trainer implements AutoCloseable {
         checkpoint();
     }
 
+    private boolean denseChanged() {
+        float[][] w = learner.weights();
+        float[][] b = learner.biases();
+        for (int l = 0; l < w.length; l++) {
+            if (!Arrays.equals(w[l], lastDenseWeights[l]) || !Arrays.equals(b[l], lastDenseBiases[l])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void publishDense(List<ModelDelta.Rows> rows, long now) {
         float[][] w = learner.weights();
         float[][] b = learner.biases();
+        lastDenseWeights = w;
+        lastDenseBiases = b;
         List<ModelDelta.Rows> all = new ArrayList<>(rows);
         all.addAll(DenseRows.of(w, b));
         publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.DENSE, now, all, exporter.toOnnx(w, b)));

@@ -5,6 +5,7 @@ import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
@@ -22,10 +23,12 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A standalone trainer with default settings continues the model the server serves: it used to
- * replace the serving model with a random one of another shape a minute after starting.
+ * A standalone trainer with default settings continues the model the server serves, and publishes no
+ * dense snapshot while its dense weights are unchanged: it used to replace the serving model with a
+ * random one of another shape a minute after starting.
  */
 class TrainerMainTest {
 
@@ -53,6 +56,48 @@ class TrainerMainTest {
             trainer.close();
             assertArrayEquals(CtrBootstrap.onnx(schema, served, CtrBootstrap.DEFAULT_SEED), deltas(t).get(0).onnx(),
                     "its first snapshot is the server's version 0");
+        }
+    }
+
+    @Test
+    void anUntrainedTrainerPublishesNoDenseSnapshot() {
+        Properties none = new Properties();
+        FeatureSchema schema = TrainerMain.schema(none);
+        CtrModelSpec spec = TrainerMain.spec(none, schema);
+        AtomicLong clock = new AtomicLong();
+        try (Transport t = new ChronicleTransport(dir.resolve("topics"))) {
+            Trainer idle = TrainerMain.newTrainer(TrainerConfig.defaults("ctr", dir.resolve("ckpt")), t, spec, schema,
+                    TrainerMain.initialWeights(none, schema, spec), clock::get);
+            for (int i = 0; i < 5; i++) {
+                clock.addAndGet(TrainerConfig.DEFAULT_DENSE_INTERVAL_MILLIS);
+                idle.runOnce();
+            }
+            idle.close();
+            assertEquals(0, idle.version());
+            assertEquals(List.of(), deltas(t), "nothing trained, nothing published");
+        }
+    }
+
+    @Test
+    void aDenseSnapshotGoesOutOnlyWhenTheDenseWeightsChanged() {
+        AtomicLong clock = new AtomicLong();
+        try (Transport t = new ChronicleTransport(dir.resolve("topics"))) {
+            StreamAppender imp = t.appender(Topics.IMPRESSIONS);
+            StreamAppender fb = t.appender(Topics.FEEDBACK);
+            Trainer trainer = TrainerRestartTest.trainer(t, dir.resolve("ckpt"), clock); // dense every 5 s
+            TrainerRestartTest.appendRequests(imp, fb, 0, 100);
+            for (int turn = 0; turn < 20; turn++) {
+                clock.addAndGet(1_000);
+                trainer.runOnce();
+            }
+            long trained = trainer.publishedDense();
+            assertTrue(trained >= 1, "training changed the dense weights: a snapshot went out");
+            for (int turn = 0; turn < 30; turn++) {
+                clock.addAndGet(1_000);
+                trainer.runOnce();
+            }
+            assertEquals(trained, trainer.publishedDense(), "idle: no more snapshots of the same weights");
+            trainer.close();
         }
     }
 

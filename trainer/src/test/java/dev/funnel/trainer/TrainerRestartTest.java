@@ -197,7 +197,7 @@ class TrainerRestartTest {
         }
     }
 
-    private static void appendRequests(StreamAppender imp, StreamAppender fb, int from, int to) {
+    static void appendRequests(StreamAppender imp, StreamAppender fb, int from, int to) {
         for (int q = from; q < to; q++) {
             long ts = q * 100L;
             List<ImpressionLog.Served> served = List.of(
