@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,9 +58,13 @@ class TrainerRestartTest {
     }
 
     static Trainer trainer(Transport t, Path ckpt, AtomicLong clock) {
+        return trainer(t, ckpt, (LongSupplier) clock::get);
+    }
+
+    static Trainer trainer(Transport t, Path ckpt, LongSupplier clock) {
         TrainerConfig cfg = TrainerConfig.defaults("ctr", ckpt).withIntervals(1_000, 5_000).withJoin(new JoinConfig(500, 5_000))
                 .withIdleAfter(2_000).withPollBatch(40);
-        return new Trainer(cfg, t, learner(), (w, b) -> new byte[]{1, 2, 3}, clock::get);
+        return new Trainer(cfg, t, learner(), (w, b) -> new byte[]{1, 2, 3}, clock);
     }
 
     @Test
@@ -179,20 +184,21 @@ class TrainerRestartTest {
             long samplesBefore;
             Trainer b;
             try (Transport second = new ChronicleTransport(topics)) {
-                b = trainer(second, ckpt, clock); // restores and seeks here, on the test thread
+                // Each reading of this clock, one per loop turn, advances it a second: the turns are the same as
+                // a test thread's calls to runOnce would be, on whatever thread calls.
+                b = trainer(second, ckpt, () -> clock.addAndGet(1_000)); // restores and seeks here, on the test thread
                 before = b.version();
                 samplesBefore = b.learner().samplesSeen();
                 appendRequests(imp, fb, 100, 200);
                 b.start();
                 long deadline = System.nanoTime() + 30_000_000_000L;
                 while (b.version() < before + 3 && System.nanoTime() < deadline) { // 3 publishing turns poll >= 120 records
-                    clock.addAndGet(1_000);
-                    LockSupport.parkNanos(1_000_000); // lets the loop take a turn per step of the virtual clock
+                    LockSupport.parkNanos(1_000_000);
                 }
-                b.close();
+                b.close(); // joins the loop thread: its state is safe to read below
             }
-            assertTrue(b.version() >= before + 3, "restored trainer published on its loop thread: v" + before + " -> v" + b.version());
-            assertEquals(200, b.joinStats().impressions(), "read every impression, the new ones on its own thread");
+            assertTrue(b.version() >= before + 3, "restored trainer published from its loop thread: v" + before + " -> v" + b.version());
+            assertEquals(200, b.joinStats().impressions(), "read every new impression on its own thread");
             assertTrue(b.learner().samplesSeen() > samplesBefore, "trained on the new ones");
         }
     }
