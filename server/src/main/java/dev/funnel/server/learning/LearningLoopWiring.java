@@ -187,6 +187,8 @@ public final class LearningLoopWiring implements FeatureWiring {
             FunctionCounter.builder("funnel_model_deltas_total", applier, a -> a.count(o)).tag("model", model)
                     .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(m);
         }
+        FunctionCounter.builder("funnel_model_delta_versions_missed_total", applier, DeltaApplier::versionsMissed)
+                .tag("model", model).description("versions skipped over between applied deltas (rejected or lost)").register(m);
     }
 
     /**

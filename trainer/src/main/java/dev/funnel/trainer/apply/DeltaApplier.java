@@ -13,7 +13,7 @@ import java.util.logging.Logger;
 
 /**
  * Checks and applies one model's deltas, in version order. A delta that fails its checksum, belongs
- * to another model, repeats an applied version, skips one, names a table this replica lacks (or
+ * to another model, repeats an applied version, names a table this replica lacks (or
  * with another width), or carries a NaN or infinite value in any row (a diverged trainer's; such a
  * value nulls every score it reaches) is rejected and counted, never applied, and nothing of it is half-applied:
  * every check runs before the first write. Rows go into the serving {@link EmbeddingTable}s (which
@@ -28,12 +28,17 @@ import java.util.logging.Logger;
  * delta is rejected with its rows already written: they are absolute values, as harmless as a sparse
  * delta's, and the version does not advance.
  *
+ * <p><b>Gaps.</b> A delta newer than the next version is applied, and the versions in between are
+ * counted as missed ({@link #versionsMissed()}) and logged: they were rejected here (corrupt, non-finite)
+ * or lost. Their rows stay at older values until the trainer publishes them again; refusing every
+ * later delta instead (as this class once did) froze the replica's model for good after one bad record.
+ *
  * <p>Threads: {@link #apply} from one thread (the tables' single writer); getters from any thread.
  */
 public final class DeltaApplier {
 
     /** What happened to one delta. */
-    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, SKIPPED_VERSION, BAD_TABLE, NON_FINITE, SINK_FAILED, IGNORED }
+    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, BAD_TABLE, NON_FINITE, SINK_FAILED, IGNORED }
 
     private static final Logger LOG = Logger.getLogger(DeltaApplier.class.getName());
 
@@ -46,7 +51,11 @@ public final class DeltaApplier {
     private final AtomicLong[] counts = new AtomicLong[Outcome.values().length];
     private final AtomicLong rowsApplied = new AtomicLong();
     private final AtomicLong rowsRefused = new AtomicLong();
-    private volatile boolean loggedReject;
+    private final AtomicLong versionsMissed = new AtomicLong();
+    private static final long REJECT_LOG_INTERVAL_MILLIS = 60_000;
+    /** The applier's thread only. */
+    private long lastRejectLogMillis = Long.MIN_VALUE;
+    private long unloggedRejects;
 
     /**
      * @param modelName   the model this replica serves
@@ -84,9 +93,6 @@ public final class DeltaApplier {
         long applied = appliedVersion.get();
         if (d.version() <= applied) {
             return reject(Outcome.DUPLICATE, modelName + " v" + d.version() + " already applied (at v" + applied + ")");
-        }
-        if (d.version() != applied + 1) {
-            return reject(Outcome.SKIPPED_VERSION, modelName + " v" + d.version() + " after v" + applied + ": versions in between missing");
         }
         for (ModelDelta.Rows rows : d.tables()) {
             if (isDenseRows(rows.table())) {
@@ -132,6 +138,13 @@ public final class DeltaApplier {
                 return reject(Outcome.SINK_FAILED, modelName + " v" + d.version() + ": dense swap failed: " + e);
             }
         }
+        if (d.version() != applied + 1) {
+            long missed = d.version() - applied - 1;
+            if (versionsMissed.getAndAdd(missed) == 0) {
+                LOG.warning(modelName + " v" + d.version() + " applied after v" + applied + ": " + missed + " version(s) in"
+                        + " between were rejected or lost; their rows wait for the trainer's next publish (further gaps are only counted)");
+            }
+        }
         appliedVersion.set(d.version());
         newestAppliedCreatedMillis.set(d.createdAtMillis());
         counts[Outcome.APPLIED.ordinal()].incrementAndGet();
@@ -153,9 +166,15 @@ public final class DeltaApplier {
 
     private Outcome reject(Outcome o, String why) {
         counts[o.ordinal()].incrementAndGet();
-        if (!loggedReject) {
-            loggedReject = true;
-            LOG.log(Level.WARNING, "rejected model delta (" + o + "): " + why + "; further rejections are only counted");
+        // One line a minute at most: each says why, and how many went unlogged since the last.
+        long now = clockMillis.getAsLong();
+        if (lastRejectLogMillis == Long.MIN_VALUE || now - lastRejectLogMillis >= REJECT_LOG_INTERVAL_MILLIS) {
+            LOG.log(Level.WARNING, "rejected model delta (" + o + "): " + why
+                    + (unloggedRejects > 0 ? " (" + unloggedRejects + " more rejected since the last such line)" : ""));
+            lastRejectLogMillis = now;
+            unloggedRejects = 0;
+        } else {
+            unloggedRejects++;
         }
         return o;
     }
@@ -187,6 +206,11 @@ public final class DeltaApplier {
 
     public long rowsApplied() {
         return rowsApplied.get();
+    }
+
+    /** Versions between applied ones that were never applied here (see the class comment). */
+    public long versionsMissed() {
+        return versionsMissed.get();
     }
 
     /** Rows the serving tables refused (full, or not admitted). */

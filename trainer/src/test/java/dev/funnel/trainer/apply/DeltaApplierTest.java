@@ -60,7 +60,6 @@ class DeltaApplierTest {
         assertEquals(10_000 - 9_001, applier.freshnessMillis());
 
         assertEquals(DeltaApplier.Outcome.DUPLICATE, applier.apply(sparse("ctr", 1, 5, 7f)));
-        assertEquals(DeltaApplier.Outcome.SKIPPED_VERSION, applier.apply(sparse("ctr", 3, 5, 7f)));
         assertEquals(DeltaApplier.Outcome.WRONG_MODEL, applier.apply(sparse("other", 2, 5, 7f)));
         byte[] corrupt = sparse("ctr", 2, 5, 7f).encode();
         corrupt[corrupt.length / 2] ^= 1;
@@ -71,12 +70,20 @@ class DeltaApplierTest {
         assertEquals(DeltaApplier.Outcome.BAD_TABLE, applier.apply(badTable));
         assertFalse(field.contains(6), "nothing of a rejected delta is applied");
         assertEquals(1f, valueOf(5));
-        assertEquals(5, applier.rejected());
+        assertEquals(4, applier.rejected());
         assertEquals(1, applier.appliedVersion());
 
         ModelDelta dense = new ModelDelta("ctr", 2, ModelDelta.Kind.DENSE, 9_500, List.of(), new byte[]{1});
         assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(dense));
         assertEquals(List.of(2L), swapped);
+        // v3 never came (rejected or lost): v4 still applies, and the gap is counted, not a reason to stop.
+        assertEquals(0, applier.versionsMissed());
+        assertEquals(DeltaApplier.Outcome.APPLIED, applier.apply(sparse("ctr", 4, 5, 4f)));
+        assertEquals(4f, valueOf(5));
+        assertEquals(4, applier.appliedVersion());
+        assertEquals(1, applier.versionsMissed());
+        assertEquals(DeltaApplier.Outcome.DUPLICATE, applier.apply(sparse("ctr", 3, 5, 3f)), "an older version stays refused");
+        assertEquals(4f, valueOf(5));
         DeltaApplier failing = new DeltaApplier("ctr", Map.of("field", field), d -> {
             throw new IllegalStateException("registry refused");
         }, clock::get);
