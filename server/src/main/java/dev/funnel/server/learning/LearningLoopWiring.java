@@ -166,6 +166,15 @@ public final class LearningLoopWiring implements FeatureWiring {
                 trainer.start();
                 ctx.onClose(trainer);
                 ctx.env().register(Trainer.class, trainer);
+                // A trainer that stopped (its loop failed) or drops what it reads must show, not only log once.
+                Gauge.builder("funnel_trainer_running", trainer, t -> t.running() ? 1 : 0).tag("model", model)
+                        .description("1 while the embedded trainer's loop runs; 0 once it stopped").register(m);
+                Gauge.builder("funnel_trainer_version", trainer, Trainer::version).tag("model", model)
+                        .description("newest delta version the embedded trainer published").register(m);
+                FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::badRecords)
+                        .tag("model", model).tag("reason", "undecodable").register(m);
+                FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::futureRecords)
+                        .tag("model", model).tag("reason", "future_timestamp").register(m);
             }
         }
         DeltaApplier applier = new DeltaApplier(model, tables.byName(), sink, System::currentTimeMillis);

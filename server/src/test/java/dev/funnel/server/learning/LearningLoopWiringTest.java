@@ -112,7 +112,11 @@ class LearningLoopWiringTest {
             assertTrue(applier.appliedVersion() >= 1, "a delta from the embedded trainer was applied: " + applier);
             assertEquals(0, applier.rejected());
             assertTrue(applier.freshnessMillis() >= 0);
-            assertTrue(app.meterRegistry().scrape().contains("funnel_model_freshness_seconds"));
+            String scrape = app.meterRegistry().scrape();
+            assertTrue(scrape.contains("funnel_model_freshness_seconds"));
+            assertTrue(scrape.contains("funnel_trainer_running{model=\"ctr\"} 1.0"), "the embedded trainer runs");
+            assertTrue(scrape.contains("funnel_trainer_records_dropped_total{model=\"ctr\",reason=\"future_timestamp\"} 0.0"),
+                    "nothing dropped");
         } finally {
             app.close();
         }
