@@ -43,7 +43,11 @@ public final class CompiledDag {
         return spec.name();
     }
 
-    /** A version string: the name plus a short hash of the file's content and overrides. */
+    /**
+     * A version string: the name plus a short hash of what the DAG does (nodes, params, policies,
+     * deadlines) and its overrides; the same for the same content in every process, whichever file,
+     * path or admin call delivered it.
+     */
     public String version() {
         return version;
     }

@@ -4,9 +4,6 @@ import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -156,28 +153,11 @@ public final class DagCompiler {
                     variants.containsKey(n.id()) ? widths.level(spec.name(), n.id(), n.targetP95Ms()) : null);
         }
         Map<String, Map<String, Object>> ov = overrides == null ? Map.of() : Map.copyOf(overrides);
-        return new CompiledDag(spec, spec.name() + "@" + hash(spec, ov), dagDeadlineNanos, nodes, index.get(spec.output()), ov);
+        return new CompiledDag(spec, DagVersion.of(spec, ov), dagDeadlineNanos, nodes, index.get(spec.output()), ov);
     }
 
     private static int fallbackIndex(Policy p, Map<String, Integer> index) {
         return p.kind() == Policy.Kind.FALLBACK ? index.get(p.fallbackNode()) : -1;
-    }
-
-    /** 8 hex digits of SHA-256 over the spec (file order, values, lines) and the sorted overrides. */
-    private static String hash(DagSpec spec, Map<String, Map<String, Object>> overrides) {
-        Map<String, Object> sorted = new TreeMap<>();
-        overrides.forEach((k, v) -> sorted.put(k, new TreeMap<>(v)));
-        try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] h = md.digest((spec.toString() + "|" + sorted).getBytes(StandardCharsets.UTF_8));
-            StringBuilder sb = new StringBuilder();
-            for (int i = 0; i < 4; i++) {
-                sb.append(String.format("%02x", h[i]));
-            }
-            return sb.toString();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 
     /** The operators this compiler knows. */

@@ -78,6 +78,60 @@ class DagCompilerTest {
     }
 
     @Test
+    void theVersionDependsOnlyOnTheContentNotOnPathLayoutOrKeyOrder() throws Exception {
+        // The same DAG in block style, from another path, with other comments and params in another order.
+        String block = String.join("\n",
+                "# the same DAG, written differently",
+                "dag: c",
+                "deadline_ms: 60",
+                "defaults:",
+                "  on_timeout: fail",
+                "  deadline_ms: 20",
+                "nodes:",
+                "  t:",
+                "    on_error: {fallback: u}",
+                "    params: {keep: 5}",
+                "    after: [u]",
+                "    op: strict",
+                "  u: {after: [a, b], op: union}",
+                "  b: {deadline_ms: 10, op: src}",
+                "  a: {op: src}",
+                "output: t",
+                "");
+        CompiledDag flow = compiler.compile(DagLoader.parse(F, YAML));
+        CompiledDag other = compiler.compile(DagLoader.parse("/elsewhere/admin-put.yaml", block));
+        assertEquals(flow.version(), other.version());
+
+        // Pinned to a canonical text written out here, so nothing JVM-dependent (hash-map iteration
+        // order, identity hashes) can enter the version without this test failing.
+        String canonical = String.join("\n",
+                "dag \"c\"",
+                "deadline_ms 60",
+                "defaults deadline_ms=20 on_timeout=fail on_error=fail",
+                "node \"t\" op=\"strict\" after=[\"u\"] params={\"keep\":5} deadline_ms=null on_timeout=null"
+                        + " on_error=fallback: u min_inputs=null target_p95_ms=null",
+                "node \"u\" op=\"union\" after=[\"a\",\"b\"] params={} deadline_ms=null on_timeout=null on_error=null"
+                        + " min_inputs=null target_p95_ms=null",
+                "node \"b\" op=\"src\" after=[] params={} deadline_ms=10 on_timeout=null on_error=null min_inputs=null"
+                        + " target_p95_ms=null",
+                "node \"a\" op=\"src\" after=[] params={} deadline_ms=null on_timeout=null on_error=null min_inputs=null"
+                        + " target_p95_ms=null",
+                "output \"t\"",
+                "overrides {}",
+                "");
+        assertEquals(canonical, DagVersion.canonical(DagLoader.parse(F, YAML), Map.of()));
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals("c@" + java.util.HexFormat.of().formatHex(sha, 0, 4), flow.version());
+        assertEquals("c@fcbcdaf3", flow.version(), "pinned: a change to the canonical form changes every published version");
+
+        CompiledDag over = compiler.compile(DagLoader.parse(F, YAML), Map.of("t", Map.of("keep", 7, "mode", "b")));
+        CompiledDag overReordered = compiler.compile(DagLoader.parse("x.yaml", block),
+                new java.util.TreeMap<>(Map.of("t", new java.util.TreeMap<String, Object>(Map.of("mode", "b", "keep", 7)))));
+        assertEquals(over.version(), overReordered.version());
+        assertNotEquals(flow.version(), compiler.compile(DagLoader.parse(F, YAML.replace("keep: 5", "keep: 6"))).version());
+    }
+
+    @Test
     void aFactoryRejectingItsParamsIsAProblemAtTheNodeLine() throws Exception {
         DagSpec spec = DagLoader.parse(F, YAML.replace("params: {keep: 5}", "params: {keep: 5, model: missing}"));
         DagException e = assertThrows(DagException.class, () -> compiler.compile(spec));
