@@ -109,7 +109,8 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
         return new ConfigSet(dags, newRouting);
     }
 
-    private static boolean isRoutingFile(Path p) {
+    /** Whether a file of a configuration directory is its routing file (by name). */
+    public static boolean isRoutingFile(Path p) {
         String n = p.getFileName().toString();
         return n.equals(ROUTING_FILE) || n.equals("routing.yml");
     }

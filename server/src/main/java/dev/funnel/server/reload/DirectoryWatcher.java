@@ -28,15 +28,27 @@ import java.util.stream.Stream;
 
 /**
  * Watches a configuration directory by polling content hashes (portable, immune to editors that
- * save by rename, and testable with an injected clock). A file whose content changed is applied
- * once the new content has been stable for the debounce interval: it is compiled on its own, and
- * either swapped in through the {@link ReloadSink} or, when it fails, recorded in the
- * {@link ReloadLog} with its file:line problems while the last good version stays live. One file's
- * failure never affects another's.
+ * save by rename, and testable with an injected clock). A file whose content changed is due once
+ * the new content has been stable for the debounce interval. The files due in one pass are one
+ * change set (a Kubernetes ConfigMap update rewrites every file at once), applied so that the
+ * order between them does not matter:
+ * <ol>
+ *   <li>each is compiled on its own; one that fails is that file's failure;</li>
+ *   <li>the rest are swapped in together, atomically, through the {@link ReloadSink};</li>
+ *   <li>if the sink refuses them together, each is tried on its own against what is live, in
+ *       passes, until a pass makes no progress (a file refused because it needs another file's new
+ *       content succeeds in a later pass); between passes, what is left is tried together again.</li>
+ * </ol>
+ * What still fails is recorded in the {@link ReloadLog} with its file:line problems while the last
+ * good version stays live. A failed file is not done with: it is tried again whenever what is live
+ * changes (another file went live or was deleted, or {@link ReloadSink#liveState()} changed), so it
+ * stays failed only while it really is invalid against what is live; it is logged again only when
+ * its content or its problems change, not on every pass.
  *
- * <p>Threading: {@link #poll()}, {@link #prime()} and {@link #loadAll()} are serialized on this
- * object's monitor (the watcher's own daemon thread after {@link #start}, an admin "reload now",
- * or a test); tracking state is only touched under it. Never called from an event loop.
+ * <p>Threading: {@link #poll()}, {@link #retryFailedNow()}, {@link #prime()} and {@link #loadAll()}
+ * are serialized on this object's monitor (the watcher's own daemon thread after {@link #start},
+ * an admin "reload now", or a test); tracking state is only touched under it. Never called from an
+ * event loop.
  *
  * @param <T> what a file compiles to
  */
@@ -57,13 +69,22 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final long debounceNanos;
     private final Map<Path, Tracked> tracked = new HashMap<>();
+    /** Bumped whenever this watcher changes what is live (a file went live or was unloaded). */
+    private long generation;
     private volatile ScheduledExecutorService thread;
 
     /** Per-file bookkeeping; watcher thread only. */
     private static final class Tracked {
+        /** The content live for this file, or null when none ever went live. */
         String appliedHash;
         String pendingHash;
         long pendingSinceNanos;
+        /** The content that failed, while the file still has it; else null. */
+        String failedHash;
+        List<Problem> failedProblems = List.of();
+        /** What was live when it failed: {@link #generation} and the sink's {@link ReloadSink#liveState()}. */
+        long failedGeneration;
+        Object failedAgainst;
         long goneSinceNanos = -1;
     }
 
@@ -103,22 +124,23 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
     }
 
     /**
-     * Compiles every accepted file now, without debounce (startup, or an admin "reload all").
+     * Applies every accepted file whose content is not live now, without debounce, failed ones
+     * included (startup, or an admin "reload all").
      *
      * @return the status of every file after the pass
      */
     public synchronized List<ReloadLog.FileStatus> loadAll() {
         Map<Path, byte[]> contents = snapshot();
+        forgetDeleted(contents, 0, true);
+        Map<Path, byte[]> due = new TreeMap<>();
         for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
             Tracked t = tracked.computeIfAbsent(e.getKey(), k -> new Tracked());
-            String hash = hash(e.getValue());
-            if (!hash.equals(t.appliedHash)) {
-                apply(e.getKey(), e.getValue(), hash);
-                t.appliedHash = hash;
-            }
             t.pendingHash = null;
+            if (!hash(e.getValue()).equals(t.appliedHash)) {
+                due.put(e.getKey(), e.getValue());
+            }
         }
-        forgetDeleted(contents, 0, true);
+        apply(due);
         return log.files();
     }
 
@@ -134,16 +156,48 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
         }
     }
 
-    /** One polling pass: notes changes, applies those stable for the debounce interval, notes deletions. */
+    /**
+     * One polling pass: notes deletions and changes, and applies the changes stable for the
+     * debounce interval together with every failed file (which may be valid against what goes live).
+     */
     public synchronized void poll() {
+        poll(false);
+    }
+
+    /** {@link #poll()}, retrying failed files even when nothing live changed (an admin "reload now"). */
+    public synchronized void retryFailedNow() {
+        poll(true);
+    }
+
+    private void poll(boolean retryFailed) {
         Map<Path, byte[]> contents = snapshot();
         long now = nanoClock.getAsLong();
+        long generationBefore = generation;
+        forgetDeleted(contents, now, false);
+        Map<Path, byte[]> due = new TreeMap<>();
+        Map<Path, byte[]> failed = new TreeMap<>();
+        Object liveState = sink.liveState();
         for (Map.Entry<Path, byte[]> e : contents.entrySet()) {
-            Tracked t = tracked.computeIfAbsent(e.getKey(), k -> new Tracked());
+            Path file = e.getKey();
+            Tracked t = tracked.computeIfAbsent(file, k -> new Tracked());
             t.goneSinceNanos = -1;
             String hash = hash(e.getValue());
             if (hash.equals(t.appliedHash)) {
                 t.pendingHash = null; // an edit reverted before it settled
+                if (t.failedHash != null) { // reverted to the live version after a failed edit
+                    t.failedHash = null;
+                    t.failedProblems = List.of();
+                    log.live(file.toString(), hash);
+                }
+                continue;
+            }
+            if (hash.equals(t.failedHash)) {
+                t.pendingHash = null;
+                if (retryFailed || t.failedGeneration != generation || t.failedAgainst != liveState) {
+                    due.put(file, e.getValue());
+                } else {
+                    failed.put(file, e.getValue());
+                }
                 continue;
             }
             if (!hash.equals(t.pendingHash)) {
@@ -154,12 +208,15 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
                 }
             }
             if (now - t.pendingSinceNanos >= debounceNanos) {
-                apply(e.getKey(), e.getValue(), hash);
-                t.appliedHash = hash;
                 t.pendingHash = null;
+                due.put(file, e.getValue());
             }
         }
-        forgetDeleted(contents, now, false);
+        if (!due.isEmpty() || generation != generationBefore) {
+            // Something live is about to change (or just did): a failed file may need exactly that.
+            due.putAll(failed);
+        }
+        apply(due);
     }
 
     /** Polls every {@code pollMillis} on a daemon thread named {@code funnel-reload}. */
@@ -198,27 +255,98 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
         }
     }
 
-    private void apply(Path file, byte[] bytes, String hash) {
-        String name = file.toString();
-        if (bytes == null) {
-            log.failed(name, hash, List.of(new Problem(name, 0, "cannot read the file")));
-            return;
+    /** Applies one change set; see the class comment for the order. */
+    private void apply(Map<Path, byte[]> due) {
+        Map<Path, T> compiled = new TreeMap<>();
+        for (Map.Entry<Path, byte[]> e : due.entrySet()) {
+            Path file = e.getKey();
+            String name = file.toString();
+            if (e.getValue() == null) {
+                failed(file, UNREADABLE, List.of(new Problem(name, 0, "cannot read the file")));
+                continue;
+            }
+            try {
+                String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(e.getValue())).toString();
+                compiled.put(file, compiler.compile(name, text));
+            } catch (DagException ex) {
+                failed(file, hash(e.getValue()), ex.problems());
+            } catch (CharacterCodingException ex) {
+                failed(file, hash(e.getValue()), List.of(new Problem(name, 0, "not UTF-8 text")));
+            } catch (RuntimeException ex) {
+                LOG.error("reload: compiling {} failed unexpectedly", name, ex);
+                failed(file, hash(e.getValue()), List.of(new Problem(name, 0, "could not load: " + ex)));
+            }
         }
+        Map<Path, List<Problem>> refused = new TreeMap<>();
+        List<Path> left = new ArrayList<>(compiled.keySet());
+        while (!left.isEmpty()) {
+            if (left.size() > 1) {
+                Map<Path, T> together = new TreeMap<>();
+                left.forEach(f -> together.put(f, compiled.get(f)));
+                if (swap(together) == null) {
+                    left.forEach(f -> live(f, hash(due.get(f))));
+                    left.clear();
+                    break;
+                }
+            }
+            boolean progress = false;
+            for (Path f : new ArrayList<>(left)) {
+                List<Problem> problems = swap(Map.of(f, compiled.get(f)));
+                if (problems == null) {
+                    live(f, hash(due.get(f)));
+                    left.remove(f);
+                    refused.remove(f);
+                    progress = true;
+                } else {
+                    refused.put(f, problems);
+                }
+            }
+            if (!progress) {
+                break;
+            }
+        }
+        for (Path f : left) {
+            failed(f, hash(due.get(f)), refused.get(f));
+        }
+    }
+
+    /** Null when the sink took them, else its problems. */
+    private List<Problem> swap(Map<Path, T> files) {
         try {
-            String text = StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
-            T compiled = compiler.compile(name, text);
-            sink.swap(file, compiled);
-            log.live(name, hash);
-            LOG.info("reload: {} is live (content {})", name, hash);
+            sink.swap(files);
+            return null;
         } catch (DagException e) {
-            log.failed(name, hash, e.problems());
-            LOG.warn("reload: {} rejected, last good version stays live:\n{}", name, e.getMessage());
-        } catch (CharacterCodingException e) {
-            log.failed(name, hash, List.of(new Problem(name, 0, "not UTF-8 text")));
-            LOG.warn("reload: {} rejected: not UTF-8", name);
+            return e.problems();
         } catch (RuntimeException e) {
-            log.failed(name, hash, List.of(new Problem(name, 0, "could not load: " + e)));
-            LOG.error("reload: {} rejected by an unexpected error; last good version stays live", name, e);
+            // Reported as each file's problem; logged here once with the stack, as it is a bug somewhere.
+            LOG.error("reload: swapping in {} failed unexpectedly", files.keySet(), e);
+            String name = files.size() == 1 ? files.keySet().iterator().next().toString() : dir.toString();
+            return List.of(new Problem(name, 0, "could not load: " + e));
+        }
+    }
+
+    private void live(Path file, String hash) {
+        Tracked t = tracked.get(file);
+        t.appliedHash = hash;
+        t.failedHash = null;
+        t.failedProblems = List.of();
+        generation++;
+        log.live(file.toString(), hash);
+        LOG.info("reload: {} is live (content {})", file, hash);
+    }
+
+    /** Records a failure; logs it only when it differs from the failure already recorded. */
+    private void failed(Path file, String hash, List<Problem> problems) {
+        Tracked t = tracked.get(file);
+        boolean same = hash.equals(t.failedHash) && problems.equals(t.failedProblems);
+        t.failedHash = hash;
+        t.failedProblems = List.copyOf(problems);
+        t.failedGeneration = generation;
+        t.failedAgainst = sink.liveState();
+        if (!same) {
+            log.failed(file.toString(), hash, problems);
+            LOG.warn("reload: {} rejected, last good version stays live:\n{}", file,
+                    problems.stream().map(Problem::toString).collect(java.util.stream.Collectors.joining("\n")));
         }
     }
 
@@ -243,11 +371,14 @@ public final class DirectoryWatcher<T> implements AutoCloseable {
         for (Path p : gone) {
             Tracked t = tracked.remove(p);
             if (t.appliedHash != null) {
+                generation++;
                 try {
                     sink.removed(p);
                 } catch (RuntimeException e) {
                     LOG.error("reload: unloading deleted {} failed", p, e);
                 }
+            }
+            if (t.appliedHash != null || t.failedHash != null) { // a deleted file is no longer failing
                 log.removed(p.toString());
                 LOG.info("reload: {} was deleted", p);
             }

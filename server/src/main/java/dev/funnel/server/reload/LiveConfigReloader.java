@@ -1,5 +1,6 @@
 package dev.funnel.server.reload;
 
+import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.DagLoader;
 import dev.funnel.engine.route.ConfigSet;
 import dev.funnel.engine.route.RoutingLoader;
@@ -7,15 +8,19 @@ import dev.funnel.server.serving.LiveConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.LongSupplier;
 
 /**
- * Hot reload of the configuration directory into the server's {@link LiveConfig}: a changed DAG
- * file is parsed, then validated and compiled together with every route and swapped in with one
- * atomic publish ({@link LiveConfig#replaceDag}); a changed {@value ConfigSet#ROUTING_FILE} is
- * swapped the same way ({@link LiveConfig#replaceRouting}). Requests already running keep the
- * route table they read at arrival. A file that fails leaves what was live serving and shows its
- * file:line problems in the {@link ReloadLog}. Deleting a file does not unload its DAG (routes may
- * still name it); the log shows it as removed.
+ * Hot reload of the configuration directory into the server's {@link LiveConfig}: files that changed
+ * together are parsed, then validated and compiled together with everything live and swapped in
+ * with one atomic publish ({@link LiveConfig#reloadFiles}), or, when they are refused together, one
+ * by one in whatever order works (see {@link DirectoryWatcher}). A DAG file owns the DAG it
+ * declares: a second file declaring the same {@code dag:} name is refused, as {@code funnel
+ * validate} refuses it. Requests already running keep the route table they read at arrival. A file
+ * that fails leaves what was live serving and shows its file:line problems in the
+ * {@link ReloadLog}, and is retried whenever what is live changes. Deleting a file does not unload
+ * its DAG (routes may still name it); the log shows it as removed.
  */
 public final class LiveConfigReloader implements AutoCloseable {
 
@@ -28,17 +33,31 @@ public final class LiveConfigReloader implements AutoCloseable {
      * @param meters where reload metrics go
      */
     public LiveConfigReloader(Path dir, LiveConfig live, MeterRegistry meters) {
-        this.log = new ReloadLog(meters);
-        ReloadSink<String> sink = (file, text) -> {
-            if (isRouting(file)) {
-                live.replaceRouting(file.toString(), text);
-            } else {
-                live.replaceDag(file.toString(), text, null);
+        this(dir, live, new ReloadLog(meters), System::nanoTime, DirectoryWatcher.DEFAULT_DEBOUNCE_MILLIS * 1_000_000L);
+    }
+
+    /** With an injected clock and debounce (tests drive it with {@link #poll()}). */
+    LiveConfigReloader(Path dir, LiveConfig live, ReloadLog log, LongSupplier nanoClock, long debounceNanos) {
+        this.log = log;
+        ReloadSink<String> sink = new ReloadSink<>() {
+            @Override
+            public void swap(Map<Path, String> texts) throws DagException {
+                live.reloadFiles(texts);
+            }
+
+            @Override
+            public void removed(Path file) {
+                live.fileDeleted(file);
+            }
+
+            @Override
+            public Object liveState() {
+                return live.current(); // a new table after any swap, an admin PUT included
             }
         };
         // Parsing first gives syntax errors with file:line before anything is compiled.
         ConfigCompiler<String> parse = (name, text) -> {
-            if (isRouting(Path.of(name))) {
+            if (ConfigSet.isRoutingFile(Path.of(name))) {
                 RoutingLoader.parse(name, text);
             } else {
                 DagLoader.parse(name, text);
@@ -47,7 +66,7 @@ public final class LiveConfigReloader implements AutoCloseable {
         };
         // ConfigSet.load reads only the directory's top level; so does the reloader.
         this.watcher = new DirectoryWatcher<>(dir, p -> DirectoryWatcher.yamlFiles().test(p) && dir.equals(p.getParent()),
-                parse, sink, log, System::nanoTime, DirectoryWatcher.DEFAULT_DEBOUNCE_MILLIS * 1_000_000L);
+                parse, sink, log, nanoClock, debounceNanos);
     }
 
     /** Takes the files on disk as live (the server loaded them) and starts polling. */
@@ -57,23 +76,32 @@ public final class LiveConfigReloader implements AutoCloseable {
         return this;
     }
 
+    /** Takes the files on disk as live without starting the poller (tests drive {@link #poll()}). */
+    LiveConfigReloader primed() {
+        watcher.prime();
+        return this;
+    }
+
+    /** One pass as the poller makes it. */
+    void poll() {
+        watcher.poll();
+    }
+
     /** What reload did, for the admin API and the console. */
     public ReloadLog log() {
         return log;
     }
 
-    /** One synchronous pass over the directory (admin "reload now"); the poller keeps running. */
+    /**
+     * One synchronous pass over the directory (admin "reload now"), which also retries every failed
+     * file against what is live now; the poller keeps running.
+     */
     public void pollNow() {
-        watcher.poll();
+        watcher.retryFailedNow();
     }
 
     @Override
     public void close() {
         watcher.close();
-    }
-
-    private static boolean isRouting(Path file) {
-        String n = file.getFileName().toString();
-        return n.equals(ConfigSet.ROUTING_FILE) || n.equals("routing.yml");
     }
 }

@@ -14,7 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,10 +37,18 @@ public final class LiveConfig {
 
     private final DagCompiler compiler;
     private final AtomicReference<RouteTable> table = new AtomicReference<>();
+    /**
+     * Which file of the directory declares each DAG name, as far as reload knows (loaded at start,
+     * then kept by {@link #reloadFiles}); an admin PUT replaces a DAG but not its owner. Writers only.
+     */
+    private Map<String, String> owners;
 
     private LiveConfig(DagCompiler compiler, RouteTable initial) {
         this.compiler = compiler;
         this.table.set(initial);
+        Map<String, String> o = new HashMap<>();
+        initial.config().dags().forEach((name, spec) -> o.put(name, spec.file()));
+        this.owners = o;
     }
 
     /**
@@ -88,6 +101,72 @@ public final class LiveConfig {
         CompiledDag compiled = next.dags().get(spec.name());
         LOG.info("hot-swapped dag {} (version {})", spec.name(), compiled.version());
         return compiled;
+    }
+
+    /**
+     * Hot reload of files of the configuration directory: validates and compiles them together
+     * with everything else live, then swaps them in with one publish, or none of them. A DAG file
+     * owns the DAG it declares: when its {@code dag:} name changes, the DAG of the old name goes
+     * (as it would after a restart), and a name another file of the directory already declares is
+     * refused with the same problem {@code funnel validate} gives, leaving that file's DAG serving.
+     * An explicit replace by name is {@link #replaceDag}.
+     *
+     * @param files each file's path (as in problems) and text; the routing file by its name
+     * @throws DagException with every problem; the old configuration keeps serving
+     */
+    public synchronized RouteTable reloadFiles(Map<Path, String> files) throws DagException {
+        ConfigSet base = current().config();
+        Map<String, DagSpec> dags = new LinkedHashMap<>(base.dags());
+        Map<String, String> nextOwners = new HashMap<>(owners);
+        RoutingSpec routing = base.routing();
+        java.util.Set<String> reloaded = new java.util.HashSet<>();
+        files.keySet().forEach(f -> reloaded.add(f.toString()));
+        // What these files declared before goes first, so names may move between them in one change.
+        nextOwners.entrySet().removeIf(e -> {
+            if (reloaded.contains(e.getValue())) {
+                dags.remove(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        List<Problem> problems = new ArrayList<>();
+        for (Map.Entry<Path, String> e : new TreeMap<>(files).entrySet()) {
+            String file = e.getKey().toString();
+            try {
+                if (ConfigSet.isRoutingFile(e.getKey())) {
+                    routing = RoutingLoader.parse(file, e.getValue());
+                    continue;
+                }
+                DagSpec spec = DagLoader.parse(file, e.getValue());
+                String owner = nextOwners.putIfAbsent(spec.name(), file);
+                if (owner != null) {
+                    problems.add(new Problem(file, spec.lineOf("dag"), "dag '" + spec.name() + "' is already defined in " + owner));
+                    continue;
+                }
+                dags.put(spec.name(), spec);
+            } catch (DagException ex) {
+                problems.addAll(ex.problems());
+            }
+        }
+        if (!problems.isEmpty()) {
+            problems.sort(ConfigSet.PROBLEM_ORDER);
+            throw new DagException(problems);
+        }
+        RouteTable next = RouteTable.compile(new ConfigSet(dags, routing), compiler);
+        table.set(next);
+        owners = nextOwners;
+        LOG.info("reloaded {}: {}", new TreeMap<>(files).keySet(), next);
+        return next;
+    }
+
+    /**
+     * A file of the directory was deleted: what it declared keeps serving (routes may name it), but
+     * its names are free for another file to declare.
+     */
+    public synchronized void fileDeleted(Path file) {
+        Map<String, String> o = new HashMap<>(owners);
+        o.values().removeIf(file.toString()::equals);
+        owners = o;
     }
 
     /** Every problem a routing text would cause; empty when it would go live. Nothing changes. */

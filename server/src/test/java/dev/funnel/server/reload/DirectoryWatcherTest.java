@@ -43,25 +43,50 @@ class DirectoryWatcherTest {
         return text.trim();
     }
 
+    /** What the sink's holder makes of what is live; changing it stands for an admin API swap. */
+    volatile Object liveState;
+
     @BeforeEach
     void setUp() {
         log = new ReloadLog(meters, Clock.systemUTC(), 10);
         watcher = new DirectoryWatcher<>(dir, DirectoryWatcher.yamlFiles(), DirectoryWatcherTest::compile,
                 new ReloadSink<>() {
+                    /**
+                     * All or nothing, like the server's holder. "REFUSE" is refused; "needs x.yaml" is
+                     * refused unless x.yaml would be live too (it is, or it comes in the same swap).
+                     */
                     @Override
-                    public void swap(Path file, String compiled) {
-                        if (compiled.contains("REFUSE")) {
-                            throw new IllegalStateException("holder refuses " + compiled);
+                    public void swap(Map<Path, String> compiled) throws DagException {
+                        Map<Path, String> next = new java.util.HashMap<>(live);
+                        next.putAll(compiled);
+                        for (Map.Entry<Path, String> e : compiled.entrySet()) {
+                            if (e.getValue().contains("REFUSE")) {
+                                throw new IllegalStateException("holder refuses " + e.getValue());
+                            }
+                            if (e.getValue().startsWith("needs ")) {
+                                String needed = e.getValue().substring(6);
+                                if (!next.containsKey(dir.resolve(needed)) && !needed.equals(externallyLive)) {
+                                    throw new DagException(List.of(new Problem(e.getKey().toString(), 1, "unknown " + needed)));
+                                }
+                            }
                         }
-                        live.put(file, compiled);
+                        live.putAll(compiled);
                     }
 
                     @Override
                     public void removed(Path file) {
                         live.remove(file);
                     }
+
+                    @Override
+                    public Object liveState() {
+                        return liveState;
+                    }
                 }, log, clock::get, 300 * MS);
     }
+
+    /** A name an "admin API" made live behind the watcher's back. */
+    volatile String externallyLive;
 
     void write(String name, String text) throws Exception {
         Files.writeString(dir.resolve(name), text);
@@ -198,7 +223,7 @@ class DirectoryWatcherTest {
         // Real time, real thread: the done-criterion of hot reload.
         write("a.yaml", "a1");
         DirectoryWatcher<String> real = new DirectoryWatcher<>(dir, DirectoryWatcher.yamlFiles(),
-                DirectoryWatcherTest::compile, (file, compiled) -> live.put(file, compiled), log, System::nanoTime,
+                DirectoryWatcherTest::compile, live::putAll, log, System::nanoTime,
                 DirectoryWatcher.DEFAULT_DEBOUNCE_MILLIS * MS);
         real.loadAll();
         real.start(DirectoryWatcher.DEFAULT_POLL_MILLIS);
@@ -214,6 +239,109 @@ class DirectoryWatcherTest {
         } finally {
             real.close();
         }
+    }
+
+    @Test
+    void filesThatChangeTogetherGoLiveWhateverTheirOrder() throws Exception {
+        write("a.yaml", "a1");
+        watcher.loadAll();
+        // a.yaml sorts first and needs z.yaml, which is new in the same change.
+        write("a.yaml", "needs z.yaml");
+        write("z.yaml", "z1");
+        settle();
+        assertEquals("needs z.yaml", live.get(dir.resolve("a.yaml")));
+        assertEquals("z1", live.get(dir.resolve("z.yaml")));
+        assertEquals(List.of(), log.failing());
+        assertEquals(0.0, meters.get("funnel.reload").tag("result", "error").counter().count(), "never shown as failed");
+    }
+
+    @Test
+    void aBadFileInTheSameChangeDoesNotStopTheOthersFromGoingLiveInAnyOrder() throws Exception {
+        write("a.yaml", "a1");
+        write("b.yaml", "b1");
+        watcher.loadAll();
+        write("a.yaml", "needs z.yaml"); // valid only once z.yaml is live
+        write("b.yaml", "REFUSE");       // refused whatever else is live
+        write("z.yaml", "z1");
+        settle();
+        assertEquals("needs z.yaml", live.get(dir.resolve("a.yaml")));
+        assertEquals("z1", live.get(dir.resolve("z.yaml")));
+        assertEquals("b1", live.get(dir.resolve("b.yaml")), "the bad edit never goes live");
+        assertEquals(List.of(dir.resolve("b.yaml").toString()), log.failing().stream().map(ReloadLog.FileStatus::file).toList());
+    }
+
+    @Test
+    void aFailedFileIsRetriedWhenWhatItNeedsGoesLiveLater() throws Exception {
+        write("a.yaml", "a1");
+        watcher.loadAll();
+        write("a.yaml", "needs z.yaml");
+        settle();
+        assertEquals("a1", live.get(dir.resolve("a.yaml")));
+        assertEquals(ReloadLog.State.FAILED, log.file(dir.resolve("a.yaml").toString()).state());
+
+        write("z.yaml", "z1");
+        settle();
+        assertEquals("needs z.yaml", live.get(dir.resolve("a.yaml")), "valid against what is live now");
+        assertEquals(ReloadLog.State.LIVE, log.file(dir.resolve("a.yaml").toString()).state());
+        assertEquals(0.0, meters.get("funnel.reload.failing.files").gauge().value());
+    }
+
+    @Test
+    void aFailedFileIsRetriedWhenSomethingElseChangesWhatIsLive() throws Exception {
+        write("a.yaml", "a1");
+        watcher.loadAll();
+        write("a.yaml", "needs ext");
+        settle();
+        assertEquals(ReloadLog.State.FAILED, log.file(dir.resolve("a.yaml").toString()).state());
+        externallyLive = "ext"; // e.g. an admin PUT made what a.yaml needs live
+        watcher.poll();
+        assertEquals(ReloadLog.State.FAILED, log.file(dir.resolve("a.yaml").toString()).state(),
+                "not retried while what is live looks the same");
+        liveState = new Object();
+        watcher.poll();
+        assertEquals("needs ext", live.get(dir.resolve("a.yaml")));
+    }
+
+    @Test
+    void aPersistentlyBadFileIsLoggedOnceNotOnEveryPass() throws Exception {
+        write("a.yaml", "a1");
+        write("b.yaml", "b1");
+        watcher.loadAll();
+        write("a.yaml", "needs nothing-there");
+        settle();
+        for (int i = 2; i < 6; i++) { // other files keep changing: a.yaml is retried each time
+            write("b.yaml", "b" + i);
+            settle();
+            assertEquals("b" + i, live.get(dir.resolve("b.yaml")));
+        }
+        watcher.retryFailedNow();
+        assertEquals(1.0, meters.get("funnel.reload").tag("result", "error").counter().count());
+        assertEquals(1, log.recent().stream().filter(e -> !e.ok()).count());
+        assertEquals(ReloadLog.State.FAILED, log.file(dir.resolve("a.yaml").toString()).state());
+        assertEquals("a1", live.get(dir.resolve("a.yaml")));
+    }
+
+    @Test
+    void revertingAFailedEditShowsTheFileLiveAgain() throws Exception {
+        write("a.yaml", "a1");
+        watcher.loadAll();
+        write("a.yaml", "BROKEN");
+        settle();
+        assertEquals(ReloadLog.State.FAILED, log.file(dir.resolve("a.yaml").toString()).state());
+        write("a.yaml", "a1");
+        settle();
+        assertEquals(ReloadLog.State.LIVE, log.file(dir.resolve("a.yaml").toString()).state());
+        assertEquals(0.0, meters.get("funnel.reload.failing.files").gauge().value());
+    }
+
+    @Test
+    void aDeletedFailingFileIsNoLongerFailing() throws Exception {
+        write("a.yaml", "BROKEN");
+        watcher.loadAll();
+        assertEquals(1, log.failing().size());
+        Files.delete(dir.resolve("a.yaml"));
+        settle();
+        assertEquals(List.of(), log.failing());
     }
 
     private void settle() {
