@@ -9,7 +9,9 @@ import dev.funnel.server.admission.CpuLoadConfig;
 import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -21,6 +23,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.regex.Pattern;
 
 /**
@@ -34,7 +37,7 @@ import java.util.regex.Pattern;
  *       share shed; {@code PUT /admin/admission/cpu} with {@code {"target_percent": 65}} sets the
  *       target live (0 = off; 400 outside 0..99, the old target stays).</li>
  * </ul>
- * Compilation runs on a Vert.x worker thread, never on the event loop.
+ * Validation and compilation run on a Vert.x worker thread, never on the event loop.
  */
 final class AdminHandler {
 
@@ -59,10 +62,7 @@ final class AdminHandler {
         router.route("/admin/*").handler(this::authorize);
         router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
         router.get("/admin/dags").handler(this::listDags);
-        router.post("/admin/dags/validate").handler(rc -> {
-            List<Problem> problems = live.checkDag(fileName(rc, "dag.yaml"), body(rc));
-            answerCheck(rc, "invalid_dag", problems);
-        });
+        router.post("/admin/dags/validate").handler(rc -> check(rc, "invalid_dag", live::checkDag, fileName(rc, "dag.yaml")));
         router.put("/admin/dags/:name").handler(this::putDag);
         router.get("/admin/routes").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
@@ -70,30 +70,42 @@ final class AdminHandler {
             g.writeEndObject();
         }));
         router.post("/admin/routes/validate").handler(rc ->
-                answerCheck(rc, "invalid_routing", live.checkRouting(fileName(rc, "routing.yaml"), body(rc))));
+                check(rc, "invalid_routing", live::checkRouting, fileName(rc, "routing.yaml")));
         router.put("/admin/routes").handler(this::putRoutes);
         router.get("/admin/admission/cpu").handler(this::sendCpuLoad);
         router.put("/admin/admission/cpu").handler(this::putCpuLoad);
     }
 
     private void putCpuLoad(RoutingContext rc) {
-        Object v;
-        try {
-            JsonObject o = rc.body().buffer() == null ? null : rc.body().asJsonObject();
-            v = o == null ? null : o.getValue("target_percent");
-        } catch (DecodeException e) {
-            Json.sendError(rc.response(), 400, "bad_request", "body is not JSON: " + e.getMessage(), null);
+        String expected = "expected {\"target_percent\": <integer 0..99>}";
+        Buffer raw = rc.body().buffer();
+        if (raw == null || raw.length() == 0) {
+            Json.sendError(rc.response(), 400, "empty_body", "request body is empty; " + expected, null);
             return;
         }
+        Object parsed;
+        try {
+            parsed = io.vertx.core.json.Json.decodeValue(raw);
+        } catch (DecodeException e) {
+            Json.sendError(rc.response(), 400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+            return;
+        }
+        if (!(parsed instanceof JsonObject o)) {
+            // A JSON array, string or number: valid JSON, but not the object this takes.
+            Json.sendError(rc.response(), 400, "bad_json", "the body must be a JSON object, got "
+                    + (parsed instanceof JsonArray ? "an array" : "'" + parsed + "'") + "; " + expected, null);
+            return;
+        }
+        Object v = o.getValue("target_percent");
         if (!(v instanceof Integer percent)) {
-            Json.sendError(rc.response(), 400, "invalid_setting",
+            Json.sendError(rc.response(), 400, "invalid_field",
                     "expected {\"target_percent\": <integer 0..99>}, got " + (v == null ? "none" : "'" + v + "'"), "target_percent");
             return;
         }
         try {
             cpuLoad.setTargetPercent(percent); // validates, then one volatile write: never blocks the loop
         } catch (IllegalArgumentException e) {
-            Json.sendError(rc.response(), 400, "invalid_setting", e.getMessage(), "target_percent");
+            Json.sendError(rc.response(), 400, "invalid_field", e.getMessage(), "target_percent");
             return;
         }
         sendCpuLoad(rc); // the probe thread logs the change (no console I/O on the event loop)
@@ -186,6 +198,21 @@ final class AdminHandler {
                 Json.sendProblems(rc.response(), "invalid_routing", e.problems());
             } else {
                 internal(rc, "routing replace", ar.cause());
+            }
+        });
+    }
+
+    /**
+     * Validates the body with {@code checker} on a worker thread, as PUT compiles: validating a
+     * large DAG takes a second or more, which on the event loop would stall every request it serves.
+     */
+    private void check(RoutingContext rc, String code, BiFunction<String, String, List<Problem>> checker, String file) {
+        String text = body(rc);
+        vertx.executeBlocking(() -> checker.apply(file, text), false).onComplete(ar -> {
+            if (ar.succeeded()) {
+                answerCheck(rc, code, ar.result());
+            } else {
+                internal(rc, "validation of " + file, ar.cause());
             }
         });
     }

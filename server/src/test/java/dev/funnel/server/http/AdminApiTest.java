@@ -1,0 +1,147 @@
+package dev.funnel.server.http;
+
+import dev.funnel.server.ConfigLoader;
+import dev.funnel.server.FunnelApp;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The admin API against a real one-event-loop server: error bodies, and validation off the loop. */
+class AdminApiTest {
+
+    static final String TOKEN = "admin-api-test-token";
+
+    @TempDir
+    static Path dags;
+    static FunnelApp app;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.writeString(dags.resolve("held.yaml"), """
+                dag: held
+                deadline_ms: 200
+                nodes:
+                  a: {op: debug.delay, params: {delay_ms: 0}}
+                output: a
+                """);
+        Files.writeString(dags.resolve("routing.yaml"), """
+                scenes:
+                  held:
+                    routes:
+                      - {name: default, dag: held, traffic: 100}
+                """);
+        app = FunnelApp.start(ConfigLoader.load(null, Map.of(
+                "FUNNEL_HTTP_HOST", "127.0.0.1",
+                "FUNNEL_HTTP_PORT", "0",
+                "FUNNEL_HTTPS_PORT", "-1",
+                "FUNNEL_SERVER_EVENT_LOOPS", "1",
+                "FUNNEL_DAGS_DIR", dags.toString(),
+                "FUNNEL_ADMIN_TOKEN", TOKEN,
+                "FUNNEL_SIM_ITEMS", "2000",
+                "FUNNEL_SIM_USERS", "50")), true);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    @Test
+    void aBodyThatIsNotAJsonObjectIsA400WithTheDocumentedErrorBody() throws Exception {
+        for (String body : List.of("[]", "\"str\"", "5", "null", "{\"target_percent\": 5", "")) {
+            HttpResponse<String> r = send("PUT", "/admin/admission/cpu", body);
+            JsonObject error = documentedError(r, 400);
+            assertTrue(List.of("bad_json", "empty_body").contains(error.getString("code")), r.body());
+        }
+        JsonObject notAnInteger = documentedError(send("PUT", "/admin/admission/cpu", "{\"target_percent\": \"high\"}"), 400);
+        assertEquals("invalid_field", notAnInteger.getString("code"));
+        assertEquals("target_percent", notAnInteger.getString("field"));
+        assertEquals(200, send("GET", "/admin/admission/cpu", null).statusCode(), "the server is fine");
+    }
+
+    @Test
+    void validatingAHugeDagDoesNotStallTheEventLoop() throws Exception {
+        // 15,001 nodes in a chain: validation takes a second or more (its topological sort is quadratic).
+        StringBuilder yaml = new StringBuilder("dag: huge\ndeadline_ms: 200\nnodes:\n  n0: {op: debug.delay}\n");
+        int n = 15_000;
+        for (int i = 1; i <= n; i++) {
+            yaml.append("  n").append(i).append(": {op: debug.delay, after: [n").append(i - 1).append("]}\n");
+        }
+        yaml.append("output: n").append(n).append('\n');
+        HttpClient validateClient = client();
+        CompletableFuture<HttpResponse<String>> validate = validateClient.sendAsync(request("POST", "/admin/dags/validate",
+                yaml.toString()), HttpResponse.BodyHandlers.ofString());
+        Thread.sleep(300); // the upload is in and validation has started
+        HttpClient other = client();
+        long t0 = System.nanoTime();
+        HttpResponse<String> live = other.send(HttpRequest.newBuilder(uri("/health/live")).timeout(Duration.ofSeconds(30)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        boolean validateStillRunning = !validate.isDone();
+        assertEquals(200, live.statusCode());
+        HttpResponse<String> v = validate.get();
+        assertEquals(200, v.statusCode(), v.body());
+        assertTrue(validateStillRunning, "the one event loop answered only after validation finished (" + tookMs + " ms)");
+    }
+
+    @Test
+    void validationAnswersAreUnchangedOffTheLoop() throws Exception {
+        HttpResponse<String> bad = send("POST", "/admin/dags/validate?file=held.yaml",
+                Files.readString(dags.resolve("held.yaml")).replace("delay_ms: 0", "delay_ms: -1"));
+        JsonObject error = documentedError(bad, 400);
+        assertEquals("invalid_dag", error.getString("code"));
+        assertEquals("held.yaml", error.getJsonArray("problems").getJsonObject(0).getString("file"));
+        HttpResponse<String> badRoutes = send("POST", "/admin/routes/validate", "scenes: {held: {routes: [{name: a, dag: nope, traffic: 100}]}}");
+        assertEquals("invalid_routing", documentedError(badRoutes, 400).getString("code"));
+        assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
+    }
+
+    /** The error object of a response with the README's error body: {@code {"error": {status, code, message, field}}}. */
+    static JsonObject documentedError(HttpResponse<String> r, int status) {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+        assertEquals(status, error.getInteger("status"), r.body());
+        assertFalse(error.getString("code").isEmpty(), r.body());
+        assertFalse(error.getString("message").isEmpty(), r.body());
+        assertTrue(error.containsKey("field"), r.body());
+        return error;
+    }
+
+    private static HttpResponse<String> send(String method, String path, String body) throws Exception {
+        return client().send(request(method, path, body), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpRequest request(String method, String path, String body) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+                .header("authorization", "Bearer " + TOKEN).header("content-type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .build();
+    }
+
+    private static URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + app.httpPort() + path);
+    }
+
+    private static HttpClient client() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+}
