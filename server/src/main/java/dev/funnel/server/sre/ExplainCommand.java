@@ -85,25 +85,39 @@ public final class ExplainCommand {
             return 1;
         }
         if (resp.statusCode() != 200) {
-            err.println("funnel explain: " + resp.statusCode() + " " + problemsText(resp.body()));
+            String why = problemsText(resp.body());
+            err.print("funnel explain: " + resp.statusCode() + " " + why + (why.endsWith("\n") ? "" : "\n"));
             return 1;
         }
         out.print(json ? new JsonObject(resp.body()).encodePrettily() + "\n" : resp.body());
         return 0;
     }
 
-    private static String problemsText(String body) {
+    /**
+     * The server's error body ({@code {"error": {status, code, message, field, problems?}}}) as
+     * lines for a person: the code and message, then each file:line problem on its own line.
+     */
+    static String problemsText(String body) {
+        JsonObject error;
         try {
-            JsonObject j = new JsonObject(body);
-            if (j.getJsonArray("problems") != null) {
-                StringBuilder sb = new StringBuilder(j.getString("message", "")).append('\n');
-                j.getJsonArray("problems").forEach(p -> sb.append("  ").append(((JsonObject) p).getString("text")).append('\n'));
-                return sb.toString();
-            }
-            return j.getString("error", "") + ": " + j.getString("message", body);
+            error = new JsonObject(body).getJsonObject("error");
         } catch (RuntimeException e) {
+            return body; // not our JSON (a proxy's page): as it came
+        }
+        if (error == null) {
             return body;
         }
+        StringBuilder sb = new StringBuilder(error.getString("code", "error"));
+        if (error.getJsonArray("problems") != null) {
+            sb.append(": ").append(error.getJsonArray("problems").size()).append(" problem(s)\n");
+            error.getJsonArray("problems").forEach(p -> sb.append("  ").append(((JsonObject) p).getString("text")).append('\n'));
+            return sb.toString();
+        }
+        sb.append(": ").append(error.getString("message", ""));
+        if (error.getString("field") != null) {
+            sb.append(" (field '").append(error.getString("field")).append("')");
+        }
+        return sb.append('\n').toString();
     }
 
     private static void putFile(JsonObject side, String file) {

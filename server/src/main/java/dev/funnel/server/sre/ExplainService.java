@@ -45,27 +45,64 @@ final class ExplainService {
     }
 
     /**
+     * A malformed explain request: answered 400 with the documented error body.
+     *
+     * @see #code()
+     */
+    static final class BadRequest extends IllegalArgumentException {
+        private final String code;
+        private final String field;
+
+        BadRequest(String code, String field, String message) {
+            super(message);
+            this.code = code;
+            this.field = field;
+        }
+
+        /** The error code: {@code invalid_field} or {@code unknown_scene}. */
+        String code() {
+            return code;
+        }
+
+        /** The request field at fault ({@code compare.overrides.top}), or null. */
+        String field() {
+            return field;
+        }
+    }
+
+    /**
      * Parses and compiles; blocking work (call on a worker thread).
      *
-     * @throws DagException           when a candidate or an override does not validate (file:line)
-     * @throws IllegalArgumentException for a malformed request, with the field in the message
+     * @throws DagException when a candidate or an override does not validate (file:line)
+     * @throws BadRequest   for a malformed request, naming the field
      */
     Plan plan(JsonObject body) throws DagException {
-        String user = body.getString("user_id");
-        String scene = body.getString("scene", "home");
-        int count = body.getInteger("count", 10);
-        JsonObject ctx = body.getJsonObject("context", new JsonObject());
-        int maxDropped = body.getInteger("max_dropped", 20);
-        if (maxDropped < 0 || maxDropped > MAX_DROPPED) {
-            throw new IllegalArgumentException("max_dropped must be in 0.." + MAX_DROPPED + ", got " + maxDropped);
+        String user = string(body, "user_id", "");
+        if (user == null || user.isEmpty()) {
+            throw new BadRequest("invalid_field", "user_id", "'user_id' is required (e.g. \"u000042\")");
         }
-        int bucket = user == null ? 0 : Buckets.of(user);
-        Explainer.Request request = new Explainer.Request(user, scene, count, ctx.getMap(), bucket,
-                body.getInteger("deadline_ms", 0));
+        String scene = string(body, "scene", "");
+        scene = scene == null ? "home" : scene;
+        Integer count = integer(body, "count", "");
+        if (count != null && count <= 0) {
+            throw new BadRequest("invalid_field", "count", "'count' must be > 0, got " + count);
+        }
+        JsonObject ctx = object(body, "context", "");
+        Integer maxDropped = integer(body, "max_dropped", "");
+        if (maxDropped != null && (maxDropped < 0 || maxDropped > MAX_DROPPED)) {
+            throw new BadRequest("invalid_field", "max_dropped", "'max_dropped' must be in 0.." + MAX_DROPPED + ", got " + maxDropped);
+        }
+        Integer deadlineMs = integer(body, "deadline_ms", "");
+        if (deadlineMs != null && (deadlineMs < 0 || deadlineMs > 60_000)) {
+            throw new BadRequest("invalid_field", "deadline_ms", "'deadline_ms' must be in 0..60000 (0 = the DAG's), got " + deadlineMs);
+        }
+        int bucket = Buckets.of(user);
+        Explainer.Request request = new Explainer.Request(user, scene, count == null ? 10 : count,
+                ctx == null ? Map.of() : ctx.getMap(), bucket, deadlineMs == null ? 0 : deadlineMs);
         CompiledDag a = side(body, scene, bucket, "");
-        JsonObject cmp = body.getJsonObject("compare");
+        JsonObject cmp = object(body, "compare", "");
         CompiledDag b = cmp == null ? null : side(cmp, scene, bucket, "compare.");
-        return new Plan(request, a, b, maxDropped);
+        return new Plan(request, a, b, maxDropped == null ? 20 : maxDropped);
     }
 
     /** Runs a plan on {@code loop}; completes on it. */
@@ -79,27 +116,29 @@ final class ExplainService {
     }
 
     private CompiledDag side(JsonObject side, String scene, int bucket, String where) throws DagException {
-        Map<String, Map<String, Object>> overrides = overrides(side.getJsonObject("overrides"), where);
-        String yaml = side.getString("yaml");
-        String dag = side.getString("dag");
+        Map<String, Map<String, Object>> overrides = overrides(object(side, "overrides", where), where);
+        String yaml = string(side, "yaml", where);
+        String dag = string(side, "dag", where);
         if (yaml != null && dag != null) {
-            throw new IllegalArgumentException(where + "give either 'yaml' (a candidate file) or 'dag' (a live DAG), not both");
+            throw new BadRequest("invalid_field", where + "dag",
+                    where + "give either 'yaml' (a candidate file) or 'dag' (a live DAG), not both");
         }
         if (yaml != null) {
-            String file = side.getString("file", "candidate.yaml");
-            return compiler.compile(DagLoader.parse(file, yaml), overrides);
+            String file = string(side, "file", where);
+            return compiler.compile(DagLoader.parse(file == null ? "candidate.yaml" : file, yaml), overrides);
         }
         RouteTable table = live.current();
         if (dag != null) {
             CompiledDag d = table.dags().get(dag);
             if (d == null) {
-                throw new IllegalArgumentException(where + "dag: no live DAG '" + dag + "'; live: " + table.dags().keySet());
+                throw new BadRequest("invalid_field", where + "dag", where + "dag: no live DAG '" + dag + "'; live: "
+                        + table.dags().keySet());
             }
             return overrides.isEmpty() ? d : compiler.compile(d.spec(), overrides);
         }
         RouteTable.Route route = table.pick(scene, bucket);
         if (route == null) {
-            throw new IllegalArgumentException("scene: no scene '" + scene + "'; scenes: " + table.scenes());
+            throw new BadRequest("unknown_scene", "scene", "no scene '" + scene + "'; scenes: " + table.scenes());
         }
         if (overrides.isEmpty()) {
             return route.dag();
@@ -118,11 +157,56 @@ final class ExplainService {
         for (String node : o.fieldNames()) {
             Object v = o.getValue(node);
             if (!(v instanceof JsonObject params)) {
-                throw new IllegalArgumentException(where + "overrides." + node + " must be an object of param → value, got " + v);
+                throw new BadRequest("invalid_field", where + "overrides." + node, where + "overrides." + node
+                        + " must be an object of param → value, got " + describe(v));
             }
             out.put(node, new LinkedHashMap<>(params.getMap()));
         }
         return out;
+    }
+
+    // Typed reads that name the field; JsonObject's own getters throw a bare ClassCastException.
+
+    private static String string(JsonObject o, String key, String where) {
+        Object v = o.getValue(key);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw new BadRequest("invalid_field", where + key, "'" + where + key + "' must be a string, got " + describe(v));
+    }
+
+    private static Integer integer(JsonObject o, String key, String where) {
+        Object v = o.getValue(key);
+        if (v == null) {
+            return null;
+        }
+        if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() == ((Number) v).intValue()) {
+            return ((Number) v).intValue();
+        }
+        throw new BadRequest("invalid_field", where + key, "'" + where + key + "' must be an integer, got " + describe(v));
+    }
+
+    private static JsonObject object(JsonObject o, String key, String where) {
+        Object v = o.getValue(key);
+        if (v == null || v instanceof JsonObject) {
+            return (JsonObject) v;
+        }
+        String what = key.equals("overrides") ? "an object of node → {param: value}" : "an object";
+        throw new BadRequest("invalid_field", where + key, "'" + where + key + "' must be " + what + ", got " + describe(v));
+    }
+
+    /** A JSON value as a person reads it in an error message. */
+    static String describe(Object v) {
+        if (v instanceof String s) {
+            return "the string \"" + s + "\"";
+        }
+        if (v instanceof io.vertx.core.json.JsonArray) {
+            return "an array";
+        }
+        if (v instanceof JsonObject) {
+            return "an object";
+        }
+        return v == null ? "null" : v.toString();
     }
 
     /** Problems as JSON-ready maps. */

@@ -2,6 +2,7 @@ package dev.funnel.server.sre;
 
 import dev.funnel.engine.dag.DagCompiler;
 import dev.funnel.engine.dag.DagException;
+import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.exec.DagExecutor;
 import dev.funnel.engine.explain.Explainer;
 import dev.funnel.engine.schema.DagSchemas;
@@ -102,7 +103,7 @@ public final class SreAdmin {
         router.get("/admin/reload").handler(rc -> sendJson(rc.response(), 200, reloadJson()));
         router.post("/admin/reload").handler(rc -> {
             if (reloader == null) {
-                sendError(rc.response(), 409, "reload_disabled", "hot reload is off (reload.enabled=false)");
+                sendError(rc.response(), 409, "reload_disabled", "hot reload is off (reload.enabled=false)", null);
                 return;
             }
             vertx.executeBlocking(() -> {
@@ -139,36 +140,41 @@ public final class SreAdmin {
 
     private void explain(Vertx vertx, RoutingContext rc, LoopScheduler loop) {
         boolean text = "text".equals(rc.queryParams().get("format"));
-        JsonObject body;
-        try {
-            body = rc.body().buffer() == null ? null : rc.body().asJsonObject();
-        } catch (DecodeException e) {
-            sendError(rc.response(), 400, "bad_json", "body is not JSON: " + e.getMessage());
+        String expected = "POST a JSON object: {\"user_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}";
+        Buffer raw = rc.body().buffer();
+        if (raw == null || raw.length() == 0) {
+            sendError(rc.response(), 400, "empty_body", "request body is empty; " + expected, null);
             return;
         }
-        if (body == null) {
-            sendError(rc.response(), 400, "bad_request", "POST a JSON object: {\"user_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}");
+        Object parsed;
+        try {
+            parsed = io.vertx.core.json.Json.decodeValue(raw);
+        } catch (DecodeException e) {
+            sendError(rc.response(), 400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+            return;
+        }
+        if (!(parsed instanceof JsonObject body)) {
+            sendError(rc.response(), 400, "bad_json", "the body must be a JSON object, got "
+                    + ExplainService.describe(parsed) + "; " + expected, null);
             return;
         }
         vertx.executeBlocking(() -> explain.plan(body), false).onComplete(ar -> {
             if (ar.failed()) {
                 Throwable c = ar.cause();
                 if (c instanceof DagException e) {
-                    sendJson(rc.response(), 400, new JsonObject().put("error", "invalid_dag")
-                            .put("message", e.problems().size() + " problem(s)")
-                            .put("problems", ExplainService.problems(e.problems())).encode());
-                } else if (c instanceof IllegalArgumentException || c instanceof ClassCastException) {
-                    sendError(rc.response(), 400, "bad_request", c.getMessage());
+                    sendProblems(rc.response(), e.problems());
+                } else if (c instanceof ExplainService.BadRequest e) {
+                    sendError(rc.response(), 400, e.code(), e.getMessage(), e.field());
                 } else {
                     LOG.error("explain failed", c);
-                    sendError(rc.response(), 500, "internal", "explain failed: " + c);
+                    sendError(rc.response(), 500, "internal", "explain failed: " + c, null);
                 }
                 return;
             }
             explain.run(ar.result(), loop, text).whenComplete((json, err) -> {
                 if (err != null) {
                     LOG.error("explain run failed", err);
-                    sendError(rc.response(), 500, "internal", "explain run failed: " + err);
+                    sendError(rc.response(), 500, "internal", "explain run failed: " + err, null);
                 } else if (text) {
                     rc.response().setStatusCode(200).putHeader("content-type", "text/plain; charset=utf-8")
                             .end((String) json.get("text"));
@@ -182,14 +188,14 @@ public final class SreAdmin {
     private void console(RoutingContext rc, String name) {
         Buffer body = assets.get(name);
         if (body == null) {
-            sendError(rc.response(), 404, "not_found", "no console asset '" + name + "'");
+            sendError(rc.response(), 404, "not_found", "no console asset '" + name + "'", null);
             return;
         }
         String query = rc.queryParams().get("token");
         boolean viaQuery = query != null && same(query);
         if (!viaQuery && !authorized(rc)) {
             rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
-            sendError(rc.response(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')");
+            sendError(rc.response(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')", null);
             return;
         }
         HttpServerResponse resp = rc.response();
@@ -227,7 +233,20 @@ public final class SreAdmin {
         resp.setStatusCode(status).putHeader("content-type", "application/json").end(json);
     }
 
-    private static void sendError(HttpServerResponse resp, int status, String code, String message) {
-        sendJson(resp, status, new JsonObject().put("error", code).put("message", message).encode());
+    /** The error body every admin and API error uses (README, API): {@code {"error": {status, code, message, field}}}. */
+    private static void sendError(HttpServerResponse resp, int status, String code, String message, String field) {
+        sendJson(resp, status, new JsonObject().put("error", error(status, code, message, field)).encode());
+    }
+
+    /** A 400 {@code invalid_dag} with every problem, shaped as the admin API's DAG validation answers it. */
+    private static void sendProblems(HttpServerResponse resp, List<Problem> problems) {
+        JsonObject error = error(400, "invalid_dag", problems.size() + " problem(s): " + problems.get(0)
+                + (problems.size() > 1 ? " …" : ""), null);
+        error.put("problems", ExplainService.problems(problems));
+        sendJson(resp, 400, new JsonObject().put("error", error).encode());
+    }
+
+    private static JsonObject error(int status, String code, String message, String field) {
+        return new JsonObject().put("status", status).put("code", code).put("message", message).put("field", field);
     }
 }

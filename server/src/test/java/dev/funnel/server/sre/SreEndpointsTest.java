@@ -249,6 +249,57 @@ class SreEndpointsTest {
         Files.writeString(file, original);
     }
 
+    @Test
+    @Order(9)
+    void explainAndConsoleErrorsUseTheDocumentedErrorBody() throws Exception {
+        for (String body : List.of("[]", "\"str\"", "5", "{\"user_id\":", "")) {
+            JsonObject e = documentedError(server.post("/admin/explain", body, true), 400);
+            assertTrue(List.of("bad_json", "empty_body").contains(e.getString("code")), e.encode());
+        }
+        JsonObject overrides = documentedError(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
+                .put("overrides", "x").encode(), true), 400);
+        assertEquals("invalid_field", overrides.getString("code"));
+        assertEquals("overrides", overrides.getString("field"));
+        assertEquals("'overrides' must be an object of node → {param: value}, got the string \"x\"", overrides.getString("message"));
+        JsonObject count = documentedError(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
+                .put("compare", new JsonObject().put("dag", 7)).encode(), true), 400);
+        assertEquals("compare.dag", count.getString("field"), count.encode());
+        JsonObject scene = documentedError(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
+                .put("scene", "nope").encode(), true), 400);
+        assertEquals("unknown_scene", scene.getString("code"));
+
+        String candidate = Files.readString(tmp.resolve("home_feed.yaml")).replace("size: 200", "size: -7");
+        JsonObject invalid = documentedError(server.post("/admin/explain", new JsonObject().put("user_id", "u000042")
+                .put("yaml", candidate).encode(), true), 400);
+        assertEquals("invalid_dag", invalid.getString("code"));
+        assertTrue(invalid.getJsonArray("problems").getJsonObject(0).getString("text").startsWith("candidate.yaml:"), invalid.encode());
+
+        JsonObject unauthorized = documentedError(server.get("/console/", false), 401);
+        assertEquals("unauthorized", unauthorized.getString("code"));
+
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        Path file = tmp.resolve("candidate.yaml.txt");
+        Files.writeString(file, candidate);
+        int rc = ExplainCommand.run(List.of("--url", server.base(), "--user", "u000042", "--file", file.toString()),
+                java.util.Map.of("FUNNEL_ADMIN_TOKEN", SreServerFixture.TOKEN), new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                new java.io.PrintStream(err, true));
+        assertEquals(1, rc);
+        String printed = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(printed.startsWith("funnel explain: 400 invalid_dag: 1 problem(s)\n  " + file + ":"), printed);
+        assertTrue(printed.contains("'size'"), printed);
+    }
+
+    private static JsonObject documentedError(HttpResponse<String> r, int status) {
+        assertEquals(status, r.statusCode(), r.body());
+        JsonObject error = new JsonObject(r.body()).getJsonObject("error");
+        assertNotNull(error, r.body());
+        assertEquals(status, error.getInteger("status"), r.body());
+        assertFalse(error.getString("code").isEmpty(), r.body());
+        assertFalse(error.getString("message").isEmpty(), r.body());
+        assertTrue(error.containsKey("field"), r.body());
+        return error;
+    }
+
     /**
      * An explain whose runs no node degraded in: node deadlines (25 ms) still apply, and on a loaded
      * shared machine a branch sometimes times out, which changes what is served.
