@@ -28,7 +28,9 @@ import java.util.Set;
 /**
  * Parses DAG YAML into a {@link DagSpec}, keeping the line of every key. Syntax and shape errors
  * (not a mapping, a deadline that is not a number, an unknown or duplicate key) are reported here
- * with file:line; semantic checks are the {@link DagValidator}'s.
+ * with file:line; semantic checks are the {@link DagValidator}'s. {@link #read} also returns what
+ * could be parsed around shape errors that leave the graph intact, so that validation can report
+ * every problem of a file in one pass.
  */
 public final class DagLoader {
 
@@ -53,19 +55,60 @@ public final class DagLoader {
 
     /** Loads YAML text; {@code fileName} is used in problems. */
     public static DagSpec parse(String fileName, String yaml) throws DagException {
-        return new Parse(fileName).run(yaml);
+        Parsed p = read(fileName, yaml);
+        if (!p.problems().isEmpty()) {
+            throw new DagException(p.problems());
+        }
+        return p.spec();
     }
 
-    /** One parse: collects problems, then throws them all or returns the spec. */
+    /**
+     * What a parse found: the spec and every problem. With problems, {@code spec} is for validation
+     * only (to report the rest of the file's problems too) and never compiled: a value that failed
+     * to parse is left out (its default applies) and a missing or ill-typed DAG deadline is
+     * unbounded, so the validator reports nothing about what the loader already reported.
+     *
+     * @param spec     the spec, or null when the file's structure (YAML syntax, the DAG's name, its
+     *                 node ids, ops, {@code after} lists or output) could not be read: validating
+     *                 the rest would report problems that are only echoes of that one
+     * @param problems every problem found, in line order; empty when {@code spec} is complete
+     */
+    public record Parsed(DagSpec spec, List<Problem> problems) {
+        public Parsed {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Parses YAML text, returning problems instead of throwing; {@code fileName} is used in problems. */
+    public static Parsed read(String fileName, String yaml) {
+        try {
+            return new Parse(fileName).run(yaml);
+        } catch (DagException e) {
+            return new Parsed(null, e.problems());
+        }
+    }
+
+    /** Reads a file as {@link #read(String, String)} does; {@code file} in problems is the path as given. */
+    public static Parsed read(Path path) {
+        try {
+            return read(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Parsed(null, List.of(new Problem(path.toString(), 0, "cannot read: " + e)));
+        }
+    }
+
+    /** One parse: collects problems; throws only when nothing of the file could be read. */
     private static final class Parse {
         private final String file;
         private final List<Problem> problems = new ArrayList<>();
+        /** A problem made the graph unreadable (see {@link Parsed#spec()}); the spec is withheld. */
+        private boolean structural;
 
         Parse(String file) {
             this.file = file;
         }
 
-        DagSpec run(String yaml) throws DagException {
+        Parsed run(String yaml) throws DagException {
             Optional<Node> root;
             try {
                 LoadSettings settings = LoadSettings.builder().setLabel(file).setSchema(new CoreSchema())
@@ -86,10 +129,12 @@ public final class DagLoader {
             Map<String, Integer> lines = new HashMap<>();
             Map<String, Node> top = keys((MappingNode) root.get(), "top level", TOP_KEYS, lines);
 
+            int before = problems.size();
             String name = top.containsKey("dag") ? string(top.get("dag"), "dag") : null;
             if (!top.containsKey("dag")) {
                 problems.add(new Problem(file, 1, "missing 'dag: <name>'"));
             }
+            structuralIfNew(before);
             Integer deadlineMs = top.containsKey("deadline_ms") ? integer(top.get("deadline_ms"), "deadline_ms") : null;
             if (!top.containsKey("deadline_ms")) {
                 problems.add(new Problem(file, 1, "missing 'deadline_ms: <whole request budget>'"));
@@ -103,13 +148,24 @@ public final class DagLoader {
                 nodes(top.get("nodes"), nodes);
             } else {
                 problems.add(new Problem(file, 1, "missing 'nodes:'"));
+                structural = true;
             }
+            before = problems.size();
             String output = top.containsKey("output") ? string(top.get("output"), "output") : null;
-            if (!problems.isEmpty()) {
-                problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
+            structuralIfNew(before);
+            problems.sort((a, b) -> Integer.compare(a.line(), b.line()));
+            if (structural) {
                 throw new DagException(problems);
             }
-            return new DagSpec(name, file, deadlineMs == null ? 0 : deadlineMs, defaults, nodes, output, lines);
+            // Unbounded when it failed to parse: the validator then adds nothing about it (see Parsed).
+            int deadline = deadlineMs != null ? deadlineMs : problems.isEmpty() ? 0 : Integer.MAX_VALUE;
+            return new Parsed(new DagSpec(name, file, deadline, defaults, nodes, output, lines), problems);
+        }
+
+        private void structuralIfNew(int problemsBefore) {
+            if (problems.size() > problemsBefore) {
+                structural = true;
+            }
         }
 
         private DagSpec.Defaults defaults(Node n) {
@@ -128,12 +184,14 @@ public final class DagLoader {
         private void nodes(Node n, Map<String, NodeSpec> out) {
             if (!(n instanceof MappingNode)) {
                 problems.add(new Problem(file, line(n), "'nodes' must be a mapping of node id to node, got " + describe(n)));
+                structural = true;
                 return;
             }
             Map<String, Integer> firstLine = new HashMap<>();
             for (NodeTuple t : ((MappingNode) n).getValue()) {
                 String id = keyString(t.getKeyNode());
                 if (id == null) {
+                    structural = true; // a node without an id: edges to it cannot be checked
                     continue;
                 }
                 int line = line(t.getKeyNode());
@@ -154,8 +212,11 @@ public final class DagLoader {
             Map<String, Integer> keyLines = new HashMap<>();
             Map<String, Node> m = keys(n, where, NODE_KEYS, keyLines);
             if (m == null) {
+                structural = true;
                 return null;
             }
+            // The node's op and edges are the graph: without them the validator's checks are echoes.
+            int before = problems.size();
             String op = null;
             if (m.containsKey("op")) {
                 op = string(m.get("op"), where + ": op");
@@ -163,6 +224,7 @@ public final class DagLoader {
                 problems.add(new Problem(file, line, where + ": missing 'op'"));
             }
             List<String> after = m.containsKey("after") ? stringList(m.get("after"), where + ": after") : List.of();
+            structuralIfNew(before);
             Map<String, Integer> paramLines = new HashMap<>();
             Map<String, Object> params = new LinkedHashMap<>();
             if (m.containsKey("params")) {
@@ -174,6 +236,7 @@ public final class DagLoader {
                     }
                 } else if (!isNull(p)) {
                     problems.add(new Problem(file, line(p), where + ": params must be a mapping, got " + describe(p)));
+                    structural = true; // every param would be reported missing
                 }
             }
             Integer deadline = m.containsKey("deadline_ms") ? integer(m.get("deadline_ms"), where + ": deadline_ms") : null;

@@ -20,6 +20,12 @@ import java.util.Set;
  * problem, not the first: unknown op, unknown or ill-typed or out-of-range param, duplicate or
  * dangling ids, cycles, unreachable nodes, missing output, a node deadline above the DAG's, a
  * fallback that is not upstream, input types an operator needs but no upstream provides.
+ *
+ * <p>Checks that depend on an earlier finding are skipped where it makes them meaningless, not to
+ * stop early but to avoid echoes: a node with an unknown op has no params or input types to check,
+ * and whether a fallback is upstream is only asked of an acyclic graph. A spec the loader could
+ * only partly parse ({@link DagLoader#read}) is validated too, so a file's shape errors and these
+ * problems are reported together.
  */
 public final class DagValidator {
 

@@ -41,19 +41,19 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
 
     /**
      * Loads and validates a directory (every {@code *.yaml}/{@code *.yml}: the routing file and
-     * DAG files) or a single DAG file.
+     * DAG files) or a single DAG file; a file's shape errors and its semantic problems are
+     * reported together.
      *
      * @throws DagException with every problem in every file
      */
     public static ConfigSet load(Path dirOrFile, OperatorRegistry registry) throws DagException {
         List<Problem> problems = new ArrayList<>();
         ConfigSet set = read(dirOrFile, problems);
-        if (problems.isEmpty()) {
-            problems.addAll(set.validate(registry));
-        }
+        // Semantic checks also run on what parsed around shape errors, so the first report is complete.
+        problems.addAll(set.validate(registry));
         if (!problems.isEmpty()) {
             problems.sort(PROBLEM_ORDER);
-            throw new DagException(problems);
+            throw new DagException(problems.stream().distinct().toList());
         }
         return set;
     }
@@ -141,7 +141,14 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
                 if (isRoutingFile(f)) {
                     routing = RoutingLoader.load(f);
                 } else {
-                    DagSpec d = DagLoader.load(f);
+                    // With shape errors, the spec is still validated (for every other problem),
+                    // never served: the problems added here make load() throw.
+                    DagLoader.Parsed parsed = DagLoader.read(f);
+                    problems.addAll(parsed.problems());
+                    DagSpec d = parsed.spec();
+                    if (d == null) {
+                        continue;
+                    }
                     DagSpec prev = dags.putIfAbsent(d.name(), d);
                     if (prev != null) {
                         problems.add(new Problem(f.toString(), d.lineOf("dag"), "dag '" + d.name()

@@ -17,6 +17,52 @@ class DagValidatorTest {
     }
 
     @Test
+    void everyProblemOfAFileIsReportedInOnePassShapeErrorsIncluded(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("home.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "dag: d",                                                          // 1
+                "deadline_ms: 60",                                                 // 2
+                "defaults: {on_timeout: skip, on_eror: skip}",                     // 3 unknown key (loader)
+                "nodes:",                                                          // 4
+                "  a: {op: src, deadline_ms: fast}",                               // 5 not an integer (loader)
+                "  b: {op: src, deadline_ms: -3}",                                 // 6
+                "  u: {op: union, after: [a, b, a], min_inputs: 4}",               // 7 duplicate after; min_inputs
+                "  t: {op: strict, after: [u], params: {keep: 5}, target_p95_ms: -1, on_error: {fallback: t}}", // 8
+                "output: t",
+                ""));
+        String f = file.toString();
+        assertEquals(List.of(
+                f + ":3: defaults: unknown key 'on_eror'; did you mean 'on_error'? (allowed: [deadline_ms, on_error, on_timeout])",
+                f + ":5: node 'a': deadline_ms must be an integer, got string 'fast'",
+                f + ":6: node 'b': deadline_ms must be >= 1, got -3",
+                f + ":7: node 'u': 'after' lists 'a' twice",
+                f + ":7: node 'u': min_inputs must be between 0 and 3 (the number of 'after' nodes), got 4",
+                f + ":8: node 't': target_p95_ms must be > 0, got -1.0",
+                f + ":8: node 't': on_error falls back to 't', which is not upstream of it (its output would not be ready)"),
+                dev.funnel.engine.route.ConfigSet.check(List.of(file), TestOps.registry()).stream().map(Problem::toString).toList());
+        DagException e = org.junit.jupiter.api.Assertions.assertThrows(DagException.class,
+                () -> dev.funnel.engine.route.ConfigSet.load(file, TestOps.registry()));
+        assertEquals(7, e.problems().size(), e.getMessage());
+    }
+
+    @Test
+    void aShapeErrorThatLeavesNoGraphStopsBeforeValidation() throws Exception {
+        // An op that is not a string: what the node is cannot be known, so checks of it would be echoes.
+        DagLoader.Parsed p = DagLoader.read(F, String.join("\n",
+                "dag: d", "deadline_ms: oops", "nodes:", "  a: {op: [src], deadline_ms: -1}", "output: a", ""));
+        assertEquals(null, p.spec());
+        assertEquals(List.of(F + ":2: deadline_ms must be an integer, got string 'oops'",
+                        F + ":4: node 'a': op must be a string, got a list"),
+                p.problems().stream().map(Problem::toString).toList());
+        // An ill-typed DAG deadline alone: the rest is validated, without an echo about the deadline.
+        DagLoader.Parsed q = DagLoader.read(F, String.join("\n",
+                "dag: d", "deadline_ms: oops", "nodes:", "  a: {op: src, deadline_ms: 900}", "output: a", ""));
+        assertEquals(List.of(), DagValidator.validate(q.spec(), TestOps.registry()));
+        assertEquals(1, q.problems().size());
+    }
+
+    @Test
     void validDagHasNoProblems() throws Exception {
         assertEquals(List.of(), problems(
                 "dag: d",

@@ -74,12 +74,15 @@ public final class LiveConfig {
      * override its nodes); empty when it would go live. Nothing changes.
      */
     public List<Problem> checkDag(String fileName, String yaml) {
-        try {
-            DagSpec spec = DagLoader.parse(fileName, yaml);
-            return current().config().withDag(spec).validate(compiler.registry());
-        } catch (DagException e) {
-            return e.problems();
+        DagLoader.Parsed parsed = DagLoader.read(fileName, yaml);
+        if (parsed.spec() == null) {
+            return parsed.problems(); // the graph could not be read: nothing more to check
         }
+        // Shape errors and semantic problems together, so one upload shows every problem.
+        List<Problem> problems = new ArrayList<>(parsed.problems());
+        problems.addAll(current().config().withDag(parsed.spec()).validate(compiler.registry()));
+        problems.sort(ConfigSet.PROBLEM_ORDER);
+        return problems.stream().distinct().toList();
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.dag.DagCompiler;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.DagLoader;
+import dev.funnel.engine.dag.DagValidator;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.explain.Explainer;
 import dev.funnel.engine.route.Buckets;
@@ -125,7 +126,17 @@ final class ExplainService {
         }
         if (yaml != null) {
             String file = string(side, "file", where);
-            return compiler.compile(DagLoader.parse(file == null ? "candidate.yaml" : file, yaml), overrides);
+            DagLoader.Parsed parsed = DagLoader.read(file == null ? "candidate.yaml" : file, yaml);
+            if (!parsed.problems().isEmpty()) {
+                // Every problem at once: the shape errors and what validation finds around them.
+                List<Problem> all = new java.util.ArrayList<>(parsed.problems());
+                if (parsed.spec() != null) {
+                    all.addAll(DagValidator.validate(parsed.spec(), compiler.registry()));
+                }
+                all.sort(java.util.Comparator.comparingInt(Problem::line));
+                throw new DagException(all.stream().distinct().toList());
+            }
+            return compiler.compile(parsed.spec(), overrides);
         }
         RouteTable table = live.current();
         if (dag != null) {
