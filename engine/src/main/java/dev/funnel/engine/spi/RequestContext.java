@@ -31,7 +31,7 @@ public final class RequestContext {
         this.userId = Objects.requireNonNull(b.userId, "userId");
         this.scene = Objects.requireNonNull(b.scene, "scene");
         this.count = b.count;
-        this.context = b.context == null ? Map.of() : Map.copyOf(b.context);
+        this.context = b.context == null ? Map.of() : withoutNulls(b.context);
         this.exclude = b.exclude == null ? new long[0] : b.exclude.clone();
         java.util.Arrays.sort(this.exclude);
         this.debug = b.debug;
@@ -39,6 +39,24 @@ public final class RequestContext {
         this.arrivalNanos = b.arrivalNanos;
         this.deadlineNanos = b.deadlineNanos;
         this.bucket = b.bucket;
+    }
+
+    /**
+     * An immutable copy without the entries whose key or value is null: JSON's {@code "z": null}
+     * says the client has no value for {@code z}, the same as leaving it out ({@link Map#copyOf}
+     * would throw on it).
+     */
+    private static Map<String, Object> withoutNulls(Map<String, Object> context) {
+        Map<String, Object> kept = null;
+        for (Map.Entry<String, Object> e : context.entrySet()) {
+            if (e.getKey() == null || e.getValue() == null) {
+                if (kept == null) {
+                    kept = new java.util.HashMap<>(context);
+                }
+                kept.remove(e.getKey());
+            }
+        }
+        return Map.copyOf(kept == null ? context : kept);
     }
 
     public static Builder builder() {
@@ -50,7 +68,7 @@ public final class RequestContext {
     public String scene() { return scene; }
     /** How many items the client asked for. */
     public int count() { return count; }
-    /** Client context (device, locale, page…), values as parsed from JSON. */
+    /** Client context (device, locale, page…), values as parsed from JSON; no key maps to null. */
     public Map<String, Object> context() { return context; }
     /** Whether the client asked for the per-node trace. */
     public boolean debug() { return debug; }

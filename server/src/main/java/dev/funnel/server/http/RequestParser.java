@@ -168,7 +168,10 @@ final class RequestParser {
         Map<String, Object> m = new LinkedHashMap<>();
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String k = p.currentName();
-            m.put(k, readValue(p, p.nextToken(), depth));
+            Object v = readValue(p, p.nextToken(), depth);
+            if (v != null || depth > 1) { // "context": {"z": null} says no z, as leaving it out does
+                m.put(k, v);
+            }
         }
         return m;
     }

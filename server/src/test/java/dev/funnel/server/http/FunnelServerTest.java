@@ -107,6 +107,14 @@ class FunnelServerTest {
     }
 
     @Test
+    void aNullContextValueIsServedAsIfTheKeyWereAbsent() throws Exception {
+        TestHttp.Resp r = http.post(http.h2c, app.httpPort(), "/v1/recommend",
+                "{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":3,\"context\":{\"z\":null,\"device\":\"ios\"}}");
+        assertEquals(200, r.status(), r.body());
+        assertWellFormed(r.json(), 3);
+    }
+
+    @Test
     void clientTimeoutShrinksTheBudget() throws Exception {
         TestHttp.Resp r = http.post(http.h2c, app.httpPort(), "/v1/recommend",
                 "{\"user_id\":\"u000001\",\"scene\":\"slow\",\"count\":5,\"debug\":true,\"timeout_ms\":20}");

@@ -39,6 +39,15 @@ class RequestParserTest {
     }
 
     @Test
+    void aNullContextValueIsAKeyNotSent() throws ApiError {
+        RecommendRequest r = parser.parse(Buffer.buffer(
+                "{\"user_id\":\"u\",\"scene\":\"s\",\"context\":{\"z\":null,\"device\":\"ios\",\"page\":{\"n\":null}}}"));
+        Map<String, Object> page = new java.util.HashMap<>();
+        page.put("n", null); // nested values are the client's data, nulls included
+        assertEquals(Map.of("device", "ios", "page", page), r.context());
+    }
+
+    @Test
     void limitsAreEnforced() {
         ApiError e = assertThrows(ApiError.class, () -> parser.parse(Buffer.buffer("{\"user_id\":\"u\",\"scene\":\"s\",\"exclude\":[1,2,3,4]}")));
         assertEquals("exclude", e.field);
