@@ -20,8 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.function.BiFunction;
 import java.util.regex.Pattern;
@@ -48,18 +46,18 @@ final class AdminHandler {
     private final Vertx vertx;
     private final LiveConfig live;
     private final CpuLoadShedder cpuLoad;
-    private final byte[] token;
+    private final AdminAuth auth;
 
     AdminHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
         this.live = deps.live();
         this.cpuLoad = deps.cpuLoad();
-        this.token = ("Bearer " + deps.adminToken()).getBytes(StandardCharsets.UTF_8);
+        this.auth = new AdminAuth(deps.adminToken());
     }
 
     void mount(Router router) {
         // Two routes: Vert.x 5 refuses a BodyHandler after a user handler on the same route.
-        router.route("/admin/*").handler(this::authorize);
+        router.route("/admin/*").handler(auth);
         router.route("/admin/*").handler(BodyHandler.create(false).setBodyLimit(MAX_YAML_BYTES));
         router.get("/admin/dags").handler(this::listDags);
         router.post("/admin/dags/validate").handler(rc -> check(rc, "invalid_dag", live::checkDag, fileName(rc, "dag.yaml")));
@@ -121,17 +119,6 @@ final class AdminHandler {
             g.writeNumberField("shed_fraction", cpuLoad.shedFraction());
             g.writeEndObject();
         });
-    }
-
-    private void authorize(RoutingContext rc) {
-        String h = rc.request().getHeader("authorization");
-        if (h == null || !MessageDigest.isEqual(token, h.getBytes(StandardCharsets.UTF_8))) {
-            rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
-            Json.sendError(rc.response(), 401, "unauthorized",
-                    h == null ? "missing 'Authorization: Bearer <token>' header" : "wrong admin token", null);
-            return;
-        }
-        rc.next();
     }
 
     private void listDags(RoutingContext rc) {

@@ -19,7 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}. The body
+ * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}, both behind
+ * the admin token ({@link AdminAuth}: 401 without it). The body
  * is validated completely before anything is applied (400 naming the field); the update goes
  * through {@link ItemIndex#apply}, the same method the item stream uses, on a worker thread (an
  * upsert links the embedding into the graph), ordered per event loop; the answer comes once the
@@ -39,6 +40,7 @@ final class ItemsHandler {
     private final Counter upserts;
     private final Counter deletes;
     private final Counter rejected;
+    private final AdminAuth auth;
 
     ItemsHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
@@ -46,15 +48,21 @@ final class ItemsHandler {
         this.upserts = Counter.builder("funnel.items.updates").tag("op", "upsert").register(deps.prometheus());
         this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").register(deps.prometheus());
         this.rejected = Counter.builder("funnel.items.updates.rejected").register(deps.prometheus());
+        this.auth = new AdminAuth(deps.adminToken());
     }
 
-    /** Mounts both endpoints on a verticle's router (nothing when no index is wired). */
+    /**
+     * Mounts both endpoints on a verticle's router (nothing when no index is wired), behind the admin
+     * token: a write changes what every user is served.
+     */
     void mount(Router router, int maxBodyBytes) {
         if (index == null) {
             return;
         }
+        // Two routes: Vert.x 5 refuses a BodyHandler after a user handler on the same route.
+        router.put("/v1/items/:id").handler(auth);
         router.put("/v1/items/:id").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::put);
-        router.delete("/v1/items/:id").handler(this::delete);
+        router.delete("/v1/items/:id").handler(auth).handler(this::delete);
     }
 
     private void put(RoutingContext rc) {

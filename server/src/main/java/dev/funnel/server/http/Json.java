@@ -7,6 +7,8 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.funnel.engine.dag.Problem;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 
 import java.io.IOException;
@@ -76,9 +78,33 @@ final class Json {
         resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE).end(encode(body));
     }
 
+    /**
+     * As {@link #send(HttpServerResponse, int, Body)}, but to a HEAD request only the headers, with
+     * the {@code content-length} a GET would get (RFC 9110 §9.3.2): Vert.x's HTTP/2 response would
+     * send the body, and clients reset a HEAD stream that carries one.
+     */
+    static void send(HttpServerRequest req, int status, Body body) {
+        HttpServerResponse resp = req.response();
+        if (req.method() != HttpMethod.HEAD) {
+            send(resp, status, body);
+        } else if (!resp.ended() && !resp.closed()) {
+            resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE)
+                    .putHeader("content-length", Integer.toString(encode(body).length())).end();
+        }
+    }
+
     /** The error body every 4xx/5xx uses. */
     static void sendError(HttpServerResponse resp, int status, String code, String message, String field) {
-        send(resp, status, g -> {
+        send(resp, status, error(status, code, message, field));
+    }
+
+    /** {@link #sendError(HttpServerResponse, int, String, String, String)} with no body to a HEAD request. */
+    static void sendError(HttpServerRequest req, int status, String code, String message, String field) {
+        send(req, status, error(status, code, message, field));
+    }
+
+    private static Body error(int status, String code, String message, String field) {
+        return g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
             g.writeNumberField("status", status);
@@ -91,7 +117,7 @@ final class Json {
             }
             g.writeEndObject();
             g.writeEndObject();
-        });
+        };
     }
 
     /** A 400 listing every configuration problem with file and line. */

@@ -6,13 +6,14 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** PUT / DELETE /v1/items/{id} against the real server: validation, then visibility in the index. */
+/** PUT / DELETE /v1/items/{id} against the real server: the admin token, validation, then visibility in the index. */
 class ItemsApiTest {
 
     private static final long ID = 9_000_001L;
@@ -58,9 +59,39 @@ class ItemsApiTest {
         assertTrue(!e.getString("message").isBlank());
     }
 
+    @Test
+    void writesNeedTheAdminToken() throws Exception {
+        ItemIndex index = FunnelServerTestSupport.app().env().require(ItemIndex.class);
+        long existing = 1; // a sim catalog item
+        assertTrue(index.contains(existing));
+        String category = index.category(existing);
+        String item = "{\"category\":\"c_unauthorized\",\"author\":\"a\",\"status\":\"offline\"}";
+        for (Map<String, String> auth : List.of(Map.<String, String>of(), Map.of("authorization", "Bearer wrong-token"),
+                Map.of("authorization", FunnelServerTestSupport.TOKEN))) {
+            TestHttp.Resp delete = call(HttpMethod.DELETE, "/v1/items/" + existing, null, auth);
+            assertUnauthorized(delete);
+            assertUnauthorized(call(HttpMethod.PUT, "/v1/items/" + existing, item, auth));
+        }
+        assertTrue(index.contains(existing), "an unauthorized delete deletes nothing");
+        assertEquals(category, index.category(existing), "an unauthorized put changes nothing");
+    }
+
+    private static void assertUnauthorized(TestHttp.Resp r) {
+        assertEquals(401, r.status(), r.body());
+        assertEquals("unauthorized", r.json().getJsonObject("error").getString("code"));
+        assertEquals("Bearer realm=\"funnel-admin\"", r.headers().get("www-authenticate"));
+    }
+
     private static TestHttp.Resp call(HttpMethod m, String path, String body) throws Exception {
+        return call(m, path, body, Map.of("authorization", "Bearer " + FunnelServerTestSupport.TOKEN));
+    }
+
+    private static TestHttp.Resp call(HttpMethod m, String path, String body, Map<String, String> auth) throws Exception {
         TestHttp http = FunnelServerTestSupport.http();
-        return http.call(http.h2c, m, FunnelServerTestSupport.app().httpPort(), path, body,
-                body == null ? Map.of() : Map.of("content-type", "application/json"));
+        Map<String, String> headers = new java.util.HashMap<>(auth);
+        if (body != null) {
+            headers.put("content-type", "application/json");
+        }
+        return http.call(http.h2c, m, FunnelServerTestSupport.app().httpPort(), path, body, headers);
     }
 }

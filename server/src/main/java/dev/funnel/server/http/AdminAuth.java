@@ -1,0 +1,37 @@
+package dev.funnel.server.http;
+
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/**
+ * The admin token check in front of every write that changes what is served ({@code /admin/*},
+ * {@code PUT/DELETE /v1/items/{id}}): {@code Authorization: Bearer <token>} passes (the scheme in
+ * any case, RFC 9110 §11.1), anything else gets 401 {@code unauthorized} with {@code
+ * WWW-Authenticate}. The token is compared in constant time. Stateless; any event loop.
+ */
+final class AdminAuth implements Handler<RoutingContext> {
+
+    private static final String SCHEME = "Bearer ";
+
+    private final byte[] token;
+
+    AdminAuth(String token) {
+        this.token = token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void handle(RoutingContext rc) {
+        String h = rc.request().getHeader("authorization");
+        if (h != null && h.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
+                && MessageDigest.isEqual(token, h.substring(SCHEME.length()).trim().getBytes(StandardCharsets.UTF_8))) {
+            rc.next();
+            return;
+        }
+        rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
+        Json.sendError(rc.request(), 401, "unauthorized",
+                h == null ? "missing 'Authorization: Bearer <token>' header" : "wrong admin token", null);
+    }
+}
