@@ -13,7 +13,6 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ final class FeedbackHandler {
 
     /** Mounts the endpoint on a verticle's router. */
     void mount(Router router, int maxBodyBytes) {
-        router.post("/v1/feedback").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::handle);
+        router.post("/v1/feedback").handler(new RawBodyHandler(maxBodyBytes)).handler(this::handle);
     }
 
     void handle(RoutingContext rc) {

@@ -8,7 +8,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -86,8 +85,7 @@ final class HttpVerticle extends VerticleBase {
         admission = AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus(),
                 ((ContextInternal) context).nettyEventLoop(), deps.poolDelay(), deps.warmUpToken(), deps.cpuLoad());
         router.post("/v1/recommend").handler(admission);
-        router.post("/v1/recommend").handler(BodyHandler.create(false).setBodyLimit(deps.config().maxBodyBytes()))
-                .handler(recommend::handle);
+        router.post("/v1/recommend").handler(new RawBodyHandler(deps.config().maxBodyBytes())).handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
             g.writeStringField("status", "live");
@@ -118,11 +116,18 @@ final class HttpVerticle extends VerticleBase {
         router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
                 "method " + rc.request().method() + " is not allowed on " + rc.request().path(), null));
         router.errorHandler(413, rc -> Json.sendError(rc.response(), 413, "body_too_large",
-                "request body is too large (the limit for /v1 is " + deps.config().maxBodyBytes() + " bytes)", null));
-        router.errorHandler(400, rc -> Json.sendError(rc.response(), 400, "bad_request",
-                rc.failure() == null ? "bad request" : String.valueOf(rc.failure().getMessage()), null));
+                "request body is too large (the limit here is "
+                        + (rc.failure() instanceof RawBodyHandler.TooLarge t ? t.limitBytes : deps.config().maxBodyBytes()) + " bytes)",
+                null));
+        router.errorHandler(400, rc -> Json.sendError(rc.response(), 400, "bad_request", badRequest(rc.failure()), null));
         router.errorHandler(500, this::internalError);
         return router;
+    }
+
+    /** What a 400 from the router (a path or a body Vert.x could not read) says: never "null". */
+    private static String badRequest(Throwable failure) {
+        String why = failure == null ? null : failure.getMessage();
+        return "the request could not be read" + (why == null || why.isBlank() ? "" : ": " + why);
     }
 
     private void internalError(RoutingContext rc) {

@@ -10,7 +10,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,9 +58,7 @@ final class ItemsHandler {
         if (index == null) {
             return;
         }
-        // Two routes: Vert.x 5 refuses a BodyHandler after a user handler on the same route.
-        router.put("/v1/items/:id").handler(auth);
-        router.put("/v1/items/:id").handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes)).handler(this::put);
+        router.put("/v1/items/:id").handler(auth).handler(new RawBodyHandler(maxBodyBytes)).handler(this::put);
         router.delete("/v1/items/:id").handler(auth).handler(this::delete);
     }
 
