@@ -25,7 +25,7 @@ public final class ConfigLoader {
 
     /** Every key this loader knows, in the order of {@link FunnelConfig}'s components. */
     public static final List<String> KEYS = List.of("http.host", "http.port", "https.port", "tls.cert", "tls.key",
-            "server.event_loops", "server.worker_threads", "server.worker_queue", "dags.dir", "admin.token",
+            "server.event_loops", "server.worker_threads", "server.worker_queue", "server.idle_timeout_s", "dags.dir", "admin.token",
             "request.max_body_bytes", "request.max_count", "request.max_excludes", "shutdown.drain_ms",
             "sim.seed", "sim.items", "sim.users");
 
@@ -77,7 +77,8 @@ public final class ConfigLoader {
             return new FunnelConfig(p.str("http.host", d.host()), p.integer("http.port", d.httpPort()),
                     p.integer("https.port", d.httpsPort()), p.str("tls.cert", null), p.str("tls.key", null),
                     p.integer("server.event_loops", d.eventLoops()), p.integer("server.worker_threads", d.workerThreads()),
-                    p.integer("server.worker_queue", d.workerQueue()), p.str("dags.dir", d.dagsDir()),
+                    p.integer("server.worker_queue", d.workerQueue()), p.integer("server.idle_timeout_s", d.idleTimeoutSeconds()),
+                    p.str("dags.dir", d.dagsDir()),
                     p.str("admin.token", null), p.integer("request.max_body_bytes", d.maxBodyBytes()),
                     p.integer("request.max_count", d.maxCount()), p.integer("request.max_excludes", d.maxExcludes()),
                     p.longValue("shutdown.drain_ms", d.drainMillis()), p.longValue("sim.seed", d.simSeed()),

@@ -14,6 +14,8 @@ import java.util.TreeMap;
  * @param eventLoops         HTTP verticle instances, one per event loop
  * @param workerThreads      bounded pool for cpu-heavy operators
  * @param workerQueue        queue bound of that pool
+ * @param idleTimeoutSeconds a connection that reads and writes nothing this long is closed (a stalled
+ *                           client's, say); 0 = never
  * @param dagsDir            the configuration directory (DAG files and routing.yaml)
  * @param adminToken         bearer token for /admin, or null to generate one at start (logged)
  * @param maxBodyBytes       request body limit; larger bodies get 413
@@ -26,7 +28,8 @@ import java.util.TreeMap;
  * @param extra              keys other teams' wiring reads ({@link #get}), as given
  */
 public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsCertPath, String tlsKeyPath,
-                           int eventLoops, int workerThreads, int workerQueue, String dagsDir, String adminToken,
+                           int eventLoops, int workerThreads, int workerQueue, int idleTimeoutSeconds,
+                           String dagsDir, String adminToken,
                            int maxBodyBytes, int maxCount, int maxExcludes, long drainMillis,
                            long simSeed, int simItems, int simUsers, Map<String, String> extra) {
 
@@ -36,6 +39,7 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
     public static final int DEFAULT_EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
     public static final int DEFAULT_WORKER_THREADS = Runtime.getRuntime().availableProcessors();
     public static final int DEFAULT_WORKER_QUEUE = 4096;
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
     public static final String DEFAULT_DAGS_DIR = "dag-configs";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_COUNT = 200;
@@ -47,7 +51,8 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
 
     /** Every default; no TLS files (self-signed), generated admin token. */
     public static final FunnelConfig DEFAULT = new FunnelConfig(DEFAULT_HOST, DEFAULT_HTTP_PORT, DEFAULT_HTTPS_PORT,
-            null, null, DEFAULT_EVENT_LOOPS, DEFAULT_WORKER_THREADS, DEFAULT_WORKER_QUEUE, DEFAULT_DAGS_DIR, null,
+            null, null, DEFAULT_EVENT_LOOPS, DEFAULT_WORKER_THREADS, DEFAULT_WORKER_QUEUE, DEFAULT_IDLE_TIMEOUT_SECONDS,
+            DEFAULT_DAGS_DIR, null,
             DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_COUNT, DEFAULT_MAX_EXCLUDES, DEFAULT_DRAIN_MILLIS,
             DEFAULT_SIM_SEED, DEFAULT_SIM_ITEMS, DEFAULT_SIM_USERS, Map.of());
 
@@ -60,6 +65,8 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
         require(eventLoops >= 1 && eventLoops <= 1024, "server.event_loops must be in 1..1024, got " + eventLoops);
         require(workerThreads >= 1 && workerThreads <= 1024, "server.worker_threads must be in 1..1024, got " + workerThreads);
         require(workerQueue >= 1, "server.worker_queue must be >= 1, got " + workerQueue);
+        require(idleTimeoutSeconds >= 0 && idleTimeoutSeconds <= 86_400,
+                "server.idle_timeout_s must be in 0..86400 (0 = never), got " + idleTimeoutSeconds);
         require(dagsDir != null && !dagsDir.isBlank(), "dags.dir must be set, got '" + dagsDir + "'");
         require(adminToken == null || adminToken.length() >= 8, "admin.token must have at least 8 characters, got " + (adminToken == null ? 0 : adminToken.length()));
         require(maxBodyBytes >= 1024 && maxBodyBytes <= 16 << 20, "request.max_body_bytes must be in 1024..16777216, got " + maxBodyBytes);
@@ -124,19 +131,19 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
     /** This config with both ports ephemeral and a fixed admin token (tests). */
     public FunnelConfig withEphemeralPorts(String token) {
         return new FunnelConfig("127.0.0.1", 0, 0, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,
-                dagsDir, token, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, extra);
+                idleTimeoutSeconds, dagsDir, token, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, extra);
     }
 
     /** This config reading DAGs from another directory. */
     public FunnelConfig withDagsDir(String dir) {
         return new FunnelConfig(host, httpPort, httpsPort, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,
-                dir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, extra);
+                idleTimeoutSeconds, dir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, extra);
     }
 
     /** This config with another demo world size. */
     public FunnelConfig withSim(long seed, int items, int users) {
         return new FunnelConfig(host, httpPort, httpsPort, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,
-                dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, seed, items, users, extra);
+                idleTimeoutSeconds, dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, seed, items, users, extra);
     }
 
     /** This config with one extra key set (tests; what a config file line would do). */
@@ -144,7 +151,8 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
         Map<String, String> m = new java.util.HashMap<>(extra);
         m.put(key, value);
         return new FunnelConfig(host, httpPort, httpsPort, tlsCertPath, tlsKeyPath, eventLoops, workerThreads, workerQueue,
-                dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems, simUsers, m);
+                idleTimeoutSeconds, dagsDir, adminToken, maxBodyBytes, maxCount, maxExcludes, drainMillis, simSeed, simItems,
+                simUsers, m);
     }
 
     private static void requirePort(String key, int port) {
@@ -163,7 +171,8 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
                 + ", tls.cert=" + (tlsCertPath == null ? "(self-signed)" : tlsCertPath)
                 + ", tls.key=" + (tlsKeyPath == null ? "(self-signed)" : tlsKeyPath)
                 + ", server.event_loops=" + eventLoops + ", server.worker_threads=" + workerThreads
-                + ", server.worker_queue=" + workerQueue + ", dags.dir=" + dagsDir
+                + ", server.worker_queue=" + workerQueue + ", server.idle_timeout_s=" + idleTimeoutSeconds
+                + ", dags.dir=" + dagsDir
                 + ", admin.token=" + (adminToken == null ? "(generated)" : "(set)")
                 + ", request.max_body_bytes=" + maxBodyBytes + ", request.max_count=" + maxCount
                 + ", request.max_excludes=" + maxExcludes + ", shutdown.drain_ms=" + drainMillis

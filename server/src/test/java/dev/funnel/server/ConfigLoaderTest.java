@@ -53,6 +53,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void idleTimeoutDefaultsTo60SecondsAndIsChecked() {
+        assertEquals(60, ConfigLoader.load(null, Map.of()).idleTimeoutSeconds());
+        assertEquals(5, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "5")).idleTimeoutSeconds());
+        assertEquals(0, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "0")).idleTimeoutSeconds(), "0 = never");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "-1")));
+        assertTrue(e.getMessage().contains("server.idle_timeout_s must be in 0..86400 (0 = never), got -1"), e.getMessage());
+    }
+
+    @Test
     void badValuesNameKeyValueAndOrigin(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("funnel.yaml");
         Files.writeString(f, "http: {port: 70000}\n");

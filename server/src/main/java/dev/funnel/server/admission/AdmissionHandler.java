@@ -15,11 +15,13 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * The route handler that puts one event loop's {@link AdmissionControl} in front of an endpoint:
- * mounted before the body is read, it either lets the request through (and releases its permit
- * when the response ends or the stream is reset, whichever comes first, exactly once) or answers
- * {@code 503} with {@code Retry-After} and a fixed JSON error body, without reading the body or
- * touching the engine. A {@link PlatformHandler}, so Vert.x Web lets it run before the body
- * handler. One per verticle; called on its event loop.
+ * mounted once the body has been read (a request still waiting for its body holds no permit, so
+ * clients that stall mid-body cannot take them all), it either lets the request through (and
+ * releases its permit when the response ends or the stream is reset, whichever comes first, exactly
+ * once) or answers {@code 503} with {@code Retry-After} and a fixed JSON error body, without parsing
+ * the body or touching the engine. The time it measures runs from the permit to the response's end.
+ * A {@link PlatformHandler}, so it goes first on its own route. One per verticle; called on its
+ * event loop.
  *
  * <p>Meters: {@code funnel_admission_rejected_total{loop}}, {@code funnel_admission_admitted_total{loop}},
  * {@code funnel_admission_in_flight{loop}}, {@code funnel_admission_limit{loop}}; with delay-based
@@ -47,7 +49,7 @@ public final class AdmissionHandler implements PlatformHandler {
 
     /**
      * @param admission this loop's limiter
-     * @param metrics   where a shed request is counted (scene {@link HttpMetrics#NO_SCENE}: the body is not read)
+     * @param metrics   where a shed request is counted (scene {@link HttpMetrics#NO_SCENE}: the body is not parsed)
      * @param endpoint  the endpoint tag, e.g. {@code recommend}
      */
     public AdmissionHandler(AdmissionControl admission, HttpMetrics metrics, String endpoint) {

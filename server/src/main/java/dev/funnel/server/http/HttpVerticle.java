@@ -38,16 +38,24 @@ final class HttpVerticle extends VerticleBase {
         Router router = router(loop);
         List<Future<HttpServer>> bound = new ArrayList<>();
         if (deps.config().httpPort() >= 0) {
-            HttpServerOptions clear = new HttpServerOptions().setHost(deps.config().host()).setPort(deps.config().httpPort())
-                    .setHttp2ClearTextEnabled(true).setTcpNoDelay(true);
+            HttpServerOptions clear = options(deps.config().httpPort()).setHttp2ClearTextEnabled(true);
             bound.add(listen(clear, router));
         }
         if (deps.config().httpsPort() >= 0) {
-            HttpServerOptions tls = new HttpServerOptions().setHost(deps.config().host()).setPort(deps.config().httpsPort())
-                    .setSsl(true).setUseAlpn(true).setKeyCertOptions(deps.tls()).setTcpNoDelay(true);
+            HttpServerOptions tls = options(deps.config().httpsPort()).setSsl(true).setUseAlpn(true).setKeyCertOptions(deps.tls());
             bound.add(listen(tls, router));
         }
         return Future.all(bound);
+    }
+
+    /**
+     * What both ports share. The idle timeout closes a connection that has sent and been sent
+     * nothing for {@code server.idle_timeout_s} (a client stalled mid-body, say), so stalled
+     * connections do not pile up for ever.
+     */
+    private HttpServerOptions options(int port) {
+        return new HttpServerOptions().setHost(deps.config().host()).setPort(port).setTcpNoDelay(true)
+                .setIdleTimeout(deps.config().idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
 
     private Future<HttpServer> listen(HttpServerOptions options, Router router) {
@@ -81,11 +89,13 @@ final class HttpVerticle extends VerticleBase {
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
         RecommendHandler recommend = new RecommendHandler(deps, loop);
-        // Admission first, on its own route: Vert.x Web wants a body handler first on the route it is on.
         admission = AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus(),
                 ((ContextInternal) context).nettyEventLoop(), deps.poolDelay(), deps.warmUpToken(), deps.cpuLoad());
-        router.post("/v1/recommend").handler(admission);
-        router.post("/v1/recommend").handler(new RawBodyHandler(deps.config().maxBodyBytes())).handler(recommend::handle);
+        // The body first, then admission (on its own route: a PlatformHandler must come first on its
+        // route): a request whose body is slow to arrive holds no permit, so a few hundred clients
+        // that send headers and stall cannot take every permit and shed everyone else.
+        router.post("/v1/recommend").handler(new RawBodyHandler(deps.config().maxBodyBytes()));
+        router.post("/v1/recommend").handler(admission).handler(recommend::handle);
         router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
             g.writeStartObject();
             g.writeStringField("status", "live");

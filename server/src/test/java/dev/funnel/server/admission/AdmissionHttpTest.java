@@ -72,6 +72,72 @@ class AdmissionHttpTest {
     }
 
     /**
+     * Clients that send a recommend's headers and then stall mid-body hold no admission permit: with
+     * a bound of 2 and three such clients waiting, a fourth client is served. The idle timeout then
+     * closes the stalled connections.
+     */
+    @Test
+    void clientsStalledMidBodyHoldNoPermitAndTheIdleTimeoutClosesThem(@TempDir Path dags) throws Exception {
+        FunnelConfig config = server(dags, """
+                  hot: {op: recall.hot, params: {limit: 5}}
+                output: hot
+                """, Map.of("FUNNEL_ADMISSION_MAX", "2",
+                        "FUNNEL_ADMISSION_TARGET_MS", "0",
+                        "FUNNEL_ADMISSION_DELAY_TARGET_MS", "0",
+                        "FUNNEL_SERVER_IDLE_TIMEOUT_S", "2"));
+        assertEquals(2, config.idleTimeoutSeconds());
+        try (FunnelApp app = FunnelApp.start(config, true)) {
+            HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            URI uri = URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend");
+            awaitServing(client, uri);
+
+            java.util.List<java.net.Socket> stalled = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    java.net.Socket s = new java.net.Socket("127.0.0.1", app.httpPort());
+                    stalled.add(s);
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(("POST /v1/recommend HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    // The server asks for the body: the request has been routed to where it waits for it.
+                    String status = readLine(s.getInputStream());
+                    assertTrue(status.startsWith("HTTP/1.1 100"), status);
+                    s.getOutputStream().write('{'); // 1 of the 100 bytes, then nothing
+                }
+                assertEquals(0.0, app.meterRegistry().find("funnel.admission.in.flight").gauge().value(),
+                        "requests waiting for their body hold no permit");
+                HttpResponse<String> served = client.send(recommend(uri, "u000007"), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, served.statusCode(), served.body());
+
+                for (java.net.Socket s : stalled) { // read what is left (the 100's blank line) up to the server's close
+                    try {
+                        while (s.getInputStream().read() != -1) {
+                            // until end of stream
+                        }
+                    } catch (java.net.SocketTimeoutException e) {
+                        throw new AssertionError("a connection stalled mid-body was still open after 10 s (idle timeout 2 s)", e);
+                    }
+                }
+            } finally {
+                for (java.net.Socket s : stalled) {
+                    s.close();
+                }
+            }
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            line.append((char) c);
+        }
+        return line.toString().trim();
+    }
+
+    /**
      * CPU-based shedding on the real server: while threads of the same process keep every core
      * busy, its CPU use stands above an 80% target and {@code /v1/recommend} answers 503 with
      * Retry-After, counted as CPU sheds; once they stop, it serves again.

@@ -42,7 +42,7 @@ class LearningLoopWiringTest {
         FunnelConfig c = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200);
         FunnelConfig config = new FunnelConfig(c.host(), c.httpPort(), c.httpsPort(), c.tlsCertPath(), c.tlsKeyPath(), c.eventLoops(),
-                c.workerThreads(), c.workerQueue(), c.dagsDir(), c.adminToken(), c.maxBodyBytes(), c.maxCount(), c.maxExcludes(),
+                c.workerThreads(), c.workerQueue(), c.idleTimeoutSeconds(), c.dagsDir(), c.adminToken(), c.maxBodyBytes(), c.maxCount(), c.maxExcludes(),
                 c.drainMillis(), c.simSeed(), c.simItems(), c.simUsers(), Map.of("streams.dir", dir.toString()));
         FunnelApp app = FunnelApp.start(config, true);
         try (Transport reader = new ChronicleTransport(dir)) {
