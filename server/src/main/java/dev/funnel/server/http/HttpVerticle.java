@@ -2,6 +2,8 @@ package dev.funnel.server.http;
 
 import io.vertx.core.Future;
 import dev.funnel.server.admission.AdmissionHandler;
+import dev.funnel.server.metrics.HttpMetrics;
+import dev.funnel.server.serving.WarmUp;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.http.HttpServer;
@@ -23,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 final class HttpVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
+    /** Where the router keeps a request's arrival ({@code System.nanoTime()}), for the latency of router-level errors. */
+    private static final String ARRIVAL_NANOS = "funnel.arrivalNanos";
 
     private final ServerDeps deps;
     private final List<HttpServer> servers = new ArrayList<>();
@@ -88,6 +92,10 @@ final class HttpVerticle extends VerticleBase {
 
     private Router router(VertxLoopScheduler loop) {
         Router router = Router.router(vertx);
+        router.route().handler(rc -> { // first: a router-level error is timed from here
+            rc.put(ARRIVAL_NANOS, System.nanoTime());
+            rc.next();
+        });
         RecommendHandler recommend = new RecommendHandler(deps, loop);
         admission = AdmissionHandler.forRecommend(deps.config(), deps.metrics(), deps.prometheus(),
                 ((ContextInternal) context).nettyEventLoop(), deps.poolDelay(), deps.warmUpToken(), deps.cpuLoad());
@@ -121,17 +129,54 @@ final class HttpVerticle extends VerticleBase {
         if (deps.sre() != null) {
             deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
         }
-        router.errorHandler(404, rc -> Json.sendError(rc.response(), 404, "not_found",
-                "no endpoint " + rc.request().method() + " " + rc.request().path(), null));
-        router.errorHandler(405, rc -> Json.sendError(rc.response(), 405, "method_not_allowed",
-                "method " + rc.request().method() + " is not allowed on " + rc.request().path(), null));
-        router.errorHandler(413, rc -> Json.sendError(rc.response(), 413, "body_too_large",
-                "request body is too large (the limit here is "
-                        + (rc.failure() instanceof RawBodyHandler.TooLarge t ? t.limitBytes : deps.config().maxBodyBytes()) + " bytes)",
-                null));
-        router.errorHandler(400, rc -> Json.sendError(rc.response(), 400, "bad_request", badRequest(rc.failure()), null));
+        router.errorHandler(404, rc -> routerError(rc, 404, "not_found",
+                "no endpoint " + rc.request().method() + " " + rc.request().path()));
+        router.errorHandler(405, rc -> routerError(rc, 405, "method_not_allowed",
+                "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
+        router.errorHandler(413, rc -> routerError(rc, 413, "body_too_large", "request body is too large (the limit here is "
+                + (rc.failure() instanceof RawBodyHandler.TooLarge t ? t.limitBytes : deps.config().maxBodyBytes()) + " bytes)"));
+        router.errorHandler(400, rc -> routerError(rc, 400, "bad_request", badRequest(rc.failure())));
         router.errorHandler(500, this::internalError);
         return router;
+    }
+
+    /**
+     * Answers an error the router found (no route, wrong method, body too large or unreadable, a
+     * handler's failure) and counts it in {@code funnel_http_requests_seconds} like every answer
+     * of the handlers (warm-up traffic aside): the error rate on the dashboard includes them.
+     */
+    private void routerError(RoutingContext rc, int status, String code, String message) {
+        if (rc.response().ended() || rc.response().closed()) {
+            return; // answered (and counted) already, or no one left to answer
+        }
+        Json.sendError(rc.response(), status, code, message, null);
+        if (!WarmUp.isWarmUp(deps.warmUpToken(), rc.request().getHeader(WarmUp.HEADER))) {
+            Long arrival = rc.get(ARRIVAL_NANOS);
+            deps.metrics().request(endpoint(rc.request().path()), HttpMetrics.NO_SCENE, status,
+                    arrival == null ? 0 : System.nanoTime() - arrival);
+        }
+    }
+
+    /** The {@code endpoint} tag of a path: a fixed set, so clients cannot make up new series. */
+    static String endpoint(String path) {
+        if (path == null) {
+            return "other";
+        } else if (path.equals("/v1/recommend")) {
+            return "recommend"; // RecommendHandler's and AdmissionHandler's tag
+        } else if (path.equals("/v1/feedback")) {
+            return "feedback";
+        } else if (path.startsWith("/v1/items/")) {
+            return "items";
+        } else if (path.startsWith("/admin/")) {
+            return "admin";
+        } else if (path.startsWith("/health/")) {
+            return "health";
+        } else if (path.equals("/metrics")) {
+            return "metrics";
+        } else if (path.startsWith("/console")) {
+            return "console";
+        }
+        return "other";
     }
 
     /** What a 400 from the router (a path or a body Vert.x could not read) says: never "null". */
@@ -142,6 +187,6 @@ final class HttpVerticle extends VerticleBase {
 
     private void internalError(RoutingContext rc) {
         LOG.error("unhandled error on {} {}", rc.request().method(), rc.request().path(), rc.failure());
-        Json.sendError(rc.response(), 500, "internal", "internal error", null);
+        routerError(rc, 500, "internal", "internal error");
     }
 }

@@ -169,6 +169,28 @@ class FunnelServerTest {
     }
 
     @Test
+    void routerLevelErrorsAreCountedInTheRequestMetric() throws Exception {
+        String big = "{\"user_id\":\"u1\",\"scene\":\"home\",\"context\":{\"pad\":\"" + "x".repeat(70_000) + "\"}}";
+        List<Object[]> cases = List.of(
+                new Object[] {"recommend", 405, HttpMethod.GET, "/v1/recommend", null},
+                new Object[] {"recommend", 413, HttpMethod.POST, "/v1/recommend", big},
+                new Object[] {"feedback", 413, HttpMethod.POST, "/v1/feedback", big},
+                new Object[] {"other", 404, HttpMethod.GET, "/v1/nothing/" + System.nanoTime(), null});
+        for (Object[] c : cases) {
+            long before = requests((String) c[0], (int) c[1]);
+            TestHttp.Resp r = http.call(http.h2c, (HttpMethod) c[2], app.httpPort(), (String) c[3], (String) c[4], Map.of());
+            assertEquals(c[1], r.status(), r.body());
+            assertEquals(before + 1, requests((String) c[0], (int) c[1]), c[2] + " " + c[3] + " is counted");
+        }
+    }
+
+    private static long requests(String endpoint, int status) {
+        io.micrometer.core.instrument.Timer t = app.meterRegistry().find("funnel.http.requests")
+                .tags("endpoint", endpoint, "status", Integer.toString(status)).timer();
+        return t == null ? 0 : t.count();
+    }
+
+    @Test
     void adminNeedsTheBearerToken() throws Exception {
         TestHttp.Resp none = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/admin/dags", null, Map.of());
         assertEquals(401, none.status());
