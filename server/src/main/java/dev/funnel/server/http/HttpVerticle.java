@@ -6,15 +6,21 @@ import dev.funnel.server.metrics.HttpMetrics;
 import dev.funnel.server.serving.WarmUp;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -104,14 +110,15 @@ final class HttpVerticle extends VerticleBase {
         // that send headers and stall cannot take every permit and shed everyone else.
         router.post("/v1/recommend").handler(new RawBodyHandler(deps.config().maxBodyBytes()));
         router.post("/v1/recommend").handler(admission).handler(recommend::handle);
-        router.get("/health/live").handler(rc -> Json.send(rc.response(), 200, g -> {
+        // GET and HEAD (probes and curl -I): HEAD gets the same status and headers, no body.
+        router.get("/health/live").method(HttpMethod.HEAD).handler(rc -> Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             g.writeStringField("status", "live");
             g.writeEndObject();
         }));
-        router.get("/health/ready").handler(rc -> {
+        router.get("/health/ready").method(HttpMethod.HEAD).handler(rc -> {
             boolean ready = deps.readiness().ready();
-            Json.send(rc.response(), ready ? 200 : 503, g -> {
+            Json.send(rc.request(), ready ? 200 : 503, g -> {
                 g.writeStartObject();
                 g.writeStringField("status", ready ? "ready" : "not_ready");
                 g.writeFieldName("gates");
@@ -119,8 +126,15 @@ final class HttpVerticle extends VerticleBase {
                 g.writeEndObject();
             });
         });
-        router.get("/metrics").handler(rc -> vertx.executeBlocking(() -> deps.prometheus().scrape(), false)
-                .onSuccess(text -> rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+        router.get("/metrics").method(HttpMethod.HEAD).handler(rc -> vertx.executeBlocking(() -> deps.prometheus().scrape(), false)
+                .onSuccess(text -> {
+                    HttpServerResponse resp = rc.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8");
+                    if (rc.request().method() == HttpMethod.HEAD) {
+                        resp.putHeader("content-length", Integer.toString(text.getBytes(StandardCharsets.UTF_8).length)).end();
+                    } else {
+                        resp.end(text);
+                    }
+                })
                 .onFailure(rc::fail));
         new AdminHandler(vertx, deps).mount(router);
         new ModelAdminHandler(vertx, deps).mount(router);
@@ -131,8 +145,10 @@ final class HttpVerticle extends VerticleBase {
         }
         router.errorHandler(404, rc -> routerError(rc, 404, "not_found",
                 "no endpoint " + rc.request().method() + " " + rc.request().path()));
-        router.errorHandler(405, rc -> routerError(rc, 405, "method_not_allowed",
-                "method " + rc.request().method() + " is not allowed on " + rc.request().path()));
+        router.errorHandler(405, rc -> {
+            rc.response().putHeader("allow", allowedMethods(router, rc.request().path()));
+            routerError(rc, 405, "method_not_allowed", "method " + rc.request().method() + " is not allowed on " + rc.request().path());
+        });
         router.errorHandler(413, rc -> routerError(rc, 413, "body_too_large", "request body is too large (the limit here is "
                 + (rc.failure() instanceof RawBodyHandler.TooLarge t ? t.limitBytes : deps.config().maxBodyBytes()) + " bytes)"));
         router.errorHandler(400, rc -> routerError(rc, 400, "bad_request", badRequest(rc.failure())));
@@ -149,12 +165,49 @@ final class HttpVerticle extends VerticleBase {
         if (rc.response().ended() || rc.response().closed()) {
             return; // answered (and counted) already, or no one left to answer
         }
-        Json.sendError(rc.response(), status, code, message, null);
+        Json.sendError(rc.request(), status, code, message, null); // no body to a HEAD
         if (!WarmUp.isWarmUp(deps.warmUpToken(), rc.request().getHeader(WarmUp.HEADER))) {
             Long arrival = rc.get(ARRIVAL_NANOS);
             deps.metrics().request(endpoint(rc.request().path()), HttpMetrics.NO_SCENE, status,
                     arrival == null ? 0 : System.nanoTime() - arrival);
         }
+    }
+
+    /**
+     * The methods some route serves {@code path} with, for a 405's {@code Allow} (RFC 9110 §15.5.6).
+     * Walks the routes: only 405s pay for it.
+     */
+    static String allowedMethods(Router router, String path) {
+        Set<String> methods = new TreeSet<>();
+        for (Route r : router.getRoutes()) {
+            Set<HttpMethod> serves = r.methods(); // null or empty: any method (a filter such as the admin token's)
+            if (serves != null && !serves.isEmpty() && servesPath(r.getPath(), r.isExactPath(), path)) {
+                serves.forEach(m -> methods.add(m.name()));
+            }
+        }
+        return String.join(", ", methods);
+    }
+
+    /** Whether a route's path ({@code /v1/items/:id}; {@code /admin/} for {@code /admin/*}, not exact) takes {@code path}. */
+    static boolean servesPath(String template, boolean exact, String path) {
+        if (template == null) {
+            return false; // a regex route: we mount none
+        }
+        if (!exact) {
+            return path.startsWith(template);
+        }
+        String[] want = template.split("/", -1);
+        String[] got = path.split("/", -1);
+        if (want.length != got.length) {
+            return false;
+        }
+        for (int i = 0; i < want.length; i++) {
+            boolean param = want[i].startsWith(":") && !got[i].isEmpty();
+            if (!param && !want[i].equals(got[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The {@code endpoint} tag of a path: a fixed set, so clients cannot make up new series. */

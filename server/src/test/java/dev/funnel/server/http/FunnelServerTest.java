@@ -191,6 +191,46 @@ class FunnelServerTest {
     }
 
     @Test
+    void headAnswersLikeGetWithoutABodyOnEveryProtocol() throws Exception {
+        for (io.vertx.core.http.HttpClient client : List.of(http.h2c, http.h2Tls, http.http11)) {
+            int port = client == http.h2Tls ? app.httpsPort() : app.httpPort();
+            for (String path : List.of("/health/live", "/health/ready", "/metrics")) {
+                TestHttp.Resp get = http.call(client, HttpMethod.GET, port, path, null, Map.of());
+                TestHttp.Resp head = http.call(client, HttpMethod.HEAD, port, path, null, Map.of());
+                assertEquals(get.status(), head.status(), path);
+                assertEquals("", head.body(), path);
+                assertEquals(get.headers().get("content-type"), head.headers().get("content-type"), path);
+                if (!path.equals("/metrics")) { // the scrape's length changes between two scrapes
+                    assertEquals(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                            head.headers().get("content-length"), path);
+                }
+            }
+            // No GET or HEAD route: 405 with Allow, and no body to a HEAD (h2 clients reset such a stream).
+            TestHttp.Resp head405 = http.call(client, HttpMethod.HEAD, port, "/v1/recommend", null, Map.of());
+            assertEquals(405, head405.status());
+            assertEquals("", head405.body());
+            assertEquals("POST", head405.headers().get("allow"));
+            TestHttp.Resp head401 = http.call(client, HttpMethod.HEAD, port, "/admin/dags", null, Map.of());
+            assertEquals(401, head401.status());
+            assertEquals("", head401.body());
+        }
+    }
+
+    @Test
+    void methodNotAllowedSaysWhatIsAllowed() throws Exception {
+        TestHttp.Resp r = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/v1/recommend", null, Map.of());
+        assertEquals(405, r.status());
+        assertEquals("POST", r.headers().get("allow"));
+        assertEquals("method_not_allowed", r.json().getJsonObject("error").getString("code"));
+        TestHttp.Resp items = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/v1/items/5", null, Map.of());
+        assertEquals(405, items.status(), items.body());
+        assertEquals("DELETE, PUT", items.headers().get("allow"));
+        TestHttp.Resp live = http.call(http.h2c, HttpMethod.POST, app.httpPort(), "/health/live", "{}", Map.of());
+        assertEquals(405, live.status());
+        assertEquals("GET, HEAD", live.headers().get("allow"));
+    }
+
+    @Test
     void adminNeedsTheBearerToken() throws Exception {
         TestHttp.Resp none = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/admin/dags", null, Map.of());
         assertEquals(401, none.status());
