@@ -207,7 +207,7 @@ public final class SreAdmin {
 
     private boolean authorized(RoutingContext rc) {
         String h = rc.request().getHeader("authorization");
-        if (h != null && h.startsWith("Bearer ") && same(h.substring(7))) {
+        if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && same(h.substring(7).trim())) { // any case: RFC 9110 §11.1
             return true;
         }
         var c = rc.request().getCookie(COOKIE);

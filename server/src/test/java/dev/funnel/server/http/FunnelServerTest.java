@@ -240,6 +240,9 @@ class FunnelServerTest {
         assertEquals(401, wrong.status());
         TestHttp.Resp ok = admin(HttpMethod.GET, "/admin/dags", null);
         assertEquals(200, ok.status());
+        TestHttp.Resp lower = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/admin/dags", null,
+                Map.of("authorization", "bearer " + TOKEN));
+        assertEquals(200, lower.status(), "the scheme is case-insensitive: " + lower.body());
         assertEquals(List.of("home", "slow"), ok.json().getJsonArray("dags").stream()
                 .map(o -> ((JsonObject) o).getString("name")).sorted().toList());
         assertEquals(2, ok.json().getJsonObject("scenes").getJsonArray("home").size());
