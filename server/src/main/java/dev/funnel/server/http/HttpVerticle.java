@@ -6,10 +6,12 @@ import dev.funnel.server.metrics.HttpMetrics;
 import dev.funnel.server.serving.WarmUp;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.StreamResetException;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -239,7 +241,13 @@ final class HttpVerticle extends VerticleBase {
     }
 
     private void internalError(RoutingContext rc) {
-        LOG.error("unhandled error on {} {}", rc.request().method(), rc.request().path(), rc.failure());
+        Throwable failure = rc.failure();
+        if (failure instanceof HttpClosedException || failure instanceof StreamResetException || rc.response().closed()) {
+            // The client went away (closed the connection, reset the stream): routine, and no one to answer.
+            LOG.debug("client went away during {} {}: {}", rc.request().method(), rc.request().path(), String.valueOf(failure));
+            return;
+        }
+        LOG.error("unhandled error on {} {}", rc.request().method(), rc.request().path(), failure);
         routerError(rc, 500, "internal", "internal error");
     }
 }
