@@ -84,7 +84,7 @@ final class AdminHandler {
         try {
             parsed = io.vertx.core.json.Json.decodeValue(raw);
         } catch (DecodeException e) {
-            Json.sendError(rc.response(), 400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+            Json.sendError(rc.response(), 400, "bad_json", "malformed JSON: " + Json.parseProblem(e, null), null);
             return;
         }
         if (!(parsed instanceof JsonObject o)) {

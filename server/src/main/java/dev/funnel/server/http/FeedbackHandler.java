@@ -117,17 +117,17 @@ final class FeedbackHandler {
             throw new ApiError(400, "empty_body", "request body is empty; expected a JSON array of events or {\"events\": [...]}", null);
         }
         try (JsonParser p = FACTORY.createParser(body.getBytes())) {
-            JsonToken t = p.nextToken();
-            Object v = value(p, t);
-            if (p.nextToken() != null) {
-                throw new ApiError(400, "bad_json", "malformed JSON: trailing content at " + location(p), null);
+            try {
+                Object v = value(p, p.nextToken());
+                if (p.nextToken() != null) {
+                    throw new ApiError(400, "bad_json", "malformed JSON: trailing content at " + location(p), null);
+                }
+                return v;
+            } catch (IOException e) { // in memory: Jackson's parse and limit errors (nesting, number length)
+                throw new ApiError(400, "bad_json", "malformed JSON: " + Json.parseProblem(e, p), null);
             }
-            return v;
-        } catch (JsonParseException e) {
-            throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage() + " at "
-                    + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr(), null);
-        } catch (IOException e) {
-            throw new ApiError(400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+        } catch (IOException e) { // closing a parser over a byte array: does not happen
+            throw new ApiError(400, "bad_json", "malformed JSON: " + Json.parseProblem(e, null), null);
         }
     }
 

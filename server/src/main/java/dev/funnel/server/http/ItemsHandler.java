@@ -141,7 +141,7 @@ final class ItemsHandler {
         try {
             o = new JsonObject(body);
         } catch (DecodeException | ClassCastException e) {
-            throw new ApiError(400, "bad_json", "body must be a JSON object: " + e.getMessage(), null);
+            throw new ApiError(400, "bad_json", "body must be a JSON object: " + Json.parseProblem(e, null), null);
         }
         for (String k : o.fieldNames()) {
             if (!FIELDS.contains(k)) {

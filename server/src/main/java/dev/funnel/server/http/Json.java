@@ -2,6 +2,9 @@ package dev.funnel.server.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
@@ -10,11 +13,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.DecodeException;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /** Writing JSON responses with Jackson's streaming generator (no tree, no reflection). */
 final class Json {
@@ -91,6 +96,27 @@ final class Json {
             resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE)
                     .putHeader("content-length", Integer.toString(encode(body).length())).end();
         }
+    }
+
+    private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");
+
+    /**
+     * What is wrong with a JSON body, where: Jackson's own words and {@code (at line L, column C)},
+     * without the {@code [Source: REDACTED (StreamReadFeature…) …]} it puts in its messages (a
+     * location inside the words, "for Array starting at …", becomes {@code line L, column C}).
+     * Takes a Vert.x {@link DecodeException} too (its cause is Jackson's).
+     *
+     * @param parser the parser that failed, for where it was when the error carries no location
+     *               (Jackson's limits: nesting depth, number length); null if not at hand
+     */
+    static String parseProblem(Throwable e, JsonParser parser) {
+        Throwable t = e instanceof DecodeException && e.getCause() != null ? e.getCause() : e;
+        if (!(t instanceof JsonProcessingException j)) {
+            return String.valueOf(t.getMessage());
+        }
+        JsonLocation l = j.getLocation() != null ? j.getLocation() : parser == null ? null : parser.currentLocation();
+        String what = SOURCE.matcher(String.valueOf(j.getOriginalMessage())).replaceAll("line $1, column $2");
+        return what + (l == null ? "" : " (at line " + l.getLineNr() + ", column " + l.getColumnNr() + ")");
     }
 
     /** The error body every 4xx/5xx uses. */

@@ -1,7 +1,6 @@
 package dev.funnel.server.http;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -47,11 +46,13 @@ final class RequestParser {
         }
         byte[] bytes = body.getBytes();
         try (JsonParser p = FACTORY.createParser(bytes)) {
-            return read(p);
-        } catch (JsonParseException e) {
-            throw new ApiError(400, "bad_json", "malformed JSON: " + e.getOriginalMessage() + at(e.getLocation()), null);
-        } catch (IOException e) {
-            throw new ApiError(400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+            try {
+                return read(p);
+            } catch (IOException e) { // in memory: Jackson's parse and limit errors (nesting, number length)
+                throw new ApiError(400, "bad_json", "malformed JSON: " + Json.parseProblem(e, p), null);
+            }
+        } catch (IOException e) { // closing a parser over a byte array: does not happen
+            throw new ApiError(400, "bad_json", "malformed JSON: " + Json.parseProblem(e, null), null);
         }
     }
 

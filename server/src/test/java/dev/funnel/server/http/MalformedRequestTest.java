@@ -91,6 +91,29 @@ class MalformedRequestTest {
         return Stream.of(Arguments.of(HttpMethod.GET, "/v1/nothing", 404), Arguments.of(HttpMethod.GET, "/v1/recommend", 405));
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("badJson")
+    void badJsonSaysWhatAndWhereWithoutParserInternals(HttpMethod method, String path, String body) throws Exception {
+        TestHttp.Resp r = FunnelServerTestSupport.http().call(FunnelServerTestSupport.http().h2c, method,
+                FunnelServerTestSupport.app().httpPort(), path, body,
+                Map.of("content-type", "application/json", "authorization", "Bearer " + FunnelServerTestSupport.TOKEN));
+        assertEquals(400, r.status(), r.body());
+        JsonObject e = r.json().getJsonObject("error");
+        assertEquals("bad_json", e.getString("code"), r.body());
+        String message = e.getString("message");
+        assertTrue(message.contains("line 1, column "), message);
+        assertFalse(message.contains("Source") || message.contains("REDACTED") || message.contains("StreamReadFeature"), message);
+    }
+
+    static Stream<Arguments> badJson() {
+        String deep = "[".repeat(40) + "]".repeat(40);
+        return Stream.of(
+                Arguments.of(HttpMethod.POST, "/v1/recommend", "{\"user_id\":\"u1\",\"scene\":\"home\",\"context\":{\"a\":" + deep + "}}"),
+                Arguments.of(HttpMethod.POST, "/v1/feedback", "{\"events\":" + deep + "}"),
+                Arguments.of(HttpMethod.POST, "/v1/feedback", "{\"events\":[}"),
+                Arguments.of(HttpMethod.PUT, "/v1/items/9000003", "{\"category\":"));
+    }
+
     @org.junit.jupiter.api.Test
     void unknownFieldsAreIgnored() throws Exception {
         TestHttp.Resp r = FunnelServerTestSupport.http().post(FunnelServerTestSupport.http().h2c,
