@@ -33,8 +33,15 @@ import org.slf4j.LoggerFactory;
  * version (lock-free); a replaced session closes when its last lease closes, so in-flight batches
  * finish on the version they started with. {@link #rollback} reloads the previous version.
  *
+ * <p><b>Pinning.</b> A rollback is an operator's decision that outranks the trainer's: it pins the
+ * model to the version it made live. While pinned, a {@link #load} still loads and checks its version
+ * (signature and warm-up, as always) and keeps its bytes, newest first, but does not make it live, so
+ * the trainer's next dense snapshot cannot undo the rollback. {@link #unpin} makes the newest version
+ * received meanwhile live (the ones between it and the pinned version become its rollback history).
+ * Without this, a rollback lasted until the next dense delta, some 20 seconds.
+ *
  * <p>Threads: {@link #acquire} on any thread (the batcher's runner); {@link #load},
- * {@link #rollback} and {@link #define} on any thread, swaps per model are serialized.
+ * {@link #rollback}, {@link #unpin} and {@link #define} on any thread, swaps per model are serialized.
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -46,12 +53,13 @@ public final class ModelRegistry implements AutoCloseable {
     private final AtomicInteger openSessions = new AtomicInteger();
     private final Counter loaded;
     private final Counter rejected;
+    private final Counter loadsWhilePinned;
     private final Counter rollbacks;
 
     /**
      * @param backend where models run
      * @param loader  runs loads (ONNX parsing, TensorRT builds): a bounded pool off the event loops
-     * @param meters  for {@code funnel.model.loads{outcome}}, {@code funnel.model.rollbacks},
+     * @param meters  for {@code funnel.model.loads{outcome=live|rejected|pinned}}, {@code funnel.model.rollbacks},
      *                {@code funnel.model.sessions.open}
      */
     public ModelRegistry(InferenceBackend backend, Executor loader, MeterRegistry meters) {
@@ -59,6 +67,7 @@ public final class ModelRegistry implements AutoCloseable {
         this.loader = loader;
         this.loaded = Counter.builder("funnel.model.loads").tag("outcome", "live").register(meters);
         this.rejected = Counter.builder("funnel.model.loads").tag("outcome", "rejected").register(meters);
+        this.loadsWhilePinned = Counter.builder("funnel.model.loads").tag("outcome", "pinned").register(meters);
         this.rollbacks = Counter.builder("funnel.model.rollbacks").register(meters);
         Gauge.builder("funnel.model.sessions.open", openSessions, AtomicInteger::get).register(meters);
     }
@@ -85,14 +94,16 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
-     * Loads a version from bytes on the loader and makes it live.
+     * Loads a version from bytes on the loader and makes it live, or, while the model is pinned (see
+     * the class comment), keeps it for {@link #unpin} without making it live.
      *
-     * @return completes with the version once live; fails with {@link ModelRejectedException} when
-     *         the model failed to load or its signature check, leaving the live version as it was
+     * @return completes with the version once live (or kept, while pinned); fails with
+     *         {@link ModelRejectedException} when the model failed to load or its signature check,
+     *         leaving the live version as it was
      */
     public CompletableFuture<String> load(String name, String version, byte[] onnx) {
         Entry e = entry(name);
-        return CompletableFuture.supplyAsync(() -> e.install(version, onnx.clone(), true), loader);
+        return CompletableFuture.supplyAsync(() -> e.install(version, onnx.clone(), Swap.LOAD), loader);
     }
 
     /** Loads a version from an ONNX file (read on the loader), then as {@link #load}. */
@@ -106,13 +117,14 @@ public final class ModelRegistry implements AutoCloseable {
                 rejected.increment();
                 throw new ModelRejectedException(name, version, "cannot read " + file + ": " + ex.getMessage());
             }
-            return e.install(version, bytes, true);
+            return e.install(version, bytes, Swap.LOAD);
         }, loader);
     }
 
     /**
-     * Makes the previous version live again (reloading it from its kept bytes); the current
-     * version is dropped from the history.
+     * Makes the previous version live again (reloading it from its kept bytes) and pins the model to
+     * it; the current version is dropped from the history. Rolling back while pinned goes one further
+     * back and stays pinned.
      *
      * @return completes with the version now live; fails with {@link IllegalStateException} when
      *         there is no previous version
@@ -120,6 +132,18 @@ public final class ModelRegistry implements AutoCloseable {
     public CompletableFuture<String> rollback(String name) {
         Entry e = entry(name);
         return CompletableFuture.supplyAsync(e::rollback, loader);
+    }
+
+    /**
+     * Ends a pin: the newest version loaded while pinned goes live (after the usual checks), or, when
+     * none arrived, the live version stays and the next load goes live as usual.
+     *
+     * @return completes with the version now live; fails with {@link IllegalStateException} when the
+     *         model is not pinned
+     */
+    public CompletableFuture<String> unpin(String name) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(e::unpin, loader);
     }
 
     /**
@@ -162,7 +186,7 @@ public final class ModelRegistry implements AutoCloseable {
         return out;
     }
 
-    /** Name, live version and rollback history of every model, for the admin API. */
+    /** Name, live version, rollback history and pin of every model, for the admin API. */
     public List<ModelInfo> models() {
         List<ModelInfo> out = new ArrayList<>();
         for (Entry e : entries.values()) {
@@ -198,19 +222,50 @@ public final class ModelRegistry implements AutoCloseable {
         return e;
     }
 
+    /** What an install does once its version loaded and passed its checks. */
+    private enum Swap {
+        /** A new version: live, the current one into the history; kept for unpin instead while pinned. */
+        LOAD,
+        /** The history's newest: live and pinned, the current one dropped. */
+        ROLLBACK,
+        /** The newest kept while pinned: live, the pinned one and the other kept ones into the history. */
+        UNPIN
+    }
+
     /** One model: its live version, expected signature and history. Swaps synchronize on it. */
     private final class Entry {
         final ModelDefinition def;
         volatile ModelSignature expected;
         volatile Live live;
+        /** Previous versions, most recent first; guarded by this. */
         final Deque<Kept> history = new ArrayDeque<>();
+        /** Set by a rollback, cleared by unpin; guarded by this. */
+        boolean pinned;
+        /**
+         * Versions loaded while pinned, newest first; guarded by this. Bounded like the history (at least
+         * one): a dense snapshot supersedes the ones before it, and a pin may last days.
+         */
+        final Deque<Kept> heldWhilePinned = new ArrayDeque<>();
 
         Entry(ModelDefinition def) {
             this.def = def;
             this.expected = def.expected();
         }
 
-        String install(String version, byte[] bytes, boolean keepCurrent) {
+        String install(String version, byte[] bytes, Swap swap) {
+            return install(new Kept(version, bytes), swap, null);
+        }
+
+        /**
+         * Opens, checks and warms up {@code kept} off the lock, then swaps under it as {@code swap} says.
+         *
+         * @param expectedHead for ROLLBACK and UNPIN, the entry of the history (or of the held versions)
+         *                     that was chosen before opening; when another swap moved it meanwhile,
+         *                     returns null without swapping, and the caller chooses again
+         */
+        private String install(Kept kept, Swap swap, Kept expectedHead) {
+            String version = kept.version;
+            byte[] bytes = kept.bytes;
             ModelSession session = open(version, bytes);
             synchronized (this) {
                 ModelSignature want = expected;
@@ -225,16 +280,55 @@ public final class ModelRegistry implements AutoCloseable {
                         throw new ModelRejectedException(def.name(), version, "signature check failed: " + String.join("; ", problems));
                     }
                 }
+                if (swap == Swap.LOAD && pinned) {
+                    // Checked like any version, kept for unpin; the operator's rollback stays live.
+                    session.close();
+                    openSessions.decrementAndGet();
+                    heldWhilePinned.push(kept);
+                    while (heldWhilePinned.size() > Math.max(1, def.history())) {
+                        heldWhilePinned.removeLast();
+                    }
+                    loadsWhilePinned.increment();
+                    LOG.info("model '{}' version '{}' loaded but not live: pinned to '{}' by a rollback (unpin to make it live)",
+                            def.name(), version, live == null ? "none" : live.version);
+                    return version;
+                }
+                Deque<Kept> source = swap == Swap.ROLLBACK ? history : heldWhilePinned;
+                if (swap != Swap.LOAD && (source.peek() != expectedHead || (swap == Swap.UNPIN && !pinned))) {
+                    session.close(); // another rollback or unpin swapped first
+                    openSessions.decrementAndGet();
+                    return null;
+                }
                 Live old = live;
                 live = new Live(def.name(), version, session, bytes);
-                if (old != null && keepCurrent) {
-                    history.push(new Kept(old.version, old.bytes));
-                    while (history.size() > def.history()) {
-                        history.removeLast();
+                switch (swap) {
+                    case LOAD -> {
+                        if (old != null) {
+                            history.push(new Kept(old.version, old.bytes));
+                        }
+                    }
+                    case ROLLBACK -> {
+                        history.pop(); // the version now live; the one it replaced is dropped
+                        pinned = true;
+                    }
+                    case UNPIN -> {
+                        if (old != null) {
+                            history.push(new Kept(old.version, old.bytes));
+                        }
+                        heldWhilePinned.pop(); // the version now live
+                        for (var it = heldWhilePinned.descendingIterator(); it.hasNext(); ) {
+                            history.push(it.next()); // oldest first, so the newest ends up most recent
+                        }
+                        heldWhilePinned.clear();
+                        pinned = false;
                     }
                 }
+                while (history.size() > def.history()) {
+                    history.removeLast();
+                }
                 loaded.increment();
-                LOG.info("model '{}' version '{}' is live (was '{}')", def.name(), version, old == null ? "none" : old.version);
+                LOG.info("model '{}' version '{}' is live (was '{}'){}", def.name(), version, old == null ? "none" : old.version,
+                        swap == Swap.ROLLBACK ? ", pinned by a rollback" : swap == Swap.UNPIN ? ", unpinned" : "");
                 if (old != null) {
                     old.release(); // drops the live reference; closes once in-flight batches release theirs
                 }
@@ -243,19 +337,43 @@ public final class ModelRegistry implements AutoCloseable {
         }
 
         String rollback() {
-            Kept previous;
-            synchronized (this) {
-                previous = history.peek();
-                if (previous == null) {
-                    throw new IllegalStateException("model '" + def.name() + "' has no previous version to roll back to");
+            for (;;) {
+                Kept previous;
+                synchronized (this) {
+                    previous = history.peek();
+                    if (previous == null) {
+                        throw new IllegalStateException("model '" + def.name() + "' has no previous version to roll back to");
+                    }
+                }
+                String v = install(previous, Swap.ROLLBACK, previous);
+                if (v != null) {
+                    rollbacks.increment();
+                    return v;
                 }
             }
-            String v = install(previous.version, previous.bytes, false);
-            synchronized (this) {
-                history.remove(previous);
+        }
+
+        String unpin() {
+            for (;;) {
+                Kept newest;
+                synchronized (this) {
+                    if (!pinned) {
+                        throw new IllegalStateException("model '" + def.name() + "' is not pinned");
+                    }
+                    newest = heldWhilePinned.peek();
+                    if (newest == null) {
+                        pinned = false;
+                        Live l = live;
+                        LOG.info("model '{}' unpinned; no version arrived while pinned, '{}' stays live", def.name(),
+                                l == null ? "none" : l.version);
+                        return l == null ? null : l.version;
+                    }
+                }
+                String v = install(newest, Swap.UNPIN, newest);
+                if (v != null) {
+                    return v;
+                }
             }
-            rollbacks.increment();
-            return v;
         }
 
         private ModelSession open(String version, byte[] bytes) {
@@ -308,7 +426,7 @@ public final class ModelRegistry implements AutoCloseable {
         synchronized ModelInfo info() {
             Live l = live;
             return new ModelInfo(def.name(), l == null ? null : l.version, history.stream().map(k -> k.version).toList(),
-                    l == null ? 0 : l.liveSinceMillis);
+                    l == null ? 0 : l.liveSinceMillis, pinned, heldWhilePinned.stream().map(k -> k.version).toList());
         }
 
         synchronized void retireAll() {
@@ -320,7 +438,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
     }
 
-    /** A version kept for rollback. */
+    /** A version kept for rollback or, while pinned, for unpin. */
     private record Kept(String version, byte[] bytes) {
     }
 

@@ -174,9 +174,14 @@ public final class ModelRuntime implements AutoCloseable {
         return registry.models();
     }
 
-    /** For the admin API: makes the previous version of {@code name} live again. */
+    /** For the admin API: makes the previous version of {@code name} live again and pins it ({@link ModelRegistry#rollback}). */
     public CompletableFuture<String> rollback(String name) {
         return registry.rollback(name);
+    }
+
+    /** For the admin API: ends a rollback's pin ({@link ModelRegistry#unpin}). */
+    public CompletableFuture<String> unpin(String name) {
+        return registry.unpin(name);
     }
 
     @Override

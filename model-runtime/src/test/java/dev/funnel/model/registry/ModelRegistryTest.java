@@ -132,6 +132,82 @@ class ModelRegistryTest {
         assertTrue(e.getCause() instanceof IllegalStateException, e.toString());
     }
 
+    /**
+     * A rollback pins: the trainer's next snapshots are loaded and kept but do not go live (they undid an
+     * operator's rollback within a minute); rolling back again while pinned works; unpin makes the newest
+     * received version live, with the ones between it and the pinned version as its history.
+     */
+    @Test
+    void aRollbackPinsUntilUnpinAndVersionsLoadedMeanwhileAreKept() throws Exception {
+        registry.load("ctr", "v0", TestModels.constantCtr(spec, 0.10)).join();
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.20)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.30)).join();
+        assertFalse(registry.models().get(0).pinned());
+        assertEquals("v1", registry.rollback("ctr").join());
+        assertTrue(registry.models().get(0).pinned());
+
+        assertEquals("v3", registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.40)).join(), "received, checked");
+        assertEquals("v1", registry.liveVersion("ctr"), "the rollback stays live");
+        assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "pinned").counter().count());
+        assertEquals(1, registry.openSessions(), "a kept version holds bytes, not a session");
+
+        assertEquals("v0", registry.rollback("ctr").join(), "rolling back again while pinned");
+        registry.load("ctr", "v4", TestModels.constantCtr(spec, 0.50)).join();
+        ModelInfo pinned = registry.models().get(0);
+        assertEquals(new ModelInfo("ctr", "v0", List.of(), pinned.liveSinceMillis(), true, List.of("v4", "v3")), pinned);
+        assertEquals("v4", pinned.unpinVersion());
+        try (ModelLease lease = registry.acquire("ctr")) {
+            assertEquals(0.10f, runOne(lease), 1e-6);
+        }
+
+        assertEquals("v4", registry.unpin("ctr").join());
+        ModelInfo unpinned = registry.models().get(0);
+        assertFalse(unpinned.pinned());
+        assertEquals(List.of("v3", "v0"), unpinned.previous(), "a later rollback goes to the version before v4");
+        assertEquals(List.of(), unpinned.heldWhilePinned());
+        try (ModelLease lease = registry.acquire("ctr")) {
+            assertEquals("v4", lease.version());
+            assertEquals(0.50f, runOne(lease), 1e-6);
+        }
+        CompletionException notPinned = assertThrows(CompletionException.class, () -> registry.unpin("ctr").join());
+        assertTrue(notPinned.getCause() instanceof IllegalStateException, notPinned.toString());
+        assertEquals("model 'ctr' is not pinned", notPinned.getCause().getMessage());
+
+        registry.load("ctr", "v5", TestModels.constantCtr(spec, 0.60)).join();
+        assertEquals("v5", registry.liveVersion("ctr"), "unpinned: loads go live again");
+        assertEquals(1, registry.openSessions());
+    }
+
+    @Test
+    void aVersionLoadedWhilePinnedIsStillCheckedAndUnpinWithoutOneKeepsTheLiveVersion() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.75)).join();
+        registry.rollback("ctr").join();
+        CtrModelSpec other = CtrModelSpec.forSchema(FeatureSchema.defaultSchema(8), 4, new int[] {8}, List.of("click", "like"));
+        assertThrows(CompletionException.class, () -> registry.load("ctr", "bad", TestModels.constantCtr(other, 0.5)).join());
+        assertEquals(List.of(), registry.models().get(0).heldWhilePinned(), "a rejected version is not kept");
+        assertNull(registry.models().get(0).unpinVersion());
+
+        assertEquals("v1", registry.unpin("ctr").join(), "nothing arrived: the pinned version stays");
+        assertFalse(registry.models().get(0).pinned());
+        registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.5)).join();
+        assertEquals("v3", registry.liveVersion("ctr"));
+    }
+
+    /** A pin may last days of dense snapshots every few seconds: only the newest few are kept. */
+    @Test
+    void versionsKeptWhilePinnedAreBoundedByTheHistoryDepth() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.75)).join();
+        registry.rollback("ctr").join();
+        for (int v = 3; v < 3 + 10; v++) {
+            registry.load("ctr", "v" + v, TestModels.constantCtr(spec, 0.5)).join();
+        }
+        assertEquals(List.of("v12", "v11", "v10"), registry.models().get(0).heldWhilePinned());
+        assertEquals("v12", registry.unpin("ctr").join());
+        assertEquals(List.of("v11", "v10", "v1"), registry.models().get(0).previous());
+    }
+
     @Test
     void loadsFromAFile(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("ctr.onnx");

@@ -14,12 +14,15 @@ import java.util.concurrent.CompletionException;
  * The model part of the admin API (mounted after {@link AdminHandler}, whose {@code /admin/*}
  * route checks the token first):
  * <ul>
- *   <li>{@code GET /admin/models}: every model, its live version, when it went live, and the
- *       versions a rollback can return to;</li>
- *   <li>{@code POST /admin/models/:name/rollback}: makes the previous version live again (404 for
- *       an unknown model, 409 when there is no previous version).</li>
+ *   <li>{@code GET /admin/models}: every model, its live version, when it went live, the
+ *       versions a rollback can return to, whether it is pinned, and what unpin would make live;</li>
+ *   <li>{@code POST /admin/models/:name/rollback}: makes the previous version live again and pins it,
+ *       so newer versions (the trainer's dense snapshots) are loaded and kept but do not go live
+ *       (404 for an unknown model, 409 when there is no previous version);</li>
+ *   <li>{@code POST /admin/models/:name/unpin}: ends the pin, making the newest version kept meanwhile
+ *       live (404 for an unknown model, 409 when it is not pinned).</li>
  * </ul>
- * The rollback reloads a session on the registry's loader thread; the answer is written back on the
+ * Rollback and unpin load a session on the registry's loader thread; the answer is written back on the
  * request's context, so the event loop never waits.
  */
 final class ModelAdminHandler {
@@ -34,7 +37,8 @@ final class ModelAdminHandler {
 
     void mount(Router router) {
         router.get("/admin/models").handler(this::list);
-        router.post("/admin/models/:name/rollback").handler(this::rollback);
+        router.post("/admin/models/:name/rollback").handler(rc -> swap(rc, "rollback", "no_previous_version"));
+        router.post("/admin/models/:name/unpin").handler(rc -> swap(rc, "unpin", "not_pinned"));
     }
 
     private void list(RoutingContext rc) {
@@ -52,6 +56,8 @@ final class ModelAdminHandler {
                         g.writeString(v);
                     }
                     g.writeEndArray();
+                    g.writeBooleanField("pinned", m.pinned());
+                    g.writeStringField("unpin_version", m.unpinVersion());
                     g.writeEndObject();
                 }
             }
@@ -60,7 +66,8 @@ final class ModelAdminHandler {
         });
     }
 
-    private void rollback(RoutingContext rc) {
+    /** A rollback or an unpin: both swap the live version on the loader and answer with it. */
+    private void swap(RoutingContext rc, String what, String conflictCode) {
         String name = rc.pathParam("name");
         if (runtime.isEmpty()) {
             Json.sendError(rc.response(), 404, "no_models", "this server has no model runtime wired", "name");
@@ -68,7 +75,7 @@ final class ModelAdminHandler {
         }
         java.util.concurrent.CompletableFuture<String> done;
         try {
-            done = runtime.get().rollback(name);
+            done = what.equals("rollback") ? runtime.get().rollback(name) : runtime.get().unpin(name);
         } catch (IllegalArgumentException unknown) { // the registry checks the name before going async
             Json.sendError(rc.response(), 404, "unknown_model", unknown.getMessage(), "name");
             return;
@@ -80,6 +87,7 @@ final class ModelAdminHandler {
                     g.writeStringField("model", name);
                     g.writeStringField("version", ar.result());
                     g.writeBooleanField("live", true);
+                    g.writeBooleanField("pinned", what.equals("rollback"));
                     g.writeEndObject();
                 });
                 return;
@@ -88,9 +96,9 @@ final class ModelAdminHandler {
             if (cause instanceof IllegalArgumentException) {
                 Json.sendError(rc.response(), 404, "unknown_model", cause.getMessage(), "name");
             } else if (cause instanceof IllegalStateException) {
-                Json.sendError(rc.response(), 409, "no_previous_version", cause.getMessage(), "name");
+                Json.sendError(rc.response(), 409, conflictCode, cause.getMessage(), "name");
             } else {
-                Json.sendError(rc.response(), 500, "internal", "rollback of model '" + name + "' failed: " + cause, null);
+                Json.sendError(rc.response(), 500, "internal", what + " of model '" + name + "' failed: " + cause, null);
             }
         });
     }

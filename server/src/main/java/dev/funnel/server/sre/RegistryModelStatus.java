@@ -30,6 +30,9 @@ final class RegistryModelStatus implements ModelStatusSource {
         if (registry != null) {
             for (ModelInfo m : registry.models()) {
                 String version = m.liveVersion() == null ? "(none)" : m.liveVersion();
+                if (m.pinned()) {
+                    version += " (pinned)";
+                }
                 long updated = m.liveSinceMillis();
                 if (deltas != null && deltas.modelName().equals(m.name()) && deltas.freshnessMillis() >= 0) {
                     version += " + delta " + deltas.appliedVersion();

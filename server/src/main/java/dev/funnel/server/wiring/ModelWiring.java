@@ -76,7 +76,9 @@ public final class ModelWiring implements FeatureWiring {
                 .register(FeatureSchema.class, schema)
                 .register(ModelStatusSource.class, () -> runtime.models().stream()
                         .filter(m -> m.liveVersion() != null)
-                        .map(m -> new ModelStatusSource.ModelStatus(m.name(), m.liveVersion(), m.liveSinceMillis()))
+                        // The console shows a pin: while it holds, the trainer's snapshots are received but not live.
+                        .map(m -> new ModelStatusSource.ModelStatus(m.name(),
+                                m.pinned() ? m.liveVersion() + " (pinned)" : m.liveVersion(), m.liveSinceMillis()))
                         .toList());
         LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
     }
