@@ -13,8 +13,15 @@ public interface StreamTailer extends AutoCloseable {
      */
     int poll(RecordHandler handler, int maxRecords);
 
-    /** Moves so that the next record delivered is the one after {@code position}. */
-    void seekAfter(long position);
+    /**
+     * Moves so that the next record delivered is the one after {@code position}.
+     *
+     * @return false, without moving anywhere useful, when the topic holds no record at {@code position}:
+     *         it expired, or the topic was reset (a wiped Chronicle directory, a recreated Kafka topic)
+     *         since the position was read. The caller decides where to read from instead (a trainer
+     *         restoring its checkpoint seeks to the start of what exists)
+     */
+    boolean seekAfter(long position);
 
     /** Moves to the first record of the topic. */
     void seekToStart();

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -123,6 +124,31 @@ public abstract class TransportContract {
         }
     }
 
+    /**
+     * A position the topic does not hold (a trainer's checkpoint from before the streams were reset) is
+     * answered with false, not an exception: the caller chooses where to read instead.
+     */
+    @Test
+    void seekingAfterAPositionTheTopicDoesNotHoldReturnsFalse(TestInfo info) {
+        try (Transport t = open()) {
+            StreamAppender a = t.appender(topic(info));
+            for (int i = 0; i < 3; i++) {
+                a.append(bytes("p" + i));
+            }
+            a.flush();
+            try (StreamTailer tail = t.tailer(topic(info), "stale")) {
+                List<Long> positions = new ArrayList<>();
+                assertEquals(3, read(tail, 3, positions).size());
+                assertFalse(tail.seekAfter(positions.get(2) + 1_000), "after the end");
+                assertFalse(tail.seekAfter(positions.get(2) + 1), "the next position, not written yet");
+                tail.seekToStart();
+                assertEquals(List.of("p0", "p1", "p2"), read(tail, 3, null));
+                assertTrue(tail.seekAfter(positions.get(0)));
+                assertEquals(List.of("p1"), read(tail, 1, null));
+            }
+        }
+    }
+
     @Test
     void seeksToStartEndAndAfterAPosition(TestInfo info) {
         try (Transport t = open()) {
@@ -134,7 +160,7 @@ public abstract class TransportContract {
             try (StreamTailer tail = t.tailer(topic(info), "seeker")) {
                 List<Long> positions = new ArrayList<>();
                 assertEquals(6, read(tail, 6, positions).size());
-                tail.seekAfter(positions.get(2));
+                assertTrue(tail.seekAfter(positions.get(2)));
                 assertEquals(List.of("s3", "s4", "s5"), read(tail, 3, null));
                 tail.seekToStart();
                 assertEquals(List.of("s0", "s1"), read(tail, 2, null));

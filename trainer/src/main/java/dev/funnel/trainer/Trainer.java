@@ -45,6 +45,14 @@ import java.util.logging.Logger;
  * version is published twice even when the trainer died between publishing and checkpointing.
  * Deltas carry absolute row values, so a row republished after a replay is harmless.
  *
+ * <p><b>Streams reset under a kept checkpoint.</b> When a checkpointed input position is no longer in its
+ * topic (the streams directory was wiped, the topic recreated, the records expired), the trainer warns,
+ * naming the topic and position, and reads that topic from the start of what exists; it once refused to
+ * start. Versions still continue after the checkpoint's: a replica that applied them while running would
+ * refuse lower ones as duplicates, and one that starts cold applies any version (counting the gap). When
+ * the delta topic holds fewer versions than the checkpoint published, replicas replaying it would miss
+ * the rows those deltas carried, so the first publish is a dense snapshot with every row.
+ *
  * <p><b>Checkpoint cost.</b> The join window holds every pending impression with its features (about
  * 5.6 KB each with 10 items; 30 minutes at 16 req/s is 28,800 of them). A checkpoint writes each impression's bytes,
  * as read from the stream, once into an {@link ImpressionSpill} beside the checkpoint file and then
@@ -100,6 +108,8 @@ public final class Trainer implements AutoCloseable {
     private final AtomicLong futureRecords = new AtomicLong();
     /** Records stamped after this (the turn's clock plus maxAheadMillis) are dropped; set each turn. */
     private long aheadLimitMillis;
+    /** Set when the delta topic lost versions this trainer published: the next publish carries every row. */
+    private boolean republishAllRows;
     private final AtomicLong lastPublishMillis = new AtomicLong();
     private volatile Thread thread;
     private volatile boolean running;
@@ -123,8 +133,16 @@ public final class Trainer implements AutoCloseable {
         this.spill = config.checkpointDir() == null ? null
                 : new ImpressionSpill(config.checkpointDir(), config.consumerName() + ".impressions");
         restore();
+        long checkpointed = version.get();
         long lastInTopic = lastPublishedVersion(transport);
-        version.set(Math.max(version.get(), lastInTopic));
+        if (lastInTopic < checkpointed) {
+            republishAllRows = true;
+            LOG.warning("trainer " + config.consumerName() + ": the checkpoint published up to v" + checkpointed
+                    + " but topic " + Topics.MODEL_DELTAS + " holds " + (lastInTopic == 0 ? "none" : "up to v" + lastInTopic)
+                    + " (reset or expired); continuing at v" + (checkpointed + 1) + " with every row in the first delta,"
+                    + " so replicas replaying the topic get the whole model");
+        }
+        version.set(Math.max(checkpointed, lastInTopic));
         long now = clockMillis.getAsLong();
         lastSparseMillis = now;
         lastDenseMillis = now;
@@ -279,7 +297,10 @@ public final class Trainer implements AutoCloseable {
             lastDenseMillis = now;
         }
         // An unchanged snapshot would only replace what serves (and an operator's rollback) with the same weights.
-        if (dense && denseChanged()) {
+        if (republishAllRows) {
+            publishDense(learner.allRows(), now); // the touched rows taken above are among them
+            republishAllRows = false;
+        } else if (dense && denseChanged()) {
             publishDense(rows, now);
         } else if (rowCount > 0) {
             publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.SPARSE, now, rows, null));
@@ -394,8 +415,12 @@ public final class Trainer implements AutoCloseable {
             throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot read checkpoint " + file, e);
         }
         repairEventTime(file);
-        seek(impressions, impressionPos);
-        seek(feedback, feedbackPos);
+        if (!seek(impressions, Topics.IMPRESSIONS, impressionPos, file)) {
+            impressionPos = NONE;
+        }
+        if (!seek(feedback, Topics.FEEDBACK, feedbackPos, file)) {
+            feedbackPos = NONE;
+        }
     }
 
     /** Brings a restored event time that is far ahead of the clock (a bad timestamp got in) back to the clock. */
@@ -414,12 +439,25 @@ public final class Trainer implements AutoCloseable {
         joiner.rewindWatermark(Math.min(wm, now));
     }
 
-    private static void seek(StreamTailer t, long pos) {
+    /**
+     * Moves {@code t} after the checkpointed position; when its topic no longer holds that record, warns and
+     * moves to the start of what the topic holds instead.
+     *
+     * @return false when the position was not found
+     */
+    private boolean seek(StreamTailer t, String topic, long pos, Path file) {
         if (pos == NONE) {
             t.seekToStart();
-        } else {
-            t.seekAfter(pos);
+            return true;
         }
+        if (t.seekAfter(pos)) {
+            return true;
+        }
+        LOG.warning("trainer " + config.consumerName() + ": checkpoint " + file + ": topic " + topic + " holds no record at position "
+                + Long.toHexString(pos) + " (the streams were reset, or the records expired); reading " + topic
+                + " from the start of what it holds");
+        t.seekToStart();
+        return false;
     }
 
     /** Starts a dedicated loop thread (embedded or standalone use). */

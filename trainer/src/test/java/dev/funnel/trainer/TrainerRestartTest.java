@@ -203,6 +203,73 @@ class TrainerRestartTest {
         }
     }
 
+    /**
+     * The streams directory wiped while the checkpoint was kept (the server then refused to start:
+     * "topic impressions: no record at position ..."): the trainer starts, reads the new streams from their
+     * start, keeps numbering after its checkpoint, and its first delta carries every row, so a replica
+     * replaying the new delta topic from scratch gets the whole model.
+     */
+    @Test
+    void aCheckpointFromBeforeTheStreamsWereWipedResumesFromTheStartOfTheNewStreams() throws Exception {
+        Path topics = dir.resolve("topics");
+        Path ckpt = dir.resolve("ckpt");
+        AtomicLong clock = new AtomicLong();
+        long checkpointed;
+        try (Transport first = new ChronicleTransport(topics)) {
+            appendRequests(first.appender(Topics.IMPRESSIONS), first.appender(Topics.FEEDBACK), 0, 100);
+            Trainer a = trainer(first, ckpt, clock);
+            for (int turn = 0; turn < 10; turn++) {
+                clock.addAndGet(1_000);
+                a.runOnce();
+            }
+            a.close();
+            checkpointed = a.version();
+            assertTrue(checkpointed > 0, "first run published");
+        }
+        deleteTree(topics);
+
+        try (Transport second = new ChronicleTransport(topics)) {
+            // Fewer records than before: the checkpoint's positions are past the end of the new queues.
+            appendRequests(second.appender(Topics.IMPRESSIONS), second.appender(Topics.FEEDBACK), 1_000, 1_040);
+            Trainer b = trainer(second, ckpt, clock);
+            assertEquals(checkpointed, b.version(), "numbering continues after the checkpoint's version");
+            for (int turn = 0; turn < 20; turn++) {
+                clock.addAndGet(1_000);
+                b.runOnce();
+            }
+            b.close();
+            assertEquals(100 + 40, b.joinStats().impressions(), "every impression of the new stream was read");
+            assertTrue(b.version() > checkpointed, "published on the new stream: v" + b.version());
+
+            EmbeddingTable field = EmbeddingTable.builder(CtrShape.FIELD_TABLE, 3).build();
+            EmbeddingTable wide = EmbeddingTable.builder(CtrShape.WIDE_TABLE, 1).build();
+            List<ModelDelta> read = new ArrayList<>();
+            DeltaApplier cold = new DeltaApplier("ctr", Map.of("field", field, "wide", wide), d -> { }, clock::get);
+            try (StreamTailer t = second.tailer(Topics.MODEL_DELTAS, "cold-replica")) {
+                while (t.poll((pos, buf) -> {
+                    read.add(ModelDelta.decode(buf.duplicate()));
+                    assertEquals(DeltaApplier.Outcome.APPLIED, cold.apply(buf));
+                }, 100) > 0) {
+                    // drain
+                }
+            }
+            ModelDelta firstDelta = read.get(0);
+            assertEquals(checkpointed + 1, firstDelta.version());
+            assertEquals(ModelDelta.Kind.DENSE, firstDelta.kind(), "the first delta is a full snapshot");
+            assertEquals(b.learner().fieldRows(), field.size(), "a cold replica has every row the trainer learned");
+            assertEquals(b.learner().wideRows(), wide.size());
+            assertEquals(b.version(), cold.appliedVersion());
+        }
+    }
+
+    private static void deleteTree(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
     static void appendRequests(StreamAppender imp, StreamAppender fb, int from, int to) {
         for (int q = from; q < to; q++) {
             long ts = q * 100L;

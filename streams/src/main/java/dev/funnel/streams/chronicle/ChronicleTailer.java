@@ -62,15 +62,14 @@ final class ChronicleTailer implements StreamTailer {
     }
 
     @Override
-    public void seekAfter(long position) {
+    public boolean seekAfter(long position) {
         own();
         if (!tailer.moveToIndex(position)) {
-            throw new IllegalArgumentException("topic " + topic + ": no record at position " + Long.toHexString(position));
+            return false;
         }
+        // moveToIndex also succeeds at the end of the queue, where no record is (yet): read the one at position.
         try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                throw new IllegalStateException("topic " + topic + ": record " + Long.toHexString(position) + " vanished");
-            }
+            return dc.isPresent();
         }
     }
 
@@ -95,6 +94,11 @@ final class ChronicleTailer implements StreamTailer {
     public void close() {
         own();
         tailer.close();
+    }
+
+    @Override
+    public String toString() {
+        return "ChronicleTailer{" + topic + "}";
     }
 
     private void own() {

@@ -54,10 +54,18 @@ final class KafkaTailer implements StreamTailer {
     }
 
     @Override
-    public void seekAfter(long position) {
+    public boolean seekAfter(long position) {
+        // Out of the partition's range (deleted by retention, or the topic recreated): Kafka would
+        // silently apply auto.offset.reset; the caller is told instead.
+        long begin = consumer.beginningOffsets(List.of(partition)).get(partition);
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        if (position < begin || position >= end) {
+            return false;
+        }
         buffered.clear();
         consumer.seek(partition, position + 1);
         nextOffset = position + 1;
+        return true;
     }
 
     @Override
