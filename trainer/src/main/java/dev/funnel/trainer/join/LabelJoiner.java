@@ -9,7 +9,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -30,7 +29,11 @@ import java.util.function.Consumer;
  *       counted); feedback after the window is dropped and counted late.</li>
  *   <li>A repeated impression (same request id) or repeated event (same request, item, event) is
  *       dropped and counted. Feedback that arrives before its impression waits for it, within the
- *       window.</li>
+ *       window (at most {@link JoinConfig#maxEarlyFeedback()} events; beyond it the oldest request's are
+ *       dropped and counted as orphans).</li>
+ *   <li>Feedback without a request id (an empty one on the stream) can never join: it is counted as an
+ *       orphan at once and not kept. (It once waited in one list, deduplicated by a linear scan per
+ *       event: quadratic in such events, freed only when its first entry left the window.)</li>
  * </ul>
  * Single-threaded (the trainer's loop). Its whole state can be checkpointed; a checkpoint writes
  * each pending impression's bytes once (to an {@link ImpressionSpill}) and afterwards only its small
@@ -43,7 +46,10 @@ public final class LabelJoiner {
     private final int allHeads;
     private final Consumer<Sample> out;
     private final LinkedHashMap<String, Pending> pending = new LinkedHashMap<>();
-    private final Map<String, List<Feedback>> orphans = new HashMap<>();
+    /** Feedback waiting for its impression, by request id, the earliest-arrived request first. */
+    private final LinkedHashMap<String, List<Feedback>> orphans = new LinkedHashMap<>();
+    /** The (request, item, event) of every waiting feedback event: duplicates are found without a scan. */
+    private final Set<EventKey> orphanKeys = new HashSet<>();
     /** Request ids whose window closed recently, so a replayed impression is still recognised. */
     private final LinkedHashMap<String, Long> closed = new LinkedHashMap<>();
     private long watermarkMillis = Long.MIN_VALUE;
@@ -70,6 +76,11 @@ public final class LabelJoiner {
     /** Requests waiting for feedback or for their negative delay. */
     public int pendingRequests() {
         return pending.size();
+    }
+
+    /** Feedback events waiting for their impression (bounded by {@link JoinConfig#maxEarlyFeedback()}). */
+    public int earlyFeedbackEvents() {
+        return orphanKeys.size();
     }
 
     /** Bits of the heads a feedback event is positive for. */
@@ -112,7 +123,7 @@ public final class LabelJoiner {
         p.encoded = encoded;
         pending.put(log.requestId(), p);
         stats.servedItems += log.items().size();
-        List<Feedback> early = orphans.remove(log.requestId());
+        List<Feedback> early = removeOrphans(log.requestId());
         if (early != null) {
             for (Feedback f : early) {
                 apply(p, f);
@@ -129,14 +140,11 @@ public final class LabelJoiner {
                 stats.lateFeedback++;
                 return;
             }
-            List<Feedback> list = orphans.computeIfAbsent(f.requestId(), k -> new ArrayList<>(2));
-            for (Feedback g : list) {
-                if (g.itemId() == f.itemId() && g.event() == f.event()) {
-                    stats.duplicateFeedback++;
-                    return;
-                }
+            if (f.requestId().isEmpty()) {
+                stats.orphanFeedback++; // no impression has an empty request id: it would only wait and expire
+                return;
             }
-            list.add(f);
+            addOrphan(f);
             return;
         }
         apply(p, f);
@@ -211,6 +219,7 @@ public final class LabelJoiner {
             boolean expired = list.get(0).timestampMillis() + config.windowMillis() < watermark;
             if (expired) {
                 stats.orphanFeedback += list.size();
+                forgetKeys(list);
             }
             return expired;
         });
@@ -226,6 +235,40 @@ public final class LabelJoiner {
         if (watermark < watermarkMillis) {
             watermarkMillis = watermark;
         }
+    }
+
+    /** Keeps {@code f} until its impression arrives; drops a duplicate, and the oldest request's beyond the bound. */
+    private void addOrphan(Feedback f) {
+        if (!orphanKeys.add(new EventKey(f.requestId(), f.itemId(), f.event()))) {
+            stats.duplicateFeedback++;
+            return;
+        }
+        orphans.computeIfAbsent(f.requestId(), k -> new ArrayList<>(2)).add(f);
+        while (orphanKeys.size() > config.maxEarlyFeedback()) {
+            Iterator<List<Feedback>> oldest = orphans.values().iterator();
+            List<Feedback> dropped = oldest.next();
+            oldest.remove();
+            stats.orphanFeedback += dropped.size();
+            forgetKeys(dropped);
+        }
+    }
+
+    private List<Feedback> removeOrphans(String requestId) {
+        List<Feedback> list = orphans.remove(requestId);
+        if (list != null) {
+            forgetKeys(list);
+        }
+        return list;
+    }
+
+    private void forgetKeys(List<Feedback> list) {
+        for (Feedback f : list) {
+            orphanKeys.remove(new EventKey(f.requestId(), f.itemId(), f.event()));
+        }
+    }
+
+    /** One feedback event's identity for deduplication. */
+    private record EventKey(String requestId, long itemId, Feedback.Event event) {
     }
 
     private static final class Pending {
@@ -355,6 +398,7 @@ public final class LabelJoiner {
     private void clear() {
         pending.clear();
         orphans.clear();
+        orphanKeys.clear();
         closed.clear();
     }
 
@@ -390,20 +434,27 @@ public final class LabelJoiner {
 
     private void readRest(DataInputStream in) throws IOException {
         int o = in.readInt();
+        List<Feedback> waiting = new ArrayList<>();
         for (int i = 0; i < o; i++) {
             int k = in.readInt();
-            List<Feedback> list = new ArrayList<>(k);
             for (int j = 0; j < k; j++) {
                 byte[] enc = new byte[in.readInt()];
                 in.readFully(enc);
-                list.add(Feedback.decode(ByteBuffer.wrap(enc)));
+                waiting.add(Feedback.decode(ByteBuffer.wrap(enc)));
             }
-            orphans.put(list.get(0).requestId(), list);
         }
         int c = in.readInt();
         for (int i = 0; i < c; i++) {
             closed.put(in.readUTF(), in.readLong());
         }
         stats.read(in);
+        for (Feedback f : waiting) {
+            // A checkpoint written before empty request ids were counted at once holds them in one list.
+            if (f.requestId().isEmpty()) {
+                stats.orphanFeedback++;
+            } else {
+                addOrphan(f);
+            }
+        }
     }
 }

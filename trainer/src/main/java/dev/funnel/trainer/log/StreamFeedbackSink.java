@@ -7,7 +7,7 @@ import dev.funnel.streams.schema.Feedback;
 /**
  * The server's {@link FeedbackSink} onto the feedback topic, through a {@link LoopWriter}: never
  * blocks, "full" is {@code false}. Events without a request id cannot be joined to an impression and
- * are written with an empty one (the trainer counts them as orphans).
+ * are written with an empty one (the trainer counts them as orphans at once and keeps none of them).
  */
 public final class StreamFeedbackSink implements FeedbackSink {
 

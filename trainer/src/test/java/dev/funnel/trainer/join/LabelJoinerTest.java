@@ -227,4 +227,171 @@ class LabelJoinerTest {
         restored.advanceTo(1_100);
         assertEquals(10, out2.size(), "item 4 like-negative, the others both heads");
     }
+
+    /**
+     * Feedback without a request id (the sink writes an empty one) can never join. It once waited in one
+     * list deduplicated by a linear scan, quadratic in such events: now it is counted as an orphan at once
+     * and never kept, and the labels of a mixed workload are exactly those of the same workload without it.
+     */
+    @Test
+    void feedbackWithoutARequestIdChangesNoLabelAndIsNeverKept() {
+        List<Sample> withIds = new ArrayList<>();
+        LabelJoiner reference = new LabelJoiner(new JoinConfig(1_000, 10_000), List.of("click", "like"), withIds::add);
+        runMixedWorkload(reference, 0);
+        List<Sample> mixedOut = new ArrayList<>();
+        LabelJoiner mixed = new LabelJoiner(new JoinConfig(1_000, 10_000), List.of("click", "like"), mixedOut::add);
+        int maxKept = runMixedWorkload(mixed, 50);
+
+        List<String> expected = new ArrayList<>();
+        for (int q = 0; q < 200; q++) {
+            for (int idx = 0; idx < 3; idx++) {
+                int positive = 0;
+                if (q % 3 == 0 && idx == 0) {
+                    expected.add(label("q" + q, item(q, idx), 0b01, 0b01));
+                    positive |= 0b01;
+                }
+                if (q % 5 == 0 && idx == 1) {
+                    expected.add(label("q" + q, item(q, idx), 0b10, 0b10));
+                    positive |= 0b10;
+                }
+                expected.add(label("q" + q, item(q, idx), 0, 0b11 & ~positive));
+            }
+        }
+        expected.sort(null);
+        assertEquals(expected, labels(withIds), "the workload's labels, worked out by hand");
+        assertEquals(expected, labels(mixedOut), "events without a request id change no label");
+        assertEquals(0, maxKept, "feedback without a request id is never kept");
+        assertEquals(200 * 50, mixed.stats().orphanFeedback() - reference.stats().orphanFeedback());
+        assertEquals(reference.stats().duplicateFeedback(), mixed.stats().duplicateFeedback());
+        assertEquals(reference.stats().positives(), mixed.stats().positives());
+        assertEquals(reference.stats().negatives(), mixed.stats().negatives());
+    }
+
+    /**
+     * 200 requests of 3 items: a click on the first item of every third (and a repeat of it every 7th), a
+     * like on the second of every fifth sent before its impression, and {@code withoutIdPerRequest} events
+     * without a request id after each. Returns the most feedback events the joiner kept waiting at once.
+     */
+    private static int runMixedWorkload(LabelJoiner j, int withoutIdPerRequest) {
+        int maxKept = 0;
+        for (int q = 0; q < 200; q++) {
+            long ts = 1_000 + q * 100L;
+            if (q % 5 == 0) {
+                j.onFeedback(fb("q" + q, item(q, 1), Feedback.Event.LIKE, ts + 20)); // before its impression
+            }
+            j.onImpression(imp("q" + q, ts, item(q, 0), item(q, 1), item(q, 2)));
+            if (q % 3 == 0) {
+                j.onFeedback(fb("q" + q, item(q, 0), Feedback.Event.CLICK, ts + 50));
+                if (q % 7 == 0) {
+                    j.onFeedback(fb("q" + q, item(q, 0), Feedback.Event.CLICK, ts + 60));
+                }
+            }
+            for (int k = 0; k < withoutIdPerRequest; k++) {
+                j.onFeedback(fb("", 1 + k % 20, k % 2 == 0 ? Feedback.Event.CLICK : Feedback.Event.LIKE, ts + k));
+                maxKept = Math.max(maxKept, j.earlyFeedbackEvents());
+            }
+            j.advanceTo(ts);
+        }
+        j.advanceTo(1_000_000);
+        return maxKept;
+    }
+
+    private static long item(int q, int idx) {
+        return 1 + (q * 3L + idx) % 50;
+    }
+
+    private static String label(String req, long item, int positiveMask, int mask) {
+        return req + "/" + item + " positive=" + Integer.toBinaryString(positiveMask) + " mask=" + Integer.toBinaryString(mask);
+    }
+
+    private static List<String> labels(List<Sample> samples) {
+        List<String> out = new ArrayList<>();
+        for (Sample s : samples) {
+            int positive = 0;
+            for (int h = 0; h < s.labels().length; h++) {
+                if (s.labels()[h] == 1f) {
+                    positive |= 1 << h;
+                }
+            }
+            out.add(label(s.requestId(), s.itemId(), positive, s.headMask()));
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * Feedback for requests whose impression never comes (not logged, say) waits at most
+     * {@link JoinConfig#maxEarlyFeedback()} events; the oldest requests' are dropped as orphans, the newest
+     * still join. Duplicates among many waiting events of one request are found by key.
+     */
+    @Test
+    void feedbackWaitingForItsImpressionIsBoundedAndDeduplicatedByKey() {
+        LabelJoiner j = new LabelJoiner(new JoinConfig(1_000, 10_000, 1_000), List.of("click", "like"), out::add);
+        int maxKept = 0;
+        for (int i = 0; i < 60_000; i++) {
+            j.onFeedback(fb("lost-" + i, 7, Feedback.Event.CLICK, 100));
+            maxKept = Math.max(maxKept, j.earlyFeedbackEvents());
+        }
+        assertEquals(1_000, maxKept);
+        assertEquals(59_000, j.stats().orphanFeedback(), "the oldest requests' were dropped as orphans");
+        j.onImpression(imp("lost-59999", 90, 7));
+        assertEquals(1, out.size(), "the newest waiting feedback still joins");
+        assertEquals(999, j.earlyFeedbackEvents());
+
+        for (int item = 0; item < 900; item++) {
+            j.onFeedback(fb("busy", item, Feedback.Event.LIKE, 100));
+        }
+        for (int item = 0; item < 900; item++) {
+            j.onFeedback(fb("busy", item, Feedback.Event.LIKE, 101));
+        }
+        assertEquals(900, j.stats().duplicateFeedback());
+        assertEquals(1_000, j.earlyFeedbackEvents());
+        j.advanceTo(20_000);
+        assertEquals(0, j.earlyFeedbackEvents(), "expired with their window");
+        assertEquals(59_000 + 999 + 900, j.stats().orphanFeedback());
+    }
+
+    /**
+     * A checkpoint written before this change may hold every event without a request id in one waiting
+     * list: it still restores, those count as orphans, and the others wait (and dedupe) as before.
+     */
+    @Test
+    void restoresACheckpointWhoseWaitingFeedbackHoldsEmptyRequestIds() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream o = new DataOutputStream(bytes);
+        o.writeLong(150); // watermark
+        o.writeInt(0); // pending
+        o.writeInt(2); // orphan lists
+        o.writeInt(3);
+        for (int k = 0; k < 3; k++) {
+            byte[] enc = fb("", 1 + k, Feedback.Event.CLICK, 100 + k).encode();
+            o.writeInt(enc.length);
+            o.write(enc);
+        }
+        o.writeInt(1);
+        byte[] enc = fb("r9", 5, Feedback.Event.LIKE, 120).encode();
+        o.writeInt(enc.length);
+        o.write(enc);
+        o.writeInt(0); // closed
+        JoinStats before = new JoinStats();
+        before.feedback = 4;
+        before.write(o);
+
+        LabelJoiner restored = new LabelJoiner(new JoinConfig(1_000, 10_000), List.of("click", "like"), out::add);
+        restored.readStateInline(new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+        assertEquals(3, restored.stats().orphanFeedback(), "the empty request ids are orphans");
+        assertEquals(4, restored.stats().feedback());
+        assertEquals(1, restored.earlyFeedbackEvents());
+        restored.onFeedback(fb("r9", 5, Feedback.Event.LIKE, 121));
+        assertEquals(1, restored.stats().duplicateFeedback());
+        restored.onImpression(imp("r9", 110, 5, 6));
+        assertEquals(1, out.size());
+        assertTrue(out.get(0).trains(1) && out.get(0).labels()[1] == 1f);
+
+        byte[] again = checkpoint(restored, new ImpressionSpill(dir, "s"));
+        LabelJoiner twice = new LabelJoiner(new JoinConfig(1_000, 10_000), List.of("click", "like"), s -> { });
+        twice.readState(new DataInputStream(new ByteArrayInputStream(again)), new ImpressionSpill(dir, "s"));
+        assertEquals(3, twice.stats().orphanFeedback(), "counted once, not again on the next restore");
+        assertEquals(0, twice.earlyFeedbackEvents());
+    }
 }
