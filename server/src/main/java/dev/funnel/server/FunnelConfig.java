@@ -39,7 +39,11 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
     public static final int DEFAULT_EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
     public static final int DEFAULT_WORKER_THREADS = Runtime.getRuntime().availableProcessors();
     public static final int DEFAULT_WORKER_QUEUE = 4096;
-    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
+    /**
+     * Off: with Vert.x 5's idle handling on, a served request cost ~15% more CPU on two cores
+     * (BENCHMARKS.md, session 19); a stalled body no longer holds an admission permit either way.
+     */
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
     public static final String DEFAULT_DAGS_DIR = "dag-configs";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_COUNT = 200;

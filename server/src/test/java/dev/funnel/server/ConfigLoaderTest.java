@@ -53,8 +53,8 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void idleTimeoutDefaultsTo60SecondsAndIsChecked() {
-        assertEquals(60, ConfigLoader.load(null, Map.of()).idleTimeoutSeconds());
+    void idleTimeoutIsOffByDefaultAndIsChecked() {
+        assertEquals(0, ConfigLoader.load(null, Map.of()).idleTimeoutSeconds(), "off unless set");
         assertEquals(5, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "5")).idleTimeoutSeconds());
         assertEquals(0, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "0")).idleTimeoutSeconds(), "0 = never");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

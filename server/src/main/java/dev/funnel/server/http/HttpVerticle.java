@@ -61,9 +61,10 @@ final class HttpVerticle extends VerticleBase {
     }
 
     /**
-     * What both ports share. The idle timeout closes a connection that has sent and been sent
-     * nothing for {@code server.idle_timeout_s} (a client stalled mid-body, say), so stalled
-     * connections do not pile up for ever.
+     * What both ports share. The idle timeout (when {@code server.idle_timeout_s} is set; 0, the
+     * default, is none) closes a connection that has sent and been sent nothing that long (a client
+     * stalled mid-body, say), so stalled connections do not pile up for ever. Off by default: with it
+     * on, a request cost ~15% more CPU (BENCHMARKS.md, session 19).
      */
     private HttpServerOptions options(int port) {
         return new HttpServerOptions().setHost(deps.config().host()).setPort(port).setTcpNoDelay(true)
