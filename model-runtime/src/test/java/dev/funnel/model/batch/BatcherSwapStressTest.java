@@ -110,9 +110,12 @@ class BatcherSwapStressTest {
 
         for (int v = 1; v <= SWAPS; v++) {
             if (v % 25 == 0) {
-                registry.rollback("ctr").join();
+                registry.rollback("ctr").join(); // pins: the next loads are checked and kept, not live
             } else {
                 registry.load("ctr", Integer.toString(v), models[v % 97]).join();
+                if (v % 25 == 5 && v > 25) {
+                    registry.unpin("ctr").join(); // the newest kept version goes live: one more swap
+                }
             }
         }
         stop.set(true);
