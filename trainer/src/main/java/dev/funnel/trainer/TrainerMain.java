@@ -19,7 +19,6 @@ import java.util.Arrays;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Runs the trainer standalone: {@code java $FUNNEL_JVM_FLAGS -cp … dev.funnel.trainer.TrainerMain trainer.properties}.
@@ -81,9 +80,7 @@ public final class TrainerMain {
 
     /** The model spec of {@code field.dim}, {@code hidden}, {@code heads}; each defaults to the server's. */
     static CtrModelSpec spec(Properties p, FeatureSchema schema) {
-        String hiddenDefault = Arrays.stream(CtrModelSpec.DEFAULT_HIDDEN).mapToObj(String::valueOf).collect(Collectors.joining(","));
-        int[] hidden = Arrays.stream(p.getProperty("hidden", hiddenDefault).split(",")).map(String::trim)
-                .mapToInt(Integer::parseInt).toArray();
+        int[] hidden = CtrModelSpec.parseHidden("hidden", p.getProperty("hidden", ""));
         return CtrModelSpec.forSchema(schema, Integer.parseInt(p.getProperty("field.dim", String.valueOf(CtrModelSpec.DEFAULT_FIELD_DIM)).trim()),
                 hidden, Arrays.stream(p.getProperty("heads", String.join(",", CtrModelSpec.DEFAULT_HEADS)).split(",")).map(String::trim).toList());
     }

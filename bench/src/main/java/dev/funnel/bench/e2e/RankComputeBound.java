@@ -42,8 +42,7 @@ public final class RankComputeBound {
         int[] hidden = CtrModelSpec.DEFAULT_HIDDEN;
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].equals("--hidden")) { // as the server's model.ctr.hidden: 256,128
-                hidden = java.util.Arrays.stream(args[i + 1].split(",", -1)).map(String::trim)
-                        .mapToInt(Integer::parseInt).toArray();
+                hidden = CtrModelSpec.parseHidden("--hidden", args[i + 1]);
                 continue;
             }
             int v = Integer.parseInt(args[i + 1]);

@@ -61,6 +61,34 @@ public record CtrModelSpec(String schemaVersion, int contentDim, int fieldCount,
         }
     }
 
+    /**
+     * Hidden layer widths as configuration spells them, {@code 256,128}; blank → {@link #DEFAULT_HIDDEN}.
+     * The server's {@code model.ctr.hidden}, the standalone trainer's {@code hidden} and the benches
+     * read them here, so all spell and check them alike.
+     *
+     * @param key   the setting's name, for the message
+     * @throws IllegalArgumentException naming {@code key} and the value, for anything but widths in 1..65536
+     */
+    public static int[] parseHidden(String key, String value) {
+        if (value == null || value.isBlank()) {
+            return DEFAULT_HIDDEN.clone();
+        }
+        String[] parts = value.split(",", -1);
+        int[] widths = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                widths[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                widths[i] = 0;
+            }
+            if (widths[i] < 1 || widths[i] > 65_536) {
+                throw new IllegalArgumentException(key + " must be layer widths in 1..65536 separated by commas"
+                        + " (e.g. 256,128), got '" + value + "'");
+            }
+        }
+        return widths;
+    }
+
     /** The spec for a feature schema with default field width, hidden layers and heads. */
     public static CtrModelSpec forSchema(FeatureSchema schema) {
         return forSchema(schema, DEFAULT_FIELD_DIM, DEFAULT_HIDDEN, DEFAULT_HEADS);

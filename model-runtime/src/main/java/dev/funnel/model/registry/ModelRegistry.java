@@ -203,7 +203,7 @@ public final class ModelRegistry implements AutoCloseable {
 
     /** Sessions open now (live plus retired ones still leased). */
     public int openSessions() {
-        return openSessions.get();
+        return openSessions.get(); // an atomic read: never blocks
     }
 
     /** Retires every live version; sessions close as their leases close. */
@@ -463,7 +463,7 @@ public final class ModelRegistry implements AutoCloseable {
 
         boolean tryRetain() {
             for (;;) {
-                int r = refs.get();
+                int r = refs.get(); // an atomic read in a CAS loop (the runner's acquire): never blocks
                 if (r == 0) {
                     return false;
                 }

@@ -32,7 +32,8 @@ final class ItemUpdateConsumer implements AutoCloseable {
     private volatile boolean running = true;
 
     private final Runnable onCaughtUp;
-    private volatile boolean caughtUp;
+    /** The consumer's thread only. */
+    private boolean caughtUp;
 
     /**
      * @param onCaughtUp run once, on the consumer's thread, when the replay first finds no more
@@ -85,11 +86,6 @@ final class ItemUpdateConsumer implements AutoCloseable {
 
     long applied() {
         return applied.get(); // an atomic read: never blocks
-    }
-
-    /** Whether the replay from the topic's start has reached its end once. */
-    boolean caughtUp() {
-        return caughtUp;
     }
 
     long rejected() {

@@ -66,7 +66,7 @@ public final class LiveConfig {
 
     /** What serves now. Any thread. */
     public RouteTable current() {
-        return table.get();
+        return table.get(); // an atomic reference read, on every request's loop: never blocks
     }
 
     /**

@@ -205,6 +205,7 @@ public final class SreAdmin {
         resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store").end(body);
     }
 
+    /** The bearer check of {@code http.AdminAuth} (see {@link #sendError} why not shared), or the console's cookie. */
     private boolean authorized(RoutingContext rc) {
         String h = rc.request().getHeader("authorization");
         if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && same(h.substring(7).trim())) { // any case: RFC 9110 §11.1
@@ -233,7 +234,11 @@ public final class SreAdmin {
         resp.setStatusCode(status).putHeader("content-type", "application/json").end(json);
     }
 
-    /** The error body every admin and API error uses (README, API): {@code {"error": {status, code, message, field}}}. */
+    /**
+     * The error body every admin and API error uses (README, API): {@code {"error": {status, code, message, field}}}.
+     * The same shape as {@code http.Json.sendError}, written here because {@code http} mounts this
+     * package and a call back into it would make the two packages depend on each other.
+     */
     private static void sendError(HttpServerResponse resp, int status, String code, String message, String field) {
         sendJson(resp, status, new JsonObject().put("error", error(status, code, message, field)).encode());
     }

@@ -90,23 +90,7 @@ public final class ModelWiring implements FeatureWiring {
      * trainer brings its own (only its inputs and outputs are checked).
      */
     static int[] hiddenLayers(String value) {
-        if (value.isBlank()) {
-            return CtrModelSpec.DEFAULT_HIDDEN.clone();
-        }
-        String[] parts = value.split(",", -1);
-        int[] widths = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                widths[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                widths[i] = 0;
-            }
-            if (widths[i] < 1 || widths[i] > 65_536) {
-                throw new IllegalArgumentException("model.ctr.hidden must be layer widths in 1..65536 separated by commas"
-                        + " (e.g. 256,128), got '" + value + "'");
-            }
-        }
-        return widths;
+        return CtrModelSpec.parseHidden("model.ctr.hidden", value);
     }
 
     /** {@code a=b,c=d} → {a: b, c: d}; blank → empty. */
