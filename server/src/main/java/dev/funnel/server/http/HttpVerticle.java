@@ -62,13 +62,16 @@ final class HttpVerticle extends VerticleBase {
 
     /**
      * What both ports share. The idle timeout (when {@code server.idle_timeout_s} is set; 0, the
-     * default, is none) closes a connection that has sent and been sent nothing that long (a client
-     * stalled mid-body, say), so stalled connections do not pile up for ever. Off by default: with it
-     * on, a request cost ~15% more CPU (BENCHMARKS.md, session 19).
+     * default, is none) closes a connection the client has sent nothing on that long (a client
+     * stalled mid-body, say), so stalled connections do not pile up for ever. It is a <em>read</em>
+     * idle timeout on purpose: Vert.x's {@code setIdleTimeout} is Netty's all-idle, and a handler
+     * watching writes turns every frame's void promise into a real one with a listener, which cost
+     * ~15% CPU per request (BENCHMARKS.md, sessions 19 and 20); watching reads costs a clock read per
+     * read.
      */
     private HttpServerOptions options(int port) {
         return new HttpServerOptions().setHost(deps.config().host()).setPort(port).setTcpNoDelay(true)
-                .setIdleTimeout(deps.config().idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
+                .setReadIdleTimeout(deps.config().idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
 
     private Future<HttpServer> listen(HttpServerOptions options, Router router) {
