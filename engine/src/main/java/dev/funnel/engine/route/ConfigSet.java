@@ -137,26 +137,25 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
         Map<String, DagSpec> dags = new LinkedHashMap<>();
         RoutingSpec routing = null;
         for (Path f : files) {
-            try {
-                if (isRoutingFile(f)) {
-                    routing = RoutingLoader.load(f);
-                } else {
-                    // With shape errors, the spec is still validated (for every other problem),
-                    // never served: the problems added here make load() throw.
-                    DagLoader.Parsed parsed = DagLoader.read(f);
-                    problems.addAll(parsed.problems());
-                    DagSpec d = parsed.spec();
-                    if (d == null) {
-                        continue;
-                    }
-                    DagSpec prev = dags.putIfAbsent(d.name(), d);
-                    if (prev != null) {
-                        problems.add(new Problem(f.toString(), d.lineOf("dag"), "dag '" + d.name()
-                                + "' is already defined in " + prev.file()));
-                    }
-                }
-            } catch (DagException e) {
-                problems.addAll(e.problems());
+            if (isRoutingFile(f)) {
+                // As for DAG files: what parsed around shape errors is validated too, never served.
+                RoutingLoader.Parsed parsed = RoutingLoader.read(f);
+                problems.addAll(parsed.problems());
+                routing = parsed.spec();
+                continue;
+            }
+            // With shape errors, the spec is still validated (for every other problem),
+            // never served: the problems added here make load() throw.
+            DagLoader.Parsed parsed = DagLoader.read(f);
+            problems.addAll(parsed.problems());
+            DagSpec d = parsed.spec();
+            if (d == null) {
+                continue;
+            }
+            DagSpec prev = dags.putIfAbsent(d.name(), d);
+            if (prev != null) {
+                problems.add(new Problem(f.toString(), d.lineOf("dag"), "dag '" + d.name()
+                        + "' is already defined in " + prev.file()));
             }
         }
         return new ConfigSet(dags, routing);

@@ -26,7 +26,8 @@ import java.util.Set;
 /**
  * Parses a routing file, keeping the line of every key. Shape errors (not a mapping, unknown key,
  * a traffic that is not a number) are reported here with file:line; whether the DAGs and
- * overrides exist is the {@link RoutingValidator}'s job.
+ * overrides exist is the {@link RoutingValidator}'s job. {@link #read} also returns what could be
+ * parsed around shape errors, so that validation reports every problem of a file in one pass.
  *
  * <pre>
  * scenes:
@@ -43,40 +44,74 @@ public final class RoutingLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("scenes");
     private static final Set<String> SCENE_KEYS = Set.of("routes");
-    private static final Set<String> ROUTE_KEYS = Set.of("name", "dag", "traffic", "overrides");
+    /** In file order, so messages read the same on every JVM. */
+    private static final List<String> ROUTE_KEYS = List.of("name", "dag", "traffic", "overrides");
 
     private RoutingLoader() {
     }
 
     /** Loads a file; {@code file} in problems is the path as given. */
     public static RoutingSpec load(Path path) throws DagException {
-        String text;
-        try {
-            text = Files.readString(path, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new DagException(List.of(new Problem(path.toString(), 0, "cannot read: " + e)));
-        }
-        return parse(path.toString(), text);
+        return orThrow(read(path));
     }
 
     /** Parses YAML text; {@code fileName} is used in problems. */
     public static RoutingSpec parse(String fileName, String yaml) throws DagException {
+        return orThrow(read(fileName, yaml));
+    }
+
+    private static RoutingSpec orThrow(Parsed p) throws DagException {
+        if (!p.problems().isEmpty()) {
+            throw new DagException(p.problems());
+        }
+        return p.spec();
+    }
+
+    /**
+     * What a parse found: the spec and every shape problem, as {@code DagLoader.Parsed} is for DAG
+     * files. With problems, {@code spec} is for validation only (so the first report also names
+     * unknown DAGs and bad overrides) and never served: a route missing its name or DAG is left
+     * out, a route whose traffic did not parse has traffic NaN, and either leaves its scene
+     * {@linkplain RoutingSpec.Scene#complete() incomplete}, so the validator echoes none of them.
+     *
+     * @param spec     the spec, or null when the file could not be read as a routing file at all
+     *                 (YAML syntax, not a mapping, no readable {@code scenes:})
+     * @param problems every shape problem, in line order; empty when {@code spec} is complete
+     */
+    public record Parsed(RoutingSpec spec, List<Problem> problems) {
+        public Parsed {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /** Reads a file as {@link #read(String, String)} does; {@code file} in problems is the path as given. */
+    public static Parsed read(Path path) {
+        try {
+            return read(path.toString(), Files.readString(path, StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            return new Parsed(null, List.of(new Problem(path.toString(), 0, "cannot read: " + e)));
+        }
+    }
+
+    /** Parses YAML text, returning every problem instead of throwing; {@code fileName} is used in problems. */
+    public static Parsed read(String fileName, String yaml) {
         List<Problem> problems = new ArrayList<>();
         Optional<Node> root;
         try {
             root = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
             int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-            throw new DagException(List.of(new Problem(fileName, line, "not valid YAML: " + e.getProblem())));
+            return new Parsed(null, List.of(new Problem(fileName, line, "not valid YAML: " + e.getProblem())));
         } catch (YamlEngineException e) {
-            throw new DagException(List.of(new Problem(fileName, 0, "not valid YAML: " + e.getMessage())));
+            return new Parsed(null, List.of(new Problem(fileName, 0, "not valid YAML: " + e.getMessage())));
         }
         if (root.isEmpty() || !(root.get() instanceof MappingNode top)) {
-            throw new DagException(List.of(new Problem(fileName, root.map(YamlNodes::line).orElse(0),
+            return new Parsed(null, List.of(new Problem(fileName, root.map(YamlNodes::line).orElse(0),
                     "a routing file must be a mapping with a 'scenes:' key")));
         }
         Map<String, RoutingSpec.Scene> scenes = new LinkedHashMap<>();
         boolean sawScenes = false;
+        boolean readScenes = false;
         for (NodeTuple t : top.getValue()) {
             String key = YamlNodes.scalarText(t.getKeyNode());
             int line = YamlNodes.line(t.getKeyNode());
@@ -90,6 +125,7 @@ public final class RoutingLoader {
                         + YamlNodes.kind(t.getValueNode())));
                 continue;
             }
+            readScenes = true;
             for (NodeTuple st : sm.getValue()) {
                 String scene = YamlNodes.scalarText(st.getKeyNode());
                 int sceneLine = YamlNodes.line(st.getKeyNode());
@@ -106,11 +142,9 @@ public final class RoutingLoader {
         if (!sawScenes) {
             problems.add(new Problem(fileName, YamlNodes.line(top), "missing 'scenes:'"));
         }
-        if (!problems.isEmpty()) {
-            problems.sort(ConfigSet.PROBLEM_ORDER);
-            throw new DagException(problems);
-        }
-        return new RoutingSpec(fileName, scenes);
+        problems.sort(ConfigSet.PROBLEM_ORDER);
+        // Without a readable 'scenes:' there is nothing to validate: "no scenes" would only echo it.
+        return new Parsed(readScenes || problems.isEmpty() ? new RoutingSpec(fileName, scenes) : null, problems);
     }
 
     private static RoutingSpec.Scene parseScene(String file, String scene, int sceneLine, Node node, List<Problem> problems) {
@@ -121,6 +155,7 @@ public final class RoutingLoader {
         }
         List<RoutingSpec.Route> routes = new ArrayList<>();
         boolean sawRoutes = false;
+        boolean complete = true;
         for (NodeTuple t : m.getValue()) {
             String key = YamlNodes.scalarText(t.getKeyNode());
             int line = YamlNodes.line(t.getKeyNode());
@@ -131,10 +166,14 @@ public final class RoutingLoader {
             sawRoutes = true;
             if (!(t.getValueNode() instanceof SequenceNode seq)) {
                 problems.add(new Problem(file, line, "scene '" + scene + "': 'routes' must be a list, got " + YamlNodes.kind(t.getValueNode())));
+                complete = false;
                 continue;
             }
             for (Node r : seq.getValue()) {
                 RoutingSpec.Route route = parseRoute(file, scene, r, problems);
+                if (route == null || Double.isNaN(route.trafficPercent())) {
+                    complete = false;
+                }
                 if (route != null) {
                     routes.add(route);
                 }
@@ -142,8 +181,10 @@ public final class RoutingLoader {
         }
         if (!sawRoutes) {
             problems.add(new Problem(file, sceneLine, "scene '" + scene + "': missing 'routes:'"));
+            complete = false;
         }
-        return new RoutingSpec.Scene(scene, routes, sceneLine);
+        // A route (or its traffic) left out for a reported problem: the validator's totals would only echo it.
+        return new RoutingSpec.Scene(scene, routes, sceneLine, complete);
     }
 
     private static RoutingSpec.Route parseRoute(String file, String scene, Node node, List<Problem> problems) {
@@ -158,7 +199,6 @@ public final class RoutingLoader {
         Double traffic = null;
         Map<String, Map<String, Object>> overrides = new LinkedHashMap<>();
         Map<String, Integer> lines = new HashMap<>();
-        int before = problems.size();
         for (NodeTuple t : m.getValue()) {
             String key = YamlNodes.scalarText(t.getKeyNode());
             int line = YamlNodes.line(t.getKeyNode());
@@ -170,7 +210,7 @@ public final class RoutingLoader {
                 case "dag" -> dag = YamlNodes.scalarText(v);
                 case "traffic" -> {
                     Object tv = YamlNodes.toValue(v);
-                    if (tv instanceof Number num) {
+                    if (tv instanceof Number num && !Double.isNaN(num.doubleValue())) {
                         traffic = num.doubleValue();
                     } else {
                         problems.add(new Problem(file, line, where + "'traffic' must be a number of percent (0..100), got " + YamlNodes.kind(v)));
@@ -190,10 +230,12 @@ public final class RoutingLoader {
         if (traffic == null && !lines.containsKey("traffic")) {
             problems.add(new Problem(file, routeLine, where + "missing 'traffic'"));
         }
-        if (problems.size() != before) {
-            return null;
+        if (name == null || name.isBlank() || dag == null || dag.isBlank()) {
+            return null; // nothing to validate it by; its scene is left incomplete (problems were added)
         }
-        return new RoutingSpec.Route(name, dag, traffic, overrides, routeLine, lines);
+        // Kept with its other problems reported, so its DAG and overrides are validated in the same pass;
+        // NaN traffic marks a value the loader already reported (the validator skips it).
+        return new RoutingSpec.Route(name, dag, traffic == null ? Double.NaN : traffic, overrides, routeLine, lines);
     }
 
     private static void parseOverrides(String file, String where, Node v, int line, Map<String, Map<String, Object>> out,

@@ -23,10 +23,18 @@ public record RoutingSpec(String file, Map<String, Scene> scenes) {
      * @param name   the scene, as clients send it in {@code "scene"}
      * @param routes its routes, in file order; buckets are assigned in this order
      * @param line   the line of the scene's key
+     * @param complete false when the loader left out a route, or a route's traffic, for a shape
+     *                 problem it reported: such a scene is validated (its DAGs and overrides) but
+     *                 not summed, since its traffic total would only echo that problem; never served
      */
-    public record Scene(String name, List<Route> routes, int line) {
+    public record Scene(String name, List<Route> routes, int line, boolean complete) {
         public Scene {
             routes = List.copyOf(routes);
+        }
+
+        /** A scene as written, every route read. */
+        public Scene(String name, List<Route> routes, int line) {
+            this(name, routes, line, true);
         }
     }
 

@@ -104,4 +104,53 @@ class RoutingLoaderTest {
         RoutingSpec spec = RoutingLoader.parse("routing.yaml", GOOD);
         assertEquals(List.of(), RoutingValidator.validate(spec, Map.of("home_feed", TestOps.dag("home_feed")), TestOps.REGISTRY));
     }
+
+    /** A routing file with shape errors and semantic ones: the first report names them all, with their lines. */
+    private static final String SHAPE_AND_SEMANTIC = String.join("\n",
+            "scenes:",                                                   // 1
+            "  home:",                                                   // 2
+            "    routes:",                                               // 3
+            "      - {name: a, dag: home_feed, traffic: lots}",          // 4 traffic not a number (shape)
+            "      - name: b",                                           // 5
+            "        dag: missing",                                      // 6 unknown dag (semantic)
+            "        traffic: 50",                                       // 7
+            "        colour: red",                                       // 8 unknown key (shape)
+            "      - name: c",                                           // 9
+            "        dag: home_feed",                                    // 10
+            "        traffic: 10",                                       // 11
+            "        overrides: {hot: {limit: 0}}",                      // 12 param out of range (semantic)
+            "  feed:",                                                   // 13
+            "    routes:",                                               // 14
+            "      - {name: x, dag: home_feed, traffic: 40}",            // 15 sums to 40% (semantic)
+            "extra: 1",                                                  // 16 unknown key (shape)
+            "");
+
+    @Test
+    void shapeErrorsComeWithTheSemanticProblemsOfTheSameFile() {
+        RoutingLoader.Parsed p = RoutingLoader.read("r.yaml", SHAPE_AND_SEMANTIC);
+        List<Problem> all = new java.util.ArrayList<>(p.problems());
+        all.addAll(RoutingValidator.validate(p.spec(), Map.of("home_feed", TestOps.dag("home_feed")), TestOps.REGISTRY));
+        all.sort(ConfigSet.PROBLEM_ORDER);
+        List<String> got = all.stream().map(Problem::toString).toList();
+        assertEquals(List.of(
+                "r.yaml:4: scene 'home', route 'a': 'traffic' must be a number of percent (0..100), got 'lots'",
+                "r.yaml:6: scene 'home', route 'b': unknown dag 'missing'; known: [home_feed]",
+                "r.yaml:8: scene 'home', route 'b': unknown key 'colour'; expected one of [name, dag, traffic, overrides]",
+                "r.yaml:12: scene 'home', route 'c': node 'hot': param 'limit' must be >= 1, got 0",
+                "r.yaml:13: scene 'feed': traffic must sum to 100%, got 40.0%",
+                "r.yaml:16: unknown key 'extra'; expected one of [scenes]"), got);
+    }
+
+    @Test
+    void validateCommandReportsEveryProblemOfARoutingFileAtOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("home_feed.yaml"), String.join("\n",
+                "dag: home_feed", "deadline_ms: 60", "nodes:", "  hot: {op: test.source, params: {limit: 5}}", "output: hot", ""));
+        java.nio.file.Path routing = dir.resolve("routing.yaml");
+        java.nio.file.Files.writeString(routing, SHAPE_AND_SEMANTIC);
+        List<Problem> checked = ConfigSet.check(List.of(routing), TestOps.REGISTRY);
+        assertEquals(List.of(4, 6, 8, 12, 13, 16), checked.stream().map(Problem::line).toList(), checked.toString());
+        DagException e = assertThrows(DagException.class, () -> ConfigSet.load(dir, TestOps.REGISTRY));
+        assertEquals(checked, e.problems());
+    }
 }

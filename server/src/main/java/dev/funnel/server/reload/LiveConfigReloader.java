@@ -58,7 +58,12 @@ public final class LiveConfigReloader implements AutoCloseable {
         // Parsing first gives syntax errors with file:line before anything is compiled.
         ConfigCompiler<String> parse = (name, text) -> {
             if (ConfigSet.isRoutingFile(Path.of(name))) {
-                RoutingLoader.parse(name, text);
+                // Only an unreadable file stops here: shape errors are reported by the swap with the
+                // routing's semantic problems, so one reload shows them all.
+                RoutingLoader.Parsed parsed = RoutingLoader.read(name, text);
+                if (parsed.spec() == null) {
+                    throw new DagException(parsed.problems());
+                }
             } else {
                 DagLoader.parse(name, text);
             }

@@ -133,11 +133,15 @@ public final class LiveConfig {
             return false;
         });
         List<Problem> problems = new ArrayList<>();
+        boolean routingShapeErrors = false;
         for (Map.Entry<Path, String> e : new TreeMap<>(files).entrySet()) {
             String file = e.getKey().toString();
             try {
                 if (ConfigSet.isRoutingFile(e.getKey())) {
-                    routing = RoutingLoader.parse(file, e.getValue());
+                    RoutingLoader.Parsed parsed = RoutingLoader.read(file, e.getValue());
+                    problems.addAll(parsed.problems());
+                    routing = parsed.spec(); // with problems, validated below for the rest of them, never served
+                    routingShapeErrors = !parsed.problems().isEmpty();
                     continue;
                 }
                 DagSpec spec = DagLoader.parse(file, e.getValue());
@@ -152,8 +156,14 @@ public final class LiveConfig {
             }
         }
         if (!problems.isEmpty()) {
+            if (routingShapeErrors && routing != null) {
+                // A routing file's shape errors come with its semantic problems (unknown DAGs, bad overrides).
+                String routingFile = routing.file();
+                new ConfigSet(dags, routing).validate(compiler.registry()).stream()
+                        .filter(p -> p.file().equals(routingFile)).forEach(problems::add);
+            }
             problems.sort(ConfigSet.PROBLEM_ORDER);
-            throw new DagException(problems);
+            throw new DagException(problems.stream().distinct().toList());
         }
         RouteTable next = RouteTable.compile(new ConfigSet(dags, routing), compiler);
         table.set(next);
@@ -174,12 +184,15 @@ public final class LiveConfig {
 
     /** Every problem a routing text would cause; empty when it would go live. Nothing changes. */
     public List<Problem> checkRouting(String fileName, String yaml) {
-        try {
-            RoutingSpec spec = RoutingLoader.parse(fileName, yaml);
-            return current().config().withRouting(spec).validate(compiler.registry());
-        } catch (DagException e) {
-            return e.problems();
+        RoutingLoader.Parsed parsed = RoutingLoader.read(fileName, yaml);
+        if (parsed.spec() == null) {
+            return parsed.problems(); // not a routing file at all: nothing more to check
         }
+        // Shape errors and semantic problems together, as checkDag does, so one upload shows every problem.
+        List<Problem> problems = new ArrayList<>(parsed.problems());
+        problems.addAll(current().config().withRouting(parsed.spec()).validate(compiler.registry()));
+        problems.sort(ConfigSet.PROBLEM_ORDER);
+        return problems.stream().distinct().toList();
     }
 
     /**
@@ -188,6 +201,10 @@ public final class LiveConfig {
      * @throws DagException with every problem; the old routes keep serving
      */
     public synchronized RouteTable replaceRouting(String fileName, String yaml) throws DagException {
+        List<Problem> problems = checkRouting(fileName, yaml);
+        if (!problems.isEmpty()) {
+            throw new DagException(problems); // every problem of the text, not only its first kind
+        }
         RoutingSpec spec = RoutingLoader.parse(fileName, yaml);
         RouteTable next = RouteTable.compile(current().config().withRouting(spec), compiler);
         table.set(next);

@@ -115,6 +115,27 @@ class AdminApiTest {
         assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
     }
 
+    @Test
+    void aRoutingUploadReportsItsShapeErrorsAndItsSemanticProblemsInOneAnswer() throws Exception {
+        String routing = String.join("\n",
+                "scenes:",
+                "  held:",
+                "    routes:",
+                "      - {name: a, dag: nope, traffic: 50}",          // 4: unknown dag (semantic)
+                "      - {name: b, dag: held, traffic: lots}",        // 5: traffic not a number (shape)
+                "      - {name: c, dag: held, traffic: 50, overrides: {a: {delay_ms: -1}}}", // 6: bad override (semantic)
+                "colour: red",                                       // 7: unknown key (shape)
+                "");
+        for (String[] call : List.of(new String[]{"POST", "/admin/routes/validate"}, new String[]{"PUT", "/admin/routes"})) {
+            JsonObject error = documentedError(send(call[0], call[1], routing), 400);
+            assertEquals("invalid_routing", error.getString("code"));
+            List<Integer> lines = error.getJsonArray("problems").stream()
+                    .map(p -> ((JsonObject) p).getInteger("line")).toList();
+            assertEquals(List.of(4, 5, 6, 7), lines, call[0] + " " + call[1] + ": " + error.encodePrettily());
+        }
+        assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
+    }
+
     /** The error object of a response with the README's error body: {@code {"error": {status, code, message, field}}}. */
     static JsonObject documentedError(HttpResponse<String> r, int status) {
         assertEquals(status, r.statusCode(), r.body());
