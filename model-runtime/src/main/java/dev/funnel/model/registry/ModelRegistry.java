@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Named models with versions. Loading (from a file or bytes) runs on the given executor, never on
  * the caller's thread; a version goes live only after it loaded, passed the signature check and
- * ran one warm-up row (all-zero inputs) whose outputs are all finite, and then by one atomic swap. Readers {@link #acquire} a lease on the live
+ * ran a warm-up batch (an all-zero row and a fixed non-zero row) whose outputs are all finite, and
+ * then by one atomic swap. Readers {@link #acquire} a lease on the live
  * version (lock-free); a replaced session closes when its last lease closes, so in-flight batches
  * finish on the version they started with. {@link #rollback} reloads the previous version.
  *
@@ -404,20 +405,22 @@ public final class ModelRegistry implements AutoCloseable {
             ModelSignature sig = s.signature();
             FloatBuffer[] in = new FloatBuffer[sig.inputs().size()];
             for (int i = 0; i < in.length; i++) {
-                in[i] = FloatBuffer.allocate(sig.inputs().get(i).width());
+                in[i] = FloatBuffer.wrap(warmUpInput(sig.inputs().get(i).width()));
             }
             float[][] out = new float[sig.outputs().size()][];
             for (int o = 0; o < out.length; o++) {
-                out[o] = new float[sig.outputs().get(o).width()];
+                out[o] = new float[WARM_UP_ROWS * sig.outputs().get(o).width()];
             }
-            s.run(1, in, out);
+            s.run(WARM_UP_ROWS, in, out);
             // A version that scores NaN or infinity (a diverged trainer's snapshot, say) would null every
             // score while looking healthy: it never goes live.
             for (int o = 0; o < out.length; o++) {
-                for (int c = 0; c < out[o].length; c++) {
-                    if (!Float.isFinite(out[o][c])) {
-                        throw new IllegalStateException("warm-up output '" + sig.outputs().get(o).name() + "' column " + c
-                                + " is " + out[o][c] + ", not finite");
+                int width = sig.outputs().get(o).width();
+                for (int at = 0; at < out[o].length; at++) {
+                    if (!Float.isFinite(out[o][at])) {
+                        throw new IllegalStateException("warm-up output '" + sig.outputs().get(o).name() + "' column " + (at % width)
+                                + " is " + out[o][at] + ", not finite, on the " + (at / width == 0 ? "all-zero" : "non-zero")
+                                + " input row");
                     }
                 }
             }
@@ -436,6 +439,26 @@ public final class ModelRegistry implements AutoCloseable {
                 l.release();
             }
         }
+    }
+
+    /**
+     * Rows of a warm-up run: all zeros, then {@link #warmUpInput}'s fixed values. Zeros alone let through
+     * weights that blow up only on real features (an infinite weight times a non-zero input, huge
+     * weights overflowing from layer to layer): every product with zero is zero.
+     */
+    static final int WARM_UP_ROWS = 2;
+
+    /**
+     * One input's warm-up values for {@link #WARM_UP_ROWS} rows of {@code width}: row 0 zeros, row 1
+     * pseudo-random in [-1, 1) from a fixed seed, so every load of the same bytes is checked alike.
+     */
+    static float[] warmUpInput(int width) {
+        float[] v = new float[WARM_UP_ROWS * width];
+        java.util.SplittableRandom rnd = new java.util.SplittableRandom(0x5EED_F00DL + width);
+        for (int c = 0; c < width; c++) {
+            v[width + c] = (float) rnd.nextDouble(-1.0, 1.0);
+        }
+        return v;
     }
 
     /** A version kept for rollback or, while pinned, for unpin. */

@@ -97,6 +97,41 @@ class ModelRegistryTest {
         assertEquals(1.0, meters.get("funnel.model.loads").tag("outcome", "rejected").counter().count());
     }
 
+    /**
+     * Weights that are finite and score the all-zero row fine, but overflow on any non-zero row: the
+     * first layer scales the inputs' sum by 1e30 into two ReLU units (one for each sign), the second
+     * scales again to infinity in two units, and the output takes their difference, Inf - Inf = NaN.
+     * A warm-up on zeros alone let such a snapshot go live.
+     */
+    @Test
+    void aModelThatOverflowsOnlyOnNonZeroInputsNeverGoesLive() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.25)).join();
+        CtrWeights w = CtrWeights.zeros(spec);
+        int[] widths = spec.layerWidths();
+        float[] w0 = w.weights(0);
+        for (int i = 0; i < widths[0]; i++) {
+            w0[i * widths[1]] = 1e30f;
+            w0[i * widths[1] + 1] = -1e30f;
+        }
+        float[] w1 = w.weights(1);
+        for (int i = 0; i < 2; i++) {
+            w1[i * widths[2]] = 1e30f;
+            w1[i * widths[2] + 1] = 1e30f;
+        }
+        float[] w2 = w.weights(2);
+        w2[0] = 1f;               // unit 0 → head 0
+        w2[widths[3]] = -1f;      // unit 1 → head 0
+        byte[] onnx = CtrModel.toOnnx(w);
+        float[][] zeros = TestModels.zeroInputs(spec, 1);
+        assertEquals(0.5f, CtrModel.forward(w, 1, zeros[0], zeros[1], zeros[2], zeros[3], zeros[4])[0], 1e-6,
+                "the all-zero row scores a plain 0.5");
+        CompletionException e = assertThrows(CompletionException.class, () -> registry.load("ctr", "v2", onnx).join());
+        assertTrue(e.getMessage().contains("model 'ctr' version 'v2' rejected: warm-up output 'probs' column 0 is NaN, not finite,"
+                + " on the non-zero input row"), e.getMessage());
+        assertEquals("v1", registry.liveVersion("ctr"), "the old version keeps serving");
+        assertEquals(1, registry.openSessions(), "the rejected session was closed");
+    }
+
     @Test
     void bytesThatAreNotAModelNeverGoLive() {
         CompletionException e = assertThrows(CompletionException.class, () -> registry.load("ctr", "bad", new byte[] {9, 9, 9}).join());
