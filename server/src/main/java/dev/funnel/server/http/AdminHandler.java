@@ -61,7 +61,7 @@ final class AdminHandler {
         router.get("/admin/dags").handler(this::listDags);
         router.post("/admin/dags/validate").handler(rc -> check(rc, "invalid_dag", live::checkDag, fileName(rc, "dag.yaml")));
         router.put("/admin/dags/:name").handler(this::putDag);
-        router.get("/admin/routes").handler(rc -> Json.send(rc.response(), 200, g -> {
+        router.get("/admin/routes").handler(rc -> Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             writeRoutes(g, live.current());
             g.writeEndObject();
@@ -77,32 +77,32 @@ final class AdminHandler {
         String expected = "expected {\"target_percent\": <integer 0..99>}";
         Buffer raw = rc.body().buffer();
         if (raw == null || raw.length() == 0) {
-            Json.sendError(rc.response(), 400, "empty_body", "request body is empty; " + expected, null);
+            Json.sendError(rc.request(), 400, "empty_body", "request body is empty; " + expected, null);
             return;
         }
         Object parsed;
         try {
             parsed = io.vertx.core.json.Json.decodeValue(raw);
         } catch (DecodeException e) {
-            Json.sendError(rc.response(), 400, "bad_json", "malformed JSON: " + Json.parseProblem(e, null), null);
+            Json.sendError(rc.request(), 400, "bad_json", "malformed JSON: " + Json.parseProblem(e, null), null);
             return;
         }
         if (!(parsed instanceof JsonObject o)) {
             // A JSON array, string or number: valid JSON, but not the object this takes.
-            Json.sendError(rc.response(), 400, "bad_json", "the body must be a JSON object, got "
+            Json.sendError(rc.request(), 400, "bad_json", "the body must be a JSON object, got "
                     + (parsed instanceof JsonArray ? "an array" : "'" + parsed + "'") + "; " + expected, null);
             return;
         }
         Object v = o.getValue("target_percent");
         if (!(v instanceof Integer percent)) {
-            Json.sendError(rc.response(), 400, "invalid_field",
+            Json.sendError(rc.request(), 400, "invalid_field",
                     "expected {\"target_percent\": <integer 0..99>}, got " + (v == null ? "none" : "'" + v + "'"), "target_percent");
             return;
         }
         try {
             cpuLoad.setTargetPercent(percent); // validates, then one volatile write: never blocks the loop
         } catch (IllegalArgumentException e) {
-            Json.sendError(rc.response(), 400, "invalid_field", e.getMessage(), "target_percent");
+            Json.sendError(rc.request(), 400, "invalid_field", e.getMessage(), "target_percent");
             return;
         }
         sendCpuLoad(rc); // the probe thread logs the change (no console I/O on the event loop)
@@ -110,7 +110,7 @@ final class AdminHandler {
 
     private void sendCpuLoad(RoutingContext rc) {
         CpuLoadConfig c = cpuLoad.config(); // one read: target and interval from the same settings
-        Json.send(rc.response(), 200, g -> {
+        Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             g.writeNumberField("target_percent", c.targetPercent());
             g.writeNumberField("interval_ms", c.intervalNanos() / 1_000_000);
@@ -122,7 +122,7 @@ final class AdminHandler {
 
     private void listDags(RoutingContext rc) {
         RouteTable t = live.current();
-        Json.send(rc.response(), 200, g -> {
+        Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("dags");
             for (CompiledDag d : t.dags().values()) {
@@ -147,14 +147,14 @@ final class AdminHandler {
     private void putDag(RoutingContext rc) {
         String name = rc.pathParam("name");
         if (!NAME.matcher(name).matches()) {
-            Json.sendError(rc.response(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+            Json.sendError(rc.request(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
             return;
         }
         String yaml = body(rc);
         vertx.executeBlocking(() -> live.replaceDag(name + ".yaml", yaml, name), false).onComplete(ar -> {
             if (ar.succeeded()) {
                 CompiledDag d = ar.result();
-                Json.send(rc.response(), 200, g -> {
+                Json.send(rc.request(), 200, g -> {
                     g.writeStartObject();
                     g.writeStringField("dag", d.name());
                     g.writeStringField("version", d.version());
@@ -174,7 +174,7 @@ final class AdminHandler {
         String file = fileName(rc, "routing.yaml");
         vertx.executeBlocking(() -> live.replaceRouting(file, yaml), false).onComplete(ar -> {
             if (ar.succeeded()) {
-                Json.send(rc.response(), 200, g -> {
+                Json.send(rc.request(), 200, g -> {
                     g.writeStartObject();
                     writeRoutes(g, ar.result());
                     g.writeBooleanField("live", true);
@@ -205,7 +205,7 @@ final class AdminHandler {
 
     private static void answerCheck(RoutingContext rc, String code, List<Problem> problems) {
         if (problems.isEmpty()) {
-            Json.send(rc.response(), 200, g -> {
+            Json.send(rc.request(), 200, g -> {
                 g.writeStartObject();
                 g.writeBooleanField("valid", true);
                 g.writeEndObject();
@@ -249,6 +249,6 @@ final class AdminHandler {
 
     private static void internal(RoutingContext rc, String what, Throwable cause) {
         LOG.error("{} failed", what, cause);
-        Json.sendError(rc.response(), 500, "internal", what + " failed: " + cause, null);
+        Json.sendError(rc.request(), 500, "internal", what + " failed: " + cause, null);
     }
 }

@@ -61,7 +61,7 @@ final class FeedbackHandler {
             events = parser.parse(decode(rc.body().buffer()), System.currentTimeMillis());
         } catch (FeedbackException e) {
             rejected.increment();
-            Json.send(rc.response(), 400, g -> {
+            Json.send(rc.request(), 400, g -> {
                 g.writeStartObject();
                 g.writeObjectFieldStart("error");
                 g.writeNumberField("status", 400);
@@ -80,7 +80,7 @@ final class FeedbackHandler {
             return;
         } catch (ApiError e) {
             rejected.increment();
-            Json.sendError(rc.response(), e.status, e.code, e.getMessage(), e.field);
+            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
             return;
         }
         int ok = 0;
@@ -103,7 +103,7 @@ final class FeedbackHandler {
         int lost = events.size() - ok;
         this.accepted.increment(accepted);
         this.dropped.increment(lost);
-        Json.send(rc.response(), 202, g -> {
+        Json.send(rc.request(), 202, g -> {
             g.writeStartObject();
             g.writeNumberField("accepted", accepted);
             g.writeNumberField("dropped", lost);

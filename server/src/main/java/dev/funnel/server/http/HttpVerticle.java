@@ -149,6 +149,7 @@ final class HttpVerticle extends VerticleBase {
         if (deps.sre() != null) {
             deps.sre().mount(vertx, router, loop); // sre: schema, reload, explain, console
         }
+        answerHeadWhereGetIs(router);
         router.errorHandler(404, rc -> routerError(rc, 404, "not_found",
                 "no endpoint " + rc.request().method() + " " + rc.request().path()));
         router.errorHandler(405, rc -> {
@@ -160,6 +161,23 @@ final class HttpVerticle extends VerticleBase {
         router.errorHandler(400, rc -> routerError(rc, 400, "bad_request", badRequest(rc.failure())));
         router.errorHandler(500, this::internalError);
         return router;
+    }
+
+    /**
+     * Every route that serves GET serves HEAD too (RFC 9110 §9.3.2: the same status and headers, no
+     * body), whoever mounted it: probes and {@code curl -I} work on any GET endpoint. The handlers
+     * write through {@code Json.send(HttpServerRequest, …)} (or, in {@code sre}, its own HEAD-aware
+     * end), which sends a HEAD only the headers with the {@code content-length} a GET would get:
+     * HTTP/1.1 in Vert.x drops a HEAD's body itself, HTTP/2 does not. Adding a method to a mounted
+     * route keeps its place in the router's order.
+     */
+    static void answerHeadWhereGetIs(Router router) {
+        for (Route r : router.getRoutes()) {
+            Set<HttpMethod> serves = r.methods();
+            if (serves != null && serves.contains(HttpMethod.GET) && !serves.contains(HttpMethod.HEAD)) {
+                r.method(HttpMethod.HEAD);
+            }
+        }
     }
 
     /**

@@ -69,18 +69,18 @@ final class ItemsHandler {
             record = parse(id, rc.body().buffer() == null ? null : rc.body().asString());
         } catch (ApiError e) {
             rejected.increment();
-            Json.sendError(rc.response(), e.status, e.code, e.getMessage(), e.field);
+            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
             return;
         }
         boolean existed = index.contains(record.id());
         vertx.executeBlocking(() -> index.apply(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
             if (ar.failed()) {
                 rejected.increment();
-                Json.sendError(rc.response(), 400, "invalid_item", String.valueOf(ar.cause().getMessage()), null);
+                Json.sendError(rc.request(), 400, "invalid_item", String.valueOf(ar.cause().getMessage()), null);
                 return;
             }
             upserts.increment();
-            Json.send(rc.response(), existed ? 200 : 201, g -> {
+            Json.send(rc.request(), existed ? 200 : 201, g -> {
                 g.writeStartObject();
                 g.writeNumberField("item_id", record.id());
                 g.writeStringField("result", existed ? "replaced" : "created");
@@ -96,7 +96,7 @@ final class ItemsHandler {
             id = pathId(rc);
         } catch (ApiError e) {
             rejected.increment();
-            Json.sendError(rc.response(), e.status, e.code, e.getMessage(), e.field);
+            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
             return;
         }
         vertx.executeBlocking(() -> index.apply(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
@@ -105,11 +105,11 @@ final class ItemsHandler {
                 return;
             }
             if (!ar.result()) {
-                Json.sendError(rc.response(), 404, "unknown_item", "no item " + id, "id");
+                Json.sendError(rc.request(), 404, "unknown_item", "no item " + id, "id");
                 return;
             }
             deletes.increment();
-            Json.send(rc.response(), 200, g -> {
+            Json.send(rc.request(), 200, g -> {
                 g.writeStartObject();
                 g.writeNumberField("item_id", id);
                 g.writeStringField("result", "deleted");

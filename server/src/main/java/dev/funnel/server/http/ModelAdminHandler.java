@@ -42,7 +42,7 @@ final class ModelAdminHandler {
     }
 
     private void list(RoutingContext rc) {
-        Json.send(rc.response(), 200, g -> {
+        Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("models");
             if (runtime.isPresent()) {
@@ -70,19 +70,19 @@ final class ModelAdminHandler {
     private void swap(RoutingContext rc, String what, String conflictCode) {
         String name = rc.pathParam("name");
         if (runtime.isEmpty()) {
-            Json.sendError(rc.response(), 404, "no_models", "this server has no model runtime wired", "name");
+            Json.sendError(rc.request(), 404, "no_models", "this server has no model runtime wired", "name");
             return;
         }
         java.util.concurrent.CompletableFuture<String> done;
         try {
             done = what.equals("rollback") ? runtime.get().rollback(name) : runtime.get().unpin(name);
         } catch (IllegalArgumentException unknown) { // the registry checks the name before going async
-            Json.sendError(rc.response(), 404, "unknown_model", unknown.getMessage(), "name");
+            Json.sendError(rc.request(), 404, "unknown_model", unknown.getMessage(), "name");
             return;
         }
         Future.fromCompletionStage(done, vertx.getOrCreateContext()).onComplete(ar -> {
             if (ar.succeeded()) {
-                Json.send(rc.response(), 200, g -> {
+                Json.send(rc.request(), 200, g -> {
                     g.writeStartObject();
                     g.writeStringField("model", name);
                     g.writeStringField("version", ar.result());
@@ -94,11 +94,11 @@ final class ModelAdminHandler {
             }
             Throwable cause = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
             if (cause instanceof IllegalArgumentException) {
-                Json.sendError(rc.response(), 404, "unknown_model", cause.getMessage(), "name");
+                Json.sendError(rc.request(), 404, "unknown_model", cause.getMessage(), "name");
             } else if (cause instanceof IllegalStateException) {
-                Json.sendError(rc.response(), 409, conflictCode, cause.getMessage(), "name");
+                Json.sendError(rc.request(), 409, conflictCode, cause.getMessage(), "name");
             } else {
-                Json.sendError(rc.response(), 500, "internal", what + " of model '" + name + "' failed: " + cause, null);
+                Json.sendError(rc.request(), 500, "internal", what + " of model '" + name + "' failed: " + cause, null);
             }
         });
     }

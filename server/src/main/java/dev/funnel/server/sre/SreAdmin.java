@@ -13,6 +13,8 @@ import dev.funnel.server.reload.LiveConfigReloader;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
@@ -96,23 +98,23 @@ public final class SreAdmin {
 
     /** Mounts the routes; call after the admin API's {@code /admin/*} token check is mounted. */
     public void mount(Vertx vertx, Router router, LoopScheduler loop) {
-        router.get("/admin/schema").handler(rc -> sendJson(rc.response(), 200,
+        router.get("/admin/schema").handler(rc -> sendJson(rc.request(), 200,
                 "{\"dag\":" + dagSchema + ",\"routing\":" + routingSchema + "}"));
-        router.get("/admin/schema/" + DagSchemas.DAG_SCHEMA_FILE).handler(rc -> sendJson(rc.response(), 200, dagSchema));
-        router.get("/admin/schema/" + DagSchemas.ROUTING_SCHEMA_FILE).handler(rc -> sendJson(rc.response(), 200, routingSchema));
-        router.get("/admin/reload").handler(rc -> sendJson(rc.response(), 200, reloadJson()));
+        router.get("/admin/schema/" + DagSchemas.DAG_SCHEMA_FILE).handler(rc -> sendJson(rc.request(), 200, dagSchema));
+        router.get("/admin/schema/" + DagSchemas.ROUTING_SCHEMA_FILE).handler(rc -> sendJson(rc.request(), 200, routingSchema));
+        router.get("/admin/reload").handler(rc -> sendJson(rc.request(), 200, reloadJson()));
         router.post("/admin/reload").handler(rc -> {
             if (reloader == null) {
-                sendError(rc.response(), 409, "reload_disabled", "hot reload is off (reload.enabled=false)", null);
+                sendError(rc.request(), 409, "reload_disabled", "hot reload is off (reload.enabled=false)", null);
                 return;
             }
             vertx.executeBlocking(() -> {
                 reloader.pollNow();
                 return reloadJson();
-            }, false).onSuccess(j -> sendJson(rc.response(), 200, j)).onFailure(rc::fail);
+            }, false).onSuccess(j -> sendJson(rc.request(), 200, j)).onFailure(rc::fail);
         });
         router.post("/admin/explain").handler(rc -> explain(vertx, rc, loop));
-        router.get("/admin/console/state").handler(rc -> sendJson(rc.response(), 200,
+        router.get("/admin/console/state").handler(rc -> sendJson(rc.request(), 200,
                 new JsonObject(ConsoleState.build(live.current(), stats, reloader == null ? null : reloader.log(),
                         env.find(ModelStatusSource.class).map(List::of).orElse(List.of(new RegistryModelStatus(env))), widthFactor,
                         System.currentTimeMillis())).encode()));
@@ -143,18 +145,18 @@ public final class SreAdmin {
         String expected = "POST a JSON object: {\"user_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}";
         Buffer raw = rc.body().buffer();
         if (raw == null || raw.length() == 0) {
-            sendError(rc.response(), 400, "empty_body", "request body is empty; " + expected, null);
+            sendError(rc.request(), 400, "empty_body", "request body is empty; " + expected, null);
             return;
         }
         Object parsed;
         try {
             parsed = io.vertx.core.json.Json.decodeValue(raw);
         } catch (DecodeException e) {
-            sendError(rc.response(), 400, "bad_json", "malformed JSON: " + e.getMessage(), null);
+            sendError(rc.request(), 400, "bad_json", "malformed JSON: " + e.getMessage(), null);
             return;
         }
         if (!(parsed instanceof JsonObject body)) {
-            sendError(rc.response(), 400, "bad_json", "the body must be a JSON object, got "
+            sendError(rc.request(), 400, "bad_json", "the body must be a JSON object, got "
                     + ExplainService.describe(parsed) + "; " + expected, null);
             return;
         }
@@ -162,24 +164,24 @@ public final class SreAdmin {
             if (ar.failed()) {
                 Throwable c = ar.cause();
                 if (c instanceof DagException e) {
-                    sendProblems(rc.response(), e.problems());
+                    sendProblems(rc.request(), e.problems());
                 } else if (c instanceof ExplainService.BadRequest e) {
-                    sendError(rc.response(), 400, e.code(), e.getMessage(), e.field());
+                    sendError(rc.request(), 400, e.code(), e.getMessage(), e.field());
                 } else {
                     LOG.error("explain failed", c);
-                    sendError(rc.response(), 500, "internal", "explain failed: " + c, null);
+                    sendError(rc.request(), 500, "internal", "explain failed: " + c, null);
                 }
                 return;
             }
             explain.run(ar.result(), loop, text).whenComplete((json, err) -> {
                 if (err != null) {
                     LOG.error("explain run failed", err);
-                    sendError(rc.response(), 500, "internal", "explain run failed: " + err, null);
+                    sendError(rc.request(), 500, "internal", "explain run failed: " + err, null);
                 } else if (text) {
                     rc.response().setStatusCode(200).putHeader("content-type", "text/plain; charset=utf-8")
                             .end((String) json.get("text"));
                 } else {
-                    sendJson(rc.response(), 200, new JsonObject(json).encode());
+                    sendJson(rc.request(), 200, new JsonObject(json).encode());
                 }
             });
         });
@@ -188,21 +190,21 @@ public final class SreAdmin {
     private void console(RoutingContext rc, String name) {
         Buffer body = assets.get(name);
         if (body == null) {
-            sendError(rc.response(), 404, "not_found", "no console asset '" + name + "'", null);
+            sendError(rc.request(), 404, "not_found", "no console asset '" + name + "'", null);
             return;
         }
         String query = rc.queryParams().get("token");
         boolean viaQuery = query != null && same(query);
         if (!viaQuery && !authorized(rc)) {
             rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
-            sendError(rc.response(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')", null);
+            sendError(rc.request(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')", null);
             return;
         }
         HttpServerResponse resp = rc.response();
         if (viaQuery) {
             resp.putHeader("set-cookie", COOKIE + "=" + query + "; Path=/console; HttpOnly; SameSite=Strict");
         }
-        resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store").end(body);
+        end(rc.request(), resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store"), body);
     }
 
     /** The bearer check of {@code http.AdminAuth} (see {@link #sendError} why not shared), or the console's cookie. */
@@ -230,8 +232,24 @@ public final class SreAdmin {
         }
     }
 
-    private static void sendJson(HttpServerResponse resp, int status, String json) {
-        resp.setStatusCode(status).putHeader("content-type", "application/json").end(json);
+    private static void sendJson(HttpServerRequest req, int status, String json) {
+        end(req, req.response().setStatusCode(status).putHeader("content-type", "application/json"), Buffer.buffer(json));
+    }
+
+    /**
+     * Ends with {@code body}, or, to a HEAD request, with the headers a GET gets ({@code content-length}
+     * included) and no body (RFC 9110 §9.3.2): Vert.x's HTTP/2 response would send the body, and
+     * clients reset a HEAD stream that carries one. As {@code http.Json.send} does for the API.
+     */
+    private static void end(HttpServerRequest req, HttpServerResponse resp, Buffer body) {
+        if (resp.ended() || resp.closed()) {
+            return;
+        }
+        if (req.method() == HttpMethod.HEAD) {
+            resp.putHeader("content-length", Integer.toString(body.length())).end();
+        } else {
+            resp.end(body);
+        }
     }
 
     /**
@@ -239,16 +257,16 @@ public final class SreAdmin {
      * The same shape as {@code http.Json.sendError}, written here because {@code http} mounts this
      * package and a call back into it would make the two packages depend on each other.
      */
-    private static void sendError(HttpServerResponse resp, int status, String code, String message, String field) {
-        sendJson(resp, status, new JsonObject().put("error", error(status, code, message, field)).encode());
+    private static void sendError(HttpServerRequest req, int status, String code, String message, String field) {
+        sendJson(req, status, new JsonObject().put("error", error(status, code, message, field)).encode());
     }
 
     /** A 400 {@code invalid_dag} with every problem, shaped as the admin API's DAG validation answers it. */
-    private static void sendProblems(HttpServerResponse resp, List<Problem> problems) {
+    private static void sendProblems(HttpServerRequest req, List<Problem> problems) {
         JsonObject error = error(400, "invalid_dag", problems.size() + " problem(s): " + problems.get(0)
                 + (problems.size() > 1 ? " …" : ""), null);
         error.put("problems", ExplainService.problems(problems));
-        sendJson(resp, 400, new JsonObject().put("error", error).encode());
+        sendJson(req, 400, new JsonObject().put("error", error).encode());
     }
 
     private static JsonObject error(int status, String code, String message, String field) {

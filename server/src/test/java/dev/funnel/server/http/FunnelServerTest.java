@@ -216,6 +216,52 @@ class FunnelServerTest {
         }
     }
 
+    /**
+     * Every GET endpoint, not only health and metrics, answers HEAD with GET's status and headers and
+     * no body, over h2c, h2 over TLS and HTTP/1.1: the admin API, the schema, the reload log, the
+     * console and its assets, and their 401s and 404s.
+     */
+    @Test
+    void everyGetEndpointAnswersHeadWithItsStatusAndHeadersAndNoBody() throws Exception {
+        Map<String, String> auth = Map.of("authorization", "Bearer " + TOKEN);
+        // Bodies that do not change between two calls: their content-length must be GET's.
+        List<String> stable = List.of("/admin/dags", "/admin/routes", "/admin/admission/cpu", "/admin/schema",
+                "/admin/schema/dag.schema.json", "/admin/schema/routing.schema.json", "/admin/reload", "/console/",
+                "/console/console.js", "/console/console.css", "/console/nothing.js");
+        // Bodies with clocks or live versions in them, or the method's name (a 404, a 405): the same status and content type.
+        List<String> moving = List.of("/admin/models", "/admin/console/state", "/admin/models/nope/rollback", "/admin/nothing");
+        for (io.vertx.core.http.HttpClient client : List.of(http.h2c, http.h2Tls, http.http11)) {
+            int port = client == http.h2Tls ? app.httpsPort() : app.httpPort();
+            for (String path : concat(stable, moving)) {
+                TestHttp.Resp get = http.call(client, HttpMethod.GET, port, path, null, auth);
+                TestHttp.Resp head = http.call(client, HttpMethod.HEAD, port, path, null, auth);
+                String what = "HEAD " + path + " over " + head.version();
+                assertEquals(get.status(), head.status(), what + ": GET answered " + get.body());
+                assertEquals("", head.body(), what);
+                assertEquals(get.headers().get("content-type"), head.headers().get("content-type"), what);
+                assertEquals(get.headers().get("allow"), head.headers().get("allow"), what);
+                assertTrue(head.headers().containsKey("content-length"), what + ": " + head.headers());
+                if (stable.contains(path)) {
+                    assertEquals(Integer.toString(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                            head.headers().get("content-length"), what);
+                }
+            }
+            assertEquals(200, http.call(client, HttpMethod.HEAD, port, "/admin/models", null, auth).status());
+            TestHttp.Resp console401 = http.call(client, HttpMethod.HEAD, port, "/console/", null, Map.of());
+            assertEquals(401, console401.status());
+            assertEquals("", console401.body());
+            TestHttp.Resp withToken = http.call(client, HttpMethod.HEAD, port, "/console/?token=" + TOKEN, null, Map.of());
+            assertEquals(200, withToken.status());
+            assertTrue(withToken.headers().containsKey("set-cookie"), withToken.headers().toString());
+        }
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
     @Test
     void methodNotAllowedSaysWhatIsAllowed() throws Exception {
         TestHttp.Resp r = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/v1/recommend", null, Map.of());
