@@ -176,6 +176,7 @@ public final class FunnelMain {
                   explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
                           [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
                           [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
+                          [--insecure | -k]        (https:// with the server's self-signed certificate)
                                                    replay one request on a running server; print the per-node trace""";
     }
 }

@@ -24,7 +24,14 @@ import java.util.Map;
  *                [--set node.param=value]... [--compare-dag NAME | --compare-file FILE]
  *                [--compare-set node.param=value]... [--count 10] [--max-dropped 20] [--deadline-ms N] [--json]
  *                [--url http://localhost:8080] [--token T]   (token default: $FUNNEL_ADMIN_TOKEN)
+ *                [--insecure | -k]
  * </pre>
+ *
+ * <p>An {@code https://} URL is checked against the JVM's trusted certificates, as any client
+ * should; the server's own self-signed certificate (no {@code tls.cert}) is not among them, and the
+ * command then fails saying so. {@code --insecure} ({@code -k}, as in curl) skips the certificate
+ * and host name checks, for that certificate on a machine you trust the path to; the bearer token
+ * is sent either way.
  */
 public final class ExplainCommand {
 
@@ -36,12 +43,14 @@ public final class ExplainCommand {
         String url = "http://localhost:8080";
         String token = environment.get("FUNNEL_ADMIN_TOKEN");
         boolean json = false;
+        boolean insecure = false;
         JsonObject body = new JsonObject();
         JsonObject compare = null;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             switch (a) {
                 case "--json" -> json = true;
+                case "--insecure", "-k" -> insecure = true;
                 case "--url" -> url = value(args, ++i, a);
                 case "--token" -> token = value(args, ++i, a);
                 case "--user" -> body.put("user_id", value(args, ++i, a));
@@ -73,11 +82,21 @@ public final class ExplainCommand {
                 .header("content-type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
                 .build();
+        HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
+        if (insecure) {
+            client.sslContext(TrustAnyCertificate.sslContext());
+        }
         HttpResponse<String> resp;
         try {
-            resp = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build()
-                    .send(req, HttpResponse.BodyHandlers.ofString());
+            resp = client.build().send(req, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
+            String untrusted = insecure ? null : untrustedCertificate(e);
+            if (untrusted != null) {
+                err.println("funnel explain: " + url + " presented a certificate this JVM does not trust (" + untrusted
+                        + "); a server without tls.cert serves a self-signed one. Pass --insecure (-k) to skip the"
+                        + " certificate check, as curl -k does, or use the server's cleartext port (http://…:8080)");
+                return 1;
+            }
             err.println("funnel explain: cannot reach " + url + ": " + e);
             return 1;
         } catch (InterruptedException e) {
@@ -91,6 +110,22 @@ public final class ExplainCommand {
         }
         out.print(json ? new JsonObject(resp.body()).encodePrettily() + "\n" : resp.body());
         return 0;
+    }
+
+    /**
+     * Why the TLS handshake refused the server's certificate (an untrusted or self-signed chain, a
+     * host name it was not issued for), or null when {@code e} is another failure.
+     */
+    static String untrustedCertificate(IOException e) {
+        boolean handshake = false;
+        String why = null;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            handshake |= t instanceof javax.net.ssl.SSLHandshakeException;
+            if (t instanceof java.security.GeneralSecurityException) { // CertificateException, CertPathBuilderException, …
+                why = t.getMessage();
+            }
+        }
+        return handshake && why != null ? why : null;
     }
 
     /**

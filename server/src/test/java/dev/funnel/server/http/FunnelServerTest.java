@@ -262,6 +262,32 @@ class FunnelServerTest {
         return all;
     }
 
+    /**
+     * The server's TLS port has a self-signed certificate (no tls.cert): explain refuses it, saying
+     * why and naming --insecure, and with --insecure (or -k) replays the request over TLS.
+     */
+    @Test
+    void theExplainCommandTalksToTheSelfSignedTlsPortOnlyWhenToldInsecure() throws Exception {
+        String url = "https://localhost:" + app.httpsPort();
+        Map<String, String> env = Map.of("FUNNEL_ADMIN_TOKEN", TOKEN);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        int refused = dev.funnel.server.sre.ExplainCommand.run(List.of("--url", url, "--user", "u000042", "--scene", "home"), env,
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(1, refused, err.toString());
+        assertTrue(err.toString().contains("presented a certificate this JVM does not trust"), err.toString());
+        assertTrue(err.toString().contains("Pass --insecure (-k)"), err.toString());
+        assertEquals("", out.toString());
+        for (String flag : List.of("--insecure", "-k")) {
+            out.reset();
+            err.reset();
+            int rc = dev.funnel.server.sre.ExplainCommand.run(List.of("--url", url, flag, "--user", "u000042", "--scene", "home"),
+                    env, new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+            assertEquals(0, rc, flag + ": " + err);
+            assertTrue(out.toString().contains("hot"), flag + " prints the trace of the home DAG's nodes: " + out);
+        }
+    }
+
     @Test
     void methodNotAllowedSaysWhatIsAllowed() throws Exception {
         TestHttp.Resp r = http.call(http.h2c, HttpMethod.GET, app.httpPort(), "/v1/recommend", null, Map.of());
