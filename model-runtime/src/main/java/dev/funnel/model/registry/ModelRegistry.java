@@ -39,7 +39,10 @@ import org.slf4j.LoggerFactory;
  * (signature and warm-up, as always) and keeps its bytes, newest first, but does not make it live, so
  * the trainer's next dense snapshot cannot undo the rollback. {@link #unpin} makes the newest version
  * received meanwhile live (the ones between it and the pinned version become its rollback history).
- * Without this, a rollback lasted until the next dense delta, some 20 seconds.
+ * Without this, a rollback lasted until the next dense delta, some 20 seconds. A pin can be
+ * {@linkplain #restorePin restored} after a restart (the registry itself keeps nothing on disk; see
+ * {@link PinFile}): when the pinned version is not loaded yet, newer versions serve until it is (a
+ * replica replays its delta stream from the start), and then it goes live and pinned.
  *
  * <p>Threads: {@link #acquire} on any thread (the batcher's runner); {@link #load},
  * {@link #rollback}, {@link #unpin} and {@link #define} on any thread, swaps per model are serialized.
@@ -148,6 +151,34 @@ public final class ModelRegistry implements AutoCloseable {
     }
 
     /**
+     * Restores a pin made before a restart: when {@code version} is live, the model is pinned to it
+     * now; otherwise the pin waits for it (reported as {@link ModelInfo#awaitedPin()}): loads go live
+     * as usual until {@code version} is loaded, which then goes live and pinned, so a replayed delta
+     * stream ends where the operator's rollback left it. A rollback or unpin meanwhile replaces the
+     * awaited pin. Call at start, before versions arrive.
+     *
+     * @return true when the pin holds now, false when it waits for {@code version}
+     * @throws IllegalArgumentException when the model is not defined
+     */
+    public boolean restorePin(String name, String version) {
+        return entry(name).restorePin(version);
+    }
+
+    /**
+     * Every pin, by model (sorted): the live version of a pinned model, or the version an awaited
+     * pin waits for. What {@link PinFile} keeps across restarts.
+     */
+    public Map<String, String> pins() {
+        Map<String, String> out = new TreeMap<>();
+        for (ModelInfo m : models()) {
+            if (m.pinnedVersion() != null) {
+                out.put(m.name(), m.pinnedVersion());
+            }
+        }
+        return out;
+    }
+
+    /**
      * A lease on the live version of {@code name}, or null when none is live (or the model is not
      * defined). Lock-free; close the lease when the batch is done.
      */
@@ -242,6 +273,8 @@ public final class ModelRegistry implements AutoCloseable {
         final Deque<Kept> history = new ArrayDeque<>();
         /** Set by a rollback, cleared by unpin; guarded by this. */
         boolean pinned;
+        /** A restored pin's version while it is not loaded (see {@link #restorePin}); guarded by this. */
+        String awaitedPin;
         /**
          * Versions loaded while pinned, newest first; guarded by this. Bounded like the history (at least
          * one): a dense snapshot supersedes the ones before it, and a pin may last days.
@@ -302,15 +335,23 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 Live old = live;
                 live = new Live(def.name(), version, session, bytes);
+                boolean pinRestored = false;
                 switch (swap) {
                     case LOAD -> {
                         if (old != null) {
                             history.push(new Kept(old.version, old.bytes));
                         }
+                        if (version.equals(awaitedPin)) {
+                            // The version pinned before the restart is back (replayed): it holds from here on.
+                            pinned = true;
+                            awaitedPin = null;
+                            pinRestored = true;
+                        }
                     }
                     case ROLLBACK -> {
                         history.pop(); // the version now live; the one it replaced is dropped
                         pinned = true;
+                        awaitedPin = null; // the operator's newer decision
                     }
                     case UNPIN -> {
                         if (old != null) {
@@ -329,7 +370,8 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 loaded.increment();
                 LOG.info("model '{}' version '{}' is live (was '{}'){}", def.name(), version, old == null ? "none" : old.version,
-                        swap == Swap.ROLLBACK ? ", pinned by a rollback" : swap == Swap.UNPIN ? ", unpinned" : "");
+                        swap == Swap.ROLLBACK ? ", pinned by a rollback" : swap == Swap.UNPIN ? ", unpinned"
+                                : pinRestored ? ", pinned again: the pin made before the restart is restored" : "");
                 if (old != null) {
                     old.release(); // drops the live reference; closes once in-flight batches release theirs
                 }
@@ -358,6 +400,13 @@ public final class ModelRegistry implements AutoCloseable {
             for (;;) {
                 Kept newest;
                 synchronized (this) {
+                    if (!pinned && awaitedPin != null) {
+                        Live l = live;
+                        LOG.info("model '{}': the restored pin to '{}' is dropped before it was loaded; '{}' stays live",
+                                def.name(), awaitedPin, l == null ? "none" : l.version);
+                        awaitedPin = null;
+                        return l == null ? null : l.version;
+                    }
                     if (!pinned) {
                         throw new IllegalStateException("model '" + def.name() + "' is not pinned");
                     }
@@ -426,10 +475,27 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
 
+        synchronized boolean restorePin(String version) {
+            Live l = live;
+            if (l != null && l.version.equals(version)) {
+                pinned = true;
+                awaitedPin = null;
+                LOG.info("model '{}': pinned to '{}' again (the pin made before the restart)", def.name(), version);
+                return true;
+            }
+            pinned = false;
+            awaitedPin = version;
+            LOG.warn("model '{}': the pin to '{}' made before the restart cannot hold yet: '{}' is not loaded, '{}' serves."
+                    + " It goes live and pinned when it is loaded again (the delta stream replays it); if the stream no"
+                    + " longer holds it, newer versions keep serving: POST /admin/models/{}/unpin drops the pin",
+                    def.name(), version, version, l == null ? "none" : l.version, def.name());
+            return false;
+        }
+
         synchronized ModelInfo info() {
             Live l = live;
             return new ModelInfo(def.name(), l == null ? null : l.version, history.stream().map(k -> k.version).toList(),
-                    l == null ? 0 : l.liveSinceMillis, pinned, heldWhilePinned.stream().map(k -> k.version).toList());
+                    l == null ? 0 : l.liveSinceMillis, pinned, heldWhilePinned.stream().map(k -> k.version).toList(), awaitedPin);
         }
 
         synchronized void retireAll() {

@@ -11,7 +11,9 @@ import dev.funnel.model.embedding.EmbeddingTable;
 import dev.funnel.model.registry.ModelDefinition;
 import dev.funnel.model.registry.ModelInfo;
 import dev.funnel.model.registry.ModelRegistry;
+import dev.funnel.model.registry.PinFile;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +33,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ModelRuntime implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelRuntime.class);
+
     /** Metadata a ctr version must carry (besides its schema version). */
     private static final String ARCH = "ctr";
 
@@ -40,6 +44,8 @@ public final class ModelRuntime implements AutoCloseable {
     private final ExecutorService loader;
     private final ModelRegistry registry;
     private final Map<String, RankModel> rankModels = new ConcurrentHashMap<>();
+    /** Where pins are saved, or null (in memory only); set once at start by {@link #keepPinsIn}. */
+    private volatile PinFile pinFile;
 
     private ModelRuntime(ModelRuntimeConfig config, MeterRegistry meters) {
         this.config = config;
@@ -174,14 +180,75 @@ public final class ModelRuntime implements AutoCloseable {
         return registry.models();
     }
 
-    /** For the admin API: makes the previous version of {@code name} live again and pins it ({@link ModelRegistry#rollback}). */
+    /**
+     * For the admin API: makes the previous version of {@code name} live again and pins it
+     * ({@link ModelRegistry#rollback}), then saves the pins when {@link #keepPinsIn} gave a file.
+     *
+     * @return fails with {@link PinNotSavedException} when the rollback is live but its pin could not be saved
+     */
     public CompletableFuture<String> rollback(String name) {
-        return registry.rollback(name);
+        return registry.rollback(name).thenApplyAsync(v -> savePins("rollback", name, v), loader);
     }
 
-    /** For the admin API: ends a rollback's pin ({@link ModelRegistry#unpin}). */
+    /** For the admin API: ends a rollback's pin ({@link ModelRegistry#unpin}), then saves the pins as {@link #rollback} does. */
     public CompletableFuture<String> unpin(String name) {
-        return registry.unpin(name);
+        return registry.unpin(name).thenApplyAsync(v -> savePins("unpin", name, v), loader);
+    }
+
+    /**
+     * Keeps the pins in {@code file} from now on (each rollback and unpin rewrites it, on the loader)
+     * and restores the ones it holds ({@link ModelRegistry#restorePin}). Call at start, after the
+     * models are defined and before versions arrive from a delta stream; off the event loops (it reads
+     * the file). A pin of a model not defined here is dropped with a warning; an unreadable file is
+     * logged and no pin is restored (the next rollback or unpin rewrites it).
+     *
+     * @return the pins restored, by model, with whether each holds now (false: it waits for its version)
+     */
+    public Map<String, Boolean> keepPinsIn(PinFile file) {
+        Map<String, Boolean> restored = new java.util.TreeMap<>();
+        Map<String, String> pins;
+        try {
+            pins = file.read();
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.error("model pins: cannot read {}: {}; no pin is restored (the next rollback or unpin rewrites it)", file.path(), e.toString());
+            pins = Map.of();
+        }
+        for (Map.Entry<String, String> p : pins.entrySet()) {
+            if (!registry.isDefined(p.getKey())) {
+                LOG.warn("model pins: {} pins model '{}' to '{}', but no such model is defined here; the pin is dropped",
+                        file.path(), p.getKey(), p.getValue());
+                continue;
+            }
+            restored.put(p.getKey(), registry.restorePin(p.getKey(), p.getValue()));
+        }
+        this.pinFile = file;
+        LOG.info("model pins: kept in {}; restored {}", file.path(), pins.isEmpty() ? "none" : pins);
+        return restored;
+    }
+
+    /** The loader's step after a rollback or unpin: the pins on disk follow the registry's. */
+    private String savePins(String what, String name, String version) {
+        PinFile f = pinFile;
+        if (f == null) {
+            return version;
+        }
+        try {
+            f.write(registry.pins()); // the registry's pins as of now: concurrent swaps each write the latest whole set
+            return version;
+        } catch (IOException | RuntimeException e) {
+            LOG.error("model '{}': {} made '{}' live, but the pins could not be saved to {}: {}", name, what, version, f.path(), e.toString());
+            throw new PinNotSavedException("model '" + name + "': " + what + " made '" + version + "' live, but the pins could not"
+                    + " be saved to " + f.path() + " (" + e + "): a restart would not keep this " + what, e);
+        }
+    }
+
+    /** A rollback or unpin took effect in memory, but its pin could not be written to the {@link PinFile}. */
+    public static final class PinNotSavedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        PinNotSavedException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     @Override

@@ -229,6 +229,68 @@ class ModelRegistryTest {
         assertEquals("v3", registry.liveVersion("ctr"));
     }
 
+    /**
+     * After a restart the registry is rebuilt by replaying the delta stream: a restored pin waits for its
+     * version (newer ones do not exist yet; older ones serve meanwhile), pins it when it is loaded, and
+     * the versions after it are kept, not live: the state the operator's rollback left before the restart.
+     */
+    @Test
+    void aRestoredPinWaitsForItsVersionThenHoldsAsTheRollbackDid() {
+        registry.load("ctr", "0", TestModels.constantCtr(spec, 0.10)).join();
+        assertFalse(registry.restorePin("ctr", "v2"), "v2 is not loaded yet");
+        ModelInfo waiting = registry.models().get(0);
+        assertFalse(waiting.pinned());
+        assertEquals("v2", waiting.awaitedPin());
+        assertEquals("v2", waiting.pinnedVersion());
+        assertEquals(Map.of("ctr", "v2"), registry.pins(), "an awaited pin is still a pin to keep");
+
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.20)).join();
+        assertEquals("v1", registry.liveVersion("ctr"), "older versions serve until the pinned one is back");
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.30)).join();
+        registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.40)).join();
+        ModelInfo restored = registry.models().get(0);
+        assertEquals(new ModelInfo("ctr", "v2", List.of("v1", "0"), restored.liveSinceMillis(), true, List.of("v3"), null), restored);
+        assertEquals(Map.of("ctr", "v2"), registry.pins());
+
+        assertEquals("v3", registry.unpin("ctr").join(), "unpin works as after a rollback");
+        assertEquals(Map.of(), registry.pins());
+    }
+
+    @Test
+    void aRestoredPinOnTheLiveVersionHoldsAtOnceAndAnAwaitedOneCanBeDropped() {
+        registry.load("ctr", "0", TestModels.constantCtr(spec, 0.10)).join();
+        assertTrue(registry.restorePin("ctr", "0"));
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.20)).join();
+        assertEquals("0", registry.liveVersion("ctr"), "pinned to the bootstrap version again");
+        assertTrue(registry.models().get(0).pinned());
+
+        ModelRegistry other = new ModelRegistry(cpu, Runnable::run, meters);
+        other.define(ModelDefinition.of("ctr", TestModels.ctrSignature(spec)));
+        other.load("ctr", "0", TestModels.constantCtr(spec, 0.10)).join();
+        other.restorePin("ctr", "v9"); // the stream no longer holds v9
+        other.load("ctr", "v10", TestModels.constantCtr(spec, 0.20)).join();
+        assertEquals("v10", other.liveVersion("ctr"), "newer versions keep serving");
+        assertEquals("v10", other.unpin("ctr").join(), "unpin drops the awaited pin, the live version stays");
+        assertNull(other.models().get(0).awaitedPin());
+        assertEquals(Map.of(), other.pins());
+        other.load("ctr", "v9", TestModels.constantCtr(spec, 0.30)).join();
+        assertEquals("v9", other.liveVersion("ctr"), "no pin any more: a load goes live");
+        other.close();
+    }
+
+    @Test
+    void aPinFileIsReplacedWholeAndReadBack(@TempDir Path dir) throws Exception {
+        PinFile f = new PinFile(dir.resolve("state").resolve("pins.properties"));
+        assertEquals(Map.of(), f.read(), "no file: no pins");
+        f.write(Map.of("ctr", "v7", "odd name=x", "v 1"));
+        assertEquals(Map.of("ctr", "v7", "odd name=x", "v 1"), f.read());
+        f.write(Map.of());
+        assertEquals(Map.of(), f.read());
+        try (var files = Files.list(f.path().getParent())) {
+            assertEquals(List.of(f.path()), files.toList(), "no temporary file left behind");
+        }
+    }
+
     /** A pin may last days of dense snapshots every few seconds: only the newest few are kept. */
     @Test
     void versionsKeptWhilePinnedAreBoundedByTheHistoryDepth() {

@@ -54,6 +54,42 @@ class ModelRuntimeTest {
         }
     }
 
+    /** Rollback and unpin rewrite the pin file; a restarted runtime reading it is pinned again. */
+    @Test
+    void rollbackAndUnpinAreKeptInThePinFileAndRestoredOnTheNextStart(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        dev.funnel.model.registry.PinFile pins = new dev.funnel.model.registry.PinFile(dir.resolve("model-pins.properties"));
+        byte[] v1 = CtrBootstrap.onnx(SCHEMA, CtrModelSpec.forSchema(SCHEMA), 11);
+        try (ModelRuntime rt = ModelRuntime.demo(SCHEMA, ModelRuntimeConfig.DEFAULT, new SimpleMeterRegistry())) {
+            assertEquals(Map.of(), rt.keepPinsIn(pins));
+            rt.registry().load("ctr", "v1", v1).join();
+            assertEquals(CtrBootstrap.VERSION, rt.rollback("ctr").get(30, TimeUnit.SECONDS));
+            assertEquals(Map.of("ctr", CtrBootstrap.VERSION), pins.read(), "the rollback's pin is on disk when it answers");
+        }
+        try (ModelRuntime rt = ModelRuntime.demo(SCHEMA, ModelRuntimeConfig.DEFAULT, new SimpleMeterRegistry())) {
+            assertEquals(Map.of("ctr", true), rt.keepPinsIn(pins), "the bootstrap version is live at start: pinned at once");
+            rt.registry().load("ctr", "v1", v1).join(); // replayed
+            assertEquals(CtrBootstrap.VERSION, rt.registry().liveVersion("ctr"), "the restart kept the rollback");
+            assertEquals("v1", rt.unpin("ctr").get(30, TimeUnit.SECONDS));
+            assertEquals(Map.of(), pins.read(), "unpin removed the pin from disk");
+        }
+    }
+
+    @Test
+    void aPinThatCannotBeSavedFailsTheAnswerButTheRollbackStands(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path notADir = java.nio.file.Files.writeString(dir.resolve("file"), "x");
+        try (ModelRuntime rt = ModelRuntime.demo(SCHEMA, ModelRuntimeConfig.DEFAULT, new SimpleMeterRegistry())) {
+            rt.keepPinsIn(new dev.funnel.model.registry.PinFile(notADir.resolve("model-pins.properties")));
+            rt.registry().load("ctr", "v1", CtrBootstrap.onnx(SCHEMA, CtrModelSpec.forSchema(SCHEMA), 11)).join();
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> rt.rollback("ctr").get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof ModelRuntime.PinNotSavedException, e.toString());
+            assertTrue(e.getCause().getMessage().contains("rollback made '0' live, but the pins could not be saved"), e.getCause().getMessage());
+            assertEquals(CtrBootstrap.VERSION, rt.registry().liveVersion("ctr"));
+        }
+    }
+
     @Test
     void aUserSuppliedModelServesUnderMappedNames() throws Exception {
         CtrModelSpec spec = CtrModelSpec.forSchema(SCHEMA, 2, new int[0], List.of("click", "like"));

@@ -57,7 +57,15 @@ final class ModelAdminHandler {
                     }
                     g.writeEndArray();
                     g.writeBooleanField("pinned", m.pinned());
+                    g.writeStringField("pinned_version", m.pinnedVersion());
                     g.writeStringField("unpin_version", m.unpinVersion());
+                    if (m.awaitedPin() != null) {
+                        // A pin restored at start whose version is not loaded: say so, not only in the log.
+                        g.writeStringField("pin_problem", "pinned to '" + m.awaitedPin() + "' before the restart, but '"
+                                + m.awaitedPin() + "' is not loaded: '" + m.liveVersion() + "' serves until it is loaded again"
+                                + " (replayed from the delta stream); if the stream no longer holds it, POST /admin/models/"
+                                + m.name() + "/unpin drops the pin");
+                    }
                     g.writeEndObject();
                 }
             }
@@ -93,7 +101,9 @@ final class ModelAdminHandler {
                 return;
             }
             Throwable cause = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
-            if (cause instanceof IllegalArgumentException) {
+            if (cause instanceof ModelRuntime.PinNotSavedException) {
+                Json.sendError(rc.request(), 500, "pin_not_saved", cause.getMessage(), null);
+            } else if (cause instanceof IllegalArgumentException) {
                 Json.sendError(rc.request(), 404, "unknown_model", cause.getMessage(), "name");
             } else if (cause instanceof IllegalStateException) {
                 Json.sendError(rc.request(), 409, conflictCode, cause.getMessage(), "name");

@@ -32,6 +32,8 @@ final class RegistryModelStatus implements ModelStatusSource {
                 String version = m.liveVersion() == null ? "(none)" : m.liveVersion();
                 if (m.pinned()) {
                     version += " (pinned)";
+                } else if (m.awaitedPin() != null) {
+                    version += " (pin to " + m.awaitedPin() + " not restored)";
                 }
                 long updated = m.liveSinceMillis();
                 if (deltas != null && deltas.modelName().equals(m.name()) && deltas.freshnessMillis() >= 0) {

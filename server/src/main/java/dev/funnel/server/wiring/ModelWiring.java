@@ -5,6 +5,7 @@ import dev.funnel.model.BackendConfig;
 import dev.funnel.model.batch.BatcherConfig;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.registry.ModelRegistry;
+import dev.funnel.model.registry.PinFile;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
 import dev.funnel.server.FunnelConfig;
@@ -32,7 +33,8 @@ import java.util.Map;
  * false: wait up to the queue delay to fill a batch), {@code model.ctr.path}, and for a user-supplied model
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
  * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}), {@code model.ctr.hidden} (64,32: the
- * bootstrap model's and the embedded trainer's hidden layers). Model team's wiring.
+ * bootstrap model's and the embedded trainer's hidden layers), {@code model.pins} (where rollback pins
+ * are kept across restarts, see {@link #pinsFile}). Model team's wiring.
  */
 public final class ModelWiring implements FeatureWiring {
 
@@ -71,6 +73,13 @@ public final class ModelWiring implements FeatureWiring {
             String version = runtime.registry().loadFile("ctr", "file", Path.of(path)).join(); // blocks until loaded, off the loops
             LOG.info("model ctr: loaded {} as version {}", path, version);
         }
+        Path pins = pinsFile(ctx);
+        if (pins != null) {
+            // Before the learning loop (order 200) replays the delta stream: an awaited pin must be in place first.
+            runtime.keepPinsIn(new PinFile(pins)); // reads a small file, at start, off the loops
+        } else {
+            LOG.info("model pins: in memory only (model.pins=off, or demo without streams.dir): a restart serves the newest version");
+        }
         ctx.env().register(ModelRuntime.class, runtime)
                 .register(ModelRegistry.class, runtime.registry())
                 .register(FeatureSchema.class, schema)
@@ -78,10 +87,36 @@ public final class ModelWiring implements FeatureWiring {
                         .filter(m -> m.liveVersion() != null)
                         // The console shows a pin: while it holds, the trainer's snapshots are received but not live.
                         .map(m -> new ModelStatusSource.ModelStatus(m.name(),
-                                m.pinned() ? m.liveVersion() + " (pinned)" : m.liveVersion(), m.liveSinceMillis()))
+                                m.pinned() ? m.liveVersion() + " (pinned)"
+                                        : m.awaitedPin() != null ? m.liveVersion() + " (pin to " + m.awaitedPin() + " not restored)"
+                                        : m.liveVersion(), m.liveSinceMillis()))
                         .toList());
         LOG.info("model runtime: {} serving {}", runtime, runtime.liveVersions());
     }
+
+    /**
+     * {@code model.pins}: the file that keeps rollback pins across restarts ({@link PinFile}), or
+     * {@code off}. Default: {@code data/model-pins.properties}; in demo, {@code model-pins.properties}
+     * in {@code streams.dir} when it is set (the pins name versions of that delta stream), else none
+     * (the demo's streams are a temp directory: after a restart there is nothing to pin to).
+     */
+    static Path pinsFile(WiringContext ctx) {
+        String v = ctx.config().get("model.pins", "").trim();
+        if (v.equalsIgnoreCase("off")) {
+            return null;
+        }
+        if (!v.isEmpty()) {
+            return Path.of(v);
+        }
+        if (!ctx.demo()) {
+            return Path.of("data", PINS_FILE_NAME);
+        }
+        String streams = ctx.config().get("streams.dir", null);
+        return streams == null ? null : Path.of(streams, PINS_FILE_NAME);
+    }
+
+    /** The pins file's name where {@code model.pins} does not say. */
+    static final String PINS_FILE_NAME = "model-pins.properties";
 
     /**
      * {@code model.ctr.hidden}: the widths of the {@code ctr} model's hidden layers, e.g.

@@ -105,6 +105,74 @@ class RollbackPinTest {
         }
     }
 
+    /**
+     * A rollback outlives a restart: the pin is saved (in streams.dir, next to the deltas it names), the
+     * restarted replica replays the stream, and the pinned version is live again with the newer one kept
+     * for unpin. A pin whose version the stream no longer holds is reported, and newer versions serve.
+     */
+    @Test
+    void aRollbackPinSurvivesARestartAndOneThatCannotBeRestoredIsReported() throws Exception {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN)
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
+                .with("streams.dir", dir.toString())
+                .with("trainer.embedded", "false");
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        FunnelApp first = FunnelApp.start(config, true);
+        try (Transport trainer = new ChronicleTransport(dir)) {
+            ModelRuntime rt = first.env().require(ModelRuntime.class);
+            RankModel ctr = rt.requireRankModel("ctr");
+            StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
+            deltas.append(dense(ctr, 1, 11).encode());
+            deltas.append(dense(ctr, 2, 12).encode());
+            await(() -> "v2".equals(rt.registry().liveVersion("ctr")), "v2 live");
+            HttpResponse<String> back = admin(http, first, "POST", "/admin/models/ctr/rollback");
+            assertEquals(200, back.statusCode(), back.body());
+            deltas.append(dense(ctr, 3, 13).encode());
+            await(() -> first.env().require(DeltaApplier.class).appliedVersion() == 3, "v3 received");
+            assertEquals("v1", rt.registry().liveVersion("ctr"));
+        } finally {
+            first.close();
+        }
+        assertTrue(java.nio.file.Files.readString(dir.resolve("model-pins.properties")).contains("ctr=v1"));
+
+        FunnelApp second = FunnelApp.start(config, true);
+        try {
+            ModelRuntime rt = second.env().require(ModelRuntime.class);
+            DeltaApplier applier = second.env().require(DeltaApplier.class);
+            await(() -> applier.appliedVersion() == 3, "the restarted replica replayed v1..v3: " + applier);
+            assertEquals("v1", rt.registry().liveVersion("ctr"), "the rollback outlived the restart");
+            JsonObject m = model(http, second);
+            assertTrue(m.getBoolean("pinned"), m.encode());
+            assertEquals("v1", m.getString("pinned_version"), m.encode());
+            assertEquals("v3", m.getString("unpin_version"), m.encode());
+            assertFalse(m.containsKey("pin_problem"), m.encode());
+        } finally {
+            second.close();
+        }
+
+        // The stream no longer holds the pinned version (say, it was trimmed): reported, newer versions serve.
+        java.nio.file.Files.writeString(dir.resolve("model-pins.properties"), "ctr=v0-gone\n");
+        FunnelApp third = FunnelApp.start(config, true);
+        try {
+            ModelRuntime rt = third.env().require(ModelRuntime.class);
+            DeltaApplier applier = third.env().require(DeltaApplier.class);
+            await(() -> applier.appliedVersion() == 3, "replayed: " + applier);
+            assertEquals("v3", rt.registry().liveVersion("ctr"), "the newest version serves");
+            JsonObject m = model(http, third);
+            assertFalse(m.getBoolean("pinned"), m.encode());
+            assertEquals("v0-gone", m.getString("pinned_version"), m.encode());
+            assertTrue(m.getString("pin_problem").contains("pinned to 'v0-gone' before the restart, but 'v0-gone' is not loaded"),
+                    m.encode());
+            HttpResponse<String> unpin = admin(http, third, "POST", "/admin/models/ctr/unpin");
+            assertEquals(200, unpin.statusCode(), unpin.body());
+            assertEquals("v3", new JsonObject(unpin.body()).getString("version"));
+            assertFalse(model(http, third).containsKey("pin_problem"));
+            assertFalse(java.nio.file.Files.readString(dir.resolve("model-pins.properties")).contains("ctr="), "unpin removed it");
+        } finally {
+            third.close();
+        }
+    }
+
     private static ModelDelta dense(RankModel ctr, long version, long seed) {
         return new ModelDelta("ctr", version, ModelDelta.Kind.DENSE, System.currentTimeMillis(), List.of(),
                 CtrBootstrap.onnx(ctr.schema(), ctr.spec(), seed));
