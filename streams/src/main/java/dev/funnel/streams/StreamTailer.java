@@ -23,6 +23,15 @@ public interface StreamTailer extends AutoCloseable {
      */
     boolean seekAfter(long position);
 
+    /**
+     * Moves so that the next record delivered is the newest one that {@code match} accepts (a replica
+     * starting at the newest model base instead of replaying the topic). Chronicle scans back from
+     * the end; Kafka scans forward from the start without delivering anything.
+     *
+     * @return false, and moved to the start, when no record matches
+     */
+    boolean seekToNewest(RecordMatcher match);
+
     /** Moves to the first record of the topic. */
     void seekToStart();
 

@@ -173,6 +173,30 @@ public abstract class TransportContract {
         }
     }
 
+    /** A replica starts at the newest base: the tailer moves to the newest matching record without delivering any. */
+    @Test
+    void seeksToTheNewestMatchingRecord(TestInfo info) {
+        try (Transport t = open()) {
+            StreamAppender a = t.appender(topic(info));
+            for (String s : List.of("d1", "B2", "d3", "B4", "d5", "d6")) {
+                a.append(bytes(s));
+            }
+            a.flush();
+            try (StreamTailer tail = t.tailer(topic(info), "replica")) {
+                RecordMatcher base = buf -> buf.get(buf.position()) == 'B';
+                assertTrue(tail.seekToNewest(base));
+                assertEquals(List.of("B4", "d5", "d6"), read(tail, 3, null));
+                assertEquals(0, drainQuietly(tail, 200));
+                assertFalse(tail.seekToNewest(buf -> false));
+                assertEquals(List.of("d1"), read(tail, 1, null), "no match: at the start");
+                a.append(bytes("B7"));
+                a.flush();
+                assertTrue(tail.seekToNewest(base));
+                assertEquals(List.of("B7"), read(tail, 1, null));
+            }
+        }
+    }
+
     @Test
     void topicsAreIsolated(TestInfo info) {
         try (Transport t = open()) {

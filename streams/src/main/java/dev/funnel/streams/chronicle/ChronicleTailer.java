@@ -4,6 +4,8 @@ import dev.funnel.streams.RecordHandler;
 import dev.funnel.streams.StreamTailer;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.TailerDirection;
+import dev.funnel.streams.RecordMatcher;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.nio.ByteBuffer;
@@ -70,6 +72,50 @@ final class ChronicleTailer implements StreamTailer {
         // moveToIndex also succeeds at the end of the queue, where no record is (yet): read the one at position.
         try (DocumentContext dc = tailer.readingDocument()) {
             return dc.isPresent();
+        }
+    }
+
+    @Override
+    public boolean seekToNewest(RecordMatcher match) {
+        own();
+        long found = newestMatch(tailer, match, buf);
+        if (found < 0) {
+            tailer.toStart();
+            return false;
+        }
+        return tailer.moveToIndex(found);
+    }
+
+    /**
+     * The index of the newest record of {@code tailer}'s queue that matches, scanning back from the end
+     * (cycles the retention deleted end the scan like the queue's start), or -1; leaves the tailer
+     * reading forward at an unspecified index.
+     */
+    static long newestMatch(ExcerptTailer tailer, RecordMatcher match, byte[] scratch) {
+        byte[] b = scratch;
+        tailer.direction(TailerDirection.BACKWARD).toEnd();
+        try {
+            while (true) {
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        return -1;
+                    }
+                    if (dc.isMetaData()) {
+                        continue;
+                    }
+                    Bytes<?> bytes = dc.wire().bytes();
+                    int len = (int) bytes.readRemaining();
+                    if (len > b.length) {
+                        b = new byte[len];
+                    }
+                    bytes.read(b, 0, len);
+                    if (match.matches(ByteBuffer.wrap(b, 0, len))) {
+                        return dc.index();
+                    }
+                }
+            }
+        } finally {
+            tailer.direction(TailerDirection.FORWARD);
         }
     }
 

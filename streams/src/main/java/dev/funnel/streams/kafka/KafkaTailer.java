@@ -1,6 +1,7 @@
 package dev.funnel.streams.kafka;
 
 import dev.funnel.streams.RecordHandler;
+import dev.funnel.streams.RecordMatcher;
 import dev.funnel.streams.StreamTailer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -22,6 +23,8 @@ final class KafkaTailer implements StreamTailer {
 
     /** How long one poll may wait for a fetch when nothing is buffered. */
     static final Duration FETCH_WAIT = Duration.ofMillis(5);
+    /** How long {@link #seekToNewest} may take to read the partition. */
+    static final Duration SCAN_TIMEOUT = Duration.ofMinutes(10);
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final TopicPartition partition;
@@ -65,6 +68,38 @@ final class KafkaTailer implements StreamTailer {
         buffered.clear();
         consumer.seek(partition, position + 1);
         nextOffset = position + 1;
+        return true;
+    }
+
+    /**
+     * Kafka cannot read backwards cheaply (each step back is a fetch), so this reads the partition
+     * forward from its start to the end offset it had when called, remembering the newest match,
+     * without delivering anything.
+     */
+    @Override
+    public boolean seekToNewest(RecordMatcher match) {
+        long end = consumer.endOffsets(List.of(partition)).get(partition);
+        seekToStart();
+        long found = -1;
+        long deadline = System.nanoTime() + SCAN_TIMEOUT.toNanos();
+        while (consumer.position(partition) < end) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("kafka tailer " + partition + ": scanning for the newest match did not reach offset "
+                        + end + " within " + SCAN_TIMEOUT.toSeconds() + " s (at " + consumer.position(partition) + ")");
+            }
+            for (ConsumerRecord<byte[], byte[]> r : consumer.poll(FETCH_WAIT).records(partition)) {
+                if (r.offset() < end && match.matches(ByteBuffer.wrap(r.value()))) {
+                    found = r.offset();
+                }
+            }
+        }
+        if (found < 0) {
+            seekToStart();
+            return false;
+        }
+        buffered.clear();
+        consumer.seek(partition, found);
+        nextOffset = found;
         return true;
     }
 

@@ -1,5 +1,6 @@
 package dev.funnel.streams.kafka;
 
+import dev.funnel.streams.Retention;
 import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
@@ -31,6 +32,12 @@ import java.util.concurrent.TimeoutException;
  * {@link Transport} over Kafka. Topic {@code t} is Kafka topic {@code prefix + t} with one partition
  * (created on first use), so order and positions are total. One producer is shared by all appenders.
  * Thread-safe.
+ *
+ * <p><b>Retention.</b> Topics this transport creates get {@code retention.ms}: the {@link Retention}'s for
+ * impressions and feedback, -1 (for ever) for item updates (the catalog's source of truth, which a
+ * broker's default of 7 days would delete) and for model deltas unless the broker's default is wanted
+ * (a replica starts at the newest base, so any retention longer than the trainer's base interval works;
+ * see README). Topics that exist already keep their configuration: change it with Kafka's tools.
  */
 public final class KafkaTransport implements Transport {
 
@@ -48,6 +55,7 @@ public final class KafkaTransport implements Transport {
     private final String bootstrapServers;
     private final String topicPrefix;
     private final short replicationFactor;
+    private final Retention retention;
     private final Admin admin;
     private final KafkaProducer<byte[], byte[]> producer;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
@@ -69,6 +77,14 @@ public final class KafkaTransport implements Transport {
      * @throws IllegalStateException when the cluster does not answer in time
      */
     public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor, long connectTimeoutMillis) {
+        this(bootstrapServers, topicPrefix, replicationFactor, connectTimeoutMillis, Retention.DEFAULT);
+    }
+
+    /**
+     * As {@link #KafkaTransport(String, String, int, long)}, creating topics with this retention.
+     */
+    public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor, long connectTimeoutMillis,
+                          Retention retention) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("kafka transport: bootstrap servers must be set, got '" + bootstrapServers + "'");
         }
@@ -78,6 +94,7 @@ public final class KafkaTransport implements Transport {
         this.bootstrapServers = bootstrapServers;
         this.topicPrefix = topicPrefix == null ? "" : topicPrefix;
         this.replicationFactor = (short) replicationFactor;
+        this.retention = retention;
         Properties a = new Properties();
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         this.admin = Admin.create(a);
@@ -106,8 +123,7 @@ public final class KafkaTransport implements Transport {
         String t = topicPrefix + Topics.requireValid(topic);
         if (knownTopics.add(t)) {
             try {
-                admin.createTopics(List.of(new NewTopic(t, 1, replicationFactor)
-                                .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES)))))
+                admin.createTopics(List.of(new NewTopic(t, 1, replicationFactor).configs(topicConfigs(topic))))
                         .all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -123,6 +139,18 @@ public final class KafkaTransport implements Transport {
             }
         }
         return t;
+    }
+
+    /** The configuration of a topic this transport creates. */
+    Map<String, String> topicConfigs(String topic) {
+        Map<String, String> c = new java.util.HashMap<>();
+        c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
+        if (retention.expiresByAge(topic)) {
+            c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.retentionMillis()));
+        } else if (topic.equals(Topics.ITEM_UPDATES) || !retention.enabled()) {
+            c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+        }
+        return c;
     }
 
     @Override
@@ -167,6 +195,6 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public String toString() {
-        return "KafkaTransport{bootstrap=" + bootstrapServers + ", prefix='" + topicPrefix + "', rf=" + replicationFactor + "}";
+        return "KafkaTransport{bootstrap=" + bootstrapServers + ", prefix='" + topicPrefix + "', rf=" + replicationFactor + ", " + retention + "}";
     }
 }

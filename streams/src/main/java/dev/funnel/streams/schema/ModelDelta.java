@@ -15,8 +15,15 @@ import java.util.zip.CRC32C;
  *       absolute values, so replaying a row is harmless;</li>
  *   <li>{@link Kind#DENSE}: a full snapshot of the dense part as an ONNX model, plus any rows.</li>
  * </ul>
- * The encoding ends with a CRC32C of everything before it; {@link #decode} rejects a mismatch with
- * {@link SchemaException.Reason#CHECKSUM}.
+ * A <b>base</b> is a dense delta that carries every row of every table: a replica that applies it has the
+ * whole model, whatever versions came before, so replicas start at the newest base instead of the
+ * topic's start, and what precedes older bases may be deleted ({@link dev.funnel.streams.Retention}).
+ *
+ * <p>The encoding ends with a CRC32C of everything before it; {@link #decode} rejects a mismatch with
+ * {@link SchemaException.Reason#CHECKSUM}. A flags byte (bit 0: base) follows the ONNX bytes; it was
+ * added within schema version 1 because decoders of version 1 stop after the ONNX bytes and ignore
+ * what follows, so replicas of older builds still apply a base (as the dense delta it also is), and
+ * records written before it decode as not a base.
  *
  * @param modelName       model this delta belongs to, e.g. {@code ctr}
  * @param version         consecutive version, starting at 1
@@ -24,8 +31,12 @@ import java.util.zip.CRC32C;
  * @param createdAtMillis when the trainer published it, epoch millis (freshness is measured from it)
  * @param tables          sparse rows per table
  * @param onnx            serialized ONNX model for {@link Kind#DENSE}; empty for sparse
+ * @param base            every row of every table is in it (a {@link Kind#DENSE} delta only)
  */
-public record ModelDelta(String modelName, long version, Kind kind, long createdAtMillis, List<Rows> tables, byte[] onnx) {
+public record ModelDelta(String modelName, long version, Kind kind, long createdAtMillis, List<Rows> tables, byte[] onnx,
+                         boolean base) {
+
+    private static final int FLAG_BASE = 1;
 
     /** Schema version this build writes. */
     public static final int VERSION = 1;
@@ -70,6 +81,26 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
         if (kind == Kind.DENSE && onnx.length == 0) {
             throw new IllegalArgumentException("dense delta " + modelName + " v" + version + " has no ONNX model");
         }
+        if (base && kind != Kind.DENSE) {
+            throw new IllegalArgumentException("base delta " + modelName + " v" + version + " must be dense, got " + kind);
+        }
+    }
+
+    /** A delta that is not a base. */
+    public ModelDelta(String modelName, long version, Kind kind, long createdAtMillis, List<Rows> tables, byte[] onnx) {
+        this(modelName, version, kind, createdAtMillis, tables, onnx, false);
+    }
+
+    /** Matches an encoded base of {@code model} (records that do not decode do not match). */
+    public static dev.funnel.streams.RecordMatcher baseOf(String model) {
+        return payload -> {
+            try {
+                ModelDelta d = decode(payload);
+                return d.base() && d.modelName().equals(model);
+            } catch (SchemaException e) {
+                return false;
+            }
+        };
     }
 
     /** Total rows over all tables. */
@@ -83,7 +114,7 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
 
     /** Encodes with the current schema version, checksum last. */
     public byte[] encode() {
-        int size = 64 + onnx.length;
+        int size = 65 + onnx.length;
         for (Rows t : tables) {
             size += 32 + t.ids().length * 8 + t.values().length * 4;
         }
@@ -101,6 +132,7 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
             w.writeFloats(t.values());
         }
         w.writeByteArray(onnx);
+        w.writeByte(base ? FLAG_BASE : 0);
         CRC32C crc = new CRC32C();
         crc.update(w.array(), 0, w.size());
         w.writeInt((int) crc.getValue());
@@ -154,8 +186,10 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
             }
         }
         byte[] onnx = r.readByteArray();
+        // The flags byte is absent from records written before it (the checksum's 4 bytes remain then).
+        boolean base = r.remaining() > 4 && (r.readByte() & FLAG_BASE) != 0;
         try {
-            return new ModelDelta(model, v, Kind.values()[kind], created, tables, onnx);
+            return new ModelDelta(model, v, Kind.values()[kind], created, tables, onnx, base);
         } catch (IllegalArgumentException e) {
             throw new SchemaException(SchemaException.Reason.TRUNCATED, e.getMessage());
         }

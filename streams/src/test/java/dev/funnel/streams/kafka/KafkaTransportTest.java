@@ -52,6 +52,33 @@ class KafkaTransportTest extends TransportContract {
         }
     }
 
+    /**
+     * Impressions and feedback expire with the retention; item updates (the catalog) never do, where a
+     * stock broker would delete them after 7 days.
+     */
+    @Test
+    void topicsItCreatesGetTheRetention() throws Exception {
+        try (Transport t = new KafkaTransport(broker.bootstrapServers(), "funnel-ret.", 1, 15_000, dev.funnel.streams.Retention.ofHours(6));
+             Admin admin = admin()) {
+            t.appender(Topics.IMPRESSIONS);
+            t.appender(Topics.FEEDBACK);
+            t.appender(Topics.ITEM_UPDATES);
+            assertEquals(String.valueOf(6 * 3_600_000L), retentionMs(admin, "funnel-ret." + Topics.IMPRESSIONS));
+            assertEquals(String.valueOf(6 * 3_600_000L), retentionMs(admin, "funnel-ret." + Topics.FEEDBACK));
+            assertEquals("-1", retentionMs(admin, "funnel-ret." + Topics.ITEM_UPDATES));
+        }
+        try (Transport t = new KafkaTransport(broker.bootstrapServers(), "funnel-keep.", 1, 15_000, dev.funnel.streams.Retention.FOREVER);
+             Admin admin = admin()) {
+            t.appender(Topics.IMPRESSIONS);
+            assertEquals("-1", retentionMs(admin, "funnel-keep." + Topics.IMPRESSIONS));
+        }
+    }
+
+    private static String retentionMs(Admin admin, String topic) throws Exception {
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        return admin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.RETENTION_MS_CONFIG).value();
+    }
+
     /** No broker: a clear error within the timeout, not minutes of reconnect attempts behind every call. */
     @Test
     void noBrokerFailsAtOnceSayingSo() throws Exception {

@@ -7,7 +7,9 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SchemaRoundTripTest {
 
@@ -70,6 +72,33 @@ class SchemaRoundTripTest {
         }
         ModelDelta dense = new ModelDelta("ctr", 4, ModelDelta.Kind.DENSE, 1L, List.of(), new byte[]{1, 2, 3});
         assertArrayEquals(new byte[]{1, 2, 3}, ModelDelta.decode(ByteBuffer.wrap(dense.encode())).onnx());
+    }
+
+    /** The base flag round-trips; a record written before the flag existed decodes as not a base. */
+    @Test
+    void modelDeltaBaseFlagRoundTripsAndOlderRecordsAreNotBases() {
+        ModelDelta base = new ModelDelta("ctr", 9, ModelDelta.Kind.DENSE, 1L,
+                List.of(new ModelDelta.Rows("wide", 1, new long[]{1}, new float[]{2})), new byte[]{7}, true);
+        byte[] enc = base.encode();
+        ModelDelta back = ModelDelta.decode(ByteBuffer.wrap(enc));
+        assertTrue(back.base());
+        assertTrue(ModelDelta.baseOf("ctr").matches(ByteBuffer.wrap(enc)));
+        assertFalse(ModelDelta.baseOf("other").matches(ByteBuffer.wrap(enc)));
+        assertFalse(ModelDelta.baseOf("ctr").matches(ByteBuffer.wrap(new byte[]{1, 2, 3})), "undecodable: no match");
+        assertFalse(ModelDelta.decode(ByteBuffer.wrap(sparseDelta().encode())).base());
+
+        // The layout before the flags byte: everything up to the ONNX bytes, then the checksum.
+        byte[] old = new byte[enc.length - 1];
+        System.arraycopy(enc, 0, old, 0, enc.length - 5);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(old, 0, old.length - 4);
+        ByteBuffer.wrap(old).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(old.length - 4, (int) crc.getValue());
+        ModelDelta older = ModelDelta.decode(ByteBuffer.wrap(old));
+        assertFalse(older.base());
+        assertEquals(9, older.version());
+        assertArrayEquals(new byte[]{7}, older.onnx());
+
+        assertThrows(IllegalArgumentException.class, () -> new ModelDelta("m", 1, ModelDelta.Kind.SPARSE, 0, List.of(), null, true));
     }
 
     @Test
