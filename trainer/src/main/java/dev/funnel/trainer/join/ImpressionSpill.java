@@ -192,7 +192,9 @@ public final class ImpressionSpill implements AutoCloseable {
      */
     void open(long gen, long committedEnd) throws IOException {
         close();
-        if (!Files.exists(file(gen))) {
+        // An empty generation is never created (the file opens on the first append): a trainer closed before
+        // it read an impression checkpointed one, and must restart from it.
+        if (committedEnd > 0 && !Files.exists(file(gen))) {
             throw new IOException("checkpoint names spill " + file(gen) + ", which does not exist");
         }
         generation = gen;
