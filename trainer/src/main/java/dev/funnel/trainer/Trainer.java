@@ -53,6 +53,17 @@ import java.util.logging.Logger;
  * the delta topic holds fewer versions than the checkpoint published, replicas replaying it would miss
  * the rows those deltas carried, so the first publish is a dense snapshot with every row.
  *
+ * <p><b>Bases.</b> Every {@link TrainerConfig#baseIntervalMillis()} the next publish is a base: a dense snapshot
+ * with every row of every table, flagged {@link ModelDelta#base()}. A replica starts at the newest base
+ * instead of replaying the topic (versions before it are not missed: the base has every row), and the
+ * streams' retention deletes what precedes the second-newest one. The interval runs from the newest
+ * base in the topic (found at start), so restarts neither skip nor repeat one; the republish after
+ * lost versions above is a base too.
+ *
+ * <p><b>One trainer per checkpoint.</b> The constructor takes an OS lock on the checkpoint directory
+ * ({@link CheckpointLock}) and fails naming it when another trainer of the model holds it; {@link #close()}
+ * releases it.
+ *
  * <p><b>Checkpoint cost.</b> The join window holds every pending impression with its features (about
  * 5.6 KB each with 10 items; 30 minutes at 16 req/s is 28,800 of them). A checkpoint writes each impression's bytes,
  * as read from the stream, once into an {@link ImpressionSpill} beside the checkpoint file and then
@@ -104,12 +115,19 @@ public final class Trainer implements AutoCloseable {
     private final AtomicLong version = new AtomicLong();
     private final AtomicLong publishedSparse = new AtomicLong();
     private final AtomicLong publishedDense = new AtomicLong();
+    private final AtomicLong publishedBases = new AtomicLong();
     private final AtomicLong badRecords = new AtomicLong();
     private final AtomicLong futureRecords = new AtomicLong();
     /** Records stamped after this (the turn's clock plus maxAheadMillis) are dropped; set each turn. */
     private long aheadLimitMillis;
-    /** Set when the delta topic lost versions this trainer published: the next publish carries every row. */
+    /** Set when the delta topic lost versions this trainer published, or a base is due: the next publish is a base. */
     private boolean republishAllRows;
+    /** When the newest base was published (this trainer's clock), or the topic's first delta when it holds none. */
+    private long lastBaseMillis;
+    /** The newest base's version (0: none): a base is due only when versions were published after it. */
+    private long lastBaseVersion;
+    /** Null without a checkpoint directory. */
+    private final CheckpointLock lock;
     private final AtomicLong lastPublishMillis = new AtomicLong();
     private volatile Thread thread;
     private volatile boolean running;
@@ -122,6 +140,8 @@ public final class Trainer implements AutoCloseable {
      * @param clockMillis processing-time clock for publish intervals and idleness (injected for tests)
      */
     public Trainer(TrainerConfig config, Transport transport, CtrLearner learner, OnnxExporter exporter, LongSupplier clockMillis) {
+        // First: a second trainer must fail before it reads or writes anything of the first one's.
+        this.lock = config.checkpointDir() == null ? null : CheckpointLock.acquire(config.checkpointDir(), config.consumerName());
         this.config = config;
         this.learner = learner;
         this.exporter = exporter;
@@ -132,9 +152,16 @@ public final class Trainer implements AutoCloseable {
         this.deltas = transport.appender(Topics.MODEL_DELTAS);
         this.spill = config.checkpointDir() == null ? null
                 : new ImpressionSpill(config.checkpointDir(), config.consumerName() + ".impressions");
-        restore();
+        long now = clockMillis.getAsLong();
+        long lastInTopic;
+        try {
+            restore();
+            lastInTopic = lastPublishedVersion(transport, now);
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
         long checkpointed = version.get();
-        long lastInTopic = lastPublishedVersion(transport);
         if (lastInTopic < checkpointed) {
             republishAllRows = true;
             LOG.warning("trainer " + config.consumerName() + ": the checkpoint published up to v" + checkpointed
@@ -143,7 +170,6 @@ public final class Trainer implements AutoCloseable {
                     + " so replicas replaying the topic get the whole model");
         }
         version.set(Math.max(checkpointed, lastInTopic));
-        long now = clockMillis.getAsLong();
         lastSparseMillis = now;
         lastDenseMillis = now;
         impressionLastSeenClock = now;
@@ -153,10 +179,17 @@ public final class Trainer implements AutoCloseable {
         lastDenseBiases = learner.biases();
     }
 
-    private long lastPublishedVersion(Transport transport) {
+    /**
+     * The newest version of this model in the delta topic, read from its newest base on (versions only grow
+     * along the topic); sets {@link #lastBaseMillis} to that base's time, or to the topic's first delta's (now
+     * when it holds none), so a topic without a base gets one within an interval whatever the restarts.
+     */
+    private long lastPublishedVersion(Transport transport, long now) {
         long[] max = {0};
+        long[] baseMillis = {Long.MIN_VALUE};
+        long[] firstMillis = {Long.MIN_VALUE};
         try (StreamTailer t = transport.tailer(Topics.MODEL_DELTAS, config.consumerName() + "-self")) {
-            t.seekToStart();
+            t.seekToNewest(ModelDelta.baseOf(config.modelName()));
             int n;
             do {
                 n = t.poll((pos, buf) -> {
@@ -164,6 +197,12 @@ public final class Trainer implements AutoCloseable {
                         ModelDelta d = ModelDelta.decode(buf);
                         if (d.modelName().equals(config.modelName())) {
                             max[0] = Math.max(max[0], d.version());
+                            if (d.base()) {
+                                baseMillis[0] = d.createdAtMillis();
+                                lastBaseVersion = d.version();
+                            } else if (firstMillis[0] == Long.MIN_VALUE) {
+                                firstMillis[0] = d.createdAtMillis();
+                            }
                         }
                     } catch (SchemaException e) {
                         badRecords.incrementAndGet();
@@ -171,6 +210,7 @@ public final class Trainer implements AutoCloseable {
                 }, 256);
             } while (n > 0);
         }
+        lastBaseMillis = baseMillis[0] != Long.MIN_VALUE ? baseMillis[0] : firstMillis[0] != Long.MIN_VALUE ? firstMillis[0] : now;
         return max[0];
     }
 
@@ -282,6 +322,11 @@ public final class Trainer implements AutoCloseable {
     private void maybePublish(long now) {
         boolean dense = now - lastDenseMillis >= config.denseIntervalMillis();
         boolean sparse = now - lastSparseMillis >= config.sparseIntervalMillis();
+        // An idle model's newest base is still whole: no new base until something was published after it.
+        if (sparse && config.baseIntervalMillis() > 0 && now - lastBaseMillis >= config.baseIntervalMillis()
+                && version.get() > lastBaseVersion) {
+            republishAllRows = true;
+        }
         if (!dense && !sparse) {
             return;
         }
@@ -298,10 +343,13 @@ public final class Trainer implements AutoCloseable {
         }
         // An unchanged snapshot would only replace what serves (and an operator's rollback) with the same weights.
         if (republishAllRows) {
-            publishDense(learner.allRows(), now); // the touched rows taken above are among them
+            publishDense(learner.allRows(), now, true); // the touched rows taken above are among them
             republishAllRows = false;
+            lastBaseMillis = now;
+            lastBaseVersion = version.get();
+            lastDenseMillis = now;
         } else if (dense && denseChanged()) {
-            publishDense(rows, now);
+            publishDense(rows, now, false);
         } else if (rowCount > 0) {
             publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.SPARSE, now, rows, null));
             publishedSparse.incrementAndGet();
@@ -322,15 +370,18 @@ public final class Trainer implements AutoCloseable {
         return false;
     }
 
-    private void publishDense(List<ModelDelta.Rows> rows, long now) {
+    private void publishDense(List<ModelDelta.Rows> rows, long now, boolean base) {
         float[][] w = learner.weights();
         float[][] b = learner.biases();
         lastDenseWeights = w;
         lastDenseBiases = b;
         List<ModelDelta.Rows> all = new ArrayList<>(rows);
         all.addAll(DenseRows.of(w, b));
-        publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.DENSE, now, all, exporter.toOnnx(w, b)));
+        publish(new ModelDelta(config.modelName(), version.get() + 1, ModelDelta.Kind.DENSE, now, all, exporter.toOnnx(w, b), base));
         publishedDense.incrementAndGet();
+        if (base) {
+            publishedBases.incrementAndGet();
+        }
     }
 
     /** Publishes a dense snapshot now (with rows touched since the last delta), then checkpoints. */
@@ -339,7 +390,7 @@ public final class Trainer implements AutoCloseable {
         long now = clockMillis.getAsLong();
         lastDenseMillis = now;
         lastSparseMillis = now;
-        publishDense(learner.takeTouchedRows(), now);
+        publishDense(learner.takeTouchedRows(), now, false);
         checkpoint();
     }
 
@@ -505,8 +556,14 @@ public final class Trainer implements AutoCloseable {
         return publishedSparse.get();
     }
 
+    /** Dense deltas published, bases included. */
     public long publishedDense() {
         return publishedDense.get();
+    }
+
+    /** Bases published (every row of every table). */
+    public long publishedBases() {
+        return publishedBases.get();
     }
 
     /** Input records that could not be decoded. */
@@ -528,7 +585,17 @@ public final class Trainer implements AutoCloseable {
         return learner;
     }
 
-    /** Stops the loop thread (if any), writes a final checkpoint and closes the tailers. */
+    /**
+     * Lets go of the checkpoint lock without closing anything, as the OS does when the process dies:
+     * tests that simulate {@code kill -9} in one JVM call it before starting the next trainer.
+     */
+    void releaseLock() {
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    /** Stops the loop thread (if any), writes a final checkpoint, closes the tailers and releases the checkpoint lock. */
     @Override
     public void close() {
         Thread t = thread;
@@ -544,12 +611,14 @@ public final class Trainer implements AutoCloseable {
         checkpoint();
         impressions.close();
         feedback.close();
-        if (spill != null) {
-            try {
+        try {
+            if (spill != null) {
                 spill.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot close " + spill, e);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("trainer " + config.consumerName() + ": cannot close " + spill, e);
+        } finally {
+            releaseLock();
         }
     }
 }

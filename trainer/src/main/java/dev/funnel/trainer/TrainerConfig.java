@@ -20,9 +20,13 @@ import java.nio.file.Path;
  * @param checkpointDir        where state is checkpointed at each publish (null: no checkpoints)
  * @param join                 label join timing
  * @param learner              optimizers and tables
+ * @param baseIntervalMillis   publish a base (every row of every table and the dense snapshot) at most this
+ *                             often, so replicas start at the newest base and older deltas can be deleted;
+ *                             0: never (then replicas replay the delta topic from its start)
  */
 public record TrainerConfig(String modelName, String consumerName, long sparseIntervalMillis, long denseIntervalMillis,
-                            long idleAfterMillis, long maxAheadMillis, int pollBatch, Path checkpointDir, JoinConfig join, LearnerConfig learner) {
+                            long idleAfterMillis, long maxAheadMillis, int pollBatch, Path checkpointDir, JoinConfig join, LearnerConfig learner,
+                            long baseIntervalMillis) {
 
     public static final long DEFAULT_SPARSE_INTERVAL_MILLIS = 1_000;
     public static final long DEFAULT_DENSE_INTERVAL_MILLIS = 60_000;
@@ -30,6 +34,8 @@ public record TrainerConfig(String modelName, String consumerName, long sparseIn
     public static final int DEFAULT_POLL_BATCH = 512;
     /** Clock skew between the hosts that stamp records and the trainer's that is tolerated: 5 minutes. */
     public static final long DEFAULT_MAX_AHEAD_MILLIS = 300_000;
+    /** A base an hour: a replica starting applies at most an hour of deltas after it. */
+    public static final long DEFAULT_BASE_INTERVAL_MILLIS = 3_600_000;
 
     public TrainerConfig {
         if (modelName == null || modelName.isBlank()) {
@@ -45,6 +51,9 @@ public record TrainerConfig(String modelName, String consumerName, long sparseIn
         if (maxAheadMillis < 0) {
             throw new IllegalArgumentException("trainer: maxAheadMillis must be >= 0, got " + maxAheadMillis);
         }
+        if (baseIntervalMillis < 0) {
+            throw new IllegalArgumentException("trainer: baseIntervalMillis must be >= 0 (0 = no bases), got " + baseIntervalMillis);
+        }
         if (join == null || learner == null) {
             throw new IllegalArgumentException("trainer: join and learner config must be set");
         }
@@ -53,36 +62,42 @@ public record TrainerConfig(String modelName, String consumerName, long sparseIn
     /** Defaults for a model, checkpointing into {@code checkpointDir}. */
     public static TrainerConfig defaults(String modelName, Path checkpointDir) {
         return new TrainerConfig(modelName, "trainer-" + modelName, DEFAULT_SPARSE_INTERVAL_MILLIS, DEFAULT_DENSE_INTERVAL_MILLIS,
-                DEFAULT_IDLE_AFTER_MILLIS, DEFAULT_MAX_AHEAD_MILLIS, DEFAULT_POLL_BATCH, checkpointDir, JoinConfig.DEFAULT, LearnerConfig.DEFAULT);
+                DEFAULT_IDLE_AFTER_MILLIS, DEFAULT_MAX_AHEAD_MILLIS, DEFAULT_POLL_BATCH, checkpointDir, JoinConfig.DEFAULT, LearnerConfig.DEFAULT,
+                DEFAULT_BASE_INTERVAL_MILLIS);
     }
 
     public TrainerConfig withIntervals(long sparseMillis, long denseMillis) {
         return new TrainerConfig(modelName, consumerName, sparseMillis, denseMillis, idleAfterMillis, maxAheadMillis, pollBatch,
-                checkpointDir, join, learner);
+                checkpointDir, join, learner, baseIntervalMillis);
     }
 
     public TrainerConfig withJoin(JoinConfig j) {
         return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, pollBatch,
-                checkpointDir, j, learner);
+                checkpointDir, j, learner, baseIntervalMillis);
     }
 
     public TrainerConfig withLearner(LearnerConfig l) {
         return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, pollBatch,
-                checkpointDir, join, l);
+                checkpointDir, join, l, baseIntervalMillis);
     }
 
     public TrainerConfig withIdleAfter(long millis) {
         return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, millis, maxAheadMillis, pollBatch,
-                checkpointDir, join, learner);
+                checkpointDir, join, learner, baseIntervalMillis);
     }
 
     public TrainerConfig withPollBatch(int n) {
         return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, n,
-                checkpointDir, join, learner);
+                checkpointDir, join, learner, baseIntervalMillis);
+    }
+
+    public TrainerConfig withBaseInterval(long millis) {
+        return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, maxAheadMillis, pollBatch,
+                checkpointDir, join, learner, millis);
     }
 
     public TrainerConfig withMaxAhead(long millis) {
         return new TrainerConfig(modelName, consumerName, sparseIntervalMillis, denseIntervalMillis, idleAfterMillis, millis, pollBatch,
-                checkpointDir, join, learner);
+                checkpointDir, join, learner, baseIntervalMillis);
     }
 }

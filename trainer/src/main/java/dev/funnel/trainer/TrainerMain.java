@@ -5,6 +5,7 @@ import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.serving.CtrBootstrap;
+import dev.funnel.streams.Retention;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.kafka.KafkaTransport;
@@ -23,8 +24,9 @@ import java.util.function.LongSupplier;
 /**
  * Runs the trainer standalone: {@code java $FUNNEL_JVM_FLAGS -cp … dev.funnel.trainer.TrainerMain trainer.properties}.
  * Keys (all optional): {@code streams.transport} (chronicle|kafka), {@code streams.dir},
- * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code model} (ctr),
- * {@code checkpoint.dir} (data/trainer), {@code sparse.interval.ms}, {@code dense.interval.ms},
+ * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code streams.retention_h} (24; 0 = for ever),
+ * {@code streams.roll_cycle} (FAST_HOURLY), {@code model} (ctr),
+ * {@code checkpoint.dir} (data/trainer), {@code sparse.interval.ms}, {@code dense.interval.ms}, {@code base.every.s} (3600; 0 = no bases),
  * {@code content.dim} (64, the server's {@code index.dim}), {@code field.dim} (8), {@code hidden} (64,32, the
  * server's {@code model.ctr.hidden}), {@code heads} (click,like), {@code init.seed} (42).
  *
@@ -47,9 +49,12 @@ public final class TrainerMain {
                 throw new IllegalArgumentException("cannot read trainer config " + args[0] + ": " + e.getMessage(), e);
             }
         }
+        Retention retention = Retention.ofHours(parseLong(p, "streams.retention_h", Retention.DEFAULT_RETENTION_HOURS));
         Transport transport = switch (p.getProperty("streams.transport", "chronicle")) {
-            case "chronicle" -> new ChronicleTransport(Path.of(p.getProperty("streams.dir", "data/streams")));
-            case "kafka" -> new KafkaTransport(p.getProperty("streams.kafka.bootstrap"), p.getProperty("streams.kafka.prefix", "funnel."), 1);
+            case "chronicle" -> new ChronicleTransport(Path.of(p.getProperty("streams.dir", "data/streams")),
+                    p.getProperty("streams.roll_cycle", ChronicleTransport.DEFAULT_ROLL_CYCLE), retention);
+            case "kafka" -> new KafkaTransport(p.getProperty("streams.kafka.bootstrap"), p.getProperty("streams.kafka.prefix", "funnel."), 1,
+                    KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention);
             default -> throw new IllegalArgumentException("streams.transport must be chronicle or kafka, got '"
                     + p.getProperty("streams.transport") + "'");
         };
@@ -59,7 +64,8 @@ public final class TrainerMain {
         CtrWeights init = initialWeights(p, schema, spec);
         TrainerConfig cfg = TrainerConfig.defaults(model, Path.of(p.getProperty("checkpoint.dir", "data/trainer")))
                 .withIntervals(Long.parseLong(p.getProperty("sparse.interval.ms", String.valueOf(TrainerConfig.DEFAULT_SPARSE_INTERVAL_MILLIS))),
-                        Long.parseLong(p.getProperty("dense.interval.ms", String.valueOf(TrainerConfig.DEFAULT_DENSE_INTERVAL_MILLIS))));
+                        Long.parseLong(p.getProperty("dense.interval.ms", String.valueOf(TrainerConfig.DEFAULT_DENSE_INTERVAL_MILLIS))))
+                .withBaseInterval(1_000 * parseLong(p, "base.every.s", TrainerConfig.DEFAULT_BASE_INTERVAL_MILLIS / 1_000));
         Trainer trainer = newTrainer(cfg, transport, spec, schema, init);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -71,6 +77,18 @@ public final class TrainerMain {
         System.out.println("trainer " + model + " running on " + transport + " from version " + trainer.version()
                 + ", hidden " + Arrays.toString(spec.hidden()) + ", content dim " + spec.contentDim());
         stopped.await();
+    }
+
+    private static long parseLong(Properties p, String key, long dflt) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            return dflt;
+        }
+        try {
+            return Long.parseLong(v.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("trainer config: " + key + " must be an integer, got '" + v + "'");
+        }
     }
 
     /** The feature schema of {@code content.dim} (default 64, as the server's {@code index.dim}). */

@@ -90,6 +90,15 @@ class TrainerKillTest {
                 t.poll((p, b) -> newest[0] = Math.max(newest[0], ModelDelta.decode(b).version()), 100);
             }
             versionAtKill = newest[0];
+            // While the child trains, a second trainer on its checkpoint directory refuses to start, naming both.
+            if (child.isAlive()) {
+                try (Transport other = new ChronicleTransport(topics)) {
+                    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                            () -> new Trainer(config(ckpt), other, TrainerRestartTest.learner(), (w, bb) -> new byte[]{1}, System::currentTimeMillis));
+                    assertTrue(e.getMessage().contains(ckpt.toAbsolutePath().toString()) && e.getMessage().contains("pid " + child.pid()),
+                            e.getMessage());
+                }
+            }
         } finally {
             child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

@@ -112,7 +112,8 @@ class TrainerRestartTest {
         a.runOnce(); // read more after the last checkpoint: this progress dies with the trainer
         long versionAtKill = a.version();
         assertTrue(versionAtKill >= 5, "published before the kill: " + versionAtKill);
-        // "kill -9": a is dropped, never closed, its transport left open.
+        // "kill -9": a is dropped, never closed, its transport left open; the OS would drop its checkpoint lock.
+        a.releaseLock();
 
         Transport second = new ChronicleTransport(topics);
         Trainer b = trainer(second, ckpt, clock);
@@ -256,6 +257,8 @@ class TrainerRestartTest {
             ModelDelta firstDelta = read.get(0);
             assertEquals(checkpointed + 1, firstDelta.version());
             assertEquals(ModelDelta.Kind.DENSE, firstDelta.kind(), "the first delta is a full snapshot");
+            assertTrue(firstDelta.base(), "and flagged as a base");
+            assertEquals(0, cold.versionsMissed(), "a replica starting at a base missed nothing before it");
             assertEquals(b.learner().fieldRows(), field.size(), "a cold replica has every row the trainer learned");
             assertEquals(b.learner().wideRows(), wide.size());
             assertEquals(b.version(), cold.appliedVersion());

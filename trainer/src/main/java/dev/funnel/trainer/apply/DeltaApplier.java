@@ -32,6 +32,8 @@ import java.util.logging.Logger;
  * counted as missed ({@link #versionsMissed()}) and logged: they were rejected here (corrupt, non-finite)
  * or lost. Their rows stay at older values until the trainer publishes them again; refusing every
  * later delta instead (as this class once did) froze the replica's model for good after one bad record.
+ * A {@link ModelDelta#base() base} carries every row, so the versions before it are not missed: a replica
+ * that starts at the newest base (or after the streams were reset, at the trainer's republish) counts none.
  *
  * <p>Threads: {@link #apply} from one thread (the tables' single writer); getters from any thread.
  */
@@ -138,7 +140,7 @@ public final class DeltaApplier {
                 return reject(Outcome.SINK_FAILED, modelName + " v" + d.version() + ": dense swap failed: " + e);
             }
         }
-        if (d.version() != applied + 1) {
+        if (d.version() != applied + 1 && !d.base()) {
             long missed = d.version() - applied - 1;
             if (versionsMissed.getAndAdd(missed) == 0) {
                 LOG.warning(modelName + " v" + d.version() + " applied after v" + applied + ": " + missed + " version(s) in"

@@ -4,6 +4,7 @@ import dev.funnel.streams.IdleBackoff;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
+import dev.funnel.streams.schema.ModelDelta;
 
 import java.nio.ByteBuffer;
 import java.util.function.ObjLongConsumer;
@@ -12,8 +13,9 @@ import java.util.logging.Logger;
 
 /**
  * Tails the delta topic on its own thread and feeds a {@link DeltaApplier}. A replica keeps its tables
- * in memory, so on start it reads the topic from the beginning and the applier's version check makes
- * the replay exact (each version once, in order).
+ * in memory, so on start it reads the topic from the model's newest base (every row and the dense
+ * snapshot; see {@code Trainer}), or from the beginning when there is none, and the applier's version
+ * check makes the replay exact (each version once, in order).
  */
 public final class DeltaConsumer implements AutoCloseable {
 
@@ -48,7 +50,10 @@ public final class DeltaConsumer implements AutoCloseable {
         this.minIdleParkNanos = minIdleParkNanos;
         this.maxIdleParkNanos = maxIdleParkNanos;
         this.tailer = transport.tailer(Topics.MODEL_DELTAS, consumerName);
-        this.tailer.seekToStart();
+        if (!tailer.seekToNewest(ModelDelta.baseOf(applier.modelName()))) {
+            LOG.info("delta consumer " + consumerName + ": no base of " + applier.modelName() + " in " + Topics.MODEL_DELTAS
+                    + "; replaying it from the start");
+        }
     }
 
     /** Called after each delta with its outcome and the applier's version (benchmarks, metrics). */
