@@ -8,6 +8,7 @@ import dev.funnel.sim.SimWorld;
 import dev.funnel.server.wiring.CatalogWiring;
 import dev.funnel.server.wiring.FeatureWiring;
 import dev.funnel.server.wiring.WiringContext;
+import dev.funnel.streams.Retention;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.kafka.KafkaTransport;
@@ -51,8 +52,10 @@ import java.util.logging.Logger;
  *   <li>{@code streams.kafka.bootstrap}, {@code streams.kafka.prefix} (default {@code funnel.}),
  *       {@code streams.kafka.replication} (default 1);</li>
  *   <li>{@code streams.replica}: this replica's consumer name (default {@code replica-1});</li>
+ *   <li>{@code streams.retention_h}: hours impressions and feedback are kept (default 24, 0 = for ever; see
+ *       {@link Retention}), {@code streams.roll_cycle}: Chronicle roll cycle of new queues (default {@code FAST_HOURLY});</li>
  *   <li>{@code learning.model} (default {@code ctr}), {@code trainer.embedded} (default: true in demo),
- *       {@code trainer.checkpoint_dir} (default {@code data/trainer}).</li>
+ *       {@code trainer.checkpoint_dir} (default {@code data/trainer}), {@code trainer.base_every_s} (default 3600, 0 = no bases).</li>
  * </ul>
  * Registers a {@link Transport}, a {@link LoopWriter} and a {@link FeedbackSink} onto the stream in
  * the operator environment, adds the impression-log response hook, and, when an {@link ItemIndex} is
@@ -71,18 +74,41 @@ public final class LearningLoopWiring implements FeatureWiring {
     @Override
     public void wire(WiringContext ctx) {
         String kind = ctx.config().get("streams.transport", "chronicle");
+        long retentionHours = parseLong(ctx.config().get("streams.retention_h", String.valueOf(Retention.DEFAULT_RETENTION_HOURS)),
+                "streams.retention_h");
+        Retention retention;
+        try {
+            retention = Retention.ofHours(retentionHours);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("streams.retention_h: " + e.getMessage(), e);
+        }
         Transport transport;
         switch (kind) {
             case "off":
                 LOG.info("learning loop off (streams.transport=off)");
                 return;
             case "chronicle":
-                transport = new ChronicleTransport(streamsDir(ctx));
+                String rollCycle = ctx.config().get("streams.roll_cycle", ChronicleTransport.DEFAULT_ROLL_CYCLE);
+                try {
+                    ChronicleTransport.rollCycle(rollCycle);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("streams.roll_cycle: " + e.getMessage(), e);
+                }
+                ChronicleTransport chronicle = new ChronicleTransport(streamsDir(ctx), rollCycle, retention);
+                MeterRegistry mr = ctx.meterRegistry();
+                FunctionCounter.builder("funnel_streams_retention_deleted_files_total", chronicle, ChronicleTransport::retentionDeletedFiles)
+                        .description("stream cycle files deleted by the retention (streams.retention_h)").register(mr);
+                FunctionCounter.builder("funnel_streams_retention_deleted_bytes_total", chronicle, ChronicleTransport::retentionDeletedBytes)
+                        .description("length of the stream cycle files the retention deleted").register(mr);
+                FunctionCounter.builder("funnel_streams_retention_failures_total", chronicle, ChronicleTransport::retentionFailures)
+                        .description("stream cycle files the retention could not delete (tried again each minute)").register(mr);
+                transport = chronicle;
                 break;
             case "kafka":
                 transport = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
                         ctx.config().get("streams.kafka.prefix", "funnel."),
-                        parseInt(ctx.config().get("streams.kafka.replication", "1"), "streams.kafka.replication"));
+                        parseInt(ctx.config().get("streams.kafka.replication", "1"), "streams.kafka.replication"),
+                        KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention);
                 break;
             default:
                 throw new IllegalArgumentException("streams.transport must be chronicle, kafka or off, got '" + kind + "'");
@@ -161,7 +187,12 @@ public final class LearningLoopWiring implements FeatureWiring {
                 Path ckptDir = ckpt != null ? Path.of(ckpt)
                         : ctx.demo() && transport instanceof ChronicleTransport c ? c.baseDir().resolve("trainer-checkpoints")
                         : Path.of("data/trainer");
-                TrainerConfig tc = TrainerConfig.defaults(model, ckptDir);
+                long baseEverySeconds = parseLong(ctx.config().get("trainer.base_every_s",
+                        String.valueOf(TrainerConfig.DEFAULT_BASE_INTERVAL_MILLIS / 1_000)), "trainer.base_every_s");
+                if (baseEverySeconds < 0 || baseEverySeconds > 365L * 86_400) {
+                    throw new IllegalArgumentException("trainer.base_every_s must be 0 (no bases) .. 31536000, got " + baseEverySeconds);
+                }
+                TrainerConfig tc = TrainerConfig.defaults(model, ckptDir).withBaseInterval(baseEverySeconds * 1_000);
                 Trainer trainer = TrainerMain.newTrainer(tc, transport, spec, schema, init);
                 trainer.start();
                 ctx.onClose(trainer);
@@ -171,6 +202,8 @@ public final class LearningLoopWiring implements FeatureWiring {
                         .description("1 while the embedded trainer's loop runs; 0 once it stopped").register(m);
                 Gauge.builder("funnel_trainer_version", trainer, Trainer::version).tag("model", model)
                         .description("newest delta version the embedded trainer published").register(m);
+                FunctionCounter.builder("funnel_trainer_bases_total", trainer, Trainer::publishedBases).tag("model", model)
+                        .description("bases (every row and the dense snapshot) the embedded trainer published").register(m);
                 FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::badRecords)
                         .tag("model", model).tag("reason", "undecodable").register(m);
                 FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::futureRecords)
@@ -237,6 +270,14 @@ public final class LearningLoopWiring implements FeatureWiring {
             });
         } catch (IOException | UncheckedIOException e) {
             LOG.warning("could not delete the demo streams directory " + dir + ": " + e);
+        }
+    }
+
+    private static long parseLong(String s, String key) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be an integer, got '" + s + "'");
         }
     }
 

@@ -185,6 +185,55 @@ class LearningLoopWiringTest {
         assertFalse(Files.exists(streams), "left behind: " + streams);
     }
 
+    /** The retention keys reach the transport, its deletions show in /metrics, and bad values fail the start naming the key. */
+    @Test
+    void streamRetentionIsConfiguredAndMeasuredAndBadValuesFailTheStart() throws Exception {
+        FunnelConfig base = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
+                .with("streams.dir", dir.resolve("s").toString());
+        FunnelApp app = FunnelApp.start(base.with("streams.retention_h", "6").with("streams.roll_cycle", "fast_daily"), false);
+        try {
+            ChronicleTransport t = (ChronicleTransport) app.env().require(Transport.class);
+            assertEquals(dev.funnel.streams.Retention.ofHours(6), t.retention());
+            assertTrue(t.toString().contains("FAST_DAILY"), t.toString());
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(metrics.contains("funnel_streams_retention_deleted_files_total"), "metric exported");
+            assertTrue(metrics.contains("funnel_streams_retention_deleted_bytes_total"), "metric exported");
+        } finally {
+            app.close();
+        }
+        // Wirings wrap what a wiring throws ("wiring LearningLoopWiring failed: ..."), keeping its message.
+        Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> FunnelApp.start(base.with("streams.retention_h", "-1"), false).close());
+        assertTrue(e.getMessage().contains("streams.retention_h: stream retention must be 0 (for ever) .. 87600 hours, got -1"),
+                e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> FunnelApp.start(base.with("trainer.embedded", "true").with("trainer.base_every_s", "soon"), false).close());
+        assertTrue(e.getMessage().contains("trainer.base_every_s must be an integer, got 'soon'"), e.getMessage());
+        e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> FunnelApp.start(base.with("streams.roll_cycle", "hourlyish"), false).close());
+        assertTrue(e.getMessage().contains("streams.roll_cycle: chronicle roll cycle must be one of") && e.getMessage().contains("'hourlyish'"),
+                e.getMessage());
+    }
+
+    /** Two servers with an embedded trainer on one checkpoint directory: the second fails to start, saying why. */
+    @Test
+    void aSecondEmbeddedTrainerOnTheSameCheckpointDirectoryFailsTheStart() throws Exception {
+        Path ckpt = dir.resolve("ckpt");
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
+                .with("streams.dir", dir.resolve("s").toString()).with("trainer.checkpoint_dir", ckpt.toString());
+        FunnelApp first = FunnelApp.start(config, true);
+        try {
+            Exception e = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, () -> FunnelApp.start(config, true).close());
+            assertTrue(e.getMessage().contains("checkpoint directory " + ckpt.toAbsolutePath() + " is in use by another trainer"),
+                    e.getMessage());
+        } finally {
+            first.close();
+        }
+    }
+
     @Test
     void deleteTreeRemovesNestedFilesAndIgnoresAMissingDirectory() throws Exception {
         Path root = dir.resolve("streams");
