@@ -4,6 +4,7 @@ import dev.funnel.streams.StreamAppender;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,9 +24,19 @@ final class KafkaAppender implements StreamAppender {
 
     @Override
     public void append(byte[] payload, int offset, int length) {
+        send(null, payload, offset, length);
+    }
+
+    /** The key is the long's 8 bytes, big-endian: what a compacted topic keeps the newest record of. */
+    @Override
+    public void append(long key, byte[] payload, int offset, int length) {
+        send(ByteBuffer.allocate(Long.BYTES).putLong(key).array(), payload, offset, length);
+    }
+
+    private void send(byte[] key, byte[] payload, int offset, int length) {
         rethrowFailure();
         byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
-        producer.send(new ProducerRecord<>(topic, 0, null, value), (md, e) -> {
+        producer.send(new ProducerRecord<>(topic, 0, key, value), (md, e) -> {
             if (e != null) {
                 failures.incrementAndGet();
                 failure.compareAndSet(null, e);

@@ -34,10 +34,12 @@ import java.util.concurrent.TimeoutException;
  * Thread-safe.
  *
  * <p><b>Retention.</b> Topics this transport creates get {@code retention.ms}: the {@link Retention}'s for
- * impressions and feedback, -1 (for ever) for item updates (the catalog's source of truth, which a
- * broker's default of 7 days would delete) and for model deltas unless the broker's default is wanted
- * (a replica starts at the newest base, so any retention longer than the trainer's base interval works;
- * see README). Topics that exist already keep their configuration: change it with Kafka's tools.
+ * impressions and feedback; for item updates -1 (the catalog's source of truth, which a broker's default
+ * of 7 days would delete) and {@code cleanup.policy=compact}, their records being keyed by item id, so
+ * the topic holds each item's newest update; model deltas keep the broker's default (a replica starts at
+ * the newest base, so any retention longer than the trainer's base interval works); with
+ * {@link Retention#FOREVER} every topic gets -1. Topics that exist already keep their configuration:
+ * change it with Kafka's tools.
  */
 public final class KafkaTransport implements Transport {
 
@@ -149,6 +151,10 @@ public final class KafkaTransport implements Transport {
             c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.retentionMillis()));
         } else if (topic.equals(Topics.ITEM_UPDATES) || !retention.enabled()) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+        }
+        if (topic.equals(Topics.ITEM_UPDATES)) {
+            // Keyed by item id (StreamAppender.append(long, ...)): the topic keeps each item's newest update.
+            c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         }
         return c;
     }

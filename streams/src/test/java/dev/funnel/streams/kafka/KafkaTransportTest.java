@@ -74,6 +74,42 @@ class KafkaTransportTest extends TransportContract {
         }
     }
 
+    /** Item updates are compacted to each item's newest: the transport keys them by item id, as compaction needs. */
+    @Test
+    void itemUpdatesAreCompactedAndKeyedByItemId() throws Exception {
+        String topic = "funnel-items." + Topics.ITEM_UPDATES;
+        try (Transport t = new KafkaTransport(broker.bootstrapServers(), "funnel-items.", 1); Admin admin = admin()) {
+            dev.funnel.streams.StreamAppender a = t.appender(Topics.ITEM_UPDATES);
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT,
+                    admin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
+            a.append(42L, new byte[]{1, 2}, 0, 2);
+            a.append(7L, new byte[]{3}, 0, 1);
+            a.flush();
+            // A compacted topic refuses records without a key: the unkeyed append fails on flush, saying so.
+            a.append(new byte[]{9});
+            IllegalStateException e = assertThrows(IllegalStateException.class, a::flush);
+            assertTrue(e.getMessage().contains(topic), e.getMessage());
+        }
+        Properties c = new Properties();
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.LongDeserializer.class.getName());
+        c.put(org.apache.kafka.clients.consumer.ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                org.apache.kafka.common.serialization.ByteArrayDeserializer.class.getName());
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<Long, byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(c)) {
+            org.apache.kafka.common.TopicPartition tp = new org.apache.kafka.common.TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            java.util.List<Long> keys = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (keys.size() < 2 && System.nanoTime() < deadline) {
+                consumer.poll(java.time.Duration.ofMillis(100)).forEach(rec -> keys.add(rec.key()));
+            }
+            assertEquals(List.of(42L, 7L), keys);
+        }
+    }
+
     private static String retentionMs(Admin admin, String topic) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         return admin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.RETENTION_MS_CONFIG).value();

@@ -107,7 +107,8 @@ public final class LoopWriter implements AutoCloseable {
         } else if (e instanceof Feedback f) {
             feedback.append(f.encode());
         } else if (e instanceof ItemUpdate u) {
-            items.append(u.encode());
+            byte[] enc = u.encode();
+            items.append(u.itemId(), enc, 0, enc.length); // keyed: Kafka compacts item-updates to each item's newest
         } else {
             throw new IllegalArgumentException("not a loop event: " + e);
         }
