@@ -29,7 +29,8 @@ import java.util.stream.Stream;
  * age for impressions and feedback (a cycle whose every record is older than the retention), and for
  * model deltas every cycle before the one holding the second-newest base of each model (a replica
  * starts at the newest base; the second-newest stays for one that found it just before a newer came).
- * Never the queue's current cycle, never item updates.
+ * Never the queue's current cycle nor its newest cycle file (however old: an appender rolling over
+ * seals it), never item updates.
  *
  * <p>A deleted file that a tailer or appender still has mapped stays readable through the mapping
  * (Linux frees the space once the mapping is released), so a tailer reading it carries on to its end
@@ -64,7 +65,11 @@ final class ChronicleRetention {
         } else {
             return 0;
         }
-        floor = Math.min(floor, queue.cycle());
+        // Never the newest cycle file, however old: an appender rolling to a new cycle opens the queue's last
+        // cycle to seal it, and Chronicle fails (a NullPointerException in 5.27) when that file is gone. The
+        // listing is refreshed first so that the last cycle includes files other appenders just created.
+        queue.refreshDirectoryListing();
+        floor = Math.min(floor, Math.min(queue.cycle(), queue.lastCycle()));
         RollCycle rc = queue.rollCycle();
         RollingResourcesCache names = new RollingResourcesCache(rc, queue.epoch(),
                 name -> new File(queue.file(), name + SUFFIX), f -> f.getName().substring(0, f.getName().length() - SUFFIX.length()));
