@@ -12,15 +12,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * per-request run object confined to the request's loop).
  *
  * <p>Semantics, per request: a node starts as soon as all its inputs have settled, under
- * {@code min(its deadline, the request's budget left)}; a node whose budget is gone is not started
- * ({@link NodeOutcome#NO_BUDGET}); one with fewer present inputs than its {@code min_inputs} is not
+ * {@code min(its deadline, the request's budget left)}; one with fewer present inputs than its {@code min_inputs} is not
  * started ({@link NodeOutcome#MISSING_INPUTS}, handled by its {@code on_error} policy). A timeout is
  * handled by {@code on_timeout}, an error signal or a throw by {@code on_error}: {@code skip} (no
  * output), {@code fallback} (an upstream node's output stands in) or {@code fail} (outstanding
- * nodes are cancelled and the request fails). When nodes time out because the request's own
- * deadline came, the nodes that become ready at that instant still run if they finish
- * synchronously (merges and truncations of what arrived), so a slow branch yields a partial
- * answer at the deadline instead of none.
+ * nodes are cancelled and the request fails).
+ *
+ * <p>Once the request's deadline has passed, however it passed (nodes timed out at it, a result
+ * arrived late, or a synchronous operator overran the budget on the loop), a node that becomes
+ * ready still starts with zero budget and counts only if it finishes synchronously (merges and
+ * truncations of what arrived; anything async times out at once, its {@code on_timeout}
+ * deciding), so a slow branch or a CPU overrun yields a partial answer instead of none. A
+ * cpu-heavy node is not started then ({@link NodeOutcome#NO_BUDGET}, handled by its
+ * {@code on_timeout}): it would only queue expired work on the pool.
  *
  * <p>The request's deadline is the earlier of {@link RequestContext#deadlineNanos()} and the
  * call's start plus {@link CompiledDag#deadlineNanos()}.

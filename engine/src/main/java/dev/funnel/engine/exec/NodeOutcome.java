@@ -8,7 +8,7 @@ public enum NodeOutcome {
     TIMEOUT,
     /** Its operator signalled an error (or threw). */
     ERROR,
-    /** Not started: the request's budget was gone when its inputs settled. */
+    /** Not started: the request's budget was gone when its inputs settled and it is cpu-heavy (it could not finish on the loop). */
     NO_BUDGET,
     /** Not started: fewer inputs present than it needs. */
     MISSING_INPUTS,

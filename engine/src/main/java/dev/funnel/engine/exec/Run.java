@@ -44,13 +44,6 @@ final class Run {
     private final ArrayList<NodeSpan> trace; // debug only
     private ArrayList<Degradation> degraded;
     private boolean done;
-    /**
-     * The request's deadline came while the loop waited on async work (a budget-bound timeout, or a
-     * result that arrived at or past the deadline): nodes ready from now on still start, with zero
-     * budget, and count only if they finish synchronously. A synchronous operator that overran the
-     * budget does not set it: after CPU overrun nothing more starts ({@link NodeOutcome#NO_BUDGET}).
-     */
-    private boolean finishing;
 
     Run(DagExecutor exec, CompiledDag dag, RequestContext ctx) {
         this.exec = exec;
@@ -120,7 +113,12 @@ final class Run {
         long remaining = deadlineNanos - now;
         long budget = Math.min(node.deadlineNanos(), remaining);
         if (remaining <= 0) {
-            if (!finishing || node.cpuHeavy()) {
+            // Past the request's deadline, however it got there (a budget-bound timeout, a result
+            // that came late, or a synchronous operator that overran its CPU budget): the node still
+            // starts with zero budget and counts only if it finishes synchronously, so the merges and
+            // truncations of what arrived yield a partial answer instead of none. Work that cannot
+            // finish on the loop is not started: a cpu-heavy node would only queue expired work.
+            if (node.cpuHeavy()) {
                 notStarted(i, NodeOutcome.NO_BUDGET, node.onTimeout(), node.timeoutFallback(),
                         "request budget gone " + (-remaining / 1000) + "us before start");
                 return;
@@ -187,11 +185,6 @@ final class Run {
                 c.timer.cancel();
             }
             long now = loop.nanoTime();
-            if (!c.syncDone && now - deadlineNanos >= 0) {
-                // Async work that the loop waited for ended at or past the deadline (its result won
-                // the race with its timer): finish synchronously with what is there, as a timeout would.
-                finishing = true;
-            }
             Throwable error = c.error;
             if (error != null) {
                 failed(i, c, NodeOutcome.ERROR, describe(error));
@@ -212,9 +205,6 @@ final class Run {
         try {
             calls[i] = null; // a signal the cancel itself provokes (some sources error on cancel) is ignored
             c.cancel();
-            if (c.budgetBound) {
-                finishing = true;
-            }
             CompiledDag.Node node = dag.node(i);
             long took = loop.nanoTime() - c.startNanos;
             nodeDegraded(i, NodeOutcome.TIMEOUT, node.onTimeout(), node.timeoutFallback(), c.startNanos, took,

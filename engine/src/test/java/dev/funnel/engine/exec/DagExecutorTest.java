@@ -239,18 +239,80 @@ class DagExecutorTest {
     }
 
     @Test
-    void nodeWithNoBudgetLeftIsNotStarted() throws Exception {
+    void pastTheDeadlineACpuHeavyNodeIsNotStartedAndItsOnTimeoutDecides() throws Exception {
+        // hog overruns the 60 ms budget on the loop: next (cpu-heavy) would only queue expired work
         CompiledDag dag = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
                 + "  hog: {op: burn, params: {burn_ms: 70}}\n"
-                + "  next: {op: src, after: [hog], min_inputs: 0}\n"
+                + "  next: {op: heavy, after: [hog], min_inputs: 0}\n"
                 + "  u: {op: union, after: [hog, next], min_inputs: 0}\n"
                 + "output: u\n");
         DagResult r = runTo(dag, 1000, 0);
         Degradation d = degradation(r, "next");
         assertEquals(NodeOutcome.NO_BUDGET, d.cause());
+        assertEquals(Policy.Kind.SKIP, d.action().kind(), "on_timeout's default");
         assertEquals(-1, span(r, "next").startNanos());
-        assertEquals(NodeOutcome.NO_BUDGET, degradation(r, "u").cause());
-        assertTrue(r.failed(), "the output node never ran");
+        assertFalse(r.failed(), r.failure());
+        assertTrue(r.partial());
+        assertEquals(NodeOutcome.OK, span(r, "u").outcome(), "the synchronous tail still runs, with what arrived");
+        assertEquals(1, ((Candidates) r.output()).size());
+
+        CompiledDag strict = compile("dag: d\ndeadline_ms: 60\nnodes:\n"
+                + "  hog: {op: burn, params: {burn_ms: 70}}\n"
+                + "  next: {op: heavy, after: [hog], on_timeout: fail}\n"
+                + "output: next\n");
+        DagResult failed = runTo(strict, 1000, 0);
+        assertTrue(failed.failed());
+        assertTrue(failed.failure().contains("node 'next' no_budget"), failed.failure());
+    }
+
+    @Test
+    void aSynchronousOverrunBeforeRankingServesTheFilteredMergeAsTheFallbacksSay() throws Exception {
+        // home_feed's shape: the exposure filter (here: burn) overruns the budget on the loop. The
+        // ranker (cpu-heavy) is not started and falls back to the filtered list; the rerank chain,
+        // which only has on_error fallbacks, still runs synchronously on it: partial, not a 503.
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\n"
+                + "defaults: {deadline_ms: 25, on_timeout: skip, on_error: skip}\nnodes:\n"
+                + "  a: {op: src, params: {n: 5, base: 1}}\n"
+                + "  b: {op: src, params: {n: 4, base: 100}}\n"
+                + "  merge: {op: union, after: [a, b], min_inputs: 1}\n"
+                + "  seen: {op: burn, after: [merge], params: {burn_ms: 70}, on_timeout: {fallback: merge}, on_error: {fallback: merge}}\n"
+                + "  rank: {op: heavy, after: [seen], on_timeout: {fallback: seen}, on_error: {fallback: seen}}\n"
+                + "  top: {op: strict, after: [rank], params: {keep: 8}, on_error: {fallback: seen}}\n"
+                + "  rules: {op: strict, after: [top], params: {keep: 6}, on_error: {fallback: top}}\n"
+                + "  diverse: {op: strict, after: [rules], params: {keep: 5}, on_timeout: {fallback: rules}, on_error: {fallback: rules}}\n"
+                + "output: diverse\n");
+        DagResult r = runTo(dag, 1000, 0);
+        assertFalse(r.failed(), r.failure());
+        assertTrue(r.partial());
+        assertEquals(5, ((Candidates) r.output()).size());
+        Degradation rank = degradation(r, "rank");
+        assertEquals(NodeOutcome.NO_BUDGET, rank.cause());
+        assertEquals(Policy.fallback("seen"), rank.action());
+        for (String n : List.of("top", "rules", "diverse")) {
+            assertEquals(NodeOutcome.OK, span(r, n).outcome(), n);
+            assertNull(degradation(r, n), n);
+        }
+    }
+
+    @Test
+    void aSynchronousOverrunOfATinyClientBudgetStillAnswersFromTheFastBranch() throws Exception {
+        // slow_branch's shape with a client timeout of 1 ms that the fast branch overruns on the loop
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 60\ndefaults: {on_timeout: skip, on_error: skip}\nnodes:\n"
+                + "  fast: {op: burn, params: {burn_ms: 2}}\n"
+                + "  source: {op: src, params: {n: 2, base: 50}}\n"
+                + "  slow: {op: delay, after: [source], params: {delay_ms: 500}}\n"
+                + "  merge: {op: union, after: [fast, slow], min_inputs: 1}\n"
+                + "  top: {op: strict, after: [merge], params: {keep: 50}}\n"
+                + "output: top\n");
+        DagResult r = runTo(dag, 1, 0);
+        assertFalse(r.failed(), r.failure());
+        assertTrue(r.partial());
+        assertEquals(1, ((Candidates) r.output()).size(), "fast's item");
+        assertEquals(NodeOutcome.TIMEOUT, degradation(r, "slow").cause(), "async work past the deadline times out at once");
+        assertEquals(NodeOutcome.OK, span(r, "merge").outcome());
+        assertEquals(NodeOutcome.OK, span(r, "top").outcome());
+        assertEquals(1, TestOps.DELAYS_CANCELLED.get(), "the delay's timer was disposed");
+        assertEquals(0, loop.pendingTasks(), "nothing left scheduled");
     }
 
     @Test
