@@ -107,6 +107,10 @@ public final class FunnelMain {
         return RUNNING;
     }
 
+    /** What {@code validate} cannot check without a running server's models and catalog. */
+    static final String SERVER_ONLY_CHECKS = "note: checked without models or catalog; model names, fusion formulas' head names, "
+            + "indexed fields and click-count windows are checked by the server (POST /admin/dags/validate, upload, reload)";
+
     private static int validate(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("validate needs at least one DAG file, routing file or directory");
@@ -116,10 +120,12 @@ public final class FunnelMain {
         List<Problem> problems = ConfigSet.check(paths, OperatorRegistry.discover());
         if (problems.isEmpty()) {
             out.println("OK: " + String.join(", ", args) + " valid");
+            out.println(SERVER_ONLY_CHECKS);
             return 0;
         }
         problems.forEach(err::println);
         err.println(problems.size() + " problem(s)");
+        err.println(SERVER_ONLY_CHECKS);
         return 1;
     }
 

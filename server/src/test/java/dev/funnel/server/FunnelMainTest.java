@@ -63,4 +63,18 @@ class FunnelMainTest {
         assertEquals(2, run("frobnicate"));
         assertEquals(2, run("validate"));
     }
+    @Test
+    void validateReportsTheParamProblemsItCanCheckWithoutAServerAndSaysWhichItCannot(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("c7.yaml");
+        Files.writeString(file, dev.funnel.server.http.AdminApiTest.BAD_PARAMS);
+        assertEquals(1, run("validate", file.toString()));
+        String text = err.toString();
+        for (int line : java.util.List.of(5, 7, 8, 9, 11, 12)) {
+            assertTrue(text.contains(file + ":" + line + ": node '"), line + " in:\n" + text);
+        }
+        assertTrue(text.contains("expression ends early") && text.contains("'nothere' is not one of the node's inputs"), text);
+        assertTrue(text.contains("6 problem(s)"), text);
+        assertTrue(text.contains("model names") && text.contains("checked by the server"), text);
+    }
+
 }

@@ -45,7 +45,7 @@ public final class DagCompiler {
         String file = spec.file() == null ? "<dag>" : spec.file();
         List<Problem> problems = new ArrayList<>();
         DagSpec effective = applyOverrides(spec, overrides, file, problems);
-        DagValidator.Analysis a = DagValidator.analyze(effective, registry);
+        DagValidator.Analysis a = DagValidator.analyze(effective, registry, env);
         problems.addAll(a.problems);
         if (!problems.isEmpty()) {
             problems.sort(Comparator.comparingInt(Problem::line));
@@ -163,5 +163,10 @@ public final class DagCompiler {
     /** The operators this compiler knows. */
     public OperatorRegistry registry() {
         return registry;
+    }
+
+    /** The services its operators are created with (and checked against). */
+    public OperatorEnv env() {
+        return env;
     }
 }

@@ -1,5 +1,6 @@
 package dev.funnel.engine.dag;
 
+import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
 import dev.funnel.engine.spi.Params;
 
@@ -19,7 +20,10 @@ import java.util.Set;
  * Static validation of a {@link DagSpec} against the operators' declared schemas. Reports every
  * problem, not the first: unknown op, unknown or ill-typed or out-of-range param, duplicate or
  * dangling ids, cycles, unreachable nodes, missing output, a node deadline above the DAG's, a
- * fallback that is not upstream, input types an operator needs but no upstream provides.
+ * fallback that is not upstream, input types an operator needs but no upstream provides, and what
+ * each operator's own {@link OperatorFactory#check} rejects in its params (the same message the
+ * compiler gives: "op 'x' rejected its params: …"); checks against services run only as far as
+ * the given {@link OperatorEnv} holds them.
  *
  * <p>Checks that depend on an earlier finding are skipped where it makes them meaningless, not to
  * stop early but to avoid echoes: a node with an unknown op has no params or input types to check,
@@ -32,14 +36,22 @@ public final class DagValidator {
     private DagValidator() {
     }
 
-    /** Every problem with the spec, in line order; empty when valid. */
+    /**
+     * Every problem with the spec that can be found without services, in line order; empty when
+     * valid so far (what {@code funnel validate} checks: the server also checks against its services).
+     */
     public static List<Problem> validate(DagSpec spec, OperatorRegistry registry) {
-        return analyze(spec, registry).problems;
+        return validate(spec, registry, new OperatorEnv());
+    }
+
+    /** Every problem with the spec, operators' checks against the services in {@code env} included; in line order. */
+    public static List<Problem> validate(DagSpec spec, OperatorRegistry registry, OperatorEnv env) {
+        return analyze(spec, registry, env).problems;
     }
 
     /** Validates and keeps what compilation needs: factories, typed params, a topological order. */
-    static Analysis analyze(DagSpec spec, OperatorRegistry registry) {
-        return new Check(spec, registry).run();
+    static Analysis analyze(DagSpec spec, OperatorRegistry registry, OperatorEnv env) {
+        return new Check(spec, registry, env).run();
     }
 
     /** The validator's findings. */
@@ -62,14 +74,16 @@ public final class DagValidator {
     private static final class Check {
         private final DagSpec spec;
         private final OperatorRegistry registry;
+        private final OperatorEnv env;
         private final String file;
         private final List<Problem> problems = new ArrayList<>();
         private final Map<String, OperatorFactory> factories = new HashMap<>();
         private final Map<String, Params> params = new HashMap<>();
 
-        Check(DagSpec spec, OperatorRegistry registry) {
+        Check(DagSpec spec, OperatorRegistry registry, OperatorEnv env) {
             this.spec = spec;
             this.registry = registry;
+            this.env = env;
             this.file = spec.file() == null ? "<dag>" : spec.file();
         }
 
@@ -139,6 +153,7 @@ public final class DagValidator {
                     Params p = ParamChecker.check(file, n, f.params(), problems);
                     if (p != null) {
                         params.put(n.id(), p);
+                        checkSubstance(n, f, p);
                     }
                 }
             }
@@ -171,6 +186,16 @@ public final class DagValidator {
             }
             if (f != null) {
                 checkInputTypes(n, f, nodes);
+            }
+        }
+
+        /** The operator's own check of params that are valid by schema (reported as the compiler reports create's). */
+        private void checkSubstance(NodeSpec n, OperatorFactory f, Params p) {
+            try {
+                f.check(p, n.after(), env);
+            } catch (RuntimeException e) {
+                // Reported as a problem with the factory's message, not swallowed.
+                problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' rejected its params: " + e.getMessage()));
             }
         }
 

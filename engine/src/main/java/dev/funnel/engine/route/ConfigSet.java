@@ -6,6 +6,7 @@ import dev.funnel.engine.dag.DagSpec;
 import dev.funnel.engine.dag.DagValidator;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
+import dev.funnel.engine.spi.OperatorEnv;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,14 +85,25 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
         return problems.stream().distinct().toList();
     }
 
-    /** Every semantic problem: each DAG against the operators, the routing against the DAGs. */
+    /**
+     * Every semantic problem that can be found without services: each DAG against the operators,
+     * the routing against the DAGs (what {@code funnel validate} checks).
+     */
     public List<Problem> validate(OperatorRegistry registry) {
+        return validate(registry, new OperatorEnv());
+    }
+
+    /**
+     * Every semantic problem, the operators' checks against the services in {@code env} included
+     * (a model name against the registry, a filter field against the index): what the server checks.
+     */
+    public List<Problem> validate(OperatorRegistry registry, OperatorEnv env) {
         List<Problem> problems = new ArrayList<>();
         for (DagSpec d : dags.values()) {
-            problems.addAll(DagValidator.validate(d, registry));
+            problems.addAll(DagValidator.validate(d, registry, env));
         }
         if (routing != null) {
-            problems.addAll(RoutingValidator.validate(routing, dags, registry));
+            problems.addAll(RoutingValidator.validate(routing, dags, registry, env));
         }
         problems.sort(PROBLEM_ORDER);
         return problems;

@@ -51,7 +51,7 @@ public final class RouteTable {
      * @throws DagException with every problem (validation and compilation) in every file
      */
     public static RouteTable compile(ConfigSet config, DagCompiler compiler) throws DagException {
-        List<Problem> problems = new ArrayList<>(config.validate(compiler.registry()));
+        List<Problem> problems = new ArrayList<>(config.validate(compiler.registry(), compiler.env()));
         if (config.routing() == null) {
             problems.add(new Problem(ConfigSet.ROUTING_FILE, 0, "no routing file: no scene can be served"));
         }

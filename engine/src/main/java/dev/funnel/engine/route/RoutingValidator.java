@@ -1,14 +1,17 @@
 package dev.funnel.engine.route;
 
 import dev.funnel.engine.dag.DagSpec;
+import dev.funnel.engine.dag.DagValidator;
 import dev.funnel.engine.dag.NodeSpec;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
+import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
 import dev.funnel.engine.spi.ParamSpec;
 
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +35,14 @@ public final class RoutingValidator {
      * @param registry the operators, for override checks
      */
     public static List<Problem> validate(RoutingSpec spec, Map<String, DagSpec> dags, OperatorRegistry registry) {
+        return validate(spec, dags, registry, new OperatorEnv());
+    }
+
+    /**
+     * Every problem, in line order, the operators' checks of overridden params against the services
+     * in {@code env} included; empty when valid.
+     */
+    public static List<Problem> validate(RoutingSpec spec, Map<String, DagSpec> dags, OperatorRegistry registry, OperatorEnv env) {
         List<Problem> problems = new ArrayList<>();
         String file = spec.file();
         if (spec.scenes().isEmpty()) {
@@ -70,7 +81,11 @@ public final class RoutingValidator {
                             + new java.util.TreeSet<>(dags.keySet())));
                     continue;
                 }
+                int before = problems.size();
                 checkOverrides(file, rw, r, dag, registry, problems);
+                if (problems.size() == before && !r.overrides().isEmpty()) {
+                    checkOverriddenDag(file, rw, r, dag, registry, env, problems);
+                }
             }
             if (scene.complete() && bucketSum != Buckets.COUNT && problems.stream().noneMatch(p -> p.message().contains("traffic must"))) {
                 problems.add(new Problem(file, scene.line(), sw + "traffic must sum to 100%, got "
@@ -79,6 +94,28 @@ public final class RoutingValidator {
         }
         problems.sort(ConfigSet.PROBLEM_ORDER);
         return problems;
+    }
+
+    /**
+     * The operators' own checks of the params as overridden (a fusion formula, a rule, one param
+     * against another): what compiling the route would reject, at the route's line.
+     */
+    private static void checkOverriddenDag(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
+                                           OperatorEnv env, List<Problem> problems) {
+        Map<String, NodeSpec> nodes = new LinkedHashMap<>(dag.nodes());
+        r.overrides().forEach((id, params) -> {
+            NodeSpec n = nodes.get(id);
+            Map<String, Object> merged = new LinkedHashMap<>(n.params());
+            merged.putAll(params);
+            nodes.put(id, n.withParams(merged));
+        });
+        DagSpec overridden = new DagSpec(dag.name(), dag.file(), dag.deadlineMs(), dag.defaults(), nodes, dag.output(), dag.lines());
+        List<Problem> own = DagValidator.validate(dag, registry, env); // the DAG file's own problems are its file's
+        for (Problem p : DagValidator.validate(overridden, registry, env)) {
+            if (!own.contains(p)) {
+                problems.add(new Problem(file, r.line(), rw + p.message()));
+            }
+        }
     }
 
     private static void checkOverrides(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,

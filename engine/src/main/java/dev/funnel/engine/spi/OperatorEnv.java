@@ -25,6 +25,13 @@ public final class OperatorEnv {
         return this;
     }
 
+    /** A new env with the same services (registering into one does not change the other). */
+    public OperatorEnv copy() {
+        OperatorEnv c = new OperatorEnv();
+        c.services.putAll(services);
+        return c;
+    }
+
     /** The service of a type, if one was registered. */
     public <T> Optional<T> find(Class<T> type) {
         return Optional.ofNullable(type.cast(services.get(type)));

@@ -48,6 +48,24 @@ public interface OperatorFactory {
     }
 
     /**
+     * Checks a node's params for what the schema cannot say (a formula's syntax, a rule's
+     * {@code field=value} form, a map's values, one param against another, a param that must name
+     * one of the node's inputs), without building anything. Every validation path calls it
+     * ({@code funnel validate}, the admin validate endpoints, upload, hot reload, start), before
+     * {@link #create}. A check against a service (a model name against the model registry, a filter
+     * field against the index) runs only when {@code env} holds that service: {@code funnel validate}
+     * runs with an empty env, the server with its own. {@link #create} must reject at least what
+     * this rejects with the same env. Default: nothing to check.
+     *
+     * @param params   validated against {@link #params()}, defaults filled in
+     * @param inputIds the node's {@code after:} ids, in order
+     * @param env      services wired by the server, possibly none
+     * @throws IllegalArgumentException saying what is wrong: reported at the node's line
+     */
+    default void check(Params params, java.util.List<String> inputIds, OperatorEnv env) {
+    }
+
+    /**
      * Builds the operator for one node.
      *
      * @param params validated against {@link #params()}, defaults filled in

@@ -47,6 +47,34 @@ class DagValidatorTest {
     }
 
     @Test
+    void theOperatorsOwnParamChecksAreReportedWithEveryOtherProblemByValidateAsTheCompilerWould(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = dir.resolve("c7.yaml");
+        java.nio.file.Files.writeString(file, String.join("\n",
+                "dag: d",                                                          // 1
+                "deadline_ms: 60",                                                 // 2
+                "nodes:",                                                          // 3
+                "  a: {op: src}",                                                  // 4
+                "  b: {op: src, deadline_ms: -3}",                                 // 5
+                "  m: {op: strict, after: [a], params: {keep: 5, model: bad}}",    // 6 rejected by strict's check
+                "  n: {op: strict, after: [a, b], params: {keep: 5, fields: ['input:a', 'input:nothere']}}", // 7 likewise
+                "  u: {op: union, after: [m, n]}",                                 // 8
+                "output: u",
+                ""));
+        String f = file.toString();
+        assertEquals(List.of(
+                f + ":5: node 'b': deadline_ms must be >= 1, got -3",
+                f + ":6: node 'm': op 'strict' rejected its params: model 'bad' is malformed",
+                f + ":7: node 'n': op 'strict' rejected its params: param 'fields': 'nothere' is not an input [a, b]"),
+                dev.funnel.engine.route.ConfigSet.check(List.of(file), TestOps.registry()).stream().map(Problem::toString).toList());
+        // The compiler refuses the same file with the same words.
+        DagException e = org.junit.jupiter.api.Assertions.assertThrows(DagException.class,
+                () -> new DagCompiler(TestOps.registry(), new dev.funnel.engine.spi.OperatorEnv())
+                        .compile(DagLoader.parse(f, java.nio.file.Files.readString(file))));
+        assertEquals(3, e.problems().size(), e.getMessage());
+    }
+
+    @Test
     void aShapeErrorThatLeavesNoGraphStopsBeforeValidation() throws Exception {
         // An op that is not a string: what the node is cannot be known, so checks of it would be echoes.
         DagLoader.Parsed p = DagLoader.read(F, String.join("\n",

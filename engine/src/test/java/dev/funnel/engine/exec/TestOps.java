@@ -177,5 +177,21 @@ public final class TestOps {
         @Override public int defaultMinInputs() { return minInputs; }
         @Override public boolean cpuHeavy() { return heavy; }
         @Override public Operator<?> create(Params params, OperatorEnv env) { return create.apply(params, env); }
+
+        /** strict's own check: model 'bad' is malformed; a field 'input:x' must name an input x. */
+        @Override
+        public void check(Params params, java.util.List<String> inputIds, OperatorEnv env) {
+            if (!name.equals("strict")) {
+                return;
+            }
+            if ("bad".equals(params.getStringOrNull("model"))) {
+                throw new IllegalArgumentException("model 'bad' is malformed");
+            }
+            for (String f : params.getStringList("fields")) {
+                if (f.startsWith("input:") && !inputIds.contains(f.substring(6))) {
+                    throw new IllegalArgumentException("param 'fields': '" + f.substring(6) + "' is not an input " + inputIds);
+                }
+            }
+        }
     }
 }

@@ -50,15 +50,26 @@ public final class AttributeFilter implements OperatorFactory {
         return Set.of(Candidates.class);
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        checkDropOrKeep(params);
+    }
+
+    private static void checkDropOrKeep(Params params) {
+        boolean noDrop = params.getStringList("drop").isEmpty();
+        if (noDrop == params.getStringList("keep").isEmpty()) {
+            throw new IllegalArgumentException("filter.attr on field '" + params.getString("field") + "' needs exactly one of 'drop' and 'keep', got "
+                    + (noDrop ? "neither" : "both"));
+        }
+    }
+
     @Override
     public Operator<Candidates> create(Params params, OperatorEnv env) {
+        checkDropOrKeep(params);
         String field = params.getString("field");
         Set<String> drop = Set.copyOf(params.getStringList("drop"));
         Set<String> keep = Set.copyOf(params.getStringList("keep"));
-        if (drop.isEmpty() == keep.isEmpty()) {
-            throw new IllegalArgumentException("filter.attr on field '" + field + "' needs exactly one of 'drop' and 'keep', got "
-                    + (drop.isEmpty() ? "neither" : "both"));
-        }
         boolean dropMissing = params.getBoolean("drop_missing");
         ItemStore items = env.require(ItemStore.class);
         boolean keepMode = !keep.isEmpty();

@@ -57,14 +57,24 @@ public final class Merge implements OperatorFactory {
         return 1;
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
     @Override
-    public Operator<?> create(Params params, OperatorEnv env) {
-        Map<String, Double> quota = params.getNumberMap("quota");
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        checkQuota(params.getNumberMap("quota"));
+    }
+
+    private static void checkQuota(Map<String, Double> quota) {
         for (Map.Entry<String, Double> e : quota.entrySet()) {
             if (e.getValue() < 0 || e.getValue() != Math.rint(e.getValue())) {
                 throw new IllegalArgumentException("quota '" + e.getKey() + "' must be a whole number >= 0, got " + e.getValue());
             }
         }
+    }
+
+    @Override
+    public Operator<?> create(Params params, OperatorEnv env) {
+        Map<String, Double> quota = params.getNumberMap("quota");
+        checkQuota(quota);
         return new MergeOperator(quota, params.getInt("limit"), MergeOperator.ScoreMode.valueOf(params.getString("score").toUpperCase()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.funnel.operators.mix;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
@@ -57,6 +58,19 @@ public final class InsertMix implements OperatorFactory {
     @Override
     public int defaultMinInputs() {
         return 1;
+    }
+
+    /** {@code from} must name one of the node's inputs: else nothing would ever be inserted. */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        String from = params.getString("from");
+        if (!inputIds.contains(from)) {
+            throw new IllegalArgumentException("param 'from': '" + from + "' is not one of the node's inputs " + inputIds
+                    + " (list it in 'after')");
+        }
+        if (inputIds.size() < 2) {
+            throw new IllegalArgumentException("param 'from': needs a main list besides '" + from + "' in 'after', got " + inputIds);
+        }
     }
 
     @Override

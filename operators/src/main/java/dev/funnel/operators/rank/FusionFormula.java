@@ -40,7 +40,8 @@ final class FusionFormula {
     }
 
     /**
-     * Parses a formula over these variable names.
+     * Parses a formula over these variable names; with {@code variables} null, any name stands for
+     * a variable (a check of the syntax alone, where the model's heads are not known).
      *
      * @throws IllegalArgumentException naming the position and the problem (unknown name, stray
      *                                  character…)
@@ -194,7 +195,7 @@ final class FusionFormula {
                 if (pos < s.length() && s.charAt(pos) == '(') {
                     call(name, start);
                 } else {
-                    int v = vars.indexOf(name);
+                    int v = vars == null ? 0 : vars.indexOf(name);
                     if (v < 0) {
                         pos = start;
                         throw error("unknown name '" + name + "'; the model's heads are " + vars);

@@ -10,6 +10,7 @@ import dev.funnel.engine.spi.Params;
 import dev.funnel.index.ItemStore;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -73,6 +74,25 @@ public final class OnnxRank implements OperatorFactory {
     @Override
     public boolean cpuHeavy() {
         return true;
+    }
+
+    /**
+     * The fusion formula's syntax always; the model (registered?) and the formula's names (the
+     * model's heads?) only when the env has the {@link ModelRuntime}: not in {@code funnel validate},
+     * which runs without models.
+     */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        String fusion = params.getStringOrNull("fusion");
+        ModelRuntime runtime = env.find(ModelRuntime.class).orElse(null);
+        if (runtime == null) {
+            if (fusion != null) {
+                FusionFormula.parse(fusion, null);
+            }
+            return;
+        }
+        RankModel model = runtime.requireRankModel(params.getString("model"));
+        FusionFormula.parse(fusion == null ? model.heads().get(0) : fusion, model.heads());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.funnel.operators.recall;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
@@ -61,14 +62,27 @@ public final class AnnRecall implements OperatorFactory {
         return true;
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
     @Override
-    public Operator<?> create(Params params, OperatorEnv env) {
-        ItemIndex index = env.require(ItemIndex.class);
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        ef(params);
+        RecallFilters.check(params, env);
+    }
+
+    private static int ef(Params params) {
         int k = params.getInt("k");
         int ef = params.getInt("ef") == 0 ? Math.max(k, 100) : params.getInt("ef");
         if (ef < k) {
             throw new IllegalArgumentException("param 'ef' must be >= k (" + k + "), got " + ef);
         }
+        return ef;
+    }
+
+    @Override
+    public Operator<?> create(Params params, OperatorEnv env) {
+        ItemIndex index = env.require(ItemIndex.class);
+        int k = params.getInt("k");
+        int ef = ef(params);
         return new Ann(index, RecallFilters.from(params, index), k, ef, params.getInt("nprobe"));
     }
 

@@ -1,5 +1,6 @@
 package dev.funnel.operators.recall;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
@@ -45,6 +46,12 @@ public final class ExploreRecall implements OperatorFactory {
     @Override
     public Class<?> outputType() {
         return Candidates.class;
+    }
+
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        RecallFilters.check(params, env);
     }
 
     @Override

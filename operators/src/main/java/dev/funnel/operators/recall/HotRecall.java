@@ -1,5 +1,6 @@
 package dev.funnel.operators.recall;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
@@ -54,15 +55,31 @@ public final class HotRecall implements OperatorFactory {
         return Candidates.class;
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        RecallFilters.check(params, env);
+        double windowHours = params.getDouble("window_hours");
+        if (windowHours > 0) {
+            env.find(ClickCounts.class).ifPresent(counts -> checkWindow(windowHours, counts));
+        }
+    }
+
+    private static void checkWindow(double windowHours, ClickCounts counts) {
+        if ((long) (windowHours * 3_600_000d) > counts.maxWindowMillis()) {
+            throw new IllegalArgumentException("param 'window_hours': the click counts keep " + counts.maxWindowMillis() / 3_600_000d
+                    + " hours, got " + windowHours);
+        }
+    }
+
     @Override
     public Operator<?> create(Params params, OperatorEnv env) {
         ItemIndex index = env.require(ItemIndex.class);
         double windowHours = params.getDouble("window_hours");
         ClickCounts counts = windowHours > 0 ? env.require(ClickCounts.class) : null;
         long windowMillis = (long) (windowHours * 3_600_000d);
-        if (counts != null && windowMillis > counts.maxWindowMillis()) {
-            throw new IllegalArgumentException("param 'window_hours': the click counts keep " + counts.maxWindowMillis() / 3_600_000d
-                    + " hours, got " + windowHours);
+        if (counts != null) {
+            checkWindow(windowHours, counts);
         }
         return new Hot(index, counts, windowMillis, RecallFilters.from(params, index), params.getInt("limit"), params.getInt("per_category"));
     }

@@ -1,5 +1,6 @@
 package dev.funnel.operators.recall;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
@@ -60,6 +61,12 @@ public final class I2iRecall implements OperatorFactory {
     @Override
     public Set<Class<?>> requiredInputTypes() {
         return Set.of(UserProfile.class);
+    }
+
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        RecallFilters.check(params, env);
     }
 
     @Override

@@ -75,13 +75,24 @@ public final class InvertedRecall implements OperatorFactory {
         return true;
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        env.find(ItemIndex.class).ifPresent(index -> checkField(params.getString("field"), index));
+        RecallFilters.check(params, env);
+    }
+
+    private static void checkField(String field, ItemIndex index) {
+        if (!index.isIndexedField(field)) {
+            throw new IllegalArgumentException("param 'field': '" + field + "' has no inverted index");
+        }
+    }
+
     @Override
     public Operator<?> create(Params params, OperatorEnv env) {
         ItemIndex index = env.require(ItemIndex.class);
         String field = params.getString("field");
-        if (!index.isIndexedField(field)) {
-            throw new IllegalArgumentException("param 'field': '" + field + "' has no inverted index");
-        }
+        checkField(field, index);
         return new Inverted(index, field, RecallFilters.from(params, index), params.getInt("limit"), params.getInt("per_term"),
                 params.getInt("max_terms"), ScoreField.valueOf(params.getString("order_by").toUpperCase(Locale.ROOT)));
     }

@@ -56,8 +56,24 @@ public final class RulesRerank implements OperatorFactory {
         return Set.of(Candidates.class);
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        rules(params);
+    }
+
     @Override
     public Operator<Candidates> create(Params params, OperatorEnv env) {
+        Rules rules = rules(params);
+        ItemStore items = env.require(ItemStore.class);
+        return (in, ctx) -> {
+            Candidates c = in.first(Candidates.class);
+            return c == null ? Mono.empty() : Mono.just(rules.apply(c, items));
+        };
+    }
+
+    /** The rules the params describe; throws naming the bad entry. */
+    private static Rules rules(Params params) {
         List<AttributeRule> block = new ArrayList<>();
         for (String s : params.getStringList("block")) {
             block.add(AttributeRule.parse("block", s));
@@ -80,12 +96,7 @@ public final class RulesRerank implements OperatorFactory {
             pins.add(Map.entry(AttributeRule.parse("pin", e.getKey()), (int) pos));
         }
         pins.sort(Map.Entry.comparingByValue());
-        ItemStore items = env.require(ItemStore.class);
-        Rules rules = new Rules(block, boost, factors, pins);
-        return (in, ctx) -> {
-            Candidates c = in.first(Candidates.class);
-            return c == null ? Mono.empty() : Mono.just(rules.apply(c, items));
-        };
+        return new Rules(block, boost, factors, pins);
     }
 
     private record Rules(List<AttributeRule> block, List<AttributeRule> boost, List<Float> factors,

@@ -1,5 +1,6 @@
 package dev.funnel.operators.rerank;
 
+import java.util.List;
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
@@ -50,14 +51,24 @@ public final class ScatterRerank implements OperatorFactory {
         return Set.of(Candidates.class);
     }
 
+    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    @Override
+    public void check(Params params, List<String> inputIds, OperatorEnv env) {
+        checkWindow(params.getInt("max"), params.getInt("window"));
+    }
+
+    private static void checkWindow(int max, int window) {
+        if (max >= window) {
+            throw new IllegalArgumentException("rerank.scatter: 'max' (" + max + ") must be below 'window' (" + window + ") to constrain anything");
+        }
+    }
+
     @Override
     public Operator<Candidates> create(Params params, OperatorEnv env) {
         String field = params.getString("field");
         int max = params.getInt("max");
         int window = params.getInt("window");
-        if (max >= window) {
-            throw new IllegalArgumentException("rerank.scatter: 'max' (" + max + ") must be below 'window' (" + window + ") to constrain anything");
-        }
+        checkWindow(max, window);
         int size = params.getInt("size");
         ItemStore items = env.require(ItemStore.class);
         return (in, ctx) -> {

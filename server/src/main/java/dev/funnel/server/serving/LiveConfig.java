@@ -10,6 +10,8 @@ import dev.funnel.engine.route.ConfigSet;
 import dev.funnel.engine.route.RouteTable;
 import dev.funnel.engine.route.RoutingLoader;
 import dev.funnel.engine.route.RoutingSpec;
+import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.engine.width.WidthLevels;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,17 +72,36 @@ public final class LiveConfig {
     }
 
     /**
-     * Every problem the DAG text would cause if uploaded (parse, validation, and the routes that
-     * override its nodes); empty when it would go live. Nothing changes.
+     * Every problem the DAG text would cause if uploaded (parse, validation with the operators'
+     * checks against this server's services, and the routes that override its nodes); empty only
+     * when {@link #replaceDag} would take it. Nothing changes.
      */
     public List<Problem> checkDag(String fileName, String yaml) {
         DagLoader.Parsed parsed = DagLoader.read(fileName, yaml);
         if (parsed.spec() == null) {
             return parsed.problems(); // the graph could not be read: nothing more to check
         }
-        // Shape errors and semantic problems together, so one upload shows every problem.
-        List<Problem> problems = new ArrayList<>(parsed.problems());
-        problems.addAll(current().config().withDag(parsed.spec()).validate(compiler.registry()));
+        return check(parsed.problems(), current().config().withDag(parsed.spec()));
+    }
+
+    /**
+     * Shape errors and semantic problems together, so one upload shows every problem; when there
+     * are none, the candidate is compiled as a swap would compile it (and dropped), so "no problems"
+     * means exactly "would go live".
+     */
+    private List<Problem> check(List<Problem> shapeProblems, ConfigSet candidate) {
+        List<Problem> problems = new ArrayList<>(shapeProblems);
+        problems.addAll(candidate.validate(compiler.registry(), compiler.env()));
+        if (problems.isEmpty()) {
+            try {
+                // Without the width levels: compiling registers them and sets their targets, which
+                // only a swap may do. The operators' creation is what this checks.
+                OperatorEnv env = compiler.env().copy().remove(WidthLevels.class);
+                RouteTable.compile(candidate, new DagCompiler(compiler.registry(), env));
+            } catch (DagException e) {
+                problems.addAll(e.problems());
+            }
+        }
         problems.sort(ConfigSet.PROBLEM_ORDER);
         return problems.stream().distinct().toList();
     }
@@ -159,7 +180,7 @@ public final class LiveConfig {
             if (routingShapeErrors && routing != null) {
                 // A routing file's shape errors come with its semantic problems (unknown DAGs, bad overrides).
                 String routingFile = routing.file();
-                new ConfigSet(dags, routing).validate(compiler.registry()).stream()
+                new ConfigSet(dags, routing).validate(compiler.registry(), compiler.env()).stream()
                         .filter(p -> p.file().equals(routingFile)).forEach(problems::add);
             }
             problems.sort(ConfigSet.PROBLEM_ORDER);
@@ -188,11 +209,7 @@ public final class LiveConfig {
         if (parsed.spec() == null) {
             return parsed.problems(); // not a routing file at all: nothing more to check
         }
-        // Shape errors and semantic problems together, as checkDag does, so one upload shows every problem.
-        List<Problem> problems = new ArrayList<>(parsed.problems());
-        problems.addAll(current().config().withRouting(parsed.spec()).validate(compiler.registry()));
-        problems.sort(ConfigSet.PROBLEM_ORDER);
-        return problems.stream().distinct().toList();
+        return check(parsed.problems(), current().config().withRouting(parsed.spec()));
     }
 
     /**

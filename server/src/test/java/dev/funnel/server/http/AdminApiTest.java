@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin API against a real one-event-loop server: error bodies, and validation off the loop. */
-class AdminApiTest {
+public class AdminApiTest {
 
     static final String TOKEN = "admin-api-test-token";
 
@@ -101,6 +101,50 @@ class AdminApiTest {
         HttpResponse<String> v = validate.get();
         assertEquals(200, v.statusCode(), v.body());
         assertTrue(validateStillRunning, "the one event loop answered only after validation finished (" + tookMs + " ms)");
+    }
+
+    /** Nodes whose params pass the schema but not their operators (the exploratory tester's c7.yaml). */
+    public static final String BAD_PARAMS = String.join("\n",
+            "dag: c7",                                                                              // 1
+            "deadline_ms: 100",                                                                     // 2
+            "nodes:",                                                                               // 3
+            "  m: {op: recall.hot}",                                                                // 4
+            "  n: {op: rank.onnx, after: [m], params: {model: ctr, fusion: 'click * ('}}",          // 5
+            "  r: {op: rank.onnx, after: [m], params: {model: nosuchmodel}}",                       // 6 server only
+            "  b: {op: rerank.rules, after: [m], params: {block: [garbage]}}",                      // 7
+            "  o: {op: rerank.rules, after: [m], params: {boost: {'category=1': -2}}}",             // 8
+            "  p: {op: rerank.rules, after: [m], params: {pin: {'x=y': 1.5}}}",                     // 9
+            "  h: {op: recall.hot, params: {filter: {nosuchfield: abc}}}",                          // 10 server only
+            "  q: {op: merge, after: [m, h], params: {quota: {hot: -1}}}",                          // 11
+            "  x: {op: mix.insert, after: [m, h], params: {from: nothere}}",                        // 12
+            "  out: {op: merge, after: [n, r, b, o, p, q, x]}",                                     // 13
+            "output: out",
+            "");
+
+    @Test
+    void validateRefusesWhatUploadRefusesEveryOperatorParamProblemWithItsLine() throws Exception {
+        HttpResponse<String> v = send("POST", "/admin/dags/validate?file=c7.yaml", BAD_PARAMS);
+        JsonObject error = documentedError(v, 400);
+        assertEquals("invalid_dag", error.getString("code"));
+        List<Integer> lines = new java.util.ArrayList<>();
+        for (int i = 0; i < error.getJsonArray("problems").size(); i++) {
+            JsonObject p = error.getJsonArray("problems").getJsonObject(i);
+            assertEquals("c7.yaml", p.getString("file"));
+            assertTrue(p.getString("message").contains("rejected its params"), p.encode());
+            lines.add(p.getInteger("line"));
+        }
+        assertEquals(List.of(5, 6, 7, 8, 9, 10, 11, 12), lines, v.body());
+        assertTrue(v.body().contains("expression ends early") && v.body().contains("nosuchmodel")
+                && v.body().contains("field 'nosuchfield' has no inverted index") && v.body().contains("'nothere' is not one of the node's inputs"), v.body());
+        HttpResponse<String> put = send("PUT", "/admin/dags/c7", BAD_PARAMS);
+        assertEquals(error.getJsonArray("problems").size(), documentedError(put, 400).getJsonArray("problems").size(),
+                "upload refuses with as many problems: " + put.body());
+        // Each fixed: validate says 200, and upload takes it.
+        String good = BAD_PARAMS.replace("'click * ('", "'click * (1 + like)'").replace("nosuchmodel", "ctr")
+                .replace("[garbage]", "[status=offline]").replace("-2}", "2}").replace("1.5}", "1}")
+                .replace("nosuchfield", "category").replace("hot: -1", "hot: 1").replace("from: nothere", "from: h");
+        assertEquals(200, send("POST", "/admin/dags/validate?file=c7.yaml", good).statusCode());
+        assertEquals(200, send("PUT", "/admin/dags/c7", good).statusCode());
     }
 
     @Test
