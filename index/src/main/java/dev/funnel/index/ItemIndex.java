@@ -35,6 +35,7 @@ public final class ItemIndex implements ItemStore {
     private final TermDictionary dict = new TermDictionary();
     private final LongIntMap ordById = new LongIntMap(1024);
     private final VectorGraph graph;
+    private final CatalogViews views = new CatalogViews();
     private volatile IndexState state = IndexState.empty(1024);
 
     /**
@@ -87,6 +88,24 @@ public final class ItemIndex implements ItemStore {
         } finally {
             writeLock.unlock();
         }
+    }
+
+    /**
+     * Registers a cache derived from this catalog, held weakly (it lives as long as its owner, an
+     * operator of a compiled DAG, holds it). Any thread.
+     */
+    public void registerView(CatalogView view) {
+        views.register(view);
+    }
+
+    /**
+     * Brings every registered {@link CatalogView} up to date with the catalog as it is now, on the
+     * calling thread: a writer that promises "every later request sees it" (the items API) calls it
+     * after {@link #apply} and before it answers. Writer threads only, never an event loop (each view
+     * recomputes its list, ~0.1–1 ms).
+     */
+    public void refreshViews() {
+        views.refreshAll();
     }
 
     /** Shorthand for {@code apply(new Upsert(item))}. */

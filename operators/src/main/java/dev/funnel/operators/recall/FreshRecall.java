@@ -19,7 +19,7 @@ import reactor.core.publisher.Mono;
 /**
  * {@code recall.fresh}: the newest items (created within {@code max_age_hours}), newest first, for
  * cold start and to give new items exposure. The same for every user, so it is cached per index
- * version and minute.
+ * version and minute ({@link SharedList}); an acknowledged item write is in the list of every request after it.
  */
 public final class FreshRecall implements OperatorFactory {
 
@@ -67,23 +67,26 @@ public final class FreshRecall implements OperatorFactory {
         private final ItemIndex index;
         private final Filter filter;
         private final int limit;
-        private final SharedList shared = new SharedList();
+        private final SharedList shared;
 
         Fresh(ItemIndex index, Filter filter, int limit) {
             this.index = index;
             this.filter = filter;
             this.limit = limit;
+            // registered last: the index's writers refresh it only once a request has filled it, after construction
+            this.shared = SharedList.register(index, filter, () -> index.nowMillis() / 60_000, this::compute);
+        }
+
+        private Candidates compute(String source) {
+            long[] ids = new long[limit];
+            float[] scores = new float[limit];
+            int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
+            return Candidates.ofSource(source, ids, scores, n);
         }
 
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
-            String source = in.nodeId();
-            return Mono.just(shared.get(source, index, filter, index.nowMillis() / 60_000, () -> {
-                long[] ids = new long[limit];
-                float[] scores = new float[limit];
-                int n = index.top(filter, ScoreField.FRESHNESS, limit, ids, scores);
-                return Candidates.ofSource(source, ids, scores, n);
-            }));
+            return Mono.just(shared.get(in.nodeId()));
         }
     }
 }

@@ -24,7 +24,8 @@ import reactor.core.publisher.Mono;
  * popularity attribute, or with {@code window_hours} the clicks in that window (from
  * {@link ClickCounts}) with the prior list filling the rest. The list is the same for every
  * user, so it is computed once per index version (and per minute when the filter has an age
- * window) and shared by requests ({@link SharedList}): a cache hit is one volatile read.
+ * window) and shared by requests ({@link SharedList}): a cache hit is one volatile read, and an
+ * acknowledged item write is in the list of every request after it.
  */
 public final class HotRecall implements OperatorFactory {
 
@@ -91,7 +92,7 @@ public final class HotRecall implements OperatorFactory {
         private final Filter filter;
         private final int limit;
         private final int perCategory;
-        private final SharedList shared = new SharedList();
+        private final SharedList shared;
 
         Hot(ItemIndex index, ClickCounts counts, long windowMillis, Filter filter, int limit, int perCategory) {
             this.index = index;
@@ -100,13 +101,18 @@ public final class HotRecall implements OperatorFactory {
             this.filter = filter;
             this.limit = limit;
             this.perCategory = perCategory;
+            // registered last: the index's writers refresh it only once a request has filled it, after construction
+            this.shared = SharedList.register(index, filter, this::minute, this::compute);
+        }
+
+        /** The minute for lists that depend on the clock (an age filter or a click window), else 0. */
+        private long minute() {
+            return filter.createdWithinMillis() >= 0 || counts != null ? index.nowMillis() / 60_000 : 0;
         }
 
         @Override
         public Mono<Candidates> apply(Inputs in, RequestContext ctx) {
-            long minute = filter.createdWithinMillis() >= 0 || counts != null ? index.nowMillis() / 60_000 : 0;
-            String source = in.nodeId();
-            return Mono.just(shared.get(source, index, filter, minute, () -> compute(source)));
+            return Mono.just(shared.get(in.nodeId()));
         }
 
         private Candidates compute(String source) {

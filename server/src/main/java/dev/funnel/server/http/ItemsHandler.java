@@ -22,8 +22,9 @@ import java.util.Set;
  * the admin token ({@link AdminAuth}: 401 without it). The body
  * is validated completely before anything is applied (400 naming the field); the update goes
  * through {@link ItemIndex#apply}, the same method the item stream uses, on a worker thread (an
- * upsert links the embedding into the graph), ordered per event loop; the answer comes once the
- * change is visible to every later request.
+ * upsert links the embedding into the graph), ordered per event loop, followed by
+ * {@link ItemIndex#refreshViews} on that thread (the shared recall lists); the answer comes once the
+ * change is visible to every later request, recall lists included.
  *
  * <p>PUT body: {@code {"category", "author", "status": "online|offline", "tags": [..],
  * "created_at_ms", "popularity", "embedding": [..], "attributes": {..}}}; category, author and
@@ -73,7 +74,7 @@ final class ItemsHandler {
             return;
         }
         boolean existed = index.contains(record.id());
-        vertx.executeBlocking(() -> index.apply(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
+        vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
             if (ar.failed()) {
                 rejected.increment();
                 Json.sendError(rc.request(), 400, "invalid_item", String.valueOf(ar.cause().getMessage()), null);
@@ -99,7 +100,7 @@ final class ItemsHandler {
             Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
             return;
         }
-        vertx.executeBlocking(() -> index.apply(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
+        vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
             if (ar.failed()) {
                 rc.fail(ar.cause());
                 return;
@@ -117,6 +118,18 @@ final class ItemsHandler {
                 g.writeEndObject();
             });
         });
+    }
+
+    /**
+     * Worker thread: applies the change, then recomputes the lists derived from the catalog (the
+     * shared hot and fresh recall lists), so that the answer means every later request sees it.
+     */
+    private boolean applyAndRefresh(ItemUpdate update) {
+        boolean changed = index.apply(update);
+        if (changed) {
+            index.refreshViews();
+        }
+        return changed;
     }
 
     private static long pathId(RoutingContext rc) throws ApiError {

@@ -52,6 +52,40 @@ class ItemsApiTest {
         assertEquals("unknown_item", again.json().getJsonObject("error").getString("code"));
     }
 
+    /**
+     * The answer to a write means the very next request sees it: the shared hot list of the
+     * {@code slow} scene (its {@code fast} node, warmed up before) holds the new item, then its new
+     * score, then not the deleted item — no background refresh to wait for.
+     */
+    @Test
+    void theFirstRequestAfterAWriteSeesIt() throws Exception {
+        long id = 9_000_002L;
+        String item = "{\"category\":\"c_visible\",\"author\":\"a1\",\"status\":\"online\",\"popularity\":%s}";
+        assertEquals(201, call(HttpMethod.PUT, "/v1/items/" + id, String.format(item, "7e30")).status());
+        assertEquals(7e30f, servedScore(id, "after 201 created"));
+        assertEquals(200, call(HttpMethod.PUT, "/v1/items/" + id, String.format(item, "5e30")).status());
+        assertEquals(5e30f, servedScore(id, "after 200 replaced"));
+        assertEquals(200, call(HttpMethod.DELETE, "/v1/items/" + id, null).status());
+        assertEquals(-1f, servedScore(id, "after the delete"));
+    }
+
+    /** The item's score in the next {@code slow} response, -1 when it is not served. */
+    private static float servedScore(long id, String when) throws Exception {
+        TestHttp http = FunnelServerTestSupport.http();
+        TestHttp.Resp r = http.post(http.h2c, FunnelServerTestSupport.app().httpPort(), "/v1/recommend",
+                "{\"user_id\":\"u-items\",\"scene\":\"slow\",\"count\":20}");
+        assertEquals(200, r.status(), r.body());
+        JsonArray items = r.json().getJsonArray("items");
+        assertTrue(!items.isEmpty(), when + ": " + r.body());
+        for (int i = 0; i < items.size(); i++) {
+            JsonObject it = items.getJsonObject(i);
+            if (it.getLong("item_id") == id) {
+                return it.getDouble("score").floatValue();
+            }
+        }
+        return -1f;
+    }
+
     private static void assertRejected(TestHttp.Resp r, String field) {
         assertEquals(400, r.status(), r.body());
         JsonObject e = r.json().getJsonObject("error");
