@@ -14,10 +14,12 @@ import java.util.Objects;
  * @param tags            tag terms (may be empty; no blanks)
  * @param status          {@code online} or {@code offline}
  * @param createdAtMillis creation time in epoch millis
- * @param popularity      finite, {@code >= 0}; higher is more popular
+ * @param popularity      {@code >= 0} and finite as a 32-bit float (at most {@code Float.MAX_VALUE}, give or take
+ *                        its rounding); higher is more popular
  * @param embedding       content embedding (finite values) or null for an item without one; copied
- * @param attributes      extra fields (string, number, boolean or list of strings), may be empty;
+ * @param attributes      extra fields (string, finite number, boolean or list of strings), may be empty;
  *                        integral numbers are stored as Long, others as Double
+ * @throws InvalidItemException naming the field at fault
  */
 public record ItemRecord(long id, String category, String author, List<String> tags, String status,
                          long createdAtMillis, double popularity, float[] embedding, Map<String, Object> attributes) {
@@ -29,37 +31,44 @@ public record ItemRecord(long id, String category, String author, List<String> t
 
     public ItemRecord {
         if (id <= 0) {
-            throw new IllegalArgumentException("item id must be > 0, got " + id);
+            throw new InvalidItemException("id", "item id must be > 0, got " + id);
         }
         requireTerm("category", category, id);
         requireTerm("author", author, id);
         tags = tags == null ? List.of() : List.copyOf(tags);
-        for (String t : tags) {
-            requireTerm("tag", t, id);
+        for (int i = 0; i < tags.size(); i++) {
+            requireTerm("tags[" + i + "]", tags.get(i), id);
         }
         if (!ONLINE.equals(status) && !OFFLINE.equals(status)) {
-            throw new IllegalArgumentException("item " + id + ": status must be 'online' or 'offline', got '" + status + "'");
+            throw new InvalidItemException("status", "item " + id + ": status must be 'online' or 'offline', got '" + status + "'");
         }
-        if (!Double.isFinite(popularity) || popularity < 0) {
-            throw new IllegalArgumentException("item " + id + ": popularity must be finite and >= 0, got " + popularity);
+        // recall serves popularity as a 32-bit float score: past Float.MAX_VALUE it would be infinite, which JSON cannot carry
+        if (!(popularity >= 0 && Float.isFinite((float) popularity))) { // NaN fails too
+            throw new InvalidItemException("popularity", "item " + id + ": popularity must be a number in 0.." + Float.MAX_VALUE
+                    + " (it is served as a 32-bit float score), got " + popularity);
         }
         if (embedding != null) {
             embedding = embedding.clone();
             for (int d = 0; d < embedding.length; d++) {
                 if (!Float.isFinite(embedding[d])) {
-                    throw new IllegalArgumentException("item " + id + ": embedding[" + d + "] is not finite: " + embedding[d]);
+                    throw new InvalidItemException("embedding[" + d + "]", "item " + id + ": embedding[" + d
+                            + "] must be a 32-bit float (within ±" + Float.MAX_VALUE + "), got " + embedding[d]);
                 }
             }
         }
         attributes = attributes == null ? Map.of() : normalized(attributes);
         for (Map.Entry<String, Object> e : attributes.entrySet()) {
             Object v = e.getValue();
+            String field = "attributes." + e.getKey();
             if (!(v instanceof String || v instanceof Number || v instanceof Boolean || v instanceof List)) {
-                throw new IllegalArgumentException("item " + id + ": attribute '" + e.getKey()
+                throw new InvalidItemException(field, "item " + id + ": attribute '" + e.getKey()
                         + "' must be a string, number, boolean or list, got " + v.getClass().getSimpleName());
             }
+            if (v instanceof Double d && !Double.isFinite(d)) {
+                throw new InvalidItemException(field, "item " + id + ": attribute '" + e.getKey() + "' must be a finite number, got " + d);
+            }
             if (ItemFields.isBuiltIn(e.getKey())) {
-                throw new IllegalArgumentException("item " + id + ": attribute '" + e.getKey() + "' shadows a built-in field");
+                throw new InvalidItemException(field, "item " + id + ": attribute '" + e.getKey() + "' shadows a built-in field");
             }
         }
     }
@@ -77,7 +86,7 @@ public record ItemRecord(long id, String category, String author, List<String> t
                 v = l.stream().map(String::valueOf).toList();
             }
             if (e.getKey() == null || v == null) {
-                throw new IllegalArgumentException("attribute " + e.getKey() + " is null");
+                throw new InvalidItemException("attributes." + e.getKey(), "attribute " + e.getKey() + " is null");
             }
             m.put(e.getKey(), v);
         }
@@ -91,7 +100,7 @@ public record ItemRecord(long id, String category, String author, List<String> t
 
     private static void requireTerm(String what, String v, long id) {
         if (v == null || v.isBlank()) {
-            throw new IllegalArgumentException("item " + id + ": " + what + " must be non-blank, got " + (v == null ? "null" : "'" + v + "'"));
+            throw new InvalidItemException(what, "item " + id + ": " + what + " must be non-blank, got " + (v == null ? "null" : "'" + v + "'"));
         }
     }
 

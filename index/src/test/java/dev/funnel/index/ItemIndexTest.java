@@ -240,6 +240,27 @@ class ItemIndexTest {
         assertThrows(IllegalArgumentException.class, () -> idx.nearest(new float[3], 5, 10, Filter.NONE, new long[5], new float[5]));
     }
 
+    /** Popularity is served as a float score: above Float.MAX_VALUE it would be infinite (JSON null). */
+    @Test
+    void rejectsValuesThatWouldBeServedAsNonFiniteAndNamesTheField() {
+        for (double pop : new double[] {1e308, 1e39, Double.POSITIVE_INFINITY, Double.NaN, -1}) {
+            InvalidItemException e = assertThrows(InvalidItemException.class,
+                    () -> new ItemRecord(1, "c", "a", List.of(), "online", 0, pop, null, Map.of()));
+            assertEquals("popularity", e.field());
+            assertTrue(e.getMessage().contains("0.." + Float.MAX_VALUE), e.getMessage());
+        }
+        assertEquals(Float.MAX_VALUE, (float) new ItemRecord(1, "c", "a", List.of(), "online", 0, 3.4028235e38, null,
+                Map.of()).popularity(), "Float.MAX_VALUE as printed: rounds to it");
+        assertEquals("attributes.weight", assertThrows(InvalidItemException.class, () -> new ItemRecord(1, "c", "a", List.of(), "online", 0, 1,
+                null, Map.of("weight", Double.POSITIVE_INFINITY))).field());
+        assertEquals("embedding[1]", assertThrows(InvalidItemException.class, () -> new ItemRecord(1, "c", "a", List.of(), "online", 0, 1,
+                new float[] {0, Float.NaN}, Map.of())).field());
+        assertEquals("tags[1]", assertThrows(InvalidItemException.class, () -> new ItemRecord(1, "c", "a", List.of("t", " "), "online", 0, 1,
+                null, Map.of())).field());
+        assertEquals("status", assertThrows(InvalidItemException.class, () -> new ItemRecord(1, "c", "a", List.of(), "gone", 0, 1,
+                null, Map.of())).field());
+    }
+
     @Test
     void bulkReadIsThePerItemGettersInOrderWithUnknownAndDeletedItemsEmpty() {
         List<ItemRecord> items = Catalogs.randomList(3000, DIM, 8);

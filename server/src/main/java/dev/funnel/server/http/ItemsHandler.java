@@ -1,5 +1,6 @@
 package dev.funnel.server.http;
 
+import dev.funnel.index.InvalidItemException;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemUpdate;
@@ -20,7 +21,7 @@ import java.util.Set;
 /**
  * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}, both behind
  * the admin token ({@link AdminAuth}: 401 without it). The body
- * is validated completely before anything is applied (400 naming the field); the update goes
+ * is validated completely before anything is applied; the update goes
  * through {@link ItemIndex#apply}, the same method the item stream uses, on a worker thread (an
  * upsert links the embedding into the graph), ordered per event loop, followed by
  * {@link ItemIndex#refreshViews} on that thread (the shared recall lists); the answer comes once the
@@ -29,8 +30,18 @@ import java.util.Set;
  * <p>PUT body: {@code {"category", "author", "status": "online|offline", "tags": [..],
  * "created_at_ms", "popularity", "embedding": [..], "attributes": {..}}}; category, author and
  * status are required; {@code created_at_ms} defaults to now, popularity to 0.
+ *
+ * <p>Errors, one code per kind of problem: {@code empty_body}, {@code bad_json} (400: no JSON object
+ * to read), {@code invalid_item} (400: the path's id or a field of the body is wrong, with
+ * {@code field} naming it: {@code id}, {@code popularity}, {@code tags[2]}, {@code embedding[5]},
+ * {@code attributes.colour}, …), {@code unknown_item} (404, DELETE of an id the catalog lacks).
  */
 final class ItemsHandler {
+
+    /** The code of every problem with the path's id or a field of the body; {@code field} names which. */
+    private static final String INVALID = "invalid_item";
+    /** 9999-12-31T23:59:59.999Z: past it a time is a mistake, and freshness arithmetic would overflow. */
+    static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
 
     private static final Set<String> FIELDS = Set.of("item_id", "category", "author", "status", "tags", "created_at_ms",
             "popularity", "embedding", "attributes");
@@ -77,7 +88,8 @@ final class ItemsHandler {
         vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
             if (ar.failed()) {
                 rejected.increment();
-                Json.sendError(rc.request(), 400, "invalid_item", String.valueOf(ar.cause().getMessage()), null);
+                // parse checked everything but the index's own shape: the embedding's dimension
+                Json.sendError(rc.request(), 400, INVALID, String.valueOf(ar.cause().getMessage()), "embedding");
                 return;
             }
             upserts.increment();
@@ -142,7 +154,7 @@ final class ItemsHandler {
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new ApiError(400, "bad_item_id", "item id in the path must be a whole number > 0, got '" + raw + "'", "id");
+        throw new ApiError(400, INVALID, "item id in the path must be a whole number > 0, got '" + raw + "'", "id");
     }
 
     /** Validates the whole body; nothing is applied unless all of it is good. */
@@ -158,11 +170,11 @@ final class ItemsHandler {
         }
         for (String k : o.fieldNames()) {
             if (!FIELDS.contains(k)) {
-                throw new ApiError(400, "unknown_field", "unknown field '" + k + "'; known: " + FIELDS, k);
+                throw new ApiError(400, INVALID, "unknown field '" + k + "'; known: " + FIELDS, k);
             }
         }
         if (o.containsKey("item_id") && !(o.getValue("item_id") instanceof Number n && n.longValue() == id)) {
-            throw new ApiError(400, "id_mismatch", "item_id " + o.getValue("item_id") + " differs from the path's " + id, "item_id");
+            throw new ApiError(400, INVALID, "item_id " + o.getValue("item_id") + " differs from the path's " + id, "item_id");
         }
         String category = string(o, "category", true);
         String author = string(o, "author", true);
@@ -171,30 +183,34 @@ final class ItemsHandler {
         Object rawTags = o.getValue("tags");
         if (rawTags != null) {
             if (!(rawTags instanceof JsonArray arr)) {
-                throw new ApiError(400, "bad_field", "'tags' must be an array of strings", "tags");
+                throw new ApiError(400, INVALID, "'tags' must be an array of strings", "tags");
             }
             for (int i = 0; i < arr.size(); i++) {
                 if (!(arr.getValue(i) instanceof String t)) {
-                    throw new ApiError(400, "bad_field", "tags[" + i + "] must be a string, got " + arr.getValue(i), "tags[" + i + "]");
+                    throw new ApiError(400, INVALID, "tags[" + i + "] must be a string, got " + arr.getValue(i), "tags[" + i + "]");
                 }
                 tags.add(t);
             }
         }
-        long created = o.containsKey("created_at_ms") ? number(o, "created_at_ms").longValue() : System.currentTimeMillis();
+        long created = o.containsKey("created_at_ms") ? epochMillis(o, "created_at_ms") : System.currentTimeMillis();
         double popularity = o.containsKey("popularity") ? number(o, "popularity").doubleValue() : 0;
         float[] embedding = null;
         Object rawEmb = o.getValue("embedding");
         if (rawEmb != null) {
             if (!(rawEmb instanceof JsonArray arr)) {
-                throw new ApiError(400, "bad_field", "'embedding' must be an array of numbers", "embedding");
+                throw new ApiError(400, INVALID, "'embedding' must be an array of numbers", "embedding");
             }
             if (arr.size() != index.config().dim()) {
-                throw new ApiError(400, "bad_field", "'embedding' must have " + index.config().dim() + " numbers, got " + arr.size(), "embedding");
+                throw new ApiError(400, INVALID, "'embedding' must have " + index.config().dim() + " numbers, got " + arr.size(), "embedding");
             }
             embedding = new float[arr.size()];
             for (int i = 0; i < embedding.length; i++) {
                 if (!(arr.getValue(i) instanceof Number n)) {
-                    throw new ApiError(400, "bad_field", "embedding[" + i + "] must be a number, got " + arr.getValue(i), "embedding[" + i + "]");
+                    throw new ApiError(400, INVALID, "embedding[" + i + "] must be a number, got " + arr.getValue(i), "embedding[" + i + "]");
+                }
+                if (!Float.isFinite(n.floatValue())) { // past ±Float.MAX_VALUE
+                    throw new ApiError(400, INVALID, "embedding[" + i + "] must be a 32-bit float, within ±" + Float.MAX_VALUE
+                            + ", got " + n, "embedding[" + i + "]");
                 }
                 embedding[i] = n.floatValue();
             }
@@ -203,7 +219,7 @@ final class ItemsHandler {
         Object rawAttrs = o.getValue("attributes");
         if (rawAttrs != null) {
             if (!(rawAttrs instanceof JsonObject a)) {
-                throw new ApiError(400, "bad_field", "'attributes' must be an object", "attributes");
+                throw new ApiError(400, INVALID, "'attributes' must be an object", "attributes");
             }
             for (String k : a.fieldNames()) {
                 Object v = a.getValue(k);
@@ -212,8 +228,8 @@ final class ItemsHandler {
         }
         try {
             return new ItemRecord(id, category, author, tags, status, created, popularity, embedding, attrs);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ApiError(400, "invalid_item", e.getMessage(), null);
+        } catch (InvalidItemException e) {
+            throw new ApiError(400, INVALID, e.getMessage(), e.field());
         }
     }
 
@@ -223,15 +239,27 @@ final class ItemsHandler {
             return null;
         }
         if (!(v instanceof String s)) {
-            throw new ApiError(400, "bad_field", "'" + field + "' must be a string" + (v == null ? " and is required" : ", got " + v), field);
+            throw new ApiError(400, INVALID, "'" + field + "' must be a string" + (v == null ? " and is required" : ", got " + v), field);
         }
         return s;
+    }
+
+    /** A whole number of epoch milliseconds in 0..{@link #MAX_EPOCH_MILLIS}: no silent rounding or clamping. */
+    private static long epochMillis(JsonObject o, String field) throws ApiError {
+        Number n = number(o, field);
+        boolean whole = n instanceof Integer || n instanceof Long || n instanceof Short || n instanceof Byte
+                || (n instanceof Double d && d == Math.rint(d) && Math.abs(d) <= MAX_EPOCH_MILLIS);
+        if (!whole || n.longValue() < 0 || n.longValue() > MAX_EPOCH_MILLIS) {
+            throw new ApiError(400, INVALID, "'" + field + "' must be a whole number of epoch milliseconds in 0.." + MAX_EPOCH_MILLIS
+                    + ", got " + n, field);
+        }
+        return n.longValue();
     }
 
     private static Number number(JsonObject o, String field) throws ApiError {
         Object v = o.getValue(field);
         if (!(v instanceof Number n)) {
-            throw new ApiError(400, "bad_field", "'" + field + "' must be a number, got " + v, field);
+            throw new ApiError(400, INVALID, "'" + field + "' must be a number, got " + v, field);
         }
         return n;
     }

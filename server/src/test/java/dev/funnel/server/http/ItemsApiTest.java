@@ -59,7 +59,7 @@ class ItemsApiTest {
      */
     @Test
     void theFirstRequestAfterAWriteSeesIt() throws Exception {
-        long id = 9_000_002L;
+        long id = 9_000_012L;
         String item = "{\"category\":\"c_visible\",\"author\":\"a1\",\"status\":\"online\",\"popularity\":%s}";
         assertEquals(201, call(HttpMethod.PUT, "/v1/items/" + id, String.format(item, "7e30")).status());
         assertEquals(7e30f, servedScore(id, "after 201 created"));
@@ -67,6 +67,60 @@ class ItemsApiTest {
         assertEquals(5e30f, servedScore(id, "after 200 replaced"));
         assertEquals(200, call(HttpMethod.DELETE, "/v1/items/" + id, null).status());
         assertEquals(-1f, servedScore(id, "after the delete"));
+    }
+
+    /**
+     * Every problem with the path's id or a field is 400 {@code invalid_item} naming the field, and
+     * nothing that a float score cannot carry gets in: such a popularity was taken and then served as
+     * {@code "score": null}.
+     */
+    @Test
+    void everyBadFieldIsInvalidItemNamingIt() throws Exception {
+        long id = 9_000_013L;
+        String base = "\"category\":\"c1\",\"author\":\"a1\",\"status\":\"online\"";
+        String twoDims = "[0.5, 1e39" + ",0".repeat(FunnelServerTestSupport.app().env().require(ItemIndex.class).config().dim() - 2) + "]";
+        Map<String, String> bad = new java.util.LinkedHashMap<>();
+        bad.put("\"popularity\":1e308", "popularity");
+        bad.put("\"popularity\":1e39", "popularity");
+        bad.put("\"popularity\":1e400", "popularity");
+        bad.put("\"popularity\":-1", "popularity");
+        bad.put("\"popularity\":\"high\"", "popularity");
+        bad.put("\"embedding\":[1, 2]", "embedding");
+        bad.put("\"embedding\":" + twoDims, "embedding[1]");
+        bad.put("\"created_at_ms\":1e300", "created_at_ms");
+        bad.put("\"created_at_ms\":1.5", "created_at_ms");
+        bad.put("\"created_at_ms\":-1", "created_at_ms");
+        bad.put("\"tags\":[\"ok\", \" \"]", "tags[1]");
+        bad.put("\"tags\":[\"ok\", 3]", "tags[1]");
+        bad.put("\"attributes\":{\"weight\":1e400}", "attributes.weight");
+        bad.put("\"attributes\":{\"nested\":{\"x\":1}}", "attributes.nested");
+        bad.put("\"colour\":\"red\"", "colour");
+        bad.put("\"item_id\":5", "item_id");
+        for (Map.Entry<String, String> b : bad.entrySet()) {
+            TestHttp.Resp r = call(HttpMethod.PUT, "/v1/items/" + id, "{" + base + "," + b.getKey() + "}");
+            assertInvalidItem(r, b.getValue());
+        }
+        assertInvalidItem(call(HttpMethod.PUT, "/v1/items/" + id, "{\"category\":\"\",\"author\":\"a1\",\"status\":\"online\"}"), "category");
+        assertInvalidItem(call(HttpMethod.PUT, "/v1/items/" + id, "{\"category\":\"c1\",\"author\":\"a1\",\"status\":\"gone\"}"), "status");
+        assertInvalidItem(call(HttpMethod.PUT, "/v1/items/" + id, "{\"category\":\"c1\",\"status\":\"online\"}"), "author");
+        assertInvalidItem(call(HttpMethod.PUT, "/v1/items/0", "{" + base + "}"), "id");
+        assertInvalidItem(call(HttpMethod.DELETE, "/v1/items/-3", null), "id");
+        TestHttp.Resp range = call(HttpMethod.PUT, "/v1/items/" + id, "{" + base + ",\"popularity\":1e39}");
+        assertTrue(range.json().getJsonObject("error").getString("message").contains("0.." + Float.MAX_VALUE), range.body());
+        assertFalse(FunnelServerTestSupport.app().env().require(ItemIndex.class).contains(id), "nothing was applied");
+
+        TestHttp.Resp max = call(HttpMethod.PUT, "/v1/items/" + id, "{" + base + ",\"popularity\":" + Float.MAX_VALUE + "}");
+        assertEquals(201, max.status(), max.body());
+        assertEquals(Float.MAX_VALUE, servedScore(id, "the largest popularity"), "served as a number");
+        assertEquals(200, call(HttpMethod.DELETE, "/v1/items/" + id, null).status());
+    }
+
+    private static void assertInvalidItem(TestHttp.Resp r, String field) {
+        assertEquals(400, r.status(), r.body());
+        JsonObject e = r.json().getJsonObject("error");
+        assertEquals("invalid_item", e.getString("code"), r.body());
+        assertEquals(field, e.getString("field"), r.body());
+        assertFalse(e.getString("message").isBlank(), r.body());
     }
 
     /** The item's score in the next {@code slow} response, -1 when it is not served. */
