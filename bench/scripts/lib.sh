@@ -13,11 +13,12 @@ cleanup() {
 trap cleanup EXIT
 
 build() {
-  # compile (offline when possible) and write each module's runtime class path
-  mvn -q -o -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt \
-    || mvn -q -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt
-  SERVER_CP="server/target/classes:$(cat server/target/classpath.txt)"
-  BENCH_CP="bench/target/classes:$(cat bench/target/classpath.txt)"
+  # compile (offline when possible) and write each module's runtime class path, with the repository's
+  # Maven wrapper (Java 17 is the only prerequisite; no system mvn), from the root whatever the caller's cwd
+  (cd "$ROOT" && ./mvnw -B -q -o -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) \
+    || (cd "$ROOT" && ./mvnw -B -q -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+  SERVER_CP="$ROOT/server/target/classes:$(cat "$ROOT/server/target/classpath.txt")"
+  BENCH_CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")"
 }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -38,7 +38,7 @@ class JsonSchemaTest {
     void committedSchemaMatchesTheOperators() throws Exception {
         assertEquals(DagSchemas.toJson(DagSchemas.dag(OPERATORS)),
                 Files.readString(DIR.resolve("schema").resolve(DagSchemas.DAG_SCHEMA_FILE)),
-                "dag-configs/schema is stale: run mvn -pl dag-configs -am process-test-classes and commit it");
+                "dag-configs/schema is stale: run ./mvnw -pl dag-configs -am process-test-classes and commit it");
         assertEquals(DagSchemas.toJson(DagSchemas.routing(OPERATORS)),
                 Files.readString(DIR.resolve("schema").resolve(DagSchemas.ROUTING_SCHEMA_FILE)));
     }

@@ -32,6 +32,6 @@ class KubernetesConfigMapTest {
             }
         }
         assertEquals(expected, new TreeMap<>((Map<String, String>) cm.get("data")),
-                "ops/k8s/configmap-dag-configs.yaml is stale: run mvn -pl dag-configs -am process-test-classes");
+                "ops/k8s/configmap-dag-configs.yaml is stale: run ./mvnw -pl dag-configs -am process-test-classes");
     }
 }
