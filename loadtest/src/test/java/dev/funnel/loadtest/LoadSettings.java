@@ -1,9 +1,12 @@
 package dev.funnel.loadtest;
 
+import io.gatling.javaapi.core.PopulationBuilder;
+import io.gatling.javaapi.core.ScenarioBuilder;
 import io.gatling.javaapi.http.HttpProtocolBuilder;
 
 import java.util.Locale;
 
+import static io.gatling.javaapi.core.CoreDsl.rampUsersPerSec;
 import static io.gatling.javaapi.http.HttpDsl.http;
 
 /**
@@ -15,7 +18,7 @@ import static io.gatling.javaapi.http.HttpDsl.http;
  *   <tr><td>{@code target}</td><td>base URL, default {@value #DEFAULT_TARGET} (h2 over TLS)</td></tr>
  *   <tr><td>{@code rate}</td><td>arrivals per second (open model) or users (closed model)</td></tr>
  *   <tr><td>{@code durationSeconds}</td><td>how long the main phase lasts</td></tr>
- *   <tr><td>{@code rampSeconds}</td><td>ramp to the rate before it, default 5</td></tr>
+ *   <tr><td>{@code rampSeconds}</td><td>ramp to the rate before it, default 5; 0 = no ramp</td></tr>
  *   <tr><td>{@code p99Millis}</td><td>the run fails when p99 is above it</td></tr>
  *   <tr><td>{@code maxErrorPercent}</td><td>the run fails when more requests fail</td></tr>
  *   <tr><td>{@code scenes}</td><td>scene mix, {@code name:weight,...}</td></tr>
@@ -75,6 +78,20 @@ record LoadSettings(String target, double rate, int durationSeconds, int rampSec
                 .acceptHeader("application/json")
                 .disableCaching()
                 .warmUp(target + "/health/live");
+    }
+
+    /**
+     * {@code main} after an open-model ramp from 1/s to {@code rate} over {@code rampSeconds}, run as
+     * {@code ramp}: a scenario of its own whose requests carry their own names, so that they are
+     * reported apart and kept out of the p99 assertions (the ramp's first seconds measure the cold
+     * start of Gatling's JVM, which shares the machine with the server, as much as the server).
+     * With {@code rampSeconds} 0, {@code main} alone: Gatling refuses a ramp of 0 seconds.
+     */
+    PopulationBuilder afterRamp(ScenarioBuilder ramp, PopulationBuilder main) {
+        if (rampSeconds == 0) {
+            return main;
+        }
+        return ramp.injectOpen(rampUsersPerSec(1).to(rate).during(rampSeconds)).andThen(main);
     }
 
     static double number(String property, double defaultValue) {
