@@ -247,7 +247,7 @@ public final class LearningLoopWiring implements FeatureWiring {
             return Path.of("data/streams");
         }
         try {
-            Path temp = Files.createTempDirectory("funnel-demo-streams");
+            Path temp = DemoStreamsDir.create(); // also removes the ones that processes killed with -9 left
             ctx.onClose(() -> deleteTree(temp));
             return temp;
         } catch (IOException e) {
