@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class CatalogViews {
 
+    private static final System.Logger LOG = System.getLogger(CatalogViews.class.getName());
+
     private final ConcurrentLinkedQueue<WeakReference<CatalogView>> views = new ConcurrentLinkedQueue<>();
 
     void register(CatalogView view) {
@@ -24,7 +26,11 @@ final class CatalogViews {
             if (v == null) {
                 it.remove();
             } else {
-                v.refresh();
+                try {
+                    v.refresh();
+                } catch (RuntimeException e) { // one broken view must not keep the others stale; it serves its last list
+                    LOG.log(System.Logger.Level.WARNING, "could not refresh catalog view " + v, e);
+                }
             }
         }
     }

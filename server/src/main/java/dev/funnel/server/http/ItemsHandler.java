@@ -87,6 +87,10 @@ final class ItemsHandler {
         boolean existed = index.contains(record.id());
         vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
             if (ar.failed()) {
+                if (!(ar.cause() instanceof IllegalArgumentException)) {
+                    rc.fail(ar.cause()); // a server fault: 500
+                    return;
+                }
                 rejected.increment();
                 // parse checked everything but the index's own shape: the embedding's dimension
                 Json.sendError(rc.request(), 400, INVALID, String.valueOf(ar.cause().getMessage()), "embedding");
