@@ -14,7 +14,7 @@ import java.util.TreeMap;
  * @param eventLoops         HTTP verticle instances, one per event loop
  * @param workerThreads      bounded pool for cpu-heavy operators
  * @param workerQueue        queue bound of that pool
- * @param idleTimeoutSeconds a connection that reads and writes nothing this long is closed (a stalled
+ * @param idleTimeoutSeconds a connection on which the client sends nothing this long is closed (a stalled
  *                           client's, say); 0 = never
  * @param dagsDir            the configuration directory (DAG files and routing.yaml)
  * @param adminToken         bearer token for /admin, or null to generate one at start (logged)
@@ -43,7 +43,7 @@ public record FunnelConfig(String host, int httpPort, int httpsPort, String tlsC
      * Off: with Vert.x 5's idle handling on, a served request cost ~15% more CPU on two cores
      * (BENCHMARKS.md, session 19); a stalled body no longer holds an admission permit either way.
      */
-    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 0;
+    public static final int DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
     public static final String DEFAULT_DAGS_DIR = "dag-configs";
     public static final int DEFAULT_MAX_BODY_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_COUNT = 200;

@@ -54,7 +54,7 @@ class ConfigLoaderTest {
 
     @Test
     void idleTimeoutIsOffByDefaultAndIsChecked() {
-        assertEquals(0, ConfigLoader.load(null, Map.of()).idleTimeoutSeconds(), "off unless set");
+        assertEquals(60, ConfigLoader.load(null, Map.of()).idleTimeoutSeconds(), "a minute unless set");
         assertEquals(5, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "5")).idleTimeoutSeconds());
         assertEquals(0, ConfigLoader.load(null, Map.of("FUNNEL_SERVER_IDLE_TIMEOUT_S", "0")).idleTimeoutSeconds(), "0 = never");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
