@@ -149,6 +149,14 @@ public final class LearningLoopWiring implements FeatureWiring {
         LOG.info("learning loop wired on " + transport);
     }
 
+    /** The delta version of a pinned registry version ({@code v12} → 12), or {@link Long#MAX_VALUE} for none or another name. */
+    static long pinnedDeltaVersion(String pinnedVersion) {
+        if (pinnedVersion == null || !pinnedVersion.matches("v[0-9]{1,18}")) {
+            return Long.MAX_VALUE;
+        }
+        return Long.parseLong(pinnedVersion.substring(1));
+    }
+
     /**
      * The delta consumer, writing into the {@link ModelRuntime}'s tables of the model and loading dense
      * snapshots into its registry (or into {@link ServingTables} / a {@link DenseModelSink} registered
@@ -211,7 +219,12 @@ public final class LearningLoopWiring implements FeatureWiring {
             }
         }
         DeltaApplier applier = new DeltaApplier(model, tables.byName(), sink, System::currentTimeMillis);
-        DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000, 5_000_000);
+        // A rollback pin restored from model.pins holds only once its version is replayed: start at a base at or before it.
+        long startAtMost = runtime == null ? Long.MAX_VALUE : pinnedDeltaVersion(runtime.registry().pins().get(model));
+        if (startAtMost != Long.MAX_VALUE) {
+            LOG.info("model " + model + " is pinned to v" + startAtMost + ": replaying deltas from the newest base at or before it");
+        }
+        DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000, 5_000_000, startAtMost);
         consumer.start();
         ctx.onClose(consumer);
         ctx.env().register(DeltaApplier.class, applier);

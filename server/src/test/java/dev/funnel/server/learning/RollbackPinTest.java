@@ -107,8 +107,9 @@ class RollbackPinTest {
 
     /**
      * A rollback outlives a restart: the pin is saved (in streams.dir, next to the deltas it names), the
-     * restarted replica replays the stream, and the pinned version is live again with the newer one kept
-     * for unpin. A pin whose version the stream no longer holds is reported, and newer versions serve.
+     * restarted replica replays the stream from the newest base at or before the pinned version (not
+     * from the newest base, which is past it), and the pinned version is live again with the newer one
+     * kept for unpin. A pin whose version the stream no longer holds is reported, and newer versions serve.
      */
     @Test
     void aRollbackPinSurvivesARestartAndOneThatCannotBeRestoredIsReported() throws Exception {
@@ -122,12 +123,12 @@ class RollbackPinTest {
             ModelRuntime rt = first.env().require(ModelRuntime.class);
             RankModel ctr = rt.requireRankModel("ctr");
             StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
-            deltas.append(dense(ctr, 1, 11).encode());
-            deltas.append(dense(ctr, 2, 12).encode());
+            deltas.append(base(ctr, 1, 11).encode());
+            deltas.append(base(ctr, 2, 12).encode());
             await(() -> "v2".equals(rt.registry().liveVersion("ctr")), "v2 live");
             HttpResponse<String> back = admin(http, first, "POST", "/admin/models/ctr/rollback");
             assertEquals(200, back.statusCode(), back.body());
-            deltas.append(dense(ctr, 3, 13).encode());
+            deltas.append(base(ctr, 3, 13).encode()); // the trainer's hourly base: replicas start at the newest
             await(() -> first.env().require(DeltaApplier.class).appliedVersion() == 3, "v3 received");
             assertEquals("v1", rt.registry().liveVersion("ctr"));
         } finally {
@@ -140,6 +141,8 @@ class RollbackPinTest {
             ModelRuntime rt = second.env().require(ModelRuntime.class);
             DeltaApplier applier = second.env().require(DeltaApplier.class);
             await(() -> applier.appliedVersion() == 3, "the restarted replica replayed v1..v3: " + applier);
+            assertEquals(3, applier.count(DeltaApplier.Outcome.APPLIED),
+                    "started at the newest base at or before the pinned v1, not at the newest (v3)");
             assertEquals("v1", rt.registry().liveVersion("ctr"), "the rollback outlived the restart");
             JsonObject m = model(http, second);
             assertTrue(m.getBoolean("pinned"), m.encode());
@@ -171,6 +174,12 @@ class RollbackPinTest {
         } finally {
             third.close();
         }
+    }
+
+    /** A dense delta that is also a base, as the trainer publishes every {@code trainer.base_every_s}. */
+    private static ModelDelta base(RankModel ctr, long version, long seed) {
+        ModelDelta d = dense(ctr, version, seed);
+        return new ModelDelta(d.modelName(), d.version(), d.kind(), d.createdAtMillis(), d.tables(), d.onnx(), true);
     }
 
     private static ModelDelta dense(RankModel ctr, long version, long seed) {

@@ -93,10 +93,18 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
 
     /** Matches an encoded base of {@code model} (records that do not decode do not match). */
     public static dev.funnel.streams.RecordMatcher baseOf(String model) {
+        return baseOf(model, Long.MAX_VALUE);
+    }
+
+    /**
+     * Matches an encoded base of {@code model} whose version is at most {@code maxVersion} (a replica
+     * whose rollback pinned that version starts at or before it); records that do not decode do not match.
+     */
+    public static dev.funnel.streams.RecordMatcher baseOf(String model, long maxVersion) {
         return payload -> {
             try {
                 ModelDelta d = decode(payload);
-                return d.base() && d.modelName().equals(model);
+                return d.base() && d.modelName().equals(model) && d.version() <= maxVersion;
             } catch (SchemaException e) {
                 return false;
             }

@@ -43,6 +43,18 @@ public final class DeltaConsumer implements AutoCloseable {
      * @param maxIdleParkNanos the longest park while no delta comes (doubling from the min; see {@link IdleBackoff})
      */
     public DeltaConsumer(Transport transport, String consumerName, DeltaApplier applier, long minIdleParkNanos, long maxIdleParkNanos) {
+        this(transport, consumerName, applier, minIdleParkNanos, maxIdleParkNanos, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param consumerName     this replica's tailer name, e.g. {@code replica-1}
+     * @param minIdleParkNanos the park after the first empty poll; 0 busy-polls
+     * @param maxIdleParkNanos the longest park while no delta comes (doubling from the min; see {@link IdleBackoff})
+     * @param startAtMost      start at the newest base whose version is at most this (a rollback pinned to
+     *                         that version must be replayed to be restored); {@link Long#MAX_VALUE}: the newest
+     */
+    public DeltaConsumer(Transport transport, String consumerName, DeltaApplier applier, long minIdleParkNanos, long maxIdleParkNanos,
+                         long startAtMost) {
         if (minIdleParkNanos < 0 || maxIdleParkNanos < minIdleParkNanos) {
             throw new IllegalArgumentException("delta consumer idle parks need 0 <= min <= max, got " + minIdleParkNanos + " and " + maxIdleParkNanos);
         }
@@ -50,8 +62,9 @@ public final class DeltaConsumer implements AutoCloseable {
         this.minIdleParkNanos = minIdleParkNanos;
         this.maxIdleParkNanos = maxIdleParkNanos;
         this.tailer = transport.tailer(Topics.MODEL_DELTAS, consumerName);
-        if (!tailer.seekToNewest(ModelDelta.baseOf(applier.modelName()))) {
-            LOG.info("delta consumer " + consumerName + ": no base of " + applier.modelName() + " in " + Topics.MODEL_DELTAS
+        if (!tailer.seekToNewest(ModelDelta.baseOf(applier.modelName(), startAtMost))) {
+            LOG.info("delta consumer " + consumerName + ": no base of " + applier.modelName()
+                    + (startAtMost == Long.MAX_VALUE ? "" : " at or before v" + startAtMost) + " in " + Topics.MODEL_DELTAS
                     + "; replaying it from the start");
         }
     }
