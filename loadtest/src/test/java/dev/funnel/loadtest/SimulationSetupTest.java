@@ -67,6 +67,26 @@ class SimulationSetupTest {
         }
     }
 
+    /** The closed-model loop: its ramp of users is a scenario of its own too, or none at 0. */
+    @ParameterizedTest(name = "FeedbackLoopSimulation rampSeconds={0}")
+    @CsvSource({"0", "5"})
+    void theFeedbackLoopAssertsP99AfterItsRamp(int rampSeconds) throws Exception {
+        System.setProperty("rampSeconds", Integer.toString(rampSeconds));
+        Simulation sim = new FeedbackLoopSimulation();
+        java.util.Map<String, String> pops = populations(sim);
+        assertEquals(rampSeconds > 0 ? 2 : 1, pops.size(), pops.toString());
+        for (java.util.Map.Entry<String, String> pop : pops.entrySet()) {
+            boolean ramps = pop.getValue().contains("Ramp");
+            assertEquals(pop.getKey().endsWith("ramp"), ramps, "FeedbackLoopSimulation: " + pop);
+        }
+        List<String> p99 = assertions(sim).stream().filter(a -> a.contains("Percentile(99.0)")).toList();
+        assertEquals(2, p99.size(), p99.toString());
+        for (String a : p99) {
+            assertTrue((a.startsWith("Assertion(Details(List(recommend))") || a.startsWith("Assertion(Details(List(feedback))"))
+                    && !a.contains("ramp"), "p99 asserted on the loop after the ramp only, got " + a);
+        }
+    }
+
     private static Object configuration() throws Exception {
         Class<?> c = Class.forName("io.gatling.core.config.GatlingConfiguration$");
         return c.getMethod("load").invoke(c.getField("MODULE$").get(null));
