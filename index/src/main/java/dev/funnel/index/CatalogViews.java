@@ -22,7 +22,7 @@ final class CatalogViews {
     /** Refreshes every live view on the calling thread, dropping the ones that were collected. */
     void refreshAll() {
         for (Iterator<WeakReference<CatalogView>> it = views.iterator(); it.hasNext(); ) {
-            CatalogView v = it.next().get();
+            CatalogView v = it.next().get(); // a WeakReference read, never blocks (writer threads only, never an event loop)
             if (v == null) {
                 it.remove();
             } else {

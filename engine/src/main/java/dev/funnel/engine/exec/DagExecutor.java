@@ -69,12 +69,12 @@ public final class DagExecutor {
 
     /** Listener callbacks that threw (counted, the first one logged); they never fail a request. */
     public long listenerFailures() {
-        return listenerFailures.get();
+        return listenerFailures.get(); // an atomic read (metrics): never blocks
     }
 
     /** Engine bugs caught at a run's entry points (each failed its request and was logged). */
     public long internalErrors() {
-        return internalErrors.get();
+        return internalErrors.get(); // an atomic read (metrics): never blocks
     }
 
     void listenerFailed(RuntimeException e) {

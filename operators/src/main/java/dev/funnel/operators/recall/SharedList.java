@@ -91,7 +91,7 @@ final class SharedList implements CatalogView {
     /** Recomputes the list on this (writer) thread unless it is current or was never asked for. */
     @Override
     public void refresh() {
-        Cached c = cache.get();
+        Cached c = cache.get(); // an AtomicReference read, never blocks (a writer's thread, never an event loop)
         if (c == null || (c.version == index.version() && c.minute == minute.getAsLong())) {
             return; // the first request computes it; or another writer's refresh already covers this version
         }
@@ -107,7 +107,7 @@ final class SharedList implements CatalogView {
     /** Installs {@code next} unless the cache already holds a list of a later catalog version (or the same, later minute). */
     private void install(Cached next) {
         while (true) {
-            Cached cur = cache.get();
+            Cached cur = cache.get(); // an AtomicReference read in a CAS loop: never blocks
             if (cur != null && cur.source.equals(next.source)
                     && (cur.version > next.version || (cur.version == next.version && cur.minute >= next.minute))) {
                 return;

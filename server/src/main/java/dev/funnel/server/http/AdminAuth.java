@@ -1,10 +1,8 @@
 package dev.funnel.server.http;
 
+import dev.funnel.server.serving.AdminToken;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 
 /**
  * The admin token check in front of every write that changes what is served ({@code /admin/*},
@@ -14,19 +12,16 @@ import java.security.MessageDigest;
  */
 final class AdminAuth implements Handler<RoutingContext> {
 
-    private static final String SCHEME = "Bearer ";
-
-    private final byte[] token;
+    private final AdminToken token;
 
     AdminAuth(String token) {
-        this.token = token.getBytes(StandardCharsets.UTF_8);
+        this.token = new AdminToken(token);
     }
 
     @Override
     public void handle(RoutingContext rc) {
         String h = rc.request().getHeader("authorization");
-        if (h != null && h.regionMatches(true, 0, SCHEME, 0, SCHEME.length())
-                && MessageDigest.isEqual(token, h.substring(SCHEME.length()).trim().getBytes(StandardCharsets.UTF_8))) {
+        if (token.bearerMatches(h)) {
             rc.next();
             return;
         }

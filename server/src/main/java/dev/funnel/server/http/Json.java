@@ -9,8 +9,8 @@ import com.fasterxml.jackson.core.SerializableString;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.funnel.engine.dag.Problem;
+import dev.funnel.server.serving.HeadAware;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -90,12 +90,10 @@ final class Json {
      */
     static void send(HttpServerRequest req, int status, Body body) {
         HttpServerResponse resp = req.response();
-        if (req.method() != HttpMethod.HEAD) {
-            send(resp, status, body);
-        } else if (!resp.ended() && !resp.closed()) {
-            resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE)
-                    .putHeader("content-length", Integer.toString(encode(body).length())).end();
+        if (resp.ended() || resp.closed()) {
+            return;
         }
+        HeadAware.end(req, resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE), encode(body));
     }
 
     private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");

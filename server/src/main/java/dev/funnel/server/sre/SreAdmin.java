@@ -10,10 +10,11 @@ import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.width.NodeLatencies;
 import dev.funnel.server.reload.LiveConfigReloader;
+import dev.funnel.server.serving.AdminToken;
+import dev.funnel.server.serving.HeadAware;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.DecodeException;
@@ -25,8 +26,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleBiFunction;
@@ -64,7 +63,7 @@ public final class SreAdmin {
     private final ExplainService explain;
     private final String dagSchema;
     private final String routingSchema;
-    private final byte[] token;
+    private final AdminToken token;
     private final Map<String, Buffer> assets;
     private volatile ToDoubleBiFunction<String, String> widthFactor = (dag, node) -> 1.0;
 
@@ -86,7 +85,7 @@ public final class SreAdmin {
         this.explain = new ExplainService(live, compiler, new Explainer(executor));
         this.dagSchema = DagSchemas.toJson(DagSchemas.dag(compiler.registry()));
         this.routingSchema = DagSchemas.toJson(DagSchemas.routing(compiler.registry()));
-        this.token = adminToken.getBytes(StandardCharsets.UTF_8);
+        this.token = new AdminToken(adminToken);
         this.assets = Map.of("index.html", asset("index.html"), "console.js", asset("console.js"),
                 "console.css", asset("console.css"));
     }
@@ -194,7 +193,7 @@ public final class SreAdmin {
             return;
         }
         String query = rc.queryParams().get("token");
-        boolean viaQuery = query != null && same(query);
+        boolean viaQuery = query != null && token.matches(query);
         if (!viaQuery && !authorized(rc)) {
             rc.response().putHeader("www-authenticate", "Bearer realm=\"funnel-admin\"");
             sendError(rc.request(), 401, "unauthorized", "open /console/?token=<admin token> (or send 'Authorization: Bearer <token>')", null);
@@ -204,21 +203,16 @@ public final class SreAdmin {
         if (viaQuery) {
             resp.putHeader("set-cookie", COOKIE + "=" + query + "; Path=/console; HttpOnly; SameSite=Strict");
         }
-        end(rc.request(), resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store"), body);
+        HeadAware.end(rc.request(), resp.putHeader("content-type", ASSETS.get(name)).putHeader("cache-control", "no-store"), body);
     }
 
-    /** The bearer check of {@code http.AdminAuth} (see {@link #sendError} why not shared), or the console's cookie. */
+    /** The admin API's bearer check ({@link AdminToken}), or the console's cookie. */
     private boolean authorized(RoutingContext rc) {
-        String h = rc.request().getHeader("authorization");
-        if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && same(h.substring(7).trim())) { // any case: RFC 9110 §11.1
+        if (token.bearerMatches(rc.request().getHeader("authorization"))) {
             return true;
         }
         var c = rc.request().getCookie(COOKIE);
-        return c != null && same(c.getValue());
-    }
-
-    private boolean same(String candidate) {
-        return MessageDigest.isEqual(token, candidate.getBytes(StandardCharsets.UTF_8));
+        return c != null && token.matches(c.getValue());
     }
 
     private static Buffer asset(String name) {
@@ -233,23 +227,7 @@ public final class SreAdmin {
     }
 
     private static void sendJson(HttpServerRequest req, int status, String json) {
-        end(req, req.response().setStatusCode(status).putHeader("content-type", "application/json"), Buffer.buffer(json));
-    }
-
-    /**
-     * Ends with {@code body}, or, to a HEAD request, with the headers a GET gets ({@code content-length}
-     * included) and no body (RFC 9110 §9.3.2): Vert.x's HTTP/2 response would send the body, and
-     * clients reset a HEAD stream that carries one. As {@code http.Json.send} does for the API.
-     */
-    private static void end(HttpServerRequest req, HttpServerResponse resp, Buffer body) {
-        if (resp.ended() || resp.closed()) {
-            return;
-        }
-        if (req.method() == HttpMethod.HEAD) {
-            resp.putHeader("content-length", Integer.toString(body.length())).end();
-        } else {
-            resp.end(body);
-        }
+        HeadAware.end(req, req.response().setStatusCode(status).putHeader("content-type", "application/json"), Buffer.buffer(json));
     }
 
     /**
