@@ -89,11 +89,7 @@ final class Json {
      * send the body, and clients reset a HEAD stream that carries one.
      */
     static void send(HttpServerRequest req, int status, Body body) {
-        HttpServerResponse resp = req.response();
-        if (resp.ended() || resp.closed()) {
-            return;
-        }
-        HeadAware.end(req, resp.setStatusCode(status).putHeader("content-type", CONTENT_TYPE), encode(body));
+        HeadAware.send(req, status, CONTENT_TYPE, encode(body));
     }
 
     private static final Pattern SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)]");

@@ -17,6 +17,19 @@ public final class HeadAware {
     }
 
     /**
+     * Sets the status and content type and ends the request's response with {@code body} as
+     * {@link #end} does; nothing when the response was ended or closed already (a late completion
+     * after a timeout's answer or a client's reset), where setting the status would throw.
+     */
+    public static void send(HttpServerRequest req, int status, String contentType, Buffer body) {
+        HttpServerResponse resp = req.response();
+        if (resp.ended() || resp.closed()) {
+            return;
+        }
+        end(req, resp.setStatusCode(status).putHeader("content-type", contentType), body);
+    }
+
+    /**
      * Ends {@code resp} (status and headers set) with {@code body}, or, to a HEAD request, with a
      * {@code content-length} of the body and no body; nothing when it was ended or closed already.
      */

@@ -227,7 +227,7 @@ public final class SreAdmin {
     }
 
     private static void sendJson(HttpServerRequest req, int status, String json) {
-        HeadAware.end(req, req.response().setStatusCode(status).putHeader("content-type", "application/json"), Buffer.buffer(json));
+        HeadAware.send(req, status, "application/json", Buffer.buffer(json));
     }
 
     /**
