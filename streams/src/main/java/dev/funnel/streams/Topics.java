@@ -1,6 +1,13 @@
 package dev.funnel.streams;
 
-/** Topic names of the learning loop. */
+import java.util.List;
+
+/**
+ * Topic names of the learning loop, and what each topic's records are: a new topic added here (with its
+ * line in {@link #ALL}, and in {@link #keyed} when its records supersede each other by key) gets the
+ * transports' treatment for free: Kafka creates it, checks and reconciles its settings at start and
+ * reports the ones it could not fix ({@code funnel_streams_topic_config_mismatches}).
+ */
 public final class Topics {
 
     /** What serving served, with the exact features the ranker used ({@code ImpressionLog}). */
@@ -12,7 +19,19 @@ public final class Topics {
     /** Trainer output ({@code ModelDelta}). */
     public static final String MODEL_DELTAS = "model-deltas";
 
+    /** Every topic Funnel writes or reads. */
+    public static final List<String> ALL = List.of(IMPRESSIONS, FEEDBACK, ITEM_UPDATES, MODEL_DELTAS);
+
     private Topics() {
+    }
+
+    /**
+     * Whether {@code topic}'s records are keyed ({@link StreamAppender#append(long, byte[], int, int)}) and
+     * a record supersedes the earlier ones with its key, so only each key's newest matters (Kafka
+     * compacts such a topic): {@link #ITEM_UPDATES}, keyed by item id.
+     */
+    public static boolean keyed(String topic) {
+        return ITEM_UPDATES.equals(topic);
     }
 
     /** Throws if the name cannot be used as a topic (file name and Kafka topic name rules). */

@@ -1,5 +1,7 @@
 package dev.funnel.streams;
 
+import java.util.OptionalLong;
+
 /**
  * Append-only topics of opaque binary records, shared by serving replicas and the trainer.
  *
@@ -27,6 +29,15 @@ public interface Transport extends AutoCloseable {
      * @param name  consumer name, e.g. {@code trainer} or {@code serving-replica-1}
      */
     StreamTailer tailer(String topic, String name);
+
+    /**
+     * How long {@code topic}'s records are kept before they may be deleted by age (a trainer checks that the
+     * delta topic keeps its newest base); empty when they are not deleted by age. Opens the topic; may block
+     * on the transport's cluster: call it at start, never on an event loop.
+     */
+    default OptionalLong expiryMillis(String topic) {
+        return OptionalLong.empty();
+    }
 
     /** Closes the transport and every appender and tailer it made. */
     @Override

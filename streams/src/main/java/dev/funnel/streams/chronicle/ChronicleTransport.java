@@ -19,6 +19,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executors;
@@ -186,6 +187,12 @@ public final class ChronicleTransport implements Transport {
         ChronicleAppender a = new ChronicleAppender(queue(topic));
         register(a);
         return a;
+    }
+
+    /** Only impressions and feedback expire by age; model deltas are compacted to their bases instead. */
+    @Override
+    public OptionalLong expiryMillis(String topic) {
+        return retention.expiresByAge(topic) ? OptionalLong.of(retention.retentionMillis()) : OptionalLong.empty();
     }
 
     @Override

@@ -7,11 +7,14 @@ import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -19,27 +22,37 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.logging.Logger;
 
 /**
  * {@link Transport} over Kafka. Topic {@code t} is Kafka topic {@code prefix + t} with one partition
  * (created on first use), so order and positions are total. One producer is shared by all appenders.
  * Thread-safe.
  *
- * <p><b>Retention.</b> Topics this transport creates get {@code retention.ms}: the {@link Retention}'s for
- * impressions and feedback; for item updates -1 (the catalog's source of truth, which a broker's default
- * of 7 days would delete) and {@code cleanup.policy=compact}, their records being keyed by item id, so
- * the topic holds each item's newest update; model deltas keep the broker's default (a replica starts at
- * the newest base, so any retention longer than the trainer's base interval works); with
- * {@link Retention#FOREVER} every topic gets -1. Topics that exist already keep their configuration:
- * change it with Kafka's tools.
+ * <p><b>Topic settings.</b> Topics get {@link #topicConfigs}: {@code max.message.bytes} for the largest record
+ * the producer sends; {@code retention.ms} from the {@link Retention} for impressions and feedback; for
+ * {@link Topics#keyed keyed} topics (item updates) -1 (the catalog's source of truth, which a broker's default
+ * of 7 days would delete) and {@code cleanup.policy=compact}, so the topic holds each key's newest record;
+ * model deltas keep the broker's default {@code retention.ms} (a replica starts at the newest base, so any
+ * retention longer than the trainer's base interval works: see {@link #expiryMillis}); with
+ * {@link Retention#FOREVER} every topic gets -1. A topic that exists already (made by an older Funnel, or by
+ * an operator with the broker's defaults) is checked when first opened: under {@link TopicConfigPolicy#RECONCILE}
+ * (the default) what differs is set; what stays different (policy {@link TopicConfigPolicy#WARN}, a refusal
+ * by the cluster, records a compaction would delete) is warned about once per topic and reported by
+ * {@link #topicConfigMismatches}.
+ *
+ * <p>{@link #appender} and {@link #tailer} block on the cluster the first time they open a topic:
+ * open topics at start, never on an event loop.
  */
 public final class KafkaTransport implements Transport {
 
@@ -52,6 +65,7 @@ public final class KafkaTransport implements Transport {
      * (a dense model snapshot is one record; a stock broker's default is 1 MB).
      */
     static final int MAX_MESSAGE_BYTES = 64 << 20;
+    private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final String bootstrapServers;
@@ -59,6 +73,9 @@ public final class KafkaTransport implements Transport {
     private final short replicationFactor;
     private final Retention retention;
     private final Admin admin;
+    private final TopicConfigReconciler reconciler;
+    /** Kafka topic -> the settings its check left different (absent: not checked, or created here). */
+    private final Map<String, List<TopicConfigMismatch>> mismatches = new ConcurrentHashMap<>();
     private final KafkaProducer<byte[], byte[]> producer;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaTailer> tailers = new ArrayList<>();
@@ -87,6 +104,15 @@ public final class KafkaTransport implements Transport {
      */
     public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor, long connectTimeoutMillis,
                           Retention retention) {
+        this(bootstrapServers, topicPrefix, replicationFactor, connectTimeoutMillis, retention, TopicConfigPolicy.RECONCILE);
+    }
+
+    /**
+     * As {@link #KafkaTransport(String, String, int, long, Retention)}, treating existing topics whose settings
+     * differ as {@code topicConfigPolicy} says.
+     */
+    public KafkaTransport(String bootstrapServers, String topicPrefix, int replicationFactor, long connectTimeoutMillis,
+                          Retention retention, TopicConfigPolicy topicConfigPolicy) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("kafka transport: bootstrap servers must be set, got '" + bootstrapServers + "'");
         }
@@ -100,6 +126,7 @@ public final class KafkaTransport implements Transport {
         Properties a = new Properties();
         a.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         this.admin = Admin.create(a);
+        this.reconciler = new TopicConfigReconciler(admin, bootstrapServers, topicConfigPolicy, DEFAULT_ADMIN_TIMEOUT_MILLIS);
         try {
             admin.describeCluster().clusterId().get(connectTimeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException | ExecutionException | TimeoutException e) {
@@ -132,6 +159,7 @@ public final class KafkaTransport implements Transport {
                     knownTopics.remove(t);
                     throw new IllegalStateException("kafka transport: cannot create topic " + t + " on " + bootstrapServers, e.getCause());
                 }
+                mismatches.put(t, reconciler.reconcile(t, topicConfigs(topic)));
             } catch (InterruptedException | TimeoutException e) {
                 knownTopics.remove(t);
                 if (e instanceof InterruptedException) {
@@ -143,20 +171,60 @@ public final class KafkaTransport implements Transport {
         return t;
     }
 
-    /** The configuration of a topic this transport creates. */
+    /**
+     * The settings Funnel owns of {@code topic} (a {@link Topics} name): what a topic it creates gets, and
+     * what an existing one is reconciled to.
+     */
     Map<String, String> topicConfigs(String topic) {
-        Map<String, String> c = new java.util.HashMap<>();
+        Map<String, String> c = new HashMap<>();
         c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
         if (retention.expiresByAge(topic)) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.retentionMillis()));
-        } else if (topic.equals(Topics.ITEM_UPDATES) || !retention.enabled()) {
+        } else if (Topics.keyed(topic) || !retention.enabled()) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
         }
-        if (topic.equals(Topics.ITEM_UPDATES)) {
-            // Keyed by item id (StreamAppender.append(long, ...)): the topic keeps each item's newest update.
+        if (Topics.keyed(topic)) {
+            // Keyed (StreamAppender.append(long, ...)): the topic keeps each key's newest record.
             c.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         }
         return c;
+    }
+
+    /**
+     * The settings of {@code topic} (a {@link Topics} name) that differ from {@link #topicConfigs} and were left
+     * so when the topic was opened; empty when it is as Funnel wants it, or not opened yet. Any thread; never blocks.
+     */
+    public List<TopicConfigMismatch> topicConfigMismatches(String topic) {
+        return mismatches.getOrDefault(topicPrefix + topic, List.of());
+    }
+
+    /**
+     * The topic's {@code retention.ms} as the cluster has it (its own, or the broker's default) while its
+     * {@code cleanup.policy} includes {@code delete}; empty for -1, for a compacted-only topic, and when the
+     * settings cannot be read (logged).
+     */
+    @Override
+    public OptionalLong expiryMillis(String topic) {
+        String t = kafkaTopic(topic);
+        ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, t);
+        Config config;
+        try {
+            config = admin.describeConfigs(List.of(r)).all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).get(r);
+        } catch (ExecutionException | InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.warning("kafka topic " + t + ": cannot read its retention.ms on " + bootstrapServers + ": "
+                    + (e.getCause() != null ? e.getCause() : e));
+            return OptionalLong.empty();
+        }
+        ConfigEntry policy = config.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+        ConfigEntry ms = config.get(TopicConfig.RETENTION_MS_CONFIG);
+        if (policy == null || !policy.value().contains(TopicConfig.CLEANUP_POLICY_DELETE) || ms == null) {
+            return OptionalLong.empty();
+        }
+        long millis = Long.parseLong(ms.value());
+        return millis < 0 ? OptionalLong.empty() : OptionalLong.of(millis);
     }
 
     @Override

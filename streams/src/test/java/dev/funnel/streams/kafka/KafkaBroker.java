@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class KafkaBroker implements AutoCloseable {
 
+    private static KafkaBroker shared;
+
     private final Path dir;
     private final Process process;
     private final String bootstrap;
@@ -31,7 +33,26 @@ final class KafkaBroker implements AutoCloseable {
         return bootstrap;
     }
 
-    static KafkaBroker start() throws Exception {
+    /**
+     * The broker every test class of this JVM shares (starting one takes seconds): started on first use,
+     * stopped when the JVM exits. Its users keep apart by topic prefix.
+     */
+    static synchronized KafkaBroker shared() throws Exception {
+        if (shared == null) {
+            KafkaBroker b = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    b.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }, "kafka-test-broker-stop"));
+            shared = b;
+        }
+        return shared;
+    }
+
+    private static KafkaBroker start() throws Exception {
         Path dir = Files.createTempDirectory("funnel-kafka");
         int port = freePort();
         int controllerPort = freePort();
@@ -54,6 +75,7 @@ final class KafkaBroker implements AutoCloseable {
                 "group.initial.rebalance.delay.ms=0",
                 "auto.create.topics.enable=false",
                 "message.max.bytes=67108864",
+                "alter.config.policy.class.name=" + LockedTopicsPolicy.class.getName(),
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");
