@@ -26,6 +26,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
@@ -150,6 +151,10 @@ public final class Trainer implements AutoCloseable {
         this.impressions = transport.tailer(Topics.IMPRESSIONS, config.consumerName() + "-impressions");
         this.feedback = transport.tailer(Topics.FEEDBACK, config.consumerName() + "-feedback");
         this.deltas = transport.appender(Topics.MODEL_DELTAS);
+        String expiry = basesOutliveExpiry(transport.expiryMillis(Topics.MODEL_DELTAS), config.baseIntervalMillis());
+        if (expiry != null) {
+            LOG.warning("trainer " + config.consumerName() + ": " + expiry);
+        }
         this.spill = config.checkpointDir() == null ? null
                 : new ImpressionSpill(config.checkpointDir(), config.consumerName() + ".impressions");
         long now = clockMillis.getAsLong();
@@ -177,6 +182,30 @@ public final class Trainer implements AutoCloseable {
         // What serving already has: its bootstrap (the same weights), or this trainer's snapshots before the checkpoint.
         lastDenseWeights = learner.weights();
         lastDenseBiases = learner.biases();
+    }
+
+    /**
+     * Why replicas starting later could find no base in the delta topic, or null when they always find one: the
+     * topic deletes records after {@code expiryMillis} ({@link Transport#expiryMillis}), which must exceed the
+     * base interval so that the newest base is still there when the next one is published.
+     */
+    static String basesOutliveExpiry(OptionalLong expiryMillis, long baseIntervalMillis) {
+        if (expiryMillis.isEmpty()) {
+            return null;
+        }
+        long expiry = expiryMillis.getAsLong();
+        if (baseIntervalMillis == 0) {
+            return "topic " + Topics.MODEL_DELTAS + " deletes records after " + expiry + " ms (retention.ms) but bases are off"
+                    + " (trainer.base_every_s / base.every.s = 0): a replica that starts later replays what is left and misses"
+                    + " the rows of every delta deleted; publish bases more often than the retention, or keep the topic for ever";
+        }
+        if (expiry <= baseIntervalMillis) {
+            return "topic " + Topics.MODEL_DELTAS + " deletes records after " + expiry + " ms (retention.ms) but a base is published"
+                    + " every " + baseIntervalMillis + " ms (trainer.base_every_s / base.every.s): a replica that starts once the"
+                    + " newest base is deleted finds none and misses every row not changed since; make the retention longer than"
+                    + " the base interval (twice it leaves room for a trainer restart) or publish bases more often";
+        }
+        return null;
     }
 
     /**

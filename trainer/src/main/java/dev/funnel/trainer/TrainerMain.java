@@ -9,6 +9,7 @@ import dev.funnel.streams.Retention;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.streams.kafka.TopicConfigPolicy;
 import dev.funnel.trainer.learn.CtrLearner;
 import dev.funnel.trainer.learn.CtrShape;
 
@@ -24,7 +25,8 @@ import java.util.function.LongSupplier;
 /**
  * Runs the trainer standalone: {@code java $FUNNEL_JVM_FLAGS -cp … dev.funnel.trainer.TrainerMain trainer.properties}.
  * Keys (all optional): {@code streams.transport} (chronicle|kafka), {@code streams.dir},
- * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code streams.retention_h} (24; 0 = for ever),
+ * {@code streams.kafka.bootstrap}, {@code streams.kafka.prefix}, {@code streams.kafka.replication} (1),
+ * {@code streams.kafka.topic_configs} (reconcile|warn), {@code streams.retention_h} (24; 0 = for ever),
  * {@code streams.roll_cycle} (FAST_HOURLY), {@code model} (ctr),
  * {@code checkpoint.dir} (data/trainer), {@code sparse.interval.ms}, {@code dense.interval.ms}, {@code base.every.s} (3600; 0 = no bases),
  * {@code content.dim} (64, the server's {@code index.dim}), {@code field.dim} (8), {@code hidden} (64,32, the
@@ -49,15 +51,7 @@ public final class TrainerMain {
                 throw new IllegalArgumentException("cannot read trainer config " + args[0] + ": " + e.getMessage(), e);
             }
         }
-        Retention retention = Retention.ofHours(parseLong(p, "streams.retention_h", Retention.DEFAULT_RETENTION_HOURS));
-        Transport transport = switch (p.getProperty("streams.transport", "chronicle")) {
-            case "chronicle" -> new ChronicleTransport(Path.of(p.getProperty("streams.dir", "data/streams")),
-                    p.getProperty("streams.roll_cycle", ChronicleTransport.DEFAULT_ROLL_CYCLE), retention);
-            case "kafka" -> new KafkaTransport(p.getProperty("streams.kafka.bootstrap"), p.getProperty("streams.kafka.prefix", "funnel."), 1,
-                    KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention);
-            default -> throw new IllegalArgumentException("streams.transport must be chronicle or kafka, got '"
-                    + p.getProperty("streams.transport") + "'");
-        };
+        Transport transport = transport(p);
         String model = p.getProperty("model", "ctr");
         FeatureSchema schema = schema(p);
         CtrModelSpec spec = spec(p, schema);
@@ -77,6 +71,21 @@ public final class TrainerMain {
         System.out.println("trainer " + model + " running on " + transport + " from version " + trainer.version()
                 + ", hidden " + Arrays.toString(spec.hidden()) + ", content dim " + spec.contentDim());
         stopped.await();
+    }
+
+    /** The transport of {@code streams.*}: the keys and defaults of the server's. */
+    static Transport transport(Properties p) {
+        Retention retention = Retention.ofHours(parseLong(p, "streams.retention_h", Retention.DEFAULT_RETENTION_HOURS));
+        return switch (p.getProperty("streams.transport", "chronicle")) {
+            case "chronicle" -> new ChronicleTransport(Path.of(p.getProperty("streams.dir", "data/streams")),
+                    p.getProperty("streams.roll_cycle", ChronicleTransport.DEFAULT_ROLL_CYCLE), retention);
+            case "kafka" -> new KafkaTransport(p.getProperty("streams.kafka.bootstrap"), p.getProperty("streams.kafka.prefix", "funnel."),
+                    (int) Math.max(0, Math.min(Short.MAX_VALUE + 1L, parseLong(p, "streams.kafka.replication", 1))), // out of range: refused, not wrapped
+                    KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention,
+                    TopicConfigPolicy.parse(p.getProperty(TopicConfigPolicy.KEY, "reconcile")));
+            default -> throw new IllegalArgumentException("streams.transport must be chronicle or kafka, got '"
+                    + p.getProperty("streams.transport") + "'");
+        };
     }
 
     private static long parseLong(Properties p, String key, long dflt) {

@@ -157,4 +157,20 @@ class TrainerBaseTest {
             trainer(t, ckpt, clock).close(); // free again once the first closed
         }
     }
+
+    /**
+     * The delta topic must keep a base until the next one is published: a retention at or below the base
+     * interval (or any retention without bases) is warned about at start, naming both.
+     */
+    @Test
+    void aDeltaRetentionShorterThanTheBaseIntervalIsCalledOut() {
+        long hour = 3_600_000;
+        assertEquals(null, Trainer.basesOutliveExpiry(java.util.OptionalLong.empty(), hour), "kept for ever, or compacted to bases");
+        assertEquals(null, Trainer.basesOutliveExpiry(java.util.OptionalLong.of(7 * 24 * hour), hour), "a stock broker's week");
+        String tooShort = Trainer.basesOutliveExpiry(java.util.OptionalLong.of(hour), hour);
+        assertTrue(tooShort.startsWith("topic model-deltas deletes records after 3600000 ms (retention.ms) but a base is published every"
+                + " 3600000 ms (trainer.base_every_s / base.every.s)"), tooShort);
+        String noBases = Trainer.basesOutliveExpiry(java.util.OptionalLong.of(7 * 24 * hour), 0);
+        assertTrue(noBases.contains("bases are off"), noBases);
+    }
 }

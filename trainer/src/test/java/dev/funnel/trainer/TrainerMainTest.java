@@ -111,4 +111,19 @@ class TrainerMainTest {
         }
         return out;
     }
+
+    /** A standalone trainer creates topics with the cluster's replication: it used to create them with 1 whatever it was told. */
+    @Test
+    void kafkaReplicationIsReadAsTheServerReadsIt() {
+        Properties p = new Properties();
+        p.setProperty("streams.transport", "kafka");
+        p.setProperty("streams.kafka.bootstrap", "127.0.0.1:1");
+        p.setProperty("streams.kafka.replication", "0");
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TrainerMain.transport(p));
+        assertEquals("kafka transport: replication factor must be >= 1, got 0", e.getMessage());
+        p.setProperty("streams.kafka.replication", "1");
+        p.setProperty("streams.kafka.topic_configs", "ignore");
+        e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> TrainerMain.transport(p));
+        assertEquals("streams.kafka.topic_configs must be reconcile or warn, got 'ignore'", e.getMessage());
+    }
 }
