@@ -2,7 +2,10 @@ package dev.funnel.streams.schema;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,12 +22,21 @@ import java.util.Objects;
  * @param popularity      prior popularity
  * @param embedding       content embedding (may be empty)
  * @param timestampMillis when the update was made, epoch millis
+ * @param attributes      extra fields: String, Long, Double, Boolean or a List of Strings each (schema 2; a
+ *                        record of schema 1 has none)
  */
 public record ItemUpdate(Op op, long itemId, String category, String author, List<String> tags, boolean online,
-                         long createdAtMillis, double popularity, float[] embedding, long timestampMillis) {
+                         long createdAtMillis, double popularity, float[] embedding, long timestampMillis,
+                         Map<String, Object> attributes) {
 
-    /** Schema version this build writes. */
-    public static final int VERSION = 1;
+    /** Schema version this build writes: 2 added {@code attributes}. */
+    public static final int VERSION = 2;
+
+    private static final int ATTR_STRING = 0;
+    private static final int ATTR_LONG = 1;
+    private static final int ATTR_DOUBLE = 2;
+    private static final int ATTR_BOOLEAN = 3;
+    private static final int ATTR_STRINGS = 4;
 
     /** Kind of change. */
     public enum Op { UPSERT, DELETE }
@@ -35,6 +47,21 @@ public record ItemUpdate(Op op, long itemId, String category, String author, Lis
         author = author == null ? "" : author;
         tags = tags == null ? List.of() : List.copyOf(tags);
         embedding = embedding == null ? new float[0] : embedding;
+        attributes = attributes == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
+        for (Map.Entry<String, Object> e : attributes.entrySet()) {
+            Object v = e.getValue();
+            if (!(v instanceof String || v instanceof Long || v instanceof Double || v instanceof Boolean
+                    || v instanceof List<?> l && l.stream().allMatch(String.class::isInstance))) {
+                throw new IllegalArgumentException("item " + itemId + ": attribute '" + e.getKey()
+                        + "' must be a String, Long, Double, Boolean or list of Strings, got " + v);
+            }
+        }
+    }
+
+    /** An update without attributes. */
+    public ItemUpdate(Op op, long itemId, String category, String author, List<String> tags, boolean online,
+                      long createdAtMillis, double popularity, float[] embedding, long timestampMillis) {
+        this(op, itemId, category, author, tags, online, createdAtMillis, popularity, embedding, timestampMillis, Map.of());
     }
 
     /** A delete of this item. */
@@ -59,6 +86,31 @@ public record ItemUpdate(Op op, long itemId, String category, String author, Lis
         w.writeDouble(popularity);
         w.writeFloats(embedding);
         w.writeLong(timestampMillis);
+        w.writeVarInt(attributes.size());
+        for (Map.Entry<String, Object> e : attributes.entrySet()) {
+            w.writeString(e.getKey());
+            Object v = e.getValue();
+            if (v instanceof String str) {
+                w.writeByte(ATTR_STRING);
+                w.writeString(str);
+            } else if (v instanceof Long l) {
+                w.writeByte(ATTR_LONG);
+                w.writeLong(l);
+            } else if (v instanceof Double d) {
+                w.writeByte(ATTR_DOUBLE);
+                w.writeDouble(d);
+            } else if (v instanceof Boolean b) {
+                w.writeByte(ATTR_BOOLEAN);
+                w.writeBoolean(b);
+            } else {
+                List<?> list = (List<?>) v; // the constructor admits nothing else
+                w.writeByte(ATTR_STRINGS);
+                w.writeVarInt(list.size());
+                for (Object x : list) {
+                    w.writeString((String) x);
+                }
+            }
+        }
         return w.toByteArray();
     }
 
@@ -66,7 +118,7 @@ public record ItemUpdate(Op op, long itemId, String category, String author, Lis
     public static ItemUpdate decode(ByteBuffer record) {
         BinaryReader r = new BinaryReader(record, "ItemUpdate");
         int version = Header.read(r, Header.TYPE_ITEM_UPDATE, "ItemUpdate");
-        if (version != 1) {
+        if (version != 1 && version != 2) {
             throw Header.unknownVersion("ItemUpdate", version, VERSION);
         }
         int op = r.readByte();
@@ -86,6 +138,28 @@ public record ItemUpdate(Op op, long itemId, String category, String author, Lis
         double popularity = r.readDouble();
         float[] emb = r.readFloats();
         long ts = r.readLong();
-        return new ItemUpdate(Op.values()[op], itemId, category, author, tags, online, created, popularity, emb, ts);
+        Map<String, Object> attributes = new LinkedHashMap<>();
+        int nAttributes = version == 1 ? 0 : r.readVarInt();
+        for (int i = 0; i < nAttributes; i++) {
+            String key = r.readString();
+            int type = r.readByte();
+            attributes.put(key, switch (type) {
+                case ATTR_STRING -> r.readString();
+                case ATTR_LONG -> r.readLong();
+                case ATTR_DOUBLE -> r.readDouble();
+                case ATTR_BOOLEAN -> r.readBoolean();
+                case ATTR_STRINGS -> {
+                    int n = r.readVarInt();
+                    List<String> l = new ArrayList<>(Math.min(n, 64));
+                    for (int j = 0; j < n; j++) {
+                        l.add(r.readString());
+                    }
+                    yield List.copyOf(l);
+                }
+                default -> throw new SchemaException(SchemaException.Reason.TRUNCATED, "ItemUpdate attribute '" + key
+                        + "' has unknown type " + type);
+            });
+        }
+        return new ItemUpdate(Op.values()[op], itemId, category, author, tags, online, created, popularity, emb, ts, attributes);
     }
 }

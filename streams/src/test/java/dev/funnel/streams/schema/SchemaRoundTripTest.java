@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,6 +56,29 @@ class SchemaRoundTripTest {
         assertEquals(0.25, back.popularity());
         assertArrayEquals(u.embedding(), back.embedding());
         assertEquals(ItemUpdate.Op.DELETE, ItemUpdate.decode(ByteBuffer.wrap(ItemUpdate.delete(7, 1).encode())).op());
+    }
+
+    /** Schema 2 carries an item's attributes (the items API takes them); records of schema 1 still read, without any. */
+    @Test
+    void itemUpdateAttributesRoundTripAndSchemaOneStillReads() {
+        Map<String, Object> attributes = new java.util.LinkedHashMap<>();
+        attributes.put("brand", "acme");
+        attributes.put("stock", 12L);
+        attributes.put("price", 9.5);
+        attributes.put("new", true);
+        attributes.put("sizes", List.of("s", "m"));
+        ItemUpdate u = new ItemUpdate(ItemUpdate.Op.UPSERT, 7, "c01", "a0001", List.of(), true, 3L, 0.25, new float[0], 9L, attributes);
+        assertEquals(attributes, ItemUpdate.decode(ByteBuffer.wrap(u.encode())).attributes());
+        assertThrows(IllegalArgumentException.class, () -> new ItemUpdate(ItemUpdate.Op.UPSERT, 7, "c01", "a0001", List.of(), true, 3L,
+                0.25, new float[0], 9L, Map.of("nested", Map.of())));
+
+        byte[] v2 = new ItemUpdate(ItemUpdate.Op.UPSERT, 8, "c02", "a0002", List.of("t"), true, 3L, 0.5, new float[0], 9L).encode();
+        byte[] v1 = java.util.Arrays.copyOf(v2, v2.length - 1); // schema 1 ended at the timestamp; 2 adds the attribute count (0)
+        v1[2] = 1;
+        ItemUpdate old = ItemUpdate.decode(ByteBuffer.wrap(v1));
+        assertEquals("c02", old.category());
+        assertEquals(9L, old.timestampMillis());
+        assertEquals(Map.of(), old.attributes());
     }
 
     @Test
