@@ -4,6 +4,7 @@ import dev.funnel.index.InvalidItemException;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemRecord;
 import dev.funnel.index.ItemUpdate;
+import dev.funnel.server.serving.CatalogWriter;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
@@ -21,11 +22,13 @@ import java.util.Set;
 /**
  * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}, both behind
  * the admin token ({@link AdminAuth}: 401 without it). The body
- * is validated completely before anything is applied; the update goes
- * through {@link ItemIndex#apply}, the same method the item stream uses, on a worker thread (an
- * upsert links the embedding into the graph), ordered per event loop, followed by
+ * is validated completely before anything is applied. With a stream wired ({@link CatalogWriter}) the update is
+ * appended to {@code item-updates} and applied by this server's stream consumer like every replica's, so
+ * all of them see it and a restart replays it; without one it goes through {@link ItemIndex#apply}. Either way on a
+ * worker thread (an upsert links the embedding into the graph), ordered per event loop, followed by
  * {@link ItemIndex#refreshViews} on that thread (the shared recall lists); the answer comes once the
- * change is visible to every later request, recall lists included.
+ * change is visible to every later request to this server, recall lists included. 503
+ * {@code catalog_unavailable} when the stream did not take the update.
  *
  * <p>PUT body: {@code {"category", "author", "status": "online|offline", "tags": [..],
  * "created_at_ms", "popularity", "embedding": [..], "attributes": {..}}}; category, author and
@@ -52,6 +55,8 @@ final class ItemsHandler {
     private final Counter deletes;
     private final Counter rejected;
     private final AdminAuth auth;
+    /** Null without a stream: writes go to this server's index only. */
+    private final CatalogWriter shared;
 
     ItemsHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
@@ -60,6 +65,7 @@ final class ItemsHandler {
         this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").register(deps.prometheus());
         this.rejected = Counter.builder("funnel.items.updates.rejected").register(deps.prometheus());
         this.auth = new AdminAuth(deps.adminToken());
+        this.shared = deps.env().find(CatalogWriter.class).orElse(null);
     }
 
     /**
@@ -87,6 +93,9 @@ final class ItemsHandler {
         boolean existed = index.contains(record.id());
         vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Upsert(record)), true).onComplete(ar -> {
             if (ar.failed()) {
+                if (unavailable(rc, ar.cause())) {
+                    return;
+                }
                 if (!(ar.cause() instanceof IllegalArgumentException)) {
                     rc.fail(ar.cause()); // a server fault: 500
                     return;
@@ -118,7 +127,9 @@ final class ItemsHandler {
         }
         vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
             if (ar.failed()) {
-                rc.fail(ar.cause());
+                if (!unavailable(rc, ar.cause())) {
+                    rc.fail(ar.cause());
+                }
                 return;
             }
             if (!ar.result()) {
@@ -141,11 +152,34 @@ final class ItemsHandler {
      * shared hot and fresh recall lists), so that the answer means every later request sees it.
      */
     private boolean applyAndRefresh(ItemUpdate update) {
-        boolean changed = index.apply(update);
+        boolean changed;
+        if (shared == null) {
+            changed = index.apply(update);
+        } else {
+            changed = update instanceof ItemUpdate.Upsert || index.contains(update.itemId()); // a delete of nothing is 404, not streamed
+            if (update instanceof ItemUpdate.Upsert u && u.item().embedding() != null && u.item().embedding().length != index.config().dim()) {
+                // What the index would refuse must not enter the stream, where every replica would refuse it again.
+                throw new IllegalArgumentException("item " + u.itemId() + ": embedding has dimension " + u.item().embedding().length
+                        + ", the index has " + index.config().dim());
+            }
+            if (changed) {
+                shared.write(update);
+            }
+        }
         if (changed) {
             index.refreshViews();
         }
         return changed;
+    }
+
+    /** 503 when the shared catalog did not take the update (nothing was applied here); false for any other failure. */
+    private boolean unavailable(RoutingContext rc, Throwable cause) {
+        if (!(cause instanceof CatalogWriter.CatalogUnavailableException)) {
+            return false;
+        }
+        rejected.increment();
+        Json.sendError(rc.request(), 503, "catalog_unavailable", String.valueOf(cause.getMessage()), null);
+        return true;
     }
 
     private static long pathId(RoutingContext rc) throws ApiError {

@@ -10,7 +10,9 @@ import dev.funnel.streams.Transport;
 import dev.funnel.streams.schema.SchemaException;
 
 import java.nio.ByteBuffer;
-import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -18,7 +20,8 @@ import java.util.logging.Logger;
 /**
  * Applies item updates from the {@code item-updates} topic to the index, on its own thread. The index
  * is rebuilt in memory at start, so the topic is replayed from its beginning (upserts and deletes are
- * idempotent, so the result is the latest state).
+ * idempotent, so the result is the latest state). A writer of this server ({@link CatalogStream}) can wait
+ * for the record it appended to be applied ({@link #awaitApplied}).
  */
 final class ItemUpdateConsumer implements AutoCloseable {
 
@@ -31,6 +34,8 @@ final class ItemUpdateConsumer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** Records appended by this server's writers, completed when applied; a handful at a time. */
+    private final Set<Pending> pending = ConcurrentHashMap.newKeySet();
     private final Runnable onCaughtUp;
     /** The consumer's thread only. */
     private boolean caughtUp;
@@ -66,7 +71,31 @@ final class ItemUpdateConsumer implements AutoCloseable {
         }
     }
 
+    /** A future completed once a record with exactly these bytes is applied (or refused); {@link #forget} it after. Any thread. */
+    CompletableFuture<Void> awaitApplied(byte[] record) {
+        Pending p = new Pending(ByteBuffer.wrap(record), new CompletableFuture<>());
+        pending.add(p);
+        return p.applied;
+    }
+
+    /** Stops watching for the record of {@code applied}. Any thread. */
+    void forget(CompletableFuture<Void> applied) {
+        pending.removeIf(p -> p.applied == applied);
+    }
+
+    /** Identity-equal: two writers may append identical records, each waits for its own. */
+    private static final class Pending {
+        final ByteBuffer record;
+        final CompletableFuture<Void> applied;
+
+        Pending(ByteBuffer record, CompletableFuture<Void> applied) {
+            this.record = record;
+            this.applied = applied;
+        }
+    }
+
     private void onRecord(long pos, ByteBuffer buf) {
+        ByteBuffer record = buf.duplicate();
         try {
             dev.funnel.streams.schema.ItemUpdate u = dev.funnel.streams.schema.ItemUpdate.decode(buf);
             if (u.op() == dev.funnel.streams.schema.ItemUpdate.Op.DELETE) {
@@ -74,12 +103,29 @@ final class ItemUpdateConsumer implements AutoCloseable {
             } else {
                 index.apply(ItemUpdate.upsert(new ItemRecord(u.itemId(), u.category(), u.author(), u.tags(),
                         u.online() ? ItemRecord.ONLINE : ItemRecord.OFFLINE, u.createdAtMillis(), u.popularity(),
-                        u.embedding().length == 0 ? null : u.embedding(), Map.of())));
+                        u.embedding().length == 0 ? null : u.embedding(), u.attributes())));
             }
             applied.incrementAndGet();
+            complete(record, null);
         } catch (SchemaException | IllegalArgumentException e) {
             if (rejected.incrementAndGet() == 1) {
                 LOG.log(Level.WARNING, "item update at " + pos + " rejected (further ones are only counted)", e);
+            }
+            complete(record, e);
+        }
+    }
+
+    private void complete(ByteBuffer record, RuntimeException refused) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (Pending p : pending) {
+            if (p.record.equals(record)) {
+                if (refused == null) {
+                    p.applied.complete(null);
+                } else {
+                    p.applied.completeExceptionally(refused);
+                }
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.features.feedback.FeedbackSink;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemStore;
+import dev.funnel.server.serving.CatalogWriter;
 import dev.funnel.server.sre.ModelStatusSource;
 import dev.funnel.sim.SimWorld;
 import dev.funnel.server.wiring.CatalogWiring;
@@ -11,7 +12,9 @@ import dev.funnel.server.wiring.WiringContext;
 import dev.funnel.streams.Retention;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.Topics;
 import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.streams.kafka.TopicConfigPolicy;
 import dev.funnel.trainer.log.LoopWriter;
 import dev.funnel.trainer.log.StreamFeedbackSink;
 import dev.funnel.features.FeatureSchema;
@@ -50,7 +53,8 @@ import java.util.logging.Logger;
  *   <li>{@code streams.transport}: {@code chronicle} (default), {@code kafka} or {@code off};</li>
  *   <li>{@code streams.dir}: Chronicle directory (default {@code data/streams}; in demo a new temp directory);</li>
  *   <li>{@code streams.kafka.bootstrap}, {@code streams.kafka.prefix} (default {@code funnel.}),
- *       {@code streams.kafka.replication} (default 1);</li>
+ *       {@code streams.kafka.replication} (default 1), {@code streams.kafka.topic_configs} ({@code reconcile},
+ *       the default, or {@code warn}: see {@link TopicConfigPolicy});</li>
  *   <li>{@code streams.replica}: this replica's consumer name (default {@code replica-1});</li>
  *   <li>{@code streams.retention_h}: hours impressions and feedback are kept (default 24, 0 = for ever; see
  *       {@link Retention}), {@code streams.roll_cycle}: Chronicle roll cycle of new queues (default {@code FAST_HOURLY});</li>
@@ -105,10 +109,17 @@ public final class LearningLoopWiring implements FeatureWiring {
                 transport = chronicle;
                 break;
             case "kafka":
-                transport = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
+                KafkaTransport kafka = new KafkaTransport(ctx.config().get("streams.kafka.bootstrap", null),
                         ctx.config().get("streams.kafka.prefix", "funnel."),
                         parseInt(ctx.config().get("streams.kafka.replication", "1"), "streams.kafka.replication"),
-                        KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention);
+                        KafkaTransport.DEFAULT_CONNECT_TIMEOUT_MILLIS, retention,
+                        TopicConfigPolicy.parse(ctx.config().get(TopicConfigPolicy.KEY, "reconcile")));
+                for (String topic : Topics.ALL) {
+                    Gauge.builder("funnel_streams_topic_config_mismatches", kafka, k -> k.topicConfigMismatches(topic).size())
+                            .tag("topic", topic).description("settings of the Kafka topic that differ from Funnel's and were left"
+                                    + " so when it was opened (the start-up log names them)").register(ctx.meterRegistry());
+                }
+                transport = kafka;
                 break;
             default:
                 throw new IllegalArgumentException("streams.transport must be chronicle, kafka or off, got '" + kind + "'");
@@ -142,6 +153,8 @@ public final class LearningLoopWiring implements FeatureWiring {
             };
             ItemUpdateConsumer items = new ItemUpdateConsumer(transport, replica + "-items", index, caughtUp);
             ctx.onClose(items);
+            // The items API writes through the stream: every replica sees the change, and a restart replays it.
+            ctx.env().register(CatalogWriter.class, new CatalogStream(transport.appender(Topics.ITEM_UPDATES), items));
             FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied).register(m);
             FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected).register(m);
         });

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real single-node KRaft broker in its own JVM, started from the test classpath on free ports with
- * a temporary log directory; {@link #close()} kills it and deletes the directory.
+ * a temporary log directory; {@link #close()} kills it and deletes the directory. Public for the server's
+ * tests (the streams test jar).
  */
-final class KafkaBroker implements AutoCloseable {
+public final class KafkaBroker implements AutoCloseable {
 
     private static KafkaBroker shared;
 
@@ -29,7 +30,7 @@ final class KafkaBroker implements AutoCloseable {
         this.bootstrap = bootstrap;
     }
 
-    String bootstrapServers() {
+    public String bootstrapServers() {
         return bootstrap;
     }
 
@@ -37,7 +38,7 @@ final class KafkaBroker implements AutoCloseable {
      * The broker every test class of this JVM shares (starting one takes seconds): started on first use,
      * stopped when the JVM exits. Its users keep apart by topic prefix.
      */
-    static synchronized KafkaBroker shared() throws Exception {
+    public static synchronized KafkaBroker shared() throws Exception {
         if (shared == null) {
             KafkaBroker b = start();
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -76,6 +77,7 @@ final class KafkaBroker implements AutoCloseable {
                 "auto.create.topics.enable=false",
                 "message.max.bytes=67108864",
                 "alter.config.policy.class.name=" + LockedTopicsPolicy.class.getName(),
+                "log.cleaner.backoff.ms=200", // compaction within a test's patience (stock: 15 s between looks)
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String cp = System.getProperty("java.class.path");

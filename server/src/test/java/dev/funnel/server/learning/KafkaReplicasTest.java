@@ -1,0 +1,226 @@
+package dev.funnel.server.learning;
+
+import dev.funnel.index.ItemStore;
+import dev.funnel.server.FunnelApp;
+import dev.funnel.server.FunnelConfig;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.kafka.KafkaBroker;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.LongDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Serving replicas sharing one real Kafka cluster as their streams, without the sim world, as the Kubernetes
+ * manifests run them: the catalog is the {@code item-updates} topic, and {@code PUT/DELETE /v1/items} on any
+ * replica goes through it, so every replica serves the change, and a replica that starts later replays each
+ * item's newest update (the topic is compacted by item id).
+ */
+class KafkaReplicasTest {
+
+    private static final String TOKEN = "test-admin-token";
+    private static final Path DAGS = Path.of("src/test/resources/it-dags").toAbsolutePath();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static KafkaBroker broker;
+
+    @BeforeAll
+    static void startBroker() throws Exception {
+        broker = KafkaBroker.shared();
+    }
+
+    /**
+     * An item-updates topic an older Funnel made (deleted after a stock week, not compacted) is reconciled at start;
+     * an item written on one replica, attributes and all, is then in the other's index and recall, and a delete on
+     * the other reaches the first.
+     */
+    @Test
+    void anItemWrittenOnOneReplicaIsServedByTheOther() throws Exception {
+        String prefix = "funnel-replicas.";
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(prefix + Topics.ITEM_UPDATES, 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE, TopicConfig.RETENTION_MS_CONFIG, "604800000"))))
+                    .all().get();
+        }
+        try (FunnelApp a = start(prefix, "replica-a"); FunnelApp b = start(prefix, "replica-b")) {
+            assertTrue(metrics(a).contains("funnel_streams_topic_config_mismatches{topic=\"item-updates\"} 0.0"), "reconciled, nothing left");
+            assertEquals(TopicConfig.CLEANUP_POLICY_COMPACT, topicConfig(prefix + Topics.ITEM_UPDATES, TopicConfig.CLEANUP_POLICY_CONFIG));
+
+            long id = 501;
+            HttpResponse<String> put = items(a, "PUT", id, "{\"category\":\"c_kafka\",\"author\":\"a1\",\"status\":\"online\","
+                    + "\"popularity\":7e30,\"attributes\":{\"brand\":\"acme\"}}");
+            assertEquals(201, put.statusCode(), put.body());
+            ItemStore onA = a.env().require(ItemStore.class);
+            assertEquals("c_kafka", onA.category(id), "the writer reads its write when answered");
+
+            ItemStore onB = b.env().require(ItemStore.class);
+            await(() -> "c_kafka".equals(onB.category(id)), "the item reaches the other replica's index");
+            assertEquals("acme", onB.attribute(id, "brand"), "attributes travel with it");
+            await(() -> served(b).contains(id), "the other replica serves it from recall.hot");
+
+            HttpResponse<String> delete = items(b, "DELETE", id, null);
+            assertEquals(200, delete.statusCode(), delete.body());
+            await(() -> onA.category(id) == null, "a delete on the other replica reaches the first");
+            assertEquals(404, items(a, "DELETE", id, null).statusCode(), "gone everywhere");
+        }
+    }
+
+    /**
+     * Item updates are keyed by item id, so compaction keeps each item's newest: once the log cleaner has run, the
+     * topic holds one record of an item written twice, and a replica starting afterwards serves the newer.
+     */
+    @Test
+    void compactionKeepsEachItemsNewestForAReplicaThatStartsLater() throws Exception {
+        String prefix = "funnel-compacted.";
+        String topic = prefix + Topics.ITEM_UPDATES;
+        try (Admin admin = admin()) {
+            // Small segments and any dirt worth cleaning (not settings Funnel owns): the cleaner gets to it within the test.
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                    TopicConfig.CLEANUP_POLICY_COMPACT, TopicConfig.RETENTION_MS_CONFIG, "-1", TopicConfig.SEGMENT_MS_CONFIG, "300",
+                    TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01")))).all().get();
+        }
+        long id = 601;
+        try (FunnelApp writer = start(prefix, "replica-w")) {
+            assertEquals(201, items(writer, "PUT", id, item("c_old")).statusCode());
+            assertEquals(200, items(writer, "PUT", id, item("c_new")).statusCode());
+            assertEquals(List.of(id, id), keys(topic), "keyed by item id (8 bytes, big-endian)");
+            long filler = 700;
+            while (keys(topic).stream().filter(k -> k == id).count() > 1) {
+                // Writing rolls the 300 ms segments, so the older ones can be cleaned; the deadline bounds the wait.
+                assertEquals(201, items(writer, "PUT", filler++, item("c_filler")).statusCode());
+                assertTrue(filler < 700 + 3_000, "the cleaner did not compact " + topic + " in time: " + keys(topic));
+            }
+        }
+        try (FunnelApp fresh = start(prefix, "replica-fresh")) {
+            assertEquals("c_new", fresh.env().require(ItemStore.class).category(id));
+        }
+    }
+
+    private static String item(String category) {
+        return "{\"category\":\"" + category + "\",\"author\":\"a1\",\"status\":\"online\",\"popularity\":1}";
+    }
+
+    private static FunnelApp start(String prefix, String replica) throws Exception {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
+                .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
+                .with("streams.kafka.prefix", prefix).with("streams.replica", replica);
+        FunnelApp app = FunnelApp.start(config, false);
+        try {
+            await(() -> app.readiness().ready(), replica + " ready (its replay of the item stream caught up): " + app.readiness().gates());
+        } catch (AssertionError e) {
+            app.close();
+            throw e;
+        }
+        return app;
+    }
+
+    private static HttpResponse<String> items(FunnelApp app, String method, long id, String body) throws Exception {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/items/" + id))
+                .timeout(Duration.ofSeconds(20)).header("authorization", "Bearer " + TOKEN);
+        r = body == null ? r.method(method, HttpRequest.BodyPublishers.noBody())
+                : r.header("content-type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        return HTTP.send(r.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The ids of a {@code slow} response (the shared hot list). */
+    private static List<Long> served(FunnelApp app) {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/v1/recommend"))
+                    .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"user_id\":\"u-kafka\",\"scene\":\"slow\",\"count\":20}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            JsonArray items = new JsonObject(r.body()).getJsonArray("items");
+            List<Long> ids = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                ids.add(items.getJsonObject(i).getLong("item_id"));
+            }
+            return ids;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String metrics(FunnelApp app) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** The keys of every record now in the topic, in order. */
+    private static List<Long> keys(String topic) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, LongDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        try (KafkaConsumer<Long, byte[]> consumer = new KafkaConsumer<>(c)) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            List<Long> keys = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (consumer.position(tp) < end) {
+                assertTrue(System.nanoTime() < deadline, "could not read " + topic + " to offset " + end);
+                for (ConsumerRecord<Long, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    keys.add(r.key());
+                }
+            }
+            return keys;
+        }
+    }
+
+    private static String topicConfig(String topic, String setting) throws Exception {
+        try (Admin admin = admin()) {
+            ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            return admin.describeConfigs(List.of(r)).all().get().get(r).get(setting).value();
+        }
+    }
+
+    private static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        return Admin.create(p);
+    }
+
+    /** Polls {@code condition} until it holds, failing after 30 s: changes that travel through Kafka, not timed. */
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 30 s: " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}
