@@ -127,6 +127,11 @@ public final class Trainer implements AutoCloseable {
     private long lastBaseMillis;
     /** The newest base's version (0: none): a base is due only when versions were published after it. */
     private long lastBaseVersion;
+    /**
+     * How old a delta may grow before the topic deletes it (Long.MAX_VALUE: never by age): an idle model's base is
+     * republished at half this, or a replica starting after a long quiet spell would find no base at all.
+     */
+    private final long deltaExpiryMillis;
     /** Null without a checkpoint directory. */
     private final CheckpointLock lock;
     private final AtomicLong lastPublishMillis = new AtomicLong();
@@ -151,7 +156,9 @@ public final class Trainer implements AutoCloseable {
         this.impressions = transport.tailer(Topics.IMPRESSIONS, config.consumerName() + "-impressions");
         this.feedback = transport.tailer(Topics.FEEDBACK, config.consumerName() + "-feedback");
         this.deltas = transport.appender(Topics.MODEL_DELTAS);
-        String expiry = basesOutliveExpiry(transport.expiryMillis(Topics.MODEL_DELTAS), config.baseIntervalMillis());
+        OptionalLong deltaExpiry = transport.expiryMillis(Topics.MODEL_DELTAS);
+        this.deltaExpiryMillis = deltaExpiry.orElse(Long.MAX_VALUE);
+        String expiry = basesOutliveExpiry(deltaExpiry, config.baseIntervalMillis());
         if (expiry != null) {
             LOG.warning("trainer " + config.consumerName() + ": " + expiry);
         }
@@ -351,9 +358,14 @@ public final class Trainer implements AutoCloseable {
     private void maybePublish(long now) {
         boolean dense = now - lastDenseMillis >= config.denseIntervalMillis();
         boolean sparse = now - lastSparseMillis >= config.sparseIntervalMillis();
-        // An idle model's newest base is still whole: no new base until something was published after it.
+        // An idle model's newest base is still whole: no new base until something was published after it, or
+        // until the topic would delete it by age (then the same weights again under a new version: a replica
+        // starting later needs a base to start from).
         if (sparse && config.baseIntervalMillis() > 0 && now - lastBaseMillis >= config.baseIntervalMillis()
                 && version.get() > lastBaseVersion) {
+            republishAllRows = true;
+        }
+        if (sparse && config.baseIntervalMillis() > 0 && version.get() > 0 && now - lastBaseMillis >= deltaExpiryMillis / 2) {
             republishAllRows = true;
         }
         if (!dense && !sparse) {

@@ -144,6 +144,51 @@ class TrainerBaseTest {
         }
     }
 
+    /**
+     * Where the delta topic deletes records by age (Kafka's retention.ms), an idle model's base is published
+     * again before it would be deleted, so a replica starting after a quiet spell still finds one.
+     */
+    @Test
+    void anIdleModelRepublishesItsBaseBeforeTheTopicWouldDeleteIt() {
+        AtomicLong clock = new AtomicLong();
+        long expiry = 30_000;
+        try (ChronicleTransport chronicle = new ChronicleTransport(dir.resolve("topics"))) {
+            Transport t = new Transport() {
+                @Override
+                public dev.funnel.streams.StreamAppender appender(String topic) {
+                    return chronicle.appender(topic);
+                }
+
+                @Override
+                public StreamTailer tailer(String topic, String name) {
+                    return chronicle.tailer(topic, name);
+                }
+
+                @Override
+                public java.util.OptionalLong expiryMillis(String topic) {
+                    return topic.equals(Topics.MODEL_DELTAS) ? java.util.OptionalLong.of(expiry) : java.util.OptionalLong.empty();
+                }
+
+                @Override
+                public void close() {
+                    chronicle.close();
+                }
+            };
+            Trainer trainer = trainer(t, dir.resolve("ckpt"), clock);
+            TrainerRestartTest.appendRequests(t.appender(Topics.IMPRESSIONS), t.appender(Topics.FEEDBACK), 0, 100);
+            turns(trainer, clock, 12);
+            assertEquals(1, trainer.publishedBases());
+            for (int i = 0; i < 90; i++) { // 90 s with nothing to read
+                turns(trainer, clock, 1);
+                long newestBase = deltas(t).stream().filter(ModelDelta::base).mapToLong(ModelDelta::createdAtMillis).max().orElseThrow();
+                assertTrue(clock.get() - newestBase < expiry, "at " + clock.get() + " ms the newest base (" + newestBase
+                        + ") is past the topic's retention");
+            }
+            assertTrue(trainer.publishedBases() >= 4, trainer.publishedBases() + " bases");
+            trainer.close();
+        }
+    }
+
     @Test
     void aSecondTrainerOnTheSameCheckpointDirectoryRefusesToStart() {
         AtomicLong clock = new AtomicLong();
