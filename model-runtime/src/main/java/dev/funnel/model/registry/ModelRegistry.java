@@ -42,10 +42,12 @@ import org.slf4j.LoggerFactory;
  * Without this, a rollback lasted until the next dense delta, some 20 seconds. A pin can be
  * {@linkplain #restorePin restored} after a restart (the registry itself keeps nothing on disk; see
  * {@link PinFile}): when the pinned version is not loaded yet, newer versions serve until it is (a
- * replica replays its delta stream from the start), and then it goes live and pinned.
+ * replica replays its delta stream from the start), and then it goes live and pinned. {@link #pinTo}
+ * and {@link #release} are the same decisions as data: a named version and an idempotent unpin, which
+ * every replica of a cluster applies alike (the server's {@code model-control} topic).
  *
  * <p>Threads: {@link #acquire} on any thread (the batcher's runner); {@link #load},
- * {@link #rollback}, {@link #unpin} and {@link #define} on any thread, swaps per model are serialized.
+ * {@link #rollback}, {@link #unpin}, {@link #pinTo}, {@link #release} and {@link #define} on any thread, swaps per model are serialized.
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -148,6 +150,33 @@ public final class ModelRegistry implements AutoCloseable {
     public CompletableFuture<String> unpin(String name) {
         Entry e = entry(name);
         return CompletableFuture.supplyAsync(e::unpin, loader);
+    }
+
+    /**
+     * Pins the model to {@code version}, wherever this replica has it: at once when it is live; when
+     * it is in the rollback history, by reloading it as a rollback does (the versions after it and
+     * the live one are dropped); when it is among the versions kept while pinned, after an
+     * {@link #unpin} puts it in the history. A version this replica does not have is awaited as a
+     * {@linkplain #restorePin restored pin} is (after an unpin, when pinned): newer versions serve
+     * until it is loaded. Idempotent: what a replica does with a pin another replica made (the cluster's
+     * {@code model-control} topic), including the replica that made it.
+     *
+     * @return completes with the version live afterwards ({@code version}, unless it is awaited)
+     */
+    public CompletableFuture<String> pinTo(String name, String version) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(() -> e.pinTo(version), loader);
+    }
+
+    /**
+     * As {@link #unpin}, but a model that is not pinned is left as it is: an unpin applied a second
+     * time (the replica that made it reading it back from the cluster's topic) changes nothing.
+     *
+     * @return completes with the version live afterwards
+     */
+    public CompletableFuture<String> release(String name) {
+        Entry e = entry(name);
+        return CompletableFuture.supplyAsync(e::release, loader);
     }
 
     /**
@@ -261,7 +290,9 @@ public final class ModelRegistry implements AutoCloseable {
         /** The history's newest: live and pinned, the current one dropped. */
         ROLLBACK,
         /** The newest kept while pinned: live, the pinned one and the other kept ones into the history. */
-        UNPIN
+        UNPIN,
+        /** A version of the history: live and pinned, the ones after it and the current one dropped. */
+        PIN
     }
 
     /** One model: its live version, expected signature and history. Swaps synchronize on it. */
@@ -327,8 +358,9 @@ public final class ModelRegistry implements AutoCloseable {
                             def.name(), version, live == null ? "none" : live.version);
                     return version;
                 }
-                Deque<Kept> source = swap == Swap.ROLLBACK ? history : heldWhilePinned;
-                if (swap != Swap.LOAD && (source.peek() != expectedHead || (swap == Swap.UNPIN && !pinned))) {
+                Deque<Kept> source = swap == Swap.ROLLBACK || swap == Swap.PIN ? history : heldWhilePinned;
+                boolean moved = swap == Swap.PIN ? !containsSame(history, expectedHead) : source.peek() != expectedHead;
+                if (swap != Swap.LOAD && (moved || (swap == Swap.UNPIN && !pinned))) {
                     session.close(); // another rollback or unpin swapped first
                     openSessions.decrementAndGet();
                     return null;
@@ -348,8 +380,12 @@ public final class ModelRegistry implements AutoCloseable {
                             pinRestored = true;
                         }
                     }
-                    case ROLLBACK -> {
-                        history.pop(); // the version now live; the one it replaced is dropped
+                    case ROLLBACK, PIN -> {
+                        // Down to the version now live; the ones after it and the one it replaced are dropped.
+                        Kept popped;
+                        do {
+                            popped = history.pop();
+                        } while (popped != kept);
                         pinned = true;
                         awaitedPin = null; // the operator's newer decision
                     }
@@ -370,7 +406,7 @@ public final class ModelRegistry implements AutoCloseable {
                 }
                 loaded.increment();
                 LOG.info("model '{}' version '{}' is live (was '{}'){}", def.name(), version, old == null ? "none" : old.version,
-                        swap == Swap.ROLLBACK ? ", pinned by a rollback" : swap == Swap.UNPIN ? ", unpinned"
+                        swap == Swap.ROLLBACK || swap == Swap.PIN ? ", pinned by a rollback" : swap == Swap.UNPIN ? ", unpinned"
                                 : pinRestored ? ", pinned again: the pin made before the restart is restored" : "");
                 if (old != null) {
                     old.release(); // drops the live reference; closes once in-flight batches release theirs
@@ -424,6 +460,56 @@ public final class ModelRegistry implements AutoCloseable {
                     return v;
                 }
             }
+        }
+
+        String pinTo(String version) {
+            for (;;) {
+                Kept target = null;
+                boolean unpinFirst;
+                synchronized (this) {
+                    Live l = live;
+                    if (l != null && l.version.equals(version)) {
+                        if (!pinned) {
+                            LOG.info("model '{}': pinned to '{}', the live version", def.name(), version);
+                        }
+                        pinned = true;
+                        awaitedPin = null;
+                        return version;
+                    }
+                    for (Kept k : history) {
+                        if (k.version.equals(version)) {
+                            target = k;
+                            break;
+                        }
+                    }
+                    // Kept while pinned, or not here at all: end the current pin first (the newest kept
+                    // goes live), so the version lands in the history or the pin is awaited on a clean entry.
+                    unpinFirst = target == null && pinned;
+                    if (target == null && !unpinFirst) {
+                        awaitPin(version);
+                        return l == null ? null : l.version;
+                    }
+                }
+                if (unpinFirst) {
+                    unpin();
+                    continue;
+                }
+                String v = install(target, Swap.PIN, target);
+                if (v != null) {
+                    rollbacks.increment();
+                    return v;
+                }
+            }
+        }
+
+        String release() {
+            synchronized (this) {
+                if (!pinned && awaitedPin == null) {
+                    Live l = live;
+                    return l == null ? null : l.version;
+                }
+            }
+            return unpin();
         }
 
         private ModelSession open(String version, byte[] bytes) {
@@ -484,12 +570,18 @@ public final class ModelRegistry implements AutoCloseable {
                 return true;
             }
             pinned = false;
+            awaitPin(version);
+            return false;
+        }
+
+        /** Guarded by this; not pinned. The pin holds once {@code version} is loaded (see {@link #restorePin}). */
+        private void awaitPin(String version) {
+            Live l = live;
             awaitedPin = version;
-            LOG.warn("model '{}': the pin to '{}' made before the restart cannot hold yet: '{}' is not loaded, '{}' serves."
-                    + " It goes live and pinned when it is loaded again (the delta stream replays it); if the stream no"
+            LOG.warn("model '{}': the pin to '{}' cannot hold yet: '{}' is not loaded here, '{}' serves."
+                    + " It goes live and pinned when it is loaded (the delta stream replays it); if the stream no"
                     + " longer holds it, newer versions keep serving: POST /admin/models/{}/unpin drops the pin",
                     def.name(), version, version, l == null ? "none" : l.version, def.name());
-            return false;
         }
 
         synchronized ModelInfo info() {
@@ -525,6 +617,16 @@ public final class ModelRegistry implements AutoCloseable {
             v[width + c] = (float) rnd.nextDouble(-1.0, 1.0);
         }
         return v;
+    }
+
+    /** Whether {@code d} holds this very entry (not an equal one: a version's bytes may be loaded twice). */
+    private static boolean containsSame(Deque<Kept> d, Kept k) {
+        for (Kept x : d) {
+            if (x == k) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A version kept for rollback or, while pinned, for unpin. */

@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code OperatorEnv} ({@code env.register(ModelRuntime.class, runtime)}); {@code rank.onnx}
  * finds its model here. Thread-safe; {@link #addCtrModel} during wiring.
  */
-public final class ModelRuntime implements AutoCloseable {
+public final class ModelRuntime implements PinControl, AutoCloseable {
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelRuntime.class);
 
@@ -186,13 +186,28 @@ public final class ModelRuntime implements AutoCloseable {
      *
      * @return fails with {@link PinNotSavedException} when the rollback is live but its pin could not be saved
      */
+    @Override
     public CompletableFuture<String> rollback(String name) {
         return registry.rollback(name).thenApplyAsync(v -> savePins("rollback", name, v), loader);
     }
 
     /** For the admin API: ends a rollback's pin ({@link ModelRegistry#unpin}), then saves the pins as {@link #rollback} does. */
+    @Override
     public CompletableFuture<String> unpin(String name) {
         return registry.unpin(name).thenApplyAsync(v -> savePins("unpin", name, v), loader);
+    }
+
+    /**
+     * A rollback made on any replica, as a version ({@link ModelRegistry#pinTo}), then saves the pins
+     * as {@link #rollback} does.
+     */
+    public CompletableFuture<String> pinTo(String name, String version) {
+        return registry.pinTo(name, version).thenApplyAsync(v -> savePins("rollback", name, v), loader);
+    }
+
+    /** An unpin made on any replica ({@link ModelRegistry#release}), then saves the pins as {@link #rollback} does. */
+    public CompletableFuture<String> release(String name) {
+        return registry.release(name).thenApplyAsync(v -> savePins("unpin", name, v), loader);
     }
 
     /**

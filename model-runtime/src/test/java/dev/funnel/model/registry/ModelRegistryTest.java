@@ -278,6 +278,49 @@ class ModelRegistryTest {
         other.close();
     }
 
+    /**
+     * A pin another replica made names its version: this replica pins it wherever it has it (live, in
+     * the history, or kept while pinned), or awaits it; applying the same pin or release twice changes nothing.
+     */
+    @Test
+    void aPinToANamedVersionHoldsWhereverTheVersionIsAndIsIdempotent() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.10)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.20)).join();
+        registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.30)).join();
+
+        assertEquals("v1", registry.pinTo("ctr", "v1").join(), "two versions back, in one step");
+        ModelInfo pinned = registry.models().get(0);
+        assertEquals(new ModelInfo("ctr", "v1", List.of(), pinned.liveSinceMillis(), true, List.of()), pinned,
+                "the versions after it are dropped, as a rollback drops the one it leaves");
+        assertEquals("v1", registry.pinTo("ctr", "v1").join(), "the same pin again");
+        assertEquals(pinned, registry.models().get(0));
+        assertEquals(1.0, meters.get("funnel.model.rollbacks").counter().count());
+
+        registry.load("ctr", "v4", TestModels.constantCtr(spec, 0.40)).join();
+        registry.load("ctr", "v5", TestModels.constantCtr(spec, 0.50)).join();
+        assertEquals("v4", registry.pinTo("ctr", "v4").join(), "a version kept while pinned");
+        ModelInfo forward = registry.models().get(0);
+        assertTrue(forward.pinned());
+        assertEquals("v4", registry.liveVersion("ctr"));
+        assertEquals(List.of(), forward.heldWhilePinned());
+
+        assertEquals("v4", registry.release("ctr").join());
+        assertFalse(registry.models().get(0).pinned());
+        assertEquals("v4", registry.release("ctr").join(), "releasing an unpinned model changes nothing");
+        registry.load("ctr", "v6", TestModels.constantCtr(spec, 0.60)).join();
+        assertEquals("v6", registry.liveVersion("ctr"), "released: loads go live");
+
+        assertEquals("v6", registry.pinTo("ctr", "v8").join(), "not here yet: the pin is awaited");
+        assertEquals("v8", registry.models().get(0).awaitedPin());
+        registry.load("ctr", "v7", TestModels.constantCtr(spec, 0.70)).join();
+        registry.load("ctr", "v8", TestModels.constantCtr(spec, 0.80)).join();
+        registry.load("ctr", "v9", TestModels.constantCtr(spec, 0.90)).join();
+        assertEquals("v8", registry.liveVersion("ctr"), "the awaited version holds once loaded");
+        assertEquals(Map.of("ctr", "v8"), registry.pins());
+        assertEquals("v9", registry.release("ctr").join());
+        assertEquals(1, registry.openSessions());
+    }
+
     @Test
     void aPinFileIsReplacedWholeAndReadBack(@TempDir Path dir) throws Exception {
         PinFile f = new PinFile(dir.resolve("state").resolve("pins.properties"));

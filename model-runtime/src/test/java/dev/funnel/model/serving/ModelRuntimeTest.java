@@ -75,6 +75,21 @@ class ModelRuntimeTest {
         }
     }
 
+    /** A pin or release made on another replica is saved like a local rollback or unpin. */
+    @Test
+    void aPinToANamedVersionAndItsReleaseAreKeptInThePinFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        dev.funnel.model.registry.PinFile pins = new dev.funnel.model.registry.PinFile(dir.resolve("model-pins.properties"));
+        try (ModelRuntime rt = ModelRuntime.demo(SCHEMA, ModelRuntimeConfig.DEFAULT, new SimpleMeterRegistry())) {
+            rt.keepPinsIn(pins);
+            rt.registry().load("ctr", "v1", CtrBootstrap.onnx(SCHEMA, CtrModelSpec.forSchema(SCHEMA), 11)).join();
+            assertEquals(CtrBootstrap.VERSION, rt.pinTo("ctr", CtrBootstrap.VERSION).get(30, TimeUnit.SECONDS));
+            assertEquals(Map.of("ctr", CtrBootstrap.VERSION), pins.read());
+            assertEquals(CtrBootstrap.VERSION, rt.release("ctr").get(30, TimeUnit.SECONDS));
+            assertEquals(Map.of(), pins.read());
+        }
+    }
+
     @Test
     void aPinThatCannotBeSavedFailsTheAnswerButTheRollbackStands(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {

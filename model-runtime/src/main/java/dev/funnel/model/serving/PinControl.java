@@ -1,0 +1,30 @@
+package dev.funnel.model.serving;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the admin API's rollback and unpin act through: {@link ModelRuntime} itself (this replica only,
+ * when there are no streams), or the server's cluster-wide control, which publishes the decision on
+ * the {@code model-control} topic for every replica to apply. Both answer once this replica applied it.
+ * Thread-safe; the futures complete off the caller's thread.
+ */
+public interface PinControl {
+
+    /**
+     * Makes the previous version of {@code name} live again and pins it.
+     *
+     * @return completes with the version now live; fails with {@link IllegalStateException} when there
+     *         is no previous version, {@link IllegalArgumentException} for a model that is not defined
+     *         (possibly thrown at once), {@link ModelRuntime.PinNotSavedException} when it is live but
+     *         its pin could not be saved
+     */
+    CompletableFuture<String> rollback(String name);
+
+    /**
+     * Ends the pin of {@code name}: the newest version received meanwhile goes live.
+     *
+     * @return completes with the version now live; fails with {@link IllegalStateException} when the
+     *         model is not pinned, otherwise as {@link #rollback}
+     */
+    CompletableFuture<String> unpin(String name);
+}
