@@ -11,7 +11,9 @@ import java.util.concurrent.TimeUnit;
  *       {@code retention.ms});</li>
  *   <li>{@link Topics#MODEL_DELTAS} is compacted to its bases: a replica starts at the newest base (a
  *       delta with every row), so what precedes the second-newest base may be deleted (Chronicle);</li>
- *   <li>{@link Topics#ITEM_UPDATES} is never expired: it is the catalog's source of truth.</li>
+ *   <li>{@link Topics#ITEM_UPDATES} is never expired: it is the catalog's source of truth;</li>
+ *   <li>{@link Topics#MODEL_CONTROL} is never expired: it holds the cluster's model pins (a record per
+ *       rollback or unpin, a few bytes each).</li>
  * </ul>
  *
  * @param retentionMillis how long impressions and feedback are kept; 0 keeps every topic for ever

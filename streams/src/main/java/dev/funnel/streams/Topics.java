@@ -18,6 +18,11 @@ public final class Topics {
     public static final String ITEM_UPDATES = "item-updates";
     /** Trainer output ({@code ModelDelta}). */
     public static final String MODEL_DELTAS = "model-deltas";
+    /**
+     * Operators' rollbacks and unpins, which every serving replica applies ({@code ModelControl}); a
+     * record per admin call, kept for ever so that a replica started later finds the pins.
+     */
+    public static final String MODEL_CONTROL = "model-control";
 
     /** Every topic Funnel writes or reads. */
     public static final List<String> ALL = List.of(IMPRESSIONS, FEEDBACK, ITEM_UPDATES, MODEL_DELTAS);

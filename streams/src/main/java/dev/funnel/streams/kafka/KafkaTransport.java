@@ -43,7 +43,8 @@ import java.util.logging.Logger;
  * the producer sends; {@code retention.ms} from the {@link Retention} for impressions and feedback; for
  * {@link Topics#keyed keyed} topics (item updates) -1 (the catalog's source of truth, which a broker's default
  * of 7 days would delete) and {@code cleanup.policy=compact}, so the topic holds each key's newest record;
- * model deltas keep the broker's default {@code retention.ms} (a replica starts at the newest base, so any
+ * model control -1 (the cluster's model pins, read whole by every replica at start); model deltas keep the
+ * broker's default {@code retention.ms} (a replica starts at the newest base, so any
  * retention longer than the trainer's base interval works: see {@link #expiryMillis}); with
  * {@link Retention#FOREVER} every topic gets -1. A topic that exists already (made by an older Funnel, or by
  * an operator with the broker's defaults) is checked when first opened: under {@link TopicConfigPolicy#RECONCILE}
@@ -180,7 +181,7 @@ public final class KafkaTransport implements Transport {
         c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
         if (retention.expiresByAge(topic)) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.retentionMillis()));
-        } else if (Topics.keyed(topic) || !retention.enabled()) {
+        } else if (Topics.keyed(topic) || topic.equals(Topics.MODEL_CONTROL) || !retention.enabled()) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
         }
         if (Topics.keyed(topic)) {

@@ -11,6 +11,7 @@ public final class Header {
     public static final byte TYPE_FEEDBACK = 2;
     public static final byte TYPE_ITEM_UPDATE = 3;
     public static final byte TYPE_MODEL_DELTA = 4;
+    public static final byte TYPE_MODEL_CONTROL = 5;
     static final int SIZE = 3;
 
     private Header() {

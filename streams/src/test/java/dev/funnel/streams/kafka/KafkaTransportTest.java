@@ -45,8 +45,8 @@ class KafkaTransportTest extends TransportContract {
     }
 
     /**
-     * Impressions and feedback expire with the retention; item updates (the catalog) never do, where a
-     * stock broker would delete them after 7 days.
+     * Impressions and feedback expire with the retention; item updates (the catalog) and model control
+     * (the pins) never do, where a stock broker would delete them after 7 days.
      */
     @Test
     void topicsItCreatesGetTheRetention() throws Exception {
@@ -55,9 +55,11 @@ class KafkaTransportTest extends TransportContract {
             t.appender(Topics.IMPRESSIONS);
             t.appender(Topics.FEEDBACK);
             t.appender(Topics.ITEM_UPDATES);
+            t.appender(Topics.MODEL_CONTROL);
             assertEquals(String.valueOf(6 * 3_600_000L), retentionMs(admin, "funnel-ret." + Topics.IMPRESSIONS));
             assertEquals(String.valueOf(6 * 3_600_000L), retentionMs(admin, "funnel-ret." + Topics.FEEDBACK));
             assertEquals("-1", retentionMs(admin, "funnel-ret." + Topics.ITEM_UPDATES));
+            assertEquals("-1", retentionMs(admin, "funnel-ret." + Topics.MODEL_CONTROL), "the cluster's pins never expire");
         }
         try (Transport t = new KafkaTransport(broker.bootstrapServers(), "funnel-keep.", 1, 15_000, dev.funnel.streams.Retention.FOREVER);
              Admin admin = admin()) {

@@ -126,6 +126,30 @@ class SchemaRoundTripTest {
     }
 
     @Test
+    void modelControlRoundTripsAndRejectsFlippedBytesAndInvalidDecisions() {
+        ModelControl pin = ModelControl.pin("ctr", "v12", "replica-a", "req-1", 1_234L);
+        assertEquals(pin, ModelControl.decode(ByteBuffer.wrap(pin.encode())));
+        ModelControl unpin = ModelControl.unpin("ctr", "replica-b", "req-2", 5_678L);
+        assertEquals(unpin, ModelControl.decode(ByteBuffer.wrap(unpin.encode())));
+        assertEquals(Header.TYPE_MODEL_CONTROL, Header.peekType(ByteBuffer.wrap(pin.encode())));
+
+        byte[] good = pin.encode();
+        for (int i = 0; i < good.length; i++) {
+            byte[] bad = good.clone();
+            bad[i] ^= 0x10;
+            assertThrows(SchemaException.class, () -> ModelControl.decode(ByteBuffer.wrap(bad)), "flipped byte " + i);
+        }
+        byte[] delta = sparseDelta().encode();
+        assertEquals(SchemaException.Reason.WRONG_TYPE,
+                assertThrows(SchemaException.class, () -> ModelControl.decode(ByteBuffer.wrap(delta))).reason());
+        assertEquals(SchemaException.Reason.TRUNCATED,
+                assertThrows(SchemaException.class, () -> ModelControl.decode(ByteBuffer.wrap(new byte[] {(byte) 0xF7, 5}))).reason());
+        assertThrows(IllegalArgumentException.class, () -> ModelControl.pin("ctr", "", "a", "r", 0));
+        assertThrows(IllegalArgumentException.class, () -> ModelControl.pin("", "v1", "a", "r", 0));
+        assertThrows(IllegalArgumentException.class, () -> new ModelControl(ModelControl.Op.UNPIN, "ctr", "v1", "a", "r", 0));
+    }
+
+    @Test
     void rejectsWrongTypeUnknownVersionAndTruncation() {
         byte[] f = new Feedback("r", "u", 1, Feedback.Event.EXPOSE, 0).encode();
         assertEquals(SchemaException.Reason.WRONG_TYPE,

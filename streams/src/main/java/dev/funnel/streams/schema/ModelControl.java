@@ -1,0 +1,116 @@
+package dev.funnel.streams.schema;
+
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * An operator's decision about a model, on topic {@code model-control}, which every serving replica
+ * applies: {@link Op#PIN} a version (a rollback made through the admin API of any replica) or
+ * {@link Op#UNPIN} (the newest version received goes live again). The topic is tiny (one record per
+ * admin call) and never expires, so a replica started later reads it whole and ends where the last
+ * record of each model left it.
+ *
+ * <p>The encoding ends with a CRC32C of everything before it, as {@link ModelDelta}'s does: a flipped
+ * byte must not pin another version.
+ *
+ * @param op              pin or unpin
+ * @param modelName       model, e.g. {@code ctr}
+ * @param version         the version to pin (e.g. {@code v12}); null for {@link Op#UNPIN}
+ * @param issuer          who decided, for the log: the replica that answered the admin call
+ * @param requestId       unique per admin call: the issuing replica answers once it applied this record
+ * @param createdAtMillis when the decision was made, epoch millis
+ */
+public record ModelControl(Op op, String modelName, String version, String issuer, String requestId, long createdAtMillis) {
+
+    /** Schema version this build writes. */
+    public static final int VERSION = 1;
+
+    /** What to do. */
+    public enum Op { PIN, UNPIN }
+
+    public ModelControl {
+        Objects.requireNonNull(op, "op");
+        if (modelName == null || modelName.isEmpty()) {
+            throw new IllegalArgumentException("model control " + op + ": model name must not be empty, got '" + modelName + "'");
+        }
+        if (op == Op.PIN && (version == null || version.isEmpty())) {
+            throw new IllegalArgumentException("model control PIN of '" + modelName + "' needs a version, got '" + version + "'");
+        }
+        if (op == Op.UNPIN && version != null) {
+            throw new IllegalArgumentException("model control UNPIN of '" + modelName + "' takes no version, got '" + version + "'");
+        }
+        issuer = issuer == null ? "" : issuer;
+        requestId = requestId == null ? "" : requestId;
+    }
+
+    /** A pin of {@code version}. */
+    public static ModelControl pin(String modelName, String version, String issuer, String requestId, long createdAtMillis) {
+        return new ModelControl(Op.PIN, modelName, version, issuer, requestId, createdAtMillis);
+    }
+
+    /** An unpin. */
+    public static ModelControl unpin(String modelName, String issuer, String requestId, long createdAtMillis) {
+        return new ModelControl(Op.UNPIN, modelName, null, issuer, requestId, createdAtMillis);
+    }
+
+    /** Encodes with the current schema version, checksum last. */
+    public byte[] encode() {
+        BinaryWriter w = new BinaryWriter(64 + modelName.length() + issuer.length() + requestId.length()
+                + (version == null ? 0 : version.length()));
+        Header.write(w, Header.TYPE_MODEL_CONTROL, (byte) VERSION);
+        w.writeByte(op.ordinal());
+        w.writeString(modelName);
+        w.writeString(version);
+        w.writeString(issuer);
+        w.writeString(requestId);
+        w.writeLong(createdAtMillis);
+        CRC32C crc = new CRC32C();
+        crc.update(w.array(), 0, w.size());
+        w.writeInt((int) crc.getValue());
+        return w.toByteArray();
+    }
+
+    /**
+     * Decodes a record written by this or an older schema version.
+     *
+     * @throws SchemaException when it is not a model control record, its checksum does not match, or
+     *                         its content is not a valid decision
+     */
+    public static ModelControl decode(ByteBuffer record) {
+        int start = record.position();
+        int length = record.remaining();
+        if (length < Header.SIZE + 4) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelControl of " + length + " bytes");
+        }
+        Header.peekType(record);
+        CRC32C crc = new CRC32C();
+        ByteBuffer body = record.duplicate();
+        body.position(start).limit(start + length - 4);
+        crc.update(body);
+        int stored = record.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(start + length - 4);
+        if (stored != (int) crc.getValue()) {
+            throw new SchemaException(SchemaException.Reason.CHECKSUM, "ModelControl checksum " + Integer.toHexString(stored)
+                    + " != computed " + Integer.toHexString((int) crc.getValue()));
+        }
+        BinaryReader r = new BinaryReader(record, "ModelControl");
+        int version = Header.read(r, Header.TYPE_MODEL_CONTROL, "ModelControl");
+        if (version != 1) {
+            throw Header.unknownVersion("ModelControl", version, VERSION);
+        }
+        int op = r.readByte();
+        if (op < 0 || op >= Op.values().length) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelControl has unknown op " + op);
+        }
+        String model = r.readString();
+        String pinned = r.readString();
+        String issuer = r.readString();
+        String requestId = r.readString();
+        long created = r.readLong();
+        try {
+            return new ModelControl(Op.values()[op], model, pinned, issuer, requestId, created);
+        } catch (IllegalArgumentException e) {
+            throw new SchemaException(SchemaException.Reason.TRUNCATED, e.getMessage());
+        }
+    }
+}
