@@ -32,6 +32,13 @@ public interface StreamTailer extends AutoCloseable {
      */
     boolean seekToNewest(RecordMatcher match);
 
+    /**
+     * Whether every record appended before this call was delivered: a replica reading a topic at start
+     * polls until this holds, to know it has read what the topic held (a poll that finds nothing may
+     * only mean that Kafka's fetch has not returned yet). Moves nothing; may wait for the broker.
+     */
+    boolean caughtUp();
+
     /** Moves to the first record of the topic. */
     void seekToStart();
 

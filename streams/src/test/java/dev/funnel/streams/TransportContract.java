@@ -173,6 +173,37 @@ public abstract class TransportContract {
         }
     }
 
+    /** A replica reading a topic at start knows when it has read what the topic held, however its fetches go. */
+    @Test
+    void tellsWhenEveryRecordAppendedSoFarWasDelivered(TestInfo info) {
+        try (Transport t = open()) {
+            StreamAppender a = t.appender(topic(info));
+            try (StreamTailer tail = t.tailer(topic(info), "replica")) {
+                assertTrue(tail.caughtUp(), "an empty topic");
+                for (String s : List.of("c1", "c2", "c3")) {
+                    a.append(bytes(s));
+                }
+                a.flush();
+                assertFalse(tail.caughtUp());
+                List<String> got = new java.util.ArrayList<>();
+                long until = System.nanoTime() + 30_000_000_000L;
+                while (!tail.caughtUp() && System.nanoTime() < until) {
+                    tail.poll((pos, buf) -> {
+                        byte[] b = new byte[buf.remaining()];
+                        buf.get(b);
+                        got.add(new String(b, StandardCharsets.UTF_8));
+                    }, 1);
+                }
+                assertEquals(List.of("c1", "c2", "c3"), got, "caught up only once all were delivered, each once");
+                a.append(bytes("c4"));
+                a.flush();
+                assertFalse(tail.caughtUp());
+                assertEquals(List.of("c4"), read(tail, 1, null));
+                assertTrue(tail.caughtUp());
+            }
+        }
+    }
+
     /** A replica starts at the newest base: the tailer moves to the newest matching record without delivering any. */
     @Test
     void seeksToTheNewestMatchingRecord(TestInfo info) {

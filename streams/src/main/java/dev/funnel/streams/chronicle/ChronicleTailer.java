@@ -120,6 +120,23 @@ final class ChronicleTailer implements StreamTailer {
     }
 
     @Override
+    public boolean caughtUp() {
+        own();
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return true;
+                }
+                if (!dc.isMetaData()) {
+                    dc.rollbackOnClose(); // a record to deliver: leave it for the next poll
+                    return false;
+                }
+                // metadata, which poll skips too
+            }
+        }
+    }
+
+    @Override
     public void seekToStart() {
         own();
         tailer.toStart();

@@ -104,6 +104,12 @@ final class KafkaTailer implements StreamTailer {
     }
 
     @Override
+    public boolean caughtUp() {
+        // The position is past what was fetched, delivered or not: the buffer holds the rest.
+        return buffered.isEmpty() && consumer.position(partition) >= consumer.endOffsets(List.of(partition)).get(partition);
+    }
+
+    @Override
     public void seekToStart() {
         buffered.clear();
         consumer.seekToBeginning(List.of(partition));
