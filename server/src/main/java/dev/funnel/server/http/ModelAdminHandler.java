@@ -2,6 +2,7 @@ package dev.funnel.server.http;
 
 import dev.funnel.model.registry.ModelInfo;
 import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.PinControl;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -22,17 +23,23 @@ import java.util.concurrent.CompletionException;
  *   <li>{@code POST /admin/models/:name/unpin}: ends the pin, making the newest version kept meanwhile
  *       live (404 for an unknown model, 409 when it is not pinned).</li>
  * </ul>
- * Rollback and unpin load a session on the registry's loader thread; the answer is written back on the
- * request's context, so the event loop never waits.
+ * With streams, rollback and unpin apply to every replica reading them: they are published on the
+ * {@code model-control} topic and answered once this replica applied them (see the learning loop's
+ * {@code ClusterPinControl}); without, to this replica only. Either way the session loads off the
+ * event loop and the answer is written back on the request's context, so the event loop never waits.
  */
 final class ModelAdminHandler {
 
     private final Vertx vertx;
     private final Optional<ModelRuntime> runtime;
+    /** This replica's runtime alone, or the whole cluster through the streams (see the learning loop's wiring). */
+    private final Optional<PinControl> pins;
 
     ModelAdminHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
         this.runtime = deps.env() == null ? Optional.empty() : deps.env().find(ModelRuntime.class);
+        this.pins = deps.env() == null ? Optional.empty()
+                : deps.env().find(PinControl.class).or(() -> runtime.map(PinControl.class::cast));
     }
 
     void mount(Router router) {
@@ -60,9 +67,10 @@ final class ModelAdminHandler {
                     g.writeStringField("pinned_version", m.pinnedVersion());
                     g.writeStringField("unpin_version", m.unpinVersion());
                     if (m.awaitedPin() != null) {
-                        // A pin restored at start whose version is not loaded: say so, not only in the log.
-                        g.writeStringField("pin_problem", "pinned to '" + m.awaitedPin() + "' before the restart, but '"
-                                + m.awaitedPin() + "' is not loaded: '" + m.liveVersion() + "' serves until it is loaded again"
+                        // A pin (restored at start, or made on another replica) whose version is not loaded here: say so, not only in the log.
+                        g.writeStringField("pin_problem", "pinned to '" + m.awaitedPin() + "' (before a restart, or by a rollback"
+                                + " on another replica), but '" + m.awaitedPin() + "' is not loaded here: '" + m.liveVersion()
+                                + "' serves until it is loaded"
                                 + " (replayed from the delta stream); if the stream no longer holds it, POST /admin/models/"
                                 + m.name() + "/unpin drops the pin");
                     }
@@ -77,13 +85,13 @@ final class ModelAdminHandler {
     /** A rollback or an unpin: both swap the live version on the loader and answer with it. */
     private void swap(RoutingContext rc, String what, String conflictCode) {
         String name = rc.pathParam("name");
-        if (runtime.isEmpty()) {
+        if (pins.isEmpty()) {
             Json.sendError(rc.request(), 404, "no_models", "this server has no model runtime wired", "name");
             return;
         }
         java.util.concurrent.CompletableFuture<String> done;
         try {
-            done = what.equals("rollback") ? runtime.get().rollback(name) : runtime.get().unpin(name);
+            done = what.equals("rollback") ? pins.get().rollback(name) : pins.get().unpin(name);
         } catch (IllegalArgumentException unknown) { // the registry checks the name before going async
             Json.sendError(rc.request(), 404, "unknown_model", unknown.getMessage(), "name");
             return;

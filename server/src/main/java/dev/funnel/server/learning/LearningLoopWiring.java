@@ -22,6 +22,7 @@ import dev.funnel.model.ctr.CtrModelSpec;
 import dev.funnel.model.serving.CtrBootstrap;
 import dev.funnel.model.ctr.CtrWeights;
 import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.PinControl;
 import dev.funnel.model.serving.RankModel;
 import dev.funnel.trainer.learn.CtrShape;
 import java.io.IOException;
@@ -55,7 +56,8 @@ import java.util.logging.Logger;
  *   <li>{@code streams.kafka.bootstrap}, {@code streams.kafka.prefix} (default {@code funnel.}),
  *       {@code streams.kafka.replication} (default 1), {@code streams.kafka.topic_configs} ({@code reconcile},
  *       the default, or {@code warn}: see {@link TopicConfigPolicy});</li>
- *   <li>{@code streams.replica}: this replica's consumer name (default {@code replica-1});</li>
+ *   <li>{@code streams.replica}: this replica's consumer name (default {@code replica-1}), also named as
+ *       the issuer of its rollbacks in every replica's log;</li>
  *   <li>{@code streams.retention_h}: hours impressions and feedback are kept (default 24, 0 = for ever; see
  *       {@link Retention}), {@code streams.roll_cycle}: Chronicle roll cycle of new queues (default {@code FAST_HOURLY});</li>
  *   <li>{@code learning.model} (default {@code ctr}), {@code trainer.embedded} (default: true in demo),
@@ -63,7 +65,8 @@ import java.util.logging.Logger;
  * </ul>
  * Registers a {@link Transport}, a {@link LoopWriter} and a {@link FeedbackSink} onto the stream in
  * the operator environment, adds the impression-log response hook, and, when an {@link ItemIndex} is
- * registered, applies item updates from the stream.
+ * registered, applies item updates from the stream. With a {@link ModelRuntime}, rollbacks and unpins
+ * through the admin API apply to every replica on these streams (topic {@code model-control}).
  */
 public final class LearningLoopWiring implements FeatureWiring {
 
@@ -158,8 +161,33 @@ public final class LearningLoopWiring implements FeatureWiring {
             FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied).register(m);
             FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected).register(m);
         });
+        if (runtime != null) {
+            wirePinControl(ctx, transport, replica, runtime, m);
+        }
         wireDeltas(ctx, transport, replica, m);
         LOG.info("learning loop wired on " + transport);
+    }
+
+    /**
+     * Rollbacks and unpins for the whole cluster: the admin API publishes them on {@code model-control}
+     * ({@link ClusterPinControl}, replacing the runtime's local {@link PinControl}) and every replica
+     * applies them ({@link ModelControlConsumer}). The topic's pins are applied now, before the delta
+     * consumer picks where to start its replay from the pins.
+     */
+    private static void wirePinControl(WiringContext ctx, Transport transport, String replica, ModelRuntime runtime, MeterRegistry m) {
+        ModelControlConsumer control = new ModelControlConsumer(transport, replica + "-control", runtime);
+        ctx.onClose(control);
+        control.catchUp(); // wiring runs on the starting thread, before any port opens: never an event loop
+        control.start();
+        ClusterPinControl pins = new ClusterPinControl(transport, control, runtime, replica);
+        ctx.onClose(pins);
+        ctx.env().register(PinControl.class, pins);
+        FunctionCounter.builder("funnel_model_control_records_total", control, ModelControlConsumer::applied).tag("outcome", "applied")
+                .description("rollbacks and unpins read from model-control, by outcome").register(m);
+        FunctionCounter.builder("funnel_model_control_records_total", control, ModelControlConsumer::rejected).tag("outcome", "rejected")
+                .description("rollbacks and unpins read from model-control, by outcome").register(m);
+        FunctionCounter.builder("funnel_model_control_records_total", control, ModelControlConsumer::failed).tag("outcome", "failed")
+                .description("rollbacks and unpins read from model-control, by outcome").register(m);
     }
 
     /** The delta version of a pinned registry version ({@code v12} → 12), or {@link Long#MAX_VALUE} for none or another name. */

@@ -8,6 +8,7 @@ import dev.funnel.model.registry.ModelRegistry;
 import dev.funnel.model.registry.PinFile;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
+import dev.funnel.model.serving.PinControl;
 import dev.funnel.server.FunnelConfig;
 import dev.funnel.server.sre.ModelStatusSource;
 import dev.funnel.sim.SimWorld;
@@ -81,6 +82,7 @@ public final class ModelWiring implements FeatureWiring {
             LOG.info("model pins: in memory only (model.pins=off, or demo without streams.dir): a restart serves the newest version");
         }
         ctx.env().register(ModelRuntime.class, runtime)
+                .register(PinControl.class, runtime) // this replica only; the learning loop makes it cluster-wide
                 .register(ModelRegistry.class, runtime.registry())
                 .register(FeatureSchema.class, schema)
                 .register(ModelStatusSource.class, () -> runtime.models().stream()

@@ -9,6 +9,7 @@ import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.chronicle.ChronicleTransport;
+import dev.funnel.streams.schema.ModelControl;
 import dev.funnel.streams.schema.ModelDelta;
 import dev.funnel.trainer.apply.DeltaApplier;
 import io.vertx.core.json.JsonObject;
@@ -110,6 +111,7 @@ class RollbackPinTest {
      * restarted replica replays the stream from the newest base at or before the pinned version (not
      * from the newest base, which is past it), and the pinned version is live again with the newer one
      * kept for unpin. A pin whose version the stream no longer holds is reported, and newer versions serve.
+     * (The pin is saved in the file and on the model-control topic; the topic's word wins at start.)
      */
     @Test
     void aRollbackPinSurvivesARestartAndOneThatCannotBeRestoredIsReported() throws Exception {
@@ -153,8 +155,12 @@ class RollbackPinTest {
             second.close();
         }
 
-        // The stream no longer holds the pinned version (say, it was trimmed): reported, newer versions serve.
-        java.nio.file.Files.writeString(dir.resolve("model-pins.properties"), "ctr=v0-gone\n");
+        // A rollback on another replica pinned a version this stream no longer holds (say, it was trimmed):
+        // reported, newer versions serve.
+        try (Transport other = new ChronicleTransport(dir)) {
+            other.appender(Topics.MODEL_CONTROL).append(ModelControl.pin("ctr", "v0-gone", "replica-9", "req-gone",
+                    System.currentTimeMillis()).encode());
+        }
         FunnelApp third = FunnelApp.start(config, true);
         try {
             ModelRuntime rt = third.env().require(ModelRuntime.class);
@@ -164,7 +170,8 @@ class RollbackPinTest {
             JsonObject m = model(http, third);
             assertFalse(m.getBoolean("pinned"), m.encode());
             assertEquals("v0-gone", m.getString("pinned_version"), m.encode());
-            assertTrue(m.getString("pin_problem").contains("pinned to 'v0-gone' before the restart, but 'v0-gone' is not loaded"),
+            assertTrue(m.getString("pin_problem").contains("pinned to 'v0-gone' (before a restart, or by a rollback on another replica),"
+                            + " but 'v0-gone' is not loaded here"),
                     m.encode());
             HttpResponse<String> unpin = admin(http, third, "POST", "/admin/models/ctr/unpin");
             assertEquals(200, unpin.statusCode(), unpin.body());
@@ -177,12 +184,12 @@ class RollbackPinTest {
     }
 
     /** A dense delta that is also a base, as the trainer publishes every {@code trainer.base_every_s}. */
-    private static ModelDelta base(RankModel ctr, long version, long seed) {
+    static ModelDelta base(RankModel ctr, long version, long seed) {
         ModelDelta d = dense(ctr, version, seed);
         return new ModelDelta(d.modelName(), d.version(), d.kind(), d.createdAtMillis(), d.tables(), d.onnx(), true);
     }
 
-    private static ModelDelta dense(RankModel ctr, long version, long seed) {
+    static ModelDelta dense(RankModel ctr, long version, long seed) {
         return new ModelDelta("ctr", version, ModelDelta.Kind.DENSE, System.currentTimeMillis(), List.of(),
                 CtrBootstrap.onnx(ctr.schema(), ctr.spec(), seed));
     }
@@ -199,20 +206,20 @@ class RollbackPinTest {
         return out;
     }
 
-    private static JsonObject model(HttpClient http, FunnelApp app) throws Exception {
+    static JsonObject model(HttpClient http, FunnelApp app) throws Exception {
         HttpResponse<String> r = admin(http, app, "GET", "/admin/models");
         assertEquals(200, r.statusCode(), r.body());
         return new JsonObject(r.body()).getJsonArray("models").stream().map(JsonObject.class::cast)
                 .filter(o -> "ctr".equals(o.getString("name"))).findFirst().orElseThrow();
     }
 
-    private static HttpResponse<String> admin(HttpClient http, FunnelApp app, String method, String path) throws Exception {
+    static HttpResponse<String> admin(HttpClient http, FunnelApp app, String method, String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
                 .header("authorization", "Bearer " + TOKEN)
                 .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static void await(BooleanSupplier done, String what) throws InterruptedException {
+    static void await(BooleanSupplier done, String what) throws InterruptedException {
         long until = System.nanoTime() + 60_000_000_000L;
         while (!done.getAsBoolean() && System.nanoTime() < until) {
             Thread.sleep(20);

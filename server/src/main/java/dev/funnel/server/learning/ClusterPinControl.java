@@ -1,0 +1,124 @@
+package dev.funnel.server.learning;
+
+import dev.funnel.model.registry.ModelInfo;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.PinControl;
+import dev.funnel.streams.StreamAppender;
+import dev.funnel.streams.Topics;
+import dev.funnel.streams.Transport;
+import dev.funnel.streams.schema.ModelControl;
+
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * The admin API's rollback and unpin for a replica with streams: the decision is checked against this
+ * replica's models (a rollback needs a previous version, an unpin a pin), published on
+ * {@code model-control} as a {@link ModelControl} naming the version, and applied by every replica's
+ * {@link ModelControlConsumer}, this one's included; the answer comes once this replica applied it.
+ * Applying only through the topic keeps every replica's sequence of decisions the same, this one's
+ * too: a rollback applied here first and read back later could undo an unpin made in between.
+ *
+ * <p>Threads: any (an event loop): the decision and the append run on this class's own thread.
+ */
+final class ClusterPinControl implements PinControl, AutoCloseable {
+
+    private final ModelRuntime runtime;
+    private final ModelControlConsumer consumer;
+    private final StreamAppender appender;
+    private final String issuer;
+    /** One thread: decisions are made and appended in the order the admin calls came. */
+    private final ExecutorService publisher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "model-control-publisher");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * @param issuer who decides, for every replica's log: this replica's consumer name
+     */
+    ClusterPinControl(Transport transport, ModelControlConsumer consumer, ModelRuntime runtime, String issuer) {
+        this.runtime = runtime;
+        this.consumer = consumer;
+        this.issuer = issuer;
+        this.appender = transport.appender(Topics.MODEL_CONTROL);
+    }
+
+    @Override
+    public CompletableFuture<String> rollback(String name) {
+        requireDefined(name);
+        return decideAndPublish(() -> {
+            ModelInfo m = info(name);
+            if (m.previous().isEmpty()) {
+                throw new IllegalStateException("model '" + name + "' has no previous version to roll back to");
+            }
+            return ModelControl.pin(name, m.previous().get(0), issuer, UUID.randomUUID().toString(), System.currentTimeMillis());
+        });
+    }
+
+    @Override
+    public CompletableFuture<String> unpin(String name) {
+        requireDefined(name);
+        return decideAndPublish(() -> {
+            ModelInfo m = info(name);
+            if (!m.pinned() && m.awaitedPin() == null) {
+                throw new IllegalStateException("model '" + name + "' is not pinned");
+            }
+            return ModelControl.unpin(name, issuer, UUID.randomUUID().toString(), System.currentTimeMillis());
+        });
+    }
+
+    private CompletableFuture<String> decideAndPublish(Supplier<ModelControl> decide) {
+        return CompletableFuture.supplyAsync(() -> publish(decide.get()), publisher).thenCompose(applied -> applied);
+    }
+
+    /** On the publisher: appends {@code c} and returns its outcome here, once this replica's consumer applied it. */
+    private CompletableFuture<String> publish(ModelControl c) {
+        CompletableFuture<String> applied = consumer.expect(c.requestId());
+        try {
+            appender.append(c.encode());
+            appender.flush();
+        } catch (RuntimeException e) {
+            consumer.forget(c.requestId()); // the admin call fails with e: nothing was published
+            throw e;
+        }
+        long timeoutSeconds = ModelControlConsumer.APPLY_TIMEOUT_SECONDS * 2; // the consumer's own timeout shows first
+        return applied.orTimeout(timeoutSeconds, TimeUnit.SECONDS).handle((live, e) -> {
+            consumer.forget(c.requestId());
+            if (e == null) {
+                return live;
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof TimeoutException) {
+                cause = new TimeoutException("model '" + c.modelName() + "': the " + c.op().name().toLowerCase(Locale.ROOT)
+                        + " was published on " + Topics.MODEL_CONTROL + " but not applied here within " + timeoutSeconds
+                        + " s; other replicas may have applied it");
+            }
+            throw new CompletionException(cause);
+        });
+    }
+
+    private void requireDefined(String name) {
+        if (!runtime.registry().isDefined(name)) {
+            throw new IllegalArgumentException("model '" + name + "' is not defined; defined: "
+                    + runtime.models().stream().map(ModelInfo::name).toList());
+        }
+    }
+
+    private ModelInfo info(String name) {
+        return runtime.models().stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("model '" + name + "' is not defined"));
+    }
+
+    @Override
+    public void close() {
+        publisher.shutdownNow();
+    }
+}
