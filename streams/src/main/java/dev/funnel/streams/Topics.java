@@ -25,7 +25,7 @@ public final class Topics {
     public static final String MODEL_CONTROL = "model-control";
 
     /** Every topic Funnel writes or reads. */
-    public static final List<String> ALL = List.of(IMPRESSIONS, FEEDBACK, ITEM_UPDATES, MODEL_DELTAS);
+    public static final List<String> ALL = List.of(IMPRESSIONS, FEEDBACK, ITEM_UPDATES, MODEL_DELTAS, MODEL_CONTROL);
 
     private Topics() {
     }

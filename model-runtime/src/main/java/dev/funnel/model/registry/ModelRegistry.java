@@ -52,6 +52,8 @@ import org.slf4j.LoggerFactory;
 public final class ModelRegistry implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelRegistry.class);
+    /** Versions received that a pin's skip-through is looked up in: far more than arrive while a decision travels. */
+    private static final int RECEIVED_REMEMBERED = 1024;
 
     private final InferenceBackend backend;
     private final Executor loader;
@@ -164,8 +166,29 @@ public final class ModelRegistry implements AutoCloseable {
      * @return completes with the version live afterwards ({@code version}, unless it is awaited)
      */
     public CompletableFuture<String> pinTo(String name, String version) {
+        return pinTo(name, version, null);
+    }
+
+    /**
+     * As {@link #pinTo(String, String)}; versions this replica receives later up to and including
+     * {@code skipThrough} (the newest the deciding replica had received: the one rolled back from, or newer)
+     * are dropped while pinned instead of kept for the next unpin, as the deciding replica dropped them.
+     * Without it, a replica that lags behind the decision would keep the version rolled back from and make
+     * it live on unpin, while the others stay on the pinned one. Null, or a version this replica has
+     * received already: nothing to skip.
+     */
+    public CompletableFuture<String> pinTo(String name, String version, String skipThrough) {
         Entry e = entry(name);
-        return CompletableFuture.supplyAsync(() -> e.pinTo(version), loader);
+        return CompletableFuture.supplyAsync(() -> e.pinTo(version, skipThrough), loader);
+    }
+
+    /**
+     * The version of {@code name} this registry received last ({@link #load}ed, whether it went live, was
+     * kept while pinned or replaced a pin), or null: what a rollback decided here tells other replicas to
+     * skip through ({@link #pinTo(String, String, String)}). Any thread.
+     */
+    public String lastReceived(String name) {
+        return entry(name).lastReceived();
     }
 
     /**
@@ -311,6 +334,13 @@ public final class ModelRegistry implements AutoCloseable {
          * one): a dense snapshot supersedes the ones before it, and a pin may last days.
          */
         final Deque<Kept> heldWhilePinned = new ArrayDeque<>();
+        /** The versions received by {@link Swap#LOAD}, newest first, bounded; guarded by this. */
+        final Deque<String> received = new ArrayDeque<>();
+        /**
+         * A pin's skip-through version not received yet ({@link #pinTo(String, String, String)}): loads up to
+         * and including it are dropped while pinned; guarded by this.
+         */
+        String skipThrough;
 
         Entry(ModelDefinition def) {
             this.def = def;
@@ -343,6 +373,25 @@ public final class ModelRegistry implements AutoCloseable {
                         openSessions.decrementAndGet();
                         rejected.increment();
                         throw new ModelRejectedException(def.name(), version, "signature check failed: " + String.join("; ", problems));
+                    }
+                }
+                if (swap == Swap.LOAD) {
+                    received.push(version);
+                    while (received.size() > RECEIVED_REMEMBERED) {
+                        received.removeLast();
+                    }
+                    boolean skipped = skipThrough != null && pinned;
+                    if (version.equals(skipThrough)) {
+                        skipThrough = null;
+                    }
+                    if (skipped) {
+                        // Received after the pin, but the deciding replica had it before: dropped there too.
+                        session.close();
+                        openSessions.decrementAndGet();
+                        loadsWhilePinned.increment();
+                        LOG.info("model '{}' version '{}' loaded but dropped: the rollback to '{}' was decided after it",
+                                def.name(), version, live == null ? "none" : live.version);
+                        return version;
                     }
                 }
                 if (swap == Swap.LOAD && pinned) {
@@ -436,6 +485,7 @@ public final class ModelRegistry implements AutoCloseable {
             for (;;) {
                 Kept newest;
                 synchronized (this) {
+                    skipThrough = null; // the operator's newer decision: every version from here on counts
                     if (!pinned && awaitedPin != null) {
                         Live l = live;
                         LOG.info("model '{}': the restored pin to '{}' is dropped before it was loaded; '{}' stays live",
@@ -462,11 +512,17 @@ public final class ModelRegistry implements AutoCloseable {
             }
         }
 
-        String pinTo(String version) {
+        synchronized String lastReceived() {
+            return received.peek();
+        }
+
+        String pinTo(String version, String skip) {
             for (;;) {
                 Kept target = null;
                 boolean unpinFirst;
                 synchronized (this) {
+                    // Set before the swap: a load racing with it is judged by the decision it follows.
+                    skipThrough = skip == null || received.contains(skip) ? null : skip;
                     Live l = live;
                     if (l != null && l.version.equals(version)) {
                         if (!pinned) {

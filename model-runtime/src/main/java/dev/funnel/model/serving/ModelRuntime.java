@@ -202,7 +202,12 @@ public final class ModelRuntime implements PinControl, AutoCloseable {
      * as {@link #rollback} does.
      */
     public CompletableFuture<String> pinTo(String name, String version) {
-        return registry.pinTo(name, version).thenApplyAsync(v -> savePins("rollback", name, v), loader);
+        return pinTo(name, version, null);
+    }
+
+    /** As {@link #pinTo(String, String)}, skipping through a version ({@link ModelRegistry#pinTo(String, String, String)}). */
+    public CompletableFuture<String> pinTo(String name, String version, String skipThrough) {
+        return registry.pinTo(name, version, skipThrough).thenApplyAsync(v -> savePins("rollback", name, v), loader);
     }
 
     /** An unpin made on any replica ({@link ModelRegistry#release}), then saves the pins as {@link #rollback} does. */

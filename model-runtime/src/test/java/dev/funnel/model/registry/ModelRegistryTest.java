@@ -321,6 +321,35 @@ class ModelRegistryTest {
         assertEquals(1, registry.openSessions());
     }
 
+    /**
+     * A replica behind the decision: the rollback to v1 was decided where v2 had been received; here v2 arrives
+     * after the pin, and is dropped as it was there, so the unpin makes the same version live everywhere.
+     */
+    @Test
+    void aPinSkipsThroughTheVersionsTheDecidingReplicaHadReceived() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.10)).join();
+        assertEquals("v1", registry.lastReceived("ctr"));
+        assertEquals("v1", registry.pinTo("ctr", "v1", "v2").join());
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.20)).join();
+        assertEquals("v2", registry.lastReceived("ctr"));
+        assertEquals(List.of(), registry.models().get(0).heldWhilePinned(), "v2 was rolled back from: not kept for the unpin");
+        registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.30)).join();
+        assertEquals(List.of("v3"), registry.models().get(0).heldWhilePinned(), "received after the decision: kept");
+        assertEquals("v3", registry.release("ctr").join());
+
+        // A skip-through received already (the deciding replica's own case) skips nothing.
+        assertEquals("v1", registry.pinTo("ctr", "v1", "v3").join());
+        registry.load("ctr", "v4", TestModels.constantCtr(spec, 0.40)).join();
+        assertEquals(List.of("v4"), registry.models().get(0).heldWhilePinned());
+        // An unpin ends a skip that never came: the versions after it go live as usual.
+        assertEquals("v4", registry.release("ctr").join());
+        assertEquals("v4", registry.pinTo("ctr", "v4", "v9").join());
+        assertEquals("v4", registry.release("ctr").join());
+        registry.load("ctr", "v5", TestModels.constantCtr(spec, 0.50)).join();
+        assertEquals("v5", registry.liveVersion("ctr"));
+        assertEquals(1, registry.openSessions(), "dropped versions' sessions are closed");
+    }
+
     @Test
     void aPinFileIsReplacedWholeAndReadBack(@TempDir Path dir) throws Exception {
         PinFile f = new PinFile(dir.resolve("state").resolve("pins.properties"));

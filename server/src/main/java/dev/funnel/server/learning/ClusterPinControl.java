@@ -59,7 +59,9 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
             if (m.previous().isEmpty()) {
                 throw new IllegalStateException("model '" + name + "' has no previous version to roll back to");
             }
-            return ModelControl.pin(name, m.previous().get(0), issuer, UUID.randomUUID().toString(), System.currentTimeMillis());
+            // Replicas that receive what this one has received only later drop it as this rollback does here.
+            return ModelControl.pin(name, m.previous().get(0), issuer, UUID.randomUUID().toString(), System.currentTimeMillis(),
+                    runtime.registry().lastReceived(name));
         });
     }
 

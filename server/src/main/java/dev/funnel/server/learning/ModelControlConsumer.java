@@ -177,8 +177,8 @@ final class ModelControlConsumer implements AutoCloseable {
             return;
         }
         try {
-            String live = (c.op() == ModelControl.Op.PIN ? runtime.pinTo(c.modelName(), c.version()) : runtime.release(c.modelName()))
-                    .get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS); // this consumer's own thread, never an event loop
+            String live = (c.op() == ModelControl.Op.PIN ? runtime.pinTo(c.modelName(), c.version(), c.skipThrough())
+                    : runtime.release(c.modelName())).get(APPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS); // this consumer's own thread, never an event loop
             applied.incrementAndGet();
             LOG.info("model control: " + what + " of model '" + c.modelName() + "' by " + c.issuer() + " applied; '"
                     + live + "' is live");

@@ -4,7 +4,12 @@ import dev.funnel.index.ItemStore;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
 import dev.funnel.streams.Topics;
+import dev.funnel.model.serving.ModelRuntime;
+import dev.funnel.model.serving.RankModel;
+import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.kafka.KafkaBroker;
+import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.trainer.apply.DeltaApplier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.admin.Admin;
@@ -20,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +55,9 @@ class KafkaReplicasTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private static KafkaBroker broker;
+    /** Each replica's pin file: as on separate hosts, and nothing written into the working tree. */
+    @TempDir
+    static Path pins;
 
     @BeforeAll
     static void startBroker() throws Exception {
@@ -122,6 +131,56 @@ class KafkaReplicasTest {
         }
     }
 
+    /**
+     * A rollback through one replica's admin API reaches the other through the {@code model-control} topic on
+     * Kafka, a replica started afterwards starts pinned, and an unpin on another replica releases them all.
+     */
+    @Test
+    void aRollbackOnOneReplicaPinsEveryReplicaOnKafka() throws Exception {
+        String prefix = "funnel-pins.";
+        try (FunnelApp a = start(prefix, "replica-a"); FunnelApp b = start(prefix, "replica-b");
+             KafkaTransport trainer = new KafkaTransport(broker.bootstrapServers(), prefix, 1)) {
+            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
+            StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
+            deltas.append(RollbackPinTest.base(ctr, 1, 11).encode());
+            deltas.append(RollbackPinTest.dense(ctr, 2, 12).encode());
+            deltas.flush();
+            await(() -> "v2".equals(live(a)) && "v2".equals(live(b)), "v2 live on both replicas");
+
+            HttpResponse<String> back = RollbackPinTest.admin(HTTP, a, "POST", "/admin/models/ctr/rollback");
+            assertEquals(200, back.statusCode(), back.body());
+            assertEquals("v1", live(a), "the replica that answered has applied it when it answers");
+            await(() -> "v1".equals(live(b)), "the rollback on A reached B through Kafka");
+
+            try (FunnelApp c = start(prefix, "replica-c")) {
+                await(() -> c.env().require(DeltaApplier.class).appliedVersion() == 2, "C replayed the deltas");
+                assertEquals("v1", live(c), "a replica started after the rollback serves the pinned version");
+
+                // C received v2, the version rolled back from, after the pin: it drops it as A and B did, so the
+                // unpin leaves every replica on v1 rather than C alone on v2.
+                HttpResponse<String> unpin = RollbackPinTest.admin(HTTP, b, "POST", "/admin/models/ctr/unpin");
+                assertEquals(200, unpin.statusCode(), unpin.body());
+                assertEquals("v1", new JsonObject(unpin.body()).getString("version"), unpin.body());
+                await(() -> !pinned(a) && !pinned(c), "the unpin on B reached A and C");
+                for (FunnelApp app : List.of(a, b, c)) {
+                    assertEquals("v1", live(app), "the same version everywhere after the unpin");
+                }
+                deltas.append(RollbackPinTest.dense(ctr, 3, 13).encode());
+                deltas.flush();
+                await(() -> "v3".equals(live(a)) && "v3".equals(live(b)) && "v3".equals(live(c)), "every replica follows the newest again");
+            }
+        }
+    }
+
+    private static String live(FunnelApp app) {
+        return app.env().require(ModelRuntime.class).registry().liveVersion("ctr");
+    }
+
+    private static boolean pinned(FunnelApp app) {
+        return app.env().require(ModelRuntime.class).models().stream().filter(m -> m.name().equals("ctr")).findFirst().orElseThrow()
+                .pinned();
+    }
+
     private static String item(String category) {
         return "{\"category\":\"" + category + "\",\"author\":\"a1\",\"status\":\"online\",\"popularity\":1}";
     }
@@ -129,7 +188,8 @@ class KafkaReplicasTest {
     private static FunnelApp start(String prefix, String replica) throws Exception {
         FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
                 .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
-                .with("streams.kafka.prefix", prefix).with("streams.replica", replica);
+                .with("streams.kafka.prefix", prefix).with("streams.replica", replica)
+                .with("model.pins", pins.resolve(prefix + replica + ".properties").toString());
         FunnelApp app = FunnelApp.start(config, false);
         try {
             await(() -> app.readiness().ready(), replica + " ready (its replay of the item stream caught up): " + app.readiness().gates());

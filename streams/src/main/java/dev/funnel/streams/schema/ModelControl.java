@@ -20,8 +20,13 @@ import java.util.zip.CRC32C;
  * @param issuer          who decided, for the log: the replica that answered the admin call
  * @param requestId       unique per admin call: the issuing replica answers once it applied this record
  * @param createdAtMillis when the decision was made, epoch millis
+ * @param skipThrough     for {@link Op#PIN}: the newest version the issuer had received when it decided (the one
+ *                        rolled back from, or newer), or null; a replica that receives it (or ones before it) only
+ *                        later, while pinned, drops them rather than keeping them for the next unpin, so every
+ *                        replica's unpin makes the same version live
  */
-public record ModelControl(Op op, String modelName, String version, String issuer, String requestId, long createdAtMillis) {
+public record ModelControl(Op op, String modelName, String version, String issuer, String requestId, long createdAtMillis,
+                           String skipThrough) {
 
     /** Schema version this build writes. */
     public static final int VERSION = 1;
@@ -37,27 +42,35 @@ public record ModelControl(Op op, String modelName, String version, String issue
         if (op == Op.PIN && (version == null || version.isEmpty())) {
             throw new IllegalArgumentException("model control PIN of '" + modelName + "' needs a version, got '" + version + "'");
         }
-        if (op == Op.UNPIN && version != null) {
-            throw new IllegalArgumentException("model control UNPIN of '" + modelName + "' takes no version, got '" + version + "'");
+        if (op == Op.UNPIN && (version != null || skipThrough != null)) {
+            throw new IllegalArgumentException("model control UNPIN of '" + modelName + "' takes no version, got '" + version
+                    + "', skip through '" + skipThrough + "'");
         }
+        skipThrough = skipThrough == null || skipThrough.isEmpty() ? null : skipThrough;
         issuer = issuer == null ? "" : issuer;
         requestId = requestId == null ? "" : requestId;
     }
 
-    /** A pin of {@code version}. */
+    /** A pin of {@code version}, nothing to skip. */
     public static ModelControl pin(String modelName, String version, String issuer, String requestId, long createdAtMillis) {
-        return new ModelControl(Op.PIN, modelName, version, issuer, requestId, createdAtMillis);
+        return pin(modelName, version, issuer, requestId, createdAtMillis, null);
+    }
+
+    /** A pin of {@code version}; versions received later up to {@code skipThrough} are dropped (see the record). */
+    public static ModelControl pin(String modelName, String version, String issuer, String requestId, long createdAtMillis,
+                                   String skipThrough) {
+        return new ModelControl(Op.PIN, modelName, version, issuer, requestId, createdAtMillis, skipThrough);
     }
 
     /** An unpin. */
     public static ModelControl unpin(String modelName, String issuer, String requestId, long createdAtMillis) {
-        return new ModelControl(Op.UNPIN, modelName, null, issuer, requestId, createdAtMillis);
+        return new ModelControl(Op.UNPIN, modelName, null, issuer, requestId, createdAtMillis, null);
     }
 
     /** Encodes with the current schema version, checksum last. */
     public byte[] encode() {
         BinaryWriter w = new BinaryWriter(64 + modelName.length() + issuer.length() + requestId.length()
-                + (version == null ? 0 : version.length()));
+                + (version == null ? 0 : version.length()) + (skipThrough == null ? 0 : skipThrough.length()));
         Header.write(w, Header.TYPE_MODEL_CONTROL, (byte) VERSION);
         w.writeByte(op.ordinal());
         w.writeString(modelName);
@@ -65,6 +78,7 @@ public record ModelControl(Op op, String modelName, String version, String issue
         w.writeString(issuer);
         w.writeString(requestId);
         w.writeLong(createdAtMillis);
+        w.writeString(skipThrough);
         CRC32C crc = new CRC32C();
         crc.update(w.array(), 0, w.size());
         w.writeInt((int) crc.getValue());
@@ -107,8 +121,9 @@ public record ModelControl(Op op, String modelName, String version, String issue
         String issuer = r.readString();
         String requestId = r.readString();
         long created = r.readLong();
+        String skipThrough = r.readString();
         try {
-            return new ModelControl(Op.values()[op], model, pinned, issuer, requestId, created);
+            return new ModelControl(Op.values()[op], model, pinned, issuer, requestId, created, skipThrough);
         } catch (IllegalArgumentException e) {
             throw new SchemaException(SchemaException.Reason.TRUNCATED, e.getMessage());
         }

@@ -127,8 +127,11 @@ class SchemaRoundTripTest {
 
     @Test
     void modelControlRoundTripsAndRejectsFlippedBytesAndInvalidDecisions() {
-        ModelControl pin = ModelControl.pin("ctr", "v12", "replica-a", "req-1", 1_234L);
+        ModelControl pin = ModelControl.pin("ctr", "v12", "replica-a", "req-1", 1_234L, "v14");
         assertEquals(pin, ModelControl.decode(ByteBuffer.wrap(pin.encode())));
+        assertEquals("v14", ModelControl.decode(ByteBuffer.wrap(pin.encode())).skipThrough());
+        ModelControl plain = ModelControl.pin("ctr", "v12", "replica-a", "req-1", 1_234L);
+        assertEquals(null, ModelControl.decode(ByteBuffer.wrap(plain.encode())).skipThrough());
         ModelControl unpin = ModelControl.unpin("ctr", "replica-b", "req-2", 5_678L);
         assertEquals(unpin, ModelControl.decode(ByteBuffer.wrap(unpin.encode())));
         assertEquals(Header.TYPE_MODEL_CONTROL, Header.peekType(ByteBuffer.wrap(pin.encode())));
@@ -146,7 +149,7 @@ class SchemaRoundTripTest {
                 assertThrows(SchemaException.class, () -> ModelControl.decode(ByteBuffer.wrap(new byte[] {(byte) 0xF7, 5}))).reason());
         assertThrows(IllegalArgumentException.class, () -> ModelControl.pin("ctr", "", "a", "r", 0));
         assertThrows(IllegalArgumentException.class, () -> ModelControl.pin("", "v1", "a", "r", 0));
-        assertThrows(IllegalArgumentException.class, () -> new ModelControl(ModelControl.Op.UNPIN, "ctr", "v1", "a", "r", 0));
+        assertThrows(IllegalArgumentException.class, () -> new ModelControl(ModelControl.Op.UNPIN, "ctr", "v1", "a", "r", 0, null));
     }
 
     @Test
