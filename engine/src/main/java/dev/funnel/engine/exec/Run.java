@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One request's DAG run. Confined to the request's loop: plain arrays indexed by the compiled
@@ -186,7 +187,13 @@ final class Run {
             }
             long now = loop.nanoTime();
             Throwable error = c.error;
-            if (error != null) {
+            if (error instanceof TimeoutException) {
+                // The operator's own deadline check (a batcher dropping expired rows, say) beat the
+                // node's timer to it: late is a timeout, whichever noticed first.
+                CompiledDag.Node node = dag.node(i);
+                nodeDegraded(i, NodeOutcome.TIMEOUT, node.onTimeout(), node.timeoutFallback(), c.startNanos,
+                        now - c.startNanos, describe(error));
+            } else if (error != null) {
                 failed(i, c, NodeOutcome.ERROR, describe(error));
             } else {
                 settle(i, NodeOutcome.OK, c.value, c.startNanos, now - c.startNanos, null, null);

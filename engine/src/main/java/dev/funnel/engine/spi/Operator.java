@@ -13,7 +13,10 @@ import reactor.core.publisher.Mono;
  * and cancels the subscription on timeout, so an operator that starts timers or queued work should
  * release them on cancel ({@code Mono.create(sink -> sink.onCancel(...))}).
  *
- * <p>An empty {@code Mono} means "no output" and is treated like a skip.
+ * <p>An empty {@code Mono} means "no output" and is treated like a skip. An operator that notices
+ * the request's deadline itself (queued work dropped as expired) signals a
+ * {@link java.util.concurrent.TimeoutException}: the node then ends as a timeout, handled by its
+ * {@code on_timeout} policy, as it would have when its timer fired first.
  *
  * @param <O> the output type, the one its factory declares in {@link OperatorFactory#outputType()}
  */
@@ -25,7 +28,8 @@ public interface Operator<O> {
      *
      * @param in  the outputs of the node's settled upstream nodes, and the node's own identity
      * @param ctx the request: user, scene, count, context, deadline, debug flag, scratch attributes
-     * @return the node's output; an error signal is handled by the node's {@code on_error} policy
+     * @return the node's output; an error signal is handled by the node's {@code on_error} policy, a
+     *         {@link java.util.concurrent.TimeoutException} by its {@code on_timeout} policy
      */
     Mono<O> apply(Inputs in, RequestContext ctx);
 }

@@ -379,6 +379,22 @@ class DagExecutorTest {
     }
 
     @Test
+    void anOperatorThatSignalsItsOwnTimeoutIsATimeoutAndItsOnTimeoutDecides() throws Exception {
+        CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
+                + "  a: {op: src, params: {n: 4}}\n"
+                + "  rank: {op: late, after: [a], on_timeout: {fallback: a}, on_error: fail}\n"
+                + "output: rank\n");
+        DagResult r = runTo(dag, 100, 0);
+        assertFalse(r.failed(), r.failure());
+        assertEquals(4, ((Candidates) r.output()).size());
+        Degradation d = degradation(r, "rank");
+        assertEquals(NodeOutcome.TIMEOUT, d.cause());
+        assertEquals(Policy.fallback("a"), d.action());
+        assertTrue(d.detail().contains("deadline passed while queued"), d.detail());
+        assertTrue(listener.nodes.contains("rank:TIMEOUT:4"), listener.nodes.toString());
+    }
+
+    @Test
     void defaultErrorPolicyIsFail() throws Exception {
         CompiledDag dag = compile("dag: d\ndeadline_ms: 100\nnodes:\n"
                 + "  ok: {op: src}\n"

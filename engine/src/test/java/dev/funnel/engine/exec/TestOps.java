@@ -60,6 +60,9 @@ public final class TestOps {
                         }),
                 new Factory("error", ParamSchema.NONE, Candidates.class, Set.of(), -1, false,
                         (p, env) -> (in, ctx) -> Mono.error(new RuntimeException("bad signal"))),
+                // notices the deadline itself (as a batcher dropping expired rows does) before its timer fires
+                new Factory("late", ParamSchema.NONE, Candidates.class, Set.of(), -1, false,
+                        (p, env) -> (in, ctx) -> Mono.error(new java.util.concurrent.TimeoutException("deadline passed while queued"))),
                 new Factory("empty", ParamSchema.NONE, Candidates.class, Set.of(), -1, false,
                         (p, env) -> (in, ctx) -> Mono.empty()),
                 // spends burn_ms of virtual loop time synchronously, then passes its first input on

@@ -19,8 +19,8 @@ import java.util.Set;
  * input, item attributes from the {@link ItemStore}, the request's context), submits one task with
  * the request's remaining budget (the batcher's runner assembles the model's inputs from the
  * model's embedding tables into the batch, just before the inference), fuses the heads' probabilities with the {@code fusion} formula and keeps the top
- * {@code keep}. Rows still queued when the budget runs out are dropped; a full queue fails the
- * node at once (its {@code on_error} decides).
+ * {@code keep}. Rows still queued when the budget runs out are dropped and the node times out (its
+ * {@code on_timeout} decides); a full queue fails the node at once (its {@code on_error} decides).
  *
  * <p>Leaves in the request's attributes: {@value #ATTR_MODELS} (model name → version that scored,
  * a {@code Map<String, String>} shared with other model operators) and {@value #ATTR_FEATURES}

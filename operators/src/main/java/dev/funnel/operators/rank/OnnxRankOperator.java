@@ -7,12 +7,15 @@ import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.features.FeatureBatch;
 import dev.funnel.features.ItemAttributes;
 import dev.funnel.features.profile.UserProfile;
+import dev.funnel.model.batch.BatchException;
 import dev.funnel.model.batch.ScoringTask;
 import dev.funnel.model.batch.Scores;
 import dev.funnel.model.serving.RankModel;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
 
 /** One {@code rank.onnx} node: stateless, shared by every request of the compiled DAG. */
@@ -63,7 +66,35 @@ final class OnnxRankOperator implements Operator<Candidates> {
      */
     static CompletableFuture<Scores> unlessCancelled(ScoringTask task) {
         return task.result().exceptionallyCompose(e -> task.isCancelled() ? new CompletableFuture<>()
-                : CompletableFuture.failedFuture(e));
+                : CompletableFuture.failedFuture(lateAsTimeout(e)));
+    }
+
+    /**
+     * Rows the batcher dropped because the request's deadline passed are late, not broken: as a
+     * {@link TimeoutException} the engine settles the node as a timeout under its {@code on_timeout}
+     * policy, as when the node's own timer fires first (the two race for the same instant).
+     */
+    static Throwable lateAsTimeout(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof BatchException b && b.reason() == BatchException.Reason.DEADLINE) {
+            return new RowsExpired(b.getMessage());
+        }
+        return e;
+    }
+
+    /** Stackless, like the {@link BatchException} it stands for: an expected outcome under load. */
+    static final class RowsExpired extends TimeoutException {
+
+        private static final long serialVersionUID = 1L;
+
+        RowsExpired(String message) {
+            super(message);
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
     }
 
     private Candidates rank(Candidates c, Scores scores, FeatureBatch features, RequestContext ctx) {

@@ -16,7 +16,6 @@ import dev.funnel.features.FeatureSchema;
 import dev.funnel.features.profile.UserProfile;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.index.ItemStore;
-import dev.funnel.model.batch.BatchException;
 import dev.funnel.model.ctr.CtrInputs;
 import dev.funnel.model.ctr.CtrModel;
 import dev.funnel.model.ctr.CtrModelSpec;
@@ -34,10 +33,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import reactor.test.StepVerifier;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OnnxRankTest {
@@ -140,13 +141,19 @@ class OnnxRankTest {
         assertTrue(logged.userEmbedding() == null);
     }
 
+    /** Dropped by the batcher as late: a timeout to the engine (on_timeout decides), not an error. */
     @Test
-    void aRequestWhoseBudgetIsGoneIsDroppedNotScored() {
+    void aRequestWhoseBudgetIsGoneIsDroppedNotScoredAndSignalsATimeout() {
         long[] ids = ids(20);
         Candidates in = Candidates.fromSource("prerank", ids, new float[ids.length], ids.length);
         RequestContext ctx = request("u", System.nanoTime() - 1_000_000);
-        BatchException e = assertThrows(BatchException.class, () -> run(in, profile(world.users().get(1)), ctx, null, 10));
-        assertEquals(BatchException.Reason.DEADLINE, e.reason());
+        Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"}, new Object[] {in, profile(world.users().get(1))});
+        StepVerifier.create(factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), env).apply(inputs, ctx))
+                .expectErrorSatisfies(e -> {
+                    assertTrue(e instanceof TimeoutException, e.toString());
+                    assertTrue(e.getMessage().contains("deadline passed"), e.getMessage());
+                })
+                .verify(Duration.ofSeconds(5));
     }
 
     @Test
