@@ -122,6 +122,9 @@ public final class FunnelApp implements AutoCloseable {
             LiveConfig live = LiveConfig.load(Path.of(config.dagsDir()), compiler, readiness);
             String token = config.adminToken() != null ? config.adminToken() : generatedToken();
             long warmUpMillis = config.getInt(WarmUp.MILLIS_KEY, 0);
+            if (warmUpMillis < 0) {
+                throw new IllegalArgumentException(WarmUp.MILLIS_KEY + " must be >= 0 (0 = no warm-up), got " + warmUpMillis);
+            }
             String warmUpToken = warmUpMillis > 0 ? randomHex() : null;
             List<String> warmUpUsers = null;
             int warmUpConcurrency = config.getInt(WarmUp.CONCURRENCY_KEY, WarmUp.DEFAULT_CONCURRENCY);

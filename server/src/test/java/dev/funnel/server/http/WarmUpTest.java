@@ -38,6 +38,15 @@ class WarmUpTest {
     }
 
     @Test
+    void aNegativeDurationFailsTheStartRatherThanMeaningNone() {
+        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token")
+                .withDagsDir(FunnelServerTestSupport.DAGS.toString()).withSim(11, 3_000, 200).with(WarmUp.MILLIS_KEY, "-5");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FunnelApp.start(config, true, List.of()).close());
+        assertEquals("warmup.ms must be >= 0 (0 = no warm-up), got -5", e.getMessage());
+    }
+
+    @Test
     void readinessWaitsForSelfTrafficThatRecordsNothing() throws Exception {
         AtomicInteger hooked = new AtomicInteger();
         FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> hooked.incrementAndGet());
