@@ -93,18 +93,43 @@ public final class FunnelMain {
             return 1;
         } catch (RuntimeException e) {
             err.println("funnel: cannot start: " + e.getMessage());
+            if (isConfigProblem(e)) {
+                return 2; // the message names the key and the value; a stack trace would only bury it
+            }
             e.printStackTrace(err);
             return 1;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(app::close, "funnel-shutdown"));
         if (demo) {
-            System.out.printf("%nFunnel demo is up.%n  curl --http2-prior-knowledge http://localhost:%d/v1/recommend "
-                    + "-d '{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}'%n"
-                    + "  curl -k --http2 https://localhost:%d/health/ready   (ready after a %d s warm-up, warmup.ms)%n"
-                    + "  admin token: %s%n%n",
-                    app.httpPort(), app.httpsPort(), config.getInt(WarmUp.MILLIS_KEY, 0) / 1000, app.adminToken());
+            System.out.print(demoBanner(app.httpPort(), app.httpsPort(), config.getInt(WarmUp.MILLIS_KEY, 0) / 1000, app.adminToken()));
         }
         return RUNNING;
+    }
+
+    /** A start failure caused by a bad setting: an {@link IllegalArgumentException} anywhere in its causes. */
+    static boolean isConfigProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof IllegalArgumentException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What {@code demo} prints once it serves: a request to try on each port that is on (-1 = off). */
+    static String demoBanner(int httpPort, int httpsPort, int warmUpSeconds, String adminToken) {
+        StringBuilder b = new StringBuilder(String.format("%nFunnel demo is up.%n"));
+        if (httpPort >= 0) {
+            b.append(String.format("  curl --http2-prior-knowledge http://localhost:%d/v1/recommend "
+                    + "-d '{\"user_id\":\"u000042\",\"scene\":\"home\",\"count\":5}'%n", httpPort));
+        }
+        String ready = String.format("(ready after a %d s warm-up, warmup.ms)", warmUpSeconds);
+        if (httpsPort >= 0) {
+            b.append(String.format("  curl -k --http2 https://localhost:%d/health/ready   %s%n", httpsPort, ready));
+        } else if (httpPort >= 0) {
+            b.append(String.format("  curl --http2-prior-knowledge http://localhost:%d/health/ready   %s%n", httpPort, ready));
+        }
+        return b.append(String.format("  admin token: %s%n%n", adminToken)).toString();
     }
 
     /** What {@code validate} cannot check without a running server's models and catalog. */

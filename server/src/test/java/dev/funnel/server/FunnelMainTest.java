@@ -5,11 +5,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class FunnelMainTest {
@@ -55,6 +58,45 @@ class FunnelMainTest {
     void validateOfAMissingPathIsAProblem() {
         assertEquals(1, run("validate", "no/such/dir"));
         assertTrue(err.toString().contains("no such file or directory"));
+    }
+
+    /** A small demo world on an ephemeral cleartext port, every path under {@code dir}, plus {@code lines}. */
+    private static Path demoConfig(Path dir, String... lines) throws Exception {
+        Path file = dir.resolve("funnel.properties");
+        Files.writeString(file, String.join("\n", "http.port=0", "https.port=-1", "sim.items=2000", "sim.users=100",
+                "warmup.ms=0", "dags.dir=" + Path.of("src/test/resources/it-dags").toAbsolutePath(),
+                "catalog.snapshot=" + dir + "/", "streams.dir=" + dir.resolve("streams"), String.join("\n", lines)) + "\n");
+        return file;
+    }
+
+    @Test
+    void aSettingThatAWiringRejectsStopsTheStartWithItsMessageAndNoStackTrace(@TempDir Path dir) throws Exception {
+        assertEquals(2, run("demo", "--config", demoConfig(dir, "streams.transport=bogus").toString()));
+        String e = err.toString();
+        assertTrue(e.contains("funnel: cannot start: ") && e.contains("streams.transport must be chronicle, kafka or off, got 'bogus'"), e);
+        assertFalse(e.contains("\tat "), e);
+    }
+
+    @Test
+    void aPortInUseIsNamedWithTheKeyThatPicksAnother(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("0.0.0.0"))) {
+            int port = taken.getLocalPort();
+            assertEquals(2, run("demo", "--config", demoConfig(dir, "streams.transport=off", "http.port=" + port).toString()));
+            String e = err.toString();
+            assertTrue(e.contains("cannot listen on 0.0.0.0:" + port + " (http.port / FUNNEL_HTTP_PORT"), e);
+            assertFalse(e.contains("\tat "), e);
+        }
+    }
+
+    @Test
+    void theDemoBannerShowsOnlyThePortsThatAreOn() {
+        String both = FunnelMain.demoBanner(8080, 8443, 15, "tok");
+        assertTrue(both.contains("http://localhost:8080/v1/recommend") && both.contains("https://localhost:8443/health/ready"), both);
+        String clearOnly = FunnelMain.demoBanner(8080, -1, 0, "tok");
+        assertFalse(clearOnly.contains("-1") || clearOnly.contains("https"), clearOnly);
+        assertTrue(clearOnly.contains("http://localhost:8080/health/ready"), clearOnly);
+        String tlsOnly = FunnelMain.demoBanner(-1, 8443, 0, "tok");
+        assertFalse(tlsOnly.contains("-1") || tlsOnly.contains("http://"), tlsOnly);
     }
 
     @Test

@@ -52,13 +52,18 @@ public final class FunnelServer implements AutoCloseable {
             throw e;
         }
         FunnelServer s = new FunnelServer(vertx, deps, verticles);
-        LOG.info("listening: http (HTTP/1.1 + h2c) on {}:{}, https (ALPN h2 + http/1.1) on {}:{}, {} event loop(s), {} transport",
-                deps.config().host(), s.httpPort, deps.config().host(), s.httpsPort, loops, s.nativeTransport() ? "native" : "nio");
+        LOG.info("listening: http (HTTP/1.1 + h2c) {}, https (ALPN h2 + http/1.1) {}, {} event loop(s), {} transport",
+                where(deps.config().host(), s.httpPort), where(deps.config().host(), s.httpsPort), loops,
+                s.nativeTransport() ? "native" : "nio");
         if (!s.nativeTransport()) {
             LOG.warn("native transport unavailable, serving on JDK NIO (slower hand-offs to the event loops): {}",
                     String.valueOf(vertx.unavailableNativeTransportCause()));
         }
         return s;
+    }
+
+    private static String where(String host, int port) {
+        return port < 0 ? "off" : "on " + host + ":" + port;
     }
 
     /** Whether the server's Vert.x runs on the native transport (epoll) rather than JDK NIO. */

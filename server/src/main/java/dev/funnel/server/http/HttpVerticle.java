@@ -1,6 +1,7 @@
 package dev.funnel.server.http;
 
 import io.vertx.core.Future;
+import dev.funnel.server.ConfigLoader;
 import dev.funnel.server.admission.AdmissionHandler;
 import dev.funnel.server.metrics.HttpMetrics;
 import dev.funnel.server.serving.WarmUp;
@@ -51,11 +52,11 @@ final class HttpVerticle extends VerticleBase {
         List<Future<HttpServer>> bound = new ArrayList<>();
         if (deps.config().httpPort() >= 0) {
             HttpServerOptions clear = options(deps.config().httpPort()).setHttp2ClearTextEnabled(true);
-            bound.add(listen(clear, router));
+            bound.add(listen(clear, router, "http.port"));
         }
         if (deps.config().httpsPort() >= 0) {
             HttpServerOptions tls = options(deps.config().httpsPort()).setSsl(true).setUseAlpn(true).setKeyCertOptions(deps.tls());
-            bound.add(listen(tls, router));
+            bound.add(listen(tls, router, "https.port"));
         }
         return Future.all(bound);
     }
@@ -74,10 +75,13 @@ final class HttpVerticle extends VerticleBase {
                 .setReadIdleTimeout(deps.config().idleTimeoutSeconds()).setIdleTimeoutUnit(TimeUnit.SECONDS);
     }
 
-    private Future<HttpServer> listen(HttpServerOptions options, Router router) {
+    /** Listens on the port of config key {@code key}; a failure (in use, a host that does not resolve) names both. */
+    private Future<HttpServer> listen(HttpServerOptions options, Router router, String key) {
         HttpServer s = vertx.createHttpServer(options).requestHandler(router);
         servers.add(s);
-        return s.listen();
+        return s.listen().recover(e -> Future.failedFuture(new IllegalArgumentException("cannot listen on " + options.getHost()
+                + ":" + options.getPort() + " (" + key + " / " + ConfigLoader.envName(key) + ", http.host / "
+                + ConfigLoader.envName("http.host") + "): " + e.getMessage(), e)));
     }
 
     @Override
