@@ -101,7 +101,9 @@ class FunnelServerTest {
                 .anyMatch(d -> d.getString("node").equals("slow") && d.getString("cause").equals("timeout")), r.body());
         assertEquals(5, j.getJsonArray("items").size(), "the fast branch still answers");
         double tookMs = j.getJsonObject("trace").getDouble("took_ms");
-        assertTrue(tookMs <= 60 + 15, "the DAG must finish at its 60 ms deadline, took " + tookMs + " ms");
+        // Cut at the deadline, not waited for: well under the slow branch's 500 ms. Not a latency bound (the
+        // 60 ms deadline plus a loaded 2-core VM's scheduling took 113 ms once while other builds ran).
+        assertTrue(tookMs < 250, "the DAG must finish at its 60 ms deadline, not wait for the 500 ms branch; took " + tookMs + " ms");
         // The 500 ms branch is not waited for (wall time includes client and a shared 2-core VM).
         assertTrue(r.tookNanos() < TimeUnit.MILLISECONDS.toNanos(400), "took " + r.tookNanos() / 1e6 + " ms");
     }
