@@ -2,7 +2,6 @@ package dev.funnel.streams.schema;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * An operator's decision about a model, on topic {@code model-control}, which every serving replica
@@ -79,9 +78,7 @@ public record ModelControl(Op op, String modelName, String version, String issue
         w.writeString(requestId);
         w.writeLong(createdAtMillis);
         w.writeString(skipThrough);
-        CRC32C crc = new CRC32C();
-        crc.update(w.array(), 0, w.size());
-        w.writeInt((int) crc.getValue());
+        Checksum.append(w);
         return w.toByteArray();
     }
 
@@ -92,21 +89,7 @@ public record ModelControl(Op op, String modelName, String version, String issue
      *                         its content is not a valid decision
      */
     public static ModelControl decode(ByteBuffer record) {
-        int start = record.position();
-        int length = record.remaining();
-        if (length < Header.SIZE + 4) {
-            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelControl of " + length + " bytes");
-        }
-        Header.peekType(record);
-        CRC32C crc = new CRC32C();
-        ByteBuffer body = record.duplicate();
-        body.position(start).limit(start + length - 4);
-        crc.update(body);
-        int stored = record.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(start + length - 4);
-        if (stored != (int) crc.getValue()) {
-            throw new SchemaException(SchemaException.Reason.CHECKSUM, "ModelControl checksum " + Integer.toHexString(stored)
-                    + " != computed " + Integer.toHexString((int) crc.getValue()));
-        }
+        Checksum.verify(record, "ModelControl");
         BinaryReader r = new BinaryReader(record, "ModelControl");
         int version = Header.read(r, Header.TYPE_MODEL_CONTROL, "ModelControl");
         if (version != 1) {

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.CRC32C;
 
 /**
  * A trainer's update to one model, on topic {@code model-deltas}. Versions of a model are consecutive
@@ -141,9 +140,7 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
         }
         w.writeByteArray(onnx);
         w.writeByte(base ? FLAG_BASE : 0);
-        CRC32C crc = new CRC32C();
-        crc.update(w.array(), 0, w.size());
-        w.writeInt((int) crc.getValue());
+        Checksum.append(w);
         return w.toByteArray();
     }
 
@@ -153,21 +150,7 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
      * @throws SchemaException with reason {@code CHECKSUM} if the content does not match its checksum
      */
     public static ModelDelta decode(ByteBuffer record) {
-        int start = record.position();
-        int length = record.remaining();
-        if (length < Header.SIZE + 4) {
-            throw new SchemaException(SchemaException.Reason.TRUNCATED, "ModelDelta of " + length + " bytes");
-        }
-        Header.peekType(record);
-        CRC32C crc = new CRC32C();
-        ByteBuffer body = record.duplicate();
-        body.position(start).limit(start + length - 4);
-        crc.update(body);
-        int stored = record.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt(start + length - 4);
-        if (stored != (int) crc.getValue()) {
-            throw new SchemaException(SchemaException.Reason.CHECKSUM, "ModelDelta checksum " + Integer.toHexString(stored)
-                    + " != computed " + Integer.toHexString((int) crc.getValue()));
-        }
+        Checksum.verify(record, "ModelDelta");
         BinaryReader r = new BinaryReader(record, "ModelDelta");
         int version = Header.read(r, Header.TYPE_MODEL_DELTA, "ModelDelta");
         if (version != 1) {
@@ -195,7 +178,7 @@ public record ModelDelta(String modelName, long version, Kind kind, long created
         }
         byte[] onnx = r.readByteArray();
         // The flags byte is absent from records written before it (the checksum's 4 bytes remain then).
-        boolean base = r.remaining() > 4 && (r.readByte() & FLAG_BASE) != 0;
+        boolean base = r.remaining() > Checksum.SIZE && (r.readByte() & FLAG_BASE) != 0;
         try {
             return new ModelDelta(model, v, Kind.values()[kind], created, tables, onnx, base);
         } catch (IllegalArgumentException e) {
