@@ -106,7 +106,7 @@ public final class DagCompiler {
             merged.putAll(e.getValue());
             nodes.put(n.id(), n.withParams(merged));
         }
-        return new DagSpec(spec.name(), spec.file(), spec.deadlineMs(), spec.defaults(), nodes, spec.output(), spec.lines());
+        return new DagSpec(spec.name(), spec.file(), spec.deadlineMs(), spec.defaults(), nodes, spec.output(), spec.lines(), spec.source());
     }
 
     private static CompiledDag link(DagSpec spec, DagValidator.Analysis a, Map<String, Operator<?>> operators,

@@ -159,7 +159,7 @@ public final class DagLoader {
             }
             // Unbounded when it failed to parse: the validator then adds nothing about it (see Parsed).
             int deadline = deadlineMs != null ? deadlineMs : problems.isEmpty() ? 0 : Integer.MAX_VALUE;
-            return new Parsed(new DagSpec(name, file, deadline, defaults, nodes, output, lines), problems);
+            return new Parsed(new DagSpec(name, file, deadline, defaults, nodes, output, lines, yaml), problems);
         }
 
         private void structuralIfNew(int problemsBefore) {

@@ -12,9 +12,11 @@ import java.util.Map;
  * @param nodes      nodes by id, in file order
  * @param output     the node whose output is the response
  * @param lines      line numbers of top-level keys ({@code dag}, {@code deadline_ms}, {@code output}…)
+ * @param source     the YAML text it was read from, as written (comments included): what the admin API
+ *                   gives back, so a live DAG can be read, edited and uploaded again
  */
 public record DagSpec(String name, String file, int deadlineMs, Defaults defaults,
-                      Map<String, NodeSpec> nodes, String output, Map<String, Integer> lines) {
+                      Map<String, NodeSpec> nodes, String output, Map<String, Integer> lines, String source) {
 
     public DagSpec {
         nodes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(nodes));

@@ -144,7 +144,7 @@ public final class RoutingLoader {
         }
         problems.sort(ConfigSet.PROBLEM_ORDER);
         // Without a readable 'scenes:' there is nothing to validate: "no scenes" would only echo it.
-        return new Parsed(readScenes || problems.isEmpty() ? new RoutingSpec(fileName, scenes) : null, problems);
+        return new Parsed(readScenes || problems.isEmpty() ? new RoutingSpec(fileName, scenes, yaml) : null, problems);
     }
 
     private static RoutingSpec.Scene parseScene(String file, String scene, int sceneLine, Node node, List<Problem> problems) {

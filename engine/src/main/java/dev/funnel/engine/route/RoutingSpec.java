@@ -10,8 +10,10 @@ import java.util.Map;
  *
  * @param file   where it came from, for messages
  * @param scenes scenes by name, in file order
+ * @param source the YAML text it was read from, as written (comments included): what the admin API
+ *               gives back, so the live routing can be read, edited and uploaded again
  */
-public record RoutingSpec(String file, Map<String, Scene> scenes) {
+public record RoutingSpec(String file, Map<String, Scene> scenes, String source) {
 
     public RoutingSpec {
         scenes = Collections.unmodifiableMap(new LinkedHashMap<>(scenes));

@@ -109,7 +109,7 @@ public final class RoutingValidator {
             merged.putAll(params);
             nodes.put(id, n.withParams(merged));
         });
-        DagSpec overridden = new DagSpec(dag.name(), dag.file(), dag.deadlineMs(), dag.defaults(), nodes, dag.output(), dag.lines());
+        DagSpec overridden = new DagSpec(dag.name(), dag.file(), dag.deadlineMs(), dag.defaults(), nodes, dag.output(), dag.lines(), dag.source());
         List<Problem> own = DagValidator.validate(dag, registry, env); // the DAG file's own problems are its file's
         for (Problem p : DagValidator.validate(overridden, registry, env)) {
             if (!own.contains(p)) {

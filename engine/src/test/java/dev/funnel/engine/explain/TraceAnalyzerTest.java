@@ -75,7 +75,7 @@ class TraceAnalyzerTest {
         nodes.put("merge", node("merge", "merge", List.of("hot", "ann"), Map.of()));
         nodes.put("seen", node("seen", "filter.exposure", List.of("merge"), Map.of()));
         nodes.put("rank", node("rank", "rank.onnx", List.of("seen", "profile"), Map.of("keep", 3)));
-        return new DagSpec("home_feed", "home_feed.yaml", 60, DagSpec.Defaults.NONE, nodes, "rank", Map.of());
+        return new DagSpec("home_feed", "home_feed.yaml", 60, DagSpec.Defaults.NONE, nodes, "rank", Map.of(), "");
     }
 
     static DagResult result() {

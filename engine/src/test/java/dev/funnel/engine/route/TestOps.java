@@ -38,7 +38,7 @@ final class TestOps {
     static DagSpec dag(String name) {
         Map<String, NodeSpec> nodes = new LinkedHashMap<>();
         nodes.put("hot", new NodeSpec("hot", "test.source", List.of(), Map.of("limit", 5), null, null, null, null, null, 4, Map.of()));
-        return new DagSpec(name, name + ".yaml", 60, DagSpec.Defaults.NONE, nodes, "hot", Map.of());
+        return new DagSpec(name, name + ".yaml", 60, DagSpec.Defaults.NONE, nodes, "hot", Map.of(), "");
     }
 
     private TestOps() {
