@@ -5,6 +5,7 @@ import dev.funnel.engine.dag.CompiledDag;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.RouteTable;
+import dev.funnel.engine.route.RoutingSpec;
 import dev.funnel.server.admission.CpuLoadConfig;
 import dev.funnel.server.admission.CpuLoadShedder;
 import dev.funnel.server.serving.LiveConfig;
@@ -27,9 +28,11 @@ import java.util.regex.Pattern;
  * The admin API, behind {@code Authorization: Bearer <token>} (401 JSON otherwise):
  * <ul>
  *   <li>{@code GET /admin/dags}: every DAG, its version, and the routes;</li>
+ *   <li>{@code GET /admin/dags/:name}: one DAG as the list shows it, with the YAML text it was read from;</li>
  *   <li>{@code POST /admin/dags/validate}: 200 when the posted DAG YAML would go live, else 400 with every problem;</li>
  *   <li>{@code PUT /admin/dags/:name}: validate, compile and hot-swap (400 with every problem, old DAG still serving);</li>
- *   <li>{@code GET /admin/routes}, {@code POST /admin/routes/validate}, {@code PUT /admin/routes}: the same for routing;</li>
+ *   <li>{@code GET /admin/routes} (with the routing's YAML text), {@code POST /admin/routes/validate},
+ *       {@code PUT /admin/routes}: the same for routing;</li>
  *   <li>{@code GET /admin/admission/cpu}: the CPU-load shedder's target, the process's CPU use and the
  *       share shed; {@code PUT /admin/admission/cpu} with {@code {"target_percent": 65}} sets the
  *       target live (0 = off; 400 outside 0..99, the old target stays).</li>
@@ -60,12 +63,9 @@ final class AdminHandler {
         router.route("/admin/*").handler(new RawBodyHandler(MAX_YAML_BYTES));
         router.get("/admin/dags").handler(this::listDags);
         router.post("/admin/dags/validate").handler(rc -> check(rc, "invalid_dag", live::checkDag, fileName(rc, "dag.yaml")));
+        router.get("/admin/dags/:name").handler(this::getDag);
         router.put("/admin/dags/:name").handler(this::putDag);
-        router.get("/admin/routes").handler(rc -> Json.send(rc.request(), 200, g -> {
-            g.writeStartObject();
-            writeRoutes(g, live.current());
-            g.writeEndObject();
-        }));
+        router.get("/admin/routes").handler(this::getRoutes);
         router.post("/admin/routes/validate").handler(rc ->
                 check(rc, "invalid_routing", live::checkRouting, fileName(rc, "routing.yaml")));
         router.put("/admin/routes").handler(this::putRoutes);
@@ -121,25 +121,65 @@ final class AdminHandler {
     }
 
     private void listDags(RoutingContext rc) {
-        RouteTable t = live.current();
+        LiveConfig.Snapshot live = this.live.snapshot();
         Json.send(rc.request(), 200, g -> {
             g.writeStartObject();
             g.writeArrayFieldStart("dags");
-            for (CompiledDag d : t.dags().values()) {
+            for (CompiledDag d : live.table().dags().values()) {
                 g.writeStartObject();
-                g.writeStringField("name", d.name());
-                g.writeStringField("version", d.version());
-                g.writeStringField("file", d.spec().file());
-                g.writeNumberField("deadline_ms", d.spec().deadlineMs());
-                g.writeArrayFieldStart("nodes");
-                for (String n : d.spec().nodes().keySet()) {
-                    g.writeString(n);
-                }
-                g.writeEndArray();
+                writeDag(g, d, live);
                 g.writeEndObject();
             }
             g.writeEndArray();
-            writeRoutes(g, t);
+            writeRoutes(g, live.table());
+            g.writeEndObject();
+        });
+    }
+
+    /** What the list shows of the DAG, and the text it was read from: edit it and PUT it back. */
+    private void getDag(RoutingContext rc) {
+        String name = rc.pathParam("name");
+        if (!NAME.matcher(name).matches()) {
+            Json.sendError(rc.request(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+            return;
+        }
+        LiveConfig.Snapshot live = this.live.snapshot();
+        CompiledDag d = live.table().dags().get(name);
+        if (d == null) {
+            Json.sendError(rc.request(), 404, "unknown_dag", "no dag '" + name + "'; serving: " + live.table().dags().keySet(), "name");
+            return;
+        }
+        Json.send(rc.request(), 200, g -> {
+            g.writeStartObject();
+            writeDag(g, d, live);
+            g.writeStringField("source", d.spec().source());
+            g.writeEndObject();
+        });
+    }
+
+    private static void writeDag(JsonGenerator g, CompiledDag d, LiveConfig.Snapshot live) throws IOException {
+        g.writeStringField("name", d.name());
+        g.writeStringField("version", d.version());
+        g.writeStringField("file", d.spec().file());
+        g.writeStringField("origin", live.dagOrigin(d.name()));
+        g.writeNumberField("deadline_ms", d.spec().deadlineMs());
+        g.writeArrayFieldStart("nodes");
+        for (String n : d.spec().nodes().keySet()) {
+            g.writeString(n);
+        }
+        g.writeEndArray();
+    }
+
+    /** The routes as compiled, and the routing text they were read from: edit it and PUT it back. */
+    private void getRoutes(RoutingContext rc) {
+        LiveConfig.Snapshot live = this.live.snapshot();
+        RoutingSpec routing = live.table().config().routing();
+        Json.send(rc.request(), 200, g -> {
+            g.writeStartObject();
+            writeRoutes(g, live.table());
+            g.writeStringField("file", routing.file());
+            g.writeStringField("origin", live.routingOrigin());
+            g.writeStringField("source", routing.source());
             g.writeEndObject();
         });
     }

@@ -18,9 +18,11 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -38,7 +40,8 @@ public final class LiveConfig {
     public static final String GATE = "dags";
 
     private final DagCompiler compiler;
-    private final AtomicReference<RouteTable> table = new AtomicReference<>();
+    /** The table and where its parts came from, published together so a reader never pairs one with another's. */
+    private final AtomicReference<Snapshot> published = new AtomicReference<>();
     /**
      * Which file of the directory declares each DAG name, as far as reload knows (loaded at start,
      * then kept by {@link #reloadFiles}); an admin PUT replaces a DAG but not its owner. Writers only.
@@ -47,7 +50,7 @@ public final class LiveConfig {
 
     private LiveConfig(DagCompiler compiler, RouteTable initial) {
         this.compiler = compiler;
-        this.table.set(initial);
+        this.published.set(new Snapshot(initial, Set.of(), false));
         Map<String, String> o = new HashMap<>();
         initial.config().dags().forEach((name, spec) -> o.put(name, spec.file()));
         this.owners = o;
@@ -68,7 +71,43 @@ public final class LiveConfig {
 
     /** What serves now. Any thread. */
     public RouteTable current() {
-        return table.get(); // an atomic reference read, on every request's loop: never blocks
+        return published.get().table(); // an atomic reference read, on every request's loop: never blocks
+    }
+
+    /** What serves now with where each part came from, read together. Any thread; never blocks. */
+    public Snapshot snapshot() {
+        return published.get();
+    }
+
+    /**
+     * A published table and which of its parts an admin upload ({@link #replaceDag}, {@link #replaceRouting})
+     * put there; the rest was read from the configuration directory (at start or by a reload), so only
+     * the uploaded parts are lost on a restart.
+     *
+     * @param table           what serves
+     * @param uploadedDags    names of the DAGs whose live text was uploaded
+     * @param routingUploaded whether the live routing was uploaded
+     */
+    public record Snapshot(RouteTable table, Set<String> uploadedDags, boolean routingUploaded) {
+
+        /** Where a DAG or the routing came from, as the admin API names it. */
+        public static final String DIRECTORY = "directory";
+        /** See {@link #DIRECTORY}. */
+        public static final String UPLOAD = "upload";
+
+        public Snapshot {
+            uploadedDags = Set.copyOf(uploadedDags);
+        }
+
+        /** {@value #UPLOAD} or {@value #DIRECTORY}: where the live DAG of this name came from. */
+        public String dagOrigin(String name) {
+            return uploadedDags.contains(name) ? UPLOAD : DIRECTORY;
+        }
+
+        /** {@value #UPLOAD} or {@value #DIRECTORY}: where the live routing came from. */
+        public String routingOrigin() {
+            return routingUploaded ? UPLOAD : DIRECTORY;
+        }
     }
 
     /**
@@ -120,8 +159,11 @@ public final class LiveConfig {
             throw new DagException(List.of(new Problem(fileName, spec.lineOf("dag"), "dag: '" + spec.name()
                     + "' does not match the name in the URL, '" + expectedName + "'")));
         }
-        RouteTable next = RouteTable.compile(current().config().withDag(spec), compiler);
-        table.set(next);
+        Snapshot now = published.get();
+        RouteTable next = RouteTable.compile(now.table().config().withDag(spec), compiler);
+        Set<String> uploaded = new HashSet<>(now.uploadedDags());
+        uploaded.add(spec.name());
+        published.set(new Snapshot(next, uploaded, now.routingUploaded()));
         CompiledDag compiled = next.dags().get(spec.name());
         LOG.info("hot-swapped dag {} (version {})", spec.name(), compiled.version());
         return compiled;
@@ -139,7 +181,8 @@ public final class LiveConfig {
      * @throws DagException with every problem; the old configuration keeps serving
      */
     public synchronized RouteTable reloadFiles(Map<Path, String> files) throws DagException {
-        ConfigSet base = current().config();
+        Snapshot now = published.get();
+        ConfigSet base = now.table().config();
         Map<String, DagSpec> dags = new LinkedHashMap<>(base.dags());
         Map<String, String> nextOwners = new HashMap<>(owners);
         RoutingSpec routing = base.routing();
@@ -154,6 +197,8 @@ public final class LiveConfig {
             return false;
         });
         List<Problem> problems = new ArrayList<>();
+        Set<String> uploaded = new HashSet<>(now.uploadedDags());
+        boolean routingUploaded = now.routingUploaded();
         boolean routingShapeErrors = false;
         for (Map.Entry<Path, String> e : new TreeMap<>(files).entrySet()) {
             String file = e.getKey().toString();
@@ -163,6 +208,7 @@ public final class LiveConfig {
                     problems.addAll(parsed.problems());
                     routing = parsed.spec(); // with problems, validated below for the rest of them, never served
                     routingShapeErrors = !parsed.problems().isEmpty();
+                    routingUploaded = false;
                     continue;
                 }
                 DagSpec spec = DagLoader.parse(file, e.getValue());
@@ -172,6 +218,7 @@ public final class LiveConfig {
                     continue;
                 }
                 dags.put(spec.name(), spec);
+                uploaded.remove(spec.name()); // the file's text replaces an upload of the same name
             } catch (DagException ex) {
                 problems.addAll(ex.problems());
             }
@@ -187,7 +234,8 @@ public final class LiveConfig {
             throw new DagException(problems.stream().distinct().toList());
         }
         RouteTable next = RouteTable.compile(new ConfigSet(dags, routing), compiler);
-        table.set(next);
+        uploaded.retainAll(dags.keySet()); // an uploaded DAG whose name a reloaded file gave up went with it
+        published.set(new Snapshot(next, uploaded, routingUploaded));
         owners = nextOwners;
         LOG.info("reloaded {}: {}", new TreeMap<>(files).keySet(), next);
         return next;
@@ -223,8 +271,9 @@ public final class LiveConfig {
             throw new DagException(problems); // every problem of the text, not only its first kind
         }
         RoutingSpec spec = RoutingLoader.parse(fileName, yaml);
-        RouteTable next = RouteTable.compile(current().config().withRouting(spec), compiler);
-        table.set(next);
+        Snapshot now = published.get();
+        RouteTable next = RouteTable.compile(now.table().config().withRouting(spec), compiler);
+        published.set(new Snapshot(next, now.uploadedDags(), true));
         LOG.info("replaced routing: {}", next);
         return next;
     }

@@ -180,6 +180,80 @@ public class AdminApiTest {
         assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
     }
 
+    /**
+     * GET of one DAG answers the text that is live, byte for byte (comments included), with its
+     * version and origin: the file's at start, the upload's after a hot swap.
+     */
+    @Test
+    void aDagReadsBackAsLoadedThenAsHotSwapped() throws Exception {
+        String onDisk = Files.readString(dags.resolve("held.yaml"));
+        HttpResponse<String> r = send("GET", "/admin/dags/held", null);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonObject dag = new JsonObject(r.body());
+        assertEquals(onDisk, dag.getString("source"));
+        assertEquals("held", dag.getString("name"));
+        assertEquals("directory", dag.getString("origin"));
+        assertEquals(dags.resolve("held.yaml").toString(), dag.getString("file"));
+        JsonObject listed = new JsonObject(send("GET", "/admin/dags", null).body()).getJsonArray("dags").stream()
+                .map(JsonObject.class::cast).filter(d -> d.getString("name").equals("held")).findFirst().orElseThrow();
+        assertEquals(listed.getString("version"), dag.getString("version"));
+        JsonObject withoutSource = dag.copy();
+        withoutSource.remove("source");
+        assertEquals(listed, withoutSource, "the list's fields, and source");
+
+        String swapped = "# a comment the server keeps\n" + onDisk.replace("deadline_ms: 200", "deadline_ms: 150");
+        HttpResponse<String> put = send("PUT", "/admin/dags/held", swapped);
+        assertEquals(200, put.statusCode(), put.body());
+        JsonObject after = new JsonObject(send("GET", "/admin/dags/held", null).body());
+        assertEquals(swapped, after.getString("source"));
+        assertEquals(new JsonObject(put.body()).getString("version"), after.getString("version"));
+        assertFalse(after.getString("version").equals(dag.getString("version")), after.encode());
+        assertEquals("upload", after.getString("origin"));
+        assertEquals(150, after.getInteger("deadline_ms"));
+        assertEquals(200, send("PUT", "/admin/dags/held", onDisk).statusCode(), "the file's DAG back for the other tests");
+    }
+
+    @Test
+    void anUnknownDagIs404AndEveryReadNeedsTheToken() throws Exception {
+        JsonObject unknown = documentedError(send("GET", "/admin/dags/nosuchdag", null), 404);
+        assertEquals("unknown_dag", unknown.getString("code"));
+        assertEquals("name", unknown.getString("field"));
+        assertEquals("invalid_name", documentedError(send("GET", "/admin/dags/bad%20name", null), 400).getString("code"));
+        for (String path : List.of("/admin/dags/held", "/admin/routes", "/admin/dags/nosuchdag")) {
+            HttpResponse<String> r = client().send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("unauthorized", documentedError(r, 401).getString("code"), path);
+        }
+    }
+
+    @Test
+    void headOfADagHasTheGetsLengthAndNoBody() throws Exception {
+        HttpResponse<String> get = send("GET", "/admin/dags/held", null);
+        HttpResponse<String> head = client().send(request("HEAD", "/admin/dags/held", null), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, head.statusCode());
+        assertEquals(String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                head.headers().firstValue("content-length").orElseThrow());
+        assertEquals("", head.body());
+    }
+
+    /** The routing reads back the same way: the file's text at start, the upload's after a replace. */
+    @Test
+    void theRoutingReadsBackAsLoadedThenAsReplaced() throws Exception {
+        String onDisk = Files.readString(dags.resolve("routing.yaml"));
+        JsonObject routes = new JsonObject(send("GET", "/admin/routes", null).body());
+        assertEquals(onDisk, routes.getString("source"));
+        assertEquals("directory", routes.getString("origin"));
+        assertEquals(dags.resolve("routing.yaml").toString(), routes.getString("file"));
+        assertEquals("held", routes.getJsonObject("scenes").getJsonArray("held").getJsonObject(0).getString("dag"));
+
+        String replaced = onDisk + "# replaced through the admin API\n";
+        assertEquals(200, send("PUT", "/admin/routes", replaced).statusCode());
+        JsonObject after = new JsonObject(send("GET", "/admin/routes", null).body());
+        assertEquals(replaced, after.getString("source"));
+        assertEquals("upload", after.getString("origin"));
+        assertEquals(200, send("PUT", "/admin/routes", onDisk).statusCode());
+    }
+
     /** The error object of a response with the README's error body: {@code {"error": {status, code, message, field}}}. */
     static JsonObject documentedError(HttpResponse<String> r, int status) {
         assertEquals(status, r.statusCode(), r.body());
