@@ -5,8 +5,8 @@ import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * The admin token check in front of every write that changes what is served ({@code /admin/*},
- * {@code PUT/DELETE /v1/items/{id}}): {@code Authorization: Bearer <token>} passes (the scheme in
+ * The admin token check in front of every write that changes what is served and every read of what
+ * is live ({@code /admin/*}, {@code GET/PUT/DELETE /v1/items/{id}}): {@code Authorization: Bearer <token>} passes (the scheme in
  * any case, RFC 9110 §11.1), anything else gets 401 {@code unauthorized} with {@code
  * WWW-Authenticate}. The token is compared in constant time. Stateless; any event loop.
  */

@@ -20,8 +20,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code PUT /v1/items/{id}} (insert or replace an item) and {@code DELETE /v1/items/{id}}, both behind
- * the admin token ({@link AdminAuth}: 401 without it). The body
+ * {@code PUT /v1/items/{id}} (insert or replace an item), {@code DELETE /v1/items/{id}} and
+ * {@code GET /v1/items/{id}} (the item as the index holds it now), all behind the admin token
+ * ({@link AdminAuth}: 401 without it). The PUT body
  * is validated completely before anything is applied. With a stream wired ({@link CatalogWriter}) the update is
  * appended to {@code item-updates} and applied by this server's stream consumer like every replica's, so
  * all of them see it and a restart replays it; without one it goes through {@link ItemIndex#apply}. Either way on a
@@ -37,7 +38,11 @@ import java.util.Set;
  * <p>Errors, one code per kind of problem: {@code empty_body}, {@code bad_json} (400: no JSON object
  * to read), {@code invalid_item} (400: the path's id or a field of the body is wrong, with
  * {@code field} naming it: {@code id}, {@code popularity}, {@code tags[2]}, {@code embedding[5]},
- * {@code attributes.colour}, …), {@code unknown_item} (404, DELETE of an id the catalog lacks).
+ * {@code attributes.colour}, …), {@code unknown_item} (404, GET or DELETE of an id the catalog lacks).
+ *
+ * <p>GET answers the PUT body's fields with {@code item_id}, so what it returns can be PUT back
+ * unchanged. It reads the index on the event loop: {@link ItemIndex#get} is lock-free and one
+ * consistent row, and an item is a few hundred numbers at most to write.
  */
 final class ItemsHandler {
 
@@ -69,13 +74,15 @@ final class ItemsHandler {
     }
 
     /**
-     * Mounts both endpoints on a verticle's router (nothing when no index is wired), behind the admin
-     * token: a write changes what every user is served.
+     * Mounts the endpoints on a verticle's router (nothing when no index is wired), behind the admin
+     * token: a write changes what every user is served, and a read shows catalog data (attributes,
+     * embeddings) that is no client's business, like the rest of the catalog API.
      */
     void mount(Router router, int maxBodyBytes) {
         if (index == null) {
             return;
         }
+        router.get("/v1/items/:id").handler(auth).handler(this::get); // HEAD too: HttpVerticle adds it to every GET
         router.put("/v1/items/:id").handler(auth).handler(new RawBodyHandler(maxBodyBytes)).handler(this::put);
         router.delete("/v1/items/:id").handler(auth).handler(this::delete);
     }
@@ -113,6 +120,49 @@ final class ItemsHandler {
                 g.writeNumberField("index_version", index.version());
                 g.writeEndObject();
             });
+        });
+    }
+
+    private void get(RoutingContext rc) {
+        long id;
+        try {
+            id = pathId(rc);
+        } catch (ApiError e) {
+            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
+            return;
+        }
+        ItemRecord item = index.get(id);
+        if (item == null) {
+            Json.sendError(rc.request(), 404, "unknown_item", "no item " + id, "id");
+            return;
+        }
+        Json.send(rc.request(), 200, g -> {
+            g.writeStartObject();
+            g.writeNumberField("item_id", item.id());
+            g.writeStringField("category", item.category());
+            g.writeStringField("author", item.author());
+            g.writeStringField("status", item.status());
+            g.writeArrayFieldStart("tags");
+            for (String t : item.tags()) {
+                g.writeString(t);
+            }
+            g.writeEndArray();
+            g.writeNumberField("created_at_ms", item.createdAtMillis());
+            g.writeNumberField("popularity", item.popularity());
+            g.writeFieldName("embedding");
+            float[] embedding = item.embedding();
+            if (embedding == null) {
+                g.writeNull();
+            } else {
+                g.writeStartArray();
+                for (float v : embedding) {
+                    g.writeNumber(v); // the float's shortest digits: PUT back, they read as the same float
+                }
+                g.writeEndArray();
+            }
+            g.writeFieldName("attributes");
+            Json.writeValue(g, item.attributes());
+            g.writeEndObject();
         });
     }
 

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** PUT / DELETE /v1/items/{id} against the real server: the admin token, validation, then visibility in the index. */
+/** GET / PUT / DELETE /v1/items/{id} against the real server: the admin token, validation, then visibility in the index. */
 class ItemsApiTest {
 
     private static final long ID = 9_000_001L;
@@ -50,6 +50,100 @@ class ItemsApiTest {
         TestHttp.Resp again = call(HttpMethod.DELETE, "/v1/items/" + ID, null);
         assertEquals(404, again.status());
         assertEquals("unknown_item", again.json().getJsonObject("error").getString("code"));
+    }
+
+    /**
+     * GET answers what the index holds in the PUT body's shape: PUT back unchanged, it changes nothing,
+     * and the next GET is the same bytes. Values chosen to catch lossy encoding: a popularity and
+     * embedding values that are not short decimals as floats, an integral and a fractional attribute.
+     */
+    @Test
+    void getAnswersTheItemAsPutAndItsBodyPutsBackUnchanged() throws Exception {
+        ItemIndex index = FunnelServerTestSupport.app().env().require(ItemIndex.class);
+        long id = 9_000_021L;
+        JsonArray embedding = new JsonArray();
+        for (int d = 0; d < index.config().dim(); d++) {
+            embedding.add(d == 0 ? 0.1 : d == 1 ? -3.4e38 : d == 2 ? 1.0e-7 : d / 3.0);
+        }
+        JsonObject item = new JsonObject().put("category", "c_get").put("author", "a_get").put("status", "offline")
+                .put("tags", new JsonArray().add("t1").add("t2")).put("created_at_ms", 1_700_000_000_123L)
+                .put("popularity", 0.1).put("embedding", embedding)
+                .put("attributes", new JsonObject().put("colour", "red").put("weight", 2).put("ratio", 0.25)
+                        .put("fresh", true).put("sizes", new JsonArray().add("s").add("m")));
+        assertEquals(201, call(HttpMethod.PUT, "/v1/items/" + id, item.encode()).status());
+        dev.funnel.index.ItemRecord stored = index.get(id);
+
+        TestHttp.Resp got = call(HttpMethod.GET, "/v1/items/" + id, null);
+        assertEquals(200, got.status(), got.body());
+        assertTrue(got.headers().get("content-type").startsWith("application/json"), got.headers().toString());
+        JsonObject body = got.json();
+        assertEquals(id, body.getLong("item_id"));
+        assertEquals(item.copy().put("item_id", id).fieldNames(), body.fieldNames(), "the PUT body's fields, and item_id");
+        assertEquals("c_get", body.getString("category"));
+        assertEquals("offline", body.getString("status"));
+        assertEquals(List.of("t1", "t2"), body.getJsonArray("tags").getList());
+        assertEquals(1_700_000_000_123L, body.getLong("created_at_ms"));
+        assertEquals(0.1, body.getDouble("popularity"));
+        assertEquals(0.1f, body.getJsonArray("embedding").getDouble(0).floatValue());
+        assertEquals(-3.4e38f, body.getJsonArray("embedding").getDouble(1).floatValue());
+        assertEquals(index.config().dim(), body.getJsonArray("embedding").size());
+        assertEquals(new JsonObject().put("colour", "red").put("weight", 2).put("ratio", 0.25).put("fresh", true)
+                .put("sizes", new JsonArray().add("s").add("m")), body.getJsonObject("attributes"));
+
+        TestHttp.Resp putBack = call(HttpMethod.PUT, "/v1/items/" + id, got.body());
+        assertEquals(200, putBack.status(), putBack.body());
+        assertEquals(stored, index.get(id), "the GET's body, PUT back, is the same item");
+        assertEquals(got.body(), call(HttpMethod.GET, "/v1/items/" + id, null).body());
+
+        assertEquals(200, call(HttpMethod.DELETE, "/v1/items/" + id, null).status());
+        TestHttp.Resp gone = call(HttpMethod.GET, "/v1/items/" + id, null);
+        assertEquals(404, gone.status(), gone.body());
+        assertEquals("unknown_item", gone.json().getJsonObject("error").getString("code"));
+        assertEquals("id", gone.json().getJsonObject("error").getString("field"));
+    }
+
+    /** A catalog item that never went through the API (the sim world's) reads back whole, and without an embedding as null. */
+    @Test
+    void getAnswersACatalogItemAndOneWithoutAnEmbedding() throws Exception {
+        ItemIndex index = FunnelServerTestSupport.app().env().require(ItemIndex.class);
+        dev.funnel.index.ItemRecord sim = index.get(1);
+        JsonObject body = call(HttpMethod.GET, "/v1/items/1", null).json();
+        assertEquals(sim.category(), body.getString("category"));
+        assertEquals(sim.createdAtMillis(), body.getLong("created_at_ms"));
+        assertEquals(sim.popularity(), body.getDouble("popularity"));
+        JsonArray e = body.getJsonArray("embedding");
+        for (int d = 0; d < sim.embedding().length; d++) {
+            assertEquals(sim.embedding()[d], e.getDouble(d).floatValue(), "embedding[" + d + "]");
+        }
+
+        long id = 9_000_022L;
+        assertEquals(201, call(HttpMethod.PUT, "/v1/items/" + id, "{\"category\":\"c\",\"author\":\"a\",\"status\":\"online\"}").status());
+        JsonObject bare = call(HttpMethod.GET, "/v1/items/" + id, null).json();
+        assertTrue(bare.containsKey("embedding") && bare.getValue("embedding") == null, bare.encode());
+        assertEquals(new JsonObject(), bare.getJsonObject("attributes"));
+        assertEquals(0.0, bare.getDouble("popularity"));
+        assertEquals(200, call(HttpMethod.DELETE, "/v1/items/" + id, null).status());
+    }
+
+    /** HEAD answers what GET would, without the body, over HTTP/2 and HTTP/1.1; a bad id is the PUT's 400. */
+    @Test
+    void headAnswersTheGetsHeadersAndABadIdIsInvalidItem() throws Exception {
+        TestHttp http = FunnelServerTestSupport.http();
+        int port = FunnelServerTestSupport.app().httpPort();
+        Map<String, String> auth = Map.of("authorization", "Bearer " + FunnelServerTestSupport.TOKEN);
+        for (io.vertx.core.http.HttpClient client : List.of(http.h2c, http.http11)) {
+            TestHttp.Resp get = http.call(client, HttpMethod.GET, port, "/v1/items/1", null, auth);
+            TestHttp.Resp head = http.call(client, HttpMethod.HEAD, port, "/v1/items/1", null, auth);
+            assertEquals(200, head.status(), head.version().toString());
+            assertEquals(String.valueOf(get.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                    head.headers().get("content-length"), head.version().toString());
+            assertEquals("", head.body(), head.version().toString());
+            TestHttp.Resp missing = http.call(client, HttpMethod.HEAD, port, "/v1/items/8999999", null, auth);
+            assertEquals(404, missing.status());
+            assertEquals("", missing.body());
+        }
+        assertInvalidItem(call(HttpMethod.GET, "/v1/items/abc", null), "id");
+        assertInvalidItem(call(HttpMethod.GET, "/v1/items/0", null), "id");
     }
 
     /**
@@ -148,7 +242,7 @@ class ItemsApiTest {
     }
 
     @Test
-    void writesNeedTheAdminToken() throws Exception {
+    void readsAndWritesNeedTheAdminToken() throws Exception {
         ItemIndex index = FunnelServerTestSupport.app().env().require(ItemIndex.class);
         long existing = 1; // a sim catalog item
         assertTrue(index.contains(existing));
@@ -159,6 +253,10 @@ class ItemsApiTest {
             TestHttp.Resp delete = call(HttpMethod.DELETE, "/v1/items/" + existing, null, auth);
             assertUnauthorized(delete);
             assertUnauthorized(call(HttpMethod.PUT, "/v1/items/" + existing, item, auth));
+            assertUnauthorized(call(HttpMethod.GET, "/v1/items/" + existing, null, auth));
+            TestHttp.Resp head = call(HttpMethod.HEAD, "/v1/items/" + existing, null, auth);
+            assertEquals(401, head.status());
+            assertEquals("", head.body(), "no body to a HEAD");
         }
         assertTrue(index.contains(existing), "an unauthorized delete deletes nothing");
         assertEquals(category, index.category(existing), "an unauthorized put changes nothing");
