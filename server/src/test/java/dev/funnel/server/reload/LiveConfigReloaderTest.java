@@ -165,13 +165,34 @@ class LiveConfigReloaderTest {
 
     @Test
     void anAdminPutStillReplacesTheDagOfItsName() throws Exception {
-        live.replaceDag("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 700"), "slow_branch");
+        String uploaded = SLOW.replace("delay_ms: 500", "delay_ms: 700");
+        live.replaceDag("slow_branch.yaml", uploaded, "slow_branch");
         assertEquals(700, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+        assertEquals("upload", live.snapshot().dagOrigin("slow_branch"), "a restart would not keep it");
+        assertEquals(uploaded, live.current().dags().get("slow_branch").spec().source());
+        assertEquals("directory", live.snapshot().dagOrigin("feed"));
         // ... and the directory's file stays the owner: editing it replaces the PUT, no conflict.
-        write("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 800"));
+        String edited = SLOW.replace("delay_ms: 500", "delay_ms: 800");
+        write("slow_branch.yaml", edited);
         settle();
         assertEquals(List.of(), reloader.log().failing());
         assertEquals(800, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+        assertEquals("directory", live.snapshot().dagOrigin("slow_branch"));
+        assertEquals(edited, live.current().dags().get("slow_branch").spec().source());
+    }
+
+    @Test
+    void anUploadedRoutingIsTheDirectorysAgainOnceItsFileReloads() throws Exception {
+        String uploaded = ROUTING.replace("traffic: 90}", "traffic: 80}").replace("traffic: 10\n", "traffic: 20\n");
+        live.replaceRouting("routing.yaml", uploaded);
+        assertEquals("upload", live.snapshot().routingOrigin());
+        assertEquals(uploaded, live.current().config().routing().source());
+        String edited = ROUTING + "# edited on disk\n";
+        write("routing.yaml", edited);
+        settle();
+        assertEquals(List.of(), reloader.log().failing());
+        assertEquals("directory", live.snapshot().routingOrigin());
+        assertEquals(edited, live.current().config().routing().source());
     }
 
     private void assertDirectoryValid() {
