@@ -103,10 +103,13 @@ public final class DynamicBatcher implements AutoCloseable {
                 .description("oldest row's wait before its batch ran").publishPercentileHistogram().register(meters);
         this.inference = Timer.builder("funnel.batcher.inference").tag("model", model)
                 .description("inference time per batch").publishPercentileHistogram().register(meters);
-        this.droppedDeadline = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "deadline").register(meters);
-        this.droppedCancelled = Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", "cancelled").register(meters);
-        this.rejected = Counter.builder("funnel.batcher.rows.rejected").tag("model", model).register(meters);
-        this.failed = Counter.builder("funnel.batcher.rows.failed").tag("model", model).register(meters);
+        this.droppedDeadline = dropped(model, "deadline", meters);
+        this.droppedCancelled = dropped(model, "cancelled", meters);
+        this.rejected = Counter.builder("funnel.batcher.rows.rejected").tag("model", model)
+                .description("rows refused at the door because the batcher queue was full").register(meters);
+        this.failed = Counter.builder("funnel.batcher.rows.failed").tag("model", model)
+                .description("rows whose inference failed: input shape does not fit the live version, the backend threw,"
+                        + " or writing the row's inputs threw").register(meters);
         this.runnerCpu = Counter.builder("funnel.batcher.cpu").tag("model", model).baseUnit("seconds")
                 .description("runner CPU time per batch: input assembly, inference, completing the tasks").register(meters);
         this.runners = new Runner[config.runners()];
@@ -119,6 +122,12 @@ public final class DynamicBatcher implements AutoCloseable {
         for (Runner r : runners) {
             r.thread.start();
         }
+    }
+
+    private static Counter dropped(String model, String reason, MeterRegistry meters) {
+        return Counter.builder("funnel.batcher.rows.dropped").tag("model", model).tag("reason", reason)
+                .description("rows taken off the queue without inference: deadline (the request's deadline passed while"
+                        + " queued), cancelled (the request gave up first)").register(meters);
     }
 
     /** The model this batcher runs. */

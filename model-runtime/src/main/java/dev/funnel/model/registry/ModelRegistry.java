@@ -73,11 +73,23 @@ public final class ModelRegistry implements AutoCloseable {
     public ModelRegistry(InferenceBackend backend, Executor loader, MeterRegistry meters) {
         this.backend = backend;
         this.loader = loader;
-        this.loaded = Counter.builder("funnel.model.loads").tag("outcome", "live").register(meters);
-        this.rejected = Counter.builder("funnel.model.loads").tag("outcome", "rejected").register(meters);
-        this.loadsWhilePinned = Counter.builder("funnel.model.loads").tag("outcome", "pinned").register(meters);
-        this.rollbacks = Counter.builder("funnel.model.rollbacks").register(meters);
-        Gauge.builder("funnel.model.sessions.open", openSessions, AtomicInteger::get).register(meters);
+        this.loaded = loads("live", meters);
+        this.rejected = loads("rejected", meters);
+        this.loadsWhilePinned = loads("pinned", meters);
+        this.rollbacks = Counter.builder("funnel.model.rollbacks")
+                .description("rollbacks applied: an older version made live and pinned (an admin rollback, or a pin record from model-control)")
+                .register(meters);
+        Gauge.builder("funnel.model.sessions.open", openSessions, AtomicInteger::get)
+                .description("model sessions open in the inference backend: live versions, their rollback history and versions"
+                        + " kept while pinned")
+                .register(meters);
+    }
+
+    private static Counter loads(String outcome, MeterRegistry meters) {
+        return Counter.builder("funnel.model.loads")
+                .description("model versions loaded, by outcome: live (went live), rejected (load, signature check or warm-up"
+                        + " failed), pinned (checked and kept but not live: a rollback pinned the model)")
+                .tag("outcome", outcome).register(meters);
     }
 
     /** The backend models run on. */

@@ -45,9 +45,17 @@ final class FeedbackHandler {
     FeedbackHandler(ServerDeps deps) {
         this.sink = deps.env().require(FeedbackSink.class);
         this.exposure = deps.env().find(ExposureStore.class).orElse(null);
-        this.accepted = Counter.builder("funnel.feedback.events").tag("outcome", "accepted").register(deps.prometheus());
-        this.dropped = Counter.builder("funnel.feedback.events").tag("outcome", "dropped").register(deps.prometheus());
-        this.rejected = Counter.builder("funnel.feedback.batches.rejected").register(deps.prometheus());
+        this.accepted = events("accepted", deps);
+        this.dropped = events("dropped", deps);
+        this.rejected = Counter.builder("funnel.feedback.batches.rejected")
+                .description("POST /v1/feedback bodies answered 400 (none of their events taken)").register(deps.prometheus());
+    }
+
+    private static Counter events(String outcome, ServerDeps deps) {
+        return Counter.builder("funnel.feedback.events")
+                .description("events of accepted POST /v1/feedback bodies, by outcome: accepted (handed to the feedback"
+                        + " sink), dropped (the sink was full)")
+                .tag("outcome", outcome).register(deps.prometheus());
     }
 
     /** Mounts the endpoint on a verticle's router. */

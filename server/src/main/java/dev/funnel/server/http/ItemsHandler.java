@@ -48,6 +48,9 @@ final class ItemsHandler {
 
     /** The code of every problem with the path's id or a field of the body; {@code field} names which. */
     private static final String INVALID = "invalid_item";
+    // Not funnel_item_updates_applied_total: that one counts what each replica applied from the item-updates stream.
+    private static final String UPDATES_HELP = "items API writes (PUT/DELETE /v1/items/{id}) this replica answered 200/201, by"
+            + " op: upsert, delete";
     /** 9999-12-31T23:59:59.999Z: past it a time is a mistake, and freshness arithmetic would overflow. */
     static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
 
@@ -66,9 +69,11 @@ final class ItemsHandler {
     ItemsHandler(Vertx vertx, ServerDeps deps) {
         this.vertx = vertx;
         this.index = deps.env().find(ItemIndex.class).orElse(null);
-        this.upserts = Counter.builder("funnel.items.updates").tag("op", "upsert").register(deps.prometheus());
-        this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").register(deps.prometheus());
-        this.rejected = Counter.builder("funnel.items.updates.rejected").register(deps.prometheus());
+        this.upserts = Counter.builder("funnel.items.updates").tag("op", "upsert").description(UPDATES_HELP).register(deps.prometheus());
+        this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").description(UPDATES_HELP).register(deps.prometheus());
+        this.rejected = Counter.builder("funnel.items.updates.rejected")
+                .description("items API writes (PUT/DELETE /v1/items/{id}) answered 400 (bad id or body) or 503 (the item"
+                        + " stream did not take it)").register(deps.prometheus());
         this.auth = new AdminAuth(deps.adminToken());
         this.shared = deps.env().find(CatalogWriter.class).orElse(null);
     }

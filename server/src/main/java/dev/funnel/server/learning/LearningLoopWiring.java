@@ -158,8 +158,13 @@ public final class LearningLoopWiring implements FeatureWiring {
             ctx.onClose(items);
             // The items API writes through the stream: every replica sees the change, and a restart replays it.
             ctx.env().register(CatalogWriter.class, new CatalogStream(transport.appender(Topics.ITEM_UPDATES), items));
-            FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied).register(m);
-            FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected).register(m);
+            // Not funnel_items_updates_total: that one counts the items API's writes on the replica that took them.
+            FunctionCounter.builder("funnel_item_updates_applied_total", items, ItemUpdateConsumer::applied)
+                    .description("records of the item-updates stream applied to this replica's catalog, whoever wrote them"
+                            + " (any replica's items API, a catalog feed, the replay at start)").register(m);
+            FunctionCounter.builder("funnel_item_updates_rejected_total", items, ItemUpdateConsumer::rejected)
+                    .description("records of the item-updates stream this replica could not apply (undecodable or invalid;"
+                            + " the first is logged)").register(m);
         });
         if (runtime != null) {
             wirePinControl(ctx, transport, replica, runtime, m);
@@ -253,10 +258,12 @@ public final class LearningLoopWiring implements FeatureWiring {
                         .description("newest delta version the embedded trainer published").register(m);
                 FunctionCounter.builder("funnel_trainer_bases_total", trainer, Trainer::publishedBases).tag("model", model)
                         .description("bases (every row and the dense snapshot) the embedded trainer published").register(m);
+                String dropped = "impression and feedback records the embedded trainer dropped unlearned, by reason:"
+                        + " undecodable, future_timestamp (stamped too far ahead of the trainer's clock)";
                 FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::badRecords)
-                        .tag("model", model).tag("reason", "undecodable").register(m);
+                        .tag("model", model).tag("reason", "undecodable").description(dropped).register(m);
                 FunctionCounter.builder("funnel_trainer_records_dropped_total", trainer, Trainer::futureRecords)
-                        .tag("model", model).tag("reason", "future_timestamp").register(m);
+                        .tag("model", model).tag("reason", "future_timestamp").description(dropped).register(m);
             }
         }
         DeltaApplier applier = new DeltaApplier(model, tables.byName(), sink, System::currentTimeMillis);
@@ -278,10 +285,12 @@ public final class LearningLoopWiring implements FeatureWiring {
                 .toList());
         Gauge.builder("funnel_model_freshness_seconds", applier, a -> a.freshnessMillis() < 0 ? Double.NaN : a.freshnessMillis() / 1000.0)
                 .tag("model", model).description("age of the newest applied model delta").register(m);
-        Gauge.builder("funnel_model_delta_version", applier, DeltaApplier::appliedVersion).tag("model", model).register(m);
+        Gauge.builder("funnel_model_delta_version", applier, DeltaApplier::appliedVersion).tag("model", model)
+                .description("version of the newest model delta applied on this replica (0: none yet)").register(m);
         for (DeltaApplier.Outcome o : DeltaApplier.Outcome.values()) {
             FunctionCounter.builder("funnel_model_deltas_total", applier, a -> a.count(o)).tag("model", model)
-                    .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT)).register(m);
+                    .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
+                    .description("model-deltas records read, by outcome: applied, or why it was rejected").register(m);
         }
         FunctionCounter.builder("funnel_model_delta_versions_missed_total", applier, DeltaApplier::versionsMissed)
                 .tag("model", model).description("versions skipped over between applied deltas (rejected or lost)").register(m);

@@ -122,11 +122,18 @@ public final class MicrometerExecutionListener implements ExecutionListener {
         final Timer latency;
 
         DagMeters(MeterRegistry r, String dag) {
-            ok = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "ok").register(r);
-            partial = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "partial").register(r);
-            failed = Counter.builder("funnel.dag.runs").tags("dag", dag, "result", "failed").register(r);
+            ok = runs(r, dag, "ok");
+            partial = runs(r, dag, "partial");
+            failed = runs(r, dag, "failed");
             latency = Timer.builder("funnel.dag.latency").description("DAG run time, start to result")
                     .tags("dag", dag).serviceLevelObjectives(Slos.LATENCY).register(r);
+        }
+
+        private static Counter runs(MeterRegistry r, String dag, String result) {
+            return Counter.builder("funnel.dag.runs")
+                    .description("DAG runs by result: ok, partial (answered with some nodes timed out or failed),"
+                            + " failed (no answer: a fail-policy node failed or the output node had nothing)")
+                    .tags("dag", dag, "result", result).register(r);
         }
     }
 }
