@@ -119,8 +119,8 @@ public final class LearningLoopWiring implements FeatureWiring {
                         TopicConfigPolicy.parse(ctx.config().get(TopicConfigPolicy.KEY, "reconcile")));
                 for (String topic : Topics.ALL) {
                     Gauge.builder("funnel_streams_topic_config_mismatches", kafka, k -> k.topicConfigMismatches(topic).size())
-                            .tag("topic", topic).description("settings of the Kafka topic that differ from Funnel's and were left"
-                                    + " so when it was opened (the start-up log names them)").register(ctx.meterRegistry());
+                            .tag("topic", topic).description("settings of the Kafka topic (its partition count included) that differ"
+                                    + " from Funnel's and were left so when it was opened (the start-up log names them)").register(ctx.meterRegistry());
                 }
                 transport = kafka;
                 break;

@@ -18,10 +18,14 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,6 +44,7 @@ import java.util.Properties;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -104,6 +109,30 @@ class KafkaReplicasTest {
      * Item updates are keyed by item id, so compaction keeps each item's newest: once the log cleaner has run, the
      * topic holds one record of an item written twice, and a replica starting afterwards serves the newer.
      */
+    /**
+     * A catalog feed that wrote to an item-updates topic made with three partitions put some items where
+     * no replica reads: the replica does not start (it would serve a catalog without them, and say nothing),
+     * and says why.
+     */
+    @Test
+    void catalogRecordsOnAPartitionFunnelDoesNotReadFailTheStart() throws Exception {
+        String prefix = "funnel-partitioned.";
+        String topic = prefix + Topics.ITEM_UPDATES;
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> feed = new KafkaProducer<>(p)) {
+            feed.send(new ProducerRecord<>(topic, 2, new byte[8], new byte[]{1})).get();
+        }
+        RuntimeException e = assertThrows(RuntimeException.class, () -> start(prefix, "replica-a"));
+        assertTrue(String.valueOf(e.getMessage()).contains("kafka topic " + topic + " has 3 partitions and partitions 1..2 hold 1 record,"
+                + " which Funnel never reads"), String.valueOf(e.getMessage()));
+    }
+
     @Test
     void compactionKeepsEachItemsNewestForAReplicaThatStartsLater() throws Exception {
         String prefix = "funnel-compacted.";

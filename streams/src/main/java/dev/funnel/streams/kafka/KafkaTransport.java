@@ -50,10 +50,13 @@ import java.util.logging.Logger;
  * an operator with the broker's defaults) is checked when first opened: under {@link TopicConfigPolicy#RECONCILE}
  * (the default) what differs is set; what stays different (policy {@link TopicConfigPolicy#WARN}, a refusal
  * by the cluster, records a compaction would delete) is warned about once per topic and reported by
- * {@link #topicConfigMismatches}.
+ * {@link #topicConfigMismatches}. So is a partition count other than 1 (Funnel writes and reads partition 0
+ * only), with the records the other partitions hold; on a topic {@link #unreadRecordsFail} such records fail
+ * the open instead.
  *
  * <p>{@link #appender} and {@link #tailer} block on the cluster the first time they open a topic:
- * open topics at start, never on an event loop.
+ * open topics at start, never on an event loop. They throw {@link IllegalStateException} when the topic
+ * cannot be created, or holds records Funnel would never read (above).
  */
 public final class KafkaTransport implements Transport {
 
@@ -160,7 +163,12 @@ public final class KafkaTransport implements Transport {
                     knownTopics.remove(t);
                     throw new IllegalStateException("kafka transport: cannot create topic " + t + " on " + bootstrapServers, e.getCause());
                 }
-                mismatches.put(t, reconciler.reconcile(t, topicConfigs(topic)));
+                try {
+                    mismatches.put(t, reconciler.reconcile(t, topicConfigs(topic), unreadRecordsFail(topic)));
+                } catch (IllegalStateException unread) {
+                    knownTopics.remove(t); // checked again when opened again
+                    throw unread;
+                }
             } catch (InterruptedException | TimeoutException e) {
                 knownTopics.remove(t);
                 if (e instanceof InterruptedException) {
@@ -170,6 +178,17 @@ public final class KafkaTransport implements Transport {
             }
         }
         return t;
+    }
+
+    /**
+     * Whether records of {@code topic} (a {@link Topics} name) on partitions Funnel does not read fail its open.
+     * Impressions and feedback are training samples: a trainer that misses some learns from fewer, and
+     * serving is right, so they are reported only. Every other topic is state each replica must apply
+     * whole (the catalog, the model's versions, the cluster's pins): starting without some of it would
+     * serve a catalog or a model nobody chose, and say nothing; a topic added later is treated so too.
+     */
+    static boolean unreadRecordsFail(String topic) {
+        return !topic.equals(Topics.IMPRESSIONS) && !topic.equals(Topics.FEEDBACK);
     }
 
     /**
@@ -193,7 +212,7 @@ public final class KafkaTransport implements Transport {
 
     /**
      * The settings of {@code topic} (a {@link Topics} name) that differ from {@link #topicConfigs} and were left
-     * so when the topic was opened; empty when it is as Funnel wants it, or not opened yet. Any thread; never blocks.
+     * so when the topic was opened, and its partition count when it is not 1 (setting {@code partitions}); empty when it is as Funnel wants it, or not opened yet. Any thread; never blocks.
      */
     public List<TopicConfigMismatch> topicConfigMismatches(String topic) {
         return mismatches.getOrDefault(topicPrefix + topic, List.of());

@@ -4,6 +4,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -16,6 +18,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -37,12 +40,18 @@ import java.util.stream.Collectors;
  * records holds the catalog in such records. The topic is read once first; it is compacted only when
  * every record has a key.
  *
+ * <p>Nor can the partition count be fixed (Kafka only adds partitions): Funnel writes and reads partition 0
+ * only, so a topic made with several is reported with the records its other partitions hold now, which
+ * no replica reads; for a topic whose every record is state a replica must apply, such records fail the open.
+ *
  * <p>Blocks on the cluster (admin calls, and that read): called on the thread that opens a topic, at
  * start, never an event loop. Thread-safe.
  */
 final class TopicConfigReconciler {
 
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
+    /** The pseudo-setting a partition count other than 1 is reported as. */
+    static final String PARTITIONS = "partitions";
     /** How long reading a topic for records without a key may take before it counts as not verified. */
     static final Duration UNKEYED_SCAN_TIMEOUT = Duration.ofMinutes(2);
 
@@ -59,11 +68,87 @@ final class TopicConfigReconciler {
     }
 
     /**
-     * Checks an existing topic against {@code expected} and, under {@link TopicConfigPolicy#RECONCILE}, sets what differs.
+     * Checks an existing topic against {@code expected} and, under {@link TopicConfigPolicy#RECONCILE}, sets what differs;
+     * checks that it has one partition (whatever the policy: nothing can set it).
      *
+     * @param unreadRecordsFail whether records on partitions other than 0 fail the open (a topic whose every
+     *                          record a replica must apply) rather than being reported
      * @return the settings still different afterwards (empty when the topic is as Funnel wants it)
+     * @throws IllegalStateException when {@code unreadRecordsFail} and partitions other than 0 hold records
      */
-    List<TopicConfigMismatch> reconcile(String topic, Map<String, String> expected) {
+    List<TopicConfigMismatch> reconcile(String topic, Map<String, String> expected, boolean unreadRecordsFail) {
+        List<TopicConfigMismatch> settable = new ArrayList<>();
+        List<TopicConfigMismatch> left = new ArrayList<>();
+        TopicConfigMismatch partitions = partitions(topic, unreadRecordsFail);
+        if (partitions != null) {
+            left.add(partitions);
+        }
+        left.addAll(settings(topic, expected, settable));
+        if (!left.isEmpty()) {
+            warn(topic, left, settable);
+        }
+        return List.copyOf(left);
+    }
+
+    /**
+     * The partition count as a mismatch when it is not 1, saying how many records the other partitions hold now.
+     *
+     * @return null when the topic has one partition
+     */
+    private TopicConfigMismatch partitions(String topic, boolean unreadRecordsFail) {
+        int count;
+        try {
+            count = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .get(topic).partitions().size();
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            interruptIf(e);
+            return new TopicConfigMismatch(topic, PARTITIONS, "?", "1", "cannot read the topic's partitions: " + cause(e));
+        }
+        if (count == 1) {
+            return null;
+        }
+        String others = count == 2 ? "partition 1" : "partitions 1.." + (count - 1);
+        String held;
+        try {
+            long records = recordsBeyondPartition0(topic, count);
+            if (records > 0 && unreadRecordsFail) {
+                throw new IllegalStateException("kafka topic " + topic + " has " + count + " partitions and " + others + " hold "
+                        + records(records) + ", which Funnel never reads (it writes and reads partition 0 only); every record of"
+                        + " this topic is state a replica must apply, so it does not start without them: recreate the topic"
+                        + " with one partition and write them to it again");
+            }
+            held = others + " hold " + records(records) + " now";
+        } catch (ExecutionException | TimeoutException | InterruptedException e) {
+            interruptIf(e);
+            held = "could not count the records on " + others + ": " + cause(e);
+        }
+        return new TopicConfigMismatch(topic, PARTITIONS, String.valueOf(count), "1", "Funnel writes and reads partition 0"
+                + " only; records on other partitions are never read; " + held + "; Kafka cannot remove partitions:"
+                + " recreate the topic with one partition");
+    }
+
+    /** End offset minus beginning offset of every partition but 0: the records they hold (compaction's gaps included). */
+    private long recordsBeyondPartition0(String topic, int partitions)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 1; p < partitions; p++) {
+            earliest.put(new TopicPartition(topic, p), OffsetSpec.earliest());
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> begin =
+                admin.listOffsets(earliest).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end =
+                admin.listOffsets(latest).all().get(timeoutMillis, TimeUnit.MILLISECONDS);
+        long records = 0;
+        for (TopicPartition tp : earliest.keySet()) {
+            records += end.get(tp).offset() - begin.get(tp).offset();
+        }
+        return records;
+    }
+
+    /** The settings of {@code expected} still different once what may be set is set; adds those an operator may set to {@code settable}. */
+    private List<TopicConfigMismatch> settings(String topic, Map<String, String> expected, List<TopicConfigMismatch> settable) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         Config config;
         try {
@@ -71,10 +156,8 @@ final class TopicConfigReconciler {
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             interruptIf(e);
             String why = "cannot read the topic's settings: " + cause(e);
-            List<TopicConfigMismatch> left = new TreeMap<>(expected).entrySet().stream()
+            return new TreeMap<>(expected).entrySet().stream()
                     .map(x -> new TopicConfigMismatch(topic, x.getKey(), "?", x.getValue(), why)).toList();
-            warn(topic, left, List.of());
-            return left;
         }
         Map<String, String> differ = new TreeMap<>(); // setting -> found
         for (Map.Entry<String, String> x : new TreeMap<>(expected).entrySet()) {
@@ -88,13 +171,11 @@ final class TopicConfigReconciler {
             return List.of();
         }
         List<TopicConfigMismatch> left = new ArrayList<>();
-        List<TopicConfigMismatch> settable = new ArrayList<>();
         if (policy == TopicConfigPolicy.WARN) {
             differ.forEach((k, found) -> settable.add(new TopicConfigMismatch(topic, k, found, expected.get(k),
                     TopicConfigPolicy.KEY + "=warn: topics are managed outside Funnel")));
             left.addAll(settable);
-            warn(topic, left, settable);
-            return List.copyOf(left);
+            return left;
         }
         Map<String, String> toSet = new TreeMap<>();
         differ.forEach((k, found) -> toSet.put(k, expected.get(k)));
@@ -127,10 +208,7 @@ final class TopicConfigReconciler {
                 left.addAll(settable);
             }
         }
-        if (!left.isEmpty()) {
-            warn(topic, left, settable);
-        }
-        return List.copyOf(left);
+        return left;
     }
 
     /** One warning for the topic: every setting left, and the command that sets the ones an operator may simply set. */
@@ -177,6 +255,10 @@ final class TopicConfigReconciler {
             }
             return unkeyed;
         }
+    }
+
+    private static String records(long n) {
+        return n == 1 ? "1 record" : n + " records";
     }
 
     private static boolean same(String setting, String found, String expected) {

@@ -28,6 +28,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -177,6 +178,70 @@ class KafkaTopicConfigTest {
         assertTrue(!w.get(0).contains("kafka-configs.sh"), "no command that would delete the catalog: " + w.get(0));
     }
 
+    /**
+     * Funnel writes and reads partition 0 only: a topic made with three is reported (the partitions setting,
+     * with the records the other partitions hold now), and Funnel still works on its partition 0. Training
+     * samples elsewhere are only reported.
+     */
+    @Test
+    void aTopicWithSeveralPartitionsIsReportedWithTheRecordsTheOthersHold() throws Exception {
+        String prefix = "funnel-parts.";
+        try (Admin admin = admin(); KafkaTransport t = transport(prefix, TopicConfigPolicy.RECONCILE)) {
+            // Funnel's settings (the transport opens no topic until asked): only the partition count differs.
+            admin.createTopics(List.of(new NewTopic(prefix + Topics.ITEM_UPDATES, 3, (short) 1).configs(t.topicConfigs(Topics.ITEM_UPDATES)),
+                    new NewTopic(prefix + Topics.FEEDBACK, 3, (short) 1).configs(t.topicConfigs(Topics.FEEDBACK)))).all().get();
+            record(prefix + Topics.FEEDBACK, 2);
+            record(prefix + Topics.FEEDBACK, 2);
+            var items = t.appender(Topics.ITEM_UPDATES);
+            t.appender(Topics.FEEDBACK);
+            List<TopicConfigMismatch> left = t.topicConfigMismatches(Topics.ITEM_UPDATES);
+            assertEquals(List.of("partitions is 3, expected 1"), left.stream().map(Object::toString).toList());
+            assertTrue(left.get(0).why().contains("records on other partitions are never read; partitions 1..2 hold 0 records now"),
+                    left.get(0).why());
+            TopicConfigMismatch feedback = t.topicConfigMismatches(Topics.FEEDBACK).get(0);
+            assertEquals("partitions is 3, expected 1", feedback.toString());
+            assertTrue(feedback.why().contains("partitions 1..2 hold 2 records now"), feedback.why());
+
+            items.append(7L, new byte[]{7}, 0, 1);
+            items.flush();
+            List<Byte> read = new ArrayList<>();
+            try (var tailer = t.tailer(Topics.ITEM_UPDATES, "replica-1-items")) {
+                long until = System.nanoTime() + 30_000_000_000L;
+                while (read.isEmpty() && System.nanoTime() < until) {
+                    tailer.poll((pos, bytes) -> read.add(bytes.get(0)), 10);
+                }
+            }
+            assertEquals(List.of((byte) 7), read, "Funnel works on partition 0");
+        }
+        List<String> w = warnings();
+        assertEquals(2, w.size(), "one warning per topic: " + w);
+        assertTrue(w.stream().anyMatch(m -> m.startsWith("kafka topic " + prefix + Topics.FEEDBACK + ": partitions is 3, expected 1"
+                + " (Funnel writes and reads partition 0 only; records on other partitions are never read; partitions 1..2 hold 2 records now")), w.toString());
+    }
+
+    /**
+     * Records on a partition Funnel never reads, in a topic whose every record is state a replica applies
+     * (the catalog, the model's versions, the pins), fail the open: it would serve without them, silently.
+     */
+    @Test
+    void stateOnAnotherPartitionFailsTheOpen() throws Exception {
+        String prefix = "funnel-parts-state.";
+        try (Admin admin = admin(); KafkaTransport t = transport(prefix, TopicConfigPolicy.WARN)) {
+            for (String topic : List.of(Topics.ITEM_UPDATES, Topics.MODEL_DELTAS, Topics.MODEL_CONTROL)) {
+                admin.createTopics(List.of(new NewTopic(prefix + topic, 3, (short) 1).configs(t.topicConfigs(topic)))).all().get();
+                record(prefix + topic, 2);
+            }
+            for (String topic : List.of(Topics.ITEM_UPDATES, Topics.MODEL_DELTAS, Topics.MODEL_CONTROL)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.tailer(topic, "replica-1"));
+                assertEquals("kafka topic " + prefix + topic + " has 3 partitions and partitions 1..2 hold 1 record, which Funnel"
+                        + " never reads (it writes and reads partition 0 only); every record of this topic is state a replica must"
+                        + " apply, so it does not start without them: recreate the topic with one partition and write them to it again",
+                        e.getMessage());
+                assertThrows(IllegalStateException.class, () -> t.appender(topic), "checked again when opened again");
+            }
+        }
+    }
+
     /** What a trainer compares with its base interval: the delta topic's age limit, as the cluster applies it. */
     @Test
     void expiryIsTheRetentionOfTopicsDeletedByAge() throws Exception {
@@ -205,6 +270,17 @@ class KafkaTopicConfigTest {
 
     private static void create(Admin admin, String topic, Map<String, String> configs) throws Exception {
         admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1).configs(configs))).all().get();
+    }
+
+    /** A keyed record on {@code partition}, as another producer of the topic would write it. */
+    private static void record(String topic, int partition) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            producer.send(new ProducerRecord<>(topic, partition, new byte[8], new byte[]{1})).get();
+        }
     }
 
     private static void keyedRecord(String topic) throws Exception {
