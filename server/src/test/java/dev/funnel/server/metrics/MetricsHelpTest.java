@@ -63,6 +63,7 @@ class MetricsHelpTest {
     static void stop() {
         if (app != null) {
             app.close();
+            app = null; // the class stays loaded for the rest of the suite: let its world go
         }
     }
 
