@@ -3,7 +3,7 @@ package dev.funnel.streams.kafka;
 /**
  * A setting of an existing topic that differs from what Funnel expects and that the transport left as it
  * is (the policy is {@link TopicConfigPolicy#WARN}, the cluster refused the change, or changing it would lose
- * records).
+ * records), or its partition count when it is not 1 (setting {@code partitions}: Kafka cannot remove partitions).
  *
  * @param topic    the Kafka topic (with the prefix)
  * @param setting  the topic config, e.g. {@code retention.ms}

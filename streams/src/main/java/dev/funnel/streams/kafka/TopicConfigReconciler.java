@@ -51,7 +51,7 @@ final class TopicConfigReconciler {
 
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
     /** The pseudo-setting a partition count other than 1 is reported as. */
-    static final String PARTITIONS = "partitions";
+    private static final String PARTITIONS = "partitions";
     /** How long reading a topic for records without a key may take before it counts as not verified. */
     static final Duration UNKEYED_SCAN_TIMEOUT = Duration.ofMinutes(2);
 
@@ -107,20 +107,20 @@ final class TopicConfigReconciler {
         if (count == 1) {
             return null;
         }
-        String others = count == 2 ? "partition 1" : "partitions 1.." + (count - 1);
+        String others = count == 2 ? "partition 1 holds " : "partitions 1.." + (count - 1) + " hold ";
         String held;
         try {
             long records = recordsBeyondPartition0(topic, count);
             if (records > 0 && unreadRecordsFail) {
-                throw new IllegalStateException("kafka topic " + topic + " has " + count + " partitions and " + others + " hold "
+                throw new IllegalStateException("kafka topic " + topic + " has " + count + " partitions and " + others
                         + records(records) + ", which Funnel never reads (it writes and reads partition 0 only); every record of"
                         + " this topic is state a replica must apply, so it does not start without them: recreate the topic"
                         + " with one partition and write them to it again");
             }
-            held = others + " hold " + records(records) + " now";
+            held = others + records(records) + " now";
         } catch (ExecutionException | TimeoutException | InterruptedException e) {
             interruptIf(e);
-            held = "could not count the records on " + others + ": " + cause(e);
+            held = "could not count the records on the other partitions: " + cause(e);
         }
         return new TopicConfigMismatch(topic, PARTITIONS, String.valueOf(count), "1", "Funnel writes and reads partition 0"
                 + " only; records on other partitions are never read; " + held + "; Kafka cannot remove partitions:"
