@@ -131,8 +131,8 @@ public final class MicrometerExecutionListener implements ExecutionListener {
 
         private static Counter runs(MeterRegistry r, String dag, String result) {
             return Counter.builder("funnel.dag.runs")
-                    .description("DAG runs by result: ok, partial (answered with some nodes timed out or failed),"
-                            + " failed (no answer: a fail-policy node failed or the output node had nothing)")
+                    .description("DAG runs by result: ok, partial (answered, but some nodes timed out, failed or fell"
+                            + " back), failed (answered 5xx: a fail-policy node failed, or the output was missing)")
                     .tags("dag", dag, "result", result).register(r);
         }
     }
