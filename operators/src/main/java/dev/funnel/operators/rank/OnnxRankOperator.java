@@ -55,18 +55,25 @@ final class OnnxRankOperator implements Operator<Candidates> {
         ScoringTask task = model.score(features, items, deadline, ctx.loop()::execute);
         return Mono.fromFuture(unlessCancelled(task), true)
                 .doOnCancel(task::cancel)
-                .map(scores -> rank(c, scores, features, ctx));
+                .flatMap(o -> o.failure() == null ? Mono.just(rank(c, o.scores(), features, ctx)) : Mono.error(o.failure()));
+    }
+
+    /** The task's scores, or why there are none. */
+    record Outcome(Scores scores, Throwable failure) {
     }
 
     /**
-     * The task's result, except that a failure after the node let go of it (its timer fired, the
-     * request ended) never completes: nobody waits for it, and a Mono that is already cancelled
-     * would hand the batcher's "cancelled before inference" to Reactor's dropped-error hook, which
-     * logs it as an error with a stack trace on every timeout under load.
+     * The task's result as a value, failures included, except that a failure after the node let go of it
+     * (its timer fired, the request ended) never completes: nobody waits for it. A failure reaches the
+     * Mono as a value and becomes an error only while it is subscribed: a failed future completing a Mono
+     * already cancelled (by the node's timer on the loop, or a node cancelled before it subscribed) would
+     * go to Reactor's dropped-error hook, which logs it as an error with a stack trace (seen once in the
+     * demo's warm-up, a late {@link RowsExpired}); a value that arrives then is discarded.
      */
-    static CompletableFuture<Scores> unlessCancelled(ScoringTask task) {
-        return task.result().exceptionallyCompose(e -> task.isCancelled() ? new CompletableFuture<>()
-                : CompletableFuture.failedFuture(lateAsTimeout(e)));
+    static CompletableFuture<Outcome> unlessCancelled(ScoringTask task) {
+        return task.result().handle((scores, e) -> e == null ? new Outcome(scores, null)
+                : task.isCancelled() ? null : new Outcome(null, lateAsTimeout(e)))
+                .thenCompose(o -> o == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(o));
     }
 
     /**

@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Inputs;
+import dev.funnel.engine.spi.LoopScheduler;
+import dev.funnel.engine.spi.LoopScheduler.Cancellable;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.features.FeatureBatch;
@@ -191,6 +193,97 @@ class OnnxRankTest {
             }
             assertEquals(ids.length, cancelled.count(), "the batcher dropped the cancelled rows");
             Thread.sleep(50); // the task's failure is delivered right after the count
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+        assertEquals(List.of(), dropped, "no error reaches Reactor's dropped-error hook");
+    }
+
+    /**
+     * The other order on the loop: the batcher drops the rows as late, the failure is queued to the request's
+     * loop, and the node's timer fires first there and lets the task go. The late failure then reaches a
+     * cancelled Mono: it must be discarded, not logged by Reactor's dropped-error hook (seen in the demo's
+     * warm-up as an ERROR with a stack trace).
+     */
+    @Test
+    void aLateFailureArrivingAfterTheNodeLetGoIsNotADroppedError() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        ModelRuntimeConfig slow = ModelRuntimeConfig.DEFAULT.withBatcher(
+                new BatcherConfig(1024, 50_000, 64).withDispatchWhenIdle(false));
+        List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        LoopScheduler loop = new LoopScheduler() {
+            @Override public long nanoTime() { return System.nanoTime(); }
+            @Override public Cancellable schedule(long delayNanos, Runnable task) { throw new UnsupportedOperationException(); }
+            @Override public void execute(Runnable task) { queued.add(task); }
+            @Override public boolean inLoop() { return true; }
+        };
+        Hooks.onErrorDropped(dropped::add);
+        try (ModelRuntime rt = ModelRuntime.start(slow, meters)) {
+            rt.addCtrModel("ctr", schema, spec);
+            rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+            OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
+            long[] ids = ids(20);
+            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
+                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            RequestContext ctx = RequestContext.builder().requestId("r").userId("u").scene("home").count(10)
+                    .context(Map.of("device", "ios")).loop(loop).timing(0, 1_000_000).build(); // 1 ms: late in the queue
+            List<Throwable> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+            reactor.core.Disposable d = factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), slowEnv)
+                    .apply(inputs, ctx).subscribe(v -> { }, seen::add);
+            io.micrometer.core.instrument.Counter late = meters.get("funnel.batcher.rows.dropped").tag("reason", "deadline").counter();
+            long until = System.nanoTime() + 10_000_000_000L;
+            while ((late.count() < ids.length || queued.isEmpty()) && System.nanoTime() < until) {
+                Thread.sleep(5);
+            }
+            assertEquals(ids.length, late.count(), "the batcher dropped the late rows");
+            d.dispose(); // the node's timer, first in the loop's queue
+            for (Runnable r; (r = queued.poll()) != null; ) {
+                r.run(); // then the batcher's failure
+            }
+            assertEquals(List.of(), seen, "the node had let go: nothing is delivered");
+        } finally {
+            Hooks.resetOnErrorDropped();
+        }
+        assertEquals(List.of(), dropped, "no error reaches Reactor's dropped-error hook");
+    }
+
+    /**
+     * A node cancelled before its Mono is subscribed (its budget ran out between apply and subscribe) whose
+     * task the batcher had already failed: the failure is discarded, not a dropped error.
+     */
+    @Test
+    void aFailedTaskOfANodeCancelledBeforeItSubscribesIsNotADroppedError() throws Exception {
+        List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Hooks.onErrorDropped(dropped::add);
+        try {
+            long[] ids = ids(20);
+            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
+                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            RequestContext gone = RequestContext.builder().requestId("r").userId("u").scene("home").count(10)
+                    .context(Map.of("device", "ios")).loop(OperatorHarness.DirectLoop.INSTANCE).timing(0, 1).build();
+            reactor.core.publisher.Mono<Candidates> mono = factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), env)
+                    .apply(inputs, gone);
+            Thread.sleep(200); // the batcher drops the late rows meanwhile
+            List<Object> signals = new java.util.concurrent.CopyOnWriteArrayList<>();
+            mono.subscribe(new reactor.core.publisher.BaseSubscriber<Candidates>() {
+                @Override
+                protected void hookOnSubscribe(org.reactivestreams.Subscription s) {
+                    cancel(); // what NodeCall does when it was cancelled before the subscription
+                }
+
+                @Override
+                protected void hookOnNext(Candidates v) {
+                    signals.add(v);
+                }
+
+                @Override
+                protected void hookOnError(Throwable t) {
+                    signals.add(t);
+                }
+            });
+            Thread.sleep(50);
+            assertEquals(List.of(), signals);
         } finally {
             Hooks.resetOnErrorDropped();
         }
