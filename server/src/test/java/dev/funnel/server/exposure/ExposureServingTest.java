@@ -38,6 +38,7 @@ class ExposureServingTest {
     static void stop() {
         if (app != null) {
             app.close();
+            app = null; // the class stays loaded for the rest of the suite: let its world go
         }
     }
 

@@ -53,6 +53,7 @@ class ShippedDagsServeTest {
     static void stop() {
         if (app != null) {
             app.close();
+            app = null; // the class stays loaded for the rest of the suite: let its world go
         }
     }
 

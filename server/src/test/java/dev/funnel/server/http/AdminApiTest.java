@@ -62,6 +62,7 @@ public class AdminApiTest {
     static void stop() {
         if (app != null) {
             app.close();
+            app = null; // the class stays loaded for the rest of the suite: let its world go
         }
     }
 
