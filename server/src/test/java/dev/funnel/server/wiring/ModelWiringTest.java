@@ -86,6 +86,12 @@ class ModelWiringTest {
         try {
             ModelRuntime runtime = app.env().require(ModelRuntime.class);
             assertArrayEquals(new int[] {96, 48, 16}, runtime.requireRankModel("ctr").spec().hidden());
+            // The catalog loads in the background: before /health/ready a request may find no candidate to rank.
+            long readyBy = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+            while (!app.readiness().ready()) {
+                assertTrue(System.nanoTime() < readyBy, "not ready within 60 s: " + app.readiness());
+                Thread.sleep(20);
+            }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             String outcome = null;
             JsonObject body = null;
