@@ -13,10 +13,12 @@ cleanup() {
 trap cleanup EXIT
 
 build() {
-  # compile (offline when possible) and write each module's runtime class path, with the repository's
-  # Maven wrapper (Java 17 is the only prerequisite; no system mvn), from the root whatever the caller's cwd
-  (cd "$ROOT" && ./mvnw -B -q -o -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) \
-    || (cd "$ROOT" && ./mvnw -B -q -pl server,bench -am compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
+  # compile (offline when possible) and write each module's class path, with the repository's Maven
+  # wrapper (Java 17 is the only prerequisite; no system mvn), from the root whatever the caller's cwd.
+  # test-compile, not compile: the server's tests use the streams module's test jar, which the reactor
+  # resolves (to its test classes) only once that module's tests are compiled.
+  (cd "$ROOT" && ./mvnw -B -q -o -pl server,bench -am test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt) \
+    || (cd "$ROOT" && ./mvnw -B -q -pl server,bench -am test-compile dependency:build-classpath -Dmdep.outputFile=target/classpath.txt)
   SERVER_CP="$ROOT/server/target/classes:$(cat "$ROOT/server/target/classpath.txt")"
   BENCH_CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/classpath.txt")"
 }
