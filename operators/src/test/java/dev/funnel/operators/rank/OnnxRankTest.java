@@ -181,8 +181,7 @@ class OnnxRankTest {
             rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
             OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
             long[] ids = ids(20);
-            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
-                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            Inputs inputs = unscored(ids);
             reactor.core.Disposable d = factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), slowEnv)
                     .apply(inputs, request("u", Long.MAX_VALUE / 4)).subscribe();
             d.dispose(); // what the executor does when the node's timer fires
@@ -224,8 +223,7 @@ class OnnxRankTest {
             rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
             OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
             long[] ids = ids(20);
-            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
-                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            Inputs inputs = unscored(ids);
             RequestContext ctx = RequestContext.builder().requestId("r").userId("u").scene("home").count(10)
                     .context(Map.of("device", "ios")).loop(loop).timing(0, 1_000_000).build(); // 1 ms: late in the queue
             List<Throwable> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -258,8 +256,7 @@ class OnnxRankTest {
         Hooks.onErrorDropped(dropped::add);
         try {
             long[] ids = ids(20);
-            Inputs inputs = new Inputs("rank", new String[] {"prerank", "profile"},
-                    new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
+            Inputs inputs = unscored(ids);
             RequestContext gone = RequestContext.builder().requestId("r").userId("u").scene("home").count(10)
                     .context(Map.of("device", "ios")).loop(OperatorHarness.DirectLoop.INSTANCE).timing(0, 1).build();
             reactor.core.publisher.Mono<Candidates> mono = factory.create(OperatorHarness.params(factory, "model", "ctr", "keep", 10), env)
@@ -314,6 +311,12 @@ class OnnxRankTest {
     private static RequestContext request(String user, long deadlineNanos) {
         return RequestContext.builder().requestId("r").userId(user).scene("home").count(10)
                 .context(Map.of("device", "ios")).loop(OperatorHarness.DirectLoop.INSTANCE).timing(0, deadlineNanos).build();
+    }
+
+    /** The prerank list of {@code ids}, unscored, and a sim user's profile: a rank node's inputs. */
+    private Inputs unscored(long[] ids) {
+        return new Inputs("rank", new String[] {"prerank", "profile"},
+                new Object[] {Candidates.fromSource("prerank", ids, new float[ids.length], ids.length), profile(world.users().get(1))});
     }
 
     private static long[] ids(int n) {
