@@ -47,7 +47,12 @@ public record Retention(long retentionMillis) {
 
     /** Whether {@code topic}'s records expire by age. */
     public boolean expiresByAge(String topic) {
-        return enabled() && (topic.equals(Topics.IMPRESSIONS) || topic.equals(Topics.FEEDBACK));
+        return enabled() && Topics.eventLog(topic);
+    }
+
+    /** Whether {@code topic}'s records are never deleted: item updates and model control, or every topic when off. */
+    public boolean keptForever(String topic) {
+        return !enabled() || topic.equals(Topics.ITEM_UPDATES) || topic.equals(Topics.MODEL_CONTROL);
     }
 
     /** Whether {@code topic} is compacted to its newest bases ({@link Topics#MODEL_DELTAS}). */

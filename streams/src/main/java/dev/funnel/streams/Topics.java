@@ -39,6 +39,15 @@ public final class Topics {
         return ITEM_UPDATES.equals(topic);
     }
 
+    /**
+     * Whether {@code topic} is a log of events ({@link #IMPRESSIONS}, {@link #FEEDBACK}): losing some of them
+     * costs training samples, not correctness, so they may expire by age; every other topic is state a
+     * replica must apply whole.
+     */
+    public static boolean eventLog(String topic) {
+        return IMPRESSIONS.equals(topic) || FEEDBACK.equals(topic);
+    }
+
     /** Throws if the name cannot be used as a topic (file name and Kafka topic name rules). */
     public static String requireValid(String topic) {
         if (topic == null || topic.isEmpty() || topic.length() > 200 || !topic.matches("[A-Za-z0-9._-]+")) {

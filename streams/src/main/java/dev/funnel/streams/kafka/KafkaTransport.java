@@ -188,7 +188,7 @@ public final class KafkaTransport implements Transport {
      * serve a catalog or a model nobody chose, and say nothing; a topic added later is treated so too.
      */
     static boolean unreadRecordsFail(String topic) {
-        return !topic.equals(Topics.IMPRESSIONS) && !topic.equals(Topics.FEEDBACK);
+        return !Topics.eventLog(topic);
     }
 
     /**
@@ -200,7 +200,7 @@ public final class KafkaTransport implements Transport {
         c.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(MAX_MESSAGE_BYTES));
         if (retention.expiresByAge(topic)) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(retention.retentionMillis()));
-        } else if (Topics.keyed(topic) || topic.equals(Topics.MODEL_CONTROL) || !retention.enabled()) {
+        } else if (retention.keptForever(topic)) {
             c.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
         }
         if (Topics.keyed(topic)) {
