@@ -53,7 +53,7 @@ final class OnnxRankOperator implements Operator<Candidates> {
         long deadline = model.nowNanos() + ctx.remainingNanos();
         // The batcher's runner assembles the inputs into its batch; when refused, the task's future is already failed.
         ScoringTask task = model.score(features, items, deadline, ctx.loop()::execute);
-        return Mono.fromFuture(unlessCancelled(task), true)
+        return Mono.fromFuture(outcome(task), true)
                 .doOnCancel(task::cancel)
                 .flatMap(o -> o.failure() == null ? Mono.just(rank(c, o.scores(), features, ctx)) : Mono.error(o.failure()));
     }
@@ -63,17 +63,15 @@ final class OnnxRankOperator implements Operator<Candidates> {
     }
 
     /**
-     * The task's result as a value, failures included, except that a failure after the node let go of it
-     * (its timer fired, the request ended) never completes: nobody waits for it. A failure reaches the
-     * Mono as a value and becomes an error only while it is subscribed: a failed future completing a Mono
-     * already cancelled (by the node's timer on the loop, or a node cancelled before it subscribed) would
-     * go to Reactor's dropped-error hook, which logs it as an error with a stack trace (seen once in the
-     * demo's warm-up, a late {@link RowsExpired}); a value that arrives then is discarded.
+     * The task's result as a value, failures included: a failure becomes an error only inside the
+     * {@code flatMap}, i.e. while the node still waits for it. A failed future completing a Mono already
+     * cancelled (the node's timer fired on the loop, or a cpu-heavy node subscribing on a worker was
+     * cancelled meanwhile; its task is then cancelled too) would go to Reactor's dropped-error hook, which
+     * logs it as an error with a stack trace on every timeout under load (seen once in the demo's warm-up,
+     * a late {@link RowsExpired}); a value that arrives then is discarded.
      */
-    static CompletableFuture<Outcome> unlessCancelled(ScoringTask task) {
-        return task.result().handle((scores, e) -> e == null ? new Outcome(scores, null)
-                : task.isCancelled() ? null : new Outcome(null, lateAsTimeout(e)))
-                .thenCompose(o -> o == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(o));
+    static CompletableFuture<Outcome> outcome(ScoringTask task) {
+        return task.result().handle((scores, e) -> new Outcome(scores, e == null ? null : lateAsTimeout(e)));
     }
 
     /**

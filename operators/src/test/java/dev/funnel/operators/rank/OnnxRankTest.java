@@ -172,13 +172,9 @@ class OnnxRankTest {
     void aTaskCancelledByItsTimedOutNodeEndsWithoutADroppedError() throws Exception {
         // A batcher that waits 300 ms to fill a batch: the node lets go of its task before it runs.
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ModelRuntimeConfig slow = ModelRuntimeConfig.DEFAULT.withBatcher(
-                new BatcherConfig(1024, 300_000, 64).withDispatchWhenIdle(false));
         List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
         Hooks.onErrorDropped(dropped::add);
-        try (ModelRuntime rt = ModelRuntime.start(slow, meters)) {
-            rt.addCtrModel("ctr", schema, spec);
-            rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+        try (ModelRuntime rt = slowRuntime(300_000, meters)) {
             OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
             long[] ids = ids(20);
             Inputs inputs = unscored(ids);
@@ -207,8 +203,6 @@ class OnnxRankTest {
     @Test
     void aLateFailureArrivingAfterTheNodeLetGoIsNotADroppedError() throws Exception {
         SimpleMeterRegistry meters = new SimpleMeterRegistry();
-        ModelRuntimeConfig slow = ModelRuntimeConfig.DEFAULT.withBatcher(
-                new BatcherConfig(1024, 50_000, 64).withDispatchWhenIdle(false));
         List<Throwable> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.ConcurrentLinkedQueue<Runnable> queued = new java.util.concurrent.ConcurrentLinkedQueue<>();
         LoopScheduler loop = new LoopScheduler() {
@@ -218,9 +212,7 @@ class OnnxRankTest {
             @Override public boolean inLoop() { return true; }
         };
         Hooks.onErrorDropped(dropped::add);
-        try (ModelRuntime rt = ModelRuntime.start(slow, meters)) {
-            rt.addCtrModel("ctr", schema, spec);
-            rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+        try (ModelRuntime rt = slowRuntime(50_000, meters)) {
             OperatorEnv slowEnv = new OperatorEnv().register(ModelRuntime.class, rt).register(ItemStore.class, index);
             long[] ids = ids(20);
             Inputs inputs = unscored(ids);
@@ -311,6 +303,15 @@ class OnnxRankTest {
     private static RequestContext request(String user, long deadlineNanos) {
         return RequestContext.builder().requestId("r").userId(user).scene("home").count(10)
                 .context(Map.of("device", "ios")).loop(OperatorHarness.DirectLoop.INSTANCE).timing(0, deadlineNanos).build();
+    }
+
+    /** A runtime with the test's model whose batcher waits {@code delayMicros} to fill a batch before it runs it. */
+    private ModelRuntime slowRuntime(long delayMicros, SimpleMeterRegistry meters) {
+        ModelRuntime rt = ModelRuntime.start(ModelRuntimeConfig.DEFAULT.withBatcher(
+                new BatcherConfig(1024, delayMicros, 64).withDispatchWhenIdle(false)), meters);
+        rt.addCtrModel("ctr", schema, spec);
+        rt.registry().load("ctr", "w3", CtrModel.toOnnx(weights)).join();
+        return rt;
     }
 
     /** The prerank list of {@code ids}, unscored, and a sim user's profile: a rank node's inputs. */
