@@ -10,7 +10,8 @@ import java.util.Objects;
  * @param backend          the inference backend (default ONNX Runtime CPU)
  * @param batcher          batching for every rank model
  * @param loaderThreads    threads that load models (ONNX parsing, TensorRT builds), off the loops
- * @param tableMaxRows     row bound of each embedding table
+ * @param tableMaxRows     row bound of each embedding table; its arrays are allocated for this bound at start
+ *                         (about 170 MB of heap for the ctr model's two tables at the default)
  * @param tableTtlSeconds  rows not updated for this long expire (0 = never)
  * @param tableAdmitAfter  a new id gets a row on its n-th write
  */
@@ -48,5 +49,10 @@ public record ModelRuntimeConfig(BackendConfig backend, BatcherConfig batcher, i
 
     public ModelRuntimeConfig withBackend(BackendConfig b) {
         return new ModelRuntimeConfig(b, batcher, loaderThreads, tableMaxRows, tableTtlSeconds, tableAdmitAfter);
+    }
+
+    /** This config with each embedding table bounded (and preallocated) at {@code rows} rows. */
+    public ModelRuntimeConfig withTableMaxRows(int rows) {
+        return new ModelRuntimeConfig(backend, batcher, loaderThreads, rows, tableTtlSeconds, tableAdmitAfter);
     }
 }

@@ -35,11 +35,19 @@ import java.util.Map;
  * whose tensors have other names {@code model.ctr.input_map} / {@code model.ctr.output_map}
  * ({@code user_emb=input.1,item_emb=input.2,…} / {@code probs=output}), {@code model.ctr.hidden} (64,32: the
  * bootstrap model's and the embedded trainer's hidden layers), {@code model.pins} (where rollback pins
- * are kept across restarts, see {@link #pinsFile}). Model team's wiring.
+ * are kept across restarts, see {@link #pinsFile}), {@link #TABLE_MAX_ROWS_KEY} (2^20). Model team's wiring.
  */
 public final class ModelWiring implements FeatureWiring {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelWiring.class);
+
+    /**
+     * Config key: the row bound of each of the {@code ctr} model's embedding tables. The tables
+     * allocate their arrays for this bound when the server starts (they never grow, so readers need no
+     * lock), about 170 MB of heap at the default {@link ModelRuntimeConfig#DEFAULT_TABLE_MAX_ROWS}; a
+     * server whose ids are fewer (a small demo world, a test) can say so and keep the heap.
+     */
+    public static final String TABLE_MAX_ROWS_KEY = "model.table_max_rows";
 
     @Override
     public int order() {
@@ -157,6 +165,10 @@ public final class ModelWiring implements FeatureWiring {
                 .withRunners(c.getInt("model.batcher_runners",
                         BatcherConfig.runnersForCores(Runtime.getRuntime().availableProcessors())))
                 .withDispatchWhenIdle(c.getBoolean("model.dispatch_when_idle", BatcherConfig.DEFAULT_DISPATCH_WHEN_IDLE));
-        return ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher);
+        int tableMaxRows = c.getInt(TABLE_MAX_ROWS_KEY, ModelRuntimeConfig.DEFAULT_TABLE_MAX_ROWS);
+        if (tableMaxRows < 1) {
+            throw new IllegalArgumentException(TABLE_MAX_ROWS_KEY + " must be >= 1, got " + tableMaxRows);
+        }
+        return ModelRuntimeConfig.DEFAULT.withBackend(backend).withBatcher(batcher).withTableMaxRows(tableMaxRows);
     }
 }

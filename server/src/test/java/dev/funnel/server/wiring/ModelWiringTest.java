@@ -40,6 +40,15 @@ class ModelWiringTest {
     }
 
     @Test
+    void theTableBoundIsAKeyAndDefaultsToTheRuntimes() {
+        assertEquals(ModelRuntimeConfig.DEFAULT_TABLE_MAX_ROWS, ModelWiring.runtimeConfig(FunnelConfig.DEFAULT).tableMaxRows());
+        assertEquals(4096, ModelWiring.runtimeConfig(FunnelConfig.DEFAULT.with(ModelWiring.TABLE_MAX_ROWS_KEY, "4096")).tableMaxRows());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelWiring.runtimeConfig(FunnelConfig.DEFAULT.with(ModelWiring.TABLE_MAX_ROWS_KEY, "0")));
+        assertEquals("model.table_max_rows must be >= 1, got 0", e.getMessage());
+    }
+
+    @Test
     void theDefaultRunnersScaleWithTheCores() {
         // One runner assembles and scores for every event loop: on 16 cores one runner capped a
         // server at ~3,200 req/s with cores to spare (BENCHMARKS.md, session 18).
