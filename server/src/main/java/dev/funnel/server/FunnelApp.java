@@ -101,12 +101,16 @@ public final class FunnelApp implements AutoCloseable {
         WorkerPool.Order workersOrder = workersOrder(config); // a bad value fails here, before the world is built
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
-        new JvmGcMetrics().bindTo(prometheus);
+        JvmGcMetrics gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(prometheus);
         new ProcessorMetrics().bindTo(prometheus);
         Readiness readiness = new Readiness();
         ResponseHooks hooks = new ResponseHooks(prometheus);
         OperatorEnv env = new OperatorEnv().register(MeterRegistry.class, prometheus);
         WiringContext wctx = new WiringContext(config, demo, env, readiness, hooks, prometheus);
+        // Its listeners sit on the JVM's GC beans, which live for ever: unless removed, they keep this
+        // registry, and every meter and gauged object in it, reachable after the app is closed.
+        wctx.onClose(gcMetrics);
         WorkerPool pool = null;
         try {
             List<FeatureWiring> wirings = new ArrayList<>(Wirings.discover());
