@@ -1,7 +1,6 @@
 package dev.funnel.server;
 
 import dev.funnel.model.serving.ModelRuntime;
-import dev.funnel.server.wiring.ModelWiring;
 import org.junit.jupiter.api.Test;
 
 import java.lang.ref.WeakReference;
@@ -20,9 +19,9 @@ class AppReleaseTest {
 
     @Test
     void aClosedAppIsCollected() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("release-test-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("release-test-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
-                .withSim(5, 1_000, 100).with(ModelWiring.TABLE_MAX_ROWS_KEY, "4096");
+                .withSim(5, 1_000, 100);
         WeakReference<?> registry;
         WeakReference<?> runtime;
         WeakReference<?> app;

@@ -3,6 +3,7 @@ package dev.funnel.server.admission;
 import dev.funnel.server.ConfigLoader;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import org.junit.jupiter.api.Test;
@@ -240,7 +241,8 @@ class AdmissionHttpTest {
                 "FUNNEL_DAGS_DIR", dags.toString(),
                 "FUNNEL_ADMIN_TOKEN", "admission-test-token",
                 "FUNNEL_SIM_ITEMS", "2000",
-                "FUNNEL_SIM_USERS", "50"));
+                "FUNNEL_SIM_USERS", "50",
+                TestServers.TABLE_MAX_ROWS_ENV, TestServers.TABLE_MAX_ROWS));
         env.putAll(admission);
         return ConfigLoader.load(null, env);
     }

@@ -3,6 +3,8 @@ package dev.funnel.server.exposure;
 import dev.funnel.server.ConfigLoader;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
+import dev.funnel.server.wiring.ModelWiring;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -45,6 +47,7 @@ final class ExposureTestServer {
         StringBuilder sb = new StringBuilder();
         sb.append("http.host=127.0.0.1\nhttp.port=0\nhttps.port=-1\nserver.event_loops=2\nserver.worker_threads=2\n")
                 .append("admin.token=test-admin-token\nsim.items=3000\nsim.users=200\n")
+                .append(ModelWiring.TABLE_MAX_ROWS_KEY).append('=').append(TestServers.TABLE_MAX_ROWS).append('\n')
                 .append("dags.dir=").append(dags.toString().replace("\\", "/")).append('\n');
         exposureKeys.forEach((k, v) -> sb.append(k).append('=').append(v).append('\n'));
         Files.writeString(props, sb.toString());

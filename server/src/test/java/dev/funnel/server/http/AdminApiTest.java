@@ -2,6 +2,7 @@ package dev.funnel.server.http;
 
 import dev.funnel.server.ConfigLoader;
 import dev.funnel.server.FunnelApp;
+import dev.funnel.server.TestServers;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +56,8 @@ public class AdminApiTest {
                 "FUNNEL_DAGS_DIR", dags.toString(),
                 "FUNNEL_ADMIN_TOKEN", TOKEN,
                 "FUNNEL_SIM_ITEMS", "2000",
-                "FUNNEL_SIM_USERS", "50")), true);
+                "FUNNEL_SIM_USERS", "50",
+                TestServers.TABLE_MAX_ROWS_ENV, TestServers.TABLE_MAX_ROWS)), true);
     }
 
     @AfterAll

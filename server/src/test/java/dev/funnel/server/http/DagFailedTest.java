@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class DagFailedTest {
     @Test
     void aRequestWhoseOutputNeverArrivesIs503WithRetryAfter() throws Exception {
         String dags = Path.of("src/test/resources/failing-dags").toAbsolutePath().toString();
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("dag-failed-test-token").withDagsDir(dags)
+        FunnelConfig config = TestServers.config().withEphemeralPorts("dag-failed-test-token").withDagsDir(dags)
                 .withSim(5, 2_000, 100);
         try (FunnelApp app = FunnelApp.start(config, true, List.of()); TestHttp http = new TestHttp()) {
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

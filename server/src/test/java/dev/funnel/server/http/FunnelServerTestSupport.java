@@ -2,6 +2,7 @@ package dev.funnel.server.http;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.server.wiring.FeatureWiring;
 
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ final class FunnelServerTestSupport {
 
     static synchronized FunnelApp app() throws Exception {
         if (app == null) {
-            FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
+            FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
                     .withSim(7, 5_000, 500);
             FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> {
                 if (request.userId().equals("u-hook")) {

@@ -2,6 +2,7 @@ package dev.funnel.server.http;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class GracefulShutdownTest {
 
     @Test
     void inFlightRequestCompletesAndNewConnectionsAreRefused() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("drain-token-123")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("drain-token-123")
                 .withDagsDir(Path.of("src/test/resources/drain-dags").toAbsolutePath().toString())
                 .withSim(3, 2_000, 100);
         FunnelApp app = FunnelApp.start(config, true, List.of());

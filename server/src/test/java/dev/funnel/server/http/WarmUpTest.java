@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.server.serving.WarmUp;
 import dev.funnel.server.wiring.FeatureWiring;
 import io.micrometer.core.instrument.Counter;
@@ -28,7 +29,7 @@ class WarmUpTest {
 
     @Test
     void aBadUsersFileFailsTheStartAndNamesTheFile() {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("warm-up-test-token")
                 .withDagsDir(FunnelServerTestSupport.DAGS.toString()).withSim(11, 3_000, 200)
                 .with(WarmUp.MILLIS_KEY, "1500").with(WarmUp.USERS_FILE_KEY, "/nonexistent/users.txt");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -39,7 +40,7 @@ class WarmUpTest {
 
     @Test
     void aNegativeDurationFailsTheStartRatherThanMeaningNone() {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("warm-up-test-token")
                 .withDagsDir(FunnelServerTestSupport.DAGS.toString()).withSim(11, 3_000, 200).with(WarmUp.MILLIS_KEY, "-5");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> FunnelApp.start(config, true, List.of()).close());
@@ -50,7 +51,7 @@ class WarmUpTest {
     void readinessWaitsForSelfTrafficThatRecordsNothing() throws Exception {
         AtomicInteger hooked = new AtomicInteger();
         FeatureWiring recorder = ctx -> ctx.responseHooks().add((request, served, result) -> hooked.incrementAndGet());
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("warm-up-test-token").withDagsDir(FunnelServerTestSupport.DAGS.toString())
+        FunnelConfig config = TestServers.config().withEphemeralPorts("warm-up-test-token").withDagsDir(FunnelServerTestSupport.DAGS.toString())
                 .withSim(11, 3_000, 200).with(WarmUp.MILLIS_KEY, "3000").with(WarmUp.CONCURRENCY_KEY, "8");
         try (FunnelApp app = FunnelApp.start(config, true, List.of(recorder)); TestHttp http = new TestHttp()) {
             assertEquals(Boolean.FALSE, app.readiness().gates().get(WarmUp.GATE), "warm-up gate closed at start");

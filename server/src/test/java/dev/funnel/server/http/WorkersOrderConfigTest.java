@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ class WorkersOrderConfigTest {
 
     private static FunnelConfig config() {
         String dags = Path.of("src/test/resources/failing-dags").toAbsolutePath().toString();
-        return FunnelConfig.DEFAULT.withEphemeralPorts("workers-order-test-token").withDagsDir(dags).withSim(5, 2_000, 100);
+        return TestServers.config().withEphemeralPorts("workers-order-test-token").withDagsDir(dags).withSim(5, 2_000, 100);
     }
 
     @Test

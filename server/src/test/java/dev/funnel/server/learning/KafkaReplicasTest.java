@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.index.ItemStore;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.Topics;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
@@ -215,7 +216,7 @@ class KafkaReplicasTest {
     }
 
     private static FunnelApp start(String prefix, String replica) throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
                 .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
                 .with("streams.kafka.prefix", prefix).with("streams.replica", replica)
                 .with("model.pins", pins.resolve(prefix + replica + ".properties").toString());

@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.index.ItemStore;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.StreamTailer;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
@@ -22,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,11 +39,9 @@ class LearningLoopWiringTest {
 
     @Test
     void feedbackGoesToTheStreamAndItemUpdatesComeFromIt() throws Exception {
-        FunnelConfig c = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
-                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200);
-        FunnelConfig config = new FunnelConfig(c.host(), c.httpPort(), c.httpsPort(), c.tlsCertPath(), c.tlsKeyPath(), c.eventLoops(),
-                c.workerThreads(), c.workerQueue(), c.idleTimeoutSeconds(), c.dagsDir(), c.adminToken(), c.maxBodyBytes(), c.maxCount(), c.maxExcludes(),
-                c.drainMillis(), c.simSeed(), c.simItems(), c.simUsers(), Map.of("streams.dir", dir.toString()));
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
+                .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
+                .with("streams.dir", dir.toString());
         FunnelApp app = FunnelApp.start(config, true);
         try (Transport reader = new ChronicleTransport(dir)) {
             long until = System.nanoTime() + 60_000_000_000L;
@@ -137,7 +135,7 @@ class LearningLoopWiringTest {
             writer.appender(Topics.ITEM_UPDATES).append(new ItemUpdate(ItemUpdate.Op.DELETE, 2, "", "", List.of(), false,
                     0L, 0, new float[0], 3L).encode());
         }
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
                 .with("streams.dir", dir.toString());
         FunnelApp app = FunnelApp.start(config, false);
@@ -158,7 +156,7 @@ class LearningLoopWiringTest {
 
     @Test
     void withoutTheSimAndWithoutStreamsTheCatalogStartsEmptyAndReady() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
                 .with("streams.transport", "off");
         FunnelApp app = FunnelApp.start(config, false);
@@ -171,7 +169,7 @@ class LearningLoopWiringTest {
 
     @Test
     void theDemosOwnStreamsDirectoryIsDeletedWhenTheServerCloses() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200);
         FunnelApp app = FunnelApp.start(config, true);
         Path streams;
@@ -188,7 +186,7 @@ class LearningLoopWiringTest {
     /** The retention keys reach the transport, its deletions show in /metrics, and bad values fail the start naming the key. */
     @Test
     void streamRetentionIsConfiguredAndMeasuredAndBadValuesFailTheStart() throws Exception {
-        FunnelConfig base = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig base = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString())
                 .with("streams.dir", dir.resolve("s").toString());
         FunnelApp app = FunnelApp.start(base.with("streams.retention_h", "6").with("streams.roll_cycle", "fast_daily"), false);
@@ -221,7 +219,7 @@ class LearningLoopWiringTest {
     @Test
     void aSecondEmbeddedTrainerOnTheSameCheckpointDirectoryFailsTheStart() throws Exception {
         Path ckpt = dir.resolve("ckpt");
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", dir.resolve("s").toString()).with("trainer.checkpoint_dir", ckpt.toString());
         FunnelApp first = FunnelApp.start(config, true);

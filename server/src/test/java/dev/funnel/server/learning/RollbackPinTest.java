@@ -5,6 +5,7 @@ import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
@@ -43,7 +44,7 @@ class RollbackPinTest {
 
     @Test
     void aRollbackStaysLiveThroughDenseDeltasUntilUnpinned() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN)
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN)
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", dir.toString())
                 .with("trainer.embedded", "false"); // the test is the trainer: it publishes each delta itself
@@ -115,7 +116,7 @@ class RollbackPinTest {
      */
     @Test
     void aRollbackPinSurvivesARestartAndOneThatCannotBeRestoredIsReported() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN)
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN)
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", dir.toString())
                 .with("trainer.embedded", "false");

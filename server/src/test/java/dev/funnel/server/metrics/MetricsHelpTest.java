@@ -2,6 +2,7 @@ package dev.funnel.server.metrics;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.schema.ItemUpdate;
@@ -43,7 +44,7 @@ class MetricsHelpTest {
 
     @BeforeAll
     static void start() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN)
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN)
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", streams.toString()).with("warmup.ms", "200");
         app = FunnelApp.start(config, true);

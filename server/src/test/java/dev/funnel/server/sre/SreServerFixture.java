@@ -2,6 +2,7 @@ package dev.funnel.server.sre;
 
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
@@ -33,7 +34,7 @@ final class SreServerFixture implements AutoCloseable {
                 Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(tmp.toString())
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(tmp.toString())
                 .withSim(7, 3_000, 300);
         this.app = FunnelApp.start(config, true);
         awaitReady();

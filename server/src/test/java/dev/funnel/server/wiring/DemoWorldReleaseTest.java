@@ -3,6 +3,7 @@ package dev.funnel.server.wiring;
 import dev.funnel.index.ItemIndex;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.sim.SimWorld;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,7 @@ class DemoWorldReleaseTest {
                 java.nio.file.Files.copy(f, dags.resolve(f.getFileName()));
             }
         }
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("release-test-token").withDagsDir(dags.toString()).withSim(7, 2_000, 200);
+        FunnelConfig config = TestServers.config().withEphemeralPorts("release-test-token").withDagsDir(dags.toString()).withSim(7, 2_000, 200);
         try (FunnelApp app = FunnelApp.start(config, true, List.of(peek))) {
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (!app.readiness().ready() && System.nanoTime() < deadline) {

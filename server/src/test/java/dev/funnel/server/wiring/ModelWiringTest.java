@@ -12,6 +12,7 @@ import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.ModelRuntimeConfig;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,7 +89,7 @@ class ModelWiringTest {
     /** The demo server with a wider model than the default: the bootstrap model has that shape and ranks. */
     @Test
     void theServerServesAModelOfTheConfiguredShape() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("hidden-test-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("hidden-test-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("model.ctr.hidden", "96,48,16").with("streams.transport", "off");
         FunnelApp app = FunnelApp.start(config, true);
