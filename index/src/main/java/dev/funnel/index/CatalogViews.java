@@ -16,7 +16,17 @@ final class CatalogViews {
     private final ConcurrentLinkedQueue<WeakReference<CatalogView>> views = new ConcurrentLinkedQueue<>();
 
     void register(CatalogView view) {
+        // Every compile registers its operators' views (a DAG swap, a reload, even an admin check that
+        // compiles and drops), and only refreshAll dropped the collected ones: on a server whose catalog
+        // is written by the item stream alone it never runs, so the entries piled up one per compile.
+        // Registration is rare (compile time), so a pass over the queue here is cheap.
+        views.removeIf(r -> r.refersTo(null));
         views.add(new WeakReference<>(view));
+    }
+
+    /** Registered entries, collected ones included until the next registration or refresh (tests). */
+    int size() {
+        return views.size();
     }
 
     /** Refreshes every live view on the calling thread, dropping the ones that were collected. */
