@@ -283,7 +283,14 @@ public class AdminApiTest {
         return URI.create("http://127.0.0.1:" + app.httpPort() + path);
     }
 
+    /**
+     * One client for the class: each java.net.http client runs a selector thread (and a pool) until it is
+     * garbage collected, so a client per request left dozens of threads behind.
+     */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
     private static HttpClient client() {
-        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        return CLIENT;
     }
 }
