@@ -1,5 +1,6 @@
 package dev.funnel.server;
 
+import dev.funnel.server.wiring.ModelWiring;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,7 +66,8 @@ class FunnelMainTest {
         Path file = dir.resolve("funnel.properties");
         Files.writeString(file, String.join("\n", "http.port=0", "https.port=-1", "sim.items=2000", "sim.users=100",
                 "warmup.ms=0", "dags.dir=" + Path.of("src/test/resources/it-dags").toAbsolutePath(),
-                "catalog.snapshot=" + dir + "/", "streams.dir=" + dir.resolve("streams"), String.join("\n", lines)) + "\n");
+                "catalog.snapshot=" + dir + "/", "streams.dir=" + dir.resolve("streams"),
+                ModelWiring.TABLE_MAX_ROWS_KEY + "=" + TestServers.TABLE_MAX_ROWS, String.join("\n", lines)) + "\n");
         return file;
     }
 
