@@ -39,6 +39,7 @@ class SreEndpointsTest {
     static void stop() {
         if (server != null) {
             server.close();
+            server = null; // the class stays loaded for the rest of the suite: let its world go
         }
     }
 
