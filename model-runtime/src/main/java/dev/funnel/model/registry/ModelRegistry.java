@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -187,7 +188,11 @@ public final class ModelRegistry implements AutoCloseable {
      * are dropped while pinned instead of kept for the next unpin, as the deciding replica dropped them.
      * Without it, a replica that lags behind the decision would keep the version rolled back from and make
      * it live on unpin, while the others stay on the pinned one. Null, or a version this replica has
-     * received already: nothing to skip.
+     * received already: nothing to skip. A replica ahead of the decision, which received versions after
+     * {@code skipThrough} before the pin, holds those for the next unpin instead of dropping them with the
+     * rest of what the pin leaves behind, as the deciding replica holds them when they arrive after its pin:
+     * either way every replica's unpin makes the same version live. With {@code skipThrough} null, or not
+     * received here, everything after {@code version} is dropped, as {@link #pinTo(String, String)} does.
      */
     public CompletableFuture<String> pinTo(String name, String version, String skipThrough) {
         Entry e = entry(name);
@@ -326,7 +331,7 @@ public final class ModelRegistry implements AutoCloseable {
         ROLLBACK,
         /** The newest kept while pinned: live, the pinned one and the other kept ones into the history. */
         UNPIN,
-        /** A version of the history: live and pinned, the ones after it and the current one dropped. */
+        /** A version of the history: live and pinned; the ones after it and the current one dropped, or held for unpin when received after the decider's newest. */
         PIN
     }
 
@@ -360,7 +365,7 @@ public final class ModelRegistry implements AutoCloseable {
         }
 
         String install(String version, byte[] bytes, Swap swap) {
-            return install(new Kept(version, bytes), swap, null);
+            return install(new Kept(version, bytes), swap, null, null);
         }
 
         /**
@@ -369,8 +374,11 @@ public final class ModelRegistry implements AutoCloseable {
          * @param expectedHead for ROLLBACK and UNPIN, the entry of the history (or of the held versions)
          *                     that was chosen before opening; when another swap moved it meanwhile,
          *                     returns null without swapping, and the caller chooses again
+         * @param deciderNewest for PIN, the deciding replica's newest version received, its skip-through (or
+         *                     null): the versions the pin leaves that this replica received after it are held
+         *                     for the unpin
          */
-        private String install(Kept kept, Swap swap, Kept expectedHead) {
+        private String install(Kept kept, Swap swap, Kept expectedHead, String deciderNewest) {
             String version = kept.version;
             byte[] bytes = kept.bytes;
             ModelSession session = open(version, bytes);
@@ -442,11 +450,17 @@ public final class ModelRegistry implements AutoCloseable {
                         }
                     }
                     case ROLLBACK, PIN -> {
-                        // Down to the version now live; the ones after it and the one it replaced are dropped.
-                        Kept popped;
-                        do {
-                            popped = history.pop();
-                        } while (popped != kept);
+                        // Down to the version now live; the ones after it and the one it replaced are left.
+                        List<Kept> left = new ArrayList<>();
+                        if (old != null) {
+                            left.add(new Kept(old.version, old.bytes));
+                        }
+                        for (Kept popped = history.pop(); popped != kept; popped = history.pop()) {
+                            left.add(popped);
+                        }
+                        if (swap == Swap.PIN) {
+                            holdReceivedAfter(left, deciderNewest);
+                        }
                         pinned = true;
                         awaitedPin = null; // the operator's newer decision
                     }
@@ -485,7 +499,7 @@ public final class ModelRegistry implements AutoCloseable {
                         throw new IllegalStateException("model '" + def.name() + "' has no previous version to roll back to");
                     }
                 }
-                String v = install(previous, Swap.ROLLBACK, previous);
+                String v = install(previous, Swap.ROLLBACK, previous, null);
                 if (v != null) {
                     rollbacks.increment();
                     return v;
@@ -517,7 +531,7 @@ public final class ModelRegistry implements AutoCloseable {
                         return l == null ? null : l.version;
                     }
                 }
-                String v = install(newest, Swap.UNPIN, newest);
+                String v = install(newest, Swap.UNPIN, newest, null);
                 if (v != null) {
                     return v;
                 }
@@ -562,7 +576,7 @@ public final class ModelRegistry implements AutoCloseable {
                     unpin();
                     continue;
                 }
-                String v = install(target, Swap.PIN, target);
+                String v = install(target, Swap.PIN, target, skip);
                 if (v != null) {
                     rollbacks.increment();
                     return v;
@@ -578,6 +592,52 @@ public final class ModelRegistry implements AutoCloseable {
                 }
             }
             return unpin();
+        }
+
+        /**
+         * Guarded by this. Of the versions a pin left (the live one and the history after the pinned one),
+         * holds for the unpin those received here after {@code deciderNewest}, the deciding replica's skip-through:
+         * that replica receives them only after its pin and holds them, so an unpin must make the same
+         * version live here. The ones up to and including it are dropped, as there. Null (nothing known of
+         * the decider), or a skip-through not received here yet (this replica is behind: everything it has
+         * the decider had too): all are dropped, as a rollback here drops them.
+         */
+        private void holdReceivedAfter(List<Kept> left, String deciderNewest) {
+            int skipAt = deciderNewest == null ? -1 : receivedAt(deciderNewest);
+            if (skipAt < 0) {
+                return;
+            }
+            List<Kept> held = new ArrayList<>(heldWhilePinned);
+            for (Kept k : left) {
+                int at = receivedAt(k.version);
+                if (at >= 0 && at < skipAt) {
+                    held.add(k);
+                    LOG.info("model '{}' version '{}' held for the unpin: received here after '{}', the newest the pin's"
+                            + " replica had received", def.name(), k.version, deciderNewest);
+                }
+            }
+            // Newest received first, as loads while pinned push them; ones no longer remembered go last.
+            held.sort(Comparator.comparingInt(k -> {
+                int at = receivedAt(k.version);
+                return at < 0 ? Integer.MAX_VALUE : at;
+            }));
+            heldWhilePinned.clear();
+            heldWhilePinned.addAll(held);
+            while (heldWhilePinned.size() > Math.max(1, def.history())) {
+                heldWhilePinned.removeLast();
+            }
+        }
+
+        /** Guarded by this. How many versions were received after {@code version}'s last receipt, or -1 when not remembered. */
+        private int receivedAt(String version) {
+            int at = 0;
+            for (String v : received) {
+                if (v.equals(version)) {
+                    return at;
+                }
+                at++;
+            }
+            return -1;
         }
 
         private ModelSession open(String version, byte[] bytes) {

@@ -350,6 +350,35 @@ class ModelRegistryTest {
         assertEquals(1, registry.openSessions(), "dropped versions' sessions are closed");
     }
 
+    /**
+     * A replica ahead of the decision: the rollback from v2 to v1 was decided where v2 was the newest
+     * received, and that replica holds v3 when it arrives after the pin. Here v3 arrived before the pin:
+     * it is held as well (v2 is dropped, as there), so the unpin makes v3 live here too, not v1.
+     */
+    @Test
+    void aPinHoldsTheVersionsReceivedAfterTheDecidingReplicasNewest() {
+        registry.load("ctr", "v1", TestModels.constantCtr(spec, 0.10)).join();
+        registry.load("ctr", "v2", TestModels.constantCtr(spec, 0.20)).join();
+        registry.load("ctr", "v3", TestModels.constantCtr(spec, 0.30)).join();
+        registry.load("ctr", "v4", TestModels.constantCtr(spec, 0.40)).join();
+
+        assertEquals("v1", registry.pinTo("ctr", "v1", "v2").join());
+        ModelInfo pinned = registry.models().get(0);
+        assertTrue(pinned.pinned());
+        assertEquals(List.of(), pinned.previous());
+        assertEquals(List.of("v4", "v3"), pinned.heldWhilePinned(), "received after v2: held, newest first; v2 dropped");
+        registry.load("ctr", "v5", TestModels.constantCtr(spec, 0.50)).join();
+        assertEquals(List.of("v5", "v4", "v3"), registry.models().get(0).heldWhilePinned());
+        assertEquals("v5", registry.release("ctr").join(), "the version the deciding replica's unpin makes live");
+        assertEquals(List.of("v4", "v3", "v1"), registry.models().get(0).previous());
+
+        // The deciding replica's own view (the skip-through is its live version): nothing newer to hold.
+        assertEquals("v4", registry.pinTo("ctr", "v4", "v5").join());
+        assertEquals(List.of(), registry.models().get(0).heldWhilePinned());
+        assertEquals("v4", registry.release("ctr").join());
+        assertEquals(1, registry.openSessions(), "held versions keep bytes, not sessions");
+    }
+
     @Test
     void aPinFileIsReplacedWholeAndReadBack(@TempDir Path dir) throws Exception {
         PinFile f = new PinFile(dir.resolve("state").resolve("pins.properties"));
