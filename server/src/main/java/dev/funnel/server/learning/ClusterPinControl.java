@@ -9,9 +9,11 @@ import dev.funnel.streams.Transport;
 import dev.funnel.streams.schema.ModelControl;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +28,13 @@ import java.util.function.Supplier;
  * Applying only through the topic keeps every replica's sequence of decisions the same, this one's
  * too: a rollback applied here first and read back later could undo an unpin made in between.
  *
- * <p>Threads: any (an event loop): the decision and the append run on this class's own thread.
+ * <p>Each model's decisions are made one after another, each once the one before it was applied here
+ * (or failed): a decision reads this replica's models, so two rollbacks made at once would otherwise
+ * both pick the same previous version, and the second would pin what the first already had instead of
+ * going one further back, as two calls made one after the other do.
+ *
+ * <p>Threads: any (an event loop): the decision and the append run on this class's own thread, the
+ * wait for the previous decision on none (futures chained), so the caller never blocks.
  */
 final class ClusterPinControl implements PinControl, AutoCloseable {
 
@@ -40,6 +48,8 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Per model, its newest admin decision here: the next one is made once it is done. Defined models only. */
+    private final Map<String, CompletableFuture<String>> lastDecision = new ConcurrentHashMap<>();
 
     /**
      * @param issuer who decides, for every replica's log: this replica's consumer name
@@ -54,7 +64,7 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
     @Override
     public CompletableFuture<String> rollback(String name) {
         requireDefined(name);
-        return decideAndPublish(() -> {
+        return decideAndPublish(name, () -> {
             ModelInfo m = info(name);
             if (m.previous().isEmpty()) {
                 throw new IllegalStateException("model '" + name + "' has no previous version to roll back to");
@@ -68,7 +78,7 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
     @Override
     public CompletableFuture<String> unpin(String name) {
         requireDefined(name);
-        return decideAndPublish(() -> {
+        return decideAndPublish(name, () -> {
             ModelInfo m = info(name);
             if (!m.pinned() && m.awaitedPin() == null) {
                 throw new IllegalStateException("model '" + name + "' is not pinned");
@@ -77,8 +87,15 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
         });
     }
 
-    private CompletableFuture<String> decideAndPublish(Supplier<ModelControl> decide) {
-        return CompletableFuture.supplyAsync(() -> publish(decide.get()), publisher).thenCompose(applied -> applied);
+    /**
+     * Decides on the publisher once the model's previous decision here is done (applied, failed or timed out:
+     * its outcome is its caller's), then publishes. Any thread; never blocks.
+     */
+    private CompletableFuture<String> decideAndPublish(String name, Supplier<ModelControl> decide) {
+        return lastDecision.compute(name, (n, previous) ->
+                (previous == null ? CompletableFuture.<String>completedFuture(null) : previous)
+                        .handle((live, e) -> null)
+                        .thenComposeAsync(ignored -> publish(decide.get()), publisher));
     }
 
     /** On the publisher: appends {@code c} and returns its outcome here, once this replica's consumer applied it. */

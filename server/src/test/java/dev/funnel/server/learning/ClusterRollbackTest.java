@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.funnel.model.registry.ModelInfo;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
 import dev.funnel.server.FunnelApp;
@@ -21,11 +22,17 @@ import dev.funnel.streams.chronicle.ChronicleTransport;
 import dev.funnel.streams.schema.ModelControl;
 import dev.funnel.trainer.apply.DeltaApplier;
 import io.vertx.core.json.JsonObject;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * version the operator rolled back from.
  */
 class ClusterRollbackTest {
+
+    private static final String TOKEN = "test-admin-token";
 
     @TempDir
     Path dir;
@@ -50,7 +59,7 @@ class ClusterRollbackTest {
     }
 
     private FunnelApp replica(String name) throws Exception {
-        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN)
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", dir.toString())
                 .with("streams.replica", name)
@@ -59,6 +68,16 @@ class ClusterRollbackTest {
         FunnelApp app = FunnelApp.start(config, true);
         apps.add(app);
         return app;
+    }
+
+    private static HttpRequest adminRequest(FunnelApp app, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.httpPort() + path))
+                .header("authorization", "Bearer " + TOKEN)
+                .POST(HttpRequest.BodyPublishers.noBody()).build();
+    }
+
+    private static ModelInfo info(FunnelApp app) {
+        return app.env().require(ModelRuntime.class).models().stream().filter(m -> m.name().equals("ctr")).findFirst().orElseThrow();
     }
 
     private static String live(FunnelApp app) {
@@ -112,6 +131,67 @@ class ClusterRollbackTest {
 
             deltas.append(dense(ctr, 4, 14).encode());
             await(() -> "v4".equals(live(a)) && "v4".equals(live(b)) && "v4".equals(live(c)), "every replica follows the newest again");
+        }
+    }
+
+    /**
+     * Two rollbacks sent at once to one replica go two versions back, as two sent one after the other do:
+     * each decision is made on what the one before it left. Before, both chose the same previous version
+     * (the first was published but not applied yet) and the second changed nothing.
+     */
+    @Test
+    void twoRollbacksAtOnceOnOneReplicaGoTwoVersionsBack() throws Exception {
+        FunnelApp a = replica("replica-a");
+        try (Transport trainer = new ChronicleTransport(dir)) {
+            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
+            StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
+            deltas.append(base(ctr, 1, 11).encode());
+            deltas.append(dense(ctr, 2, 12).encode());
+            deltas.append(dense(ctr, 3, 13).encode());
+            await(() -> "v3".equals(live(a)), "v3 live");
+
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                calls.add(http.sendAsync(adminRequest(a, "/admin/models/ctr/rollback"), HttpResponse.BodyHandlers.ofString()));
+            }
+            Set<String> madeLive = new HashSet<>();
+            for (CompletableFuture<HttpResponse<String>> call : calls) {
+                HttpResponse<String> r = call.get(60, TimeUnit.SECONDS);
+                assertEquals(200, r.statusCode(), r.body());
+                madeLive.add(new JsonObject(r.body()).getString("version"));
+            }
+            assertEquals(Set.of("v2", "v1"), madeLive, "each answer names the version it made live");
+            assertEquals("v1", live(a));
+            JsonObject m = model(http, a);
+            assertTrue(m.getBoolean("pinned"), m.encode());
+            assertFalse(m.getJsonArray("previous").contains("v2") || m.getJsonArray("previous").contains("v3"), m.encode());
+
+        }
+    }
+
+    /**
+     * A pin decided on a replica that had received less than this one (its newest was v2; v3 arrived here
+     * before the pin did): v3 is held for the unpin, as the deciding replica holds it when it arrives after
+     * its pin, so the unpin makes v3 live here too. Before, the pin dropped v3 and the unpin kept v1.
+     */
+    @Test
+    void aReplicaAheadOfTheDecidingOneHoldsWhatItReceivedAfterTheDecidersNewest() throws Exception {
+        FunnelApp a = replica("replica-a");
+        try (Transport other = new ChronicleTransport(dir)) {
+            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
+            StreamAppender deltas = other.appender(Topics.MODEL_DELTAS);
+            deltas.append(base(ctr, 1, 11).encode());
+            deltas.append(dense(ctr, 2, 12).encode());
+            deltas.append(dense(ctr, 3, 13).encode());
+            await(() -> "v3".equals(live(a)), "v3 live");
+
+            StreamAppender control = other.appender(Topics.MODEL_CONTROL);
+            control.append(ModelControl.pin("ctr", "v1", "replica-x", "r1", 1L, "v2").encode());
+            await(() -> "v1".equals(live(a)) && "v3".equals(info(a).unpinVersion()),
+                    "pinned to v1, v3 held for the unpin");
+            control.append(ModelControl.unpin("ctr", "replica-x", "r2", 2L).encode());
+            await(() -> "v3".equals(live(a)), "the unpin made v3 live, as on the deciding replica");
+            assertFalse(info(a).pinned());
         }
     }
 
