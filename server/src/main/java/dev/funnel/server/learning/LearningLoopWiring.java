@@ -290,7 +290,9 @@ public final class LearningLoopWiring implements FeatureWiring {
         for (DeltaApplier.Outcome o : DeltaApplier.Outcome.values()) {
             FunctionCounter.builder("funnel_model_deltas_total", applier, a -> a.count(o)).tag("model", model)
                     .tag("outcome", o.name().toLowerCase(java.util.Locale.ROOT))
-                    .description("model-deltas records read, by outcome: applied, or why it was rejected").register(m);
+                    .description("model-deltas records read, by outcome: applied; ignored (a delta of another model than"
+                            + " learning.model: the topic carries every model's trainer); or why it was rejected: corrupt,"
+                            + " duplicate, bad_table, non_finite, sink_failed").register(m);
         }
         FunctionCounter.builder("funnel_model_delta_versions_missed_total", applier, DeltaApplier::versionsMissed)
                 .tag("model", model).description("versions skipped over between applied deltas (rejected or lost)").register(m);

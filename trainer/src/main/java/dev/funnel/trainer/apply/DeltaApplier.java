@@ -12,11 +12,12 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Checks and applies one model's deltas, in version order. A delta that fails its checksum, belongs
- * to another model, repeats an applied version, names a table this replica lacks (or
+ * Checks and applies one model's deltas, in version order. A delta that fails its checksum, repeats an
+ * applied version, names a table this replica lacks (or
  * with another width), or carries a NaN or infinite value in any row (a diverged trainer's; such a
  * value nulls every score it reaches) is rejected and counted, never applied, and nothing of it is half-applied:
- * every check runs before the first write. Rows go into the serving {@link EmbeddingTable}s (which
+ * every check runs before the first write. A delta of another model is {@linkplain Outcome#IGNORED ignored}:
+ * counted, but neither logged nor a rejection, since {@code model-deltas} carries every model's trainer. Rows go into the serving {@link EmbeddingTable}s (which
  * should have {@code admitAfter = 1}: the trainer already admitted them); dense snapshots go to the
  * {@link DenseModelSink}.
  *
@@ -39,8 +40,17 @@ import java.util.logging.Logger;
  */
 public final class DeltaApplier {
 
-    /** What happened to one delta. */
-    public enum Outcome { APPLIED, CORRUPT, WRONG_MODEL, DUPLICATE, BAD_TABLE, NON_FINITE, SINK_FAILED, IGNORED }
+    /** What happened to one delta: applied, ignored, or why it was rejected. */
+    public enum Outcome {
+        APPLIED, CORRUPT, DUPLICATE, BAD_TABLE, NON_FINITE, SINK_FAILED,
+        /**
+         * Well-formed, but of another model than this applier's: the delta topic is shared by every model's
+         * trainer (a replica seeks to its own model's base in it), so another model's deltas are the topic's
+         * normal traffic here, not a fault. Counted so that a replica whose {@code learning.model} names no
+         * trainer's model shows it (ignored rising, applied not), never logged, not in {@link #rejected()}.
+         */
+        IGNORED
+    }
 
     private static final Logger LOG = Logger.getLogger(DeltaApplier.class.getName());
 
@@ -90,7 +100,8 @@ public final class DeltaApplier {
     /** Checks and applies one decoded delta. */
     public Outcome apply(ModelDelta d) {
         if (!d.modelName().equals(modelName)) {
-            return reject(Outcome.WRONG_MODEL, "delta for model " + d.modelName() + " v" + d.version() + ", serving " + modelName);
+            counts[Outcome.IGNORED.ordinal()].incrementAndGet();
+            return Outcome.IGNORED;
         }
         long applied = appliedVersion.get();
         if (d.version() <= applied) {
@@ -195,7 +206,7 @@ public final class DeltaApplier {
         return counts[o.ordinal()].get();
     }
 
-    /** Deltas rejected for any reason. */
+    /** Deltas rejected for any reason (not {@link Outcome#IGNORED ignored} ones: they were not this model's). */
     public long rejected() {
         long n = 0;
         for (Outcome o : Outcome.values()) {
