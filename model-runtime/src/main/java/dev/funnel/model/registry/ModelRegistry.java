@@ -331,7 +331,10 @@ public final class ModelRegistry implements AutoCloseable {
         ROLLBACK,
         /** The newest kept while pinned: live, the pinned one and the other kept ones into the history. */
         UNPIN,
-        /** A version of the history: live and pinned; the ones after it and the current one dropped, or held for unpin when received after the decider's newest. */
+        /**
+         * A version of the history: live and pinned; the ones after it and the current one dropped, or held
+         * for unpin when received here after the deciding replica's newest.
+         */
         PIN
     }
 
