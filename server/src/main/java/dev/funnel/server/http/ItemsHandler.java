@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,14 @@ final class ItemsHandler {
     // Not funnel_item_updates_applied_total: that one counts what each replica applied from the item-updates stream.
     private static final String UPDATES_HELP = "items API writes (PUT/DELETE /v1/items/{id}) this replica answered 200/201, by"
             + " op: upsert, delete";
+    // A delete of an unknown id is counted too: a feed deleting ids the catalog never had (or deleting twice) must show.
+    private static final String REJECTED_HELP = "items API writes (PUT/DELETE /v1/items/{id}) not applied, by code: empty_body,"
+            + " bad_json, invalid_item (400: bad id or body), unknown_item (404: DELETE of an id the catalog lacks),"
+            + " catalog_unavailable (503: the item stream did not take it)";
+    private static final String EMPTY_BODY = "empty_body";
+    private static final String BAD_JSON = "bad_json";
+    private static final String UNKNOWN = "unknown_item";
+    private static final String UNAVAILABLE = "catalog_unavailable";
     /** 9999-12-31T23:59:59.999Z: past it a time is a mistake, and freshness arithmetic would overflow. */
     static final long MAX_EPOCH_MILLIS = 253_402_300_799_999L;
 
@@ -61,7 +70,8 @@ final class ItemsHandler {
     private final ItemIndex index;
     private final Counter upserts;
     private final Counter deletes;
-    private final Counter rejected;
+    /** By error code: every code a write can be answered with is registered at start, so each series exists at 0. */
+    private final Map<String, Counter> rejected = new HashMap<>();
     private final AdminAuth auth;
     /** Null without a stream: writes go to this server's index only. */
     private final CatalogWriter shared;
@@ -71,9 +81,10 @@ final class ItemsHandler {
         this.index = deps.env().find(ItemIndex.class).orElse(null);
         this.upserts = Counter.builder("funnel.items.updates").tag("op", "upsert").description(UPDATES_HELP).register(deps.prometheus());
         this.deletes = Counter.builder("funnel.items.updates").tag("op", "delete").description(UPDATES_HELP).register(deps.prometheus());
-        this.rejected = Counter.builder("funnel.items.updates.rejected")
-                .description("items API writes (PUT/DELETE /v1/items/{id}) answered 400 (bad id or body) or 503 (the item"
-                        + " stream did not take it)").register(deps.prometheus());
+        for (String code : List.of(EMPTY_BODY, BAD_JSON, INVALID, UNKNOWN, UNAVAILABLE)) {
+            rejected.put(code, Counter.builder("funnel.items.updates.rejected").tag("code", code).description(REJECTED_HELP)
+                    .register(deps.prometheus()));
+        }
         this.auth = new AdminAuth(deps.adminToken());
         this.shared = deps.env().find(CatalogWriter.class).orElse(null);
     }
@@ -98,8 +109,7 @@ final class ItemsHandler {
             long id = pathId(rc);
             record = parse(id, rc.body().buffer() == null ? null : rc.body().asString());
         } catch (ApiError e) {
-            rejected.increment();
-            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
+            reject(rc, e);
             return;
         }
         boolean existed = index.contains(record.id());
@@ -112,9 +122,8 @@ final class ItemsHandler {
                     rc.fail(ar.cause()); // a server fault: 500
                     return;
                 }
-                rejected.increment();
                 // parse checked everything but the index's own shape: the embedding's dimension
-                Json.sendError(rc.request(), 400, INVALID, String.valueOf(ar.cause().getMessage()), "embedding");
+                reject(rc, new ApiError(400, INVALID, String.valueOf(ar.cause().getMessage()), "embedding"));
                 return;
             }
             upserts.increment();
@@ -138,7 +147,7 @@ final class ItemsHandler {
         }
         ItemRecord item = index.get(id);
         if (item == null) {
-            Json.sendError(rc.request(), 404, "unknown_item", "no item " + id, "id");
+            Json.sendError(rc.request(), 404, UNKNOWN, "no item " + id, "id");
             return;
         }
         Json.send(rc.request(), 200, g -> {
@@ -176,8 +185,7 @@ final class ItemsHandler {
         try {
             id = pathId(rc);
         } catch (ApiError e) {
-            rejected.increment();
-            Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
+            reject(rc, e);
             return;
         }
         vertx.executeBlocking(() -> applyAndRefresh(new ItemUpdate.Delete(id)), true).onComplete(ar -> {
@@ -188,7 +196,7 @@ final class ItemsHandler {
                 return;
             }
             if (!ar.result()) {
-                Json.sendError(rc.request(), 404, "unknown_item", "no item " + id, "id");
+                reject(rc, new ApiError(404, UNKNOWN, "no item " + id, "id"));
                 return;
             }
             deletes.increment();
@@ -232,9 +240,14 @@ final class ItemsHandler {
         if (!(cause instanceof CatalogWriter.CatalogUnavailableException)) {
             return false;
         }
-        rejected.increment();
-        Json.sendError(rc.request(), 503, "catalog_unavailable", String.valueOf(cause.getMessage()), null);
+        reject(rc, new ApiError(503, UNAVAILABLE, String.valueOf(cause.getMessage()), null));
         return true;
+    }
+
+    /** Answers a write that was not applied, counted by its code. */
+    private void reject(RoutingContext rc, ApiError e) {
+        rejected.get(e.code).increment();
+        Json.sendError(rc.request(), e.status, e.code, e.getMessage(), e.field);
     }
 
     private static long pathId(RoutingContext rc) throws ApiError {
@@ -253,13 +266,13 @@ final class ItemsHandler {
     /** Validates the whole body; nothing is applied unless all of it is good. */
     ItemRecord parse(long id, String body) throws ApiError {
         if (body == null || body.isBlank()) {
-            throw new ApiError(400, "empty_body", "request body is empty; expected a JSON object describing the item", null);
+            throw new ApiError(400, EMPTY_BODY, "request body is empty; expected a JSON object describing the item", null);
         }
         JsonObject o;
         try {
             o = new JsonObject(body);
         } catch (DecodeException | ClassCastException e) {
-            throw new ApiError(400, "bad_json", "body must be a JSON object: " + Json.parseProblem(e, null), null);
+            throw new ApiError(400, BAD_JSON, "body must be a JSON object: " + Json.parseProblem(e, null), null);
         }
         for (String k : o.fieldNames()) {
             if (!FIELDS.contains(k)) {

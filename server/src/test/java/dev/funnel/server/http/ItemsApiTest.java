@@ -1,6 +1,7 @@
 package dev.funnel.server.http;
 
 import dev.funnel.index.ItemIndex;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -50,6 +51,32 @@ class ItemsApiTest {
         TestHttp.Resp again = call(HttpMethod.DELETE, "/v1/items/" + ID, null);
         assertEquals(404, again.status());
         assertEquals("unknown_item", again.json().getJsonObject("error").getString("code"));
+    }
+
+    /**
+     * A DELETE of an id the catalog lacks is 404 and counted by its code, so an operator sees a feed deleting ids that
+     * were never there (or twice); the writes that were applied are not counted there.
+     */
+    @Test
+    void aDeleteOfAnUnknownItemIsCountedAsRejected() throws Exception {
+        MeterRegistry r = FunnelServerTestSupport.app().meterRegistry();
+        double unknown = rejected(r, "unknown_item");
+        double deletes = r.get("funnel.items.updates").tag("op", "delete").counter().count();
+
+        TestHttp.Resp missing = call(HttpMethod.DELETE, "/v1/items/9000031", null);
+        assertEquals(404, missing.status(), missing.body());
+        assertEquals("unknown_item", missing.json().getJsonObject("error").getString("code"));
+        assertEquals(unknown + 1, rejected(r, "unknown_item"));
+        assertEquals(deletes, r.get("funnel.items.updates").tag("op", "delete").counter().count(), "not an applied delete");
+
+        String scrape = FunnelServerTestSupport.http().call(FunnelServerTestSupport.http().h2c, HttpMethod.GET,
+                FunnelServerTestSupport.app().httpPort(), "/metrics", null, Map.of()).body();
+        assertTrue(scrape.contains("funnel_items_updates_rejected_total{code=\"unknown_item\"}"), "by code in /metrics");
+        assertTrue(scrape.contains("unknown_item (404: DELETE of an id the catalog lacks)"), "the HELP text says what it counts");
+    }
+
+    private static double rejected(MeterRegistry r, String code) {
+        return r.get("funnel.items.updates.rejected").tag("code", code).counter().count();
     }
 
     /**
