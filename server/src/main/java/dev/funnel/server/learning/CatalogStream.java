@@ -20,7 +20,11 @@ import java.util.concurrent.TimeoutException;
  */
 final class CatalogStream implements CatalogWriter {
 
-    /** How long a write may wait for the stream and this server's consumer. */
+    /**
+     * How long a write may wait for the stream and this server's consumer, together: the most an items API write waits
+     * for its answer. Kafka settles an item update's delivery within {@code KafkaTransport.KEYED_DELIVERY_TIMEOUT_MILLIS},
+     * inside it.
+     */
     static final long APPLY_TIMEOUT_MILLIS = 10_000;
 
     private final StreamAppender appender;
@@ -33,12 +37,14 @@ final class CatalogStream implements CatalogWriter {
 
     @Override
     public void write(ItemUpdate update) {
+        long deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPLY_TIMEOUT_MILLIS);
         byte[] record = encode(update, System.currentTimeMillis()).encode();
         CompletableFuture<Void> applied = consumer.awaitApplied(record);
         try {
             appender.append(update.itemId(), record, 0, record.length);
             appender.flush(); // durable in the stream before the answer
-            applied.get(APPLY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            // One deadline for the whole write: what the stream took of it is not given again to the consumer.
+            applied.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw iae;

@@ -36,7 +36,8 @@ import java.util.logging.Logger;
 
 /**
  * {@link Transport} over Kafka. Topic {@code t} is Kafka topic {@code prefix + t} with one partition
- * (created on first use), so order and positions are total. One producer is shared by all appenders.
+ * (created on first use), so order and positions are total. One producer is shared by the appenders of
+ * all but the keyed topics (below).
  * Thread-safe.
  *
  * <p><b>Topic settings.</b> Topics get {@link #topicConfigs}: {@code max.message.bytes} for the largest record
@@ -57,6 +58,10 @@ import java.util.logging.Logger;
  * <p>{@link #appender} and {@link #tailer} block on the cluster the first time they open a topic:
  * open topics at start, never on an event loop. They throw {@link IllegalStateException} when the topic
  * cannot be created, or holds records Funnel would never read (above).
+ *
+ * <p>Appends to keyed topics (item updates) go through a producer of their own whose records are delivered or failed
+ * within {@link #KEYED_DELIVERY_TIMEOUT_MILLIS} (an append waits at most {@link #KEYED_MAX_BLOCK_MILLIS} for the
+ * topic's metadata): a write that waits for its record, as the items API does, learns its fate in seconds.
  */
 public final class KafkaTransport implements Transport {
 
@@ -69,6 +74,19 @@ public final class KafkaTransport implements Transport {
      * (a dense model snapshot is one record; a stock broker's default is 1 MB).
      */
     static final int MAX_MESSAGE_BYTES = 64 << 20;
+    /**
+     * {@code delivery.timeout.ms} of the producer of {@link Topics#keyed keyed} topics (item updates), in milliseconds:
+     * the items API answers a write once its record is delivered, and 503 when it is not, so each record's fate must be
+     * settled, delivered or failed for good, well within the write's wait (10 s). With the stock two minutes the write
+     * waited past any client's patience while the cluster was gone, and a record still retried after the 503 could land
+     * later and apply a change its client was told did not happen. Other topics keep the stock timeouts: their records
+     * (samples, model deltas) are worth a longer wait, and nobody waits on them.
+     */
+    public static final long KEYED_DELIVERY_TIMEOUT_MILLIS = 6_000;
+    /** {@code request.timeout.ms} of that producer: a broker that does not answer one request leaves time to retry. */
+    static final long KEYED_REQUEST_TIMEOUT_MILLIS = 3_000;
+    /** {@code max.block.ms} of that producer: how long an append may wait for the topic's metadata or buffer space. */
+    public static final long KEYED_MAX_BLOCK_MILLIS = 2_000;
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -81,6 +99,8 @@ public final class KafkaTransport implements Transport {
     /** Kafka topic -> the settings its check left different (absent: not checked, or created here). */
     private final Map<String, List<TopicConfigMismatch>> mismatches = new ConcurrentHashMap<>();
     private final KafkaProducer<byte[], byte[]> producer;
+    /** For {@link Topics#keyed keyed} topics: short timeouts (see {@link #KEYED_DELIVERY_TIMEOUT_MILLIS}). */
+    private final KafkaProducer<byte[], byte[]> keyedProducer;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaTailer> tailers = new ArrayList<>();
 
@@ -150,6 +170,12 @@ public final class KafkaTransport implements Transport {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
+        Properties k = new Properties();
+        k.putAll(p);
+        k.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(KEYED_DELIVERY_TIMEOUT_MILLIS));
+        k.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(KEYED_REQUEST_TIMEOUT_MILLIS));
+        k.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(KEYED_MAX_BLOCK_MILLIS));
+        this.keyedProducer = new KafkaProducer<>(k);
     }
 
     String kafkaTopic(String topic) {
@@ -249,7 +275,7 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public StreamAppender appender(String topic) {
-        return new KafkaAppender(producer, kafkaTopic(topic));
+        return new KafkaAppender(Topics.keyed(topic) ? keyedProducer : producer, kafkaTopic(topic));
     }
 
     @Override
@@ -284,6 +310,7 @@ public final class KafkaTransport implements Transport {
         }
         open.forEach(KafkaTailer::close);
         producer.close(CLOSE_TIMEOUT); // bounded: a broker that went away must not hold up shutdown
+        keyedProducer.close(CLOSE_TIMEOUT);
         admin.close(CLOSE_TIMEOUT);
     }
 

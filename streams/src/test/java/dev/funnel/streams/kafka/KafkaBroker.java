@@ -21,7 +21,8 @@ public final class KafkaBroker implements AutoCloseable {
     private static KafkaBroker shared;
 
     private final Path dir;
-    private final Process process;
+    /** Replaced by {@link #restart()}; the test thread that stops and restarts it is the only writer. */
+    private volatile Process process;
     private final String bootstrap;
 
     private KafkaBroker(Path dir, Process process, String bootstrap) {
@@ -51,6 +52,32 @@ public final class KafkaBroker implements AutoCloseable {
             shared = b;
         }
         return shared;
+    }
+
+    /**
+     * A broker of the caller's own, for a test that stops it ({@link #stop()}, {@link #restart()}): never the
+     * shared one, whose other users would see it go. Close it when done.
+     */
+    public static KafkaBroker startOwn() throws Exception {
+        return start();
+    }
+
+    /** Kills the broker process, keeping its log directory and ports: the cluster is gone until {@link #restart()}. */
+    public void stop() throws InterruptedException {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** Starts the broker again on the same ports and log directory, after {@link #stop()}; returns once it answers. */
+    public void restart() throws Exception {
+        process = launch(dir);
+        awaitReady();
+    }
+
+    private static Process launch(Path dir) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"), "kafka.Kafka",
+                dir.resolve("server.properties").toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
     }
 
     private static KafkaBroker start() throws Exception {
@@ -88,8 +115,7 @@ public final class KafkaBroker implements AutoCloseable {
             format.destroyForcibly();
             throw new IllegalStateException("kafka storage format failed: " + Files.readString(dir.resolve("format.log")));
         }
-        Process broker = new ProcessBuilder(java, "-Xmx512m", "-cp", cp, "kafka.Kafka", props.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("broker.log").toFile()).start();
+        Process broker = launch(dir);
         String bootstrap = "localhost:" + port;
         KafkaBroker b = new KafkaBroker(dir, broker, bootstrap);
         try {
