@@ -194,9 +194,10 @@ public final class Trainer implements AutoCloseable {
     /**
      * Why replicas starting later could find no base in the delta topic, or null when they always find one: the
      * topic deletes records after {@code expiryMillis} ({@link Transport#expiryMillis}), which must exceed the
-     * base interval so that the newest base is still there when the next one is published.
+     * base interval so that the newest base is still there when the next one is published. Public for serving
+     * replicas, which check the same at their start when they know the trainer's interval.
      */
-    static String basesOutliveExpiry(OptionalLong expiryMillis, long baseIntervalMillis) {
+    public static String basesOutliveExpiry(OptionalLong expiryMillis, long baseIntervalMillis) {
         if (expiryMillis.isEmpty()) {
             return null;
         }

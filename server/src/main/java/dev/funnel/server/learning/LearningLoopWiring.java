@@ -31,6 +31,7 @@ import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import dev.funnel.trainer.Trainer;
@@ -273,6 +274,9 @@ public final class LearningLoopWiring implements FeatureWiring {
             LOG.info("model " + model + " is pinned to v" + startAtMost + ": replaying deltas from the newest base at or before it");
         }
         DeltaConsumer consumer = new DeltaConsumer(transport, replica + "-deltas", applier, 200_000, 5_000_000, startAtMost);
+        if (!embedded) { // an embedded trainer checks its own interval against the retention when it starts
+            checkDeltaRetention(ctx, transport, replica, model, consumer, m);
+        }
         consumer.start();
         ctx.onClose(consumer);
         ctx.env().register(DeltaApplier.class, applier);
@@ -296,6 +300,28 @@ public final class LearningLoopWiring implements FeatureWiring {
         }
         FunctionCounter.builder("funnel_model_delta_versions_missed_total", applier, DeltaApplier::versionsMissed)
                 .tag("model", model).description("versions skipped over between applied deltas (rejected or lost)").register(m);
+    }
+
+    /**
+     * Warns once when replicas starting now or later may find no base in the delta topic ({@link DeltaRetentionCheck}),
+     * and says so in {@code funnel_model_delta_retention_short}. The trainer's interval counts only when
+     * {@code trainer.base_every_s} is set here: the trainer's own default may not be what it runs with.
+     */
+    private static void checkDeltaRetention(WiringContext ctx, Transport transport, String replica, String model,
+                                            DeltaConsumer consumer, MeterRegistry m) {
+        String interval = ctx.config().get("trainer.base_every_s", null);
+        OptionalLong baseIntervalMillis = interval == null ? OptionalLong.empty()
+                : OptionalLong.of(parseLong(interval, "trainer.base_every_s") * 1_000);
+        String problem = DeltaRetentionCheck.problem(model, transport.expiryMillis(Topics.MODEL_DELTAS), consumer.startedAtBase(),
+                consumer.emptyAtStart(), baseIntervalMillis);
+        if (problem != null) {
+            LOG.warning("replica " + replica + ": " + problem);
+        }
+        int retentionShort = problem == null ? 0 : 1;
+        Gauge.builder("funnel_model_delta_retention_short", () -> retentionShort).tag("model", model)
+                .description("1 when this replica's start-up check found that the model-deltas topic may not keep a base for"
+                        + " replicas starting later (its retention.ms at or below trainer.base_every_s, or deltas without a base"
+                        + " left; the start-up log says what to do); 0 otherwise").register(m);
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.funnel.model.serving.RankModel;
 import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.kafka.KafkaBroker;
 import dev.funnel.streams.kafka.KafkaTransport;
+import dev.funnel.streams.schema.ModelDelta;
 import dev.funnel.trainer.apply.DeltaApplier;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -42,7 +43,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -202,6 +208,71 @@ class KafkaReplicasTest {
         }
     }
 
+    /**
+     * A replica without an embedded trainer checks at start that the delta topic, deleted by age, keeps a base for
+     * it: deltas without a base are warned about and flagged; so is a retention at or below the trainer's base
+     * interval when the replica is told it; a retention longer than the interval is not.
+     */
+    @Test
+    void aReplicaWarnsWhenTheDeltaTopicMayKeepNoBaseForIt() throws Exception {
+        String prefix = "funnel-delta-retention.";
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(new NewTopic(prefix + Topics.MODEL_DELTAS, 1, (short) 1)
+                    .configs(Map.of(TopicConfig.RETENTION_MS_CONFIG, "3600000")))).all().get();
+        }
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        Logger log = Logger.getLogger(LearningLoopWiring.class.getName());
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                if (r.getLevel() == Level.WARNING) {
+                    warnings.add(r.getMessage());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try (KafkaTransport trainer = new KafkaTransport(broker.bootstrapServers(), prefix, 1)) {
+            StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
+            // What is left once retention deleted the base: a delta of rows only.
+            deltas.append(new ModelDelta("ctr", 7, ModelDelta.Kind.SPARSE, System.currentTimeMillis(), List.of(), null).encode());
+            deltas.flush();
+            RankModel ctr;
+            try (FunnelApp a = start(prefix, "replica-a")) {
+                assertTrue(metrics(a).contains("funnel_model_delta_retention_short{model=\"ctr\"} 1.0"), "flagged");
+                assertTrue(warnings(warnings).contains("replica replica-a: topic model-deltas holds deltas of model ctr but no base"
+                        + " of it, and deletes records after 3600000 ms"), warnings(warnings));
+                ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
+            }
+            deltas.append(RollbackPinTest.base(ctr, 8, 11).encode());
+            deltas.flush();
+            warnings.clear();
+            try (FunnelApp b = start(prefix, "replica-b", Map.of("trainer.base_every_s", "3600"))) {
+                assertTrue(metrics(b).contains("funnel_model_delta_retention_short{model=\"ctr\"} 1.0"), "flagged");
+                assertTrue(warnings(warnings).contains("replica replica-b: topic model-deltas deletes records after 3600000 ms"
+                        + " (retention.ms) but a base is published every 3600000 ms"), warnings(warnings));
+            }
+            warnings.clear();
+            try (FunnelApp c = start(prefix, "replica-c", Map.of("trainer.base_every_s", "1800"))) {
+                assertTrue(metrics(c).contains("funnel_model_delta_retention_short{model=\"ctr\"} 0.0"), "a base, and kept long enough");
+                assertEquals("", warnings(warnings));
+            }
+        } finally {
+            log.removeHandler(capture);
+        }
+    }
+
+    private static String warnings(List<String> warnings) {
+        return String.join("\n", warnings.stream().filter(w -> w.contains("model-deltas")).toList());
+    }
+
     private static String live(FunnelApp app) {
         return app.env().require(ModelRuntime.class).registry().liveVersion("ctr");
     }
@@ -216,10 +287,17 @@ class KafkaReplicasTest {
     }
 
     private static FunnelApp start(String prefix, String replica) throws Exception {
+        return start(prefix, replica, Map.of());
+    }
+
+    private static FunnelApp start(String prefix, String replica, Map<String, String> more) throws Exception {
         FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
                 .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
                 .with("streams.kafka.prefix", prefix).with("streams.replica", replica)
                 .with("model.pins", pins.resolve(prefix + replica + ".properties").toString());
+        for (Map.Entry<String, String> e : more.entrySet()) {
+            config = config.with(e.getKey(), e.getValue());
+        }
         FunnelApp app = FunnelApp.start(config, false);
         try {
             await(() -> app.readiness().ready(), replica + " ready (its replay of the item stream caught up): " + app.readiness().gates());

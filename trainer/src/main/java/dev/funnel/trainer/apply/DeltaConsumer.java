@@ -27,6 +27,8 @@ public final class DeltaConsumer implements AutoCloseable {
     private final long maxIdleParkNanos;
     private volatile ObjLongConsumer<DeltaApplier.Outcome> listener = (o, v) -> { };
     private volatile boolean running;
+    private final boolean startedAtBase;
+    private final boolean emptyAtStart;
     private Thread thread;
 
     /**
@@ -62,11 +64,27 @@ public final class DeltaConsumer implements AutoCloseable {
         this.minIdleParkNanos = minIdleParkNanos;
         this.maxIdleParkNanos = maxIdleParkNanos;
         this.tailer = transport.tailer(Topics.MODEL_DELTAS, consumerName);
-        if (!tailer.seekToNewest(ModelDelta.baseOf(applier.modelName(), startAtMost))) {
+        this.startedAtBase = tailer.seekToNewest(ModelDelta.baseOf(applier.modelName(), startAtMost));
+        // At the start now: caught up means there is nothing to replay (a new cluster), not that a base was deleted.
+        this.emptyAtStart = !startedAtBase && tailer.caughtUp();
+        if (!startedAtBase) {
             LOG.info("delta consumer " + consumerName + ": no base of " + applier.modelName()
                     + (startAtMost == Long.MAX_VALUE ? "" : " at or before v" + startAtMost) + " in " + Topics.MODEL_DELTAS
                     + "; replaying it from the start");
         }
+    }
+
+    /** Whether the replay starts at a base of the model (false: from the topic's start). Any thread. */
+    public boolean startedAtBase() {
+        return startedAtBase;
+    }
+
+    /**
+     * Whether the topic held no record when this consumer was made (without a base): a new cluster, whose trainer
+     * has published nothing yet. Any thread.
+     */
+    public boolean emptyAtStart() {
+        return emptyAtStart;
     }
 
     /** Called after each delta with its outcome and the applier's version (benchmarks, metrics). */
