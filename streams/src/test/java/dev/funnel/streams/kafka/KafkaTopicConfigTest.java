@@ -242,6 +242,33 @@ class KafkaTopicConfigTest {
         }
     }
 
+    /**
+     * A compacted topic's offsets have gaps (compaction's, and a transactional producer's commit markers): its other
+     * partitions' records are counted by reading them, not from their offsets, which would count the gaps as records.
+     */
+    @Test
+    void aCompactedTopicsOtherPartitionsAreCountedByReadingThem() throws Exception {
+        String prefix = "funnel-parts-gaps.";
+        String topic = prefix + Topics.ITEM_UPDATES;
+        try (Admin admin = admin(); KafkaTransport t = transport(prefix, TopicConfigPolicy.WARN)) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(t.topicConfigs(Topics.ITEM_UPDATES)))).all().get();
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "catalog-feed");
+            p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+            try (KafkaProducer<byte[], byte[]> feed = new KafkaProducer<>(p)) {
+                feed.initTransactions();
+                feed.beginTransaction();
+                feed.send(new ProducerRecord<>(topic, 2, new byte[8], new byte[]{1}));
+                feed.commitTransaction(); // the record at offset 0, its commit marker at 1
+            }
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.tailer(Topics.ITEM_UPDATES, "replica-1"));
+            assertTrue(e.getMessage().startsWith("kafka topic " + topic + " has 3 partitions and partitions 1..2 hold 1 record,"),
+                    e.getMessage());
+        }
+    }
+
     /** What a trainer compares with its base interval: the delta topic's age limit, as the cluster applies it. */
     @Test
     void expiryIsTheRetentionOfTopicsDeletedByAge() throws Exception {
