@@ -121,8 +121,11 @@ public final class LearningLoopWiring implements FeatureWiring {
                 for (String topic : Topics.ALL) {
                     Gauge.builder("funnel_streams_topic_config_mismatches", kafka, k -> k.topicConfigMismatches(topic).size())
                             .tag("topic", topic).description("settings of the Kafka topic (its partition count included) that differ"
-                                    + " from Funnel's and were left so when it was opened (the start-up log names them)").register(ctx.meterRegistry());
+                                    + " from Funnel's and were left so when it was opened, and partitions added since (checked"
+                                    + " each minute); the log names them").register(ctx.meterRegistry());
                 }
+                // Partitions added later take records no replica reads: the check at open cannot see them.
+                kafka.watchPartitions(KafkaTransport.DEFAULT_PARTITION_WATCH_MILLIS);
                 transport = kafka;
                 break;
             default:

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,6 +31,8 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
@@ -87,6 +90,8 @@ public final class KafkaTransport implements Transport {
     static final long KEYED_REQUEST_TIMEOUT_MILLIS = 3_000;
     /** {@code max.block.ms} of that producer: how long an append may wait for the topic's metadata or buffer space. */
     public static final long KEYED_MAX_BLOCK_MILLIS = 2_000;
+    /** How often {@link #watchPartitions} looks at the partition counts of the open topics, in milliseconds. */
+    public static final long DEFAULT_PARTITION_WATCH_MILLIS = 60_000;
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -103,6 +108,10 @@ public final class KafkaTransport implements Transport {
     private final KafkaProducer<byte[], byte[]> keyedProducer;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaTailer> tailers = new ArrayList<>();
+    /** Null until {@link #watchPartitions}. */
+    private volatile ScheduledExecutorService partitionWatch;
+    /** Whether the last partition check failed: a cluster that stays away is logged once, not every minute. */
+    private volatile boolean partitionCheckFailing;
 
     /**
      * @param bootstrapServers  {@code host:port,…}
@@ -245,6 +254,80 @@ public final class KafkaTransport implements Transport {
     }
 
     /**
+     * Checks the partition count of every topic opened so far every {@code intervalMillis}, on a daemon thread of its
+     * own, off any event loop: partitions added to a topic after it was opened (Kafka only adds them) take records
+     * Funnel never reads, which the check at open cannot see. Such a topic gets a {@code partitions} mismatch in
+     * {@link #topicConfigMismatches}, warned about once; nothing stops (what runs already keeps serving partition 0).
+     * One admin call per check. Idempotent.
+     */
+    public synchronized void watchPartitions(long intervalMillis) {
+        if (intervalMillis <= 0) {
+            throw new IllegalArgumentException("kafka transport: partition watch interval must be > 0 ms, got " + intervalMillis);
+        }
+        if (partitionWatch != null) {
+            return;
+        }
+        ScheduledExecutorService s = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "kafka-partition-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        s.scheduleWithFixedDelay(this::checkPartitions, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        partitionWatch = s;
+    }
+
+    /**
+     * One check of {@link #watchPartitions}, on the caller's thread (blocks on the cluster): records a {@code partitions}
+     * mismatch for every open topic that has more than one partition now, and returns how many have.
+     */
+    public int checkPartitions() {
+        List<String> open = new ArrayList<>(knownTopics);
+        if (open.isEmpty()) {
+            return 0;
+        }
+        Map<String, TopicDescription> described;
+        try {
+            described = admin.describeTopics(open).allTopicNames().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | InterruptedException | TimeoutException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (!partitionCheckFailing) {
+                partitionCheckFailing = true;
+                LOG.warning("kafka transport: cannot read the partition counts of " + open + " on " + bootstrapServers + " ("
+                        + (e.getCause() != null ? e.getCause() : e) + "); tried again every interval, logged again once it works");
+            }
+            return 0;
+        }
+        partitionCheckFailing = false;
+        int several = 0;
+        for (var d : described.values()) {
+            int count = d.partitions().size();
+            if (count <= 1) {
+                continue;
+            }
+            several++;
+            String found = String.valueOf(count);
+            mismatches.compute(d.name(), (t, left) -> {
+                List<TopicConfigMismatch> before = left == null ? List.of() : left;
+                if (before.stream().anyMatch(m -> m.setting().equals(TopicConfigReconciler.PARTITIONS) && m.found().equals(found))) {
+                    return left; // reported already (at open, or by an earlier check): one warning per change
+                }
+                TopicConfigMismatch m = new TopicConfigMismatch(t, TopicConfigReconciler.PARTITIONS, found, "1", "partitions were"
+                        + " added while Funnel had it open: Funnel writes and reads partition 0 only, so records on the others are"
+                        + " never read; Kafka cannot remove partitions: recreate the topic with one partition and write its"
+                        + " records to it again");
+                LOG.warning("kafka topic " + t + ": " + m + " (" + m.why() + ")");
+                List<TopicConfigMismatch> now = new ArrayList<>();
+                now.add(m);
+                before.stream().filter(x -> !x.setting().equals(TopicConfigReconciler.PARTITIONS)).forEach(now::add);
+                return List.copyOf(now);
+            });
+        }
+        return several;
+    }
+
+    /**
      * The topic's {@code retention.ms} as the cluster has it (its own, or the broker's default) while its
      * {@code cleanup.policy} includes {@code delete}; empty for -1, for a compacted-only topic, and when the
      * settings cannot be read (logged).
@@ -303,6 +386,10 @@ public final class KafkaTransport implements Transport {
     /** Closes the producer and admin client; tailers still open are closed too (close them first from their own threads). */
     @Override
     public void close() {
+        ScheduledExecutorService watch = partitionWatch;
+        if (watch != null) {
+            watch.shutdownNow(); // before the admin client it uses is closed
+        }
         List<KafkaTailer> open;
         synchronized (tailers) {
             open = new ArrayList<>(tailers);

@@ -52,7 +52,7 @@ final class TopicConfigReconciler {
 
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
     /** The pseudo-setting a partition count other than 1 is reported as. */
-    private static final String PARTITIONS = "partitions";
+    static final String PARTITIONS = "partitions";
     /**
      * How long reading a topic (for records without a key, or to count a compacted topic's other partitions) may take
      * before it counts as not verified.

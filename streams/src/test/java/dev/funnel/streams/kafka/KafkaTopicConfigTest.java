@@ -5,6 +5,7 @@ import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -266,6 +267,34 @@ class KafkaTopicConfigTest {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.tailer(Topics.ITEM_UPDATES, "replica-1"));
             assertTrue(e.getMessage().startsWith("kafka topic " + topic + " has 3 partitions and partitions 1..2 hold 1 record,"),
                     e.getMessage());
+        }
+    }
+
+    /**
+     * Partitions added to a topic while Funnel has it open take records it never reads: the periodic check (run here
+     * by hand, as its thread would) reports them as a {@code partitions} mismatch, warned about once per change.
+     */
+    @Test
+    void partitionsAddedAfterTheOpenAreReportedByTheCheck() throws Exception {
+        String prefix = "funnel-parts-later.";
+        try (Admin admin = admin(); KafkaTransport t = transport(prefix, TopicConfigPolicy.RECONCILE)) {
+            t.appender(Topics.FEEDBACK);
+            t.appender(Topics.ITEM_UPDATES);
+            assertEquals(0, t.checkPartitions(), "one partition each");
+            assertEquals(List.of(), t.topicConfigMismatches(Topics.ITEM_UPDATES));
+
+            admin.createPartitions(Map.of(prefix + Topics.ITEM_UPDATES, NewPartitions.increaseTo(3))).all().get();
+            assertEquals(1, t.checkPartitions());
+            List<TopicConfigMismatch> left = t.topicConfigMismatches(Topics.ITEM_UPDATES);
+            assertEquals(List.of("partitions is 3, expected 1"), left.stream().map(Object::toString).toList());
+            assertTrue(left.get(0).why().contains("added while Funnel had it open"), left.get(0).why());
+            assertEquals(List.of(), t.topicConfigMismatches(Topics.FEEDBACK));
+
+            assertEquals(1, t.checkPartitions());
+            assertEquals(left, t.topicConfigMismatches(Topics.ITEM_UPDATES));
+            List<String> w = warnings();
+            assertEquals(1, w.size(), "one warning, not one per check: " + w);
+            assertTrue(w.get(0).startsWith("kafka topic " + prefix + Topics.ITEM_UPDATES + ": partitions is 3, expected 1"), w.get(0));
         }
     }
 
