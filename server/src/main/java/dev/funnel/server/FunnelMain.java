@@ -52,6 +52,11 @@ public final class FunnelMain {
         }
         String cmd = args[0];
         List<String> rest = List.of(args).subList(1, args.length);
+        if (COMMAND_USAGE.containsKey(cmd) && (rest.contains("--help") || rest.contains("-h"))) {
+            // Before anything runs: "demo --help" once started a server on 8080 instead of explaining itself.
+            out.println("usage: funnel " + COMMAND_USAGE.get(cmd));
+            return 0;
+        }
         try {
             return switch (cmd) {
                 case "demo" -> serve(rest, true, err);
@@ -72,6 +77,7 @@ public final class FunnelMain {
     }
 
     private static int serve(List<String> args, boolean demo, PrintStream err) {
+        onlyOptions(args, demo ? "demo" : "serve", "--config");
         String configFile = option(args, "--config");
         if (!demo && configFile == null && System.getenv().keySet().stream().noneMatch(k -> k.startsWith("FUNNEL_"))) {
             throw new IllegalArgumentException("serve needs --config FILE (or FUNNEL_* environment variables)");
@@ -140,6 +146,12 @@ public final class FunnelMain {
         if (args.isEmpty()) {
             throw new IllegalArgumentException("validate needs at least one DAG file, routing file or directory");
         }
+        for (String a : args) {
+            if (a.startsWith("--")) {
+                // Not a path anyone means: reported as "no such file" it hid the typo.
+                throw new IllegalArgumentException("unknown option '" + a + "'\nusage: funnel " + COMMAND_USAGE.get("validate"));
+            }
+        }
         List<Path> paths = new ArrayList<>();
         args.forEach(a -> paths.add(Path.of(a)));
         List<Problem> problems = ConfigSet.check(paths, OperatorRegistry.discover());
@@ -155,6 +167,7 @@ public final class FunnelMain {
     }
 
     private static int docs(List<String> args, PrintStream out) {
+        onlyOptions(args, "docs", "--out");
         String target = option(args, "--out");
         Path path = Path.of(target == null ? OperatorDocs.PATH : target);
         try {
@@ -171,6 +184,7 @@ public final class FunnelMain {
 
     /** sre: writes the JSON Schema for DAG and routing YAML (what the dag-configs build step does). */
     private static int schema(List<String> args, PrintStream out) {
+        onlyOptions(args, "schema", "--out");
         String target = option(args, "--out");
         Path dir = Path.of(target == null ? "dag-configs/schema" : target);
         try {
@@ -179,6 +193,21 @@ public final class FunnelMain {
             throw new IllegalArgumentException("cannot write " + dir + ": " + e, e);
         }
         return 0;
+    }
+
+    /**
+     * Rejects any argument but {@code name VALUE} / {@code name=VALUE}: a misspelt option
+     * ({@code demo --confg prod.yaml}) would otherwise be ignored and the command run without it.
+     */
+    private static void onlyOptions(List<String> args, String cmd, String name) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals(name)) {
+                i++; // its value; option() reports a missing one
+            } else if (!a.startsWith(name + "=")) {
+                throw new IllegalArgumentException("unexpected argument '" + a + "'\nusage: funnel " + COMMAND_USAGE.get(cmd));
+            }
+        }
     }
 
     private static String option(List<String> args, String name) {
@@ -196,18 +225,29 @@ public final class FunnelMain {
         return null;
     }
 
-    private static String usage() {
-        return """
-                usage: funnel <command>
-                  demo  [--config FILE]            serve the sim world with dag-configs/ (ports 8080 h2c, 8443 h2)
-                  serve  --config FILE             serve with a config file (.yaml or .properties) + FUNNEL_* env
-                  validate PATH...                 check DAG files, routing.yaml or directories; exit 1 on problems
-                  docs  [--out docs/operators.md]  write the operator reference from the operators' schemas
-                  schema [--out dag-configs/schema] write the JSON Schema for DAG and routing YAML (editors, CI)
-                  explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
+    /** Each command's own usage line(s), what {@code funnel <command> --help} prints. */
+    private static final java.util.Map<String, String> COMMAND_USAGE = usages();
+
+    private static java.util.Map<String, String> usages() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("demo", "demo  [--config FILE]            serve the sim world with dag-configs/ (ports 8080 h2c, 8443 h2)");
+        m.put("serve", "serve  --config FILE             serve with a config file (.yaml or .properties) + FUNNEL_* env");
+        m.put("validate", "validate PATH...                 check DAG files, routing.yaml or directories; exit 1 on problems");
+        m.put("docs", "docs  [--out docs/operators.md]  write the operator reference from the operators' schemas");
+        m.put("schema", "schema [--out dag-configs/schema] write the JSON Schema for DAG and routing YAML (editors, CI)");
+        m.put("explain", """
+                explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
                           [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
+                          [--count N] [--max-dropped N] [--deadline-ms N]
                           [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
                           [--insecure | -k]        (https:// with the server's self-signed certificate)
-                                                   replay one request on a running server; print the per-node trace""";
+                                                   replay one request on a running server; print the per-node trace""");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    private static String usage() {
+        StringBuilder b = new StringBuilder("usage: funnel <command>   (funnel <command> --help: that command's usage)");
+        COMMAND_USAGE.values().forEach(u -> b.append("\n  ").append(u));
+        return b.toString();
     }
 }

@@ -108,6 +108,35 @@ class FunnelMainTest {
         assertEquals(2, run("validate"));
     }
     @Test
+    void everyCommandExplainsItselfWithHelpAndRunsNothing() {
+        // "demo --help" must not start a server (it did, on port 8080) and must say what demo takes.
+        for (String cmd : java.util.List.of("validate", "docs", "schema", "explain", "demo", "serve")) {
+            out.reset();
+            assertEquals(0, run(cmd, "--help"), cmd + ": " + err);
+            assertTrue(out.toString().startsWith("usage: funnel " + cmd), cmd + ": " + out);
+        }
+        out.reset();
+        assertEquals(0, run("demo", "-h"));
+        assertTrue(out.toString().contains("--config FILE"), out.toString());
+        assertEquals(0, run("--help"));
+        assertTrue(out.toString().contains("explain --user ID"), out.toString());
+    }
+
+    @Test
+    void aMisspeltOptionIsAUsageErrorNotIgnored(@TempDir Path dir) {
+        // Ignored, "demo --confg prod.yaml" served the defaults and "validate --strict" read as a missing file.
+        assertEquals(2, run("validate", "--strict", "src/test/resources/it-dags"));
+        assertTrue(err.toString().contains("unknown option '--strict'"), err.toString());
+        err.reset();
+        assertEquals(2, run("demo", "--confg", dir.resolve("funnel.yaml").toString()));
+        assertTrue(err.toString().contains("unexpected argument '--confg'") && err.toString().contains("usage: funnel demo"), err.toString());
+        err.reset();
+        assertEquals(2, run("docs", "--out", dir.resolve("ops.md").toString(), "extra"));
+        assertTrue(err.toString().contains("unexpected argument 'extra'"), err.toString());
+        assertFalse(Files.exists(dir.resolve("ops.md")));
+    }
+
+    @Test
     void validateReportsTheParamProblemsItCanCheckWithoutAServerAndSaysWhichItCannot(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("c7.yaml");
         Files.writeString(file, dev.funnel.server.http.AdminApiTest.BAD_PARAMS);
