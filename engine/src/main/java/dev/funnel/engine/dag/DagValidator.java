@@ -154,6 +154,7 @@ public final class DagValidator {
                     if (p != null) {
                         params.put(n.id(), p);
                         checkSubstance(n, f, p);
+                        checkWidth(n, f, p);
                     }
                 }
             }
@@ -196,6 +197,15 @@ public final class DagValidator {
             } catch (RuntimeException e) {
                 // Reported as a problem with the factory's message, not swallowed.
                 problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' rejected its params: " + e.getMessage()));
+            }
+        }
+
+        /** {@code target_p95_ms} on a node with nothing to narrow would be accepted and never act. */
+        private void checkWidth(NodeSpec n, OperatorFactory f, Params p) {
+            if (n.targetP95Ms() != null && dev.funnel.engine.width.WidthLevels.widthParams(f, p).isEmpty()) {
+                problems.add(new Problem(file, n.lineOfKey("target_p95_ms"), "node '" + n.id() + "': target_p95_ms "
+                        + n.targetP95Ms() + " has no effect: op '" + n.op() + "' has no width param to narrow ("
+                        + String.join(", ", dev.funnel.engine.width.WidthLevels.WIDTH_PARAMS) + ")"));
             }
         }
 

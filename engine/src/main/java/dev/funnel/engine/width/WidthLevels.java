@@ -133,10 +133,7 @@ public final class WidthLevels {
      * @throws IllegalArgumentException when the factory rejects a narrowed variant
      */
     public static Operator<?>[] variants(OperatorFactory factory, Params params, Operator<?> full, OperatorEnv env) {
-        List<ParamSpec> width = new ArrayList<>();
-        for (String name : WIDTH_PARAMS) {
-            factory.params().get(name).filter(p -> p.type() == ParamType.INT && params.has(name)).ifPresent(width::add);
-        }
+        List<ParamSpec> width = widthParams(factory, params);
         if (width.isEmpty()) {
             return null;
         }
@@ -146,6 +143,19 @@ public final class WidthLevels {
             out[i] = factory.create(scaled(params, width, FACTORS[i]), env);
         }
         return out;
+    }
+
+    /**
+     * The width params a node of {@code factory} with {@code params} (defaults filled) has: what
+     * {@code target_p95_ms} narrows. Empty when there is none, and the validator then rejects
+     * {@code target_p95_ms}, which could only be ignored.
+     */
+    public static List<ParamSpec> widthParams(OperatorFactory factory, Params params) {
+        List<ParamSpec> width = new ArrayList<>();
+        for (String name : WIDTH_PARAMS) {
+            factory.params().get(name).filter(p -> p.type() == ParamType.INT && params.has(name)).ifPresent(width::add);
+        }
+        return width;
     }
 
     /** The params with each width param scaled by {@code factor}, rounded, kept within its bounds. */

@@ -75,6 +75,23 @@ class DagValidatorTest {
     }
 
     @Test
+    void targetP95OnANodeWithNoWidthParamIsAProblemNotASilentNoOp() throws Exception {
+        // Accepted before, it compiled to a node that never narrowed: "width follows latency" did nothing.
+        assertEquals(List.of(
+                F + ":5: node 'u': target_p95_ms 5.0 has no effect: op 'union' has no width param to narrow (limit, keep, k)",
+                F + ":6: node 'n': target_p95_ms 8.0 has no effect: op 'src' has no width param to narrow (limit, keep, k)"),
+                problems(
+                        "dag: d",
+                        "deadline_ms: 60",
+                        "nodes:",
+                        "  a: {op: src}",
+                        "  u: {op: union, after: [a, n], target_p95_ms: 5}",
+                        "  n: {op: src, params: {n: 50}, target_p95_ms: 8}",
+                        "  t: {op: strict, after: [u], params: {keep: 5}, target_p95_ms: 8}",
+                        "output: t"));
+    }
+
+    @Test
     void aShapeErrorThatLeavesNoGraphStopsBeforeValidation() throws Exception {
         // An op that is not a string: what the node is cannot be known, so checks of it would be echoes.
         DagLoader.Parsed p = DagLoader.read(F, String.join("\n",
