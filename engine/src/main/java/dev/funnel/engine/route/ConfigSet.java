@@ -78,6 +78,8 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
                 String name = p.toString();
                 String abs = p.toAbsolutePath().toString();
                 found.removeIf(pr -> !pr.file().equals(name) && !pr.file().equals(abs));
+                // Read through its absolute directory, the file is named as the user gave it, as every other file is.
+                found.replaceAll(pr -> pr.file().equals(abs) ? new Problem(name, pr.line(), pr.message()) : pr);
             }
             problems.addAll(found);
         }

@@ -153,4 +153,16 @@ class RoutingLoaderTest {
         DagException e = assertThrows(DagException.class, () -> ConfigSet.load(dir, TestOps.REGISTRY));
         assertEquals(checked, e.problems());
     }
+
+    @Test
+    void aRoutingFileGivenByARelativePathIsNamedAsGiven(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("home_feed.yaml"), String.join("\n",
+                "dag: home_feed", "deadline_ms: 60", "nodes:", "  hot: {op: test.source, params: {limit: 5}}", "output: hot", ""));
+        java.nio.file.Files.writeString(dir.resolve("routing.yaml"), SHAPE_AND_SEMANTIC);
+        java.nio.file.Path relative = java.nio.file.Path.of("").toAbsolutePath().relativize(dir.resolve("routing.yaml"));
+        List<Problem> checked = ConfigSet.check(List.of(relative), TestOps.REGISTRY);
+        // It printed /abs/path/routing.yaml:4 for "validate dag-configs/routing.yaml", unlike a DAG file.
+        assertEquals(List.of(relative.toString()), checked.stream().map(Problem::file).distinct().toList(), checked.toString());
+        assertEquals(6, checked.size(), checked.toString());
+    }
 }
