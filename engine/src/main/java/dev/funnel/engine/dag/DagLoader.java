@@ -115,10 +115,9 @@ public final class DagLoader {
                         .setAllowDuplicateKeys(true).setMaxAliasesForCollections(50).build();
                 root = new Compose(settings).composeString(yaml);
             } catch (MarkedYamlEngineException e) {
-                int line = e.getProblemMark().or(e::getContextMark).map(m -> m.getLine() + 1).orElse(0);
-                throw new DagException(List.of(new Problem(file, line, "YAML syntax: " + firstLine(e.getProblem()))));
+                throw new DagException(List.of(YamlSyntax.problem(file, "YAML syntax: ", e)));
             } catch (YamlEngineException e) {
-                throw new DagException(List.of(new Problem(file, 0, "YAML syntax: " + firstLine(e.getMessage()))));
+                throw new DagException(List.of(new Problem(file, 0, "YAML syntax: " + YamlSyntax.firstLine(e.getMessage()))));
             }
             if (root.isEmpty()) {
                 throw new DagException(List.of(new Problem(file, 0, "empty file: expected a mapping with dag, deadline_ms, nodes, output")));
@@ -441,14 +440,6 @@ public final class DagLoader {
 
         private static int line(Node n) {
             return n.getStartMark().map(m -> m.getLine() + 1).orElse(0);
-        }
-
-        private static String firstLine(String s) {
-            if (s == null) {
-                return "unreadable";
-            }
-            int nl = s.indexOf('\n');
-            return nl < 0 ? s : s.substring(0, nl);
         }
     }
 }

@@ -100,8 +100,7 @@ public final class RoutingLoader {
         try {
             root = new Compose(LoadSettings.builder().setLabel(fileName).build()).composeString(yaml);
         } catch (MarkedYamlEngineException e) {
-            int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
-            return new Parsed(null, List.of(new Problem(fileName, line, "not valid YAML: " + e.getProblem())));
+            return new Parsed(null, List.of(dev.funnel.engine.dag.YamlSyntax.problem(fileName, "not valid YAML: ", e)));
         } catch (YamlEngineException e) {
             return new Parsed(null, List.of(new Problem(fileName, 0, "not valid YAML: " + e.getMessage())));
         }

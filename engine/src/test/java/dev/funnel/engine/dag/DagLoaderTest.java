@@ -152,6 +152,18 @@ class DagLoaderTest {
     }
 
     @Test
+    void yamlSyntaxErrorSaysWhereWhatItWasReadingBegan() {
+        // The parser's problem alone was a fragment: "but found another document", "expected ',' or '}', but got :".
+        assertEquals(List.of("dag-configs/x.yaml:5: YAML syntax: while parsing a flow mapping (line 4), expected ',' or '}', but got :"),
+                problems("dag: d\ndeadline_ms: 5\nnodes:\n  a: {op: x\noutput: a\n"));
+        assertEquals(List.of("dag-configs/x.yaml:6: YAML syntax: expected a single document in the stream (line 1), but found another document"),
+                problems("dag: d\ndeadline_ms: 5\nnodes:\n  a: {op: x}\noutput: a\n---\ndag: e\n"));
+        assertEquals(List.of("r.yaml:4: not valid YAML: while parsing a flow sequence (line 3), expected ',' or ']', but got <stream end>"),
+                dev.funnel.engine.route.RoutingLoader.read("r.yaml", "scenes:\n  home:\n    routes: [{name: a, dag: d, traffic: 100}\n").problems()
+                        .stream().map(Problem::toString).toList());
+    }
+
+    @Test
     void afterMayBeASingleId() throws Exception {
         DagSpec s = DagLoader.parse("f", "dag: d\ndeadline_ms: 5\nnodes:\n  a: {op: x}\n  b: {op: x, after: a}\noutput: b\n");
         assertEquals(List.of("a"), s.nodes().get("b").after());
