@@ -303,12 +303,21 @@ final class RecommendHandler {
                 g.writeNullField("start_ms");
             }
             g.writeNumberField("took_ms", s.tookNanos() / 1e6);
-            g.writeNumberField("candidates_in", s.inputSize());
-            g.writeNumberField("candidates_out", s.outputSize());
+            // -1 (not applicable: no candidate inputs, or no candidate output) is null, never a count.
+            writeCount(g, "candidates_in", s.inputSize());
+            writeCount(g, "candidates_out", s.outputSize());
             g.writeEndObject();
         }
         g.writeEndArray();
         g.writeEndObject();
+    }
+
+    private static void writeCount(JsonGenerator g, String field, int count) throws IOException {
+        if (count >= 0) {
+            g.writeNumberField(field, count);
+        } else {
+            g.writeNullField(field);
+        }
     }
 
     /** For each served item, the trace spans whose candidate output contained it (debug only). */

@@ -135,6 +135,13 @@ class FunnelServerTest {
             assertNotNull(n.getString("node"));
             assertNotNull(n.getString("outcome"));
             assertTrue(n.containsKey("took_ms") && n.containsKey("candidates_out"), n.encode());
+            // A recall takes no candidates: null, as start_ms is for a node not started; it was -1, read as a count.
+            if (n.getString("node").equals("hot")) {
+                assertTrue(n.containsKey("candidates_in") && n.getValue("candidates_in") == null, n.encode());
+            }
+            if (n.getString("node").equals("merge")) {
+                assertTrue(n.getInteger("candidates_in") > 0, n.encode());
+            }
         }
         for (Object o : j.getJsonArray("items")) {
             JsonArray path = ((JsonObject) o).getJsonArray("path");
