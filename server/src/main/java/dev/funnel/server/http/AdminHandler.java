@@ -202,7 +202,7 @@ final class AdminHandler {
                     g.writeEndObject();
                 });
             } else if (ar.cause() instanceof DagException e) {
-                Json.sendProblems(rc.response(), "invalid_dag", e.problems());
+                Json.sendProblems(rc.response(), "invalid_dag", withFormHint(rc, name + ".yaml", e.problems()));
             } else {
                 internal(rc, "hot swap of dag " + name, ar.cause());
             }
@@ -221,7 +221,7 @@ final class AdminHandler {
                     g.writeEndObject();
                 });
             } else if (ar.cause() instanceof DagException e) {
-                Json.sendProblems(rc.response(), "invalid_routing", e.problems());
+                Json.sendProblems(rc.response(), "invalid_routing", withFormHint(rc, file, e.problems()));
             } else {
                 internal(rc, "routing replace", ar.cause());
             }
@@ -236,7 +236,7 @@ final class AdminHandler {
         String text = body(rc);
         vertx.executeBlocking(() -> checker.apply(file, text), false).onComplete(ar -> {
             if (ar.succeeded()) {
-                answerCheck(rc, code, ar.result());
+                answerCheck(rc, code, ar.result().isEmpty() ? ar.result() : withFormHint(rc, file, ar.result()));
             } else {
                 internal(rc, "validation of " + file, ar.cause());
             }
@@ -253,6 +253,25 @@ final class AdminHandler {
         } else {
             Json.sendProblems(rc.response(), code, problems);
         }
+    }
+
+    /**
+     * The problems, led by one saying why when the body came as a form: {@code curl -d @f.yaml}
+     * drops the file's line breaks and {@code -F} wraps it in multipart, so the YAML error alone
+     * ("mapping values are not allowed here" at line 1) points at a file that has no such mistake.
+     */
+    static List<Problem> withFormHint(RoutingContext rc, String file, List<Problem> problems) {
+        String type = rc.request().getHeader("content-type");
+        String t = type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+        if (!t.startsWith("application/x-www-form-urlencoded") && !t.startsWith("multipart/form-data")) {
+            return problems;
+        }
+        List<Problem> out = new java.util.ArrayList<>(problems.size() + 1);
+        out.add(new Problem(file, 0, "the body was sent as a form (content-type: " + type.split(";")[0].trim()
+                + "), not as the file: curl -d drops its line breaks and -F wraps it; send it with --data-binary @"
+                + file + " (the problems below may only be that)"));
+        out.addAll(problems);
+        return out;
     }
 
     private static void writeRoutes(JsonGenerator g, RouteTable t) throws IOException {

@@ -183,6 +183,29 @@ public class AdminApiTest {
         assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
     }
 
+    @Test
+    void aDagSentAsAFormSaysSoBeforeItsYamlErrorAndTheOldDagKeepsServing() throws Exception {
+        // What "curl -d @held.yaml" sends: the file's line breaks dropped, labelled a form.
+        String flattened = Files.readString(dags.resolve("held.yaml")).replace("\n", "");
+        String before = send("GET", "/admin/dags/held", null).body();
+        for (String[] call : List.of(new String[]{"POST", "/admin/dags/validate?file=held.yaml"}, new String[]{"PUT", "/admin/dags/held"})) {
+            HttpResponse<String> r = client().send(HttpRequest.newBuilder(uri(call[1])).timeout(Duration.ofSeconds(60))
+                    .header("authorization", "Bearer " + TOKEN).header("content-type", "application/x-www-form-urlencoded")
+                    .method(call[0], HttpRequest.BodyPublishers.ofString(flattened)).build(), HttpResponse.BodyHandlers.ofString());
+            JsonObject error = documentedError(r, 400);
+            assertEquals("invalid_dag", error.getString("code"));
+            JsonObject first = error.getJsonArray("problems").getJsonObject(0);
+            assertEquals("held.yaml", first.getString("file"), r.body());
+            assertTrue(first.getString("message").contains("sent as a form") && first.getString("message").contains("--data-binary @held.yaml"), r.body());
+            assertTrue(error.getString("message").contains("--data-binary"), r.body());
+            assertTrue(error.getJsonArray("problems").size() > 1, "the YAML problem is still there: " + r.body());
+        }
+        assertEquals(before, send("GET", "/admin/dags/held", null).body(), "nothing went live");
+        // The same text sent as it is (any other content-type) has no such note.
+        JsonObject plain = documentedError(send("POST", "/admin/dags/validate?file=held.yaml", flattened), 400);
+        assertFalse(plain.encode().contains("sent as a form"), plain.encode());
+    }
+
     /**
      * GET of one DAG answers the text that is live, byte for byte (comments included), with its
      * version and origin: the file's at start, the upload's after a hot swap.
