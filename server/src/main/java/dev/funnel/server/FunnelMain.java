@@ -238,7 +238,7 @@ public final class FunnelMain {
         m.put("explain", """
                 explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
                           [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
-                          [--count N] [--max-dropped N] [--deadline-ms N]
+                          [--context key=value]... [--count N] [--max-dropped N] [--deadline-ms N]
                           [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
                           [--insecure | -k]        (https:// with the server's self-signed certificate)
                                                    replay one request on a running server; print the per-node trace""");

@@ -22,7 +22,8 @@ import java.util.Map;
  * <pre>
  * funnel explain --user u000042 [--scene home] [--dag home_feed | --file candidate.yaml]
  *                [--set node.param=value]... [--compare-dag NAME | --compare-file FILE]
- *                [--compare-set node.param=value]... [--count 10] [--max-dropped 20] [--deadline-ms N] [--json]
+ *                [--compare-set node.param=value]... [--context key=value]...
+ *                [--count 10] [--max-dropped 20] [--deadline-ms N] [--json]
  *                [--url http://localhost:8080] [--token T]   (token default: $FUNNEL_ADMIN_TOKEN)
  *                [--insecure | -k]
  * </pre>
@@ -61,6 +62,7 @@ public final class ExplainCommand {
                 case "--dag" -> body.put("dag", value(args, ++i, a));
                 case "--file" -> putFile(body, value(args, ++i, a));
                 case "--set" -> override(body, value(args, ++i, a));
+                case "--context" -> context(body, value(args, ++i, a));
                 case "--compare-dag" -> (compare = compare == null ? new JsonObject() : compare).put("dag", value(args, ++i, a));
                 case "--compare-file" -> putFile(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
                 case "--compare-set" -> override(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
@@ -163,6 +165,31 @@ public final class ExplainCommand {
         }
     }
 
+    /**
+     * {@code key=value} into the request's {@code context}, the value read as {@link #override}
+     * reads one: the client context (device, page) is a ranking feature, so a request that had one
+     * is only replayed faithfully with it.
+     */
+    static void context(JsonObject body, String spec) {
+        int eq = spec.indexOf('=');
+        if (eq <= 0) {
+            throw new IllegalArgumentException("--context takes key=value, got '" + spec + "'");
+        }
+        JsonObject c = body.getJsonObject("context");
+        if (c == null) {
+            body.put("context", c = new JsonObject());
+        }
+        c.put(spec.substring(0, eq), jsonOrString(spec.substring(eq + 1)));
+    }
+
+    private static Object jsonOrString(String raw) {
+        try {
+            return io.vertx.core.json.Json.decodeValue(raw);
+        } catch (RuntimeException e) {
+            return raw;
+        }
+    }
+
     /** {@code node.param=value}: value as JSON when it parses (numbers, booleans, lists), else a string. */
     static void override(JsonObject side, String spec) {
         int dot = spec.indexOf('.');
@@ -172,13 +199,7 @@ public final class ExplainCommand {
         }
         String node = spec.substring(0, dot);
         String param = spec.substring(dot + 1, eq);
-        String raw = spec.substring(eq + 1);
-        Object v;
-        try {
-            v = io.vertx.core.json.Json.decodeValue(raw);
-        } catch (RuntimeException e) {
-            v = raw;
-        }
+        Object v = jsonOrString(spec.substring(eq + 1));
         JsonObject o = side.getJsonObject("overrides");
         if (o == null) {
             side.put("overrides", o = new JsonObject());

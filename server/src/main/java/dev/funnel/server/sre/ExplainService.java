@@ -110,10 +110,17 @@ final class ExplainService {
     CompletableFuture<Map<String, Object>> run(Plan plan, LoopScheduler loop, boolean text) {
         if (plan.b() == null) {
             return explainer.explain(plan.a(), plan.request(), loop, plan.maxDropped())
-                    .thenApply(e -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.render(e)) : e.toJson());
+                    .thenApply(e -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.render(e)) : withContext(e.toJson(), plan));
         }
         return explainer.compare(plan.a(), plan.b(), plan.request(), loop, plan.maxDropped())
-                .thenApply(c -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.renderSideBySide(c)) : c.toJson());
+                .thenApply(c -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.renderSideBySide(c)) : withContext(c.toJson(), plan));
+    }
+
+    /** The answer with the client context it replayed: part of what was run, as the user id is. */
+    private static Map<String, Object> withContext(Map<String, Object> json, Plan plan) {
+        Map<String, Object> m = new LinkedHashMap<>(json);
+        m.put("context", plan.request().context());
+        return m;
     }
 
     private CompiledDag side(JsonObject side, String scene, int bucket, String where) throws DagException {

@@ -392,6 +392,15 @@ class SreEndpointsTest {
         assertTrue(text.startsWith("A: home_feed") && text.contains("\nB: home_feed") && text.contains("diverse"), text);
         assertTrue(text.contains("final: "), text);
 
+        // A request is replayed with its client context (a ranking feature); the command had no way to send one.
+        out.reset();
+        rc = ExplainCommand.run(List.of("--url", server.base(), "--user", "u000042", "--scene", "home", "--json",
+                "--context", "device=ios", "--context", "page=2"), java.util.Map.of("FUNNEL_ADMIN_TOKEN", SreServerFixture.TOKEN),
+                new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, rc, err.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertEquals(new JsonObject().put("device", "ios").put("page", 2),
+                new JsonObject(out.toString(java.nio.charset.StandardCharsets.UTF_8)).getJsonObject("context"));
+
         out.reset();
         rc = ExplainCommand.run(List.of("--url", server.base(), "--token", "wrong-token", "--user", "u1"), java.util.Map.of(),
                 new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
