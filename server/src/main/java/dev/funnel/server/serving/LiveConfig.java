@@ -154,10 +154,22 @@ public final class LiveConfig {
      * @throws DagException with every problem; the old configuration keeps serving
      */
     public synchronized CompiledDag replaceDag(String fileName, String yaml, String expectedName) throws DagException {
-        DagSpec spec = DagLoader.parse(fileName, yaml);
-        if (expectedName != null && !expectedName.equals(spec.name())) {
-            throw new DagException(List.of(new Problem(fileName, spec.lineOf("dag"), "dag: '" + spec.name()
-                    + "' does not match the name in the URL, '" + expectedName + "'")));
+        DagLoader.Parsed parsed = DagLoader.read(fileName, yaml);
+        if (parsed.spec() == null) {
+            throw new DagException(parsed.problems()); // the graph could not be read: nothing more to check
+        }
+        DagSpec spec = parsed.spec();
+        boolean misnamed = expectedName != null && !expectedName.equals(spec.name());
+        if (misnamed || !parsed.problems().isEmpty()) {
+            // Every problem in one answer, as POST /admin/dags/validate gives them: a wrong name or a
+            // shape error alone used to hide the rest, one more upload round trip each.
+            List<Problem> problems = new ArrayList<>(check(parsed.problems(), current().config().withDag(spec)));
+            if (misnamed) {
+                problems.add(new Problem(fileName, spec.lineOf("dag"), "dag: '" + spec.name()
+                        + "' does not match the name in the URL, '" + expectedName + "'"));
+                problems.sort(ConfigSet.PROBLEM_ORDER);
+            }
+            throw new DagException(problems);
         }
         Snapshot now = published.get();
         RouteTable next = RouteTable.compile(now.table().config().withDag(spec), compiler);

@@ -184,6 +184,28 @@ public class AdminApiTest {
     }
 
     @Test
+    void anUploadReportsEveryProblemAtOnceAWrongNameAndAShapeErrorIncluded() throws Exception {
+        String before = send("GET", "/admin/dags/held", null).body();
+        String bad = String.join("\n",
+                "dag: other",                                         // 1: not the URL's name
+                "deadline_ms: 200",
+                "nodes:",
+                "  a: {op: debug.delay, params: {delay_ms: 0}, deadline_ms: soon}", // 4: not an integer (shape)
+                "  b: {op: recall.nope}",                             // 5: unknown op
+                "  c: {op: merge, after: [a, b], min_inputs: 3}",     // 6: min_inputs above its inputs
+                "output: c",
+                "");
+        JsonObject error = documentedError(send("PUT", "/admin/dags/held", bad), 400);
+        assertEquals("invalid_dag", error.getString("code"));
+        List<Integer> lines = error.getJsonArray("problems").stream().map(p -> ((JsonObject) p).getInteger("line")).toList();
+        // Only line 1 (the name) was reported before; each fix then cost one more upload to find the next.
+        assertEquals(List.of(1, 4, 5, 6), lines, error.encodePrettily());
+        assertEquals("held.yaml", error.getJsonArray("problems").getJsonObject(0).getString("file"));
+        assertTrue(error.getJsonArray("problems").getJsonObject(0).getString("message").contains("does not match the name in the URL"));
+        assertEquals(before, send("GET", "/admin/dags/held", null).body(), "nothing went live");
+    }
+
+    @Test
     void aDagSentAsAFormSaysSoBeforeItsYamlErrorAndTheOldDagKeepsServing() throws Exception {
         // What "curl -d @held.yaml" sends: the file's line breaks dropped, labelled a form.
         String flattened = Files.readString(dags.resolve("held.yaml")).replace("\n", "");
