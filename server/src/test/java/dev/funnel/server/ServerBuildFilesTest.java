@@ -41,6 +41,53 @@ class ServerBuildFilesTest {
         assertTrue(docker.contains("HEALTHCHECK") && docker.contains("/health/live") && docker.contains("USER funnel"));
     }
 
+    /**
+     * bin/funnel with a stand-in {@code java} that prints its directory and arguments: paths the user
+     * typed are read where they typed them. It ran every command in the checkout, so "bin/funnel
+     * validate home.yaml" elsewhere said "no such file" and "demo --config f.yaml" read the checkout's.
+     */
+    @Test
+    void binFunnelReadsTheUsersPathsFromTheirDirectory(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path root = Files.createDirectories(tmp.resolve("checkout"));
+        Files.createDirectories(root.resolve("bin"));
+        Files.copy(ROOT.resolve("bin/funnel"), root.resolve("bin/funnel"));
+        Files.createDirectories(root.resolve("server/target"));
+        Files.writeString(root.resolve("server/target/funnel.jar"), ""); // nothing newer: no build
+        Path fakeBin = Files.createDirectories(tmp.resolve("fake-bin"));
+        Path java = fakeBin.resolve("java");
+        Files.writeString(java, "#!/bin/sh\necho \"cwd=$(pwd -P)\"\nfor a in \"$@\"; do echo \"arg=$a\"; done\n");
+        assertTrue(java.toFile().setExecutable(true));
+        Path work = Files.createDirectories(tmp.resolve("work")).toRealPath();
+
+        List<String> validate = runFunnel(root, fakeBin, work, "validate", "home.yaml", "/abs/routing.yaml");
+        assertTrue(validate.contains("cwd=" + work), validate.toString());
+        assertEquals(List.of("arg=validate", "arg=home.yaml", "arg=/abs/routing.yaml"), tail(validate, 3));
+
+        List<String> demo = runFunnel(root, fakeBin, work, "demo", "--config", "funnel.yaml");
+        assertTrue(demo.contains("cwd=" + root.toRealPath()), "demo runs in the checkout (dag-configs/, data/): " + demo);
+        assertEquals(List.of("arg=demo", "arg=--config", "arg=" + work + "/funnel.yaml"), tail(demo, 3));
+
+        List<String> docs = runFunnel(root, fakeBin, work, "docs", "--out=ops.md");
+        assertEquals(List.of("arg=docs", "arg=--out=" + work + "/ops.md"), tail(docs, 2));
+    }
+
+    private static List<String> runFunnel(Path root, Path fakeBin, Path cwd, String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("bash", root.resolve("bin/funnel").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().put("PATH", fakeBin + ":" + System.getenv("PATH"));
+        pb.environment().remove("PWD");
+        pb.environment().remove("FUNNEL_REBUILD");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out.lines().toList();
+    }
+
+    private static List<String> tail(List<String> lines, int n) {
+        return lines.subList(lines.size() - n, lines.size());
+    }
+
     @Test
     void ciRunsTheReadmesTestCommand() throws Exception {
         String readme = Files.readString(ROOT.resolve("README.md"));
