@@ -125,8 +125,15 @@ public final class DagLoader {
             if (!(root.get() instanceof MappingNode)) {
                 throw new DagException(List.of(new Problem(file, line(root.get()), "expected a mapping with dag, deadline_ms, nodes, output at the top")));
             }
+            MappingNode rootMap = (MappingNode) root.get();
+            if (hasKey(rootMap, "scenes") && !hasKey(rootMap, "dag")) {
+                // Routing text under another name (routing-v2.yaml, a PUT to /admin/dags): "unknown key
+                // 'scenes'" and "missing 'dag'" would only echo that.
+                throw new DagException(List.of(new Problem(file, line(rootMap), "this is routing (it has 'scenes:'), not a DAG: "
+                        + "routing is read only from a file named routing.yaml (PUT /admin/routes on the server); a DAG file starts with 'dag:'")));
+            }
             Map<String, Integer> lines = new HashMap<>();
-            Map<String, Node> top = keys((MappingNode) root.get(), "top level", TOP_KEYS, lines);
+            Map<String, Node> top = keys(rootMap, "top level", TOP_KEYS, lines);
 
             int before = problems.size();
             String name = top.containsKey("dag") ? string(top.get("dag"), "dag") : null;
@@ -419,6 +426,15 @@ public final class DagLoader {
                 return v;
             }
             return v;
+        }
+
+        private static boolean hasKey(MappingNode m, String key) {
+            for (NodeTuple t : m.getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && key.equals(k.getValue())) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private static boolean isNull(Node n) {

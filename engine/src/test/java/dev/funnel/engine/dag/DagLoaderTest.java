@@ -152,6 +152,14 @@ class DagLoaderTest {
     }
 
     @Test
+    void routingTextReadAsADagSaysSoInOneProblem() {
+        // It was "unknown key 'scenes'", "missing 'dag'", "missing 'deadline_ms'", … for routing-v2.yaml.
+        assertEquals(List.of("dag-configs/x.yaml:1: this is routing (it has 'scenes:'), not a DAG: routing is read only from a file "
+                        + "named routing.yaml (PUT /admin/routes on the server); a DAG file starts with 'dag:'"),
+                problems("scenes:\n  home:\n    routes:\n      - {name: a, dag: d, traffic: 100}\n"));
+    }
+
+    @Test
     void yamlSyntaxErrorSaysWhereWhatItWasReadingBegan() {
         // The parser's problem alone was a fragment: "but found another document", "expected ',' or '}', but got :".
         assertEquals(List.of("dag-configs/x.yaml:5: YAML syntax: while parsing a flow mapping (line 4), expected ',' or '}', but got :"),
