@@ -307,6 +307,10 @@ public final class DagLoader {
                 if (v instanceof Integer) {
                     return (Integer) v;
                 }
+                // An integer, only too large: "must be an integer, got integer 99999999999" contradicted itself (params say it so).
+                problems.add(new Problem(file, line(n), where + " is out of range for int, got "
+                        + ((ScalarNode) n).getValue()));
+                return null;
             }
             problems.add(new Problem(file, line(n), where + " must be an integer, got " + describe(n)));
             return null;

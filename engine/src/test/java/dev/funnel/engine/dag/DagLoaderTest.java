@@ -152,6 +152,14 @@ class DagLoaderTest {
     }
 
     @Test
+    void anIntegerTooLargeSaysSoRatherThanThatItIsNotAnInteger() {
+        assertEquals(List.of(
+                        "dag-configs/x.yaml:2: deadline_ms is out of range for int, got 99999999999",
+                        "dag-configs/x.yaml:4: node 'a': min_inputs is out of range for int, got -3000000000"),
+                problems("dag: d\ndeadline_ms: 99999999999\nnodes:\n  a: {op: x, min_inputs: -3000000000}\noutput: a\n"));
+    }
+
+    @Test
     void routingTextReadAsADagSaysSoInOneProblem() {
         // It was "unknown key 'scenes'", "missing 'dag'", "missing 'deadline_ms'", … for routing-v2.yaml.
         assertEquals(List.of("dag-configs/x.yaml:1: this is routing (it has 'scenes:'), not a DAG: routing is read only from a file "
