@@ -72,6 +72,11 @@ public record ConfigSet(Map<String, DagSpec> dags, RoutingSpec routing) {
             }
             List<Problem> found = new ArrayList<>();
             ConfigSet set = read(target, found);
+            if (Files.isDirectory(p) && !Files.exists(p.resolve(ROUTING_FILE)) && !Files.exists(p.resolve("routing.yml"))) {
+                // The server refuses to start on such a directory (RouteTable: no scene can be served); validate said OK.
+                found.add(new Problem(p.toString(), 0, "no " + ROUTING_FILE + ": no scene routes to any DAG, and the server "
+                        + "will not start with this directory as dags.dir"));
+            }
             // Semantic checks also run on the files that parsed, so one bad file hides nothing.
             found.addAll(set.validate(registry));
             if (target != p) {

@@ -165,4 +165,18 @@ class RoutingLoaderTest {
         assertEquals(List.of(relative.toString()), checked.stream().map(Problem::file).distinct().toList(), checked.toString());
         assertEquals(6, checked.size(), checked.toString());
     }
+
+    @Test
+    void aDirectoryWithoutRoutingIsAProblemAsTheServerFindsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("home_feed.yaml"), String.join("\n",
+                "dag: home_feed", "deadline_ms: 60", "nodes:", "  hot: {op: test.source, params: {limit: 5}}", "output: hot", ""));
+        // validate said OK; the server, given this directory, refused to start.
+        assertEquals(List.of(dir + ": no routing.yaml: no scene routes to any DAG, and the server will not start with this directory as dags.dir"),
+                ConfigSet.check(List.of(dir), TestOps.REGISTRY).stream().map(Problem::toString).toList());
+        DagException e = assertThrows(DagException.class, () -> RouteTable.compile(ConfigSet.load(dir, TestOps.REGISTRY),
+                new dev.funnel.engine.dag.DagCompiler(TestOps.REGISTRY, new dev.funnel.engine.spi.OperatorEnv())));
+        assertTrue(e.getMessage().contains("no routing file"), e.getMessage());
+        // A DAG file on its own needs no routing.
+        assertEquals(List.of(), ConfigSet.check(List.of(dir.resolve("home_feed.yaml")), TestOps.REGISTRY));
+    }
 }
