@@ -81,10 +81,13 @@ public final class RoutingValidator {
                             + new java.util.TreeSet<>(dags.keySet())));
                     continue;
                 }
-                int before = problems.size();
-                checkOverrides(file, rw, r, dag, registry, problems);
-                if (problems.size() == before && !r.overrides().isEmpty()) {
-                    checkOverriddenDag(file, rw, r, dag, registry, env, problems);
+                Set<String> rejected = checkOverrides(file, rw, r, dag, registry, problems);
+                // The nodes whose overrides passed the schema still get the operators' checks: one bad
+                // param used to hide, until the next upload, what the operators reject of the others.
+                Map<String, Map<String, Object>> wellTyped = new LinkedHashMap<>(r.overrides());
+                wellTyped.keySet().removeAll(rejected);
+                if (!wellTyped.isEmpty()) {
+                    checkOverriddenDag(file, rw, wellTyped, r.line(), dag, registry, env, problems);
                 }
             }
             if (scene.complete() && bucketSum != Buckets.COUNT && problems.stream().noneMatch(p -> p.message().contains("traffic must"))) {
@@ -100,10 +103,10 @@ public final class RoutingValidator {
      * The operators' own checks of the params as overridden (a fusion formula, a rule, one param
      * against another): what compiling the route would reject, at the route's line.
      */
-    private static void checkOverriddenDag(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
-                                           OperatorEnv env, List<Problem> problems) {
+    private static void checkOverriddenDag(String file, String rw, Map<String, Map<String, Object>> overrides, int routeLine,
+                                           DagSpec dag, OperatorRegistry registry, OperatorEnv env, List<Problem> problems) {
         Map<String, NodeSpec> nodes = new LinkedHashMap<>(dag.nodes());
-        r.overrides().forEach((id, params) -> {
+        overrides.forEach((id, params) -> {
             NodeSpec n = nodes.get(id);
             Map<String, Object> merged = new LinkedHashMap<>(n.params());
             merged.putAll(params);
@@ -113,39 +116,51 @@ public final class RoutingValidator {
         List<Problem> own = DagValidator.validate(dag, registry, env); // the DAG file's own problems are its file's
         for (Problem p : DagValidator.validate(overridden, registry, env)) {
             if (!own.contains(p)) {
-                problems.add(new Problem(file, r.line(), rw + p.message()));
+                problems.add(new Problem(file, routeLine, rw + p.message()));
             }
         }
     }
 
-    private static void checkOverrides(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
-                                       List<Problem> problems) {
+    /** Checks each override against its node's schema; returns the ids of the nodes with a problem. */
+    private static Set<String> checkOverrides(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
+                                              List<Problem> problems) {
+        Set<String> rejected = new HashSet<>();
         for (Map.Entry<String, Map<String, Object>> e : r.overrides().entrySet()) {
             String nodeId = e.getKey();
-            NodeSpec node = dag.nodes().get(nodeId);
-            if (node == null) {
-                problems.add(new Problem(file, r.lineOf(nodeId), rw + "override of unknown node '" + nodeId
-                        + "' in dag '" + dag.name() + "'; nodes: " + dag.nodes().keySet()));
+            int before = problems.size();
+            checkOverride(file, rw, r, dag, registry, nodeId, e.getValue(), problems);
+            if (problems.size() > before) {
+                rejected.add(nodeId);
+            }
+        }
+        return rejected;
+    }
+
+    private static void checkOverride(String file, String rw, RoutingSpec.Route r, DagSpec dag, OperatorRegistry registry,
+                                      String nodeId, Map<String, Object> params, List<Problem> problems) {
+        NodeSpec node = dag.nodes().get(nodeId);
+        if (node == null) {
+            problems.add(new Problem(file, r.lineOf(nodeId), rw + "override of unknown node '" + nodeId
+                    + "' in dag '" + dag.name() + "'; nodes: " + dag.nodes().keySet()));
+            return;
+        }
+        Optional<OperatorFactory> op = registry.find(node.op());
+        if (op.isEmpty()) {
+            problems.add(new Problem(file, r.lineOf(nodeId), rw + "node '" + nodeId + "' uses unknown op '" + node.op() + "'"));
+            return;
+        }
+        for (Map.Entry<String, Object> p : params.entrySet()) {
+            int line = r.lineOf(nodeId + "." + p.getKey());
+            Optional<ParamSpec> ps = op.get().params().get(p.getKey());
+            if (ps.isEmpty()) {
+                List<String> known = op.get().params().all().stream().map(ParamSpec::name).toList();
+                problems.add(new Problem(file, line, rw + "node '" + nodeId + "' (" + node.op() + ") has no param '"
+                        + p.getKey() + "'; params: " + known));
                 continue;
             }
-            Optional<OperatorFactory> op = registry.find(node.op());
-            if (op.isEmpty()) {
-                problems.add(new Problem(file, r.lineOf(nodeId), rw + "node '" + nodeId + "' uses unknown op '" + node.op() + "'"));
-                continue;
-            }
-            for (Map.Entry<String, Object> p : e.getValue().entrySet()) {
-                int line = r.lineOf(nodeId + "." + p.getKey());
-                Optional<ParamSpec> ps = op.get().params().get(p.getKey());
-                if (ps.isEmpty()) {
-                    List<String> known = op.get().params().all().stream().map(ParamSpec::name).toList();
-                    problems.add(new Problem(file, line, rw + "node '" + nodeId + "' (" + node.op() + ") has no param '"
-                            + p.getKey() + "'; params: " + known));
-                    continue;
-                }
-                String why = ParamCheck.problem(ps.get(), p.getValue());
-                if (why != null) {
-                    problems.add(new Problem(file, line, rw + "node '" + nodeId + "': param '" + p.getKey() + "' " + why));
-                }
+            String why = ParamCheck.problem(ps.get(), p.getValue());
+            if (why != null) {
+                problems.add(new Problem(file, line, rw + "node '" + nodeId + "': param '" + p.getKey() + "' " + why));
             }
         }
     }

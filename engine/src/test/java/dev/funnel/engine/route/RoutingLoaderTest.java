@@ -179,4 +179,23 @@ class RoutingLoaderTest {
         // A DAG file on its own needs no routing.
         assertEquals(List.of(), ConfigSet.check(List.of(dir.resolve("home_feed.yaml")), TestOps.REGISTRY));
     }
+
+    @Test
+    void oneOverrideOfTheWrongTypeHidesNotWhatTheOperatorsRejectOfTheOthers(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("d.yaml"), String.join("\n",
+                "dag: d", "deadline_ms: 60", "nodes:", "  a: {op: src}", "  s: {op: strict, after: [a], params: {keep: 5}}", "output: s", ""));
+        java.nio.file.Files.writeString(dir.resolve("routing.yaml"), String.join("\n",
+                "scenes:",
+                "  home:",
+                "    routes:",
+                "      - {name: r, dag: d, traffic: 100, overrides: {a: {n: -1}, s: {model: bad}}}",
+                ""));
+        // Only a's problem was reported; strict's own check of s's override waited for the next upload.
+        assertEquals(List.of(
+                        "routing.yaml:4: scene 'home', route 'r': node 'a': param 'n' must be >= 0, got -1",
+                        "routing.yaml:4: scene 'home', route 'r': node 's': op 'strict' rejected its params: model 'bad' is malformed"),
+                ConfigSet.check(List.of(dir), dev.funnel.engine.exec.TestOps.registry()).stream()
+                        .map(p -> p.toString().replace(dir + "/", "")).toList());
+    }
 }
