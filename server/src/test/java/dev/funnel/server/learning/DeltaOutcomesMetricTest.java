@@ -8,6 +8,7 @@ import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.RankModel;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
@@ -30,7 +31,7 @@ class DeltaOutcomesMetricTest {
 
     @Test
     void anotherModelsDeltasAreCountedAsIgnoredWithTheirMeaningInTheHelp() throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts("test-admin-token")
+        FunnelConfig config = TestServers.config().withEphemeralPorts("test-admin-token")
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
                 .with("streams.dir", dir.toString())
                 .with("trainer.embedded", "false"); // the test is the trainers: it publishes each delta itself

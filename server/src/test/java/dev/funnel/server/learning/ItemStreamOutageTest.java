@@ -3,6 +3,7 @@ package dev.funnel.server.learning;
 import dev.funnel.index.ItemStore;
 import dev.funnel.server.FunnelApp;
 import dev.funnel.server.FunnelConfig;
+import dev.funnel.server.TestServers;
 import dev.funnel.streams.kafka.KafkaBroker;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -77,7 +78,7 @@ class ItemStreamOutageTest {
     }
 
     private static FunnelApp start(KafkaBroker broker) throws Exception {
-        FunnelConfig config = FunnelConfig.DEFAULT.withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
+        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(DAGS.toString())
                 .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
                 .with("streams.kafka.prefix", "funnel-outage.").with("streams.replica", "replica-o")
                 .with("model.pins", pins.resolve("pins.properties").toString());
