@@ -58,6 +58,17 @@ class ClusterRollbackTest {
         apps.forEach(FunnelApp::close);
     }
 
+    /** Publishes ctr's v1 (a base) to v{@code newest} (dense deltas) on {@code t} and waits until {@code a} serves the newest. */
+    private static void versionsUpTo(int newest, FunnelApp a, Transport t) throws Exception {
+        RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
+        StreamAppender deltas = t.appender(Topics.MODEL_DELTAS);
+        deltas.append(base(ctr, 1, 11).encode());
+        for (int v = 2; v <= newest; v++) {
+            deltas.append(dense(ctr, v, 10 + v).encode());
+        }
+        await(() -> ("v" + newest).equals(live(a)), "v" + newest + " live");
+    }
+
     private FunnelApp replica(String name) throws Exception {
         FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN)
                 .withDagsDir(Path.of("..", "dag-configs").toAbsolutePath().normalize().toString()).withSim(7, 2_000, 200)
@@ -143,12 +154,7 @@ class ClusterRollbackTest {
     void twoRollbacksAtOnceOnOneReplicaGoTwoVersionsBack() throws Exception {
         FunnelApp a = replica("replica-a");
         try (Transport trainer = new ChronicleTransport(dir)) {
-            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
-            StreamAppender deltas = trainer.appender(Topics.MODEL_DELTAS);
-            deltas.append(base(ctr, 1, 11).encode());
-            deltas.append(dense(ctr, 2, 12).encode());
-            deltas.append(dense(ctr, 3, 13).encode());
-            await(() -> "v3".equals(live(a)), "v3 live");
+            versionsUpTo(3, a, trainer);
 
             List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
@@ -178,12 +184,7 @@ class ClusterRollbackTest {
     void aReplicaAheadOfTheDecidingOneHoldsWhatItReceivedAfterTheDecidersNewest() throws Exception {
         FunnelApp a = replica("replica-a");
         try (Transport other = new ChronicleTransport(dir)) {
-            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
-            StreamAppender deltas = other.appender(Topics.MODEL_DELTAS);
-            deltas.append(base(ctr, 1, 11).encode());
-            deltas.append(dense(ctr, 2, 12).encode());
-            deltas.append(dense(ctr, 3, 13).encode());
-            await(() -> "v3".equals(live(a)), "v3 live");
+            versionsUpTo(3, a, other);
 
             StreamAppender control = other.appender(Topics.MODEL_CONTROL);
             control.append(ModelControl.pin("ctr", "v1", "replica-x", "r1", 1L, "v2").encode());
@@ -200,11 +201,7 @@ class ClusterRollbackTest {
     void badControlRecordsAreCountedAndSkipped() throws Exception {
         FunnelApp a = replica("replica-a");
         try (Transport other = new ChronicleTransport(dir)) {
-            RankModel ctr = a.env().require(ModelRuntime.class).requireRankModel("ctr");
-            StreamAppender deltas = other.appender(Topics.MODEL_DELTAS);
-            deltas.append(base(ctr, 1, 11).encode());
-            deltas.append(dense(ctr, 2, 12).encode());
-            await(() -> "v2".equals(live(a)), "v2 live");
+            versionsUpTo(2, a, other);
 
             StreamAppender control = other.appender(Topics.MODEL_CONTROL);
             control.append(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
