@@ -18,6 +18,17 @@ public interface StreamAppender {
         append(payload, offset, length);
     }
 
+    /**
+     * Appends a keyed record as {@link #append(long, byte[], int, int)} does and returns once the stream holds it,
+     * or throws with this record's own failure. {@link #flush()} reports the first failure since the last flush,
+     * whichever thread appended the record, so a writer that must answer for its own record (the items API)
+     * would be told another's failure while its record landed, or miss its own. Blocks: never on an event loop.
+     */
+    default void appendAndAwait(long key, byte[] payload, int offset, int length) {
+        append(key, payload, offset, length);
+        flush();
+    }
+
     /** Appends the whole array as one record. */
     default void append(byte[] payload) {
         append(payload, 0, payload.length);

@@ -41,8 +41,9 @@ final class CatalogStream implements CatalogWriter {
         byte[] record = encode(update, System.currentTimeMillis()).encode();
         CompletableFuture<Void> applied = consumer.awaitApplied(record);
         try {
-            appender.append(update.itemId(), record, 0, record.length);
-            appender.flush(); // durable in the stream before the answer
+            // Durable in the stream before the answer, and this record's own outcome: a failure of another
+            // write in flight at the same time is that write's 503, not this one's.
+            appender.appendAndAwait(update.itemId(), record, 0, record.length);
             // One deadline for the whole write: what the stream took of it is not given again to the consumer.
             applied.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {

@@ -3,9 +3,13 @@ package dev.funnel.streams.kafka;
 import dev.funnel.streams.StreamAppender;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -30,7 +34,39 @@ final class KafkaAppender implements StreamAppender {
     /** The key is the long's 8 bytes, big-endian: what a compacted topic keeps the newest record of. */
     @Override
     public void append(long key, byte[] payload, int offset, int length) {
-        send(ByteBuffer.allocate(Long.BYTES).putLong(key).array(), payload, offset, length);
+        send(keyBytes(key), payload, offset, length);
+    }
+
+    /**
+     * This record's own delivery, not the shared failure slot: its future fails with its own cause only. Returns within
+     * the producer's delivery timeout (short for keyed topics: {@link KafkaTransport#KEYED_DELIVERY_TIMEOUT_MILLIS}).
+     */
+    @Override
+    public void appendAndAwait(long key, byte[] payload, int offset, int length) {
+        byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
+        Future<RecordMetadata> sent;
+        try {
+            sent = producer.send(new ProducerRecord<>(topic, 0, keyBytes(key), value));
+            sent.get();
+        } catch (ExecutionException e) {
+            failures.incrementAndGet();
+            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("kafka append to " + topic + " interrupted", e);
+        } catch (KafkaException e) { // refused before it was sent: no metadata within max.block.ms, say
+            failures.incrementAndGet();
+            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e);
+        }
+    }
+
+    /** Failed sends so far, of either kind of append. */
+    long failures() {
+        return failures.get();
+    }
+
+    private static byte[] keyBytes(long key) {
+        return ByteBuffer.allocate(Long.BYTES).putLong(key).array();
     }
 
     private void send(byte[] key, byte[] payload, int offset, int length) {

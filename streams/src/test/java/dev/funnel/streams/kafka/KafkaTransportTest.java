@@ -104,6 +104,34 @@ class KafkaTransportTest extends TransportContract {
         }
     }
 
+    /**
+     * An awaited append answers for its own record only: another writer's refused record (unkeyed, on the compacted
+     * item-updates topic) stays that writer's to learn on its flush, and a record of its own that cannot be sent is
+     * this call's failure. Before, the items API appended and flushed, so a write whose record landed could be
+     * answered 503 with another write's failure.
+     */
+    @Test
+    void anAwaitedAppendAnswersForItsOwnRecordOnly() throws Exception {
+        try (Transport t = new KafkaTransport(broker.bootstrapServers(), "funnel-own.", 1)) {
+            KafkaAppender a = (KafkaAppender) t.appender(Topics.ITEM_UPDATES);
+            a.append(new byte[]{9}); // another writer's record, refused by the broker
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (a.failures() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(1, a.failures(), "the unkeyed record was refused");
+
+            a.appendAndAwait(42L, new byte[]{1, 2}, 0, 2); // lands: no failure of another record reported here
+
+            IllegalStateException theirs = assertThrows(IllegalStateException.class, a::flush, "still the other writer's to see");
+            assertTrue(theirs.getMessage().contains("funnel-own." + Topics.ITEM_UPDATES), theirs.getMessage());
+            byte[] tooLarge = new byte[KafkaTransport.MAX_MESSAGE_BYTES + 1];
+            IllegalStateException mine = assertThrows(IllegalStateException.class, () -> a.appendAndAwait(7L, tooLarge, 0, tooLarge.length));
+            assertTrue(mine.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException, String.valueOf(mine.getCause()));
+            a.flush(); // the too-large record's failure was this call's, not left for a flush
+        }
+    }
+
     private static String retentionMs(Admin admin, String topic) throws Exception {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         return admin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.RETENTION_MS_CONFIG).value();
