@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -338,7 +339,7 @@ public final class KafkaTransport implements Transport {
         ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, t);
         Config config;
         try {
-            config = admin.describeConfigs(List.of(r)).all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).get(r);
+            config = describeJustCreated(r);
         } catch (ExecutionException | InterruptedException | TimeoutException e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
@@ -354,6 +355,26 @@ public final class KafkaTransport implements Transport {
         }
         long millis = Long.parseLong(ms.value());
         return millis < 0 ? OptionalLong.empty() : OptionalLong.of(millis);
+    }
+
+    /**
+     * The topic's settings; blocks. A topic this transport just created may not be known yet to the broker that
+     * answers (creation completes on the controller; the broker's metadata follows a moment later), so an
+     * unknown topic is asked again for up to the admin timeout instead of read as "no retention".
+     */
+    private Config describeJustCreated(ConfigResource r) throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(DEFAULT_ADMIN_TIMEOUT_MILLIS);
+        for (;;) {
+            try {
+                return admin.describeConfigs(List.of(r)).all().get(DEFAULT_ADMIN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS).get(r);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || !knownTopics.contains(r.name())
+                        || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(50);
+            }
+        }
     }
 
     @Override
