@@ -125,7 +125,7 @@ public final class DagLoader {
             if (!(root.get() instanceof MappingNode)) {
                 throw new DagException(List.of(new Problem(file, line(root.get()), "expected a mapping with dag, deadline_ms, nodes, output at the top")));
             }
-            MappingNode rootMap = (MappingNode) root.get();
+            MappingNode rootMap = (MappingNode) root.get(); // an Optional's value, not a wait (loading runs off the event loops)
             if (hasKey(rootMap, "scenes") && !hasKey(rootMap, "dag")) {
                 // Routing text under another name (routing-v2.yaml, a PUT to /admin/dags): "unknown key
                 // 'scenes'" and "missing 'dag'" would only echo that.

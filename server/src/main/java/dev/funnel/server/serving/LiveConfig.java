@@ -76,7 +76,7 @@ public final class LiveConfig {
 
     /** What serves now with where each part came from, read together. Any thread; never blocks. */
     public Snapshot snapshot() {
-        return published.get();
+        return published.get(); // an atomic reference read: never blocks
     }
 
     /**
@@ -171,7 +171,7 @@ public final class LiveConfig {
             }
             throw new DagException(problems);
         }
-        Snapshot now = published.get();
+        Snapshot now = published.get(); // an atomic reference read (admin/reload threads, under this lock): never blocks
         RouteTable next = RouteTable.compile(now.table().config().withDag(spec), compiler);
         Set<String> uploaded = new HashSet<>(now.uploadedDags());
         uploaded.add(spec.name());
@@ -193,7 +193,7 @@ public final class LiveConfig {
      * @throws DagException with every problem; the old configuration keeps serving
      */
     public synchronized RouteTable reloadFiles(Map<Path, String> files) throws DagException {
-        Snapshot now = published.get();
+        Snapshot now = published.get(); // an atomic reference read (admin/reload threads, under this lock): never blocks
         ConfigSet base = now.table().config();
         Map<String, DagSpec> dags = new LinkedHashMap<>(base.dags());
         Map<String, String> nextOwners = new HashMap<>(owners);
@@ -283,7 +283,7 @@ public final class LiveConfig {
             throw new DagException(problems); // every problem of the text, not only its first kind
         }
         RoutingSpec spec = RoutingLoader.parse(fileName, yaml);
-        Snapshot now = published.get();
+        Snapshot now = published.get(); // an atomic reference read (admin/reload threads, under this lock): never blocks
         RouteTable next = RouteTable.compile(now.table().config().withRouting(spec), compiler);
         published.set(new Snapshot(next, now.uploadedDags(), true));
         LOG.info("replaced routing: {}", next);

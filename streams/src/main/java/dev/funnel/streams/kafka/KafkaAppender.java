@@ -3,13 +3,11 @@ package dev.funnel.streams.kafka;
 import dev.funnel.streams.StreamAppender;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -43,20 +41,17 @@ final class KafkaAppender implements StreamAppender {
      */
     @Override
     public void appendAndAwait(long key, byte[] payload, int offset, int length) {
-        byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
-        Future<RecordMetadata> sent;
         try {
-            sent = producer.send(new ProducerRecord<>(topic, 0, keyBytes(key), value));
-            sent.get();
+            producer.send(record(keyBytes(key), payload, offset, length)).get();
         } catch (ExecutionException e) {
             failures.incrementAndGet();
-            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e.getCause());
+            throw failed(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("kafka append to " + topic + " interrupted", e);
         } catch (KafkaException e) { // refused before it was sent: no metadata within max.block.ms, say
             failures.incrementAndGet();
-            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e);
+            throw failed(e);
         }
     }
 
@@ -69,10 +64,14 @@ final class KafkaAppender implements StreamAppender {
         return ByteBuffer.allocate(Long.BYTES).putLong(key).array();
     }
 
+    private ProducerRecord<byte[], byte[]> record(byte[] key, byte[] payload, int offset, int length) {
+        byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
+        return new ProducerRecord<>(topic, 0, key, value);
+    }
+
     private void send(byte[] key, byte[] payload, int offset, int length) {
         rethrowFailure();
-        byte[] value = offset == 0 && length == payload.length ? payload : Arrays.copyOfRange(payload, offset, offset + length);
-        producer.send(new ProducerRecord<>(topic, 0, key, value), (md, e) -> {
+        producer.send(record(key, payload, offset, length), (md, e) -> {
             if (e != null) {
                 failures.incrementAndGet();
                 failure.compareAndSet(null, e);
@@ -89,7 +88,11 @@ final class KafkaAppender implements StreamAppender {
     private void rethrowFailure() {
         Exception e = failure.getAndSet(null);
         if (e != null) {
-            throw new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", e);
+            throw failed(e);
         }
+    }
+
+    private IllegalStateException failed(Throwable cause) {
+        return new IllegalStateException("kafka append to " + topic + " failed (" + failures.get() + " failures so far)", cause);
     }
 }
