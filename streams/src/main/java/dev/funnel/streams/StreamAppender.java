@@ -29,6 +29,15 @@ public interface StreamAppender {
         flush();
     }
 
+    /**
+     * As {@link #appendAndAwait(long, byte[], int, int)}, for a record without a key (a model-control decision the
+     * admin API answers for). Blocks: never on an event loop.
+     */
+    default void appendAndAwait(byte[] payload, int offset, int length) {
+        append(payload, offset, length);
+        flush();
+    }
+
     /** Appends the whole array as one record. */
     default void append(byte[] payload) {
         append(payload, 0, payload.length);

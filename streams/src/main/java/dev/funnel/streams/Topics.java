@@ -40,6 +40,16 @@ public final class Topics {
     }
 
     /**
+     * Whether a write to {@code topic} answers a caller once its record is in the stream, or fails: the items API's
+     * {@link #ITEM_UPDATES} and the admin API's {@link #MODEL_CONTROL} decisions (rollback, unpin). Such a record's
+     * fate must be settled, delivered or failed for good, in seconds: the caller waits for it, and a record still
+     * retried after its caller was told it failed could land later and apply a change reported as not made.
+     */
+    public static boolean answered(String topic) {
+        return ITEM_UPDATES.equals(topic) || MODEL_CONTROL.equals(topic);
+    }
+
+    /**
      * Whether {@code topic} is a log of events ({@link #IMPRESSIONS}, {@link #FEEDBACK}): losing some of them
      * costs training samples, not correctness, so they may expire by age; every other topic is state a
      * replica must apply whole.

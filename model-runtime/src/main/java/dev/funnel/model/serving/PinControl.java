@@ -16,7 +16,8 @@ public interface PinControl {
      * @return completes with the version now live; fails with {@link IllegalStateException} when there
      *         is no previous version, {@link IllegalArgumentException} for a model that is not defined
      *         (possibly thrown at once), {@link ModelRuntime.PinNotSavedException} when it is live but
-     *         its pin could not be saved
+     *         its pin could not be saved, {@link ControlUnavailableException} when the decision could not be
+     *         shared with the other replicas (nothing was applied anywhere)
      */
     CompletableFuture<String> rollback(String name);
 
@@ -27,4 +28,15 @@ public interface PinControl {
      *         model is not pinned, otherwise as {@link #rollback}
      */
     CompletableFuture<String> unpin(String name);
+
+    /**
+     * A decision that could not be shared with the other replicas (the {@code model-control} stream did not take
+     * it within its delivery timeout): it was applied nowhere, this replica included, and may be made again.
+     */
+    final class ControlUnavailableException extends RuntimeException {
+
+        public ControlUnavailableException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
 }

@@ -25,10 +25,16 @@ import java.util.concurrent.CompletionException;
  * </ul>
  * With streams, rollback and unpin apply to every replica reading them: they are published on the
  * {@code model-control} topic and answered once this replica applied them (see the learning loop's
- * {@code ClusterPinControl}); without, to this replica only. Either way the session loads off the
+ * {@code ClusterPinControl}): 503 {@code control_unavailable} with {@code Retry-After} when the stream did not take
+ * the decision (applied nowhere; make it again), 504 {@code control_not_applied} when it was published but this
+ * replica did not apply it in time (every replica applies it when it reads it; do not repeat it). Without streams,
+ * to this replica only. Either way the session loads off the
  * event loop and the answer is written back on the request's context, so the event loop never waits.
  */
 final class ModelAdminHandler {
+
+    /** A 503 {@code control_unavailable}'s {@code Retry-After}: the stream's delivery timeout, about. */
+    private static final String RETRY_AFTER_SECONDS = "5";
 
     private final Vertx vertx;
     private final Optional<ModelRuntime> runtime;
@@ -109,7 +115,14 @@ final class ModelAdminHandler {
                 return;
             }
             Throwable cause = ar.cause() instanceof CompletionException c && c.getCause() != null ? c.getCause() : ar.cause();
-            if (cause instanceof ModelRuntime.PinNotSavedException) {
+            if (cause instanceof PinControl.ControlUnavailableException) {
+                // Applied nowhere: the same call may be made again once the stream is back.
+                rc.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
+                Json.sendError(rc.request(), 503, "control_unavailable", cause.getMessage(), null);
+            } else if (cause instanceof java.util.concurrent.TimeoutException) {
+                // Published, so every replica applies it once its consumer reads it: repeating it would be a second decision.
+                Json.sendError(rc.request(), 504, "control_not_applied", cause.getMessage(), null);
+            } else if (cause instanceof ModelRuntime.PinNotSavedException) {
                 Json.sendError(rc.request(), 500, "pin_not_saved", cause.getMessage(), null);
             } else if (cause instanceof IllegalArgumentException) {
                 Json.sendError(rc.request(), 404, "unknown_model", cause.getMessage(), "name");

@@ -22,7 +22,7 @@ final class CatalogStream implements CatalogWriter {
 
     /**
      * How long a write may wait for the stream and this server's consumer, together: the most an items API write waits
-     * for its answer. Kafka settles an item update's delivery within {@code KafkaTransport.KEYED_DELIVERY_TIMEOUT_MILLIS},
+     * for its answer. Kafka settles an item update's delivery within {@code KafkaTransport.ANSWERED_DELIVERY_TIMEOUT_MILLIS},
      * inside it.
      */
     static final long APPLY_TIMEOUT_MILLIS = 10_000;

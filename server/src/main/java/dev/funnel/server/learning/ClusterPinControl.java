@@ -3,12 +3,12 @@ package dev.funnel.server.learning;
 import dev.funnel.model.registry.ModelInfo;
 import dev.funnel.model.serving.ModelRuntime;
 import dev.funnel.model.serving.PinControl;
+import dev.funnel.model.serving.PinControl.ControlUnavailableException;
 import dev.funnel.streams.StreamAppender;
 import dev.funnel.streams.Topics;
 import dev.funnel.streams.Transport;
 import dev.funnel.streams.schema.ModelControl;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -38,6 +38,13 @@ import java.util.function.Supplier;
  */
 final class ClusterPinControl implements PinControl, AutoCloseable {
 
+    /**
+     * How long an admin call waits for this replica to apply its published decision: below the server's default read
+     * idle timeout (60 s), which would otherwise close the caller's connection first and the answer would be lost. A
+     * pin applies in seconds (a kept version reloads); this is the wait for a consumer that is far behind.
+     */
+    static final long APPLIED_HERE_TIMEOUT_SECONDS = 45;
+
     private final ModelRuntime runtime;
     private final ModelControlConsumer consumer;
     private final StreamAppender appender;
@@ -64,7 +71,7 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
     @Override
     public CompletableFuture<String> rollback(String name) {
         requireDefined(name);
-        return decideAndPublish(name, () -> {
+        return decideAndPublish(name, "rollback", () -> {
             ModelInfo m = info(name);
             if (m.previous().isEmpty()) {
                 throw new IllegalStateException("model '" + name + "' has no previous version to roll back to");
@@ -78,7 +85,7 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
     @Override
     public CompletableFuture<String> unpin(String name) {
         requireDefined(name);
-        return decideAndPublish(name, () -> {
+        return decideAndPublish(name, "unpin", () -> {
             ModelInfo m = info(name);
             if (!m.pinned() && m.awaitedPin() == null) {
                 throw new IllegalStateException("model '" + name + "' is not pinned");
@@ -91,24 +98,33 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
      * Decides on the publisher once the model's previous decision here is done (applied, failed or timed out:
      * its outcome is its caller's), then publishes. Any thread; never blocks.
      */
-    private CompletableFuture<String> decideAndPublish(String name, Supplier<ModelControl> decide) {
+    private CompletableFuture<String> decideAndPublish(String name, String what, Supplier<ModelControl> decide) {
         return lastDecision.compute(name, (n, previous) ->
                 (previous == null ? CompletableFuture.<String>completedFuture(null) : previous)
                         .handle((live, e) -> null)
-                        .thenComposeAsync(ignored -> publish(decide.get()), publisher));
+                        .thenComposeAsync(ignored -> publish(decide.get(), what), publisher));
     }
 
-    /** On the publisher: appends {@code c} and returns its outcome here, once this replica's consumer applied it. */
-    private CompletableFuture<String> publish(ModelControl c) {
+    /**
+     * On the publisher: appends {@code c} and returns its outcome here, once this replica's consumer applied it.
+     *
+     * @param what the admin call, for its caller's messages: {@code rollback} or {@code unpin}
+     */
+    private CompletableFuture<String> publish(ModelControl c, String what) {
         CompletableFuture<String> applied = consumer.expect(c.requestId());
+        byte[] record = c.encode();
         try {
-            appender.append(c.encode());
-            appender.flush();
+            // This record's own delivery, settled within seconds on Kafka (an answered topic's producer): while the cluster
+            // is gone the admin call is answered 503 at once instead of waiting out the stock two-minute delivery timeout
+            // (past the connection's idle timeout), and a record given up on is not retried into the topic afterwards, where
+            // it would apply a decision its caller was told was not made.
+            appender.appendAndAwait(record, 0, record.length);
         } catch (RuntimeException e) {
-            consumer.forget(c.requestId()); // the admin call fails with e: nothing was published
-            throw e;
+            consumer.forget(c.requestId());
+            throw new ControlUnavailableException("model '" + c.modelName() + "': the " + what + " was not published on "
+                    + Topics.MODEL_CONTROL + " (" + (e.getCause() != null ? e.getCause() : e) + "), so no replica applies it, this one included; make it again once the stream is back", e);
         }
-        long timeoutSeconds = ModelControlConsumer.APPLY_TIMEOUT_SECONDS * 2; // the consumer's own timeout shows first
+        long timeoutSeconds = APPLIED_HERE_TIMEOUT_SECONDS;
         return applied.orTimeout(timeoutSeconds, TimeUnit.SECONDS).handle((live, e) -> {
             consumer.forget(c.requestId());
             if (e == null) {
@@ -116,9 +132,9 @@ final class ClusterPinControl implements PinControl, AutoCloseable {
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof TimeoutException) {
-                cause = new TimeoutException("model '" + c.modelName() + "': the " + c.op().name().toLowerCase(Locale.ROOT)
-                        + " was published on " + Topics.MODEL_CONTROL + " but not applied here within " + timeoutSeconds
-                        + " s; other replicas may have applied it");
+                cause = new TimeoutException("model '" + c.modelName() + "': the " + what + " was published on "
+                        + Topics.MODEL_CONTROL + " but not applied here within " + timeoutSeconds + " s; every replica applies it when it reads it (or counts it in funnel_model_control_records_total"
+                        + "{outcome=\"failed\"} and logs why): do not make it again");
             }
             throw new CompletionException(cause);
         });

@@ -37,12 +37,22 @@ final class KafkaAppender implements StreamAppender {
 
     /**
      * This record's own delivery, not the shared failure slot: its future fails with its own cause only. Returns within
-     * the producer's delivery timeout (short for keyed topics: {@link KafkaTransport#KEYED_DELIVERY_TIMEOUT_MILLIS}).
+     * the producer's delivery timeout (short for answered topics: {@link KafkaTransport#ANSWERED_DELIVERY_TIMEOUT_MILLIS}).
      */
     @Override
     public void appendAndAwait(long key, byte[] payload, int offset, int length) {
+        await(keyBytes(key), payload, offset, length);
+    }
+
+    /** As the keyed one, without a key. */
+    @Override
+    public void appendAndAwait(byte[] payload, int offset, int length) {
+        await(null, payload, offset, length);
+    }
+
+    private void await(byte[] key, byte[] payload, int offset, int length) {
         try {
-            producer.send(record(keyBytes(key), payload, offset, length)).get();
+            producer.send(record(key, payload, offset, length)).get();
         } catch (ExecutionException e) {
             failures.incrementAndGet();
             throw failed(e.getCause());

@@ -63,9 +63,10 @@ import java.util.logging.Logger;
  * open topics at start, never on an event loop. They throw {@link IllegalStateException} when the topic
  * cannot be created, or holds records Funnel would never read (above).
  *
- * <p>Appends to keyed topics (item updates) go through a producer of their own whose records are delivered or failed
- * within {@link #KEYED_DELIVERY_TIMEOUT_MILLIS} (an append waits at most {@link #KEYED_MAX_BLOCK_MILLIS} for the
- * topic's metadata): a write that waits for its record, as the items API does, learns its fate in seconds.
+ * <p>Appends to {@link Topics#answered answered} topics (item updates, model control) go through a producer of their
+ * own whose records are delivered or failed within {@link #ANSWERED_DELIVERY_TIMEOUT_MILLIS} (an append waits at most
+ * {@link #ANSWERED_MAX_BLOCK_MILLIS} for the topic's metadata): a write that waits for its record, as the items API and
+ * the admin API's rollback and unpin do, learns its fate in seconds.
  */
 public final class KafkaTransport implements Transport {
 
@@ -79,18 +80,19 @@ public final class KafkaTransport implements Transport {
      */
     static final int MAX_MESSAGE_BYTES = 64 << 20;
     /**
-     * {@code delivery.timeout.ms} of the producer of {@link Topics#keyed keyed} topics (item updates), in milliseconds:
-     * the items API answers a write once its record is delivered, and 503 when it is not, so each record's fate must be
-     * settled, delivered or failed for good, well within the write's wait (10 s). With the stock two minutes the write
-     * waited past any client's patience while the cluster was gone, and a record still retried after the 503 could land
-     * later and apply a change its client was told did not happen. Other topics keep the stock timeouts: their records
-     * (samples, model deltas) are worth a longer wait, and nobody waits on them.
+     * {@code delivery.timeout.ms} of the producer of {@link Topics#answered answered} topics (item updates, model
+     * control), in milliseconds: the items API answers a write once its record is delivered, and 503 when it is not (the
+     * admin API's rollback and unpin likewise), so each record's fate must be settled, delivered or failed for good, well
+     * within the caller's wait (10 s). With the stock two minutes the write waited past any client's patience while the
+     * cluster was gone, and a record still retried after the 503 could land later and apply a change its client was told
+     * did not happen. Other topics keep the stock timeouts: their records (samples, model deltas) are worth a longer
+     * wait, and nobody waits on them.
      */
-    public static final long KEYED_DELIVERY_TIMEOUT_MILLIS = 6_000;
+    public static final long ANSWERED_DELIVERY_TIMEOUT_MILLIS = 6_000;
     /** {@code request.timeout.ms} of that producer: a broker that does not answer one request leaves time to retry. */
-    static final long KEYED_REQUEST_TIMEOUT_MILLIS = 3_000;
+    static final long ANSWERED_REQUEST_TIMEOUT_MILLIS = 3_000;
     /** {@code max.block.ms} of that producer: how long an append may wait for the topic's metadata or buffer space. */
-    public static final long KEYED_MAX_BLOCK_MILLIS = 2_000;
+    public static final long ANSWERED_MAX_BLOCK_MILLIS = 2_000;
     /** How often {@link #watchPartitions} looks at the partition counts of the open topics, in milliseconds. */
     public static final long DEFAULT_PARTITION_WATCH_MILLIS = 60_000;
     private static final Logger LOG = Logger.getLogger(KafkaTransport.class.getName());
@@ -105,8 +107,8 @@ public final class KafkaTransport implements Transport {
     /** Kafka topic -> the settings its check left different (absent: not checked, or created here). */
     private final Map<String, List<TopicConfigMismatch>> mismatches = new ConcurrentHashMap<>();
     private final KafkaProducer<byte[], byte[]> producer;
-    /** For {@link Topics#keyed keyed} topics: short timeouts (see {@link #KEYED_DELIVERY_TIMEOUT_MILLIS}). */
-    private final KafkaProducer<byte[], byte[]> keyedProducer;
+    /** For {@link Topics#answered answered} topics: short timeouts (see {@link #ANSWERED_DELIVERY_TIMEOUT_MILLIS}). */
+    private final KafkaProducer<byte[], byte[]> answeredProducer;
     private final Set<String> knownTopics = ConcurrentHashMap.newKeySet();
     private final List<KafkaTailer> tailers = new ArrayList<>();
     /** Null until {@link #watchPartitions}. */
@@ -182,10 +184,10 @@ public final class KafkaTransport implements Transport {
         this.producer = new KafkaProducer<>(p);
         Properties k = new Properties();
         k.putAll(p);
-        k.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(KEYED_DELIVERY_TIMEOUT_MILLIS));
-        k.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(KEYED_REQUEST_TIMEOUT_MILLIS));
-        k.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(KEYED_MAX_BLOCK_MILLIS));
-        this.keyedProducer = new KafkaProducer<>(k);
+        k.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(ANSWERED_DELIVERY_TIMEOUT_MILLIS));
+        k.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(ANSWERED_REQUEST_TIMEOUT_MILLIS));
+        k.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(ANSWERED_MAX_BLOCK_MILLIS));
+        this.answeredProducer = new KafkaProducer<>(k);
     }
 
     String kafkaTopic(String topic) {
@@ -379,7 +381,7 @@ public final class KafkaTransport implements Transport {
 
     @Override
     public StreamAppender appender(String topic) {
-        return new KafkaAppender(Topics.keyed(topic) ? keyedProducer : producer, kafkaTopic(topic));
+        return new KafkaAppender(Topics.answered(topic) ? answeredProducer : producer, kafkaTopic(topic));
     }
 
     @Override
@@ -418,7 +420,7 @@ public final class KafkaTransport implements Transport {
         }
         open.forEach(KafkaTailer::close);
         producer.close(CLOSE_TIMEOUT); // bounded: a broker that went away must not hold up shutdown
-        keyedProducer.close(CLOSE_TIMEOUT);
+        answeredProducer.close(CLOSE_TIMEOUT);
         admin.close(CLOSE_TIMEOUT);
     }
 
