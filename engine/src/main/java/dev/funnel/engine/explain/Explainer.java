@@ -35,9 +35,17 @@ public final class Explainer {
      * @param bucket  experiment bucket 0..9999
      * @param deadlineMs the request's budget; 0 for the DAG's own {@code deadline_ms} (a faithful
      *                replay), more to see what the DAG produces without time pressure
+     * @param exclude item ids the client excluded (operators such as {@code filter.exposure} drop
+     *                them); empty for none
      */
     public record Request(String userId, String scene, int count, Map<String, Object> context, int bucket,
-                          int deadlineMs) {
+                          int deadlineMs, long[] exclude) {
+
+        /** A request that excludes nothing. */
+        public Request(String userId, String scene, int count, Map<String, Object> context, int bucket, int deadlineMs) {
+            this(userId, scene, count, context, bucket, deadlineMs, null);
+        }
+
         public Request {
             if (deadlineMs < 0 || deadlineMs > 60_000) {
                 throw new IllegalArgumentException("deadline_ms must be in 0..60000 (0 = the DAG's), got " + deadlineMs);
@@ -53,6 +61,7 @@ public final class Explainer {
             }
             scene = scene == null ? "explain" : scene;
             context = context == null ? Map.of() : Map.copyOf(context);
+            exclude = exclude == null ? new long[0] : exclude.clone();
         }
     }
 
@@ -75,6 +84,7 @@ public final class Explainer {
                     .scene(request.scene())
                     .count(request.count())
                     .context(request.context())
+                    .exclude(request.exclude())
                     .bucket(request.bucket())
                     .debug(true)
                     .loop(loop)
@@ -86,7 +96,7 @@ public final class Explainer {
                         out.completeExceptionally(err);
                     } else {
                         out.complete(TraceAnalyzer.analyze(dag.spec(), result, request.userId(), maxDroppedShown,
-                                request.count()));
+                                request.count(), ctx::excluded));
                     }
                 });
             } catch (RuntimeException e) {

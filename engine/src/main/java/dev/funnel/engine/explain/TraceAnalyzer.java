@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongPredicate;
 
 /** Turns a debug {@link DagResult} into an {@link Explanation}: per-stage diffs of the candidate lists. */
 final class TraceAnalyzer {
@@ -22,11 +23,19 @@ final class TraceAnalyzer {
     private TraceAnalyzer() {
     }
 
+    /** {@link #analyze(DagSpec, DagResult, String, int, int, LongPredicate)} with nothing excluded. */
+    static Explanation analyze(DagSpec spec, DagResult result, String userId, int maxDroppedShown, int servedCount) {
+        return analyze(spec, result, userId, maxDroppedShown, servedCount, id -> false);
+    }
+
     /**
      * @param servedCount how many items the client asked for: the final list is cut to it, as the
      *                    server cuts the response
+     * @param excluded    the ids the client excluded: left out of the final list, as the server
+     *                    leaves them out of the response
      */
-    static Explanation analyze(DagSpec spec, DagResult result, String userId, int maxDroppedShown, int servedCount) {
+    static Explanation analyze(DagSpec spec, DagResult result, String userId, int maxDroppedShown, int servedCount,
+                               LongPredicate excluded) {
         Map<String, NodeSpan> spans = new HashMap<>();
         for (NodeSpan s : result.trace()) {
             spans.put(s.node(), s);
@@ -45,8 +54,11 @@ final class TraceAnalyzer {
         List<Explanation.FinalItem> items = new ArrayList<>();
         Candidates fin = asCandidates(result.output());
         if (fin != null) {
-            for (int i = 0; i < Math.min(fin.size(), servedCount); i++) {
+            for (int i = 0; i < fin.size() && items.size() < servedCount; i++) {
                 long id = fin.id(i);
+                if (excluded.test(id)) {
+                    continue;
+                }
                 List<String> path = new ArrayList<>();
                 for (Map.Entry<String, Map<Long, Integer>> e : positions.entrySet()) {
                     Integer pos = e.getValue().get(id);

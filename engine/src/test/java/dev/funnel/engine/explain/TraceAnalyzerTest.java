@@ -138,6 +138,13 @@ class TraceAnalyzerTest {
     }
 
     @Test
+    void theFinalListLeavesOutWhatTheClientExcludedAsTheResponseDoes() {
+        // A replayed request with its exclude list: the served response never held those ids.
+        Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 20, 2, id -> id == 4L);
+        assertEquals(List.of(6L, 1L), e.items().stream().map(Explanation.FinalItem::itemId).toList());
+    }
+
+    @Test
     void capsTheDroppedListButCountsAll() {
         Explanation e = TraceAnalyzer.analyze(spec(), result(), "u000042", 1, 100);
         assertEquals(3, e.stage("rank").droppedCount());
