@@ -16,6 +16,7 @@ import dev.funnel.server.metrics.HttpMetrics;
 import dev.funnel.server.metrics.MicrometerExecutionListener;
 import dev.funnel.server.serving.LiveConfig;
 import dev.funnel.server.serving.Readiness;
+import dev.funnel.server.serving.RecentRequests;
 import dev.funnel.server.serving.ResponseHooks;
 import dev.funnel.server.serving.WarmUp;
 import dev.funnel.server.sre.SreAdmin;
@@ -99,6 +100,7 @@ public final class FunnelApp implements AutoCloseable {
     public static FunnelApp start(FunnelConfig config, boolean demo, List<FeatureWiring> extra) throws DagException {
         LOG.info("starting Funnel ({}): {}", demo ? "demo" : "serve", config);
         WorkerPool.Order workersOrder = workersOrder(config); // a bad value fails here, before the world is built
+        RecentRequests recent = RecentRequests.from(config); // so does this one (explain.recent_requests)
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(prometheus);
         JvmGcMetrics gcMetrics = new JvmGcMetrics();
@@ -151,7 +153,7 @@ public final class FunnelApp implements AutoCloseable {
                 LOG.info("admission: {}", cpuLoad.config());
             }
             ServerDeps deps = new ServerDeps(config, live, executor, hooks, new HttpMetrics(prometheus), prometheus,
-                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken, cpuLoad);
+                    readiness, token, tls, new AtomicInteger(), env, sre, poolDelay, warmUpToken, cpuLoad, recent);
             FunnelServer server = FunnelServer.start(deps);
             WarmUp warmUp = warmUpToken == null ? null : startWarmUp(config, warmUpUsers, warmUpConcurrency, server, live, readiness, warmUpToken,
                     warmUpMillis, prometheus);

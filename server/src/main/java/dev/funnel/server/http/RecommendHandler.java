@@ -15,6 +15,7 @@ import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.RequestContext;
 import dev.funnel.server.admission.AdmissionHandler;
 import dev.funnel.server.metrics.HttpMetrics;
+import dev.funnel.server.serving.RecentRequests;
 import dev.funnel.server.serving.WarmUp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -88,8 +89,9 @@ final class RecommendHandler {
         }
         CompiledDag dag = route.dag();
         long budgetNanos = dag.deadlineNanos();
-        if (req.timeoutMs() > 0) {
-            budgetNanos = Math.min(budgetNanos, req.timeoutMs() * 1_000_000L);
+        int timeoutMs = req.timeoutMs();
+        if (timeoutMs > 0) {
+            budgetNanos = Math.min(budgetNanos, timeoutMs * 1_000_000L);
         }
         LoopScheduler sched = loop.inLoop() ? loop : new VertxLoopScheduler(Vertx.currentContext());
         RequestContext ctx = RequestContext.builder()
@@ -111,7 +113,7 @@ final class RecommendHandler {
                     if (result != null && waitedOnDeadline(result)) {
                         rc.put(AdmissionHandler.WAITED_ON_DEADLINE, Boolean.TRUE); // before the response ends
                     }
-                    finish(resp, ctx, route, result, err, warmUp);
+                    finish(resp, ctx, route, timeoutMs, result, err, warmUp);
                 };
                 if (sched.inLoop()) {
                     done.run();
@@ -120,7 +122,7 @@ final class RecommendHandler {
                 }
             });
         } catch (RuntimeException e) {
-            finish(resp, ctx, route, null, e, warmUp);
+            finish(resp, ctx, route, timeoutMs, null, e, warmUp);
         }
     }
 
@@ -130,11 +132,11 @@ final class RecommendHandler {
     }
 
     /**
-     * Answers; then, unless {@code warmUp}, records the HTTP meters and fires the response hooks
-     * (warm-up traffic records no exposure and logs no impression).
+     * Answers; then, unless {@code warmUp}, records the HTTP meters, keeps the request for replay
+     * and fires the response hooks (warm-up traffic records no exposure and logs no impression).
      */
-    private void finish(HttpServerResponse resp, RequestContext ctx, RouteTable.Route route, DagResult r, Throwable err,
-                        boolean warmUp) {
+    private void finish(HttpServerResponse resp, RequestContext ctx, RouteTable.Route route, int timeoutMs, DagResult r,
+                        Throwable err, boolean warmUp) {
         deps.inFlight().decrementAndGet();
         String scene = ctx.scene();
         if (err != null) {
@@ -179,6 +181,9 @@ final class RecommendHandler {
                     warmUp);
             return;
         }
+        if (!warmUp) {
+            remember(ctx, route, timeoutMs, r); // before the bytes go: a client that has its request_id can replay it
+        }
         if (!resp.closed() && !resp.ended()) {
             resp.setStatusCode(200).putHeader("content-type", Json.CONTENT_TYPE)
                     .end(Json.encode(g -> writeResponse(g, ctx, route, r, served)));
@@ -192,6 +197,23 @@ final class RecommendHandler {
             // Next loop turn: the response bytes are flushed before any side effect runs.
             ctx.loop().execute(() -> deps.hooks().fire(ctx, served, r));
         }
+    }
+
+    /**
+     * Keeps the served request's inputs for {@code POST /admin/explain {"request_id"}}. Non-blocking:
+     * {@link RecentRequests#record} is one atomic increment and one release store, with no lock and
+     * no I/O; the entry is the only allocation and holds references to what the request already has.
+     */
+    @SuppressWarnings("unchecked")
+    private void remember(RequestContext ctx, RouteTable.Route route, int timeoutMs, DagResult r) {
+        RecentRequests recent = deps.recent();
+        if (!recent.enabled()) {
+            return;
+        }
+        Object models = ctx.attributes().get(MODEL_VERSIONS_ATTRIBUTE);
+        recent.record(new RecentRequests.Served(ctx.requestId(), ctx.userId(), ctx.scene(), ctx.count(), ctx.context(),
+                ctx.excludeIds(), ctx.bucket(), timeoutMs, r.version(), route.name(),
+                models instanceof Map ? (Map<String, String>) models : Map.of(), r.degraded(), System.currentTimeMillis()));
     }
 
     /** The output minus excluded ids, at most {@code count}; allocates only the index array. */

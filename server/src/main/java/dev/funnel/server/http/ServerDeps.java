@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * @param warmUpToken the {@code x-funnel-warmup} value that marks the server's own warm-up
  *                    requests, or null when it does not warm up
  * @param cpuLoad     the process's CPU-load shedder for admission control (off unless configured)
+ * @param recent      the last served requests, kept for replay by request id ({@code RecentRequests.OFF} when off)
  */
 public record ServerDeps(FunnelConfig config, LiveConfig live, DagExecutor executor, ResponseHooks hooks,
                          HttpMetrics metrics, PrometheusMeterRegistry prometheus, Readiness readiness,
@@ -38,5 +39,6 @@ public record ServerDeps(FunnelConfig config, LiveConfig live, DagExecutor execu
                          dev.funnel.engine.spi.OperatorEnv env,
                          dev.funnel.server.sre.SreAdmin sre,
                          dev.funnel.server.admission.PoolDelayProbe poolDelay, String warmUpToken,
-                         dev.funnel.server.admission.CpuLoadShedder cpuLoad) {
+                         dev.funnel.server.admission.CpuLoadShedder cpuLoad,
+                         dev.funnel.server.serving.RecentRequests recent) {
 }
