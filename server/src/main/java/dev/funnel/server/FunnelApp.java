@@ -142,7 +142,7 @@ public final class FunnelApp implements AutoCloseable {
                 warmUpUsers = warmUpUsers(config, demo);
                 readiness.register(WarmUp.GATE); // closed before the ports open: never ready in between
             }
-            SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, wctx::onClose);
+            SreAdmin sre = sreWiring.start(config, live, compiler, executor, token, recent, wctx::onClose);
             KeyCertOptions tls = config.httpsPort() >= 0 ? Tls.keyCert(config) : null;
             PoolDelayProbe poolDelay = new PoolDelayProbe(pool);
             AdmissionHandler.register(poolDelay, prometheus);

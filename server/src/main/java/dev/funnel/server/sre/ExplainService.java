@@ -11,6 +11,7 @@ import dev.funnel.engine.route.Buckets;
 import dev.funnel.engine.route.RouteTable;
 import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.server.serving.LiveConfig;
+import dev.funnel.server.serving.RecentRequests;
 import io.vertx.core.json.JsonObject;
 
 import java.util.LinkedHashMap;
@@ -19,12 +20,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Resolves an explain request to compiled DAGs and runs it. A side is one of: {@code yaml} (a
- * candidate file's text, compiled but never made live), {@code dag} (a live DAG by name), or
- * neither (the route the scene gives this user, with its overrides); {@code overrides}
- * ({@code node → param → value}) apply on top. With {@code compare}, a second side runs the same
- * request and the answer is side by side. {@code deadline_ms} replaces the DAG's budget (0 or absent:
- * the DAG's own, a faithful replay).
+ * Resolves an explain request to compiled DAGs and runs it. The request to run is typed in
+ * ({@code user_id}, {@code scene}, {@code count}, {@code context}) or, with {@code request_id}, one
+ * this replica served recently ({@link RecentRequests}): its recorded inputs, replayed against the
+ * state now. A side is one of: {@code yaml} (a candidate file's text, compiled but never made live),
+ * {@code dag} (a live DAG by name), or neither (the route the scene gives this user, with its
+ * overrides); {@code overrides} ({@code node → param → value}) apply on top. With {@code compare}, a
+ * second side runs the same request and the answer is side by side. {@code deadline_ms} replaces the
+ * DAG's budget (0 or absent: the DAG's own, a faithful replay; a replayed request's own
+ * {@code timeout_ms} when it sent one).
  */
 final class ExplainService {
 
@@ -34,33 +38,51 @@ final class ExplainService {
     private final LiveConfig live;
     private final DagCompiler compiler;
     private final Explainer explainer;
+    private final RecentRequests recent;
 
-    ExplainService(LiveConfig live, DagCompiler compiler, Explainer explainer) {
+    ExplainService(LiveConfig live, DagCompiler compiler, Explainer explainer, RecentRequests recent) {
         this.live = live;
         this.compiler = compiler;
         this.explainer = explainer;
-    }
-
-    /** A parsed request: what to run and on which DAG(s). */
-    record Plan(Explainer.Request request, CompiledDag a, CompiledDag b, int maxDropped) {
+        this.recent = recent;
     }
 
     /**
-     * A malformed explain request: answered 400 with the documented error body.
+     * A parsed request: what to run and on which DAG(s).
+     *
+     * @param replayed the served request it replays ({@code request_id}), or null when typed in
+     */
+    record Plan(Explainer.Request request, CompiledDag a, CompiledDag b, int maxDropped, RecentRequests.Served replayed) {
+    }
+
+    /**
+     * An explain request that cannot be answered: 400 (404 for an unknown {@code request_id}) with
+     * the documented error body.
      *
      * @see #code()
      */
     static final class BadRequest extends IllegalArgumentException {
+        private final int status;
         private final String code;
         private final String field;
 
         BadRequest(String code, String field, String message) {
+            this(400, code, field, message);
+        }
+
+        BadRequest(int status, String code, String field, String message) {
             super(message);
+            this.status = status;
             this.code = code;
             this.field = field;
         }
 
-        /** The error code: {@code invalid_field} or {@code unknown_scene}. */
+        /** The HTTP status: 400, or 404 for {@code unknown_request}. */
+        int status() {
+            return status;
+        }
+
+        /** The error code: {@code invalid_field}, {@code unknown_scene} or {@code unknown_request}. */
         String code() {
             return code;
         }
@@ -78,17 +100,31 @@ final class ExplainService {
      * @throws BadRequest   for a malformed request, naming the field
      */
     Plan plan(JsonObject body) throws DagException {
-        String user = string(body, "user_id", "");
-        if (user == null || user.isEmpty()) {
-            throw new BadRequest("invalid_field", "user_id", "'user_id' is required (e.g. \"u000042\")");
+        RecentRequests.Served served = served(body);
+        String user;
+        String scene;
+        Integer count;
+        Map<String, Object> context;
+        if (served != null) {
+            user = served.userId();
+            scene = served.scene();
+            count = served.count();
+            context = served.context();
+        } else {
+            user = string(body, "user_id", "");
+            if (user == null || user.isEmpty()) {
+                throw new BadRequest("invalid_field", "user_id",
+                        "'user_id' is required (e.g. \"u000042\"), or 'request_id' to replay a served request");
+            }
+            scene = string(body, "scene", "");
+            scene = scene == null ? "home" : scene;
+            count = integer(body, "count", "");
+            if (count != null && count <= 0) {
+                throw new BadRequest("invalid_field", "count", "'count' must be > 0, got " + count);
+            }
+            JsonObject ctx = object(body, "context", "");
+            context = ctx == null ? Map.of() : ctx.getMap();
         }
-        String scene = string(body, "scene", "");
-        scene = scene == null ? "home" : scene;
-        Integer count = integer(body, "count", "");
-        if (count != null && count <= 0) {
-            throw new BadRequest("invalid_field", "count", "'count' must be > 0, got " + count);
-        }
-        JsonObject ctx = object(body, "context", "");
         Integer maxDropped = integer(body, "max_dropped", "");
         if (maxDropped != null && (maxDropped < 0 || maxDropped > MAX_DROPPED)) {
             throw new BadRequest("invalid_field", "max_dropped", "'max_dropped' must be in 0.." + MAX_DROPPED + ", got " + maxDropped);
@@ -97,29 +133,69 @@ final class ExplainService {
         if (deadlineMs != null && (deadlineMs < 0 || deadlineMs > 60_000)) {
             throw new BadRequest("invalid_field", "deadline_ms", "'deadline_ms' must be in 0..60000 (0 = the DAG's), got " + deadlineMs);
         }
-        int bucket = Buckets.of(user);
-        Explainer.Request request = new Explainer.Request(user, scene, count == null ? 10 : count,
-                ctx == null ? Map.of() : ctx.getMap(), bucket, deadlineMs == null ? 0 : deadlineMs);
+        int bucket = served != null ? served.bucket() : Buckets.of(user);
         CompiledDag a = side(body, scene, bucket, "");
         JsonObject cmp = object(body, "compare", "");
         CompiledDag b = cmp == null ? null : side(cmp, scene, bucket, "compare.");
-        return new Plan(request, a, b, maxDropped == null ? 20 : maxDropped);
+        int deadline = deadlineMs != null ? deadlineMs : served != null ? Replays.deadlineMs(served, a) : 0;
+        Explainer.Request request = new Explainer.Request(user, scene, count == null ? 10 : count, context, bucket,
+                deadline, served == null ? null : served.exclude());
+        return new Plan(request, a, b, maxDropped == null ? 20 : maxDropped, served);
+    }
+
+    /**
+     * The served request {@code request_id} names, or null when the body has none.
+     *
+     * @throws BadRequest 404 {@code unknown_request} when it is not kept; 400 when the body also types
+     *                    in what the recorded request supplies
+     */
+    private RecentRequests.Served served(JsonObject body) {
+        String id = string(body, "request_id", "");
+        if (id == null) {
+            return null;
+        }
+        if (id.isEmpty()) {
+            throw new BadRequest("invalid_field", "request_id", "'request_id' must not be empty (the recommend response's \"request_id\")");
+        }
+        for (String typed : List.of("user_id", "scene", "count", "context")) {
+            if (body.containsKey(typed)) {
+                throw new BadRequest("invalid_field", typed, "'" + typed + "' comes from the served request when 'request_id' is"
+                        + " given: leave it out, or leave out 'request_id' to run a request you type in");
+            }
+        }
+        RecentRequests.Served s = recent.find(id);
+        if (s == null) {
+            throw new BadRequest(404, "unknown_request", "request_id", Replays.notKept(id, recent));
+        }
+        return s;
     }
 
     /** Runs a plan on {@code loop}; completes on it. */
     CompletableFuture<Map<String, Object>> run(Plan plan, LoopScheduler loop, boolean text) {
         if (plan.b() == null) {
             return explainer.explain(plan.a(), plan.request(), loop, plan.maxDropped())
-                    .thenApply(e -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.render(e)) : withContext(e.toJson(), plan));
+                    .thenApply(e -> text ? text(plan, dev.funnel.engine.explain.ExplainText.render(e)) : withContext(e.toJson(), plan));
         }
         return explainer.compare(plan.a(), plan.b(), plan.request(), loop, plan.maxDropped())
-                .thenApply(c -> text ? Map.of("text", dev.funnel.engine.explain.ExplainText.renderSideBySide(c)) : withContext(c.toJson(), plan));
+                .thenApply(c -> text ? text(plan, dev.funnel.engine.explain.ExplainText.renderSideBySide(c)) : withContext(c.toJson(), plan));
     }
 
-    /** The answer with the client context it replayed: part of what was run, as the user id is. */
+    /** The terminal rendering, after what was replayed when it is a served request. */
+    private static Map<String, Object> text(Plan plan, String rendered) {
+        return Map.of("text", plan.replayed() == null ? rendered
+                : Replays.header(plan.replayed(), plan.a(), plan.request(), System.currentTimeMillis()) + rendered);
+    }
+
+    /**
+     * The answer with the client context it replayed: part of what was run, as the user id is; and,
+     * for a served request, {@code replayed}: its recorded inputs, when and by what it was served.
+     */
     private static Map<String, Object> withContext(Map<String, Object> json, Plan plan) {
         Map<String, Object> m = new LinkedHashMap<>(json);
         m.put("context", plan.request().context());
+        if (plan.replayed() != null) {
+            m.put("replayed", Replays.json(plan.replayed(), plan.a(), plan.request(), System.currentTimeMillis()));
+        }
         return m;
     }
 

@@ -13,6 +13,7 @@ import dev.funnel.server.reload.LiveConfigReloader;
 import dev.funnel.server.serving.AdminToken;
 import dev.funnel.server.serving.HeadAware;
 import dev.funnel.server.serving.LiveConfig;
+import dev.funnel.server.serving.RecentRequests;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -40,7 +41,8 @@ import java.util.function.ToDoubleBiFunction;
  *       {@code /admin/schema/routing.schema.json};</li>
  *   <li>{@code GET /admin/reload}: every config file's state and recent reloads with file:line
  *       problems; {@code POST /admin/reload}: poll the directory now;</li>
- *   <li>{@code POST /admin/explain}: replay one request with the trace (see {@link ExplainService});
+ *   <li>{@code POST /admin/explain}: replay one request with the trace, typed in or a served one by its
+ *       {@code request_id} (see {@link ExplainService});
  *       {@code ?format=text} for the terminal rendering;</li>
  *   <li>{@code GET /admin/console/state}: the console's data; {@code GET /console/}: the page.</li>
  * </ul>
@@ -75,14 +77,15 @@ public final class SreAdmin {
      * @param stats    recent per-node numbers (register it as an execution listener)
      * @param reloader hot reload, or null when disabled
      * @param adminToken the admin bearer token
+     * @param recent   the served requests explain replays by {@code request_id}
      */
     public SreAdmin(LiveConfig live, DagCompiler compiler, DagExecutor executor, OperatorEnv env, NodeLatencies stats,
-                    LiveConfigReloader reloader, String adminToken) {
+                    LiveConfigReloader reloader, String adminToken, RecentRequests recent) {
         this.live = live;
         this.env = env;
         this.stats = stats;
         this.reloader = reloader;
-        this.explain = new ExplainService(live, compiler, new Explainer(executor));
+        this.explain = new ExplainService(live, compiler, new Explainer(executor), recent);
         this.dagSchema = DagSchemas.toJson(DagSchemas.dag(compiler.registry()));
         this.routingSchema = DagSchemas.toJson(DagSchemas.routing(compiler.registry()));
         this.token = new AdminToken(adminToken);
@@ -141,7 +144,7 @@ public final class SreAdmin {
 
     private void explain(Vertx vertx, RoutingContext rc, LoopScheduler loop) {
         boolean text = "text".equals(rc.queryParams().get("format"));
-        String expected = "POST a JSON object: {\"user_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}";
+        String expected = "POST a JSON object: {\"user_id\" | \"request_id\", \"scene\" | \"dag\" | \"yaml\", \"overrides\", \"compare\"}";
         Buffer raw = rc.body().buffer();
         if (raw == null || raw.length() == 0) {
             sendError(rc.request(), 400, "empty_body", "request body is empty; " + expected, null);
@@ -165,7 +168,7 @@ public final class SreAdmin {
                 if (c instanceof DagException e) {
                     sendProblems(rc.request(), e.problems());
                 } else if (c instanceof ExplainService.BadRequest e) {
-                    sendError(rc.request(), 400, e.code(), e.getMessage(), e.field());
+                    sendError(rc.request(), e.status(), e.code(), e.getMessage(), e.field());
                 } else {
                     LOG.error("explain failed", c);
                     sendError(rc.request(), 500, "internal", "explain failed: " + c, null);

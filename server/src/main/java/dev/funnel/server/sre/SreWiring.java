@@ -11,6 +11,7 @@ import dev.funnel.server.FunnelConfig;
 import dev.funnel.server.reload.DirectoryWatcher;
 import dev.funnel.server.reload.LiveConfigReloader;
 import dev.funnel.server.serving.LiveConfig;
+import dev.funnel.server.serving.RecentRequests;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -82,10 +83,11 @@ public final class SreWiring {
     /**
      * Starts hot reload and width control and builds the endpoints.
      *
+     * @param recent  the served requests explain can replay by request id
      * @param onClose where to register what must stop with the server
      */
     public SreAdmin start(FunnelConfig config, LiveConfig live, DagCompiler compiler, DagExecutor executor,
-                          String adminToken, Consumer<AutoCloseable> onClose) {
+                          String adminToken, RecentRequests recent, Consumer<AutoCloseable> onClose) {
         LiveConfigReloader reloader = null;
         if (Boolean.parseBoolean(config.get("reload.enabled", "true"))) {
             // reload.poll.ms is what FUNNEL_RELOAD_POLL_MS maps to; reload.poll_ms reads better in files.
@@ -104,7 +106,7 @@ public final class SreWiring {
         });
         ticker.scheduleWithFixedDelay(this::tickLogged, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
         onClose.accept(ticker::shutdownNow);
-        SreAdmin admin = new SreAdmin(live, compiler, executor, env, stats, reloader, adminToken);
+        SreAdmin admin = new SreAdmin(live, compiler, executor, env, stats, reloader, adminToken, recent);
         admin.widthFactors(levels::factor);
         return admin;
     }

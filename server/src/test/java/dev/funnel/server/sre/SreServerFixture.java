@@ -28,14 +28,19 @@ final class SreServerFixture implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     SreServerFixture(Path tmp) throws Exception {
+        this(tmp, c -> c);
+    }
+
+    /** With {@code tune} applied to the test config (a key a test needs set). */
+    SreServerFixture(Path tmp, java.util.function.UnaryOperator<FunnelConfig> tune) throws Exception {
         this.dir = tmp;
         try (Stream<Path> s = Files.list(SHIPPED)) {
             for (Path f : s.filter(p -> p.toString().endsWith(".yaml")).toList()) {
                 Files.copy(f, tmp.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
             }
         }
-        FunnelConfig config = TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(tmp.toString())
-                .withSim(7, 3_000, 300);
+        FunnelConfig config = tune.apply(TestServers.config().withEphemeralPorts(TOKEN).withDagsDir(tmp.toString())
+                .withSim(7, 3_000, 300));
         this.app = FunnelApp.start(config, true);
         awaitReady();
         // Warm the JIT: the first requests on a cold JVM can take longer than home_feed's 60 ms budget.
