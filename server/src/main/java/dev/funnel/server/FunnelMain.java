@@ -236,9 +236,11 @@ public final class FunnelMain {
         m.put("docs", "docs  [--out docs/operators.md]  write the operator reference from the operators' schemas");
         m.put("schema", "schema [--out dag-configs/schema] write the JSON Schema for DAG and routing YAML (editors, CI)");
         m.put("explain", """
-                explain --user ID [--scene S] [--dag NAME | --file F] [--set node.param=v]...
+                explain --user ID [--scene S] [--context key=value]... [--count N]
+                        | --request-id ID        (a served request, by its response's request_id)
+                          [--dag NAME | --file F] [--set node.param=v]...
                           [--compare-dag NAME | --compare-file F] [--compare-set node.param=v]... [--json]
-                          [--context key=value]... [--count N] [--max-dropped N] [--deadline-ms N]
+                          [--max-dropped N] [--deadline-ms N]
                           [--url http://localhost:8080] [--token T | $FUNNEL_ADMIN_TOKEN]
                           [--insecure | -k]        (https:// with the server's self-signed certificate)
                                                    replay one request on a running server; print the per-node trace""");

@@ -20,13 +20,19 @@ import java.util.Map;
  * of the real indexes, models and stores that serve traffic.
  *
  * <pre>
- * funnel explain --user u000042 [--scene home] [--dag home_feed | --file candidate.yaml]
+ * funnel explain --user u000042 [--scene home] [--context key=value]... [--count 10]
+ *                | --request-id ID     (a request the server served: its user, scene, count and context)
+ *                [--dag home_feed | --file candidate.yaml]
  *                [--set node.param=value]... [--compare-dag NAME | --compare-file FILE]
- *                [--compare-set node.param=value]... [--context key=value]...
- *                [--count 10] [--max-dropped 20] [--deadline-ms N] [--json]
+ *                [--compare-set node.param=value]...
+ *                [--max-dropped 20] [--deadline-ms N] [--json]
  *                [--url http://localhost:8080] [--token T]   (token default: $FUNNEL_ADMIN_TOKEN)
  *                [--insecure | -k]
  * </pre>
+ *
+ * <p>{@code --request-id} replays a request the server answered, by the {@code request_id} of its
+ * response, with the inputs the server recorded; only the server (replica) that served it keeps
+ * them, and only its last {@code explain.recent_requests}.
  *
  * <p>An {@code https://} URL is checked against the JVM's trusted certificates, as any client
  * should; the server's own self-signed certificate (no {@code tls.cert}) is not among them, and the
@@ -39,50 +45,29 @@ public final class ExplainCommand {
     private ExplainCommand() {
     }
 
+    /**
+     * What a command line asks for.
+     *
+     * @param url      the server
+     * @param token    the admin token
+     * @param json     print the JSON answer rather than the text rendering
+     * @param insecure skip the TLS certificate check
+     * @param body     the {@code /admin/explain} request body
+     */
+    record Args(String url, String token, boolean json, boolean insecure, JsonObject body) {
+    }
+
     /** Runs the command; returns the exit code (0 ok, 1 the server refused, 2 usage). */
     public static int run(List<String> args, Map<String, String> environment, PrintStream out, PrintStream err) {
-        String url = "http://localhost:8080";
-        String token = environment.get("FUNNEL_ADMIN_TOKEN");
-        boolean json = false;
-        boolean insecure = false;
-        JsonObject body = new JsonObject();
-        JsonObject compare = null;
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            switch (a) {
-                case "--json" -> json = true;
-                case "--insecure", "-k" -> insecure = true;
-                case "--url" -> url = value(args, ++i, a);
-                case "--token" -> token = value(args, ++i, a);
-                case "--user" -> body.put("user_id", value(args, ++i, a));
-                case "--scene" -> body.put("scene", value(args, ++i, a));
-                case "--count" -> body.put("count", integer(value(args, ++i, a), a));
-                case "--max-dropped" -> body.put("max_dropped", integer(value(args, ++i, a), a));
-                case "--deadline-ms" -> body.put("deadline_ms", integer(value(args, ++i, a), a));
-                case "--dag" -> body.put("dag", value(args, ++i, a));
-                case "--file" -> putFile(body, value(args, ++i, a));
-                case "--set" -> override(body, value(args, ++i, a));
-                case "--context" -> context(body, value(args, ++i, a));
-                case "--compare-dag" -> (compare = compare == null ? new JsonObject() : compare).put("dag", value(args, ++i, a));
-                case "--compare-file" -> putFile(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
-                case "--compare-set" -> override(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
-                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
-            }
-        }
-        if (!body.containsKey("user_id")) {
-            throw new IllegalArgumentException("--user is required (e.g. --user u000042)");
-        }
-        if (token == null) {
-            throw new IllegalArgumentException("no admin token: pass --token or set FUNNEL_ADMIN_TOKEN");
-        }
-        if (compare != null) {
-            body.put("compare", compare);
-        }
+        Args parsed = parse(args, environment);
+        String url = parsed.url();
+        boolean json = parsed.json();
+        boolean insecure = parsed.insecure();
         HttpRequest req = HttpRequest.newBuilder(URI.create(url + "/admin/explain" + (json ? "" : "?format=text")))
                 .timeout(Duration.ofSeconds(30))
-                .header("authorization", "Bearer " + token)
+                .header("authorization", "Bearer " + parsed.token())
                 .header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.encode()))
+                .POST(HttpRequest.BodyPublishers.ofString(parsed.body().encode()))
                 .build();
         HttpClient.Builder client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (insecure) {
@@ -112,6 +97,63 @@ public final class ExplainCommand {
         }
         out.print(json ? new JsonObject(resp.body()).encodePrettily() + "\n" : resp.body());
         return 0;
+    }
+
+    /**
+     * Reads a command line into what to send.
+     *
+     * @throws IllegalArgumentException for a usage error, saying what is wrong
+     */
+    static Args parse(List<String> args, Map<String, String> environment) {
+        String url = "http://localhost:8080";
+        String token = environment.get("FUNNEL_ADMIN_TOKEN");
+        boolean json = false;
+        boolean insecure = false;
+        JsonObject body = new JsonObject();
+        JsonObject compare = null;
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            switch (a) {
+                case "--json" -> json = true;
+                case "--insecure", "-k" -> insecure = true;
+                case "--url" -> url = value(args, ++i, a);
+                case "--token" -> token = value(args, ++i, a);
+                case "--user" -> body.put("user_id", value(args, ++i, a));
+                case "--request-id" -> body.put("request_id", value(args, ++i, a));
+                case "--scene" -> body.put("scene", value(args, ++i, a));
+                case "--count" -> body.put("count", integer(value(args, ++i, a), a));
+                case "--max-dropped" -> body.put("max_dropped", integer(value(args, ++i, a), a));
+                case "--deadline-ms" -> body.put("deadline_ms", integer(value(args, ++i, a), a));
+                case "--dag" -> body.put("dag", value(args, ++i, a));
+                case "--file" -> putFile(body, value(args, ++i, a));
+                case "--set" -> override(body, value(args, ++i, a));
+                case "--context" -> context(body, value(args, ++i, a));
+                case "--compare-dag" -> (compare = compare == null ? new JsonObject() : compare).put("dag", value(args, ++i, a));
+                case "--compare-file" -> putFile(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
+                case "--compare-set" -> override(compare = compare == null ? new JsonObject() : compare, value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown option '" + a + "'");
+            }
+        }
+        if (body.containsKey("request_id")) {
+            // The served request's recorded inputs are what is replayed: typing some in too would be ambiguous.
+            for (String[] typed : new String[][] {{"user_id", "--user"}, {"scene", "--scene"}, {"count", "--count"},
+                    {"context", "--context"}}) {
+                if (body.containsKey(typed[0])) {
+                    throw new IllegalArgumentException("--request-id replays the served request's own user, scene, count"
+                            + " and context: leave out " + typed[1]);
+                }
+            }
+        } else if (!body.containsKey("user_id")) {
+            throw new IllegalArgumentException("--user or --request-id is required (e.g. --user u000042, or --request-id"
+                    + " with the request_id of a recommend response)");
+        }
+        if (token == null) {
+            throw new IllegalArgumentException("no admin token: pass --token or set FUNNEL_ADMIN_TOKEN");
+        }
+        if (compare != null) {
+            body.put("compare", compare);
+        }
+        return new Args(url, token, json, insecure, body);
     }
 
     /**

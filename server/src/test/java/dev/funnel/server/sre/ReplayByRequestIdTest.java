@@ -11,12 +11,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +137,27 @@ class ReplayByRequestIdTest {
             assertEquals(id, explain(new JsonObject().put("request_id", id).put("deadline_ms", 2_000), 200)
                     .getJsonObject("replayed").getString("request_id"));
         }
+    }
+
+    @Test
+    @Order(5)
+    void theExplainCommandReplaysARequestById() throws Exception {
+        String id = recommend(new JsonObject().put("user_id", "u000042").put("scene", "home").put("count", 5)
+                .put("context", CONTEXT)).getString("request_id");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Map<String, String> env = Map.of("FUNNEL_ADMIN_TOKEN", SreServerFixture.TOKEN);
+        int rc = ExplainCommand.run(List.of("--url", server.base(), "--request-id", id, "--deadline-ms", "2000"), env,
+                new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(0, rc, err.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("replay of request " + id), out.toString(StandardCharsets.UTF_8));
+
+        err.reset();
+        rc = ExplainCommand.run(List.of("--url", server.base(), "--request-id", "gone"), env,
+                new PrintStream(out, true), new PrintStream(err, true));
+        assertEquals(1, rc);
+        assertTrue(err.toString(StandardCharsets.UTF_8).startsWith("funnel explain: 404 unknown_request: "),
+                err.toString(StandardCharsets.UTF_8));
     }
 
     /** A 200 recommendation; a 503 (a budget that ran out on a loaded machine) is retried. */
