@@ -55,6 +55,16 @@ class FunnelMainTest {
         assertTrue(e.contains("problem(s)"), e);
     }
 
+    /** An empty DAG file (a truncated ConfigMap key, a new file not written yet) is a problem at line 1, not 0. */
+    @Test
+    void validateReportsAnEmptyDagFileAtLine1(@TempDir Path dir) throws Exception {
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "");
+        assertEquals(1, run("validate", empty.toString()));
+        assertTrue(err.toString().contains(empty + ":1: empty file: expected a mapping with dag, deadline_ms, nodes, output"),
+                err.toString());
+    }
+
     @Test
     void validateOfAMissingPathIsAProblem() {
         assertEquals(1, run("validate", "no/such/dir"));

@@ -120,7 +120,9 @@ public final class DagLoader {
                 throw new DagException(List.of(new Problem(file, 0, "YAML syntax: " + YamlSyntax.firstLine(e.getMessage()))));
             }
             if (root.isEmpty()) {
-                throw new DagException(List.of(new Problem(file, 0, "empty file: expected a mapping with dag, deadline_ms, nodes, output")));
+                // Line 1, not 0 (the whole file): an empty file's problem is where its first key belongs, and
+                // file:line tools (editors, CI annotations) only jump to a problem that has a line.
+                throw new DagException(List.of(new Problem(file, 1, "empty file: expected a mapping with dag, deadline_ms, nodes, output")));
             }
             if (!(root.get() instanceof MappingNode)) {
                 throw new DagException(List.of(new Problem(file, line(root.get()), "expected a mapping with dag, deadline_ms, nodes, output at the top")));

@@ -105,7 +105,8 @@ public final class RoutingLoader {
             return new Parsed(null, List.of(new Problem(fileName, 0, "not valid YAML: " + e.getMessage())));
         }
         if (root.isEmpty() || !(root.get() instanceof MappingNode top)) {
-            return new Parsed(null, List.of(new Problem(fileName, root.map(YamlNodes::line).orElse(0),
+            // An empty file's problem is at line 1, as an empty DAG file's (DagLoader).
+            return new Parsed(null, List.of(new Problem(fileName, root.map(YamlNodes::line).orElse(1),
                     "a routing file must be a mapping with a 'scenes:' key")));
         }
         Map<String, RoutingSpec.Scene> scenes = new LinkedHashMap<>();

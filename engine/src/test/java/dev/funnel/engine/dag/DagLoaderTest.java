@@ -140,7 +140,11 @@ class DagLoaderTest {
                         "dag-configs/x.yaml:1: missing 'deadline_ms: <whole request budget>'",
                         "dag-configs/x.yaml:3: node 'a': missing 'op'"),
                 problems("dag: d\nnodes:\n  a: {after: []}\noutput: a\n"));
-        assertEquals(List.of("dag-configs/x.yaml: empty file: expected a mapping with dag, deadline_ms, nodes, output"), problems(""));
+        // At line 1, not 0 (the whole file, printed without a line): what file:line tools jump to.
+        for (String empty : List.of("", "\n\n", "# only a comment\n")) {
+            assertEquals(List.of("dag-configs/x.yaml:1: empty file: expected a mapping with dag, deadline_ms, nodes, output"),
+                    problems(empty), "'" + empty + "'");
+        }
         assertEquals(List.of("dag-configs/x.yaml:1: expected a mapping with dag, deadline_ms, nodes, output at the top"), problems("- a\n- b\n"));
     }
 

@@ -69,6 +69,15 @@ class RoutingLoaderTest {
     }
 
     @Test
+    void anEmptyFileIsAProblemAtLine1() {
+        for (String empty : List.of("", "# no scenes yet\n")) {
+            RoutingLoader.Parsed parsed = RoutingLoader.read("routing.yaml", empty);
+            assertEquals(List.of("routing.yaml:1: a routing file must be a mapping with a 'scenes:' key"),
+                    parsed.problems().stream().map(Problem::toString).toList(), "'" + empty + "'");
+        }
+    }
+
+    @Test
     void validatorChecksTrafficDagsAndOverrides() throws DagException {
         String yaml = """
                 scenes:

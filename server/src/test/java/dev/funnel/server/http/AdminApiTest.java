@@ -162,6 +162,19 @@ public class AdminApiTest {
         assertEquals(200, send("POST", "/admin/routes/validate", Files.readString(dags.resolve("routing.yaml"))).statusCode());
     }
 
+    /** An empty DAG body (a file not written yet, a script's empty variable) is a problem at line 1, as validate prints it. */
+    @Test
+    void anEmptyDagIsAProblemAtLine1() throws Exception {
+        for (String[] call : List.of(new String[]{"POST", "/admin/dags/validate?file=empty.yaml"}, new String[]{"PUT", "/admin/dags/empty"})) {
+            JsonObject error = documentedError(send(call[0], call[1], ""), 400);
+            assertEquals("invalid_dag", error.getString("code"));
+            JsonObject p = error.getJsonArray("problems").getJsonObject(0);
+            assertEquals(1, p.getInteger("line"), error.encode());
+            assertEquals("empty.yaml:1: empty file: expected a mapping with dag, deadline_ms, nodes, output", p.getString("text"));
+        }
+        assertEquals(404, send("GET", "/admin/dags/empty", null).statusCode(), "nothing went live");
+    }
+
     @Test
     void aRoutingUploadReportsItsShapeErrorsAndItsSemanticProblemsInOneAnswer() throws Exception {
         String routing = String.join("\n",
