@@ -28,9 +28,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The DAGs and routes serving now. Requests read {@link #current()} (one volatile read); admin
- * changes build and compile a complete new {@link RouteTable} off the request path and publish it
- * with one atomic set, so a request sees either the old table or the new one, never a mix, and a
- * change that does not validate or compile leaves the old table serving. Writers are serialized.
+ * changes (uploads, deletes) and reloads build and compile a complete new {@link RouteTable} off
+ * the request path and publish it with one atomic set, so a request sees either the old table or
+ * the new one, never a mix, and a change that does not validate or compile leaves the old table
+ * serving. Writers are serialized.
  */
 public final class LiveConfig {
 
@@ -43,17 +44,17 @@ public final class LiveConfig {
     /** The table and where its parts came from, published together so a reader never pairs one with another's. */
     private final AtomicReference<Snapshot> published = new AtomicReference<>();
     /**
-     * Which file of the directory declares each DAG name, as far as reload knows (loaded at start,
-     * then kept by {@link #reloadFiles}); an admin PUT replaces a DAG but not its owner. Writers only.
+     * Each DAG name a file of the directory declares, as far as reload knows (loaded at start, then
+     * kept by {@link #reloadFiles} and {@link #fileDeleted}), with the version that file last made
+     * live: its owner is {@link DagSpec#file()}. An admin PUT replaces the live DAG but neither its
+     * owner nor this version, which {@link #deleteDag} puts back. Writers only (under this lock).
      */
-    private Map<String, String> owners;
+    private Map<String, DagSpec> fromDirectory;
 
     private LiveConfig(DagCompiler compiler, RouteTable initial) {
         this.compiler = compiler;
         this.published.set(new Snapshot(initial, Set.of(), false));
-        Map<String, String> o = new HashMap<>();
-        initial.config().dags().forEach((name, spec) -> o.put(name, spec.file()));
-        this.owners = o;
+        this.fromDirectory = new HashMap<>(initial.config().dags());
     }
 
     /**
@@ -196,13 +197,13 @@ public final class LiveConfig {
         Snapshot now = published.get(); // an atomic reference read (admin/reload threads, under this lock): never blocks
         ConfigSet base = now.table().config();
         Map<String, DagSpec> dags = new LinkedHashMap<>(base.dags());
-        Map<String, String> nextOwners = new HashMap<>(owners);
+        Map<String, DagSpec> nextFromDirectory = new HashMap<>(fromDirectory);
         RoutingSpec routing = base.routing();
         java.util.Set<String> reloaded = new java.util.HashSet<>();
         files.keySet().forEach(f -> reloaded.add(f.toString()));
         // What these files declared before goes first, so names may move between them in one change.
-        nextOwners.entrySet().removeIf(e -> {
-            if (reloaded.contains(e.getValue())) {
+        nextFromDirectory.entrySet().removeIf(e -> {
+            if (reloaded.contains(e.getValue().file())) {
                 dags.remove(e.getKey());
                 return true;
             }
@@ -224,9 +225,9 @@ public final class LiveConfig {
                     continue;
                 }
                 DagSpec spec = DagLoader.parse(file, e.getValue());
-                String owner = nextOwners.putIfAbsent(spec.name(), file);
+                DagSpec owner = nextFromDirectory.putIfAbsent(spec.name(), spec);
                 if (owner != null) {
-                    problems.add(new Problem(file, spec.lineOf("dag"), "dag '" + spec.name() + "' is already defined in " + owner));
+                    problems.add(new Problem(file, spec.lineOf("dag"), "dag '" + spec.name() + "' is already defined in " + owner.file()));
                     continue;
                 }
                 dags.put(spec.name(), spec);
@@ -248,19 +249,80 @@ public final class LiveConfig {
         RouteTable next = RouteTable.compile(new ConfigSet(dags, routing), compiler);
         uploaded.retainAll(dags.keySet()); // an uploaded DAG whose name a reloaded file gave up went with it
         published.set(new Snapshot(next, uploaded, routingUploaded));
-        owners = nextOwners;
+        fromDirectory = nextFromDirectory;
         LOG.info("reloaded {}: {}", new TreeMap<>(files).keySet(), next);
         return next;
     }
 
     /**
      * A file of the directory was deleted: what it declared keeps serving (routes may name it), but
-     * its names are free for another file to declare.
+     * its names are free for another file to declare, and {@link #deleteDag} may remove them.
      */
     public synchronized void fileDeleted(Path file) {
-        Map<String, String> o = new HashMap<>(owners);
-        o.values().removeIf(file.toString()::equals);
-        owners = o;
+        Map<String, DagSpec> o = new HashMap<>(fromDirectory);
+        o.values().removeIf(spec -> spec.file().equals(file.toString()));
+        fromDirectory = o;
+    }
+
+    /**
+     * Undoes an admin upload ({@link #replaceDag}) of {@code name}. When a file of the directory
+     * declares that name (as reload knows the directory: a deletion counts once reload has seen
+     * it), the version that file last made live is compiled with every route and swapped in as a
+     * reload would swap it, origin directory again; a pending or failed edit of the file is left
+     * to reload, as it is for any live version. Without such a file the DAG is removed, but only
+     * while no route of the live routing names it: a route never points at nothing. A DAG the
+     * directory serves is refused (its file is what to edit or delete); one whose file was deleted,
+     * which keeps serving as routes may name it, is removed as an upload without a file is.
+     *
+     * @return what was done, or why nothing was
+     * @throws DagException when the directory's version does not compile with what is live now (an
+     *         uploaded routing overriding a node only the upload has); nothing changes
+     */
+    public synchronized DagDeletion deleteDag(String name) throws DagException {
+        Snapshot now = published.get(); // an atomic reference read (admin/reload threads, under this lock): never blocks
+        ConfigSet config = now.table().config();
+        if (!config.dags().containsKey(name)) {
+            return new DagDeletion.Unknown(config.dags().keySet());
+        }
+        DagSpec fileVersion = fromDirectory.get(name);
+        boolean uploaded = now.uploadedDags().contains(name);
+        Set<String> stillUploaded = new HashSet<>(now.uploadedDags());
+        stillUploaded.remove(name);
+        if (fileVersion != null) {
+            if (!uploaded) {
+                return new DagDeletion.FromDirectory(fileVersion.file());
+            }
+            RouteTable next = RouteTable.compile(config.withDag(fileVersion), compiler);
+            published.set(new Snapshot(next, stillUploaded, now.routingUploaded()));
+            CompiledDag restored = next.dags().get(name);
+            LOG.info("undid the upload of dag {}: {} serves again (version {})", name, fileVersion.file(), restored.version());
+            return new DagDeletion.Restored(restored);
+        }
+        List<DagDeletion.RouteRef> users = routesOf(config.routing(), name);
+        if (!users.isEmpty()) {
+            return new DagDeletion.InUse(users);
+        }
+        Map<String, DagSpec> dags = new LinkedHashMap<>(config.dags());
+        dags.remove(name);
+        RouteTable next = RouteTable.compile(new ConfigSet(dags, config.routing()), compiler);
+        published.set(new Snapshot(next, stillUploaded, now.routingUploaded()));
+        LOG.info("removed dag {} ({}; no route names it)", name, uploaded ? "uploaded, no file in the directory" : "its file was deleted");
+        return new DagDeletion.Removed(name);
+    }
+
+    /** Every route of {@code routing} that names {@code dag}, in file order. */
+    private static List<DagDeletion.RouteRef> routesOf(RoutingSpec routing, String dag) {
+        List<DagDeletion.RouteRef> out = new ArrayList<>();
+        if (routing != null) {
+            for (RoutingSpec.Scene scene : routing.scenes().values()) {
+                for (RoutingSpec.Route r : scene.routes()) {
+                    if (dag.equals(r.dag())) {
+                        out.add(new DagDeletion.RouteRef(scene.name(), r.name(), r.trafficPercent()));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Every problem a routing text would cause; empty when it would go live. Nothing changes. */

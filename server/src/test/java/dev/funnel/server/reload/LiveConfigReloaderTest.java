@@ -1,11 +1,13 @@
 package dev.funnel.server.reload;
 
 import dev.funnel.engine.dag.DagCompiler;
+import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.route.ConfigSet;
 import dev.funnel.engine.route.RouteTable;
 import dev.funnel.engine.spi.OperatorEnv;
+import dev.funnel.server.serving.DagDeletion;
 import dev.funnel.server.serving.LiveConfig;
 import dev.funnel.server.serving.Readiness;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,10 +19,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -193,6 +199,112 @@ class LiveConfigReloaderTest {
         assertEquals(List.of(), reloader.log().failing());
         assertEquals("directory", live.snapshot().routingOrigin());
         assertEquals(edited, live.current().config().routing().source());
+    }
+
+    /**
+     * DELETE of an upload puts back the version its file last made live: the file's edit that
+     * reloaded before the upload, not the start's, and reload then has nothing to do.
+     */
+    @Test
+    void deletingAnUploadPutsBackTheVersionItsFileLastMadeLive() throws Exception {
+        String edited = SLOW.replace("delay_ms: 500", "delay_ms: 800");
+        write("slow_branch.yaml", edited);
+        settle();
+        String fileVersion = live.current().dags().get("slow_branch").version();
+        live.replaceDag("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 700"), "slow_branch");
+        assertEquals("upload", live.snapshot().dagOrigin("slow_branch"));
+
+        DagDeletion d = live.deleteDag("slow_branch");
+        DagDeletion.Restored restored = assertInstanceOf(DagDeletion.Restored.class, d);
+        assertEquals(fileVersion, restored.dag().version());
+        assertEquals(800, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"), "routes serve it at once");
+        assertEquals("directory", live.snapshot().dagOrigin("slow_branch"));
+        assertEquals(edited, live.current().dags().get("slow_branch").spec().source());
+        assertEquals(dir.resolve("slow_branch.yaml").toString(), live.current().dags().get("slow_branch").spec().file());
+        RouteTable before = live.current();
+        settle();
+        assertSame(before, live.current(), "nothing for reload to do: the file's content is what serves");
+        assertEquals(List.of(), reloader.log().failing());
+
+        assertEquals(new DagDeletion.FromDirectory(dir.resolve("slow_branch.yaml").toString()), live.deleteDag("slow_branch"),
+                "the directory's own DAG is not undone: nothing was uploaded");
+    }
+
+    /** A bad edit of the file does not go live through DELETE either: the last good version does, and the edit stays failed. */
+    @Test
+    void deletingAnUploadWhoseFileHasAFailedEditPutsBackItsLastGoodVersion() throws Exception {
+        live.replaceDag("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 700"), "slow_branch");
+        write("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: -1"));
+        settle();
+        assertEquals(1, reloader.log().failing().size());
+        assertEquals(700, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+
+        assertInstanceOf(DagDeletion.Restored.class, live.deleteDag("slow_branch"));
+        assertEquals(500, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+        settle();
+        assertEquals(1, reloader.log().failing().size(), "retried against the new table, still refused");
+        assertEquals(500, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+
+        write("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 900"));
+        settle();
+        assertEquals(List.of(), reloader.log().failing());
+        assertEquals(900, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"), "reload applies edits as before");
+    }
+
+    /**
+     * Without a file, DELETE removes the DAG only once no route names it; a deleted file's DAG (it
+     * kept serving) is removed the same way, and a file that comes back declares it again.
+     */
+    @Test
+    void aDagWithoutAFileIsRemovedOnlyOnceNoRouteNamesIt() throws Exception {
+        Files.delete(dir.resolve("slow_branch.yaml"));
+        settle();
+        assertNotNull(live.current().dags().get("slow_branch"), "a deleted file's DAG keeps serving");
+        RouteTable before = live.current();
+        assertEquals(new DagDeletion.InUse(List.of(new DagDeletion.RouteRef("slow", "default", 100.0))), live.deleteDag("slow_branch"));
+        assertSame(before, live.current(), "nothing changed");
+
+        write("routing.yaml", ROUTING.substring(0, ROUTING.indexOf("  slow:")));
+        settle();
+        assertEquals(List.of(), reloader.log().failing());
+        assertEquals(new DagDeletion.Removed("slow_branch"), live.deleteDag("slow_branch"));
+        assertFalse(live.current().dags().containsKey("slow_branch"));
+        assertInstanceOf(DagDeletion.Unknown.class, live.deleteDag("slow_branch"));
+
+        live.replaceDag("extra.yaml", SLOW.replace("dag: slow_branch", "dag: extra"), "extra");
+        assertEquals(new DagDeletion.Removed("extra"), live.deleteDag("extra"), "an upload that never had a file");
+        assertFalse(live.current().dags().containsKey("extra"));
+        assertEquals(Set.of(), live.snapshot().uploadedDags());
+
+        write("slow_branch.yaml", SLOW);
+        settle();
+        assertEquals("directory", live.snapshot().dagOrigin("slow_branch"));
+        assertNotNull(live.current().dags().get("slow_branch"), "a file that comes back declares it again");
+        assertDirectoryValid();
+    }
+
+    /** An upload that a reload of its file replaced is the directory's again: DELETE refuses it as it refuses any directory DAG. */
+    @Test
+    void anUploadItsFileReplacedIsNotUndoneAgain() throws Exception {
+        live.replaceDag("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 700"), "slow_branch");
+        write("slow_branch.yaml", SLOW.replace("delay_ms: 500", "delay_ms: 800"));
+        settle();
+        assertInstanceOf(DagDeletion.FromDirectory.class, live.deleteDag("slow_branch"));
+        assertEquals(800, live.current().pick("slow", 0).dag().node("slow").params().getInt("delay_ms"));
+    }
+
+    /** The file's version must compile with the live routing, which an upload may have changed: else nothing changes. */
+    @Test
+    void aFileVersionThatNoLongerFitsTheRoutingIsRefusedAndTheUploadKeepsServing() throws Exception {
+        String withNode = SLOW.replace("output: slow", "  extra: {op: debug.delay, after: [slow], params: {delay_ms: 0}}\noutput: extra");
+        live.replaceDag("slow_branch.yaml", withNode, "slow_branch");
+        live.replaceRouting("routing.yaml", ROUTING.replace("      - {name: default, dag: slow_branch, traffic: 100}",
+                "      - {name: default, dag: slow_branch, traffic: 100, overrides: {extra: {delay_ms: 1}}}"));
+        RouteTable before = live.current();
+        DagException e = assertThrows(DagException.class, () -> live.deleteDag("slow_branch"));
+        assertTrue(e.getMessage().contains("extra"), e.getMessage());
+        assertSame(before, live.current());
+        assertEquals("upload", live.snapshot().dagOrigin("slow_branch"));
     }
 
     private void assertDirectoryValid() {
