@@ -8,6 +8,7 @@ import dev.funnel.engine.route.RouteTable;
 import dev.funnel.engine.route.RoutingSpec;
 import dev.funnel.server.admission.CpuLoadConfig;
 import dev.funnel.server.admission.CpuLoadShedder;
+import dev.funnel.server.serving.DagDeletion;
 import dev.funnel.server.serving.LiveConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -31,6 +32,14 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /admin/dags/:name}: one DAG as the list shows it, with the YAML text it was read from;</li>
  *   <li>{@code POST /admin/dags/validate}: 200 when the posted DAG YAML would go live, else 400 with every problem;</li>
  *   <li>{@code PUT /admin/dags/:name}: validate, compile and hot-swap (400 with every problem, old DAG still serving);</li>
+ *   <li>{@code DELETE /admin/dags/:name}: undo an upload ({@link LiveConfig#deleteDag}). A DAG whose
+ *       file is in {@code dags.dir} gets that file's last live version back (compiled and swapped as
+ *       a reload swaps, origin {@code directory}); one without a file is removed, unless a route of
+ *       the live routing names it (409 {@code dag_in_use} listing the routes). A DAG the directory
+ *       serves is 409 {@code dag_from_directory} (edit or delete the file); once its file is deleted
+ *       (the DAG keeps serving, as routes may name it) it is removed as an upload without a file.
+ *       409 {@code directory_version_invalid} with the problems when the file's version no longer
+ *       compiles with the live routing; 404 {@code unknown_dag}, 400 {@code invalid_name};</li>
  *   <li>{@code GET /admin/routes} (with the routing's YAML text), {@code POST /admin/routes/validate},
  *       {@code PUT /admin/routes}: the same for routing;</li>
  *   <li>{@code GET /admin/admission/cpu}: the CPU-load shedder's target, the process's CPU use and the
@@ -65,6 +74,7 @@ final class AdminHandler {
         router.post("/admin/dags/validate").handler(rc -> check(rc, "invalid_dag", live::checkDag, fileName(rc, "dag.yaml")));
         router.get("/admin/dags/:name").handler(this::getDag);
         router.put("/admin/dags/:name").handler(this::putDag);
+        router.delete("/admin/dags/:name").handler(this::deleteDag);
         router.get("/admin/routes").handler(this::getRoutes);
         router.post("/admin/routes/validate").handler(rc ->
                 check(rc, "invalid_routing", live::checkRouting, fileName(rc, "routing.yaml")));
@@ -138,9 +148,8 @@ final class AdminHandler {
 
     /** What the list shows of the DAG, and the text it was read from: edit it and PUT it back. */
     private void getDag(RoutingContext rc) {
-        String name = rc.pathParam("name");
-        if (!NAME.matcher(name).matches()) {
-            Json.sendError(rc.request(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+        String name = dagName(rc);
+        if (name == null) {
             return;
         }
         LiveConfig.Snapshot live = this.live.snapshot();
@@ -185,9 +194,8 @@ final class AdminHandler {
     }
 
     private void putDag(RoutingContext rc) {
-        String name = rc.pathParam("name");
-        if (!NAME.matcher(name).matches()) {
-            Json.sendError(rc.request(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+        String name = dagName(rc);
+        if (name == null) {
             return;
         }
         String yaml = body(rc);
@@ -205,6 +213,69 @@ final class AdminHandler {
                 Json.sendProblems(rc.response(), "invalid_dag", withFormHint(rc, name + ".yaml", e.problems()));
             } else {
                 internal(rc, "hot swap of dag " + name, ar.cause());
+            }
+        });
+    }
+
+    /** Undoes an upload, on a worker thread as PUT compiles: putting the file's version back compiles every route. */
+    private void deleteDag(RoutingContext rc) {
+        String name = dagName(rc);
+        if (name == null) {
+            return;
+        }
+        vertx.executeBlocking(() -> live.deleteDag(name), false).onComplete(ar -> {
+            if (ar.failed()) {
+                if (ar.cause() instanceof DagException e) {
+                    Json.sendProblems(rc.response(), 409, "directory_version_invalid", e.problems());
+                } else {
+                    internal(rc, "delete of dag " + name, ar.cause());
+                }
+                return;
+            }
+            DagDeletion d = ar.result();
+            if (d instanceof DagDeletion.Restored r) {
+                Json.send(rc.request(), 200, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("dag", name);
+                    g.writeStringField("outcome", "restored");
+                    g.writeStringField("version", r.dag().version());
+                    g.writeStringField("origin", LiveConfig.Snapshot.DIRECTORY);
+                    g.writeStringField("file", r.dag().spec().file());
+                    g.writeBooleanField("live", true);
+                    g.writeEndObject();
+                });
+            } else if (d instanceof DagDeletion.Removed) {
+                Json.send(rc.request(), 200, g -> {
+                    g.writeStartObject();
+                    g.writeStringField("dag", name);
+                    g.writeStringField("outcome", "removed");
+                    g.writeBooleanField("live", false);
+                    g.writeEndObject();
+                });
+            } else if (d instanceof DagDeletion.Unknown u) {
+                Json.sendError(rc.request(), 404, "unknown_dag", "no dag '" + name + "'; serving: " + u.serving(), "name");
+            } else if (d instanceof DagDeletion.FromDirectory f) {
+                Json.sendError(rc.request(), 409, "dag_from_directory", "dag '" + name + "' is read from " + f.file()
+                        + " in dags.dir, not uploaded: there is no upload to undo, and a reload or a restart would read it"
+                        + " again. Edit that file, or delete it: once hot reload has seen it go, the DAG keeps serving"
+                        + " while a route names it, and DELETE removes it when none does", "name",
+                        g -> g.writeStringField("file", f.file()));
+            } else if (d instanceof DagDeletion.InUse u) {
+                Json.sendError(rc.request(), 409, "dag_in_use", "dag '" + name + "' has no file in dags.dir to go back to,"
+                        + " and removing it would leave routes pointing at nothing: " + u.routes()
+                        + "; PUT /admin/routes without them first", "name", g -> {
+                            g.writeArrayFieldStart("routes");
+                            for (DagDeletion.RouteRef ref : u.routes()) {
+                                g.writeStartObject();
+                                g.writeStringField("scene", ref.scene());
+                                g.writeStringField("route", ref.route());
+                                g.writeNumberField("traffic", ref.trafficPercent());
+                                g.writeEndObject();
+                            }
+                            g.writeEndArray();
+                        });
+            } else {
+                internal(rc, "delete of dag " + name, new IllegalStateException("unexpected outcome " + d));
             }
         });
     }
@@ -295,6 +366,16 @@ final class AdminHandler {
             g.writeEndArray();
         }
         g.writeEndObject();
+    }
+
+    /** The path's DAG name, or null once a 400 {@code invalid_name} was sent: no DAG can have it. */
+    private static String dagName(RoutingContext rc) {
+        String name = rc.pathParam("name");
+        if (!NAME.matcher(name).matches()) {
+            Json.sendError(rc.request(), 400, "invalid_name", "dag name must match " + NAME + ", got '" + name + "'", "name");
+            return null;
+        }
+        return name;
     }
 
     private static String body(RoutingContext rc) {

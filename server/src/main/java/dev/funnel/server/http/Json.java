@@ -120,10 +120,22 @@ final class Json {
 
     /** {@link #sendError(HttpServerResponse, int, String, String, String)} with no body to a HEAD request. */
     static void sendError(HttpServerRequest req, int status, String code, String message, String field) {
-        send(req, status, error(status, code, message, field));
+        send(req, status, error(status, code, message, field, null));
+    }
+
+    /**
+     * {@link #sendError(HttpServerRequest, int, String, String, String)} with more fields in the
+     * error object after the documented four (a 409's {@code routes}, say), for a client to act on.
+     */
+    static void sendError(HttpServerRequest req, int status, String code, String message, String field, Body more) {
+        send(req, status, error(status, code, message, field, more));
     }
 
     private static Body error(int status, String code, String message, String field) {
+        return error(status, code, message, field, null);
+    }
+
+    private static Body error(int status, String code, String message, String field, Body more) {
         return g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
@@ -135,6 +147,9 @@ final class Json {
             } else {
                 g.writeNullField("field");
             }
+            if (more != null) {
+                more.write(g);
+            }
             g.writeEndObject();
             g.writeEndObject();
         };
@@ -142,10 +157,15 @@ final class Json {
 
     /** A 400 listing every configuration problem with file and line. */
     static void sendProblems(HttpServerResponse resp, String code, List<Problem> problems) {
-        send(resp, 400, g -> {
+        sendProblems(resp, 400, code, problems);
+    }
+
+    /** {@link #sendProblems(HttpServerResponse, String, List)} with another status (a 409 the configuration caused). */
+    static void sendProblems(HttpServerResponse resp, int status, String code, List<Problem> problems) {
+        send(resp, status, g -> {
             g.writeStartObject();
             g.writeObjectFieldStart("error");
-            g.writeNumberField("status", 400);
+            g.writeNumberField("status", status);
             g.writeStringField("code", code);
             g.writeStringField("message", problems.size() + " problem(s): " + problems.get(0)
                     + (problems.size() > 1 ? " …" : ""));
