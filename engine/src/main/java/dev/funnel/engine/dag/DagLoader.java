@@ -241,6 +241,7 @@ public final class DagLoader {
                     Map<String, Node> pm = keys(p, where + ": params", null, paramLines);
                     for (Map.Entry<String, Node> e : pm.entrySet()) {
                         params.put(e.getKey(), value(e.getValue(), where + ": param '" + e.getKey() + "'"));
+                        keyLines(e.getKey(), e.getValue(), paramLines);
                     }
                 } else if (!isNull(p)) {
                     problems.add(new Problem(file, line(p), where + ": params must be a mapping, got " + describe(p)));
@@ -253,6 +254,22 @@ public final class DagLoader {
             Integer minInputs = m.containsKey("min_inputs") ? integer(m.get("min_inputs"), where + ": min_inputs") : null;
             Double p95 = m.containsKey("target_p95_ms") ? number(m.get("target_p95_ms"), where + ": target_p95_ms") : null;
             return new NodeSpec(id, op, after, params, deadline, onTimeout, onError, minInputs, p95, line, paramLines, keyLines);
+        }
+
+        /**
+         * Records the line of each key of a param's mapping as {@code param.key}, so an operator's
+         * check can point at the key it rejects (a quota naming no input) rather than at the node.
+         * The first of duplicate keys wins, as it does in the value ({@link #keys} reported the rest).
+         */
+        private static void keyLines(String param, Node value, Map<String, Integer> lines) {
+            if (!(value instanceof MappingNode)) {
+                return;
+            }
+            for (NodeTuple t : ((MappingNode) value).getValue()) {
+                if (t.getKeyNode() instanceof ScalarNode k && !Tag.NULL.equals(k.getTag())) {
+                    lines.putIfAbsent(param + "." + k.getValue(), line(k));
+                }
+            }
         }
 
         /**

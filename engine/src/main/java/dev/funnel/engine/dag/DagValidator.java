@@ -2,6 +2,7 @@ package dev.funnel.engine.dag;
 
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamProblems;
 import dev.funnel.engine.spi.Params;
 
 import java.util.ArrayDeque;
@@ -21,9 +22,10 @@ import java.util.Set;
  * problem, not the first: unknown op, unknown or ill-typed or out-of-range param, duplicate or
  * dangling ids, cycles, unreachable nodes, missing output, a node deadline above the DAG's, a
  * fallback that is not upstream, input types an operator needs but no upstream provides, and what
- * each operator's own {@link OperatorFactory#check} rejects in its params (the same message the
- * compiler gives: "op 'x' rejected its params: …"); checks against services run only as far as
- * the given {@link OperatorEnv} holds them.
+ * each operator's own {@link OperatorFactory#check} rejects in its params given the node's inputs
+ * and upstream nodes (the same message the compiler gives: "op 'x' rejected its params: …", at the
+ * node's line or, for a {@link ParamProblems}, at each rejected key's line); checks against
+ * services run only as far as the given {@link OperatorEnv} holds them.
  *
  * <p>Checks that depend on an earlier finding are skipped where it makes them meaningless, not to
  * stop early but to avoid echoes: a node with an unknown op has no params or input types to check,
@@ -153,7 +155,7 @@ public final class DagValidator {
                     Params p = ParamChecker.check(file, n, f.params(), problems);
                     if (p != null) {
                         params.put(n.id(), p);
-                        checkSubstance(n, f, p);
+                        checkSubstance(n, f, p, nodes);
                         checkWidth(n, f, p);
                     }
                 }
@@ -190,13 +192,24 @@ public final class DagValidator {
             }
         }
 
-        /** The operator's own check of params that are valid by schema (reported as the compiler reports create's). */
-        private void checkSubstance(NodeSpec n, OperatorFactory f, Params p) {
+        /**
+         * The operator's own check of params that are valid by schema (reported as the compiler
+         * reports create's), with the node's inputs and everything upstream of them, so a param
+         * keyed by node ids can be checked against the graph; a {@link ParamProblems} is reported
+         * entry by entry at its key's line.
+         */
+        private void checkSubstance(NodeSpec n, OperatorFactory f, Params p, Map<String, NodeSpec> nodes) {
+            String rejected = "node '" + n.id() + "': op '" + n.op() + "' rejected its params: ";
             try {
-                f.check(p, n.after(), env);
+                f.check(p, n.after(), java.util.Collections.unmodifiableSet(ancestors(n.id(), nodes)), env);
+            } catch (ParamProblems e) {
+                for (ParamProblems.Entry entry : e.entries()) {
+                    int line = entry.key() == null ? n.lineOf(entry.param()) : n.lineOf(entry.param(), entry.key());
+                    problems.add(new Problem(file, line, rejected + entry.message()));
+                }
             } catch (RuntimeException e) {
                 // Reported as a problem with the factory's message, not swallowed.
-                problems.add(new Problem(file, n.line(), "node '" + n.id() + "': op '" + n.op() + "' rejected its params: " + e.getMessage()));
+                problems.add(new Problem(file, n.line(), rejected + e.getMessage()));
             }
         }
 

@@ -16,7 +16,8 @@ import java.util.Map;
  * @param minInputs   inputs that must be present to run, or null for the operator's default
  * @param targetP95Ms latency target for width adaptation, or null for none
  * @param line        the line of the node's key
- * @param paramLines  line of each param key, for error messages
+ * @param paramLines  line of each param key, for error messages; a key inside a param's mapping as
+ *                    {@code param.key} ({@code quota.ann})
  * @param keyLines    line of each of the node's own keys ({@code after}, {@code deadline_ms}…)
  */
 public record NodeSpec(String id, String op, List<String> after, Map<String, Object> params,
@@ -52,5 +53,11 @@ public record NodeSpec(String id, String op, List<String> after, Map<String, Obj
     /** The line of a param key, or the node's line when unknown. */
     public int lineOf(String param) {
         return paramLines.getOrDefault(param, line);
+    }
+
+    /** The line of a key inside a param's mapping, else of the param, else the node's line. */
+    public int lineOf(String param, String key) {
+        Integer l = paramLines.get(param + "." + key);
+        return l != null ? l : lineOf(param);
     }
 }

@@ -52,17 +52,35 @@ public interface OperatorFactory {
      * {@code field=value} form, a map's values, one param against another, a param that must name
      * one of the node's inputs), without building anything. Every validation path calls it
      * ({@code funnel validate}, the admin validate endpoints, upload, hot reload, start), before
-     * {@link #create}. A check against a service (a model name against the model registry, a filter
-     * field against the index) runs only when {@code env} holds that service: {@code funnel validate}
-     * runs with an empty env, the server with its own. {@link #create} must reject at least what
-     * this rejects with the same env. Default: nothing to check.
+     * {@link #create}, through {@link #check(Params, java.util.List, Set, OperatorEnv)}. A check
+     * against a service (a model name against the model registry, a filter field against the index)
+     * runs only when {@code env} holds that service: {@code funnel validate} runs with an empty env,
+     * the server with its own. {@link #create} must reject at least what this rejects with the same
+     * env, except what depends on the node's place in the graph ({@code inputIds}), which only
+     * checks can see. Default: nothing to check.
      *
      * @param params   validated against {@link #params()}, defaults filled in
      * @param inputIds the node's {@code after:} ids, in order
      * @param env      services wired by the server, possibly none
-     * @throws IllegalArgumentException saying what is wrong: reported at the node's line
+     * @throws IllegalArgumentException saying what is wrong: reported at the node's line; a
+     *                                  {@link ParamProblems} is reported entry by entry, each at the
+     *                                  line of the param or key it names
      */
     default void check(Params params, java.util.List<String> inputIds, OperatorEnv env) {
+    }
+
+    /**
+     * {@link #check(Params, java.util.List, OperatorEnv)} for a check that also needs the nodes
+     * further upstream: a param keyed by node ids that may name an input or a node behind one (a
+     * merge quota keyed by a candidate list's provenance source, a recall behind a filter). This is
+     * the method validation calls. Default: {@code check(params, inputIds, env)}.
+     *
+     * @param upstreamIds every node this node depends on, directly or through others ({@code inputIds}
+     *                    included, as far as they name nodes of the DAG)
+     * @throws IllegalArgumentException as {@link #check(Params, java.util.List, OperatorEnv)} does
+     */
+    default void check(Params params, java.util.List<String> inputIds, Set<String> upstreamIds, OperatorEnv env) {
+        check(params, inputIds, env);
     }
 
     /**

@@ -75,6 +75,40 @@ class DagValidatorTest {
     }
 
     @Test
+    void anOperatorsCheckSeesEveryNodeUpstreamAndEachKeyItRejectsIsAProblemAtThatKeysLine() throws Exception {
+        // Before, a check saw only the 'after' ids and its one problem sat on the node's line: a
+        // quota keyed by a source behind a filter could not be told from a typo, and neither pointed at the key.
+        String[] file = {
+                "dag: d",                                   // 1
+                "deadline_ms: 60",                          // 2
+                "nodes:",                                   // 3
+                "  a: {op: src}",                           // 4
+                "  b: {op: src}",                           // 5
+                "  side: {op: src}",                        // 6
+                "  u: {op: union, after: [a]}",             // 7
+                "  t:",                                     // 8
+                "    op: strict",                           // 9
+                "    after: [u, b]",                        // 10
+                "    params:",                              // 11
+                "      keep: 5",                            // 12
+                "      quota:",                             // 13
+                "        a: 1",                             // 14 upstream through u: fine
+                "        nope: 2",                          // 15 no such node
+                "        b: 3",                             // 16 an input: fine
+                "        side: 4",                          // 17 a node, but not wired into t
+                "  w: {op: union, after: [t, side]}",       // 18
+                "output: w"};
+        assertEquals(List.of(
+                F + ":15: node 't': op 'strict' rejected its params: quota 'nope' is not upstream [a, b, u]",
+                F + ":17: node 't': op 'strict' rejected its params: quota 'side' is not upstream [a, b, u]"),
+                problems(file));
+        DagException e = org.junit.jupiter.api.Assertions.assertThrows(DagException.class,
+                () -> new DagCompiler(TestOps.registry(), new dev.funnel.engine.spi.OperatorEnv())
+                        .compile(DagLoader.parse(F, String.join("\n", file) + "\n")));
+        assertEquals(List.of(15, 17), e.problems().stream().map(Problem::line).toList(), "the compiler refuses it at the same lines");
+    }
+
+    @Test
     void targetP95OnANodeWithNoWidthParamIsAProblemNotASilentNoOp() throws Exception {
         // Accepted before, it compiled to a node that never narrowed: "width follows latency" did nothing.
         assertEquals(List.of(

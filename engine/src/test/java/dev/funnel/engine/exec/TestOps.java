@@ -7,6 +7,7 @@ import dev.funnel.engine.spi.LoopScheduler;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamProblems;
 import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
@@ -181,9 +182,12 @@ public final class TestOps {
         @Override public boolean cpuHeavy() { return heavy; }
         @Override public Operator<?> create(Params params, OperatorEnv env) { return create.apply(params, env); }
 
-        /** strict's own check: model 'bad' is malformed; a field 'input:x' must name an input x. */
+        /**
+         * strict's own check: model 'bad' is malformed; a field 'input:x' must name an input x; each
+         * quota key must name a node upstream, each reported at its key's line.
+         */
         @Override
-        public void check(Params params, java.util.List<String> inputIds, OperatorEnv env) {
+        public void check(Params params, java.util.List<String> inputIds, Set<String> upstreamIds, OperatorEnv env) {
             if (!name.equals("strict")) {
                 return;
             }
@@ -194,6 +198,15 @@ public final class TestOps {
                 if (f.startsWith("input:") && !inputIds.contains(f.substring(6))) {
                     throw new IllegalArgumentException("param 'fields': '" + f.substring(6) + "' is not an input " + inputIds);
                 }
+            }
+            java.util.List<ParamProblems.Entry> bad = new java.util.ArrayList<>();
+            for (String key : params.getNumberMap("quota").keySet()) {
+                if (!upstreamIds.contains(key)) {
+                    bad.add(new ParamProblems.Entry("quota", key, "quota '" + key + "' is not upstream " + new java.util.TreeSet<>(upstreamIds)));
+                }
+            }
+            if (!bad.isEmpty()) {
+                throw new ParamProblems(bad);
             }
         }
     }
