@@ -160,4 +160,33 @@ class FunnelMainTest {
         assertTrue(text.contains("model names") && text.contains("checked by the server"), text);
     }
 
+    @Test
+    void validateReportsAMergeQuotaKeyThatNamesNoInputAtTheKeysLine(@TempDir Path dir) throws Exception {
+        // The SRE's typo: accepted before, 'anm' capped nothing and 'ann' ran uncapped.
+        Path file = dir.resolve("typo.yaml");
+        Files.writeString(file, """
+                dag: typo
+                deadline_ms: 50
+                nodes:
+                  hot: {op: recall.hot}
+                  ann: {op: recall.fresh}
+                  merge:
+                    op: merge
+                    after: [hot, ann]
+                    params:
+                      quota:
+                        hot: 100
+                        anm: 200
+                output: merge
+                """);
+        assertEquals(1, run("validate", file.toString()));
+        String text = err.toString();
+        assertTrue(text.contains(file + ":12: node 'merge': op 'merge' rejected its params: quota 'anm' names no input of this merge"
+                + " and no node upstream of one, so it would cap nothing; inputs: [hot, ann]"), text);
+        assertTrue(text.contains("1 problem(s)"), text);
+        err.reset();
+        Files.writeString(file, Files.readString(file).replace("anm:", "ann:"));
+        assertEquals(0, run("validate", file.toString()), err.toString());
+    }
+
 }

@@ -4,10 +4,12 @@ import dev.funnel.engine.spi.Candidates;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamProblems;
 import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -57,16 +59,45 @@ public final class Merge implements OperatorFactory {
         return 1;
     }
 
-    /** What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}). */
+    /**
+     * What the schema cannot say, checked by every validation path (see {@link OperatorFactory#check}):
+     * each quota is a whole number, and each quota key names an input or a node upstream of one
+     * (the provenance source of a list that reaches this merge through a filter, say). Any other
+     * key would cap nothing, silently: a typo ({@code anm} for {@code ann}) or a branch that is not
+     * wired into this merge. Each bad key is its own problem, at its line.
+     */
     @Override
-    public void check(Params params, List<String> inputIds, OperatorEnv env) {
-        checkQuota(params.getNumberMap("quota"));
+    public void check(Params params, List<String> inputIds, Set<String> upstreamIds, OperatorEnv env) {
+        Map<String, Double> quota = params.getNumberMap("quota");
+        List<ParamProblems.Entry> bad = new ArrayList<>();
+        for (Map.Entry<String, Double> e : quota.entrySet()) {
+            String count = quotaProblem(e.getKey(), e.getValue());
+            if (count != null) {
+                bad.add(new ParamProblems.Entry("quota", e.getKey(), count));
+            }
+            if (!inputIds.contains(e.getKey()) && !upstreamIds.contains(e.getKey())) {
+                bad.add(new ParamProblems.Entry("quota", e.getKey(), "quota '" + e.getKey() + "' names no input of this merge"
+                        + " and no node upstream of one, so it would cap nothing; inputs: " + inputIds));
+            }
+        }
+        if (!bad.isEmpty()) {
+            throw new ParamProblems(bad);
+        }
+    }
+
+    /** What is wrong with one quota's count, or null. */
+    private static String quotaProblem(String key, double count) {
+        if (count < 0 || count != Math.rint(count)) {
+            return "quota '" + key + "' must be a whole number >= 0, got " + count;
+        }
+        return null;
     }
 
     private static void checkQuota(Map<String, Double> quota) {
         for (Map.Entry<String, Double> e : quota.entrySet()) {
-            if (e.getValue() < 0 || e.getValue() != Math.rint(e.getValue())) {
-                throw new IllegalArgumentException("quota '" + e.getKey() + "' must be a whole number >= 0, got " + e.getValue());
+            String count = quotaProblem(e.getKey(), e.getValue());
+            if (count != null) {
+                throw new IllegalArgumentException(count);
             }
         }
     }

@@ -3,6 +3,7 @@ package dev.funnel.operators.merge;
 import dev.funnel.engine.dag.DagCompiler;
 import dev.funnel.engine.dag.DagException;
 import dev.funnel.engine.dag.DagLoader;
+import dev.funnel.engine.dag.DagValidator;
 import dev.funnel.engine.dag.OperatorRegistry;
 import dev.funnel.engine.dag.Problem;
 import dev.funnel.engine.spi.Candidates;
@@ -141,5 +142,61 @@ class MergeTest {
                         + "  m: {op: merge, after: [a], params: {quota: {a: 1.5}}}\noutput: m\n")));
         assertEquals(List.of("m.yaml:5: node 'm': op 'merge' rejected its params: quota 'a' must be a whole number >= 0, got 1.5"),
                 q.problems().stream().map(Problem::toString).toList());
+    }
+
+    private static List<String> validate(String... lines) throws DagException {
+        return DagValidator.validate(DagLoader.parse("m.yaml", String.join("\n", lines) + "\n"), OperatorRegistry.discover())
+                .stream().map(Problem::toString).toList();
+    }
+
+    @Test
+    void aMistypedQuotaKeyIsOneProblemAtItsLineNamingTheMergesInputs() throws Exception {
+        // Accepted before: 'anm' capped nothing and ann ran uncapped, with nothing said anywhere.
+        assertEquals(List.of("m.yaml:12: node 'merge': op 'merge' rejected its params: quota 'anm' names no input of this merge"
+                        + " and no node upstream of one, so it would cap nothing; inputs: [hot, ann]"),
+                validate(
+                        "dag: m",                      // 1
+                        "deadline_ms: 50",             // 2
+                        "nodes:",                      // 3
+                        "  hot: {op: recall.hot}",     // 4
+                        "  ann: {op: recall.fresh}",   // 5
+                        "  merge:",                    // 6
+                        "    op: merge",               // 7
+                        "    after: [hot, ann]",       // 8
+                        "    params:",                 // 9
+                        "      quota:",                // 10
+                        "        hot: 100",            // 11
+                        "        anm: 200",            // 12
+                        "output: merge"));
+    }
+
+    @Test
+    void aQuotaKeyedByANodeNotWiredIntoThisMergeIsAProblem() throws Exception {
+        assertEquals(List.of("m.yaml:7: node 'merge': op 'merge' rejected its params: quota 'side' names no input of this merge"
+                        + " and no node upstream of one, so it would cap nothing; inputs: [hot, fresh]"),
+                validate(
+                        "dag: m",
+                        "deadline_ms: 50",
+                        "nodes:",
+                        "  hot: {op: recall.hot}",
+                        "  fresh: {op: recall.fresh}",
+                        "  side: {op: recall.hot, params: {limit: 20}}",
+                        "  merge: {op: merge, after: [hot, fresh], params: {quota: {side: 10}}}",   // 7
+                        "  page: {op: merge, after: [merge, side]}",
+                        "output: page"));
+    }
+
+    @Test
+    void quotaKeysNamingInputsOrSourcesUpstreamOfThemAreValid() throws Exception {
+        // 'src' reaches the merge through 'slow' (its list keeps 'src' as its provenance source).
+        assertEquals(List.of(), validate(
+                "dag: m",
+                "deadline_ms: 50",
+                "nodes:",
+                "  hot: {op: recall.hot}",
+                "  src: {op: recall.fresh}",
+                "  slow: {op: debug.delay, after: [src]}",
+                "  merge: {op: merge, after: [hot, slow], params: {quota: {hot: 10, slow: 5, src: 3}}}",
+                "output: merge"));
     }
 }

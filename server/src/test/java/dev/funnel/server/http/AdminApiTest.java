@@ -118,7 +118,7 @@ public class AdminApiTest {
             "  o: {op: rerank.rules, after: [m], params: {boost: {'category=1': -2}}}",             // 8
             "  p: {op: rerank.rules, after: [m], params: {pin: {'x=y': 1.5}}}",                     // 9
             "  h: {op: recall.hot, params: {filter: {nosuchfield: abc}}}",                          // 10 server only
-            "  q: {op: merge, after: [m, h], params: {quota: {hot: -1}}}",                          // 11
+            "  q: {op: merge, after: [m, h], params: {quota: {h: -1}}}",                            // 11
             "  x: {op: mix.insert, after: [m, h], params: {from: nothere}}",                        // 12
             "  out: {op: merge, after: [n, r, b, o, p, q, x]}",                                     // 13
             "output: out",
@@ -145,7 +145,7 @@ public class AdminApiTest {
         // Each fixed: validate says 200, and upload takes it.
         String good = BAD_PARAMS.replace("'click * ('", "'click * (1 + like)'").replace("nosuchmodel", "ctr")
                 .replace("[garbage]", "[status=offline]").replace("-2}", "2}").replace("1.5}", "1}")
-                .replace("nosuchfield", "category").replace("hot: -1", "hot: 1").replace("from: nothere", "from: h");
+                .replace("nosuchfield", "category").replace("h: -1", "h: 1").replace("from: nothere", "from: h");
         assertEquals(200, send("POST", "/admin/dags/validate?file=c7.yaml", good).statusCode());
         assertEquals(200, send("PUT", "/admin/dags/c7", good).statusCode());
     }
