@@ -6,6 +6,7 @@ import dev.funnel.engine.spi.Inputs;
 import dev.funnel.engine.spi.Operator;
 import dev.funnel.engine.spi.OperatorEnv;
 import dev.funnel.engine.spi.OperatorFactory;
+import dev.funnel.engine.spi.ParamProblems;
 import dev.funnel.engine.spi.ParamSchema;
 import dev.funnel.engine.spi.ParamSpec;
 import dev.funnel.engine.spi.Params;
@@ -60,13 +61,17 @@ public final class InsertMix implements OperatorFactory {
         return 1;
     }
 
-    /** {@code from} must name one of the node's inputs: else nothing would ever be inserted. */
+    /**
+     * {@code from} must name one of the node's inputs, else nothing would ever be inserted: reported
+     * at {@code from}'s line. A node further upstream is no answer: its list reaches this node only
+     * inside another input's.
+     */
     @Override
     public void check(Params params, List<String> inputIds, OperatorEnv env) {
         String from = params.getString("from");
         if (!inputIds.contains(from)) {
-            throw new IllegalArgumentException("param 'from': '" + from + "' is not one of the node's inputs " + inputIds
-                    + " (list it in 'after')");
+            throw new ParamProblems(List.of(new ParamProblems.Entry("from", null, "param 'from': '" + from
+                    + "' is not one of the node's inputs " + inputIds + " (list it in 'after')")));
         }
         if (inputIds.size() < 2) {
             throw new IllegalArgumentException("param 'from': needs a main list besides '" + from + "' in 'after', got " + inputIds);

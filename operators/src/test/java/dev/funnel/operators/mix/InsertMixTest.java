@@ -54,4 +54,26 @@ class InsertMixTest {
         assertArrayEquals(new long[] {1},
                 run(factory, params(factory, "from", "ads", "first", 2), new OperatorEnv(), inputs(ranked(1), ads(9)), request("u")).idsCopy());
     }
+
+    @Test
+    void aFromThatNamesNoInputIsReportedAtItsOwnLine() throws Exception {
+        // It was reported at the node's line (6), which in a block-style node is not where the typo is.
+        java.util.List<String> problems = dev.funnel.engine.dag.DagValidator.validate(dev.funnel.engine.dag.DagLoader.parse("x.yaml",
+                String.join("\n",
+                        "dag: x",                       // 1
+                        "deadline_ms: 50",              // 2
+                        "nodes:",                       // 3
+                        "  main: {op: recall.hot}",     // 4
+                        "  ads: {op: recall.fresh}",    // 5
+                        "  mixed:",                     // 6
+                        "    op: mix.insert",           // 7
+                        "    after: [main, ads]",       // 8
+                        "    params:",                  // 9
+                        "      first: 1",               // 10
+                        "      from: adz",              // 11
+                        "output: mixed", "")), dev.funnel.engine.dag.OperatorRegistry.discover())
+                .stream().map(Object::toString).toList();
+        assertEquals(java.util.List.of("x.yaml:11: node 'mixed': op 'mix.insert' rejected its params: param 'from': 'adz'"
+                + " is not one of the node's inputs [main, ads] (list it in 'after')"), problems);
+    }
 }
