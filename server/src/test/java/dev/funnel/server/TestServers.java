@@ -24,4 +24,21 @@ public final class TestServers {
 
     /** The same for a configuration read as environment variables (ConfigLoader): add this entry. */
     public static final String TABLE_MAX_ROWS_ENV = ConfigLoader.envName(ModelWiring.TABLE_MAX_ROWS_KEY);
+
+    /**
+     * Starts a server (not demo) and waits until every readiness gate is open (a stream-fed catalog replays
+     * first), up to 30 s; closes it and fails, naming the gates, when they do not open in time.
+     */
+    public static FunnelApp startReady(FunnelConfig config) throws Exception {
+        FunnelApp app = FunnelApp.start(config, false);
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+        while (!app.readiness().ready()) {
+            if (System.nanoTime() > deadline) {
+                app.close();
+                throw new AssertionError("not ready within 30 s: " + app.readiness().gates());
+            }
+            Thread.sleep(20);
+        }
+        return app;
+    }
 }

@@ -82,16 +82,7 @@ class ItemStreamOutageTest {
                 .with("streams.transport", "kafka").with("streams.kafka.bootstrap", broker.bootstrapServers())
                 .with("streams.kafka.prefix", "funnel-outage.").with("streams.replica", "replica-o")
                 .with("model.pins", pins.resolve("pins.properties").toString());
-        FunnelApp app = FunnelApp.start(config, false);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!app.readiness().ready()) {
-            if (System.nanoTime() > deadline) {
-                app.close();
-                throw new AssertionError("not ready within 30 s: " + app.readiness().gates());
-            }
-            Thread.sleep(20);
-        }
-        return app;
+        return TestServers.startReady(config);
     }
 
     private static HttpResponse<String> items(FunnelApp app, String method, long id, String body) throws Exception {

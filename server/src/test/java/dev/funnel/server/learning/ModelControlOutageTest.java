@@ -103,15 +103,6 @@ class ModelControlOutageTest {
                 .with("streams.kafka.prefix", PREFIX).with("streams.replica", "replica-c")
                 .with("model.pins", dir.resolve("pins.properties").toString())
                 .with("trainer.embedded", "false"); // the test is the trainer: it publishes each delta itself
-        FunnelApp app = FunnelApp.start(config, false);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!app.readiness().ready()) {
-            if (System.nanoTime() > deadline) {
-                app.close();
-                throw new AssertionError("not ready within 30 s: " + app.readiness().gates());
-            }
-            Thread.sleep(20);
-        }
-        return app;
+        return TestServers.startReady(config);
     }
 }
