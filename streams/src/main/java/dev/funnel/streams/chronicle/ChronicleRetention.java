@@ -9,13 +9,18 @@ import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.TailerDirection;
 import net.openhft.chronicle.queue.impl.RollingResourcesCache;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
+import net.openhft.chronicle.queue.impl.single.WriteLock;
+import net.openhft.chronicle.threads.Pauser;
 import net.openhft.chronicle.wire.DocumentContext;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +37,17 @@ import java.util.stream.Stream;
  * Never the queue's current cycle nor its newest cycle file (however old: an appender rolling over
  * seals it), never item updates.
  *
+ * <p>Each file leaves the queue under the queue's write lock, the cross-process lock Chronicle's appenders
+ * hold while they write and while a new appender seals older cycles (its first write normalises the EOF
+ * markers of every cycle since the last normalised one, and its constructor scans back for the last sealed
+ * cycle). Chronicle checks that a cycle file exists and then opens it read-write: a file deleted in between
+ * is recreated empty, and the appender waits ten seconds for a header nobody writes, holding the lock and
+ * stalling every other appender of the queue, then fails or recreates the long-expired cycle. Under the
+ * lock the file is only renamed (constant time, however large it is), so an appender waits at most for
+ * one rename; the renamed file is deleted after the lock is released (a leftover from a crash in between
+ * is deleted by the next sweep). Tailers take no lock; one that moves into a cycle just as it goes can
+ * still recreate it empty and wait ten seconds, and the next sweep deletes that file again.
+ *
  * <p>A deleted file that a tailer or appender still has mapped stays readable through the mapping
  * (Linux frees the space once the mapping is released), so a tailer reading it carries on to its end
  * and then to the next cycle; one positioned in a deleted cycle that is not mapped moves on to the
@@ -39,12 +55,17 @@ import java.util.stream.Stream;
  * queue's directory listing (the first cycle that {@code toStart} uses) is refreshed. Files that cannot
  * be deleted (Windows refuses mapped files) are counted and tried again on the next sweep.
  *
- * <p>Threads: {@link #sweep} from one thread (the transport's sweeper); counters from any thread.
+ * <p>Threads: {@link #sweep} from one thread (the transport's sweeper), never one with a document open
+ * on the same queue (the write lock is not reentrant); counters from any thread.
  */
 final class ChronicleRetention {
 
     private static final Logger LOG = Logger.getLogger(ChronicleRetention.class.getName());
     private static final String SUFFIX = SingleChronicleQueue.SUFFIX;
+    /** Appended to a cycle file's name when it leaves the queue; Chronicle lists only names ending in {@link #SUFFIX}. */
+    private static final String EXPIRED_SUFFIX = ".expired";
+    /** How long to wait for the write lock before Chronicle's own recovery (as its appenders do: 1.5 x its 10 s timeout). */
+    private static final long WRITE_LOCK_TIMEOUT_MILLIS = 15_000;
 
     private final Retention retention;
     private final AtomicLong deletedFiles = new AtomicLong();
@@ -75,34 +96,42 @@ final class ChronicleRetention {
                 name -> new File(queue.file(), name + SUFFIX), f -> f.getName().substring(0, f.getName().length() - SUFFIX.length()));
         List<Path> files = new ArrayList<>();
         try (Stream<Path> s = Files.list(queue.file().toPath())) {
-            s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).forEach(files::add);
+            s.filter(p -> p.getFileName().toString().endsWith(SUFFIX) || p.getFileName().toString().endsWith(SUFFIX + EXPIRED_SUFFIX))
+                    .forEach(files::add);
         } catch (IOException e) {
             failures.incrementAndGet();
             LOG.warning("stream retention: cannot list " + queue.file() + ": " + e);
             return 0;
         }
         int deleted = 0;
-        for (Path p : files) {
-            long cycle;
-            try {
-                cycle = names.toLong(p.toFile());
-            } catch (RuntimeException e) {
-                continue; // not a cycle file of this roll cycle (someone else's file): not ours to delete
-            }
-            if (cycle >= floor) {
-                continue;
-            }
-            try {
-                long size = Files.size(p);
-                if (Files.deleteIfExists(p)) {
+        WriteLock writeLock = null;
+        try {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                if (name.endsWith(EXPIRED_SUFFIX)) {
+                    deleted += delete(p) ? 1 : 0; // renamed by a sweep that did not get to delete it
+                    continue;
+                }
+                long cycle;
+                try {
+                    cycle = names.toLong(p.toFile());
+                } catch (RuntimeException e) {
+                    continue; // not a cycle file of this roll cycle (someone else's file): not ours to delete
+                }
+                if (cycle >= floor) {
+                    continue;
+                }
+                if (writeLock == null) {
+                    writeLock = new TableStoreWriteLock(queue.metaStore(), Pauser::balanced, WRITE_LOCK_TIMEOUT_MILLIS);
+                }
+                Path expired = p.resolveSibling(name + EXPIRED_SUFFIX);
+                if (takeOut(writeLock, p, expired) && delete(expired)) {
                     deleted++;
-                    deletedFiles.incrementAndGet();
-                    deletedBytes.addAndGet(size);
                 }
-            } catch (IOException e) {
-                if (failures.incrementAndGet() == 1) {
-                    LOG.warning("stream retention: cannot delete " + p + " (tried again each sweep; further failures are only counted): " + e);
-                }
+            }
+        } finally {
+            if (writeLock != null) {
+                writeLock.close();
             }
         }
         if (deleted > 0) {
@@ -110,6 +139,49 @@ final class ChronicleRetention {
             LOG.info("stream retention: deleted " + deleted + " cycle file(s) of topic " + topic + " before cycle " + floor);
         }
         return deleted;
+    }
+
+    /**
+     * Renames a cycle file out of the queue while holding the queue's write lock, so that no appender is
+     * between Chronicle's existence check and its open of that file; false when it is gone already or
+     * cannot be renamed (counted, tried again next sweep).
+     */
+    private boolean takeOut(WriteLock writeLock, Path cycleFile, Path expired) {
+        writeLock.lock();
+        try {
+            Files.move(cycleFile, expired, StandardCopyOption.ATOMIC_MOVE);
+            return true;
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            failed(cycleFile, e);
+            return false;
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Deletes a file already out of the queue (no lock: Chronicle does not see it), counting it. */
+    private boolean delete(Path expired) {
+        try {
+            long size = Files.size(expired);
+            if (Files.deleteIfExists(expired)) {
+                deletedFiles.incrementAndGet();
+                deletedBytes.addAndGet(size);
+                return true;
+            }
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            failed(expired, e);
+        }
+        return false;
+    }
+
+    private void failed(Path p, IOException e) {
+        if (failures.incrementAndGet() == 1) {
+            LOG.warning("stream retention: cannot delete " + p + " (tried again each sweep; further failures are only counted): " + e);
+        }
     }
 
     /** The first cycle that holds a record newer than {@code cutoffMillis}: every cycle before it ended by the cutoff. */

@@ -10,6 +10,7 @@ import net.openhft.chronicle.queue.ChronicleQueue;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.impl.single.TableStoreWriteLock;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,6 +246,57 @@ class ChronicleRetentionTest {
             assertEquals(2, t.sweepNow());
             try (StreamTailer r = t.tailer(Topics.FEEDBACK, "fresh")) {
                 assertEquals(List.of("old2", "new"), readAll(r, null));
+            }
+        }
+    }
+
+    /** Whether {@code t} is waiting for a Chronicle queue's write lock (the frames of {@code TableStoreWriteLock.lock}). */
+    private static boolean waitingForWriteLock(Thread t) {
+        for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().equals(TableStoreWriteLock.class.getName()) && e.getMethodName().equals("lock")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The race behind a stress-test failure, pinned down: a new appender seals older cycles under the queue's
+     * write lock (Chronicle checks that each cycle file exists, then opens it read-write), and a file deleted
+     * between the two is recreated empty; the appender then waits 10 s for a header nobody writes, holding the
+     * lock, and fails. Chronicle has no hook between its check and its open, so this holds the lock as any
+     * appender does (a document open) and checks that a sweep takes nothing out of the queue until it is
+     * released. Deterministic: the test waits until the sweep has either finished or is waiting for the lock.
+     */
+    @Test
+    void aSweepTakesNoFileOutOfTheQueueWhileAnAppenderHoldsItsWriteLock() throws Exception {
+        try (ChronicleTransport t = open(Retention.ofHours(2))) {
+            appendHourly(t.appender(Topics.IMPRESSIONS), 5);
+            assertEquals(6, cycleFiles(Topics.IMPRESSIONS));
+            int[] deleted = {-1};
+            Thread sweep = new Thread(() -> deleted[0] = t.sweepNow(), "sweep");
+            boolean sweptUnderTheLock;
+            long filesWhileLocked;
+            try (ExcerptAppender holder = t.queue(Topics.IMPRESSIONS).createAppender()) {
+                try (DocumentContext dc = holder.writingDocument()) {
+                    dc.rollbackOnClose();
+                    sweep.start();
+                    while (sweep.isAlive() && !waitingForWriteLock(sweep)) {
+                        Thread.onSpinWait();
+                    }
+                    sweptUnderTheLock = !sweep.isAlive();
+                    filesWhileLocked = cycleFiles(Topics.IMPRESSIONS);
+                }
+            }
+            sweep.join();
+            assertFalse(sweptUnderTheLock, "the sweep deleted cycle files while an appender held the queue's write lock");
+            assertEquals(6, filesWhileLocked);
+            // Now is hour 5: hours 0..2 ended at least 2 h ago.
+            assertEquals(3, deleted[0]);
+            assertEquals(3, cycleFiles(Topics.IMPRESSIONS));
+            try (Stream<Path> s = Files.list(dir.resolve(Topics.IMPRESSIONS))) {
+                assertEquals(List.of(), s.filter(p -> !p.toString().endsWith(".cq4") && !p.toString().endsWith(".cq4t")).toList(),
+                        "nothing left behind");
             }
         }
     }
