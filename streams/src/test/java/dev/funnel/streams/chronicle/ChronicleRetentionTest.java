@@ -302,6 +302,63 @@ class ChronicleRetentionTest {
     }
 
     /**
+     * Stress for the same race at its source: new appenders (a fresh thread each, as when a process starts or
+     * a new thread first appends) seal the older cycles while the clock moves and the sweeper deletes. Before
+     * the sweeper took the write lock, some of them waited 10 s and Chronicle renamed a recreated cycle file to
+     * {@code *.discard}; now none may wait that long (5 s is far above a normal append) or leave such a file.
+     */
+    @Test
+    void newAppendersSealingOlderCyclesWhileSweepingNeverStall() throws Exception {
+        try (ChronicleTransport t = open(Retention.ofHours(2))) {
+            StreamAppender steady = t.appender(Topics.IMPRESSIONS);
+            ChronicleQueue q = t.queue(Topics.IMPRESSIONS);
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.ConcurrentLinkedQueue<Throwable> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            Thread sweeper = new Thread(() -> {
+                try {
+                    while (!done.get()) {
+                        clock.advanceMillis(HOUR);
+                        steady.append(bytes("tick")); // a cycle file in (nearly) every hour, to seal and to delete
+                        t.sweepNow();
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }, "sweeper");
+            sweeper.start();
+            long slowestNanos = 0;
+            try {
+                for (int i = 0; i < 300 && errors.isEmpty() && slowestNanos < 5_000_000_000L; i++) {
+                    long[] took = {0};
+                    Thread th = new Thread(() -> {
+                        long start = System.nanoTime();
+                        try (ExcerptAppender a = q.createAppender(); DocumentContext dc = a.writingDocument()) {
+                            dc.wire().bytes().write(bytes("new"));
+                        } catch (Throwable e) {
+                            errors.add(e);
+                        }
+                        took[0] = System.nanoTime() - start;
+                    }, "new-appender-" + i);
+                    th.start();
+                    th.join();
+                    slowestNanos = Math.max(slowestNanos, took[0]);
+                }
+            } finally {
+                done.set(true);
+                sweeper.join();
+            }
+            if (!errors.isEmpty()) {
+                throw new AssertionError(errors.size() + " thread(s) failed, the first:", errors.peek());
+            }
+            assertTrue(t.retentionDeletedFiles() > 0, "the sweeper deleted files while the test ran");
+            assertTrue(slowestNanos < 5_000_000_000L, "slowest new appender took " + slowestNanos / 1_000_000 + " ms");
+            try (Stream<Path> s = Files.list(dir.resolve(Topics.IMPRESSIONS))) {
+                assertEquals(List.of(), s.filter(p -> p.toString().contains(".discard")).toList());
+            }
+        }
+    }
+
+    /**
      * Stress: appender threads and a tailer run while another thread moves the clock an hour at a time and
      * sweeps. Nothing throws, each thread's records arrive in order (with gaps where files were deleted),
      * and every record appended after the last sweep arrives.
