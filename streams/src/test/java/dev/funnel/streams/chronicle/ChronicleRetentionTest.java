@@ -301,6 +301,20 @@ class ChronicleRetentionTest {
         }
     }
 
+    /** A cycle file renamed out of the queue by a sweep that stopped before deleting it goes with the next sweep. */
+    @Test
+    void aFileASweepTookOutButDidNotDeleteIsDeletedByTheNext() throws Exception {
+        try (ChronicleTransport t = open(Retention.ofHours(2))) {
+            appendHourly(t.appender(Topics.IMPRESSIONS), 1);
+            Path leftover = dir.resolve(Topics.IMPRESSIONS).resolve("20270115-07F.cq4.expired");
+            Files.write(leftover, new byte[100]);
+            assertEquals(1, t.sweepNow());
+            assertFalse(Files.exists(leftover));
+            assertEquals(100, t.retentionDeletedBytes());
+            assertEquals(2, cycleFiles(Topics.IMPRESSIONS), "the queue's own files are too young");
+        }
+    }
+
     /**
      * Stress for the same race at its source: new appenders (a fresh thread each, as when a process starts or
      * a new thread first appends) seal the older cycles while the clock moves and the sweeper deletes. Before
